@@ -1,0 +1,24 @@
+package dev.dpf.core.definition;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One column of a transformed dataset.
+ *
+ * @param name target column name (snake_case)
+ * @param from the consolidated (raw) column it is read from
+ * @param type target type
+ * @param format parse pattern for date and timestamp columns (Spark datetime pattern), empty for
+ *     the default ISO-8601
+ * @param nullable false when a missing value must send the row to quarantine
+ */
+public record ColumnDef(
+    String name, String from, ColumnType type, Optional<String> format, boolean nullable) {
+  public ColumnDef {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(format, "format");
+  }
+}

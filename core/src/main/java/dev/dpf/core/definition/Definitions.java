@@ -1,0 +1,391 @@
+package dev.dpf.core.definition;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the pipeline definition ({@code src/pipeline.yaml}). Every mistake is
+ * reported as a {@link DefinitionException} naming the file, the key path (for example {@code
+ * datasets.transactions.columns.amount.type}) and the fix.
+ */
+public final class Definitions {
+  /** Where the definition is packaged inside the jobs jar. */
+  public static final String CLASSPATH_LOCATION = "dpf/pipeline.yaml";
+
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private Definitions() {}
+
+  /** Loads a definition file; model SQL files are resolved relative to its folder. */
+  public static PipelineDefinition load(Path file) {
+    String shown = file.toString();
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new DefinitionException(
+          shown, "", "file not found. Pass --definition with the path of a pipeline.yaml");
+    } catch (IOException e) {
+      throw new DefinitionException(shown, "", "cannot read: " + e.getMessage());
+    }
+    Path dir = file.toAbsolutePath().getParent();
+    return parse(shown, text, rel -> readFile(dir.resolve(rel)));
+  }
+
+  /** Loads the definition packaged in the jar at {@link #CLASSPATH_LOCATION}. */
+  public static PipelineDefinition loadFromClasspath() {
+    String shown = "classpath:" + CLASSPATH_LOCATION;
+    String text = readResource(CLASSPATH_LOCATION);
+    if (text == null) {
+      throw new DefinitionException(
+          shown,
+          "",
+          "not packaged in this jar. Pass --definition with the path of a pipeline.yaml");
+    }
+    return parse(shown, text, rel -> readResource("dpf/" + rel));
+  }
+
+  /**
+   * Parses definition text.
+   *
+   * @param file name shown in messages
+   * @param text the YAML
+   * @param reader reads a file named relative to the definition (model SQL); returns null when it
+   *     does not exist
+   */
+  public static PipelineDefinition parse(
+      String file, String text, Function<String, String> reader) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(text);
+    } catch (JsonProcessingException e) {
+      String where =
+          e.getLocation() == null
+              ? ""
+              : " at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr();
+      throw new DefinitionException(
+          file,
+          "",
+          "not valid YAML" + where + ": " + e.getOriginalMessage() + ". Fix the YAML syntax");
+    }
+    return new Parser(file, reader).definition(root);
+  }
+
+  private static String readFile(Path path) {
+    try {
+      return Files.readString(path, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String readResource(String name) {
+    try (InputStream in = Definitions.class.getClassLoader().getResourceAsStream(name)) {
+      return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Walks the YAML tree, keeping the key path for messages. */
+  private static final class Parser {
+    private final String file;
+    private final Function<String, String> reader;
+
+    Parser(String file, Function<String, String> reader) {
+      this.file = file;
+      this.reader = reader;
+    }
+
+    PipelineDefinition definition(JsonNode root) {
+      if (root == null || root.isMissingNode() || root.isNull()) {
+        throw fail("", "the file is empty. Declare at least 'sources'");
+      }
+      object(root, "");
+      keys(root, "", Set.of("sources", "datasets", "models"));
+      JsonNode sourcesNode = root.get("sources");
+      if (sourcesNode == null || sourcesNode.isEmpty()) {
+        throw fail("sources", "missing. Declare at least one source (kind and path)");
+      }
+      List<SourceDef> sources = new ArrayList<>();
+      for (Map.Entry<String, JsonNode> e : entries(sourcesNode, "sources")) {
+        sources.add(source(e.getKey(), e.getValue(), "sources." + e.getKey()));
+      }
+      Set<String> sourceNames = new HashSet<>();
+      sources.forEach(s -> sourceNames.add(s.name()));
+
+      List<DatasetDef> datasets = new ArrayList<>();
+      for (Map.Entry<String, JsonNode> e : entries(root.get("datasets"), "datasets")) {
+        datasets.add(dataset(e.getKey(), e.getValue(), "datasets." + e.getKey(), sourceNames));
+      }
+      List<ModelDef> models = new ArrayList<>();
+      Set<String> tables = new HashSet<>();
+      datasets.forEach(d -> tables.add(Zone.TRANSFORMED.dbName() + "." + d.name()));
+      for (Map.Entry<String, JsonNode> e : entries(root.get("models"), "models")) {
+        ModelDef model = model(e.getKey(), e.getValue(), "models." + e.getKey());
+        if (!tables.add(model.table())) {
+          throw fail(
+              "models." + e.getKey(),
+              "table " + model.table() + " is already defined by a dataset. Rename the model");
+        }
+        models.add(model);
+      }
+      return new PipelineDefinition(file, sources, datasets, models);
+    }
+
+    private SourceDef source(String name, JsonNode node, String at) {
+      name(name, at);
+      object(node, at);
+      keys(node, at, Set.of("kind", "path"));
+      String kindText =
+          string(node, "kind", at).orElseThrow(() -> missing(at, "kind", SourceKind.labels()));
+      SourceKind kind =
+          SourceKind.fromLabel(kindText)
+              .orElseThrow(
+                  () ->
+                      fail(
+                          at + ".kind",
+                          "unknown kind '" + kindText + "'. Use one of " + SourceKind.labels()));
+      String path =
+          string(node, "path", at)
+              .orElseThrow(() -> missing(at, "path", "a folder relative to the raw root"));
+      if (path.startsWith("/") || path.contains("..") || path.contains("\\") || path.isBlank()) {
+        throw fail(
+            at + ".path",
+            "'"
+                + path
+                + "' must be relative to the raw root, with '/' separators and no '..'."
+                + " For example streaming/payments");
+      }
+      return new SourceDef(
+          name, kind, path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+    }
+
+    private DatasetDef dataset(String name, JsonNode node, String at, Set<String> sources) {
+      name(name, at);
+      object(node, at);
+      keys(node, at, Set.of("source", "key", "columns", "partition_by"));
+      String source = string(node, "source", at).orElse(name);
+      if (!sources.contains(source)) {
+        throw fail(
+            at + ".source",
+            "unknown source '"
+                + source
+                + "'. Use one of the names under 'sources': "
+                + String.join(", ", new java.util.TreeSet<>(sources)));
+      }
+      JsonNode columnsNode = node.get("columns");
+      if (columnsNode == null || columnsNode.isEmpty()) {
+        throw missing(at, "columns", "a map of column name to {from, type}");
+      }
+      List<ColumnDef> columns = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      for (Map.Entry<String, JsonNode> e : entries(columnsNode, at + ".columns")) {
+        ColumnDef c = column(e.getKey(), e.getValue(), at + ".columns." + e.getKey());
+        names.add(c.name());
+        columns.add(c);
+      }
+      List<String> key = columnList(node, "key", at, names);
+      List<String> partitionBy = columnList(node, "partition_by", at, names);
+      return new DatasetDef(name, source, key, columns, partitionBy);
+    }
+
+    private ColumnDef column(String name, JsonNode node, String at) {
+      name(name, at);
+      if (node.isTextual()) {
+        // Short form: `amount: decimal(12,2)`.
+        return new ColumnDef(name, name, type(node.asText(), at), Optional.empty(), true);
+      }
+      object(node, at);
+      keys(node, at, Set.of("from", "type", "format", "nullable"));
+      String typeText =
+          string(node, "type", at).orElseThrow(() -> missing(at, "type", ColumnType.ALLOWED));
+      ColumnType type = type(typeText, at + ".type");
+      Optional<String> format = string(node, "format", at);
+      if (format.isPresent()
+          && type.base() != ColumnType.Base.DATE
+          && type.base() != ColumnType.Base.TIMESTAMP) {
+        throw fail(at + ".format", "only date and timestamp columns take a format. Remove it");
+      }
+      boolean nullable = true;
+      JsonNode n = node.get("nullable");
+      if (n != null) {
+        if (!n.isBoolean()) {
+          throw fail(at + ".nullable", "'" + n.asText() + "' is not a boolean. Use true or false");
+        }
+        nullable = n.asBoolean();
+      }
+      return new ColumnDef(name, string(node, "from", at).orElse(name), type, format, nullable);
+    }
+
+    private ColumnType type(String text, String at) {
+      return ColumnType.parse(text)
+          .orElseThrow(
+              () -> fail(at, "unknown type '" + text + "'. Use one of " + ColumnType.ALLOWED));
+    }
+
+    private ModelDef model(String name, JsonNode node, String at) {
+      name(name, at);
+      object(node, at);
+      keys(node, at, Set.of("zone", "sql", "partition_by"));
+      String zoneText = string(node, "zone", at).orElse(Zone.CURATED.dbName());
+      Zone zone;
+      if (zoneText.equals(Zone.TRANSFORMED.dbName())) {
+        zone = Zone.TRANSFORMED;
+      } else if (zoneText.equals(Zone.CURATED.dbName())) {
+        zone = Zone.CURATED;
+      } else {
+        throw fail(at + ".zone", "unknown zone '" + zoneText + "'. Use transformed or curated");
+      }
+      String sqlFile =
+          string(node, "sql", at)
+              .orElseThrow(
+                  () -> missing(at, "sql", "the SQL file, for example models/" + name + ".sql"));
+      String sql = reader.apply(sqlFile);
+      if (sql == null) {
+        throw fail(
+            at + ".sql",
+            "file '"
+                + sqlFile
+                + "' not found (relative to the definition). Create it or fix the path");
+      }
+      sql = sql.strip();
+      while (sql.endsWith(";")) {
+        sql = sql.substring(0, sql.length() - 1).strip();
+      }
+      if (sql.isEmpty()) {
+        throw fail(
+            at + ".sql", "file '" + sqlFile + "' is empty. Write one SELECT statement in it");
+      }
+      List<String> partitionBy = new ArrayList<>();
+      JsonNode p = node.get("partition_by");
+      if (p != null) {
+        for (JsonNode c : list(p, at + ".partition_by")) {
+          partitionBy.add(c.asText());
+        }
+      }
+      return new ModelDef(name, zone, sqlFile, sql, partitionBy);
+    }
+
+    private List<String> columnList(JsonNode node, String field, String at, Set<String> columns) {
+      JsonNode n = node.get(field);
+      List<String> out = new ArrayList<>();
+      if (n == null) {
+        return out;
+      }
+      for (JsonNode c : list(n, at + "." + field)) {
+        String col = c.asText();
+        if (!columns.contains(col)) {
+          throw fail(
+              at + "." + field,
+              "unknown column '" + col + "'. Use one of the names under " + at + ".columns");
+        }
+        out.add(col);
+      }
+      return out;
+    }
+
+    private List<JsonNode> list(JsonNode n, String at) {
+      List<JsonNode> out = new ArrayList<>();
+      if (n.isTextual()) {
+        out.add(n);
+      } else if (n.isArray()) {
+        n.forEach(out::add);
+      } else {
+        throw fail(at, "expected a list, for example [a, b]");
+      }
+      return out;
+    }
+
+    private void name(String name, String at) {
+      if (!NAME.matcher(name).matches()) {
+        throw fail(
+            at,
+            "'"
+                + name
+                + "' is not a valid name. Use snake_case: lower-case letters, digits and '_',"
+                + " starting with a letter");
+      }
+    }
+
+    private void object(JsonNode node, String at) {
+      if (node == null || !node.isObject()) {
+        throw fail(at, "expected a map of keys, found " + (node == null ? "nothing" : kind(node)));
+      }
+    }
+
+    private List<Map.Entry<String, JsonNode>> entries(JsonNode node, String at) {
+      List<Map.Entry<String, JsonNode>> out = new ArrayList<>();
+      if (node == null || node.isNull()) {
+        return out;
+      }
+      object(node, at);
+      node.fields().forEachRemaining(out::add);
+      return out;
+    }
+
+    private void keys(JsonNode node, String at, Set<String> allowed) {
+      for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+        String k = it.next();
+        if (!allowed.contains(k)) {
+          throw fail(
+              at.isEmpty() ? k : at + "." + k,
+              "unknown key. Allowed here: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        }
+      }
+    }
+
+    private Optional<String> string(JsonNode node, String field, String at) {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        return Optional.empty();
+      }
+      if (!n.isValueNode() || n.asText().isBlank()) {
+        throw fail(at + "." + field, "expected a non-empty text value, found " + kind(n));
+      }
+      return Optional.of(n.asText());
+    }
+
+    private static String kind(JsonNode n) {
+      if (n.isObject()) {
+        return "a map";
+      }
+      if (n.isArray()) {
+        return "a list";
+      }
+      return "'" + n.asText() + "'";
+    }
+
+    private DefinitionException missing(String at, String field, String what) {
+      return fail(at + "." + field, "missing. Add " + field + ": " + what);
+    }
+
+    private DefinitionException fail(String at, String problem) {
+      return new DefinitionException(file, at, problem);
+    }
+  }
+}

@@ -1,0 +1,331 @@
+package dev.dpf.core.generate;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Deterministic generator of the three raw sources in the raw layout: classicmodels-shaped
+ * customers as a DMS full load, payment events as Firehose objects, and partner transactions as a
+ * flat CSV file. The same scale and seed always give the same bytes.
+ */
+public final class SampleGenerator {
+  /** Customers per unit of scale. */
+  public static final int CUSTOMERS = 40;
+
+  /** Payment events per unit of scale. */
+  public static final int PAYMENTS = 300;
+
+  /** Transactions per unit of scale. */
+  public static final int TRANSACTIONS = 200;
+
+  /** Records per Firehose object at most. */
+  static final int RECORDS_PER_OBJECT = 40;
+
+  private static final LocalDate PAYMENT_DAY = LocalDate.of(2026, 11, 18);
+  private static final LocalDate TX_FIRST = LocalDate.of(2020, 9, 1);
+  private static final LocalDate TX_LAST = LocalDate.of(2022, 4, 22);
+
+  private static final String[][] PLACES = {
+    // country, city, state, postal code prefix, phone prefix
+    {"USA", "NYC", "NY", "100", "212"},
+    {"USA", "San Francisco", "CA", "941", "415"},
+    {"USA", "Boston", "MA", "021", "617"},
+    {"USA", "Las Vegas", "NV", "891", "702"},
+    {"USA", "Philadelphia", "PA", "191", "215"},
+    {"France", "Nantes", null, "440", "40.32"},
+    {"France", "Paris", null, "750", "(1) 47"},
+    {"Germany", "Frankfurt", null, "603", "069-"},
+    {"UK", "London", null, "WX1", "(171) 555"},
+    {"Australia", "Melbourne", "Victoria", "300", "03 9520"},
+    {"Spain", "Madrid", null, "280", "(91) 555"},
+    {"Japan", "Tokyo", "Tokyo", "106", "+81 33"},
+    {"Canada", "Vancouver", "BC", "V3F", "(604) 555"},
+  };
+  private static final String[] NAME_FIRST = {
+    "Atelier", "Signal", "Australian", "La Rochelle", "Baane", "Mini", "Blauer See", "Mini Wheels",
+    "Land of Toys", "Euro+", "Volvo", "Danish", "Saveley & Henriot,", "Dragon", "Muscle", "Diecast",
+  };
+  private static final String[] NAME_LAST = {
+    "Gifts", "Collectables, Co.", "Imports", "Model Replicas", "Auto", "Souveniers, Ltd.",
+    "Machine Inc.", "Classics", "Distributors Ltd.", "Shopping Channel", "Models & Co.", "Store",
+  };
+  private static final String[] FIRST = {
+    "Carine",
+    "Jean",
+    "Peter",
+    "Janine",
+    "Jonas",
+    "Susan",
+    "Roland",
+    "Julie",
+    "Kwai",
+    "Diego",
+    "Christina",
+    "Yu",
+    "Zbyszek",
+    "Elizabeth",
+    "Valarie",
+    "Mory",
+    "Dean",
+  };
+  private static final String[] LAST = {
+    "Schmitt",
+    "King",
+    "Ferguson",
+    "Labrune",
+    "Bergulfsen",
+    "Nelson",
+    "Keitel",
+    "Murphy",
+    "Lee",
+    "Freyre",
+    "Berglund",
+    "Piestrzeniewicz",
+    "Devon",
+    "Thompson",
+    "O'Hara",
+    "Young",
+  };
+  private static final String ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  private static final DateTimeFormatter US_DATE = DateTimeFormatter.ofPattern("M/d/yyyy");
+  private static final DateTimeFormatter FIREHOSE_NAME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter HOUR_PREFIX =
+      DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
+
+  private final int scale;
+  private final long seed;
+
+  /**
+   * @param scale multiplies every count; at least 1
+   * @param seed random seed; the same seed gives the same files
+   */
+  public SampleGenerator(int scale, long seed) {
+    if (scale < 1) {
+      throw new IllegalArgumentException("scale must be at least 1, got " + scale);
+    }
+    this.scale = scale;
+    this.seed = seed;
+  }
+
+  /** Writes the raw files under {@code out} and returns their paths relative to it, sorted. */
+  public List<String> writeTo(Path out) {
+    TreeMap<String, String> files = files();
+    try {
+      for (var e : files.entrySet()) {
+        Path p = out.resolve(e.getKey());
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, e.getValue(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write sample data under " + out, e);
+    }
+    return new ArrayList<>(files.keySet());
+  }
+
+  /** The raw files: relative path to content. */
+  public TreeMap<String, String> files() {
+    SplittableRandom random = new SplittableRandom(seed);
+    List<Integer> customerIds = new ArrayList<>();
+    TreeMap<String, String> files = new TreeMap<>();
+    files.put(
+        "dms/classicmodels/customers/LOAD00000001.csv", customers(random.split(), customerIds));
+    files.putAll(payments(random.split(), customerIds));
+    files.put(
+        "files/transactions/transactions_2022-04-23.csv",
+        transactions(random.split(), customerIds));
+    return files;
+  }
+
+  private String customers(SplittableRandom r, List<Integer> ids) {
+    StringBuilder csv =
+        new StringBuilder(
+            "customerNumber,customerName,contactLastName,contactFirstName,phone,addressLine1,"
+                + "addressLine2,city,state,postalCode,country,salesRepEmployeeNumber,creditLimit\n");
+    int number = 103;
+    for (int i = 0; i < CUSTOMERS * scale; i++) {
+      number += 1 + r.nextInt(9);
+      ids.add(number);
+      String[] place = PLACES[r.nextInt(PLACES.length)];
+      String name = pick(r, NAME_FIRST) + " " + pick(r, NAME_LAST);
+      String phone =
+          place[4]
+              + " "
+              + (1000 + r.nextInt(9000))
+              + (r.nextInt(3) == 0 ? "" : "-" + r.nextInt(10));
+      String line1 =
+          (1 + r.nextInt(999)) + " " + pick(r, LAST) + " " + (r.nextBoolean() ? "St." : "Rd.");
+      String line2 = r.nextInt(4) == 0 ? "Level " + (1 + r.nextInt(9)) : "";
+      String postal = place[3] + String.format(Locale.ROOT, "%02d", r.nextInt(100));
+      // classicmodels has customers without a sales rep and with a zero credit limit.
+      String rep = r.nextInt(5) == 0 ? "" : Integer.toString(1165 + r.nextInt(20) * 10);
+      String credit = r.nextInt(8) == 0 ? "0.00" : money(r, 20_000, 230_000, 2);
+      csv.append(
+          String.join(
+              ",",
+              Integer.toString(number),
+              csvField(name),
+              csvField(pick(r, LAST)),
+              csvField(pick(r, FIRST)),
+              csvField(phone),
+              csvField(line1),
+              csvField(line2),
+              csvField(place[1]),
+              csvField(place[2] == null ? "" : place[2]),
+              csvField(postal),
+              csvField(place[0]),
+              rep,
+              credit));
+      csv.append('\n');
+    }
+    return csv.toString();
+  }
+
+  private TreeMap<String, String> payments(SplittableRandom r, List<Integer> customerIds) {
+    // Arrival instants: spread over three days, a few hours each; events are a little older than
+    // their arrival.
+    int n = PAYMENTS * scale;
+    TreeMap<Long, String> byArrival = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      long day = r.nextInt(3);
+      long second = (8 + r.nextInt(10)) * 3600L + r.nextInt(3600);
+      long arrival =
+          PAYMENT_DAY.plusDays(day).atStartOfDay().toEpochSecond(ZoneOffset.UTC) + second;
+      Instant eventTime =
+          Instant.ofEpochSecond(arrival - r.nextInt(5), r.nextInt(1000) * 1_000_000L);
+      // Most events are paid by a known customer; the rest carry an id from the blueprint's 100-500
+      // range.
+      int customer =
+          r.nextInt(10) < 7 ? customerIds.get(r.nextInt(customerIds.size())) : 100 + r.nextInt(401);
+      String record =
+          "{\"payment_id\":\""
+              + uuid(r)
+              + "\",\"payment_time\":\""
+              + eventTime
+              + "\",\"customer_id\":"
+              + customer
+              + ",\"payment_amount\":"
+              + money(r, 5, 5_000, 2)
+              + ",\"ipv4_address\":\""
+              + ipv4(r)
+              + "\"}\n";
+      byArrival.merge(arrival * 1000 + i % 1000, record, String::concat);
+    }
+    // Firehose: one object per hour per 40 records, named after the arrival of its oldest record.
+    TreeMap<String, String> objects = new TreeMap<>();
+    String hour = null;
+    StringBuilder body = new StringBuilder();
+    long first = 0;
+    int count = 0;
+    for (var e : byArrival.entrySet()) {
+      Instant arrival = Instant.ofEpochSecond(e.getKey() / 1000);
+      String h = HOUR_PREFIX.format(arrival);
+      if (count == RECORDS_PER_OBJECT || (hour != null && !h.equals(hour))) {
+        objects.put(objectKey(hour, first, r), body.toString());
+        body.setLength(0);
+        count = 0;
+      }
+      if (count == 0) {
+        first = e.getKey() / 1000;
+      }
+      hour = h;
+      body.append(e.getValue());
+      count++;
+    }
+    objects.put(objectKey(hour, first, r), body.toString());
+    return objects;
+  }
+
+  private static String objectKey(String hour, long firstArrival, SplittableRandom r) {
+    return "streaming/payments/"
+        + hour
+        + "/dpf-payments-1-"
+        + FIREHOSE_NAME.format(Instant.ofEpochSecond(firstArrival))
+        + "-"
+        + uuid(r);
+  }
+
+  private String transactions(SplittableRandom r, List<Integer> customerIds) {
+    StringBuilder csv =
+        new StringBuilder("customer_id,transaction_id,amount,account_number,date,approved\r\n");
+    long days = TX_LAST.toEpochDay() - TX_FIRST.toEpochDay();
+    for (int i = 0; i < TRANSACTIONS * scale; i++) {
+      int customer = customerIds.get(r.nextInt(customerIds.size()));
+      StringBuilder id = new StringBuilder();
+      for (int k = 0; k < 10; k++) {
+        id.append(ALNUM.charAt(r.nextInt(ALNUM.length())));
+      }
+      // Account numbers are 7-10 digits and may start with 0: they are text, not numbers.
+      int digits = 7 + r.nextInt(4);
+      StringBuilder account = new StringBuilder();
+      for (int k = 0; k < digits; k++) {
+        account.append((char) ('0' + r.nextInt(10)));
+      }
+      LocalDate date = TX_FIRST.plusDays(r.nextLong(days + 1));
+      csv.append(customer)
+          .append(',')
+          .append(id)
+          .append(',')
+          .append(money(r, 1, 5_000, 2))
+          .append(',')
+          .append(account)
+          .append(',')
+          .append(US_DATE.format(date))
+          .append(',')
+          .append(r.nextBoolean() ? "TRUE" : "FALSE")
+          .append("\r\n");
+    }
+    return csv.toString();
+  }
+
+  private static String money(SplittableRandom r, int min, int max, int scale) {
+    long cents = (long) min * 100 + r.nextLong((long) (max - min) * 100);
+    return BigDecimal.valueOf(cents, 2).setScale(scale, RoundingMode.UNNECESSARY).toPlainString();
+  }
+
+  private static String ipv4(SplittableRandom r) {
+    return (1 + r.nextInt(223))
+        + "."
+        + r.nextInt(256)
+        + "."
+        + r.nextInt(256)
+        + "."
+        + (1 + r.nextInt(254));
+  }
+
+  private static String uuid(SplittableRandom r) {
+    return new java.util.UUID(
+            (r.nextLong() & 0xffffffffffff0fffL) | 0x0000000000004000L,
+            (r.nextLong() & 0x3fffffffffffffffL) | 0x8000000000000000L)
+        .toString();
+  }
+
+  private static String pick(SplittableRandom r, String[] values) {
+    return values[r.nextInt(values.length)];
+  }
+
+  /** A CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). */
+  static String csvField(String value) {
+    if (value.contains(",")
+        || value.contains("\"")
+        || value.contains("\n")
+        || value.contains("\r")) {
+      return "\"" + value.replace("\"", "\"\"") + "\"";
+    }
+    return value;
+  }
+}

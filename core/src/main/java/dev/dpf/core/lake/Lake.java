@@ -1,0 +1,163 @@
+package dev.dpf.core.lake;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.Zone;
+import io.delta.tables.DeltaTable;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
+import scala.Option;
+
+/**
+ * The lake: one Delta table per {@code <root>/<zone>/<table>}, registered in the session's catalog
+ * as {@code <zone>.<table>}. All reads and writes of tables go through here, so tests point it at a
+ * temporary folder.
+ */
+public final class Lake {
+  private final SparkSession spark;
+  private final String root;
+
+  /**
+   * @param spark the session (Delta configured)
+   * @param root the lake root: a local folder or a Hadoop URI such as {@code s3a://bucket/lake}
+   */
+  public Lake(SparkSession spark, String root) {
+    this.spark = spark;
+    this.root = qualify(spark, root);
+  }
+
+  /** The root as an absolute URI, so the catalog never holds a path relative to some working folder. */
+  private static String qualify(SparkSession spark, String root) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(root);
+    try {
+      String q = p.getFileSystem(spark.sessionState().newHadoopConf()).makeQualified(p).toString();
+      return q.endsWith("/") ? q.substring(0, q.length() - 1) : q;
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot open lake root " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String path(Zone zone, String table) {
+    return root + "/" + zone.dbName() + "/" + table;
+  }
+
+  public boolean exists(Zone zone, String table) {
+    return DeltaTable.isDeltaTable(spark, path(zone, table));
+  }
+
+  public Dataset<Row> read(Zone zone, String table) {
+    return spark.read().format("delta").load(path(zone, table));
+  }
+
+  /** Appends rows, adding any new columns to the table's schema. */
+  public long append(Zone zone, String table, Dataset<Row> rows) {
+    rows.write()
+        .format("delta")
+        .mode(SaveMode.Append)
+        .option("mergeSchema", "true")
+        .save(path(zone, table));
+    return committed(zone, table);
+  }
+
+  /** Replaces the table's content (and schema) with {@code rows}. */
+  public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
+    rows.write()
+        .format("delta")
+        .mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true")
+        .partitionBy(partitionBy.toArray(String[]::new))
+        .save(path(zone, table));
+    return committed(zone, table);
+  }
+
+  /**
+   * Atomically replaces the rows matching {@code predicate} (a condition on partition columns) with
+   * {@code rows}.
+   */
+  public long replaceWhere(
+      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
+    var writer = rows.write().format("delta").partitionBy(partitionBy.toArray(String[]::new));
+    if (exists(zone, table)) {
+      writer = writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate);
+    } else {
+      writer = writer.mode(SaveMode.Append);
+    }
+    writer.save(path(zone, table));
+    return committed(zone, table);
+  }
+
+  /**
+   * Rows written by the table's latest commit, from Delta's commit metrics (no extra pass over the
+   * data).
+   */
+  private long committed(Zone zone, String table) {
+    Row last =
+        DeltaTable.forPath(spark, path(zone, table)).history(1).select("operationMetrics").head();
+    Map<String, String> metrics = last.getJavaMap(0);
+    String rows = metrics == null ? null : metrics.get("numOutputRows");
+    if (rows == null) {
+      throw new IllegalStateException(
+          "Delta commit of "
+              + zone.dbName()
+              + "."
+              + table
+              + " has no numOutputRows metric: "
+              + metrics);
+    }
+    register(zone, table);
+    return Long.parseLong(rows);
+  }
+
+  /**
+   * Registers {@code <zone>.<table>} in the catalog at this lake's location, re-pointing it if it
+   * was registered elsewhere (for example an earlier lake in the same metastore).
+   */
+  public void register(Zone zone, String table) {
+    String db = zone.dbName();
+    String location = path(zone, table);
+    spark.sql(
+        "CREATE DATABASE IF NOT EXISTS " + db + " LOCATION '" + sqlString(root + "/" + db) + "'");
+    TableIdentifier id = new TableIdentifier(table, Option.apply(db));
+    var catalog = spark.sessionState().catalog();
+    if (catalog.tableExists(id)) {
+      CatalogTable existing;
+      try {
+        existing = catalog.getTableMetadata(id);
+      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException
+          | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+        throw new IllegalStateException("catalog changed while registering " + db + "." + table, e);
+      }
+      String current = existing.location().toString();
+      if (sameLocation(current, location)) {
+        return;
+      }
+      spark.sql("DROP TABLE " + db + "." + table);
+    }
+    spark.sql(
+        "CREATE TABLE " + db + "." + table + " USING DELTA LOCATION '" + sqlString(location) + "'");
+  }
+
+  private boolean sameLocation(String catalogUri, String location) {
+    org.apache.hadoop.fs.Path a = new org.apache.hadoop.fs.Path(catalogUri);
+    org.apache.hadoop.fs.Path b = new org.apache.hadoop.fs.Path(location);
+    try {
+      var conf = spark.sessionState().newHadoopConf();
+      return a.getFileSystem(conf).makeQualified(a).equals(b.getFileSystem(conf).makeQualified(b));
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot resolve lake location " + location + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String sqlString(String s) {
+    return s.replace("\\", "\\\\").replace("'", "\\'");
+  }
+}

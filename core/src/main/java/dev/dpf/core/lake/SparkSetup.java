@@ -1,0 +1,45 @@
+package dev.dpf.core.lake;
+
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The session settings every dpf process needs; entry points and tests apply them to their builder.
+ */
+public final class SparkSetup {
+  private SparkSetup() {}
+
+  /** Delta Lake, UTC, and strict date parsing. Never sets a master. */
+  public static SparkSession.Builder delta(SparkSession.Builder builder) {
+    return builder
+        .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
+        .config(
+            "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        .config("spark.sql.session.timeZone", "UTC")
+        // A date that does not parse is an error we report, not a silent legacy re-interpretation.
+        .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+        .config("spark.sql.sources.partitionOverwriteMode", "static");
+  }
+
+  /**
+   * The local catalog: an embedded (Derby) Hive metastore under {@code
+   * <lake>/_system/metastore_db}, so that a later process resolves {@code
+   * curated.customer_data_usa} by name.
+   */
+  public static SparkSession.Builder localCatalog(SparkSession.Builder builder, Path lakeRoot) {
+    Path system = lakeRoot.toAbsolutePath().resolve("_system");
+    try {
+      java.nio.file.Files.createDirectories(system);
+    } catch (java.io.IOException e) {
+      throw new dev.dpf.core.DpfException(
+          "Cannot create the lake's catalog folder " + system + ": " + e.getMessage(), e);
+    }
+    System.setProperty("derby.stream.error.file", system.resolve("derby.log").toString());
+    return builder
+        .enableHiveSupport()
+        .config(
+            "spark.hadoop.javax.jdo.option.ConnectionURL",
+            "jdbc:derby:;databaseName=" + system.resolve("metastore_db") + ";create=true")
+        .config("spark.sql.warehouse.dir", system.resolve("warehouse").toUri().toString());
+  }
+}

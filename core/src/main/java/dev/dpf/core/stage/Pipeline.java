@@ -1,0 +1,413 @@
+package dev.dpf.core.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.ModelDef;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.transform.Columns;
+import dev.dpf.core.transform.Conform;
+import dev.dpf.core.transform.Lineage;
+import dev.dpf.core.transform.Quarantine;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The three generic stages, driven by the definition: ingest (raw to consolidated), transform
+ * (consolidated to transformed) and curate (transformed to curated). Each stage reports one {@link
+ * TableResult} per table to the listener as it finishes it, and returns them all.
+ */
+public final class Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  private final SparkSession spark;
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final String runId;
+  private final Instant startedAt;
+  private final Consumer<TableResult> listener;
+
+  /**
+   * @param runId identifies this run in lineage and quarantine columns
+   * @param startedAt the run's start, stamped as {@code _ingested_at}
+   * @param listener told of each table as it finishes
+   */
+  public Pipeline(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      String runId,
+      Instant startedAt,
+      Consumer<TableResult> listener) {
+    this.spark = spark;
+    this.definition = definition;
+    this.lake = lake;
+    this.runId = runId;
+    this.startedAt = startedAt;
+    this.listener = listener;
+  }
+
+  /** All three stages in order. */
+  public List<TableResult> run(RawRoot raw) {
+    List<TableResult> all = new ArrayList<>(ingest(raw));
+    all.addAll(transform());
+    all.addAll(curate());
+    return all;
+  }
+
+  /**
+   * Raw to consolidated: appends the records of raw files not ingested before; every record kept.
+   */
+  public List<TableResult> ingest(RawRoot raw) {
+    List<TableResult> out = new ArrayList<>();
+    for (SourceDef source : definition.sources()) {
+      out.add(report(ingestSource(raw, source)));
+    }
+    return out;
+  }
+
+  /**
+   * Consolidated to transformed: each dataset conformed to its types, then the transformed-zone
+   * models.
+   */
+  public List<TableResult> transform() {
+    List<TableResult> out = new ArrayList<>();
+    for (DatasetDef dataset : definition.datasets()) {
+      out.add(report(transformDataset(dataset)));
+    }
+    for (ModelDef model : ordered(Zone.TRANSFORMED)) {
+      out.add(report(runModel("transform", model)));
+    }
+    return out;
+  }
+
+  /** Transformed to curated: the curated-zone models, in dependency order. */
+  public List<TableResult> curate() {
+    List<TableResult> out = new ArrayList<>();
+    for (ModelDef model : ordered(Zone.CURATED)) {
+      out.add(report(runModel("curate", model)));
+    }
+    return out;
+  }
+
+  private TableResult ingestSource(RawRoot raw, SourceDef source) {
+    long start = System.nanoTime();
+    String table = Zone.CONSOLIDATED.dbName() + "." + source.name();
+    List<RawRoot.RawFile> files = raw.list(source.path());
+    if (files.isEmpty()) {
+      return TableResult.skipped(
+          "ingest", table, seconds(start), "no raw data under " + source.path() + "/");
+    }
+    Set<String> done = ingestedFiles(source);
+    List<RawRoot.RawFile> fresh = files.stream().filter(f -> !done.contains(f.key())).toList();
+    if (fresh.isEmpty()) {
+      return new TableResult(
+          "ingest",
+          table,
+          TableResult.Status.UP_TO_DATE,
+          0,
+          0,
+          0,
+          0,
+          seconds(start),
+          files.size() + " file(s) already ingested");
+    }
+    spark.sparkContext().setJobDescription("ingest " + source.name());
+    String[] uris = fresh.stream().map(RawRoot.RawFile::uri).toArray(String[]::new);
+    Dataset<Row> records =
+        Lineage.withLineage(raw.rootPath(), startedAt, runId, RawReaders.read(spark, source, uris));
+    long written;
+    long quarantined = 0;
+    if (Arrays.asList(records.columns()).contains(Columns.CORRUPT_RECORD)) {
+      records.persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        Dataset<Row> bad = records.filter(col(Columns.CORRUPT_RECORD).isNotNull());
+        Dataset<Row> good =
+            records.filter(col(Columns.CORRUPT_RECORD).isNull()).drop(Columns.CORRUPT_RECORD);
+        written = lake.append(Zone.CONSOLIDATED, source.name(), good);
+        quarantined =
+            lake.append(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                Quarantine.records(
+                    bad,
+                    "ingest",
+                    source.name(),
+                    org.apache.spark.sql.functions.lit(
+                        "malformed " + source.kind().label() + " record"),
+                    col(Columns.CORRUPT_RECORD),
+                    runId));
+      } finally {
+        records.unpersist();
+      }
+    } else {
+      written = lake.append(Zone.CONSOLIDATED, source.name(), records);
+    }
+    long bytes = fresh.stream().mapToLong(RawRoot.RawFile::size).sum();
+    return new TableResult(
+        "ingest",
+        table,
+        TableResult.Status.OK,
+        written + quarantined,
+        written,
+        quarantined,
+        fresh.size(),
+        seconds(start),
+        fresh.size() + " new file(s), " + bytes + " bytes");
+  }
+
+  private Set<String> ingestedFiles(SourceDef source) {
+    if (!lake.exists(Zone.CONSOLIDATED, source.name())) {
+      return Set.of();
+    }
+    Set<String> done = new HashSet<>();
+    lake.read(Zone.CONSOLIDATED, source.name())
+        .select(Columns.SOURCE_FILE)
+        .distinct()
+        .collectAsList()
+        .forEach(r -> done.add(r.getString(0)));
+    if (lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
+      // A file whose every record was rejected is ingested too.
+      lake.read(Zone.QUARANTINE, Quarantine.TABLE)
+          .filter(col("stage").equalTo("ingest").and(col("dataset").equalTo(source.name())))
+          .select(Columns.SOURCE_FILE)
+          .distinct()
+          .collectAsList()
+          .forEach(r -> done.add(r.getString(0)));
+    }
+    return done;
+  }
+
+  private TableResult transformDataset(DatasetDef dataset) {
+    long start = System.nanoTime();
+    String table = Zone.TRANSFORMED.dbName() + "." + dataset.name();
+    if (!lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+      return TableResult.skipped(
+          "transform",
+          table,
+          seconds(start),
+          "consolidated." + dataset.source() + " does not exist (nothing ingested)");
+    }
+    spark.sparkContext().setJobDescription("transform " + dataset.name());
+    Dataset<Row> input = lake.read(Zone.CONSOLIDATED, dataset.source());
+    List<String> inputColumns = Arrays.asList(input.columns());
+    long read = input.count();
+    Dataset<Row> conformed = Conform.withConformed(dataset, input);
+    conformed.persist(StorageLevel.MEMORY_AND_DISK());
+    long written;
+    long quarantined;
+    try {
+      written =
+          lake.overwrite(
+              Zone.TRANSFORMED,
+              dataset.name(),
+              Conform.selectValid(dataset, conformed),
+              dataset.partitionBy());
+      quarantined =
+          lake.replaceWhere(
+              Zone.QUARANTINE,
+              Quarantine.TABLE,
+              Conform.selectRejected(dataset, conformed, inputColumns, runId),
+              Quarantine.PARTITION_BY,
+              Quarantine.partition("transform", dataset.name()));
+    } finally {
+      conformed.unpersist();
+    }
+    if (read != written + quarantined) {
+      throw new DpfException(
+          "Reconciliation failed for transformed."
+              + dataset.name()
+              + ": read "
+              + read
+              + " row(s) from consolidated."
+              + dataset.source()
+              + " but wrote "
+              + written
+              + " and quarantined "
+              + quarantined
+              + ". No rows may be lost; report this as a bug");
+    }
+    return new TableResult(
+        "transform",
+        table,
+        TableResult.Status.OK,
+        read,
+        written,
+        quarantined,
+        0,
+        seconds(start),
+        "from consolidated." + dataset.source());
+  }
+
+  private TableResult runModel(String stage, ModelDef model) {
+    long start = System.nanoTime();
+    Set<String> refs = ModelSql.references(spark, model);
+    List<String> missing = new ArrayList<>();
+    for (String ref : refs) {
+      Zone zone = zoneOf(ref, model);
+      String name = ref.substring(ref.indexOf('.') + 1);
+      if (lake.exists(zone, name)) {
+        lake.register(zone, name); // so the SQL resolves to this lake's table
+      } else {
+        missing.add(ref);
+      }
+    }
+    if (!missing.isEmpty()) {
+      return TableResult.skipped(
+          stage,
+          model.table(),
+          seconds(start),
+          "needs " + String.join(", ", missing) + " (not in the lake)");
+    }
+    spark.sparkContext().setJobDescription(stage + " " + model.name());
+    Dataset<Row> rows;
+    try {
+      rows = spark.sql(model.sql());
+    } catch (Exception e) {
+      if (!(e instanceof org.apache.spark.sql.AnalysisException analysis)) {
+        throw e;
+      }
+      throw new DpfException(
+          "Model '"
+              + model.name()
+              + "' ("
+              + model.file()
+              + ") does not compile: "
+              + analysis.getSimpleMessage().strip().replace('\n', ' ')
+              + ". Fix the SQL file",
+          e);
+    }
+    List<String> columns = Arrays.asList(rows.columns());
+    for (String p : model.partitionBy()) {
+      if (!columns.contains(p)) {
+        throw new DpfException(
+            "Model '"
+                + model.name()
+                + "' is partitioned by '"
+                + p
+                + "' but its SQL ("
+                + model.file()
+                + ") has no such column (columns: "
+                + columns
+                + "). Fix models."
+                + model.name()
+                + ".partition_by or the SQL");
+      }
+    }
+    long written = lake.overwrite(model.zone(), model.name(), rows, model.partitionBy());
+    return new TableResult(
+        stage,
+        model.table(),
+        TableResult.Status.OK,
+        written,
+        written,
+        0,
+        0,
+        seconds(start),
+        "from " + String.join(", ", refs));
+  }
+
+  private Zone zoneOf(String ref, ModelDef model) {
+    String db = ref.substring(0, ref.indexOf('.'));
+    for (Zone z : List.of(Zone.CONSOLIDATED, Zone.TRANSFORMED, Zone.CURATED)) {
+      if (z.dbName().equals(db) && z.ordinal() <= model.zone().ordinal()) {
+        return z;
+      }
+    }
+    throw new DpfException(
+        "Model '"
+            + model.name()
+            + "' ("
+            + model.file()
+            + ") reads "
+            + ref
+            + ", but a "
+            + model.zone().dbName()
+            + " model may only read consolidated"
+            + (model.zone() == Zone.CURATED ? ", transformed or curated" : " or transformed")
+            + " tables. Fix the SQL file");
+  }
+
+  /**
+   * The zone's models, each after the models of the same zone it reads; a cycle is an error naming
+   * the files.
+   */
+  private List<ModelDef> ordered(Zone zone) {
+    List<ModelDef> models = definition.models(zone);
+    Map<String, ModelDef> byTable =
+        models.stream().collect(Collectors.toMap(ModelDef::table, m -> m));
+    List<ModelDef> out = new ArrayList<>();
+    Set<String> visiting = new HashSet<>();
+    Set<String> done = new HashSet<>();
+    for (ModelDef m : models) {
+      visit(m, byTable, visiting, done, out, new ArrayList<>());
+    }
+    return out;
+  }
+
+  private void visit(
+      ModelDef m,
+      Map<String, ModelDef> byTable,
+      Set<String> visiting,
+      Set<String> done,
+      List<ModelDef> out,
+      List<String> path) {
+    if (done.contains(m.table())) {
+      return;
+    }
+    path.add(m.name() + " (" + m.file() + ")");
+    if (!visiting.add(m.table())) {
+      throw new DpfException(
+          "Models refer to each other in a cycle: "
+              + String.join(" -> ", path)
+              + ". Break the cycle in one of these SQL files");
+    }
+    for (String ref : ModelSql.references(spark, m)) {
+      ModelDef dep = byTable.get(ref);
+      if (dep != null) {
+        visit(dep, byTable, visiting, done, out, path);
+      }
+    }
+    visiting.remove(m.table());
+    path.remove(path.size() - 1);
+    done.add(m.table());
+    out.add(m);
+  }
+
+  private TableResult report(TableResult r) {
+    LOG.info(
+        "{} {}: {} read={} written={} quarantined={} in {}s ({})",
+        r.stage(),
+        r.table(),
+        r.status(),
+        r.rowsRead(),
+        r.rowsWritten(),
+        r.rowsQuarantined(),
+        String.format("%.1f", r.seconds()),
+        r.note());
+    listener.accept(r);
+    return r;
+  }
+
+  private static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+}

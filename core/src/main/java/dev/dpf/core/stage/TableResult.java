@@ -1,0 +1,40 @@
+package dev.dpf.core.stage;
+
+/**
+ * What one stage did to one table.
+ *
+ * @param stage ingest, transform or curate
+ * @param table the table written, {@code <zone>.<name>}
+ * @param status what happened
+ * @param rowsRead input rows (for ingest: raw records in the new files)
+ * @param rowsWritten rows committed to the table
+ * @param rowsQuarantined rows sent to quarantine
+ * @param files input files (ingest only, else 0)
+ * @param seconds wall time
+ * @param note why it was skipped, or what it read
+ */
+public record TableResult(
+    String stage,
+    String table,
+    Status status,
+    long rowsRead,
+    long rowsWritten,
+    long rowsQuarantined,
+    int files,
+    double seconds,
+    String note) {
+
+  /** Outcome of one table in one stage. */
+  public enum Status {
+    /** Written. */
+    OK,
+    /** Nothing new to read since the last run. */
+    UP_TO_DATE,
+    /** Not run: its input does not exist (reported, not an error). */
+    SKIPPED
+  }
+
+  static TableResult skipped(String stage, String table, double seconds, String why) {
+    return new TableResult(stage, table, Status.SKIPPED, 0, 0, 0, 0, seconds, why);
+  }
+}

@@ -1,0 +1,158 @@
+package dev.dpf.core.transform;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.when;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.ColumnDef;
+import dev.dpf.core.definition.ColumnType;
+import dev.dpf.core.definition.DatasetDef;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Type conformance: raw text columns to the dataset's typed columns. A value that does not parse,
+ * or a missing value in a non-nullable column, is a row-level error (the row goes to quarantine
+ * with the reason); it never silently becomes null.
+ */
+public final class Conform {
+  private Conform() {}
+
+  /**
+   * Adds the dataset's typed columns (named {@code <target>}) and an {@code _errors} array to the
+   * consolidated rows.
+   *
+   * @throws DpfException when a column the dataset reads is not in the input
+   */
+  public static Dataset<Row> withConformed(DatasetDef dataset, Dataset<Row> consolidated) {
+    List<String> present = Arrays.asList(consolidated.columns());
+    List<String> missing =
+        dataset.columns().stream().map(ColumnDef::from).filter(c -> !present.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new DpfException(
+          "Cannot transform dataset '"
+              + dataset.name()
+              + "': column(s) "
+              + missing
+              + " missing from consolidated."
+              + dataset.source()
+              + " (present: "
+              + present
+              + "). Fix datasets."
+              + dataset.name()
+              + ".columns[*].from in the definition");
+    }
+    List<Column> errors = new ArrayList<>();
+    List<Column> typed = new ArrayList<>();
+    for (ColumnDef c : dataset.columns()) {
+      Column raw = col(quote(c.from())).cast("string");
+      Column value = parse(c);
+      typed.add(value.as(tmp(c)));
+      errors.add(
+          when(
+              raw.isNotNull().and(value.isNull()),
+              concat(
+                  lit(c.name() + ": cannot parse '"),
+                  raw,
+                  lit(
+                      "' as "
+                          + c.type()
+                          + c.format().map(f -> " (format " + f + ")").orElse("")))));
+      if (!c.nullable()) {
+        errors.add(when(raw.isNull(), lit(c.name() + ": missing value in a non-nullable column")));
+      }
+    }
+    Column errorArray = filter(array(errors.toArray(Column[]::new)), Column::isNotNull);
+    List<Column> all = new ArrayList<>();
+    all.add(col("*"));
+    all.addAll(typed);
+    all.add(errorArray.as(Columns.ERRORS));
+    return consolidated.select(all.toArray(Column[]::new));
+  }
+
+  /** Rows that conformed, projected to the dataset's columns plus the source-file lineage. */
+  public static Dataset<Row> selectValid(DatasetDef dataset, Dataset<Row> conformed) {
+    List<Column> out = new ArrayList<>();
+    for (ColumnDef c : dataset.columns()) {
+      out.add(col(tmp(c)).as(c.name()));
+    }
+    out.add(col(Columns.SOURCE_FILE));
+    return conformed
+        .filter(size(col(Columns.ERRORS)).equalTo(0))
+        .select(out.toArray(Column[]::new));
+  }
+
+  /** Rows that did not conform, as quarantine records (reason: the errors joined by "; "). */
+  public static Dataset<Row> selectRejected(
+      DatasetDef dataset, Dataset<Row> conformed, List<String> inputColumns, String runId) {
+    Column[] original = inputColumns.stream().map(c -> col(quote(c))).toArray(Column[]::new);
+    return Quarantine.records(
+        conformed.filter(size(col(Columns.ERRORS)).gt(0)),
+        "transform",
+        dataset.name(),
+        array_join(col(Columns.ERRORS), "; "),
+        org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(original)),
+        runId);
+  }
+
+  /** The parsed value of column {@code c.from()}, null when it does not parse. */
+  static Column parse(ColumnDef c) {
+    ColumnType t = c.type();
+    String raw = "CAST(" + quote(c.from()) + " AS STRING)";
+    String trimmed = "trim(" + raw + ")";
+    // try_cast has ANSI semantics whatever the session says: an overflow is null, nothing is
+    // truncated silently.
+    String sql =
+        switch (t.base()) {
+          case STRING -> raw;
+          case INT -> whenMatches(trimmed, "^[+-]?[0-9]+$", "try_cast(" + trimmed + " AS int)");
+          case LONG -> whenMatches(trimmed, "^[+-]?[0-9]+$", "try_cast(" + trimmed + " AS bigint)");
+          case DOUBLE -> "try_cast(" + trimmed + " AS double)";
+          case DECIMAL -> {
+            String fraction = t.scale() == 0 ? "" : "(\\.[0-9]{1," + t.scale() + "})?";
+            yield whenMatches(
+                trimmed,
+                "^[+-]?[0-9]+" + fraction + "$",
+                "try_cast(" + trimmed + " AS " + t.sql() + ")");
+          }
+          case BOOLEAN ->
+              "CASE lower(" + trimmed + ") WHEN 'true' THEN true WHEN 'false' THEN false END";
+          case DATE ->
+              c.format().isPresent()
+                  ? "to_date(" + trimmed + ", " + literal(c.format().get()) + ")"
+                  : "try_cast(" + trimmed + " AS date)";
+          case TIMESTAMP ->
+              c.format().isPresent()
+                  ? "to_timestamp(" + trimmed + ", " + literal(c.format().get()) + ")"
+                  : "try_cast(" + trimmed + " AS timestamp)";
+        };
+    return expr(sql);
+  }
+
+  private static String whenMatches(String value, String regex, String then) {
+    return "CASE WHEN " + value + " RLIKE " + literal(regex) + " THEN " + then + " END";
+  }
+
+  private static String literal(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  private static String tmp(ColumnDef c) {
+    return "__typed_" + c.name();
+  }
+
+  static String quote(String name) {
+    return "`" + name.replace("`", "``") + "`";
+  }
+}

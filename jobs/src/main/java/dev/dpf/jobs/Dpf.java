@@ -1,0 +1,348 @@
+package dev.dpf.jobs;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.generate.SampleGenerator;
+import dev.dpf.core.lake.Lake;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The {@code dpf} command line: runs the pipeline locally and lets analysts query the lake. */
+@Command(
+    name = "dpf",
+    mixinStandardHelpOptions = true,
+    version = "dpf 0.1.0",
+    description =
+        "Data Pipeline Foundations: raw -> consolidated -> transformed -> curated Delta tables.",
+    subcommands = {
+      Dpf.Run.class,
+      Dpf.Ingest.class,
+      Dpf.Transform.class,
+      Dpf.Curate.class,
+      Dpf.Sql.class,
+      Dpf.Tables.class,
+      Dpf.Generate.class
+    })
+public final class Dpf implements Runnable {
+  /** Exit code for a failure the user can fix (bad definition, missing input, bad query). */
+  static final int EXIT_USER_ERROR = 1;
+
+  /** Exit code for an unexpected failure. */
+  static final int EXIT_INTERNAL_ERROR = 3;
+
+  /** The checkout's root, set by bin/dpf, for the default definition and sample data. */
+  static final String HOME_PROPERTY = "dpf.home";
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args, System.out, System.err));
+  }
+
+  /** Runs the command line, printing to {@code out} and {@code err}; returns the exit code. */
+  static int execute(String[] args, PrintStream out, PrintStream err) {
+    CommandLine cli = new CommandLine(new Dpf());
+    cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+    cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+    cli.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          Throwable user = userError(e);
+          if (user != null) {
+            err.println("dpf: " + user.getMessage());
+            return EXIT_USER_ERROR;
+          }
+          err.println("dpf: unexpected error: " + e);
+          e.printStackTrace(err);
+          return EXIT_INTERNAL_ERROR;
+        });
+    try {
+      return cli.execute(args);
+    } finally {
+      Sessions.stop();
+    }
+  }
+
+  private static Throwable userError(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof DpfException || t instanceof org.apache.spark.sql.AnalysisException) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static Optional<Path> home() {
+    String h = System.getProperty(HOME_PROPERTY);
+    return h == null || h.isBlank() ? Optional.empty() : Optional.of(Path.of(h));
+  }
+
+  /** Options shared by the commands that read the lake. */
+  static final class LakeOptions {
+    @Option(
+        names = "--lake",
+        paramLabel = "DIR",
+        defaultValue = "lake",
+        description = "Lake root (default: ${DEFAULT-VALUE}, in the current folder).")
+    String lake;
+
+    @Option(
+        names = "--definition",
+        paramLabel = "FILE",
+        description =
+            "Pipeline definition (default: src/pipeline.yaml of this checkout, else the one in the jar).")
+    Path definition;
+
+    @Option(
+        names = "--master",
+        paramLabel = "URL",
+        defaultValue = "local[*]",
+        description = "Spark master for this local run (default: ${DEFAULT-VALUE}).")
+    String master;
+
+    Optional<String> definitionFile() {
+      if (definition != null) {
+        return Optional.of(definition.toString());
+      }
+      return home()
+          .map(h -> h.resolve("src/pipeline.yaml"))
+          .filter(Files::exists)
+          .map(Path::toString);
+    }
+  }
+
+  /** Options of the commands that read the raw zone. */
+  static final class RawOptions {
+    @Option(
+        names = "--raw",
+        paramLabel = "DIR",
+        description =
+            "Raw root, laid out as streaming/, dms/ and files/ (default: sample-data of this checkout).")
+    String raw;
+
+    String raw() {
+      if (raw != null) {
+        return raw;
+      }
+      return home().map(h -> h.resolve("sample-data").toString()).orElse("sample-data");
+    }
+  }
+
+  abstract static class StageCommand implements Callable<Integer> {
+    @Mixin LakeOptions lakeOptions;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    abstract StageRunner.Stage stage();
+
+    String raw() {
+      return "";
+    }
+
+    @Override
+    public Integer call() {
+      JobOptions options = new JobOptions(raw(), lakeOptions.lake, lakeOptions.definitionFile());
+      PipelineDefinition definition = StageRunner.prepare(stage(), options);
+      SparkSession spark = Sessions.local(lakeOptions);
+      StageRunner.run(stage(), options, definition, spark, spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "run",
+      mixinStandardHelpOptions = true,
+      description = "Run all stages: ingest, transform, curate.")
+  static final class Run extends StageCommand {
+    @Mixin RawOptions rawOptions;
+
+    @Override
+    StageRunner.Stage stage() {
+      return StageRunner.Stage.RUN;
+    }
+
+    @Override
+    String raw() {
+      return rawOptions.raw();
+    }
+  }
+
+  @Command(
+      name = "ingest",
+      mixinStandardHelpOptions = true,
+      description = "Raw -> consolidated: append the records of raw files not ingested before.")
+  static final class Ingest extends StageCommand {
+    @Mixin RawOptions rawOptions;
+
+    @Override
+    StageRunner.Stage stage() {
+      return StageRunner.Stage.INGEST;
+    }
+
+    @Override
+    String raw() {
+      return rawOptions.raw();
+    }
+  }
+
+  @Command(
+      name = "transform",
+      mixinStandardHelpOptions = true,
+      description =
+          "Consolidated -> transformed: typed datasets (bad rows to quarantine) and transformed models.")
+  static final class Transform extends StageCommand {
+    @Override
+    StageRunner.Stage stage() {
+      return StageRunner.Stage.TRANSFORM;
+    }
+  }
+
+  @Command(
+      name = "curate",
+      mixinStandardHelpOptions = true,
+      description = "Transformed -> curated: the curated SQL models.")
+  static final class Curate extends StageCommand {
+    @Override
+    StageRunner.Stage stage() {
+      return StageRunner.Stage.CURATE;
+    }
+  }
+
+  @Command(
+      name = "sql",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run one SQL statement and print its result; with no statement, open an interactive prompt.",
+        "Tables are named zone.table, for example curated.customer_data_usa."
+      })
+  static final class Sql implements Callable<Integer> {
+    @Mixin LakeOptions lakeOptions;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--format",
+        defaultValue = "table",
+        description = "table, csv or json (JSON lines) (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(
+        names = "--max-rows",
+        defaultValue = "10000",
+        description = "Print at most this many rows (default: ${DEFAULT-VALUE}).")
+    int maxRows;
+
+    @Parameters(
+        arity = "0..*",
+        paramLabel = "QUERY",
+        description = "The statement (words are joined by spaces).")
+    List<String> query;
+
+    @Override
+    public Integer call() throws Exception {
+      SqlOutput.Format f;
+      try {
+        f = SqlOutput.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new DpfException("Unknown --format '" + format + "'. Use table, csv or json");
+      }
+      var out = spec.commandLine().getOut();
+      SparkSession spark = Sessions.local(lakeOptions);
+      if (query != null && !query.isEmpty()) {
+        out.print(SqlOutput.render(spark.sql(String.join(" ", query)), f, maxRows));
+        out.flush();
+        return 0;
+      }
+      return Shell.run(
+          spark,
+          f,
+          maxRows,
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+          out);
+    }
+  }
+
+  @Command(
+      name = "tables",
+      mixinStandardHelpOptions = true,
+      description = "List the lake's tables with row counts.")
+  static final class Tables implements Callable<Integer> {
+    @Mixin LakeOptions lakeOptions;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      SparkSession spark = Sessions.local(lakeOptions);
+      Lake lake = new Lake(spark, lakeOptions.lake);
+      var out = spec.commandLine().getOut();
+      out.printf("%-40s %12s%n", "table", "rows");
+      for (Zone zone : Zone.values()) {
+        for (String table : Sessions.tablesIn(spark, lake, zone)) {
+          lake.register(zone, table);
+          long rows = lake.read(zone, table).count();
+          out.printf("%-40s %,12d%n", zone.dbName() + "." + table, rows);
+        }
+      }
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "generate",
+      mixinStandardHelpOptions = true,
+      description =
+          "Write deterministic sample raw data (customers, payment events, transactions).")
+  static final class Generate implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder to write the raw layout into.")
+    Path out;
+
+    @Option(
+        names = "--scale",
+        defaultValue = "1",
+        description = "Multiplies every count (default: ${DEFAULT-VALUE}).")
+    int scale;
+
+    @Option(
+        names = "--seed",
+        defaultValue = "20261118",
+        description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() {
+      if (scale < 1) {
+        throw new DpfException("--scale must be at least 1, got " + scale);
+      }
+      List<String> files = new SampleGenerator(scale, seed).writeTo(out);
+      var w = spec.commandLine().getOut();
+      w.printf("wrote %d file(s) under %s (scale %d, seed %d)%n", files.size(), out, scale, seed);
+      w.flush();
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.dpf.jobs;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.lake.SparkSetup;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Shared body of the job entry points run by spark-submit or AWS Glue 5.0. Never sets a master: the
+ * cluster decides. Arguments are Glue-style {@code --key value} pairs ({@code --raw}, {@code
+ * --lake}, {@code --definition}); Glue's own are ignored.
+ */
+final class JobMain {
+  private JobMain() {}
+
+  static void main(StageRunner.Stage stage, String[] args) {
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    JobOptions options;
+    PipelineDefinition definition;
+    try {
+      options = JobOptions.fromJobArgs(args);
+      definition = StageRunner.prepare(stage, options);
+    } catch (DpfException e) {
+      System.err.println("dpf: " + e.getMessage());
+      System.exit(Dpf.EXIT_USER_ERROR);
+      return;
+    }
+    SparkSession.Builder builder =
+        SparkSetup.delta(SparkSession.builder().appName("dpf-" + stage.label()));
+    String scheme = URI.create(options.lake()).getScheme();
+    if (scheme == null || scheme.equals("file")) {
+      builder = SparkSetup.localCatalog(builder, Path.of(URI.create(options.lake()).getPath()));
+    } else {
+      builder = builder.enableHiveSupport(); // the cluster's catalog: Glue Data Catalog on Glue
+    }
+    SparkSession spark = builder.getOrCreate();
+    // A failure propagates: Glue and spark-submit mark the run failed with its message.
+    StageRunner.run(stage, options, definition, spark, out);
+  }
+}

@@ -1,0 +1,125 @@
+package dev.dpf.jobs;
+
+import dev.dpf.core.DpfException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What every entry point needs: where the raw zone, the lake and the definition are. The CLI fills
+ * it from its options; the job mains from Glue-style {@code --key value} arguments.
+ *
+ * @param raw raw root (local folder or Hadoop URI)
+ * @param lake lake root (local folder or Hadoop URI)
+ * @param definition the pipeline.yaml to use; empty for the one packaged in the jar
+ */
+public record JobOptions(String raw, String lake, Optional<String> definition) {
+  /** Our own argument keys. */
+  static final Set<String> KEYS = Set.of("raw", "lake", "definition");
+
+  /**
+   * Arguments Glue passes to every job itself (with a value); they are accepted and ignored. Other
+   * unknown keys are an error, so a mistyped {@code --lake} is not silently ignored.
+   */
+  static final Set<String> GLUE_KEYS =
+      Set.of(
+          "JOB_NAME",
+          "JOB_ID",
+          "JOB_RUN_ID",
+          "SECURITY_CONFIGURATION",
+          "TempDir",
+          "RedshiftTempDir",
+          "job-bookmark-option",
+          "job-bookmark-from",
+          "job-bookmark-to",
+          "continuation-option",
+          "encryption-type",
+          "job-language",
+          "class",
+          "extra-jars",
+          "extra-files",
+          "extra-py-files",
+          "user-jars-first",
+          "datalake-formats",
+          "conf",
+          "enable-glue-datacatalog",
+          "enable-metrics",
+          "enable-observability-metrics",
+          "enable-continuous-cloudwatch-log",
+          "enable-continuous-log-filter",
+          "continuous-log-logGroup",
+          "continuous-log-logStreamPrefix",
+          "continuous-log-conversionPattern",
+          "enable-spark-ui",
+          "spark-event-logs-path",
+          "enable-job-insights",
+          "enable-auto-scaling",
+          "additional-python-modules",
+          "python-modules-installer-option",
+          "scriptLocation",
+          "executor-cores",
+          "write-shuffle-files-to-s3",
+          "write-shuffle-spills-to-s3",
+          "shuffle-storage-path",
+          "job-run-queuing-enabled");
+
+  /**
+   * Parses Glue-style arguments: {@code --key value} or {@code --key=value}. Glue's own keys are
+   * ignored.
+   *
+   * @throws DpfException on an unknown key, a key without a value, or a missing lake
+   */
+  public static JobOptions fromJobArgs(String[] args) {
+    Map<String, String> values = new LinkedHashMap<>();
+    List<String> unknown = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--") || a.length() == 2) {
+        throw new DpfException(
+            "Unexpected argument '"
+                + a
+                + "'. Job arguments are --key value pairs: --raw URI --lake URI"
+                + " [--definition FILE]");
+      }
+      String key = a.substring(2);
+      String value;
+      int eq = key.indexOf('=');
+      if (eq > 0) {
+        value = key.substring(eq + 1);
+        key = key.substring(0, eq);
+      } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+        value = args[++i];
+      } else {
+        value = null;
+      }
+      if (GLUE_KEYS.contains(key)) {
+        continue;
+      }
+      if (!KEYS.contains(key)) {
+        unknown.add("--" + key);
+        continue;
+      }
+      if (value == null || value.isBlank()) {
+        throw new DpfException(
+            "Argument --" + key + " needs a value, for example --" + key + " s3://bucket/" + key);
+      }
+      values.put(key, value);
+    }
+    if (!unknown.isEmpty()) {
+      throw new DpfException(
+          "Unknown job argument(s) "
+              + unknown
+              + ". Known: --raw, --lake, --definition (Glue's own are ignored)");
+    }
+    String lake = values.get("lake");
+    if (lake == null) {
+      throw new DpfException(
+          "Missing job argument --lake (the lake root, for example s3://bucket/lake)");
+    }
+    return new JobOptions(
+        values.getOrDefault("raw", ""), lake, Optional.ofNullable(values.get("definition")));
+  }
+}

@@ -1,0 +1,82 @@
+package dev.dpf.jobs;
+
+import dev.dpf.core.stage.TableResult;
+import java.util.List;
+import java.util.Locale;
+
+/** Text for progress lines and the end-of-run summary. */
+final class Report {
+  private Report() {}
+
+  /** One progress line, printed as each table finishes. */
+  static String line(TableResult r) {
+    if (r.status() != TableResult.Status.OK) {
+      return String.format(
+          Locale.ROOT, "  %-9s %-36s %-10s %s", r.stage(), r.table(), label(r.status()), r.note());
+    }
+    return String.format(
+        Locale.ROOT,
+        "  %-9s %-36s %,9d read %,9d written %,7d quarantined %6.1fs  %s",
+        r.stage(),
+        r.table(),
+        r.rowsRead(),
+        r.rowsWritten(),
+        r.rowsQuarantined(),
+        r.seconds(),
+        r.note());
+  }
+
+  /** The summary table: one row per table, then totals. */
+  static String summary(List<TableResult> results, double wallSeconds) {
+    StringBuilder s = new StringBuilder("Summary\n");
+    String format = "  %-9s %-36s %-10s %10s %10s %11s %8s%n";
+    s.append(
+        String.format(
+            Locale.ROOT,
+            format,
+            "stage",
+            "table",
+            "status",
+            "read",
+            "written",
+            "quarantined",
+            "seconds"));
+    long read = 0;
+    long written = 0;
+    long quarantined = 0;
+    int skipped = 0;
+    for (TableResult r : results) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              format,
+              r.stage(),
+              r.table(),
+              label(r.status()),
+              String.format(Locale.ROOT, "%,d", r.rowsRead()),
+              String.format(Locale.ROOT, "%,d", r.rowsWritten()),
+              String.format(Locale.ROOT, "%,d", r.rowsQuarantined()),
+              String.format(Locale.ROOT, "%.1f", r.seconds())));
+      read += r.rowsRead();
+      written += r.rowsWritten();
+      quarantined += r.rowsQuarantined();
+      skipped += r.status() == TableResult.Status.SKIPPED ? 1 : 0;
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            format,
+            "total",
+            results.size() + " table(s), " + skipped + " skipped",
+            "",
+            String.format(Locale.ROOT, "%,d", read),
+            String.format(Locale.ROOT, "%,d", written),
+            String.format(Locale.ROOT, "%,d", quarantined),
+            String.format(Locale.ROOT, "%.1f", wallSeconds)));
+    return s.toString();
+  }
+
+  private static String label(TableResult.Status status) {
+    return status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+}

@@ -1,0 +1,70 @@
+package dev.dpf.jobs;
+
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.lake.SparkSetup;
+import io.delta.tables.DeltaTable;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.SparkSession;
+
+/** The process's one SparkSession for the CLI. */
+final class Sessions {
+  private static SparkSession session;
+
+  private Sessions() {}
+
+  /**
+   * The local session: the given master, Delta, and the embedded catalog under a local lake root.
+   */
+  static synchronized SparkSession local(Dpf.LakeOptions options) {
+    if (session == null) {
+      SparkSession.Builder builder =
+          SparkSetup.delta(SparkSession.builder().appName("dpf").master(options.master))
+              .config("spark.ui.enabled", "false")
+              .config("spark.sql.shuffle.partitions", "4");
+      URI lake = URI.create(options.lake.replace('\\', '/').replace(" ", "%20"));
+      if (lake.getScheme() == null || lake.getScheme().equals("file")) {
+        Path root = Path.of(lake.getScheme() == null ? options.lake : lake.getPath());
+        builder = SparkSetup.localCatalog(builder, root);
+      }
+      session = builder.getOrCreate();
+    }
+    return session;
+  }
+
+  static synchronized void stop() {
+    if (session != null) {
+      session.stop();
+      session = null;
+    }
+  }
+
+  /** Names of the Delta tables under {@code <lake>/<zone>/}, sorted. */
+  static List<String> tablesIn(SparkSession spark, Lake lake, Zone zone) {
+    org.apache.hadoop.fs.Path dir =
+        new org.apache.hadoop.fs.Path(lake.root() + "/" + zone.dbName());
+    List<String> out = new ArrayList<>();
+    try {
+      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      for (FileStatus s : fs.listStatus(dir)) {
+        if (s.isDirectory() && DeltaTable.isDeltaTable(spark, s.getPath().toString())) {
+          out.add(s.getPath().getName());
+        }
+      }
+    } catch (FileNotFoundException e) {
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.sort(null);
+    return out;
+  }
+}

@@ -1,0 +1,148 @@
+package dev.dpf.jobs;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Prints query results as an aligned table, CSV (RFC 4180, header first) or JSON lines. */
+final class SqlOutput {
+  /** Output formats of {@code dpf sql}. */
+  enum Format {
+    TABLE,
+    CSV,
+    JSON
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private SqlOutput() {}
+
+  static String render(Dataset<Row> result, Format format, int maxRows) {
+    String[] columns = result.columns();
+    List<Row> rows = result.limit(maxRows).collectAsList();
+    return switch (format) {
+      case CSV -> csv(columns, rows);
+      case JSON -> json(columns, rows);
+      case TABLE -> table(columns, rows);
+    };
+  }
+
+  static String csv(String[] columns, List<Row> rows) {
+    StringBuilder s = new StringBuilder();
+    s.append(String.join(",", java.util.Arrays.stream(columns).map(SqlOutput::csvField).toList()));
+    s.append('\n');
+    for (Row r : rows) {
+      List<String> fields = new ArrayList<>();
+      for (int i = 0; i < columns.length; i++) {
+        fields.add(r.isNullAt(i) ? "" : csvField(text(r.get(i))));
+      }
+      s.append(String.join(",", fields)).append('\n');
+    }
+    return s.toString();
+  }
+
+  static String json(String[] columns, List<Row> rows) {
+    StringBuilder s = new StringBuilder();
+    for (Row r : rows) {
+      ObjectNode o = JSON.createObjectNode();
+      for (int i = 0; i < columns.length; i++) {
+        Object v = r.isNullAt(i) ? null : r.get(i);
+        if (v == null) {
+          o.putNull(columns[i]);
+        } else if (v instanceof BigDecimal d) {
+          o.put(columns[i], d);
+        } else if (v instanceof Long
+            || v instanceof Integer
+            || v instanceof Short
+            || v instanceof Byte) {
+          o.put(columns[i], ((Number) v).longValue());
+        } else if (v instanceof Double || v instanceof Float) {
+          o.put(columns[i], ((Number) v).doubleValue());
+        } else if (v instanceof Boolean b) {
+          o.put(columns[i], b);
+        } else {
+          o.put(columns[i], text(v));
+        }
+      }
+      try {
+        s.append(JSON.writeValueAsString(o)).append('\n');
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return s.toString();
+  }
+
+  static String table(String[] columns, List<Row> rows) {
+    int[] width = new int[columns.length];
+    List<String[]> cells = new ArrayList<>();
+    for (int i = 0; i < columns.length; i++) {
+      width[i] = columns[i].length();
+    }
+    for (Row r : rows) {
+      String[] c = new String[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        c[i] = r.isNullAt(i) ? "NULL" : text(r.get(i));
+        width[i] = Math.max(width[i], c[i].length());
+      }
+      cells.add(c);
+    }
+    StringBuilder s = new StringBuilder();
+    StringBuilder rule = new StringBuilder("+");
+    for (int w : width) {
+      rule.append("-".repeat(w + 2)).append('+');
+    }
+    s.append(rule)
+        .append('\n')
+        .append(tableRow(columns, width))
+        .append('\n')
+        .append(rule)
+        .append('\n');
+    for (String[] c : cells) {
+      s.append(tableRow(c, width)).append('\n');
+    }
+    s.append(rule).append('\n');
+    s.append(rows.size()).append(rows.size() == 1 ? " row\n" : " rows\n");
+    return s.toString();
+  }
+
+  private static String tableRow(String[] cells, int[] width) {
+    StringBuilder s = new StringBuilder("|");
+    for (int i = 0; i < cells.length; i++) {
+      s.append(' ')
+          .append(String.format(Locale.ROOT, "%-" + width[i] + "s", cells[i]))
+          .append(" |");
+    }
+    return s.toString();
+  }
+
+  /** A value as text: decimals in plain notation, timestamps in ISO-8601 UTC. */
+  static String text(Object v) {
+    if (v instanceof BigDecimal d) {
+      return d.toPlainString();
+    }
+    if (v instanceof java.sql.Timestamp t) {
+      return t.toInstant().toString();
+    }
+    if (v instanceof java.time.Instant i) {
+      return i.toString();
+    }
+    return String.valueOf(v);
+  }
+
+  private static String csvField(String value) {
+    if (value.contains(",")
+        || value.contains("\"")
+        || value.contains("\n")
+        || value.contains("\r")) {
+      return "\"" + value.replace("\"", "\"\"") + "\"";
+    }
+    return value;
+  }
+}

@@ -1,0 +1,106 @@
+package dev.dpf.jobs;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.Definitions;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.stage.Pipeline;
+import dev.dpf.core.stage.TableResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
+
+/** Runs one stage, or all, for the CLI and the job mains alike, printing progress and a summary. */
+final class StageRunner {
+  /** The stages an entry point can run. */
+  enum Stage {
+    RUN,
+    INGEST,
+    TRANSFORM,
+    CURATE;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final DateTimeFormatter RUN_ID =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private StageRunner() {}
+
+  static PipelineDefinition definition(JobOptions options) {
+    return options.definition().isPresent()
+        ? Definitions.load(Path.of(options.definition().get()))
+        : Definitions.loadFromClasspath();
+  }
+
+  /** Checks the inputs a stage needs before Spark starts, so mistakes fail fast. */
+  static PipelineDefinition prepare(Stage stage, JobOptions options) {
+    PipelineDefinition definition = definition(options);
+    if ((stage == Stage.RUN || stage == Stage.INGEST) && options.raw().isEmpty()) {
+      throw new DpfException(
+          "No raw root given. Pass --raw with the folder or URI of the raw zone");
+    }
+    return definition;
+  }
+
+  /**
+   * Runs the stage and returns its results.
+   *
+   * @throws DpfException when the stage fails for a reason the user can fix
+   */
+  static List<TableResult> run(
+      Stage stage,
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      PrintWriter out) {
+    Instant started = Instant.now();
+    String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    out.printf(
+        "dpf %s  run %s%n  definition %s%n  raw        %s%n  lake       %s%n",
+        stage.label(),
+        runId,
+        definition.file(),
+        options.raw().isEmpty() ? "-" : options.raw(),
+        options.lake());
+    RawRoot raw =
+        stage == Stage.RUN || stage == Stage.INGEST
+            ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
+            : null;
+    Pipeline pipeline =
+        new Pipeline(
+            spark,
+            definition,
+            new Lake(spark, options.lake()),
+            runId,
+            started,
+            r -> {
+              out.println(Report.line(r));
+              out.flush();
+            });
+    List<TableResult> results =
+        switch (stage) {
+          case RUN -> pipeline.run(raw);
+          case INGEST -> pipeline.ingest(raw);
+          case TRANSFORM -> pipeline.transform();
+          case CURATE -> pipeline.curate();
+        };
+    out.println();
+    out.print(Report.summary(results, secondsSince(started)));
+    out.flush();
+    return results;
+  }
+
+  private static double secondsSince(Instant start) {
+    return (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0;
+  }
+}
