@@ -27,9 +27,8 @@ final class Sessions {
   static synchronized SparkSession local(Dpf.LakeOptions options) {
     if (session == null) {
       SparkSession.Builder builder =
-          SparkSetup.delta(SparkSession.builder().appName("dpf").master(options.master))
-              .config("spark.ui.enabled", "false")
-              .config("spark.sql.shuffle.partitions", "4");
+          SparkSetup.smallLocal(
+              SparkSetup.delta(SparkSession.builder().appName("dpf").master(options.master)));
       URI lake = URI.create(options.lake.replace('\\', '/').replace(" ", "%20"));
       if (lake.getScheme() == null || lake.getScheme().equals("file")) {
         Path root = Path.of(lake.getScheme() == null ? options.lake : lake.getPath());

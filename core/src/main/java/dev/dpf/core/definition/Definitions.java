@@ -88,9 +88,22 @@ public final class Definitions {
       throw new DefinitionException(
           file,
           "",
-          "not valid YAML" + where + ": " + e.getOriginalMessage() + ". Fix the YAML syntax");
+          "not valid YAML"
+              + where
+              + ": "
+              + oneLine(e.getOriginalMessage())
+              + ". Fix the YAML syntax");
     }
     return new Parser(file, reader).definition(root);
+  }
+
+  /** The parser's message without its source excerpts: the lines that say what is wrong, joined. */
+  private static String oneLine(String message) {
+    return message
+        .lines()
+        .filter(l -> !l.isBlank() && !Character.isWhitespace(l.charAt(0)) && !l.startsWith("^"))
+        .map(String::strip)
+        .collect(java.util.stream.Collectors.joining("; "));
   }
 
   private static String readFile(Path path) {

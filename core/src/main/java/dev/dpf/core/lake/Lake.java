@@ -31,7 +31,9 @@ public final class Lake {
     this.root = qualify(spark, root);
   }
 
-  /** The root as an absolute URI, so the catalog never holds a path relative to some working folder. */
+  /**
+   * The root as an absolute URI, so the catalog never holds a path relative to some working folder.
+   */
   private static String qualify(SparkSession spark, String root) {
     org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(root);
     try {

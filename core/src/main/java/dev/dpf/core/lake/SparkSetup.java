@@ -22,6 +22,20 @@ public final class SparkSetup {
   }
 
   /**
+   * Settings for a single-machine session over small tables: few shuffle partitions, few partitions
+   * when Delta rebuilds a table's state from its log (the default, 50, costs seconds per table on
+   * two cores), no UI.
+   */
+  public static SparkSession.Builder smallLocal(SparkSession.Builder builder) {
+    return builder
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.databricks.delta.snapshotPartitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false");
+  }
+
+  /**
    * The local catalog: an embedded (Derby) Hive metastore under {@code
    * <lake>/_system/metastore_db}, so that a later process resolves {@code
    * curated.customer_data_usa} by name.

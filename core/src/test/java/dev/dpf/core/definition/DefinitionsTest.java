@@ -1,0 +1,210 @@
+package dev.dpf.core.definition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dpf.core.testing.Repo;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DefinitionsTest {
+  private static final String SOURCES =
+      """
+      sources:
+        payments: {kind: firehose-json, path: streaming/payments}
+        transactions: {kind: csv-files, path: files/transactions/}
+      """;
+  private static final String DATASET =
+      """
+      datasets:
+        transactions:
+          source: transactions
+          key: [transaction_id]
+          columns:
+            transaction_id: {type: string, nullable: false}
+            amount: decimal(12,2)
+            transaction_date: {from: date, type: date, format: M/d/yyyy}
+      """;
+
+  private static PipelineDefinition parse(String yaml) {
+    return parse(yaml, Map.of("models/t.sql", "SELECT * FROM transformed.transactions;\n"));
+  }
+
+  private static PipelineDefinition parse(String yaml, Map<String, String> files) {
+    return Definitions.parse("p.yaml", yaml, files::get);
+  }
+
+  private static void assertError(String yaml, String message) {
+    assertThatThrownBy(() -> parse(yaml))
+        .isInstanceOf(DefinitionException.class)
+        .hasMessage(message);
+  }
+
+  @Test
+  void readsSourcesDatasetsAndModels() {
+    PipelineDefinition d =
+        parse(SOURCES + DATASET + "models:\n  t: {sql: models/t.sql, partition_by: customer_id}\n");
+
+    assertThat(d.sources())
+        .containsExactly(
+            new SourceDef("payments", SourceKind.FIREHOSE_JSON, "streaming/payments"),
+            new SourceDef("transactions", SourceKind.CSV_FILES, "files/transactions"));
+    DatasetDef t = d.datasets().get(0);
+    assertThat(t.key()).containsExactly("transaction_id");
+    assertThat(t.columns())
+        .containsExactly(
+            new ColumnDef(
+                "transaction_id",
+                "transaction_id",
+                new ColumnType(ColumnType.Base.STRING, 0, 0),
+                Optional.empty(),
+                false),
+            new ColumnDef(
+                "amount",
+                "amount",
+                new ColumnType(ColumnType.Base.DECIMAL, 12, 2),
+                Optional.empty(),
+                true),
+            new ColumnDef(
+                "transaction_date",
+                "date",
+                new ColumnType(ColumnType.Base.DATE, 0, 0),
+                Optional.of("M/d/yyyy"),
+                true));
+    assertThat(d.models())
+        .containsExactly(
+            new ModelDef(
+                "t",
+                Zone.CURATED,
+                "models/t.sql",
+                "SELECT * FROM transformed.transactions",
+                List.of("customer_id")));
+  }
+
+  @Test
+  void loadsTheRepositoryDefinition() {
+    PipelineDefinition d = Definitions.load(Repo.root().resolve("src/pipeline.yaml"));
+
+    assertThat(d.sources())
+        .extracting(SourceDef::name)
+        .containsExactly("payments", "customers", "transactions");
+    assertThat(d.datasets())
+        .extracting(DatasetDef::name)
+        .containsExactly("customers", "payments", "transactions");
+    assertThat(d.models())
+        .extracting(ModelDef::table)
+        .containsExactly(
+            "transformed.customer_data", "curated.customer_data_usa", "curated.transactions");
+  }
+
+  @Test
+  void reportsUnknownSourceKind() {
+    assertError(
+        "sources:\n  p: {kind: firehose, path: a}\n",
+        "p.yaml: sources.p.kind: unknown kind 'firehose'. Use one of firehose-json, dms, csv-files");
+  }
+
+  @Test
+  void reportsUnknownKeyWithTheAllowedOnes() {
+    assertError(
+        "sources:\n  p: {kind: dms, path: a, paht: b}\n",
+        "p.yaml: sources.p.paht: unknown key. Allowed here: kind, path");
+  }
+
+  @Test
+  void reportsMissingSources() {
+    assertError(
+        "datasets: {}\n", "p.yaml: sources: missing. Declare at least one source (kind and path)");
+  }
+
+  @Test
+  void reportsAbsoluteOrEscapingPaths() {
+    assertError(
+        "sources:\n  p: {kind: dms, path: ../x}\n",
+        "p.yaml: sources.p.path: '../x' must be relative to the raw root, with '/' separators and no '..'."
+            + " For example streaming/payments");
+  }
+
+  @Test
+  void reportsUnknownType() {
+    assertError(
+        SOURCES + DATASET.replace("amount: decimal(12,2)", "amount: decimal(12)"),
+        "p.yaml: datasets.transactions.columns.amount: unknown type 'decimal(12)'. Use one of string, int,"
+            + " long, double, boolean, date, timestamp, decimal(precision,scale)");
+  }
+
+  @Test
+  void reportsUnknownKeyColumn() {
+    assertError(
+        SOURCES + DATASET.replace("key: [transaction_id]", "key: [txn_id]"),
+        "p.yaml: datasets.transactions.key: unknown column 'txn_id'. Use one of the names under"
+            + " datasets.transactions.columns");
+  }
+
+  @Test
+  void reportsUnknownDatasetSource() {
+    assertError(
+        SOURCES + DATASET.replace("source: transactions", "source: txns"),
+        "p.yaml: datasets.transactions.source: unknown source 'txns'. Use one of the names under 'sources':"
+            + " payments, transactions");
+  }
+
+  @Test
+  void reportsAFormatOnANonDateColumn() {
+    assertError(
+        SOURCES + DATASET.replace("{type: string, nullable: false}", "{type: string, format: x}"),
+        "p.yaml: datasets.transactions.columns.transaction_id.format: only date and timestamp columns take a"
+            + " format. Remove it");
+  }
+
+  @Test
+  void reportsANonBooleanNullable() {
+    assertError(
+        SOURCES + DATASET.replace("nullable: false", "nullable: no way"),
+        "p.yaml: datasets.transactions.columns.transaction_id.nullable: 'no way' is not a boolean. Use true or"
+            + " false");
+  }
+
+  @Test
+  void reportsAMissingModelFile() {
+    assertError(
+        SOURCES + "models:\n  m: {sql: models/m.sql}\n",
+        "p.yaml: models.m.sql: file 'models/m.sql' not found (relative to the definition). Create it or fix the"
+            + " path");
+  }
+
+  @Test
+  void reportsAModelNamedLikeADataset() {
+    assertError(
+        SOURCES + DATASET + "models:\n  transactions: {zone: transformed, sql: models/t.sql}\n",
+        "p.yaml: models.transactions: table transformed.transactions is already defined by a dataset. Rename"
+            + " the model");
+  }
+
+  @Test
+  void reportsBadNames() {
+    assertError(
+        "sources:\n  Payments: {kind: dms, path: a}\n",
+        "p.yaml: sources.Payments: 'Payments' is not a valid name. Use snake_case: lower-case letters, digits"
+            + " and '_', starting with a letter");
+  }
+
+  @Test
+  void reportsYamlSyntaxWithItsLine() {
+    assertThatThrownBy(() -> parse("sources:\n  p: {kind: dms\n"))
+        .isInstanceOf(DefinitionException.class)
+        .hasMessage(
+            "p.yaml: not valid YAML at line 2, column 16: while parsing a flow mapping; expected ',' or '}',"
+                + " but got <stream end>. Fix the YAML syntax");
+  }
+
+  @Test
+  void reportsAMissingFile() {
+    assertThatThrownBy(() -> Definitions.load(java.nio.file.Path.of("no/such/pipeline.yaml")))
+        .isInstanceOf(DefinitionException.class)
+        .hasMessage(
+            "no/such/pipeline.yaml: file not found. Pass --definition with the path of a pipeline.yaml");
+  }
+}

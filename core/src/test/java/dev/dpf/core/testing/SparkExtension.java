@@ -1,0 +1,53 @@
+package dev.dpf.core.testing;
+
+import dev.dpf.core.lake.SparkSetup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One SparkSession per test JVM ({@code local[2]}, few partitions, no UI, UTC, Delta, an embedded
+ * catalog in a temporary folder), injected as a test or constructor parameter. It is stopped when
+ * the JVM exits.
+ */
+public final class SparkExtension implements ParameterResolver {
+  private static SparkSession session;
+
+  public static synchronized SparkSession session() {
+    if (session == null) {
+      Path catalog;
+      try {
+        catalog = Files.createTempDirectory("dpf-test-catalog");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      session =
+          SparkSetup.localCatalog(
+                  SparkSetup.smallLocal(
+                      SparkSetup.delta(
+                          SparkSession.builder().appName("dpf-tests").master("local[2]"))),
+                  catalog)
+              .config("spark.sql.shuffle.partitions", "2")
+              .config("spark.driver.host", "127.0.0.1")
+              .config("spark.driver.bindAddress", "127.0.0.1")
+              .getOrCreate();
+      Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+    }
+    return session;
+  }
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == SparkSession.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return session();
+  }
+}

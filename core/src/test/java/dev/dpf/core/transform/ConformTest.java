@@ -1,0 +1,144 @@
+package dev.dpf.core.transform;
+
+import static dev.dpf.core.testing.DatasetAssert.assertRows;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.Definitions;
+import dev.dpf.core.testing.SparkExtension;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SparkExtension.class)
+class ConformTest {
+  private static final DatasetDef DATASET =
+      Definitions.parse(
+              "t.yaml",
+              """
+              sources: {raw: {kind: csv-files, path: files/raw}}
+              datasets:
+                typed:
+                  source: raw
+                  columns:
+                    id: {from: ID, type: int, nullable: false}
+                    amount: decimal(6,2)
+                    day: {type: date, format: M/d/yyyy}
+                    ok: boolean
+                    at: timestamp
+                    big: long
+                    text: string
+              """,
+              Map.<String, String>of()::get)
+          .datasets()
+          .get(0);
+
+  private static final List<String> RAW_COLUMNS =
+      List.of("ID", "amount", "day", "ok", "at", "big", "text", Columns.SOURCE_FILE);
+
+  private static Dataset<Row> raw(SparkSession spark, String[]... rows) {
+    StructType schema =
+        new StructType(
+            RAW_COLUMNS.stream()
+                .map(
+                    c ->
+                        new StructField(
+                            c,
+                            DataTypes.StringType,
+                            true,
+                            org.apache.spark.sql.types.Metadata.empty()))
+                .toArray(StructField[]::new));
+    List<Row> list = Arrays.stream(rows).map(r -> RowFactory.create((Object[]) r)).toList();
+    return spark.createDataFrame(list, schema);
+  }
+
+  @Test
+  void parsesValidValues(SparkSession spark) {
+    Dataset<Row> in =
+        raw(
+            spark,
+            new String[] {
+              "1", "12.5", "2/4/2021", "TRUE", "2026-11-18T10:15:30.123Z", "9000000000", " x ", "f1"
+            },
+            new String[] {
+              " +7 ", "-0.01", "12/31/2020", "false", "2026-11-18 23:59:59", null, null, "f2"
+            },
+            new String[] {"8", null, null, null, null, "-3", "", "f3"});
+
+    Dataset<Row> conformed = Conform.withConformed(DATASET, in);
+
+    assertRows(
+        Conform.selectValid(DATASET, conformed),
+        List.of("id", "amount", "day", "ok", "at", "big", "text", Columns.SOURCE_FILE),
+        List.of(
+            "1|12.50|2021-02-04|true|2026-11-18T10:15:30.123Z|9000000000| x |f1",
+            "7|-0.01|2020-12-31|false|2026-11-18T23:59:59Z|NULL|NULL|f2",
+            "8|NULL|NULL|NULL|NULL|-3||f3"));
+    assertRows(
+        Conform.selectRejected(DATASET, conformed, RAW_COLUMNS, "r1").select("reason"),
+        List.of("reason"),
+        List.of());
+  }
+
+  @Test
+  void rejectsValuesThatDoNotParseWithTheirReasons(SparkSession spark) {
+    Dataset<Row> in =
+        raw(
+            spark,
+            // An int with a fraction, an amount with too many digits after the point, a day that
+            // does not exist.
+            new String[] {"12.5", "1.234", "2/30/2021", "yes", "2026-13-01", "1e3", "t", "f1"},
+            // Too many digits for decimal(6,2), a missing non-nullable id, a comma decimal.
+            new String[] {
+              null, "12345.00", "4/31/2021", "TRUE", "x", "99999999999999999999", "t", "f2"
+            },
+            new String[] {"3", "12,34", "2021-02-04", "TRUE", null, null, null, "f3"});
+
+    Dataset<Row> conformed = Conform.withConformed(DATASET, in);
+
+    assertRows(
+        Conform.selectValid(DATASET, conformed),
+        List.of("id", "amount", "day", "ok", "at", "big", "text", Columns.SOURCE_FILE),
+        List.of());
+    assertRows(
+        Conform.selectRejected(DATASET, conformed, RAW_COLUMNS, "r1")
+            .select("stage", "dataset", "reason", "record", Columns.SOURCE_FILE, Columns.RUN_ID),
+        List.of("stage", "dataset", "reason", "record", Columns.SOURCE_FILE, Columns.RUN_ID),
+        List.of(
+            "transform|typed|id: cannot parse '12.5' as int; amount: cannot parse '1.234' as decimal(6,2);"
+                + " day: cannot parse '2/30/2021' as date (format M/d/yyyy); ok: cannot parse 'yes' as boolean;"
+                + " at: cannot parse '2026-13-01' as timestamp; big: cannot parse '1e3' as long"
+                + "|{\"ID\":\"12.5\",\"amount\":\"1.234\",\"day\":\"2/30/2021\",\"ok\":\"yes\",\"at\":\"2026-13-01\","
+                + "\"big\":\"1e3\",\"text\":\"t\",\"_source_file\":\"f1\"}|f1|r1",
+            "transform|typed|id: missing value in a non-nullable column; amount: cannot parse '12345.00' as"
+                + " decimal(6,2); day: cannot parse '4/31/2021' as date (format M/d/yyyy); at: cannot parse 'x'"
+                + " as timestamp; big: cannot parse '99999999999999999999' as long"
+                + "|{\"amount\":\"12345.00\",\"day\":\"4/31/2021\",\"ok\":\"TRUE\",\"at\":\"x\","
+                + "\"big\":\"99999999999999999999\",\"text\":\"t\",\"_source_file\":\"f2\"}|f2|r1",
+            "transform|typed|amount: cannot parse '12,34' as decimal(6,2); day: cannot parse '2021-02-04' as"
+                + " date (format M/d/yyyy)"
+                + "|{\"ID\":\"3\",\"amount\":\"12,34\",\"day\":\"2021-02-04\",\"ok\":\"TRUE\","
+                + "\"_source_file\":\"f3\"}|f3|r1"));
+  }
+
+  @Test
+  void failsNamingMissingAndPresentColumns(SparkSession spark) {
+    Dataset<Row> in = raw(spark).drop("amount", "ok");
+
+    assertThatThrownBy(() -> Conform.withConformed(DATASET, in))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "Cannot transform dataset 'typed': column(s) [amount, ok] missing from consolidated.raw (present:"
+                + " [ID, day, at, big, text, _source_file]). Fix datasets.typed.columns[*].from in the definition");
+  }
+}
