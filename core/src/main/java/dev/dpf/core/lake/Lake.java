@@ -61,11 +61,12 @@ public final class Lake {
   }
 
   /** Appends rows, adding any new columns to the table's schema. */
-  public long append(Zone zone, String table, Dataset<Row> rows) {
+  public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
     rows.write()
         .format("delta")
         .mode(SaveMode.Append)
         .option("mergeSchema", "true")
+        .partitionBy(partitionBy.toArray(String[]::new))
         .save(path(zone, table));
     return committed(zone, table);
   }

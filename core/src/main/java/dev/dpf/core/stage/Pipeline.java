@@ -142,7 +142,7 @@ public final class Pipeline {
         Dataset<Row> bad = records.filter(col(Columns.CORRUPT_RECORD).isNotNull());
         Dataset<Row> good =
             records.filter(col(Columns.CORRUPT_RECORD).isNull()).drop(Columns.CORRUPT_RECORD);
-        written = lake.append(Zone.CONSOLIDATED, source.name(), good);
+        written = lake.append(Zone.CONSOLIDATED, source.name(), good, List.of());
         quarantined =
             lake.append(
                 Zone.QUARANTINE,
@@ -154,12 +154,13 @@ public final class Pipeline {
                     org.apache.spark.sql.functions.lit(
                         "malformed " + source.kind().label() + " record"),
                     col(Columns.CORRUPT_RECORD),
-                    runId));
+                    runId),
+                Quarantine.PARTITION_BY);
       } finally {
         records.unpersist();
       }
     } else {
-      written = lake.append(Zone.CONSOLIDATED, source.name(), records);
+      written = lake.append(Zone.CONSOLIDATED, source.name(), records, List.of());
     }
     long bytes = fresh.stream().mapToLong(RawRoot.RawFile::size).sum();
     return new TableResult(
@@ -210,6 +211,14 @@ public final class Pipeline {
     Dataset<Row> input = lake.read(Zone.CONSOLIDATED, dataset.source());
     List<String> inputColumns = Arrays.asList(input.columns());
     long read = input.count();
+    List<String> absent = Conform.missingColumns(dataset, input);
+    if (!absent.isEmpty()) {
+      LOG.warn(
+          "transformed.{}: column(s) {} not in consolidated.{}; read as null",
+          dataset.name(),
+          absent,
+          dataset.source());
+    }
     Dataset<Row> conformed = Conform.withConformed(dataset, input);
     conformed.persist(StorageLevel.MEMORY_AND_DISK());
     long written;

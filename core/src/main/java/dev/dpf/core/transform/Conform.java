@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
-import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.ColumnDef;
 import dev.dpf.core.definition.ColumnType;
 import dev.dpf.core.definition.DatasetDef;
@@ -29,29 +28,23 @@ import org.apache.spark.sql.Row;
 public final class Conform {
   private Conform() {}
 
+  /** The columns the dataset reads that the input does not have, in definition order. */
+  public static List<String> missingColumns(DatasetDef dataset, Dataset<Row> consolidated) {
+    List<String> present = Arrays.asList(consolidated.columns());
+    return dataset.columns().stream()
+        .map(ColumnDef::from)
+        .filter(c -> !present.contains(c))
+        .toList();
+  }
+
   /**
-   * Adds the dataset's typed columns (named {@code <target>}) and an {@code _errors} array to the
-   * consolidated rows.
-   *
-   * @throws DpfException when a column the dataset reads is not in the input
+   * Adds the dataset's typed columns and an {@code _errors} array to the consolidated rows. A
+   * column the input lacks (no record of a JSON batch had the field) reads as null: it is then an
+   * error only where the column is not nullable. Callers report {@link #missingColumns}.
    */
   public static Dataset<Row> withConformed(DatasetDef dataset, Dataset<Row> consolidated) {
-    List<String> present = Arrays.asList(consolidated.columns());
-    List<String> missing =
-        dataset.columns().stream().map(ColumnDef::from).filter(c -> !present.contains(c)).toList();
-    if (!missing.isEmpty()) {
-      throw new DpfException(
-          "Cannot transform dataset '"
-              + dataset.name()
-              + "': column(s) "
-              + missing
-              + " missing from consolidated."
-              + dataset.source()
-              + " (present: "
-              + present
-              + "). Fix datasets."
-              + dataset.name()
-              + ".columns[*].from in the definition");
+    for (String missing : missingColumns(dataset, consolidated)) {
+      consolidated = consolidated.withColumn(missing, lit(null).cast("string"));
     }
     List<Column> errors = new ArrayList<>();
     List<Column> typed = new ArrayList<>();

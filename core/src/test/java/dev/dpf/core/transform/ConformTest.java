@@ -1,9 +1,8 @@
 package dev.dpf.core.transform;
 
 import static dev.dpf.core.testing.DatasetAssert.assertRows;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.testing.SparkExtension;
@@ -132,13 +131,18 @@ class ConformTest {
   }
 
   @Test
-  void failsNamingMissingAndPresentColumns(SparkSession spark) {
-    Dataset<Row> in = raw(spark).drop("amount", "ok");
+  void readsAbsentColumnsAsNullAndRejectsThemWhereNotNullable(SparkSession spark) {
+    Dataset<Row> in =
+        raw(spark, new String[] {"1", "1.00", null, "true", null, null, "t", "f1"})
+            .drop("amount", "ID");
 
-    assertThatThrownBy(() -> Conform.withConformed(DATASET, in))
-        .isInstanceOf(DpfException.class)
-        .hasMessage(
-            "Cannot transform dataset 'typed': column(s) [amount, ok] missing from consolidated.raw (present:"
-                + " [ID, day, at, big, text, _source_file]). Fix datasets.typed.columns[*].from in the definition");
+    Dataset<Row> conformed = Conform.withConformed(DATASET, in);
+
+    assertThat(Conform.missingColumns(DATASET, in)).containsExactly("ID", "amount");
+    assertRows(
+        Conform.selectRejected(DATASET, conformed, List.of("day", "ok"), "r1")
+            .select("reason", "record"),
+        List.of("reason", "record"),
+        List.of("id: missing value in a non-nullable column|{\"ok\":\"true\"}"));
   }
 }

@@ -1,0 +1,73 @@
+package dev.dpf.core.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.core.testing.Repo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Golden tables as sorted CSV under {@code core/src/test/resources/golden/}: a header line, then
+ * one line per row (null is an empty field, an empty string is {@code ""}). Rewritten only when the
+ * build runs with {@code -Ddpf.updateGoldens=true}.
+ */
+final class Goldens {
+  private Goldens() {}
+
+  static void assertMatches(String table, Dataset<Row> rows) {
+    List<String> lines = new ArrayList<>();
+    for (Row r : rows.collectAsList()) {
+      List<String> cells = new ArrayList<>();
+      for (int i = 0; i < r.length(); i++) {
+        cells.add(cell(r, i));
+      }
+      lines.add(String.join(",", cells));
+    }
+    lines.sort(null);
+    String header = String.join(",", rows.columns());
+    Path file = Repo.root().resolve("core/src/test/resources/golden/" + table + ".csv");
+    try {
+      if (Boolean.getBoolean("dpf.updateGoldens")) {
+        Files.createDirectories(file.getParent());
+        Files.writeString(
+            file, header + "\n" + String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+      }
+      List<String> golden = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+      assertThat(golden.remove(0)).as("columns of " + table).isEqualTo(header);
+      DatasetAssert.diff(golden, lines);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "No golden for "
+              + table
+              + " at "
+              + file
+              + ": run the tests once with -Ddpf.updateGoldens=true",
+          e);
+    }
+  }
+
+  private static String cell(Row r, int i) {
+    if (r.isNullAt(i)) {
+      return "";
+    }
+    Object v = r.get(i);
+    String s =
+        v instanceof java.math.BigDecimal d
+            ? d.toPlainString()
+            : v instanceof java.sql.Timestamp t ? t.toInstant().toString() : String.valueOf(v);
+    if (s.isEmpty()) {
+      return "\"\"";
+    }
+    boolean quote = Arrays.asList(',', '"', '\n', '\r').stream().anyMatch(c -> s.indexOf(c) >= 0);
+    return quote ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+}
