@@ -45,9 +45,16 @@ final class StageRunner {
   /** Checks the inputs a stage needs before Spark starts, so mistakes fail fast. */
   static PipelineDefinition prepare(Stage stage, JobOptions options) {
     PipelineDefinition definition = definition(options);
-    if ((stage == Stage.RUN || stage == Stage.INGEST) && options.raw().isEmpty()) {
+    boolean readsRaw = stage == Stage.RUN || stage == Stage.INGEST;
+    if (readsRaw && options.raw().isEmpty()) {
       throw new DpfException(
           "No raw root given. Pass --raw with the folder or URI of the raw zone");
+    }
+    if (readsRaw
+        && !options.raw().contains("://")
+        && !java.nio.file.Files.isDirectory(Path.of(options.raw()))) {
+      // A local root is checked here, before Spark starts; a remote one when it is opened.
+      throw RawRoot.missing(options.raw());
     }
     return definition;
   }

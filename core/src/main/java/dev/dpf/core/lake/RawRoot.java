@@ -35,11 +35,7 @@ public final class RawRoot {
       FileSystem fs = p.getFileSystem(conf);
       Path qualified = fs.makeQualified(p);
       if (!fs.exists(qualified)) {
-        throw new DpfException(
-            "Raw root "
-                + location
-                + " does not exist. Pass --raw DIR with a folder laid out as"
-                + " streaming/, dms/ and files/ (see README), or run 'dpf generate --out DIR' to make one");
+        throw missing(location);
       }
       if (!fs.getFileStatus(qualified).isDirectory()) {
         throw new DpfException("Raw root " + location + " is a file, not a folder. Pass --raw DIR");
@@ -48,6 +44,15 @@ public final class RawRoot {
     } catch (IOException e) {
       throw new DpfException("Cannot open raw root " + location + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The error for a raw root that does not exist. */
+  public static DpfException missing(String location) {
+    return new DpfException(
+        "Raw root "
+            + location
+            + " does not exist. Pass --raw DIR with a folder laid out as streaming/, dms/"
+            + " and files/ (see README), or run 'dpf generate --out DIR' to make one");
   }
 
   @Override

@@ -1,0 +1,118 @@
+package dev.dpf.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpf.core.testing.Repo;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line in-process: help, exit codes and one-line errors that come before Spark starts.
+ */
+class DpfCliTest {
+  private record Result(int code, String out, String err) {}
+
+  private static Result dpf(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Dpf.execute(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command :
+        new String[] {"run", "ingest", "transform", "curate", "sql", "tables", "generate"}) {
+      Result r = dpf(command, "--help");
+      assertThat(r.code()).as(command).isZero();
+      assertThat(r.out()).as(command).startsWith("Usage: dpf " + command);
+    }
+    assertThat(dpf("--help").out())
+        .contains("run", "ingest", "transform", "curate", "sql", "tables", "generate");
+  }
+
+  @Test
+  void aBadDefinitionIsOneLineNamingFileKeyAndFix(@TempDir Path dir) throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        definition, "sources:\n  payments: {kind: kinesis, path: streaming/payments}\n");
+
+    Result r =
+        dpf(
+            "run",
+            "--definition",
+            definition.toString(),
+            "--raw",
+            dir.toString(),
+            "--lake",
+            dir + "/lake");
+
+    assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(r.err())
+        .isEqualTo(
+            "dpf: "
+                + definition
+                + ": sources.payments.kind: unknown kind 'kinesis'. Use one of firehose-json, dms,"
+                + " csv-files\n");
+    assertThat(Files.exists(dir.resolve("lake"))).isFalse();
+  }
+
+  @Test
+  void aMissingRawRootIsOneLine(@TempDir Path dir) {
+    Result r =
+        dpf(
+            "run",
+            "--definition",
+            Repo.root().resolve("src/pipeline.yaml").toString(),
+            "--raw",
+            dir + "/nope",
+            "--lake",
+            dir + "/lake");
+
+    assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(r.err())
+        .isEqualTo(
+            "dpf: Raw root "
+                + dir
+                + "/nope does not exist. Pass --raw DIR with a folder laid out as streaming/,"
+                + " dms/ and files/ (see README), or run 'dpf generate --out DIR' to make one\n");
+  }
+
+  @Test
+  void aMistypedOptionIsAUsageError() {
+    Result r = dpf("run", "--lakes", "x");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("Unknown options: '--lakes', 'x'\nPossible solutions: --lake\n");
+  }
+
+  @Test
+  void generateWritesTheSample(@TempDir Path dir) throws Exception {
+    Result r = dpf("generate", "--out", dir.toString());
+
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).isEqualTo("wrote 32 file(s) under " + dir + " (scale 1, seed 20261118)\n");
+    assertThat(Files.readString(dir.resolve("files/transactions/transactions_2022-04-23.csv")))
+        .isEqualTo(
+            Files.readString(
+                Repo.root().resolve("sample-data/files/transactions/transactions_2022-04-23.csv")));
+  }
+
+  @Test
+  void generateRejectsAZeroScale(@TempDir Path dir) {
+    Result r = dpf("generate", "--out", dir.toString(), "--scale", "0");
+
+    assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(r.err()).isEqualTo("dpf: --scale must be at least 1, got 0\n");
+  }
+}
