@@ -27,6 +27,9 @@ final class Shell {
         break;
       }
       String trimmed = line.strip();
+      if (statement.length() == 0 && trimmed.isEmpty()) {
+        continue;
+      }
       if (statement.length() == 0
           && (trimmed.equalsIgnoreCase("quit") || trimmed.equalsIgnoreCase("exit"))) {
         break;
@@ -55,7 +58,6 @@ final class Shell {
     if (message == null) {
       return "(no message)";
     }
-    int nl = message.indexOf('\n');
-    return nl < 0 ? message : message.substring(0, nl);
+    return message.lines().filter(l -> !l.isBlank()).findFirst().orElse("(no message)").strip();
   }
 }

@@ -72,13 +72,14 @@ final class StageRunner {
       PrintWriter out) {
     Instant started = Instant.now();
     String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Lake lake = new Lake(spark, options.lake());
     out.printf(
         "dpf %s  run %s%n  definition %s%n  raw        %s%n  lake       %s%n",
         stage.label(),
         runId,
         definition.file(),
         options.raw().isEmpty() ? "-" : options.raw(),
-        options.lake());
+        lake.root());
     RawRoot raw =
         stage == Stage.RUN || stage == Stage.INGEST
             ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
@@ -87,7 +88,7 @@ final class StageRunner {
         new Pipeline(
             spark,
             definition,
-            new Lake(spark, options.lake()),
+            lake,
             runId,
             started,
             r -> {
