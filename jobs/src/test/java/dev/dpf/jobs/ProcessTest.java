@@ -2,6 +2,7 @@ package dev.dpf.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.core.testing.Repo;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,45 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * tables} in new JVMs that find the tables by name in the lake's catalog.
  */
 class ProcessTest {
-  private static final List<String> ADD_OPENS =
-      List.of(
-          "--add-opens=java.base/java.lang=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-          "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-          "--add-opens=java.base/java.io=ALL-UNNAMED",
-          "--add-opens=java.base/java.net=ALL-UNNAMED",
-          "--add-opens=java.base/java.nio=ALL-UNNAMED",
-          "--add-opens=java.base/java.util=ALL-UNNAMED",
-          "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-          "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-          "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-          "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
-          "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-          "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED");
-
   private record Result(int code, String out) {}
 
   private static Result java(Path workDir, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(ADD_OPENS);
-    command.addAll(
-        List.of(
-            "-Xmx1g",
-            "-Duser.timezone=UTC",
-            "-Dspark.ui.enabled=false",
-            "-Dlog4j2.configurationFile=classpath:dpf-log4j2.properties",
-            "-cp",
-            System.getProperty("java.class.path")));
-    command.addAll(Arrays.asList(args));
+    List<String> withLogging = new ArrayList<>();
+    withLogging.add("-Dlog4j2.configurationFile=classpath:dpf-log4j2.properties");
+    withLogging.addAll(Arrays.asList(args));
     Path log = Files.createTempFile(workDir, "out", ".log");
-    Process p =
-        new ProcessBuilder(command)
-            .directory(workDir.toFile())
-            .redirectErrorStream(false)
-            .redirectOutput(log.toFile())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
+    Process p = JavaProcess.start(workDir, log, withLogging.toArray(String[]::new));
     if (!p.waitFor(5, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError("timed out: " + String.join(" ", args));

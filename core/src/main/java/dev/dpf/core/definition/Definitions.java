@@ -32,6 +32,20 @@ public final class Definitions {
 
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Set<String> CSV_KEYS =
+      Set.of("header", "columns", "delimiter", "quote", "escape", "encoding", "null_value");
+  private static final Set<String> DMS_KEYS =
+      Set.of("include_op_for_full_load", "timestamp_column");
+  private static final Set<String> SOURCE_KEYS = sourceKeys();
+
+  private static Set<String> sourceKeys() {
+    Set<String> keys =
+        new HashSet<>(
+            Set.of("kind", "path", "format", "on_error", "date_format", "timestamp_format"));
+    keys.addAll(CSV_KEYS);
+    keys.addAll(DMS_KEYS);
+    return Set.copyOf(keys);
+  }
 
   private Definitions() {}
 
@@ -167,13 +181,13 @@ public final class Definitions {
         }
         models.add(model);
       }
-      return new PipelineDefinition(file, sources, datasets, models);
+      return resolve(sources, datasets, models);
     }
 
     private SourceDef source(String name, JsonNode node, String at) {
       name(name, at);
       object(node, at);
-      keys(node, at, Set.of("kind", "path"));
+      keys(node, at, SOURCE_KEYS);
       String kindText =
           string(node, "kind", at).orElseThrow(() -> missing(at, "kind", SourceKind.labels()));
       SourceKind kind =
@@ -194,8 +208,198 @@ public final class Definitions {
                 + "' must be relative to the raw root, with '/' separators and no '..'."
                 + " For example streaming/payments");
       }
+      SourceDef.Format format = format(kind, node, at);
+      if (format != SourceDef.Format.CSV) {
+        only(node, at, CSV_KEYS, "sources in CSV format");
+      }
+      if (kind != SourceKind.DMS) {
+        only(node, at, DMS_KEYS, "dms sources");
+      }
+      SourceDef.Csv d = SourceDef.Csv.DEFAULT;
+      SourceDef.Csv csv =
+          new SourceDef.Csv(
+              bool(node, "header", at, d.header()),
+              strings(node, "columns", at),
+              character(node, "delimiter", at, d.delimiter()),
+              character(node, "quote", at, d.quote()),
+              character(node, "escape", at, d.escape()),
+              encoding(node, at),
+              node.hasNonNull("null_value") ? node.get("null_value").asText() : null);
+      SourceDef.Dms dms =
+          new SourceDef.Dms(
+              bool(node, "include_op_for_full_load", at, false),
+              string(node, "timestamp_column", at).orElse(null));
+      String onErrorText = string(node, "on_error", at).orElse("quarantine");
+      SourceDef.OnError onError =
+          switch (onErrorText) {
+            case "quarantine" -> SourceDef.OnError.QUARANTINE;
+            case "fail" -> SourceDef.OnError.FAIL;
+            default ->
+                throw fail(
+                    at + ".on_error",
+                    "unknown value '" + onErrorText + "'. Use quarantine or fail");
+          };
       return new SourceDef(
-          name, kind, path.endsWith("/") ? path.substring(0, path.length() - 1) : path);
+          name,
+          kind,
+          path.endsWith("/") ? path.substring(0, path.length() - 1) : path,
+          format,
+          csv,
+          dms,
+          onError,
+          string(node, "date_format", at).orElse(null),
+          string(node, "timestamp_format", at).orElse(null));
+    }
+
+    private SourceDef.Format format(SourceKind kind, JsonNode node, String at) {
+      Optional<String> text = string(node, "format", at);
+      if (text.isEmpty()) {
+        return kind.defaultFormat();
+      }
+      List<String> allowed =
+          switch (kind) {
+            case FIREHOSE_JSON -> List.of("json");
+            case DMS -> List.of("csv", "parquet");
+            case CSV_FILES -> List.of("csv");
+          };
+      if (!allowed.contains(text.get())) {
+        throw fail(
+            at + ".format",
+            "'"
+                + text.get()
+                + "' is not a format of "
+                + kind.label()
+                + " sources. Use "
+                + String.join(" or ", allowed));
+      }
+      return SourceDef.Format.valueOf(text.get().toUpperCase(java.util.Locale.ROOT));
+    }
+
+    /** Fails when {@code node} has one of {@code keys}, which only {@code who} take. */
+    private void only(JsonNode node, String at, Set<String> keys, String who) {
+      for (String k : new java.util.TreeSet<>(keys)) {
+        if (node.has(k)) {
+          throw fail(at + "." + k, "only " + who + " take this setting. Remove it");
+        }
+      }
+    }
+
+    private boolean bool(JsonNode node, String field, String at, boolean otherwise) {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        return otherwise;
+      }
+      if (!n.isBoolean()) {
+        throw fail(at + "." + field, "'" + n.asText() + "' is not a boolean. Use true or false");
+      }
+      return n.asBoolean();
+    }
+
+    private char character(JsonNode node, String field, String at, char otherwise) {
+      JsonNode n = node.get(field);
+      if (n == null || n.isNull()) {
+        return otherwise;
+      }
+      String text = n.asText();
+      if (!n.isTextual() || text.length() != 1) {
+        throw fail(
+            at + "." + field,
+            "'" + text + "' is not one character. Quote it, for example \"|\" or \"\\t\"");
+      }
+      return text.charAt(0);
+    }
+
+    private String encoding(JsonNode node, String at) {
+      String name = string(node, "encoding", at).orElse("UTF-8");
+      try {
+        return java.nio.charset.Charset.forName(name).name();
+      } catch (IllegalArgumentException e) {
+        throw fail(
+            at + ".encoding",
+            "unknown character set '"
+                + name
+                + "'. Use for example UTF-8, ISO-8859-1 or windows-1252");
+      }
+    }
+
+    private List<String> strings(JsonNode node, String field, String at) {
+      JsonNode n = node.get(field);
+      List<String> out = new ArrayList<>();
+      if (n != null && !n.isNull()) {
+        for (JsonNode c : list(n, at + "." + field)) {
+          out.add(c.asText());
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A source without a header row takes its column order from the definition: its own {@code
+     * columns}, else the raw names of the dataset that reads it. Date and timestamp columns without
+     * a format take the source's default format.
+     */
+    private PipelineDefinition resolve(
+        List<SourceDef> sources, List<DatasetDef> datasets, List<ModelDef> models) {
+      List<SourceDef> outSources = new ArrayList<>();
+      for (SourceDef declared : sources) {
+        SourceDef s = declared;
+        String sourceName = declared.name();
+        if (s.format() == SourceDef.Format.CSV
+            && !s.csv().header()
+            && s.csv().columns().isEmpty()) {
+          DatasetDef reader =
+              datasets.stream()
+                  .filter(d -> d.source().equals(sourceName))
+                  .findFirst()
+                  .orElseThrow(
+                      () ->
+                          fail(
+                              "sources." + sourceName + ".columns",
+                              "missing. A source whose files have no header row needs its column"
+                                  + " order: list the raw column names in file order"));
+          List<String> names = reader.columns().stream().map(ColumnDef::from).toList();
+          SourceDef.Csv c = s.csv();
+          s =
+              new SourceDef(
+                  s.name(),
+                  s.kind(),
+                  s.path(),
+                  s.format(),
+                  new SourceDef.Csv(
+                      false,
+                      names,
+                      c.delimiter(),
+                      c.quote(),
+                      c.escape(),
+                      c.encoding(),
+                      c.nullValue()),
+                  s.dms(),
+                  s.onError(),
+                  s.dateFormat(),
+                  s.timestampFormat());
+        }
+        outSources.add(s);
+      }
+      List<DatasetDef> outDatasets = new ArrayList<>();
+      for (DatasetDef d : datasets) {
+        SourceDef s =
+            outSources.stream().filter(x -> x.name().equals(d.source())).findFirst().get();
+        List<ColumnDef> columns = new ArrayList<>();
+        for (ColumnDef c : d.columns()) {
+          String fallback =
+              switch (c.type().base()) {
+                case DATE -> s.dateFormat();
+                case TIMESTAMP -> s.timestampFormat();
+                default -> null;
+              };
+          columns.add(
+              c.format().isEmpty() && fallback != null
+                  ? new ColumnDef(c.name(), c.from(), c.type(), Optional.of(fallback), c.nullable())
+                  : c);
+        }
+        outDatasets.add(new DatasetDef(d.name(), d.source(), d.key(), columns, d.partitionBy()));
+      }
+      return new PipelineDefinition(file, outSources, outDatasets, models);
     }
 
     private DatasetDef dataset(String name, JsonNode node, String at, Set<String> sources) {

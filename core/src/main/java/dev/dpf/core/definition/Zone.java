@@ -7,10 +7,12 @@ public enum Zone {
   CONSOLIDATED,
   TRANSFORMED,
   CURATED,
-  QUARANTINE;
+  QUARANTINE,
+  /** The pipeline's own records: run log, ingested-file log. */
+  SYSTEM;
 
   /** The folder and catalog database name. */
   public String dbName() {
-    return name().toLowerCase(Locale.ROOT);
+    return this == SYSTEM ? "_system" : name().toLowerCase(Locale.ROOT);
   }
 }

@@ -71,6 +71,44 @@ public final class Lake {
     return committed(zone, table);
   }
 
+  /**
+   * Appends rows as the table's commit {@code (appId, version)}, adding new columns to its schema.
+   * Delta records the pair in the commit; if the table already holds a commit with that appId and
+   * this version or a later one, nothing is written. That makes a retried write safe.
+   *
+   * @return rows committed now, or -1 when the write had already been committed
+   */
+  public long appendOnce(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String appId,
+      long version) {
+    long before = exists(zone, table) ? lastCommit(zone, table).getLong(0) : -1;
+    rows.write()
+        .format("delta")
+        .mode(SaveMode.Append)
+        .option("mergeSchema", "true")
+        .option("txnAppId", appId)
+        .option("txnVersion", version)
+        .partitionBy(partitionBy.toArray(String[]::new))
+        .save(path(zone, table));
+    Row last = lastCommit(zone, table);
+    if (last.getLong(0) == before) {
+      register(zone, table);
+      return -1;
+    }
+    return committed(zone, table, last);
+  }
+
+  private Row lastCommit(Zone zone, String table) {
+    return DeltaTable.forPath(spark, path(zone, table))
+        .history(1)
+        .select("version", "operationMetrics")
+        .head();
+  }
+
   /** Replaces the table's content (and schema) with {@code rows}. */
   public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
     rows.write()
@@ -103,9 +141,11 @@ public final class Lake {
    * data).
    */
   private long committed(Zone zone, String table) {
-    Row last =
-        DeltaTable.forPath(spark, path(zone, table)).history(1).select("operationMetrics").head();
-    Map<String, String> metrics = last.getJavaMap(0);
+    return committed(zone, table, lastCommit(zone, table));
+  }
+
+  private long committed(Zone zone, String table, Row last) {
+    Map<String, String> metrics = last.getJavaMap(1);
     String rows = metrics == null ? null : metrics.get("numOutputRows");
     if (rows == null) {
       throw new IllegalStateException(

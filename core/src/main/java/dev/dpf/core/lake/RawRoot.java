@@ -73,7 +73,7 @@ public final class RawRoot {
         LocatedFileStatus s = it.next();
         String key = key(s.getPath().toUri());
         if (!hidden(key.substring(relative.length()))) {
-          out.add(new RawFile(key, s.getPath().toString(), s.getLen()));
+          out.add(new RawFile(key, s.getPath().toString(), s.getLen(), s.getModificationTime()));
         }
       }
     } catch (FileNotFoundException e) {
@@ -92,6 +92,11 @@ public final class RawRoot {
       throw new IllegalArgumentException(fileUri + " is not under raw root " + root);
     }
     return path.substring(rootPath.length() + 1);
+  }
+
+  /** The location of the file with this key. */
+  public String uri(String key) {
+    return new Path(root, key).toString();
   }
 
   /** The root's path part, for relativizing file URIs inside Spark tasks. */
@@ -114,6 +119,9 @@ public final class RawRoot {
    * @param key path relative to the raw root, for example {@code files/transactions/t.csv}
    * @param uri the full location to read it from
    * @param size bytes
+   * @param modified last modification, epoch milliseconds (with key and size, the file's identity:
+   *     a file re-delivered under the same key is new)
    */
-  public record RawFile(String key, String uri, long size) {}
+  public record RawFile(String key, String uri, long size, long modified)
+      implements java.io.Serializable {}
 }

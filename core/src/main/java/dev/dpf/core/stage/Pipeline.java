@@ -1,7 +1,5 @@
 package dev.dpf.core.stage;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.ModelDef;
@@ -10,9 +8,7 @@ import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.core.lake.RawRoot;
-import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
-import dev.dpf.core.transform.Lineage;
 import dev.dpf.core.transform.Quarantine;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,11 +73,12 @@ public final class Pipeline {
    * Raw to consolidated: appends the records of raw files not ingested before; every record kept.
    */
   public List<TableResult> ingest(RawRoot raw) {
+    Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
     List<TableResult> out = new ArrayList<>();
     for (SourceDef source : definition.sources()) {
-      out.add(report(ingestSource(raw, source)));
+      out.add(report(ingest.source(raw, source)));
     }
-    return out;
+    return logged(out);
   }
 
   /**
@@ -96,7 +93,7 @@ public final class Pipeline {
     for (ModelDef model : ordered(Zone.TRANSFORMED)) {
       out.add(report(runModel("transform", model)));
     }
-    return out;
+    return logged(out);
   }
 
   /** Transformed to curated: the curated-zone models, in dependency order. */
@@ -105,96 +102,13 @@ public final class Pipeline {
     for (ModelDef model : ordered(Zone.CURATED)) {
       out.add(report(runModel("curate", model)));
     }
-    return out;
+    return logged(out);
   }
 
-  private TableResult ingestSource(RawRoot raw, SourceDef source) {
-    long start = System.nanoTime();
-    String table = Zone.CONSOLIDATED.dbName() + "." + source.name();
-    List<RawRoot.RawFile> files = raw.list(source.path());
-    if (files.isEmpty()) {
-      return TableResult.skipped(
-          "ingest", table, seconds(start), "no raw data under " + source.path() + "/");
-    }
-    Set<String> done = ingestedFiles(source);
-    List<RawRoot.RawFile> fresh = files.stream().filter(f -> !done.contains(f.key())).toList();
-    if (fresh.isEmpty()) {
-      return new TableResult(
-          "ingest",
-          table,
-          TableResult.Status.UP_TO_DATE,
-          0,
-          0,
-          0,
-          0,
-          seconds(start),
-          files.size() + " file(s) already ingested");
-    }
-    spark.sparkContext().setJobDescription("ingest " + source.name());
-    String[] uris = fresh.stream().map(RawRoot.RawFile::uri).toArray(String[]::new);
-    Dataset<Row> records =
-        Lineage.withLineage(raw.rootPath(), startedAt, runId, RawReaders.read(spark, source, uris));
-    long written;
-    long quarantined = 0;
-    if (Arrays.asList(records.columns()).contains(Columns.CORRUPT_RECORD)) {
-      records.persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        Dataset<Row> bad = records.filter(col(Columns.CORRUPT_RECORD).isNotNull());
-        Dataset<Row> good =
-            records.filter(col(Columns.CORRUPT_RECORD).isNull()).drop(Columns.CORRUPT_RECORD);
-        written = lake.append(Zone.CONSOLIDATED, source.name(), good, List.of());
-        quarantined =
-            lake.append(
-                Zone.QUARANTINE,
-                Quarantine.TABLE,
-                Quarantine.records(
-                    bad,
-                    "ingest",
-                    source.name(),
-                    org.apache.spark.sql.functions.lit(
-                        "malformed " + source.kind().label() + " record"),
-                    col(Columns.CORRUPT_RECORD),
-                    runId),
-                Quarantine.PARTITION_BY);
-      } finally {
-        records.unpersist();
-      }
-    } else {
-      written = lake.append(Zone.CONSOLIDATED, source.name(), records, List.of());
-    }
-    long bytes = fresh.stream().mapToLong(RawRoot.RawFile::size).sum();
-    return new TableResult(
-        "ingest",
-        table,
-        TableResult.Status.OK,
-        written + quarantined,
-        written,
-        quarantined,
-        fresh.size(),
-        seconds(start),
-        fresh.size() + " new file(s), " + bytes + " bytes");
-  }
-
-  private Set<String> ingestedFiles(SourceDef source) {
-    if (!lake.exists(Zone.CONSOLIDATED, source.name())) {
-      return Set.of();
-    }
-    Set<String> done = new HashSet<>();
-    lake.read(Zone.CONSOLIDATED, source.name())
-        .select(Columns.SOURCE_FILE)
-        .distinct()
-        .collectAsList()
-        .forEach(r -> done.add(r.getString(0)));
-    if (lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
-      // A file whose every record was rejected is ingested too.
-      lake.read(Zone.QUARANTINE, Quarantine.TABLE)
-          .filter(col("stage").equalTo("ingest").and(col("dataset").equalTo(source.name())))
-          .select(Columns.SOURCE_FILE)
-          .distinct()
-          .collectAsList()
-          .forEach(r -> done.add(r.getString(0)));
-    }
-    return done;
+  /** Appends the stage's results to the run log, {@code _system.runs}. */
+  private List<TableResult> logged(List<TableResult> results) {
+    RunLog.append(spark, lake, runId, results);
+    return results;
   }
 
   private TableResult transformDataset(DatasetDef dataset) {
@@ -416,7 +330,7 @@ public final class Pipeline {
     return r;
   }
 
-  private static double seconds(long startNanos) {
+  static double seconds(long startNanos) {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 }

@@ -11,8 +11,23 @@ public final class Columns {
   /** The run that ingested the record. */
   public static final String RUN_ID = "_run_id";
 
-  /** Spark's column for records its reader could not parse. */
-  public static final String CORRUPT_RECORD = "_corrupt_record";
+  /** The ingest batch (per source) that wrote the record. */
+  public static final String BATCH_ID = "_batch_id";
+
+  /** The record's position in its file: 1, 2, ... (header rows not counted). */
+  public static final String ROW_NUMBER = "_row_number";
+
+  /** Where a quarantined record starts in its raw file: line (1-based), when known. */
+  public static final String LINE = "_line";
+
+  /** Where a quarantined record starts in its raw file: byte offset, when known. */
+  public static final String BYTE_OFFSET = "_byte_offset";
+
+  /** DMS change type: I, U or D (full-load rows without an Op column: I). */
+  public static final String OP = "_op";
+
+  /** DMS commit timestamp column's value, as written. */
+  public static final String COMMIT_TS = "_commit_ts";
 
   /** Row-level conformance errors (transient, never written). */
   static final String ERRORS = "_errors";

@@ -37,14 +37,22 @@ public final class Quarantine {
       Column reason,
       Column record,
       String runId) {
+    List<String> has = java.util.Arrays.asList(rejected.columns());
     return rejected.select(
         lit(stage).as("stage"),
         lit(dataset).as("dataset"),
         reason.as("reason"),
         record.as("record"),
         col(Columns.SOURCE_FILE).as(Columns.SOURCE_FILE),
+        position(has, Columns.ROW_NUMBER),
+        position(has, Columns.LINE),
+        position(has, Columns.BYTE_OFFSET),
         lit(runId).as(Columns.RUN_ID),
         current_timestamp().as("_quarantined_at"));
+  }
+
+  private static Column position(List<String> has, String name) {
+    return (has.contains(name) ? col(name) : lit(null)).cast("long").as(name);
   }
 
   /** The predicate selecting one stage's rows for one dataset, for {@code replaceWhere}. */

@@ -110,7 +110,9 @@ class DefinitionsTest {
   void reportsUnknownKeyWithTheAllowedOnes() {
     assertError(
         "sources:\n  p: {kind: dms, path: a, paht: b}\n",
-        "p.yaml: sources.p.paht: unknown key. Allowed here: kind, path");
+        "p.yaml: sources.p.paht: unknown key. Allowed here: columns, date_format, delimiter,"
+            + " encoding, escape, format, header, include_op_for_full_load, kind, null_value,"
+            + " on_error, path, quote, timestamp_column, timestamp_format");
   }
 
   @Test
@@ -189,6 +191,56 @@ class DefinitionsTest {
         "sources:\n  Payments: {kind: dms, path: a}\n",
         "p.yaml: sources.Payments: 'Payments' is not a valid name. Use snake_case: lower-case letters, digits"
             + " and '_', starting with a letter");
+  }
+
+  @Test
+  void reportsSourceSettingsThatDoNotFitTheKind() {
+    assertError(
+        "sources:\n  t: {kind: csv-files, path: f, format: parquet}\n",
+        "p.yaml: sources.t.format: 'parquet' is not a format of csv-files sources. Use csv");
+    assertError(
+        "sources:\n  t: {kind: csv-files, path: f, include_op_for_full_load: true}\n",
+        "p.yaml: sources.t.include_op_for_full_load: only dms sources take this setting. Remove it");
+    assertError(
+        "sources:\n  t: {kind: dms, path: f, format: parquet, delimiter: \";\"}\n",
+        "p.yaml: sources.t.delimiter: only sources in CSV format take this setting. Remove it");
+    assertError(
+        "sources:\n  t: {kind: csv-files, path: f, delimiter: ab}\n",
+        "p.yaml: sources.t.delimiter: 'ab' is not one character. Quote it, for example \"|\" or"
+            + " \"\\t\"");
+    assertError(
+        "sources:\n  t: {kind: csv-files, path: f, encoding: klingon}\n",
+        "p.yaml: sources.t.encoding: unknown character set 'klingon'. Use for example UTF-8,"
+            + " ISO-8859-1 or windows-1252");
+    assertError(
+        "sources:\n  t: {kind: csv-files, path: f, on_error: ignore}\n",
+        "p.yaml: sources.t.on_error: unknown value 'ignore'. Use quarantine or fail");
+    assertError(
+        "sources:\n  t: {kind: dms, path: f, header: false}\n",
+        "p.yaml: sources.t.columns: missing. A source whose files have no header row needs its"
+            + " column order: list the raw column names in file order");
+  }
+
+  @Test
+  void aHeaderlessSourceTakesItsColumnsFromItsDatasetAndFormatsDefaultFromTheSource() {
+    PipelineDefinition d =
+        parse(
+            """
+            sources:
+              t: {kind: dms, path: f, header: false, date_format: d/M/yyyy, null_value: '\\N'}
+            datasets:
+              t:
+                columns:
+                  id: {from: ID, type: int}
+                  day: {from: DAY, type: date}
+                  other: {from: X, type: date, format: yyyyMMdd}
+            """);
+    SourceDef t = d.sources().get(0);
+    assertThat(t.csv().columns()).containsExactly("ID", "DAY", "X");
+    assertThat(t.csv().nullValue()).isEqualTo("\\N");
+    assertThat(d.datasets().get(0).columns())
+        .extracting(c -> c.format().orElse("-"))
+        .containsExactly("-", "d/M/yyyy", "yyyyMMdd");
   }
 
   @Test

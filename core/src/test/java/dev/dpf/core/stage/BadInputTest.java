@@ -67,17 +67,20 @@ class BadInputTest {
             tuple("transformed.transactions", 2L, 1L, 1L));
     List<String> quarantine =
         List.of(
-            "ingest|payments|malformed firehose-json record|"
+            "ingest|payments|truncated JSON record: Unexpected end-of-input within/between Object"
+                + " entries|"
                 + BROKEN_JSON
                 + "|streaming/payments/2026/11/18/10/obj-1|r1",
-            "transform|payments|payment_amount: cannot parse 'abc' as decimal(12,2)|{\"customer_id\":\"2\","
-                + "\"payment_amount\":\"abc\",\"payment_id\":\"p2\",\"payment_time\":\"2026-11-18T10:00:01Z\","
-                + "\"_source_file\":\"streaming/payments/2026/11/18/10/obj-1\",\"_ingested_at\":"
+            "transform|payments|payment_amount: cannot parse 'abc' as decimal(12,2)|{\"payment_id\":\"p2\","
+                + "\"payment_time\":\"2026-11-18T10:00:01Z\",\"customer_id\":\"2\",\"payment_amount\":\"abc\","
+                + "\"_source_file\":\"streaming/payments/2026/11/18/10/obj-1\",\"_row_number\":3,"
+                + "\"_batch_id\":1,\"_ingested_at\":"
                 + "\"2026-11-24T00:00:00.000Z\",\"_run_id\":\"r1\"}|streaming/payments/2026/11/18/10/obj-1|r1",
             "transform|transactions|transaction_date: cannot parse '2/30/2021' as date (format M/d/yyyy)|"
                 + "{\"customer_id\":\"2\",\"transaction_id\":\"T2\",\"amount\":\"11.00\",\"account_number\":"
                 + "\"0012346\",\"date\":\"2/30/2021\",\"approved\":\"FALSE\",\"_source_file\":"
-                + "\"files/transactions/t.csv\",\"_ingested_at\":\"2026-11-24T00:00:00.000Z\",\"_run_id\":\"r1\"}"
+                + "\"files/transactions/t.csv\",\"_row_number\":2,\"_batch_id\":1,"
+                + "\"_ingested_at\":\"2026-11-24T00:00:00.000Z\",\"_run_id\":\"r1\"}"
                 + "|files/transactions/t.csv|r1");
     assertQuarantine(lake, quarantine);
 

@@ -1,0 +1,124 @@
+package dev.dpf.core.ingest;
+
+import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.lake.RawRoot;
+import java.io.BufferedInputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+
+/**
+ * Turns raw files of one source into {@link ParsedRecord}s, on the executors. Files are read as
+ * streams (never whole into memory); GZIP is recognised by its magic bytes, whatever the name. A
+ * file that cannot be opened, such as one deleted after it was listed, becomes one bad record.
+ */
+public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
+  private static final long serialVersionUID = 1L;
+
+  private final SourceDef source;
+  private final Map<String, String> hadoopConf;
+
+  /**
+   * @param hadoopConf the file system settings the executors need (S3 endpoint, credentials)
+   */
+  public FileParser(SourceDef source, Configuration hadoopConf) {
+    this.source = source;
+    this.hadoopConf = new HashMap<>();
+    hadoopConf.forEach(e -> this.hadoopConf.put(e.getKey(), e.getValue()));
+  }
+
+  @Override
+  public Iterator<Row> call(RawRoot.RawFile file) {
+    RecordSink sink = new RecordSink(file.key());
+    InputStream in;
+    try {
+      in = open(file);
+    } catch (FileNotFoundException e) {
+      sink.bad(
+          new ParsedRecord.Position(null, null),
+          "file not found: it was deleted after it was listed",
+          "");
+      return List.of(sink.take()).iterator();
+    } catch (IOException e) {
+      sink.bad(
+          new ParsedRecord.Position(null, null), "cannot open file: " + RecordSink.describe(e), "");
+      return List.of(sink.take()).iterator();
+    }
+    RecordReader reader =
+        switch (source.format()) {
+          case JSON ->
+              new JsonRecords(
+                  in,
+                  sink,
+                  JsonRecords.errorOutput(file.key().substring(source.path().length() + 1)));
+          case CSV ->
+              new CsvRecords(source)
+                  .open(
+                      file.key(),
+                      new DecodingReader(in, Charset.forName(source.csv().encoding())),
+                      sink);
+          case PARQUET ->
+              throw new IllegalArgumentException("Parquet files are read by Spark's reader");
+        };
+    return new Iterator<>() {
+      private boolean ended;
+
+      @Override
+      public boolean hasNext() {
+        while (sink.isEmpty() && !ended) {
+          ended = !reader.advance();
+          FaultPoint.reach("ingest:reading");
+        }
+        if (sink.isEmpty()) {
+          close(in);
+          return false;
+        }
+        return true;
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return sink.take();
+      }
+    };
+  }
+
+  private InputStream open(RawRoot.RawFile file) throws IOException {
+    Configuration conf = new Configuration(false);
+    hadoopConf.forEach(conf::set);
+    Path path = new Path(file.uri());
+    BufferedInputStream in =
+        new BufferedInputStream(path.getFileSystem(conf).open(path), 256 * 1024);
+    in.mark(2);
+    int b1 = in.read();
+    int b2 = in.read();
+    in.reset();
+    if (b1 == 0x1f && b2 == 0x8b) {
+      return new GZIPInputStream(in, 64 * 1024);
+    }
+    return in;
+  }
+
+  private static void close(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package dev.dpf.core.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.when;
+
+import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.lake.RawRoot;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * DMS Parquet output ({@code DataFormat=parquet}) as parsed records: values as text, the Op and
+ * timestamp columns lifted out, the row's position from Spark's {@code _metadata.row_index}. A file
+ * whose footer cannot be read (truncated, not Parquet, deleted) becomes one bad record.
+ */
+public final class ParquetRecords {
+  private ParquetRecords() {}
+
+  public static Dataset<Row> read(
+      SparkSession spark, SourceDef source, List<RawRoot.RawFile> files) {
+    Map<String, String> conf = new HashMap<>();
+    spark.sparkContext().hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    // Check each footer on the executors; unreadable files become bad records.
+    List<Row> checked =
+        jsc.parallelize(files, Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4)))
+            .map(f -> RowFactory.create(f.key(), f.uri(), footerProblem(f, conf)))
+            .collect();
+    List<Row> broken = new ArrayList<>();
+    List<String> readable = new ArrayList<>();
+    Map<String, String> keyOf = new HashMap<>();
+    for (Row r : checked) {
+      String name = r.getString(0).substring(r.getString(0).lastIndexOf('/') + 1);
+      String problem = r.getString(2);
+      if (problem == null
+          && CsvRecords.dmsFile(name.replace(".parquet", ".csv")) == CsvRecords.DmsFile.UNKNOWN) {
+        problem =
+            "not a DMS data file name: expected LOAD<hex>.parquet (full load) or"
+                + " yyyyMMdd-HHmmssSSS....parquet (CDC)";
+      }
+      if (problem != null) {
+        broken.add(
+            ParsedRecord.bad(
+                r.getString(0), 1, new ParsedRecord.Position(null, null), problem, ""));
+      } else {
+        readable.add(r.getString(1));
+        keyOf.put(new Path(r.getString(1)).toUri().getPath(), r.getString(0));
+      }
+    }
+    Dataset<Row> out = spark.createDataFrame(broken, ParsedRecord.SCHEMA);
+    if (readable.isEmpty()) {
+      return out;
+    }
+    Dataset<Row> p =
+        spark.read().option("mergeSchema", "true").parquet(readable.toArray(String[]::new));
+    String ts = source.dms().timestampColumn();
+    List<Column> entries = new ArrayList<>();
+    boolean hasOp = false;
+    boolean hasTs = false;
+    for (String c : p.columns()) {
+      if (c.equals("Op")) {
+        hasOp = true;
+      } else if (c.equals(ts)) {
+        hasTs = true;
+      } else {
+        entries.add(lit(c));
+        entries.add(col("`" + c + "`").cast("string"));
+      }
+    }
+    Column path = col("_metadata.file_path");
+    Column key = keyUdf(keyOf).apply(path);
+    Column fullLoad = key.rlike("(^|/)LOAD[^/]*$");
+    // Full-load rows carry no Op (or, merged with CDC files' schema, a null one): they are inserts.
+    Column loadOp = when(fullLoad, lit("I")).otherwise(lit(null).cast("string"));
+    Column op = hasOp ? org.apache.spark.sql.functions.coalesce(col("Op"), loadOp) : loadOp;
+    Column error =
+        when(op.isNull(), lit("CDC row without an Op column"))
+            .when(
+                op.isin("I", "U", "D").unary_$bang(),
+                concat(lit("unknown Op code '"), op, lit("' (expected I, U or D)")));
+    Column ok = error.isNull();
+    Dataset<Row> rows =
+        p.select(
+            key.as(ParsedRecord.FILE),
+            col("_metadata.row_index").plus(1).as(ParsedRecord.ROW_NUMBER),
+            lit(null).cast("long").as(ParsedRecord.LINE),
+            lit(null).cast("long").as(ParsedRecord.BYTE_OFFSET),
+            when(ok, org.apache.spark.sql.functions.map(entries.toArray(Column[]::new)))
+                .as(ParsedRecord.FIELDS),
+            when(ok, op).as(ParsedRecord.OP),
+            when(ok, hasTs ? col("`" + ts + "`").cast("string") : lit(null).cast("string"))
+                .as(ParsedRecord.COMMIT_TS),
+            error.as(ParsedRecord.ERROR),
+            when(ok.unary_$bang(), to_json(struct(col("*")))).as(ParsedRecord.RAW));
+    return out.unionByName(rows);
+  }
+
+  private static org.apache.spark.sql.expressions.UserDefinedFunction keyUdf(
+      Map<String, String> keyOf) {
+    org.apache.spark.sql.api.java.UDF1<String, String> f =
+        uri -> {
+          String k = keyOf.get(java.net.URI.create(uri).getPath());
+          return k == null ? uri : k;
+        };
+    return org.apache.spark.sql.functions.udf(f, org.apache.spark.sql.types.DataTypes.StringType);
+  }
+
+  /** Why the file's Parquet footer cannot be read, or null when it can. */
+  private static String footerProblem(RawRoot.RawFile f, Map<String, String> settings) {
+    Configuration conf = new Configuration(false);
+    settings.forEach(conf::set);
+    try (ParquetFileReader r =
+        ParquetFileReader.open(HadoopInputFile.fromPath(new Path(f.uri()), conf))) {
+      r.getFooter();
+      return null;
+    } catch (java.io.FileNotFoundException e) {
+      return "file not found: it was deleted after it was listed";
+    } catch (Exception e) {
+      // The message names the file by its location; the record already carries its key.
+      return "not a readable Parquet file: " + RecordSink.describe(e).replace(f.uri(), f.key());
+    }
+  }
+}

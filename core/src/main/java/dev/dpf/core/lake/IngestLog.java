@@ -1,0 +1,191 @@
+package dev.dpf.core.lake;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.dpf.core.definition.Zone;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * {@code _system.ingest_files}: which raw files each ingest batch read. A batch is first written as
+ * {@code planned} (its files fixed before any data is written), then {@code committed} with
+ * per-file counts once its rows are in the consolidated and quarantine tables. A batch planned but
+ * not committed was interrupted: the next run repeats exactly that batch, and the idempotent
+ * appends make the repeat write only what the interrupted run had not.
+ */
+public final class IngestLog {
+  /** The log's table name in the system zone. */
+  public static final String TABLE = "ingest_files";
+
+  static final StructType SCHEMA =
+      new StructType()
+          .add("source", DataTypes.StringType, false)
+          .add("batch_id", DataTypes.LongType, false)
+          .add("state", DataTypes.StringType, false)
+          .add("file", DataTypes.StringType, false)
+          .add("size", DataTypes.LongType, false)
+          .add("modified", DataTypes.LongType, false)
+          .add("run_id", DataTypes.StringType, false)
+          .add("ingested_at", DataTypes.TimestampType, false)
+          .add("records", DataTypes.LongType, true)
+          .add("written", DataTypes.LongType, true)
+          .add("quarantined", DataTypes.LongType, true)
+          .add("note", DataTypes.StringType, true)
+          .add("logged_at", DataTypes.TimestampType, false);
+
+  private final SparkSession spark;
+  private final Lake lake;
+
+  public IngestLog(SparkSession spark, Lake lake) {
+    this.spark = spark;
+    this.lake = lake;
+  }
+
+  /**
+   * One batch of one source.
+   *
+   * @param id 1, 2, ... per source
+   * @param runId the run that planned it (its rows carry this run id)
+   * @param ingestedAt the planning run's start (its rows' {@code _ingested_at})
+   * @param files the raw files it reads
+   */
+  public record Batch(long id, String runId, Instant ingestedAt, List<RawRoot.RawFile> files) {}
+
+  /** Per-file outcome of a batch. */
+  public record FileCounts(long records, long written, long quarantined) {}
+
+  /** A file's identity: the same key re-delivered with other content is another file. */
+  public record FileId(String key, long size, long modified) {
+    static FileId of(RawRoot.RawFile f) {
+      return new FileId(f.key(), f.size(), f.modified());
+    }
+  }
+
+  /** What the log says about one source. */
+  public record State(Set<FileId> ingested, long lastBatch, Optional<Batch> pending) {
+    /** Whether {@code f} was read by a committed batch. */
+    public boolean ingested(RawRoot.RawFile f) {
+      return ingested.contains(FileId.of(f));
+    }
+  }
+
+  /** Reads the source's entries; {@code raw} resolves a pending batch's files. */
+  public State state(String source, RawRoot raw) {
+    if (!lake.exists(Zone.SYSTEM, TABLE)) {
+      return new State(Set.of(), 0, Optional.empty());
+    }
+    List<Row> rows =
+        lake.read(Zone.SYSTEM, TABLE)
+            .filter(col("source").equalTo(source))
+            .select("batch_id", "state", "file", "size", "modified", "run_id", "ingested_at")
+            .collectAsList();
+    Set<FileId> ingested = new HashSet<>();
+    Set<Long> closed = new HashSet<>();
+    Map<Long, List<Row>> planned = new TreeMap<>();
+    long last = 0;
+    for (Row r : rows) {
+      long batch = r.getLong(0);
+      last = Math.max(last, batch);
+      switch (r.getString(1)) {
+        case "committed" -> {
+          closed.add(batch);
+          ingested.add(new FileId(r.getString(2), r.getLong(3), r.getLong(4)));
+        }
+        case "failed" -> closed.add(batch);
+        default -> planned.computeIfAbsent(batch, b -> new ArrayList<>()).add(r);
+      }
+    }
+    Optional<Batch> pending = Optional.empty();
+    for (Map.Entry<Long, List<Row>> e : planned.entrySet()) {
+      if (!closed.contains(e.getKey())) {
+        List<Row> files = e.getValue();
+        Row first = files.get(0);
+        pending =
+            Optional.of(
+                new Batch(
+                    e.getKey(),
+                    first.getString(5),
+                    first.getTimestamp(6).toInstant(),
+                    files.stream()
+                        .map(
+                            r ->
+                                new RawRoot.RawFile(
+                                    r.getString(2),
+                                    raw.uri(r.getString(2)),
+                                    r.getLong(3),
+                                    r.getLong(4)))
+                        .sorted(java.util.Comparator.comparing(RawRoot.RawFile::key))
+                        .toList()));
+        break;
+      }
+    }
+    return new State(ingested, last, pending);
+  }
+
+  /** Records the batch's files before any of its rows are written. */
+  public void plan(String source, Batch batch) {
+    List<Row> rows = new ArrayList<>();
+    for (RawRoot.RawFile f : batch.files()) {
+      rows.add(row(source, batch, "planned", f, null, null));
+    }
+    append(source, "plan", batch.id(), rows);
+  }
+
+  /** Records the batch as done, with each file's counts. */
+  public void commit(String source, Batch batch, Map<String, FileCounts> counts) {
+    List<Row> rows = new ArrayList<>();
+    for (RawRoot.RawFile f : batch.files()) {
+      rows.add(row(source, batch, "committed", f, counts.get(f.key()), null));
+    }
+    append(source, "commit", batch.id(), rows);
+  }
+
+  /** Records the batch as given up (the source fails on bad records): the next run plans anew. */
+  public void fail(String source, Batch batch, String reason) {
+    List<Row> rows = new ArrayList<>();
+    for (RawRoot.RawFile f : batch.files()) {
+      rows.add(row(source, batch, "failed", f, null, reason));
+    }
+    append(source, "fail", batch.id(), rows);
+  }
+
+  private void append(String source, String step, long batch, List<Row> rows) {
+    lake.appendOnce(
+        Zone.SYSTEM,
+        TABLE,
+        spark.createDataFrame(rows, SCHEMA),
+        List.of(),
+        "dpf-ingest-" + step + "-" + source,
+        batch);
+  }
+
+  private static Row row(
+      String source, Batch b, String state, RawRoot.RawFile f, FileCounts c, String note) {
+    return RowFactory.create(
+        source,
+        b.id(),
+        state,
+        f.key(),
+        f.size(),
+        f.modified(),
+        b.runId(),
+        Timestamp.from(b.ingestedAt()),
+        c == null ? null : c.records(),
+        c == null ? null : c.written(),
+        c == null ? null : c.quarantined(),
+        note,
+        Timestamp.from(Instant.now()));
+  }
+}

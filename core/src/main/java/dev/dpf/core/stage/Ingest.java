@@ -1,0 +1,327 @@
+package dev.dpf.core.stage;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.ColumnDef;
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.ingest.FaultPoint;
+import dev.dpf.core.ingest.FileParser;
+import dev.dpf.core.ingest.ParquetRecords;
+import dev.dpf.core.ingest.ParsedRecord;
+import dev.dpf.core.lake.IngestLog;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.transform.Columns;
+import dev.dpf.core.transform.Quarantine;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raw to consolidated for one source, exactly once. The batch's files are fixed in the ingest log
+ * before anything is written; its rows go to the consolidated table and its bad records to
+ * quarantine as idempotent appends tagged with the batch; then the log marks the batch committed. A
+ * run killed anywhere in between leaves a planned batch that the next run repeats: appends that had
+ * been committed are skipped by Delta, the rest are written.
+ */
+final class Ingest {
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+
+  private final SparkSession spark;
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final IngestLog log;
+  private final String runId;
+  private final Instant startedAt;
+
+  Ingest(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      String runId,
+      Instant startedAt) {
+    this.spark = spark;
+    this.definition = definition;
+    this.lake = lake;
+    this.log = new IngestLog(spark, lake);
+    this.runId = runId;
+    this.startedAt = startedAt;
+  }
+
+  TableResult source(RawRoot raw, SourceDef source) {
+    long start = System.nanoTime();
+    String table = Zone.CONSOLIDATED.dbName() + "." + source.name();
+    IngestLog.State state = log.state(source.name(), raw);
+    IngestLog.Batch batch;
+    String resumed = "";
+    if (state.pending().isPresent()) {
+      batch = state.pending().get();
+      resumed = "; resumed interrupted batch " + batch.id() + " of run " + batch.runId();
+    } else {
+      List<RawRoot.RawFile> files = raw.list(source.path());
+      if (files.isEmpty()) {
+        return TableResult.skipped(
+            "ingest", table, Pipeline.seconds(start), "no raw data under " + source.path() + "/");
+      }
+      List<RawRoot.RawFile> fresh = files.stream().filter(f -> !state.ingested(f)).toList();
+      if (fresh.isEmpty()) {
+        return new TableResult(
+            "ingest",
+            table,
+            TableResult.Status.UP_TO_DATE,
+            0,
+            0,
+            0,
+            0,
+            Pipeline.seconds(start),
+            files.size() + " file(s) already ingested");
+      }
+      batch = new IngestLog.Batch(state.lastBatch() + 1, runId, startedAt, fresh);
+      log.plan(source.name(), batch);
+    }
+    FaultPoint.reach("ingest:planned");
+    spark.sparkContext().setJobDescription("ingest " + source.name());
+
+    Dataset<Row> parsed = parse(source, batch.files());
+    parsed.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, IngestLog.FileCounts> perFile = countPerFile(parsed);
+      long read = perFile.values().stream().mapToLong(IngestLog.FileCounts::records).sum();
+      long bad = perFile.values().stream().mapToLong(IngestLog.FileCounts::quarantined).sum();
+      long good = read - bad;
+      Dataset<Row> badRows = parsed.filter(col(ParsedRecord.ERROR).isNotNull());
+      if (bad > 0 && source.onError() == SourceDef.OnError.FAIL) {
+        Row first =
+            badRows
+                .orderBy(ParsedRecord.FILE, ParsedRecord.ROW_NUMBER)
+                .select(ParsedRecord.FILE, ParsedRecord.LINE, ParsedRecord.ERROR)
+                .head();
+        String message =
+            "Source '"
+                + source.name()
+                + "' has "
+                + bad
+                + " bad record(s) and is set to fail on them (on_error: fail). First: "
+                + first.getString(0)
+                + (first.isNullAt(1) ? "" : " line " + first.getLong(1))
+                + ": "
+                + first.getString(2)
+                + ". Fix or remove the file, or set on_error: quarantine";
+        log.fail(source.name(), batch, message);
+        throw new DpfException(message);
+      }
+      List<String> columns = columnsOf(source, parsed);
+      Drift drift = drift(source, columns);
+
+      Dataset<Row> rows =
+          consolidated(source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
+      long written =
+          lake.appendOnce(
+              Zone.CONSOLIDATED,
+              source.name(),
+              FaultPoint.during("ingest:writing", rows),
+              List.of(),
+              appId(source),
+              batch.id());
+      check(written, good, table, batch);
+      FaultPoint.reach("ingest:written");
+      if (bad > 0) {
+        long quarantined =
+            lake.appendOnce(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                quarantine(source, badRows, batch),
+                Quarantine.PARTITION_BY,
+                appId(source),
+                batch.id());
+        check(quarantined, bad, "quarantine.records", batch);
+      }
+      FaultPoint.reach("ingest:quarantined");
+      log.commit(source.name(), batch, perFile);
+
+      long bytes = batch.files().stream().mapToLong(RawRoot.RawFile::size).sum();
+      String note =
+          batch.files().size() + " new file(s), " + bytes + " bytes" + drift.note() + resumed;
+      return new TableResult(
+          "ingest",
+          table,
+          TableResult.Status.OK,
+          read,
+          good,
+          bad,
+          batch.files().size(),
+          Pipeline.seconds(start),
+          note);
+    } finally {
+      parsed.unpersist();
+    }
+  }
+
+  private static String appId(SourceDef source) {
+    return "dpf-ingest-" + source.name();
+  }
+
+  /** Rows committed must be the rows read as good (or the write was already committed). */
+  private static void check(long committed, long expected, String table, IngestLog.Batch batch) {
+    if (committed >= 0 && committed != expected) {
+      throw new DpfException(
+          "Reconciliation failed for "
+              + table
+              + " in ingest batch "
+              + batch.id()
+              + ": expected to commit "
+              + expected
+              + " row(s) but Delta committed "
+              + committed
+              + ". No rows may be lost; report this as a bug");
+    }
+  }
+
+  /** The batch's files as parsed records, text formats and Parquet alike. */
+  private Dataset<Row> parse(SourceDef source, List<RawRoot.RawFile> files) {
+    if (source.format() == SourceDef.Format.PARQUET) {
+      return ParquetRecords.read(spark, source, files);
+    }
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4));
+    JavaRDD<Row> rows =
+        jsc.parallelize(files, slices)
+            .flatMap(new FileParser(source, spark.sparkContext().hadoopConfiguration()));
+    return spark.createDataFrame(rows, ParsedRecord.SCHEMA);
+  }
+
+  private static Map<String, IngestLog.FileCounts> countPerFile(Dataset<Row> parsed) {
+    Map<String, IngestLog.FileCounts> out = new HashMap<>();
+    for (Row r :
+        parsed
+            .groupBy(ParsedRecord.FILE)
+            .agg(
+                count(lit(1)),
+                sum(when(col(ParsedRecord.ERROR).isNotNull(), 1).otherwise(0)).cast("long"))
+            .collectAsList()) {
+      long records = r.getLong(1);
+      long bad = r.getLong(2);
+      out.put(r.getString(0), new IngestLog.FileCounts(records, records - bad, bad));
+    }
+    return out;
+  }
+
+  /**
+   * The consolidated table's data columns: those it already has, in its order, then the batch's new
+   * field names in order of first appearance (file, record, position in the record).
+   */
+  private List<String> columnsOf(SourceDef source, Dataset<Row> parsed) {
+    LinkedHashSet<String> names = new LinkedHashSet<>(existingColumns(source));
+    List<Row> seen =
+        parsed
+            .filter(col(ParsedRecord.ERROR).isNull())
+            .select(
+                col(ParsedRecord.FILE),
+                col(ParsedRecord.ROW_NUMBER),
+                posexplode(org.apache.spark.sql.functions.map_keys(col(ParsedRecord.FIELDS))))
+            .groupBy("col")
+            .agg(min(struct(ParsedRecord.FILE, ParsedRecord.ROW_NUMBER, "pos")).as("first"))
+            .orderBy("first")
+            .select("col")
+            .collectAsList();
+    seen.forEach(r -> names.add(r.getString(0)));
+    return new ArrayList<>(names);
+  }
+
+  private List<String> existingColumns(SourceDef source) {
+    if (!lake.exists(Zone.CONSOLIDATED, source.name())) {
+      return List.of();
+    }
+    return Arrays.stream(lake.read(Zone.CONSOLIDATED, source.name()).columns())
+        .filter(c -> !c.startsWith("_"))
+        .toList();
+  }
+
+  /** Fields the definition does not know (kept) and declared fields absent (null), reported. */
+  record Drift(List<String> unexpected, List<String> absent) {
+    String note() {
+      String n = "";
+      if (!unexpected.isEmpty()) {
+        n += "; new field(s) kept: " + String.join(", ", unexpected);
+      }
+      if (!absent.isEmpty()) {
+        n += "; declared field(s) absent, read as null: " + String.join(", ", absent);
+      }
+      return n;
+    }
+  }
+
+  private Drift drift(SourceDef source, List<String> batchColumns) {
+    Set<String> declared = new LinkedHashSet<>();
+    for (DatasetDef d : definition.datasets()) {
+      if (d.source().equals(source.name())) {
+        d.columns().stream().map(ColumnDef::from).forEach(declared::add);
+      }
+    }
+    if (declared.isEmpty()) {
+      return new Drift(List.of(), List.of());
+    }
+    List<String> unexpected = batchColumns.stream().filter(c -> !declared.contains(c)).toList();
+    List<String> absent = declared.stream().filter(c -> !batchColumns.contains(c)).toList();
+    Drift drift = new Drift(unexpected, absent);
+    if (!unexpected.isEmpty() || !absent.isEmpty()) {
+      LOG.warn("consolidated.{}: drift in raw data{}", source.name(), drift.note());
+    }
+    return drift;
+  }
+
+  private static Dataset<Row> consolidated(
+      SourceDef source, Dataset<Row> good, List<String> columns, IngestLog.Batch batch) {
+    List<Column> select = new ArrayList<>();
+    for (String c : columns) {
+      select.add(col(ParsedRecord.FIELDS).getItem(c).as(c));
+    }
+    if (source.kind() == dev.dpf.core.definition.SourceKind.DMS) {
+      select.add(col(ParsedRecord.OP).as(Columns.OP));
+      select.add(col(ParsedRecord.COMMIT_TS).as(Columns.COMMIT_TS));
+    }
+    select.add(col(ParsedRecord.FILE).as(Columns.SOURCE_FILE));
+    select.add(col(ParsedRecord.ROW_NUMBER).as(Columns.ROW_NUMBER));
+    select.add(lit(batch.id()).as(Columns.BATCH_ID));
+    select.add(lit(Timestamp.from(batch.ingestedAt())).as(Columns.INGESTED_AT));
+    select.add(lit(batch.runId()).as(Columns.RUN_ID));
+    return good.select(select.toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> quarantine(
+      SourceDef source, Dataset<Row> bad, IngestLog.Batch batch) {
+    return Quarantine.records(
+        bad,
+        "ingest",
+        source.name(),
+        col(ParsedRecord.ERROR),
+        col(ParsedRecord.RAW),
+        batch.runId());
+  }
+}
