@@ -29,6 +29,7 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
 
   private final SourceDef source;
   private final Map<String, String> hadoopConf;
+  private transient Configuration conf; // built once per task, not per file
 
   /**
    * @param hadoopConf the file system settings the executors need (S3 endpoint, credentials)
@@ -99,8 +100,10 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
   }
 
   private InputStream open(RawRoot.RawFile file) throws IOException {
-    Configuration conf = new Configuration(false);
-    hadoopConf.forEach(conf::set);
+    if (conf == null) {
+      conf = new Configuration(false);
+      hadoopConf.forEach(conf::set);
+    }
     Path path = new Path(file.uri());
     BufferedInputStream in =
         new BufferedInputStream(path.getFileSystem(conf).open(path), 256 * 1024);

@@ -1,11 +1,10 @@
 package dev.dpf.core.lake;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.dpf.core.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -81,27 +80,48 @@ public final class IngestLog {
     }
   }
 
-  /** Reads the source's entries; {@code raw} resolves a pending batch's files. */
-  public State state(String source, RawRoot raw) {
-    if (!lake.exists(Zone.SYSTEM, TABLE)) {
-      return new State(Set.of(), 0, Optional.empty());
+  /**
+   * What the log says about each source, read in one pass (a source's entries change only when that
+   * source is ingested); {@code raw} resolves a pending batch's files.
+   */
+  public Map<String, State> states(RawRoot raw) {
+    Map<String, List<Row>> bySource = new HashMap<>();
+    if (lake.exists(Zone.SYSTEM, TABLE)) {
+      for (Row r :
+          lake.read(Zone.SYSTEM, TABLE)
+              .select(
+                  "source",
+                  "batch_id",
+                  "state",
+                  "file",
+                  "size",
+                  "modified",
+                  "run_id",
+                  "ingested_at")
+              .collectAsList()) {
+        bySource.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
+      }
     }
-    List<Row> rows =
-        lake.read(Zone.SYSTEM, TABLE)
-            .filter(col("source").equalTo(source))
-            .select("batch_id", "state", "file", "size", "modified", "run_id", "ingested_at")
-            .collectAsList();
+    Map<String, State> out = new HashMap<>();
+    bySource.forEach((source, rows) -> out.put(source, state(rows, raw)));
+    return out;
+  }
+
+  /** The state of a source the log has never seen. */
+  public static final State EMPTY = new State(Set.of(), 0, Optional.empty());
+
+  private static State state(List<Row> rows, RawRoot raw) {
     Set<FileId> ingested = new HashSet<>();
     Set<Long> closed = new HashSet<>();
     Map<Long, List<Row>> planned = new TreeMap<>();
     long last = 0;
     for (Row r : rows) {
-      long batch = r.getLong(0);
+      long batch = r.getLong(1);
       last = Math.max(last, batch);
-      switch (r.getString(1)) {
+      switch (r.getString(2)) {
         case "committed" -> {
           closed.add(batch);
-          ingested.add(new FileId(r.getString(2), r.getLong(3), r.getLong(4)));
+          ingested.add(new FileId(r.getString(3), r.getLong(4), r.getLong(5)));
         }
         case "failed" -> closed.add(batch);
         default -> planned.computeIfAbsent(batch, b -> new ArrayList<>()).add(r);
@@ -116,16 +136,16 @@ public final class IngestLog {
             Optional.of(
                 new Batch(
                     e.getKey(),
-                    first.getString(5),
-                    first.getTimestamp(6).toInstant(),
+                    first.getString(6),
+                    first.getTimestamp(7).toInstant(),
                     files.stream()
                         .map(
                             r ->
                                 new RawRoot.RawFile(
-                                    r.getString(2),
-                                    raw.uri(r.getString(2)),
-                                    r.getLong(3),
-                                    r.getLong(4)))
+                                    r.getString(3),
+                                    raw.uri(r.getString(3)),
+                                    r.getLong(4),
+                                    r.getLong(5)))
                         .sorted(java.util.Comparator.comparing(RawRoot.RawFile::key))
                         .toList()));
         break;

@@ -21,6 +21,7 @@ import scala.Option;
 public final class Lake {
   private final SparkSession spark;
   private final String root;
+  private final java.util.Set<String> registered = new java.util.HashSet<>();
 
   /**
    * @param spark the session (Delta configured)
@@ -85,18 +86,20 @@ public final class Lake {
       List<String> partitionBy,
       String appId,
       long version) {
-    long before = exists(zone, table) ? lastCommit(zone, table).getLong(0) : -1;
+    // The commit carries a token of its own: if the latest commit has it, this write committed.
+    String token = appId + " " + version + " " + java.util.UUID.randomUUID();
     rows.write()
         .format("delta")
         .mode(SaveMode.Append)
         .option("mergeSchema", "true")
         .option("txnAppId", appId)
         .option("txnVersion", version)
+        .option("userMetadata", token)
         .partitionBy(partitionBy.toArray(String[]::new))
         .save(path(zone, table));
     Row last = lastCommit(zone, table);
-    if (last.getLong(0) == before) {
-      register(zone, table);
+    if (!token.equals(last.getString(2))) {
+      registerOnce(zone, table);
       return -1;
     }
     return committed(zone, table, last);
@@ -105,7 +108,7 @@ public final class Lake {
   private Row lastCommit(Zone zone, String table) {
     return DeltaTable.forPath(spark, path(zone, table))
         .history(1)
-        .select("version", "operationMetrics")
+        .select("version", "operationMetrics", "userMetadata")
         .head();
   }
 
@@ -156,8 +159,15 @@ public final class Lake {
               + " has no numOutputRows metric: "
               + metrics);
     }
-    register(zone, table);
+    registerOnce(zone, table);
     return Long.parseLong(rows);
+  }
+
+  /** Registers the table unless this Lake already did (writes register after every commit). */
+  private void registerOnce(Zone zone, String table) {
+    if (!registered.contains(zone.dbName() + "." + table)) {
+      register(zone, table);
+    }
   }
 
   /**
@@ -165,8 +175,10 @@ public final class Lake {
    * was registered elsewhere (for example an earlier lake in the same metastore).
    */
   public void register(Zone zone, String table) {
+    registered.add(zone.dbName() + "." + table);
     String db = zone.dbName();
     String location = path(zone, table);
+
     spark.sql(
         "CREATE DATABASE IF NOT EXISTS " + db + " LOCATION '" + sqlString(root + "/" + db) + "'");
     TableIdentifier id = new TableIdentifier(table, Option.apply(db));

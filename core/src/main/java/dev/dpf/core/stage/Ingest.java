@@ -59,6 +59,7 @@ final class Ingest {
   private final IngestLog log;
   private final String runId;
   private final Instant startedAt;
+  private Map<String, IngestLog.State> states; // read once, on the first source
 
   Ingest(
       SparkSession spark,
@@ -77,7 +78,10 @@ final class Ingest {
   TableResult source(RawRoot raw, SourceDef source) {
     long start = System.nanoTime();
     String table = Zone.CONSOLIDATED.dbName() + "." + source.name();
-    IngestLog.State state = log.state(source.name(), raw);
+    if (states == null) {
+      states = log.states(raw);
+    }
+    IngestLog.State state = states.getOrDefault(source.name(), IngestLog.EMPTY);
     IngestLog.Batch batch;
     String resumed = "";
     if (state.pending().isPresent()) {
@@ -111,7 +115,9 @@ final class Ingest {
     Dataset<Row> parsed = parse(source, batch.files());
     parsed.persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      long t0 = System.nanoTime(); // phases, logged at the end
       Map<String, IngestLog.FileCounts> perFile = countPerFile(parsed);
+      long t1 = System.nanoTime();
       long read = perFile.values().stream().mapToLong(IngestLog.FileCounts::records).sum();
       long bad = perFile.values().stream().mapToLong(IngestLog.FileCounts::quarantined).sum();
       long good = read - bad;
@@ -137,6 +143,7 @@ final class Ingest {
         throw new DpfException(message);
       }
       List<String> columns = columnsOf(source, parsed);
+      long t2 = System.nanoTime();
       Drift drift = drift(source, columns);
 
       Dataset<Row> rows =
@@ -163,7 +170,16 @@ final class Ingest {
         check(quarantined, bad, "quarantine.records", batch);
       }
       FaultPoint.reach("ingest:quarantined");
+      long t3 = System.nanoTime();
       log.commit(source.name(), batch, perFile);
+      LOG.info(
+          "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
+          source.name(),
+          String.format("%.1f", (t0 - start) / 1e9),
+          String.format("%.1f", (t1 - t0) / 1e9),
+          String.format("%.1f", (t2 - t1) / 1e9),
+          String.format("%.1f", (t3 - t2) / 1e9),
+          String.format("%.1f", (System.nanoTime() - t3) / 1e9));
 
       long bytes = batch.files().stream().mapToLong(RawRoot.RawFile::size).sum();
       String note =
