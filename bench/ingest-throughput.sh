@@ -20,13 +20,13 @@ start=$(date +%s%N)
 echo "ingest process wall time: $(( ($(date +%s%N) - start) / 1000000 )) ms"
 
 "$home/bin/dpf" sql --lake "$work/lake" "
-  select r.table, r.rows_read as rows, b.files, round(b.bytes / 1048576, 2) as mb,
+  select r.table_name, r.rows_read as rows, b.files, round(b.bytes / 1048576, 2) as mb,
          round(r.seconds, 1) as seconds,
          round(r.rows_read / r.seconds) as rows_per_s,
          round(b.bytes / 1048576 / r.seconds, 2) as mb_per_s
   from _system.runs r
   join (select source, count(*) as files, sum(size) as bytes
         from _system.ingest_files where state = 'committed' group by source) b
-    on r.table = concat('consolidated.', b.source)
+    on r.table_name = concat('consolidated.', b.source)
   where r.stage = 'ingest'
-  order by r.table"
+  order by r.table_name"

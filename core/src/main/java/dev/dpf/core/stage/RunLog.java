@@ -24,7 +24,7 @@ public final class RunLog {
       new StructType()
           .add("run_id", DataTypes.StringType, false)
           .add("stage", DataTypes.StringType, false)
-          .add("table", DataTypes.StringType, false)
+          .add("table_name", DataTypes.StringType, false)
           .add("status", DataTypes.StringType, false)
           .add("rows_read", DataTypes.LongType, false)
           .add("rows_written", DataTypes.LongType, false)

@@ -55,7 +55,7 @@ class IngestRunsTest extends IngestFixture {
                 .select(
                     "run_id",
                     "stage",
-                    "table",
+                    "table_name",
                     "status",
                     "rows_read",
                     "rows_written",
