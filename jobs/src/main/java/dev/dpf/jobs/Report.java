@@ -16,12 +16,13 @@ final class Report {
     }
     return String.format(
         Locale.ROOT,
-        "  %-9s %-36s %,9d read %,9d written %,7d quarantined %6.1fs  %s",
+        "  %-9s %-36s %,9d read %,9d written %,7d quarantined %,7d superseded %6.1fs  %s",
         r.stage(),
         r.table(),
         r.rowsRead(),
         r.rowsWritten(),
         r.rowsQuarantined(),
+        r.rowsSuperseded(),
         r.seconds(),
         r.note());
   }
@@ -29,7 +30,7 @@ final class Report {
   /** The summary table: one row per table, then totals. */
   static String summary(List<TableResult> results, double wallSeconds) {
     StringBuilder s = new StringBuilder("Summary\n");
-    String format = "  %-9s %-36s %-10s %10s %10s %11s %8s%n";
+    String format = "  %-9s %-36s %-10s %10s %10s %11s %10s %8s%n";
     s.append(
         String.format(
             Locale.ROOT,
@@ -40,10 +41,12 @@ final class Report {
             "read",
             "written",
             "quarantined",
+            "superseded",
             "seconds"));
     long read = 0;
     long written = 0;
     long quarantined = 0;
+    long superseded = 0;
     int skipped = 0;
     for (TableResult r : results) {
       s.append(
@@ -56,10 +59,12 @@ final class Report {
               String.format(Locale.ROOT, "%,d", r.rowsRead()),
               String.format(Locale.ROOT, "%,d", r.rowsWritten()),
               String.format(Locale.ROOT, "%,d", r.rowsQuarantined()),
+              String.format(Locale.ROOT, "%,d", r.rowsSuperseded()),
               String.format(Locale.ROOT, "%.1f", r.seconds())));
       read += r.rowsRead();
       written += r.rowsWritten();
       quarantined += r.rowsQuarantined();
+      superseded += r.rowsSuperseded();
       skipped += r.status() == TableResult.Status.SKIPPED ? 1 : 0;
     }
     s.append(
@@ -72,6 +77,7 @@ final class Report {
             String.format(Locale.ROOT, "%,d", read),
             String.format(Locale.ROOT, "%,d", written),
             String.format(Locale.ROOT, "%,d", quarantined),
+            String.format(Locale.ROOT, "%,d", superseded),
             String.format(Locale.ROOT, "%.1f", wallSeconds)));
     return s.toString();
   }

@@ -8,6 +8,7 @@ import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.transform.Changes;
 import dev.dpf.core.transform.Conform;
 import dev.dpf.core.transform.Quarantine;
 import java.time.Instant;
@@ -137,13 +138,16 @@ public final class Pipeline {
     conformed.persist(StorageLevel.MEMORY_AND_DISK());
     long written;
     long quarantined;
+    long superseded;
     try {
+      Dataset<Row> ranked = Changes.ranked(dataset, Conform.selectValid(dataset, conformed));
       written =
           lake.overwrite(
               Zone.TRANSFORMED,
               dataset.name(),
-              Conform.selectValid(dataset, conformed),
+              Conform.project(dataset, Changes.current(ranked)),
               dataset.partitionBy());
+      superseded = Changes.superseded(ranked).count();
       quarantined =
           lake.replaceWhere(
               Zone.QUARANTINE,
@@ -154,7 +158,7 @@ public final class Pipeline {
     } finally {
       conformed.unpersist();
     }
-    if (read != written + quarantined) {
+    if (read != written + quarantined + superseded) {
       throw new DpfException(
           "Reconciliation failed for transformed."
               + dataset.name()
@@ -164,8 +168,10 @@ public final class Pipeline {
               + dataset.source()
               + " but wrote "
               + written
-              + " and quarantined "
+              + ", quarantined "
               + quarantined
+              + " and superseded "
+              + superseded
               + ". No rows may be lost; report this as a bug");
     }
     return new TableResult(
@@ -175,6 +181,7 @@ public final class Pipeline {
         read,
         written,
         quarantined,
+        superseded,
         0,
         seconds(start),
         "from consolidated." + dataset.source());

@@ -29,6 +29,7 @@ public final class RunLog {
           .add("rows_read", DataTypes.LongType, false)
           .add("rows_written", DataTypes.LongType, false)
           .add("rows_quarantined", DataTypes.LongType, false)
+          .add("rows_superseded", DataTypes.LongType, false)
           .add("files", DataTypes.IntegerType, false)
           .add("seconds", DataTypes.DoubleType, false)
           .add("note", DataTypes.StringType, true)
@@ -53,6 +54,7 @@ public final class RunLog {
                         r.rowsRead(),
                         r.rowsWritten(),
                         r.rowsQuarantined(),
+                        r.rowsSuperseded(),
                         r.files(),
                         r.seconds(),
                         r.note(),

@@ -9,6 +9,8 @@ package dev.dpf.core.stage;
  * @param rowsRead input rows (for ingest: raw records in the new files)
  * @param rowsWritten rows committed to the table
  * @param rowsQuarantined rows sent to quarantine
+ * @param rowsSuperseded valid rows the table does not hold because a later change of the same key
+ *     won, or the key was deleted (rows read = written + quarantined + superseded)
  * @param files input files (ingest only, else 0)
  * @param seconds wall time
  * @param note why it was skipped, or what it read
@@ -20,9 +22,24 @@ public record TableResult(
     long rowsRead,
     long rowsWritten,
     long rowsQuarantined,
+    long rowsSuperseded,
     int files,
     double seconds,
     String note) {
+
+  /** A result of a step that supersedes nothing. */
+  public TableResult(
+      String stage,
+      String table,
+      Status status,
+      long rowsRead,
+      long rowsWritten,
+      long rowsQuarantined,
+      int files,
+      double seconds,
+      String note) {
+    this(stage, table, status, rowsRead, rowsWritten, rowsQuarantined, 0, files, seconds, note);
+  }
 
   /** Outcome of one table in one stage. */
   public enum Status {

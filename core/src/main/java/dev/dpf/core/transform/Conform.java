@@ -74,16 +74,39 @@ public final class Conform {
     return consolidated.select(all.toArray(Column[]::new));
   }
 
-  /** Rows that conformed, projected to the dataset's columns plus the source-file lineage. */
+  /**
+   * Rows that conformed, projected to the dataset's columns plus the lineage that orders changes
+   * ({@code _source_file} and, when the input has them, row number, batch, Op, commit timestamp).
+   */
   public static Dataset<Row> selectValid(DatasetDef dataset, Dataset<Row> conformed) {
     List<Column> out = new ArrayList<>();
     for (ColumnDef c : dataset.columns()) {
       out.add(col(tmp(c)).as(c.name()));
     }
-    out.add(col(Columns.SOURCE_FILE));
+    List<String> has = Arrays.asList(conformed.columns());
+    for (String lineage : ORDERING) {
+      if (has.contains(lineage)) {
+        out.add(col(lineage));
+      }
+    }
     return conformed
         .filter(size(col(Columns.ERRORS)).equalTo(0))
         .select(out.toArray(Column[]::new));
+  }
+
+  /** Lineage kept on valid rows: where each came from, and what orders the changes of a key. */
+  private static final List<String> ORDERING =
+      List.of(
+          Columns.SOURCE_FILE, Columns.ROW_NUMBER, Columns.BATCH_ID, Columns.OP, Columns.COMMIT_TS);
+
+  /** The transformed table's columns: the dataset's, plus the source file. */
+  public static Dataset<Row> project(DatasetDef dataset, Dataset<Row> valid) {
+    List<Column> out = new ArrayList<>();
+    for (ColumnDef c : dataset.columns()) {
+      out.add(col(quote(c.name())));
+    }
+    out.add(col(Columns.SOURCE_FILE));
+    return valid.select(out.toArray(Column[]::new));
   }
 
   /** Rows that did not conform, as quarantine records (reason: the errors joined by "; "). */

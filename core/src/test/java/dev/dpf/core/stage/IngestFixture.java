@@ -32,12 +32,27 @@ abstract class IngestFixture {
   }
 
   List<TableResult> ingest(String sources, String datasets, String runId) {
-    PipelineDefinition d =
-        Definitions.parse("test.yaml", "sources:\n  " + sources + "\n" + datasets, f -> null);
     List<TableResult> results = new ArrayList<>();
-    new Pipeline(spark, d, lake(), runId, Instant.parse("2026-11-24T00:00:00Z"), results::add)
+    pipeline(sources, datasets, runId, results)
         .ingest(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
     return results;
+  }
+
+  /** Ingest, then transform; the results of both. */
+  List<TableResult> ingestAndTransform(String sources, String datasets, String runId) {
+    List<TableResult> results = new ArrayList<>();
+    Pipeline p = pipeline(sources, datasets, runId, results);
+    p.ingest(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
+    p.transform();
+    return results;
+  }
+
+  private Pipeline pipeline(
+      String sources, String datasets, String runId, List<TableResult> results) {
+    PipelineDefinition d =
+        Definitions.parse("test.yaml", "sources:\n  " + sources + "\n" + datasets, f -> null);
+    return new Pipeline(
+        spark, d, lake(), runId, Instant.parse("2026-11-24T00:00:00Z"), results::add);
   }
 
   Lake lake() {

@@ -1,0 +1,83 @@
+package dev.dpf.core.transform;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import dev.dpf.core.definition.DatasetDef;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+
+/**
+ * One row per key: the latest change wins. Changes of a key are ordered by the DMS commit
+ * timestamp, then the ingest batch, then full load before CDC, then file, then row in the file; so
+ * a change delivered late but committed earlier never overwrites a newer one, and redelivered
+ * duplicates collapse to one row. A latest change with Op {@code D} removes the key. Rows that lose
+ * are superseded: counted, not lost.
+ */
+public final class Changes {
+  /** 1 for the latest change of its key. */
+  static final String RANK = "_rank";
+
+  private Changes() {}
+
+  /**
+   * Ranks each valid row among the changes of its key ({@link #RANK}, 1 = latest). A dataset
+   * without a key keeps every row (all rank 1).
+   *
+   * @param valid conformed rows with the dataset's columns and whichever lineage columns the
+   *     consolidated table had
+   */
+  public static Dataset<Row> ranked(DatasetDef dataset, Dataset<Row> valid) {
+    if (dataset.key().isEmpty()) {
+      return valid.withColumn(RANK, lit(1));
+    }
+    List<String> has = Arrays.asList(valid.columns());
+    List<Column> order = new ArrayList<>();
+    if (has.contains(Columns.COMMIT_TS)) {
+      order.add(col(Columns.COMMIT_TS).desc_nulls_last());
+    }
+    if (has.contains(Columns.BATCH_ID)) {
+      order.add(col(Columns.BATCH_ID).desc_nulls_last());
+    }
+    if (has.contains(Columns.OP)) {
+      // DMS names full-load files LOAD*: they come before the CDC files of the same batch.
+      Column fullLoad =
+          regexp_extract(col(Columns.SOURCE_FILE), "(^|/)(LOAD)[^/]*$", 2).equalTo("LOAD");
+      order.add(when(fullLoad, 0).otherwise(1).desc());
+    }
+    // File names order DMS files (LOAD counters, CDC timestamps) whatever their date folders.
+    order.add(regexp_extract(col(Columns.SOURCE_FILE), "([^/]*)$", 1).desc());
+    order.add(col(Columns.SOURCE_FILE).desc_nulls_last());
+    if (has.contains(Columns.ROW_NUMBER)) {
+      order.add(col(Columns.ROW_NUMBER).desc_nulls_last());
+    }
+    Column[] key = dataset.key().stream().map(k -> col(Conform.quote(k))).toArray(Column[]::new);
+    return valid.withColumn(
+        RANK, row_number().over(Window.partitionBy(key).orderBy(order.toArray(Column[]::new))));
+  }
+
+  /** The current state: each key's latest change, unless that change deletes the key. */
+  public static Dataset<Row> current(Dataset<Row> ranked) {
+    return ranked.filter(col(RANK).equalTo(1).and(notDelete(ranked)));
+  }
+
+  /** Rows the current state does not hold: older changes of a key, and deletes. */
+  public static Dataset<Row> superseded(Dataset<Row> ranked) {
+    return ranked.filter(col(RANK).gt(1).or(notDelete(ranked).unary_$bang()));
+  }
+
+  private static Column notDelete(Dataset<Row> ranked) {
+    if (!Arrays.asList(ranked.columns()).contains(Columns.OP)) {
+      return lit(true);
+    }
+    return col(Columns.OP).isNull().or(col(Columns.OP).notEqual("D"));
+  }
+}
