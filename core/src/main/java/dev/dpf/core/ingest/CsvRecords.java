@@ -279,16 +279,12 @@ final class CsvRecords {
     }
 
     private int read() throws IOException {
-      if (pos == len) {
-        len = in.read(buf, 0, buf.length);
-        pos = 0;
-        if (len <= 0) {
-          len = 0;
-          return -1;
-        }
+      int c = peek();
+      if (c >= 0) {
+        pos++;
+        offset++;
       }
-      offset++;
-      return buf[pos++];
+      return c;
     }
 
     private int peek() throws IOException {

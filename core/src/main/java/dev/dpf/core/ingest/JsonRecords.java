@@ -239,16 +239,12 @@ final class JsonRecords implements RecordReader {
     }
 
     private int read() throws IOException {
-      if (pos == len) {
-        len = in.read(buf, 0, buf.length);
-        pos = 0;
-        if (len <= 0) {
-          len = 0;
-          return -1;
-        }
+      int c = peek();
+      if (c >= 0) {
+        pos++;
+        offset++;
       }
-      offset++;
-      return buf[pos++] & 0xff;
+      return c;
     }
 
     private int peek() throws IOException {
