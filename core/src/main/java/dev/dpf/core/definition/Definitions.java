@@ -397,7 +397,9 @@ public final class Definitions {
                   ? new ColumnDef(c.name(), c.from(), c.type(), Optional.of(fallback), c.nullable())
                   : c);
         }
-        outDatasets.add(new DatasetDef(d.name(), d.source(), d.key(), columns, d.partitionBy()));
+        outDatasets.add(
+            new DatasetDef(
+                d.name(), d.source(), d.key(), columns, d.partitionBy(), d.onNewColumns()));
       }
       return new PipelineDefinition(file, outSources, outDatasets, models);
     }
@@ -405,7 +407,7 @@ public final class Definitions {
     private DatasetDef dataset(String name, JsonNode node, String at, Set<String> sources) {
       name(name, at);
       object(node, at);
-      keys(node, at, Set.of("source", "key", "columns", "partition_by"));
+      keys(node, at, Set.of("source", "key", "columns", "partition_by", "on_new_columns"));
       String source = string(node, "source", at).orElse(name);
       if (!sources.contains(source)) {
         throw fail(
@@ -428,7 +430,18 @@ public final class Definitions {
       }
       List<String> key = columnList(node, "key", at, names);
       List<String> partitionBy = columnList(node, "partition_by", at, names);
-      return new DatasetDef(name, source, key, columns, partitionBy);
+      String policy = string(node, "on_new_columns", at).orElse("ignore");
+      DatasetDef.NewColumns onNewColumns =
+          switch (policy) {
+            case "ignore" -> DatasetDef.NewColumns.IGNORE;
+            case "add" -> DatasetDef.NewColumns.ADD;
+            case "fail" -> DatasetDef.NewColumns.FAIL;
+            default ->
+                throw fail(
+                    at + ".on_new_columns",
+                    "unknown value '" + policy + "'. Use ignore, add or fail");
+          };
+      return new DatasetDef(name, source, key, columns, partitionBy, onNewColumns);
     }
 
     private ColumnDef column(String name, JsonNode node, String at) {

@@ -134,18 +134,33 @@ public final class Pipeline {
           absent,
           dataset.source());
     }
+    List<String> undeclared = Conform.undeclaredColumns(dataset, input);
+    if (!undeclared.isEmpty() && dataset.onNewColumns() == DatasetDef.NewColumns.FAIL) {
+      throw new DpfException(
+          "consolidated."
+              + dataset.source()
+              + " has column(s) that datasets."
+              + dataset.name()
+              + " does not declare: "
+              + String.join(", ", undeclared)
+              + ". Declare them under datasets."
+              + dataset.name()
+              + ".columns, or set on_new_columns: add or ignore");
+    }
+    List<String> extra =
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared : List.of();
     Dataset<Row> conformed = Conform.withConformed(dataset, input);
     conformed.persist(StorageLevel.MEMORY_AND_DISK());
     long written;
     long quarantined;
     long superseded;
     try {
-      Dataset<Row> ranked = Changes.ranked(dataset, Conform.selectValid(dataset, conformed));
+      Dataset<Row> ranked = Changes.ranked(dataset, Conform.selectValid(dataset, conformed, extra));
       written =
           lake.overwrite(
               Zone.TRANSFORMED,
               dataset.name(),
-              Conform.project(dataset, Changes.current(ranked)),
+              Conform.project(dataset, Changes.current(ranked), extra),
               dataset.partitionBy());
       superseded = Changes.superseded(ranked).count();
       quarantined =
@@ -184,7 +199,12 @@ public final class Pipeline {
         superseded,
         0,
         seconds(start),
-        "from consolidated." + dataset.source());
+        "from consolidated."
+            + dataset.source()
+            + (undeclared.isEmpty()
+                ? ""
+                : (extra.isEmpty() ? "; undeclared column(s) ignored: " : "; new column(s) added: ")
+                    + String.join(", ", undeclared)));
   }
 
   private TableResult runModel(String stage, ModelDef model) {

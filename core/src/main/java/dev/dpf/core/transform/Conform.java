@@ -28,6 +28,18 @@ import org.apache.spark.sql.Row;
 public final class Conform {
   private Conform() {}
 
+  /**
+   * Raw columns of the consolidated table that the dataset does not declare (lineage columns, named
+   * {@code _...}, excluded), in table order.
+   */
+  public static List<String> undeclaredColumns(DatasetDef dataset, Dataset<Row> consolidated) {
+    List<String> declared = dataset.columns().stream().map(ColumnDef::from).toList();
+    List<String> names = dataset.columns().stream().map(ColumnDef::name).toList();
+    return Arrays.stream(consolidated.columns())
+        .filter(c -> !c.startsWith("_") && !declared.contains(c) && !names.contains(c))
+        .toList();
+  }
+
   /** The columns the dataset reads that the input does not have, in definition order. */
   public static List<String> missingColumns(DatasetDef dataset, Dataset<Row> consolidated) {
     List<String> present = Arrays.asList(consolidated.columns());
@@ -79,9 +91,18 @@ public final class Conform {
    * ({@code _source_file} and, when the input has them, row number, batch, Op, commit timestamp).
    */
   public static Dataset<Row> selectValid(DatasetDef dataset, Dataset<Row> conformed) {
+    return selectValid(dataset, conformed, List.of());
+  }
+
+  /** As {@link #selectValid(DatasetDef, Dataset)}, keeping these raw columns as they are. */
+  public static Dataset<Row> selectValid(
+      DatasetDef dataset, Dataset<Row> conformed, List<String> extra) {
     List<Column> out = new ArrayList<>();
     for (ColumnDef c : dataset.columns()) {
       out.add(col(tmp(c)).as(c.name()));
+    }
+    for (String x : extra) {
+      out.add(col(quote(x)));
     }
     List<String> has = Arrays.asList(conformed.columns());
     for (String lineage : ORDERING) {
@@ -99,11 +120,14 @@ public final class Conform {
       List.of(
           Columns.SOURCE_FILE, Columns.ROW_NUMBER, Columns.BATCH_ID, Columns.OP, Columns.COMMIT_TS);
 
-  /** The transformed table's columns: the dataset's, plus the source file. */
-  public static Dataset<Row> project(DatasetDef dataset, Dataset<Row> valid) {
+  /** The transformed table's columns: the dataset's, the extra raw ones, the source file. */
+  public static Dataset<Row> project(DatasetDef dataset, Dataset<Row> valid, List<String> extra) {
     List<Column> out = new ArrayList<>();
     for (ColumnDef c : dataset.columns()) {
       out.add(col(quote(c.name())));
+    }
+    for (String x : extra) {
+      out.add(col(quote(x)));
     }
     out.add(col(Columns.SOURCE_FILE));
     return valid.select(out.toArray(Column[]::new));

@@ -216,6 +216,10 @@ class DefinitionsTest {
         "sources:\n  t: {kind: csv-files, path: f, on_error: ignore}\n",
         "p.yaml: sources.t.on_error: unknown value 'ignore'. Use quarantine or fail");
     assertError(
+        "sources:\n  t: {kind: csv-files, path: f}\n"
+            + "datasets:\n  t: {on_new_columns: keep, columns: {a: string}}\n",
+        "p.yaml: datasets.t.on_new_columns: unknown value 'keep'. Use ignore, add or fail");
+    assertError(
         "sources:\n  t: {kind: dms, path: f, header: false}\n",
         "p.yaml: sources.t.columns: missing. A source whose files have no header row needs its"
             + " column order: list the raw column names in file order");
