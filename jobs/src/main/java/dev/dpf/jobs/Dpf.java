@@ -4,7 +4,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.generate.SampleGenerator;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;

@@ -2,7 +2,7 @@ package dev.dpf.jobs;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.lake.SparkSetup;
+import dev.dpf.core.storage.SparkSetup;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.URI;

@@ -1,8 +1,8 @@
 package dev.dpf.jobs;
 
 import dev.dpf.core.definition.Zone;
-import dev.dpf.core.lake.Lake;
-import dev.dpf.core.lake.SparkSetup;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.storage.SparkSetup;
 import io.delta.tables.DeltaTable;
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.dpf.core.ingest;
 
 import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.storage.RawRoot;
 import java.io.BufferedInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;

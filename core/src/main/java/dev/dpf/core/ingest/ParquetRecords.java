@@ -8,7 +8,7 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.storage.RawRoot;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -9,7 +9,7 @@ import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.SourceKind;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.ingest.FileParser;
-import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.testing.DatasetAssert;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;

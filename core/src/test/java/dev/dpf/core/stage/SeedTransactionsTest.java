@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.lake.Lake;
-import dev.dpf.core.lake.RawRoot;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.testing.RawFiles;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;

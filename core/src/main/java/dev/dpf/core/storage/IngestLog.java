@@ -1,4 +1,4 @@
-package dev.dpf.core.lake;
+package dev.dpf.core.storage;
 
 import dev.dpf.core.definition.Zone;
 import java.sql.Timestamp;

@@ -1,4 +1,4 @@
-package dev.dpf.core.lake;
+package dev.dpf.core.storage;
 
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
