@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param columns target columns in output order
  * @param partitionBy partition columns (target names), possibly empty
  * @param onNewColumns what raw columns the dataset does not declare do
+ * @param ordering columns that order the changes of a key before the lineage does (latest wins)
+ * @param history whether a history table is kept besides the current state
+ * @param quality the rules checked on every run
  */
 public record DatasetDef(
     String name,
@@ -19,7 +22,10 @@ public record DatasetDef(
     List<String> key,
     List<ColumnDef> columns,
     List<String> partitionBy,
-    NewColumns onNewColumns) {
+    NewColumns onNewColumns,
+    List<String> ordering,
+    History history,
+    List<QualityRule> quality) {
   public DatasetDef {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(source, "source");
@@ -27,6 +33,31 @@ public record DatasetDef(
     columns = List.copyOf(columns);
     partitionBy = List.copyOf(partitionBy);
     Objects.requireNonNull(onNewColumns, "onNewColumns");
+    ordering = List.copyOf(ordering);
+    Objects.requireNonNull(history, "history");
+    quality = List.copyOf(quality);
+  }
+
+  /** A dataset with no ordering columns, history or quality rules. */
+  public DatasetDef(
+      String name,
+      String source,
+      List<String> key,
+      List<ColumnDef> columns,
+      List<String> partitionBy,
+      NewColumns onNewColumns) {
+    this(name, source, key, columns, partitionBy, onNewColumns, List.of(), History.NONE, List.of());
+  }
+
+  /** This dataset with other columns. */
+  public DatasetDef withColumns(List<ColumnDef> newColumns) {
+    return new DatasetDef(
+        name, source, key, newColumns, partitionBy, onNewColumns, ordering, history, quality);
+  }
+
+  /** The table that keeps the dataset's history, when it has one. */
+  public String historyTable() {
+    return name + "_history";
   }
 
   /** A dataset that ignores undeclared raw columns. */
@@ -37,6 +68,17 @@ public record DatasetDef(
       List<ColumnDef> columns,
       List<String> partitionBy) {
     this(name, source, key, columns, partitionBy, NewColumns.IGNORE);
+  }
+
+  /** What the transform keeps besides each key's current state. */
+  public enum History {
+    /** Only the current state. */
+    NONE,
+    /**
+     * Also a slowly changing dimension of type 2: every version of a row, with {@code valid_from},
+     * {@code valid_to} and {@code is_current}.
+     */
+    SCD2
   }
 
   /** Schema-evolution policy: what a raw column the dataset does not declare does. */

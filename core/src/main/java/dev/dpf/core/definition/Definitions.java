@@ -392,22 +392,99 @@ public final class Definitions {
                 case TIMESTAMP -> s.timestampFormat();
                 default -> null;
               };
-          columns.add(
-              c.format().isEmpty() && fallback != null
-                  ? new ColumnDef(c.name(), c.from(), c.type(), Optional.of(fallback), c.nullable())
-                  : c);
+          columns.add(c.format().isEmpty() && fallback != null ? c.withFormat(fallback) : c);
         }
-        outDatasets.add(
-            new DatasetDef(
-                d.name(), d.source(), d.key(), columns, d.partitionBy(), d.onNewColumns()));
+        outDatasets.add(d.withColumns(columns));
       }
-      return new PipelineDefinition(file, outSources, outDatasets, models);
+      return new PipelineDefinition(file, outSources, dependencyOrder(outDatasets), models);
+    }
+
+    /**
+     * The datasets in definition order, except that a dataset comes after those its {@code
+     * references} rules point to (they are checked against the referenced current state). Checks
+     * that each reference names a dataset column.
+     */
+    private List<DatasetDef> dependencyOrder(List<DatasetDef> datasets) {
+      Map<String, DatasetDef> byName = new java.util.LinkedHashMap<>();
+      datasets.forEach(d -> byName.put(d.name(), d));
+      for (DatasetDef d : datasets) {
+        for (int i = 0; i < d.quality().size(); i++) {
+          String to = d.quality().get(i).reference().orElse(null);
+          if (to == null) {
+            continue;
+          }
+          String at = "datasets." + d.name() + ".quality[" + i + "].to";
+          String[] parts = to.split("\\.");
+          DatasetDef target = byName.get(parts[0]);
+          if (target == null) {
+            throw fail(
+                at,
+                "unknown dataset '"
+                    + parts[0]
+                    + "'. Use one of the names under 'datasets': "
+                    + String.join(", ", byName.keySet()));
+          }
+          if (target.columns().stream().noneMatch(c -> c.name().equals(parts[1]))) {
+            throw fail(
+                at,
+                "dataset '" + parts[0] + "' has no column '" + parts[1] + "'. Fix the column name");
+          }
+        }
+      }
+      List<DatasetDef> out = new ArrayList<>();
+      Set<String> done = new HashSet<>();
+      for (DatasetDef d : datasets) {
+        visitDataset(d, byName, done, new java.util.LinkedHashSet<>(), out);
+      }
+      return out;
+    }
+
+    private void visitDataset(
+        DatasetDef d,
+        Map<String, DatasetDef> byName,
+        Set<String> done,
+        java.util.LinkedHashSet<String> path,
+        List<DatasetDef> out) {
+      if (done.contains(d.name())) {
+        return;
+      }
+      if (!path.add(d.name())) {
+        throw fail(
+            "datasets." + d.name() + ".quality",
+            "references rules form a cycle: "
+                + String.join(" -> ", path)
+                + " -> "
+                + d.name()
+                + ". Remove one of the references rules");
+      }
+      for (QualityRule r : d.quality()) {
+        if (r.reference().isPresent()) {
+          String target = r.reference().get().split("\\.")[0];
+          if (!target.equals(d.name())) {
+            visitDataset(byName.get(target), byName, done, path, out);
+          }
+        }
+      }
+      path.remove(d.name());
+      done.add(d.name());
+      out.add(d);
     }
 
     private DatasetDef dataset(String name, JsonNode node, String at, Set<String> sources) {
       name(name, at);
       object(node, at);
-      keys(node, at, Set.of("source", "key", "columns", "partition_by", "on_new_columns"));
+      keys(
+          node,
+          at,
+          Set.of(
+              "source",
+              "key",
+              "columns",
+              "partition_by",
+              "on_new_columns",
+              "ordering",
+              "history",
+              "quality"));
       String source = string(node, "source", at).orElse(name);
       if (!sources.contains(source)) {
         throw fail(
@@ -430,18 +507,197 @@ public final class Definitions {
       }
       List<String> key = columnList(node, "key", at, names);
       List<String> partitionBy = columnList(node, "partition_by", at, names);
-      String policy = string(node, "on_new_columns", at).orElse("ignore");
+      List<String> ordering = columnList(node, "ordering", at, names);
+      if (!ordering.isEmpty() && key.isEmpty()) {
+        throw fail(
+            at + ".ordering",
+            "orders the changes of a key, but the dataset has no key. Add key or remove ordering");
+      }
       DatasetDef.NewColumns onNewColumns =
-          switch (policy) {
-            case "ignore" -> DatasetDef.NewColumns.IGNORE;
-            case "add" -> DatasetDef.NewColumns.ADD;
-            case "fail" -> DatasetDef.NewColumns.FAIL;
-            default ->
-                throw fail(
-                    at + ".on_new_columns",
-                    "unknown value '" + policy + "'. Use ignore, add or fail");
-          };
-      return new DatasetDef(name, source, key, columns, partitionBy, onNewColumns);
+          choice(
+              node,
+              "on_new_columns",
+              at,
+              DatasetDef.NewColumns.class,
+              DatasetDef.NewColumns.IGNORE);
+      DatasetDef.History history =
+          choice(node, "history", at, DatasetDef.History.class, DatasetDef.History.NONE);
+      if (history == DatasetDef.History.SCD2 && key.isEmpty()) {
+        throw fail(
+            at + ".history",
+            "scd2 keeps the versions of each key, but the dataset has no key. Add key");
+      }
+      List<QualityRule> quality = new ArrayList<>();
+      JsonNode q = node.get("quality");
+      if (q != null) {
+        if (!q.isArray()) {
+          throw fail(
+              at + ".quality", "expected a list of rules, for example - {rule: not_null, ...}");
+        }
+        for (int i = 0; i < q.size(); i++) {
+          quality.add(rule(q.get(i), at + ".quality[" + i + "]", names));
+        }
+      }
+      return new DatasetDef(
+          name, source, key, columns, partitionBy, onNewColumns, ordering, history, quality);
+    }
+
+    /** One of an enum's values, written in lower case; the default when the key is absent. */
+    private <E extends Enum<E>> E choice(
+        JsonNode node, String field, String at, Class<E> type, E otherwise) {
+      Optional<String> text = string(node, field, at);
+      if (text.isEmpty()) {
+        return otherwise;
+      }
+      List<String> allowed = new ArrayList<>();
+      for (E e : type.getEnumConstants()) {
+        String k = e.name().toLowerCase(java.util.Locale.ROOT);
+        if (k.equals(text.get())) {
+          return e;
+        }
+        allowed.add(k);
+      }
+      throw fail(
+          at + "." + field,
+          "unknown value '"
+              + text.get()
+              + "'. Use "
+              + String.join(", ", allowed.subList(0, allowed.size() - 1))
+              + " or "
+              + allowed.get(allowed.size() - 1));
+    }
+
+    private QualityRule rule(JsonNode node, String at, Set<String> columns) {
+      object(node, at);
+      QualityRule.Kind kind = choice(node, "rule", at, QualityRule.Kind.class, null);
+      if (kind == null) {
+        throw missing(
+            at,
+            "rule",
+            "not_null, range, regex, allowed_values, references, unique, freshness or min_rows");
+      }
+      Set<String> allowed = new HashSet<>(Set.of("rule", "action"));
+      allowed.addAll(
+          switch (kind) {
+            case NOT_NULL, UNIQUE -> Set.of("column", "columns");
+            case RANGE -> Set.of("column", "min", "max");
+            case REGEX -> Set.of("column", "pattern");
+            case ALLOWED_VALUES -> Set.of("column", "values");
+            case REFERENCES -> Set.of("column", "to");
+            case FRESHNESS -> Set.of("column", "max_age");
+            case MIN_ROWS -> Set.of("count");
+          });
+      keys(node, at, allowed);
+      QualityRule.Action action = choice(node, "action", at, QualityRule.Action.class, null);
+      if (action == null) {
+        throw missing(at, "action", kind.rowLevel() ? "warn, quarantine or fail" : "warn or fail");
+      }
+      if (action == QualityRule.Action.QUARANTINE && !kind.rowLevel()) {
+        throw fail(
+            at + ".action",
+            kind.key() + " judges the whole table, so it cannot quarantine rows. Use warn or fail");
+      }
+      List<String> ruleColumns = new ArrayList<>();
+      if (kind != QualityRule.Kind.MIN_ROWS) {
+        if (node.has("column") && node.has("columns")) {
+          throw fail(at, "has both column and columns. Keep one");
+        }
+        String field = node.has("columns") ? "columns" : "column";
+        if (!node.has(field)) {
+          throw missing(at, "column", "the column the rule checks");
+        }
+        ruleColumns = columnList(node, field, at, columns);
+        if (ruleColumns.size() != 1
+            && !(kind == QualityRule.Kind.UNIQUE || kind == QualityRule.Kind.NOT_NULL)) {
+          throw fail(at + "." + field, kind.key() + " checks one column. Name one");
+        }
+      }
+      Optional<String> min = Optional.empty();
+      Optional<String> max = Optional.empty();
+      Optional<String> pattern = Optional.empty();
+      List<String> values = List.of();
+      Optional<String> reference = Optional.empty();
+      Optional<java.time.Duration> maxAge = Optional.empty();
+      long minRows = 0;
+      switch (kind) {
+        case RANGE -> {
+          min = number(node, "min", at);
+          max = number(node, "max", at);
+          if (min.isEmpty() && max.isEmpty()) {
+            throw missing(at, "min", "the least allowed value (and/or max: the greatest)");
+          }
+        }
+        case REGEX -> {
+          pattern =
+              Optional.of(
+                  string(node, "pattern", at)
+                      .orElseThrow(() -> missing(at, "pattern", "a regular expression")));
+          try {
+            Pattern.compile(pattern.get());
+          } catch (java.util.regex.PatternSyntaxException e) {
+            throw fail(at + ".pattern", "not a valid regular expression: " + e.getDescription());
+          }
+        }
+        case ALLOWED_VALUES -> {
+          JsonNode v = node.get("values");
+          if (v == null) {
+            throw missing(at, "values", "the list of allowed values, for example [A, B]");
+          }
+          values = list(v, at + ".values").stream().map(JsonNode::asText).toList();
+        }
+        case REFERENCES -> {
+          String to =
+              string(node, "to", at)
+                  .orElseThrow(
+                      () -> missing(at, "to", "the dataset and column, for example customers.id"));
+          if (!to.matches("[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*")) {
+            throw fail(at + ".to", "'" + to + "' is not dataset.column, for example customers.id");
+          }
+          reference = Optional.of(to);
+        }
+        case FRESHNESS -> {
+          String text =
+              string(node, "max_age", at)
+                  .orElseThrow(() -> missing(at, "max_age", "a duration such as 36h or 7d"));
+          maxAge = Optional.of(duration(text, at + ".max_age"));
+        }
+        case MIN_ROWS -> {
+          JsonNode n = node.get("count");
+          if (n == null || !n.canConvertToLong() || n.asLong() < 1) {
+            throw fail(at + ".count", "expected a whole number of rows, at least 1");
+          }
+          minRows = n.asLong();
+        }
+        default -> {}
+      }
+      return new QualityRule(
+          kind, ruleColumns, action, min, max, pattern, values, reference, maxAge, minRows);
+    }
+
+    private Optional<String> number(JsonNode node, String field, String at) {
+      Optional<String> text = string(node, field, at);
+      if (text.isPresent()) {
+        try {
+          new java.math.BigDecimal(text.get());
+        } catch (NumberFormatException e) {
+          throw fail(at + "." + field, "'" + text.get() + "' is not a number");
+        }
+      }
+      return text;
+    }
+
+    private java.time.Duration duration(String text, String at) {
+      var m = Pattern.compile("([0-9]+)([dhms])").matcher(text.strip());
+      if (!m.matches()) {
+        throw fail(at, "'" + text + "' is not a duration. Write a number and d, h, m or s: 36h");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "d" -> java.time.Duration.ofDays(n);
+        case "h" -> java.time.Duration.ofHours(n);
+        case "m" -> java.time.Duration.ofMinutes(n);
+        default -> java.time.Duration.ofSeconds(n);
+      };
     }
 
     private ColumnDef column(String name, JsonNode node, String at) {
@@ -451,7 +707,7 @@ public final class Definitions {
         return new ColumnDef(name, name, type(node.asText(), at), Optional.empty(), true);
       }
       object(node, at);
-      keys(node, at, Set.of("from", "type", "format", "nullable"));
+      keys(node, at, Set.of("from", "type", "format", "nullable", "pii"));
       String typeText =
           string(node, "type", at).orElseThrow(() -> missing(at, "type", ColumnType.ALLOWED));
       ColumnType type = type(typeText, at + ".type");
@@ -469,7 +725,9 @@ public final class Definitions {
         }
         nullable = n.asBoolean();
       }
-      return new ColumnDef(name, string(node, "from", at).orElse(name), type, format, nullable);
+      Optional<Pii> pii = Optional.ofNullable(choice(node, "pii", at, Pii.class, null));
+      return new ColumnDef(
+          name, string(node, "from", at).orElse(name), type, format, nullable, pii);
     }
 
     private ColumnType type(String text, String at) {

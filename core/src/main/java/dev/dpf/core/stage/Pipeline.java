@@ -6,11 +6,10 @@ import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
+import dev.dpf.core.quality.QualityLog;
+import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
-import dev.dpf.core.transform.Changes;
-import dev.dpf.core.transform.Conform;
-import dev.dpf.core.transform.Quarantine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,7 +22,6 @@ import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +39,7 @@ public final class Pipeline {
   private final String runId;
   private final Instant startedAt;
   private final Consumer<TableResult> listener;
+  private final List<QualityResult> quality = new ArrayList<>();
 
   /**
    * @param runId identifies this run in lineage and quarantine columns
@@ -88,13 +87,26 @@ public final class Pipeline {
    */
   public List<TableResult> transform() {
     List<TableResult> out = new ArrayList<>();
-    for (DatasetDef dataset : definition.datasets()) {
-      out.add(report(transformDataset(dataset)));
+    Transform transform = new Transform(spark, lake, runId, startedAt);
+    try {
+      for (DatasetDef dataset : definition.datasets()) {
+        for (TableResult r : transform.dataset(dataset)) {
+          out.add(report(r));
+        }
+      }
+    } finally {
+      quality.addAll(transform.quality());
+      QualityLog.append(spark, lake, runId, transform.quality());
     }
     for (ModelDef model : ordered(Zone.TRANSFORMED)) {
       out.add(report(runModel("transform", model)));
     }
     return logged(out);
+  }
+
+  /** The quality rules' results of this pipeline's transforms so far, in order. */
+  public List<QualityResult> quality() {
+    return List.copyOf(quality);
   }
 
   /** Transformed to curated: the curated-zone models, in dependency order. */
@@ -110,101 +122,6 @@ public final class Pipeline {
   private List<TableResult> logged(List<TableResult> results) {
     RunLog.append(spark, lake, runId, results);
     return results;
-  }
-
-  private TableResult transformDataset(DatasetDef dataset) {
-    long start = System.nanoTime();
-    String table = Zone.TRANSFORMED.dbName() + "." + dataset.name();
-    if (!lake.exists(Zone.CONSOLIDATED, dataset.source())) {
-      return TableResult.skipped(
-          "transform",
-          table,
-          seconds(start),
-          "consolidated." + dataset.source() + " does not exist (nothing ingested)");
-    }
-    spark.sparkContext().setJobDescription("transform " + dataset.name());
-    Dataset<Row> input = lake.read(Zone.CONSOLIDATED, dataset.source());
-    List<String> inputColumns = Arrays.asList(input.columns());
-    long read = input.count();
-    List<String> absent = Conform.missingColumns(dataset, input);
-    if (!absent.isEmpty()) {
-      LOG.warn(
-          "transformed.{}: column(s) {} not in consolidated.{}; read as null",
-          dataset.name(),
-          absent,
-          dataset.source());
-    }
-    List<String> undeclared = Conform.undeclaredColumns(dataset, input);
-    if (!undeclared.isEmpty() && dataset.onNewColumns() == DatasetDef.NewColumns.FAIL) {
-      throw new DpfException(
-          "consolidated."
-              + dataset.source()
-              + " has column(s) that datasets."
-              + dataset.name()
-              + " does not declare: "
-              + String.join(", ", undeclared)
-              + ". Declare them under datasets."
-              + dataset.name()
-              + ".columns, or set on_new_columns: add or ignore");
-    }
-    List<String> extra =
-        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared : List.of();
-    Dataset<Row> conformed = Conform.withConformed(dataset, input);
-    conformed.persist(StorageLevel.MEMORY_AND_DISK());
-    long written;
-    long quarantined;
-    long superseded;
-    try {
-      Dataset<Row> ranked = Changes.ranked(dataset, Conform.selectValid(dataset, conformed, extra));
-      written =
-          lake.overwrite(
-              Zone.TRANSFORMED,
-              dataset.name(),
-              Conform.project(dataset, Changes.current(ranked), extra),
-              dataset.partitionBy());
-      superseded = Changes.superseded(ranked).count();
-      quarantined =
-          lake.replaceWhere(
-              Zone.QUARANTINE,
-              Quarantine.TABLE,
-              Conform.selectRejected(dataset, conformed, inputColumns, runId),
-              Quarantine.PARTITION_BY,
-              Quarantine.partition("transform", dataset.name()));
-    } finally {
-      conformed.unpersist();
-    }
-    if (read != written + quarantined + superseded) {
-      throw new DpfException(
-          "Reconciliation failed for transformed."
-              + dataset.name()
-              + ": read "
-              + read
-              + " row(s) from consolidated."
-              + dataset.source()
-              + " but wrote "
-              + written
-              + ", quarantined "
-              + quarantined
-              + " and superseded "
-              + superseded
-              + ". No rows may be lost; report this as a bug");
-    }
-    return new TableResult(
-        "transform",
-        table,
-        TableResult.Status.OK,
-        read,
-        written,
-        quarantined,
-        superseded,
-        0,
-        seconds(start),
-        "from consolidated."
-            + dataset.source()
-            + (undeclared.isEmpty()
-                ? ""
-                : (extra.isEmpty() ? "; undeclared column(s) ignored: " : "; new column(s) added: ")
-                    + String.join(", ", undeclared)));
   }
 
   private TableResult runModel(String stage, ModelDef model) {

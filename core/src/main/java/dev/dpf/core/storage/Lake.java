@@ -105,6 +105,26 @@ public final class Lake {
     return committed(zone, table, last);
   }
 
+  /** The Delta table, for MERGE. */
+  public DeltaTable delta(Zone zone, String table) {
+    return DeltaTable.forPath(spark, path(zone, table));
+  }
+
+  /**
+   * The operation metrics of the table's latest commit (for a MERGE: numTargetRowsInserted,
+   * numTargetRowsUpdated, numTargetRowsDeleted, ...), registering the table.
+   */
+  public Map<String, String> lastMetrics(Zone zone, String table) {
+    registerOnce(zone, table);
+    Map<String, String> m = lastCommit(zone, table).getJavaMap(1);
+    return m == null ? Map.of() : m;
+  }
+
+  /** The table's latest version. */
+  public long version(Zone zone, String table) {
+    return lastCommit(zone, table).getLong(0);
+  }
+
   private Row lastCommit(Zone zone, String table) {
     return DeltaTable.forPath(spark, path(zone, table))
         .history(1)

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.definition.DatasetDef;
@@ -27,6 +28,11 @@ public final class Changes {
   /** 1 for the latest change of its key. */
   static final String RANK = "_rank";
 
+  /** The order of a change among the changes of its key: see {@link #withSequence}. */
+  public static final String SEQ = "_seq";
+
+  private static final String LOAD_FILE = "(^|/)(LOAD)[^/]*$";
+
   private Changes() {}
 
   /**
@@ -44,8 +50,7 @@ public final class Changes {
     }
     List<String> has = Arrays.asList(valid.columns());
     boolean dms = has.contains(Columns.OP);
-    Column fullLoad =
-        regexp_extract(col(Columns.SOURCE_FILE), "(^|/)(LOAD)[^/]*$", 2).equalTo("LOAD");
+    Column fullLoad = regexp_extract(col(Columns.SOURCE_FILE), LOAD_FILE, 2).equalTo("LOAD");
     Dataset<Row> beforeReload = null;
     if (dms && has.contains(Columns.BATCH_ID)) {
       Row last = valid.filter(fullLoad).agg(max(col(Columns.BATCH_ID))).head();
@@ -55,28 +60,44 @@ public final class Changes {
         valid = valid.filter(before.unary_$bang());
       }
     }
-    List<Column> order = new ArrayList<>();
-    if (has.contains(Columns.COMMIT_TS)) {
-      order.add(col(Columns.COMMIT_TS).desc_nulls_last());
-    }
-    if (has.contains(Columns.BATCH_ID)) {
-      order.add(col(Columns.BATCH_ID).desc_nulls_last());
-    }
-    if (dms) {
-      // DMS names full-load files LOAD*: they come before the CDC files of the same batch.
-      order.add(when(fullLoad, 0).otherwise(1).desc());
-    }
-    // File names order DMS files (LOAD counters, CDC timestamps) whatever their date folders.
-    order.add(regexp_extract(col(Columns.SOURCE_FILE), "([^/]*)$", 1).desc());
-    order.add(col(Columns.SOURCE_FILE).desc_nulls_last());
-    if (has.contains(Columns.ROW_NUMBER)) {
-      order.add(col(Columns.ROW_NUMBER).desc_nulls_last());
-    }
+    valid = withSequence(dataset, valid);
     Column[] key = dataset.key().stream().map(k -> col(Conform.quote(k))).toArray(Column[]::new);
     Dataset<Row> ranked =
-        valid.withColumn(
-            RANK, row_number().over(Window.partitionBy(key).orderBy(order.toArray(Column[]::new))));
-    return beforeReload == null ? ranked : ranked.unionByName(beforeReload);
+        valid.withColumn(RANK, row_number().over(Window.partitionBy(key).orderBy(col(SEQ).desc())));
+    return beforeReload == null ? ranked : ranked.unionByName(withSequence(dataset, beforeReload));
+  }
+
+  /**
+   * Adds {@link #SEQ}: a struct that orders the changes of a key, later changes greater. Its fields
+   * are the dataset's ordering columns, the DMS commit timestamp, the ingest batch, full load (0)
+   * before CDC (1), the file name, the file's path and the row in the file; a null field sorts
+   * first. The transformed table keeps each row's sequence, so a late change older than the state
+   * already applied never overwrites it.
+   */
+  public static Dataset<Row> withSequence(DatasetDef dataset, Dataset<Row> valid) {
+    List<String> has = Arrays.asList(valid.columns());
+    List<Column> fields = new ArrayList<>();
+    for (String o : dataset.ordering()) {
+      fields.add(col(Conform.quote(o)).as(o));
+    }
+    fields.add(lineage(has, Columns.COMMIT_TS, "string").as("commit_ts"));
+    fields.add(lineage(has, Columns.BATCH_ID, "bigint").as("batch"));
+    Column load = regexp_extract(col(Columns.SOURCE_FILE), LOAD_FILE, 2).equalTo("LOAD");
+    fields.add((has.contains(Columns.OP) ? when(load, 0).otherwise(1) : lit(1)).as("cdc"));
+    // File names order DMS files (LOAD counters, CDC timestamps) whatever their date folders.
+    fields.add(regexp_extract(col(Columns.SOURCE_FILE), "([^/]*)$", 1).as("file_name"));
+    fields.add(col(Columns.SOURCE_FILE).as("file"));
+    fields.add(lineage(has, Columns.ROW_NUMBER, "bigint").as("row"));
+    return valid.withColumn(SEQ, struct(fields.toArray(Column[]::new)));
+  }
+
+  private static Column lineage(List<String> has, String column, String type) {
+    return has.contains(column) ? col(column).cast(type) : lit(null).cast(type);
+  }
+
+  /** Each key's latest change, deletes included. */
+  public static Dataset<Row> latest(Dataset<Row> ranked) {
+    return ranked.filter(col(RANK).equalTo(1)).drop(RANK);
   }
 
   /** The current state: each key's latest change, unless that change deletes the key. */

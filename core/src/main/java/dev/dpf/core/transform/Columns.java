@@ -30,7 +30,7 @@ public final class Columns {
   public static final String COMMIT_TS = "_commit_ts";
 
   /** Row-level conformance errors (transient, never written). */
-  static final String ERRORS = "_errors";
+  public static final String ERRORS = "_errors";
 
   private Columns() {}
 }

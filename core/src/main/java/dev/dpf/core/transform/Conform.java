@@ -118,19 +118,34 @@ public final class Conform {
   /** Lineage kept on valid rows: where each came from, and what orders the changes of a key. */
   private static final List<String> ORDERING =
       List.of(
-          Columns.SOURCE_FILE, Columns.ROW_NUMBER, Columns.BATCH_ID, Columns.OP, Columns.COMMIT_TS);
+          Columns.SOURCE_FILE,
+          Columns.ROW_NUMBER,
+          Columns.BATCH_ID,
+          Columns.OP,
+          Columns.COMMIT_TS,
+          Columns.INGESTED_AT);
 
-  /** The transformed table's columns: the dataset's, the extra raw ones, the source file. */
+  /**
+   * The transformed table's columns: the dataset's, the extra raw ones, the source file and, for a
+   * dataset with a key, the change sequence that put the row there.
+   */
   public static Dataset<Row> project(DatasetDef dataset, Dataset<Row> valid, List<String> extra) {
-    List<Column> out = new ArrayList<>();
+    return valid.select(
+        tableColumns(dataset, extra).stream().map(c -> col(quote(c))).toArray(Column[]::new));
+  }
+
+  /** The names {@link #project} selects, in order. */
+  public static List<String> tableColumns(DatasetDef dataset, List<String> extra) {
+    List<String> out = new ArrayList<>();
     for (ColumnDef c : dataset.columns()) {
-      out.add(col(quote(c.name())));
+      out.add(c.name());
     }
-    for (String x : extra) {
-      out.add(col(quote(x)));
+    out.addAll(extra);
+    out.add(Columns.SOURCE_FILE);
+    if (!dataset.key().isEmpty()) {
+      out.add(Changes.SEQ);
     }
-    out.add(col(Columns.SOURCE_FILE));
-    return valid.select(out.toArray(Column[]::new));
+    return out;
   }
 
   /** Rows that did not conform, as quarantine records (reason: the errors joined by "; "). */
@@ -192,7 +207,12 @@ public final class Conform {
     return "__typed_" + c.name();
   }
 
-  static String quote(String name) {
+  /** A typed column of {@link #withConformed}'s output (null where the value did not parse). */
+  public static Column typed(ColumnDef c) {
+    return col(tmp(c));
+  }
+
+  public static String quote(String name) {
     return "`" + name.replace("`", "``") + "`";
   }
 }

@@ -47,6 +47,13 @@ abstract class IngestFixture {
     return results;
   }
 
+  /** Transform only; its results. */
+  List<TableResult> transform(String sources, String datasets, String runId) {
+    List<TableResult> results = new ArrayList<>();
+    pipeline(sources, datasets, runId, results).transform();
+    return results;
+  }
+
   private Pipeline pipeline(
       String sources, String datasets, String runId, List<TableResult> results) {
     PipelineDefinition d =

@@ -33,8 +33,8 @@ class SchemaEvolutionTest extends IngestFixture {
         .filteredOn(r -> r.stage().equals("transform"))
         .extracting(TableResult::note)
         .containsExactly(
-            "from consolidated.p; undeclared column(s) ignored: channel",
-            "from consolidated.p; new column(s) added: channel");
+            "rebuilt (first run) from consolidated.p; undeclared column(s) ignored: channel",
+            "rebuilt (first run) from consolidated.p; new column(s) added: channel");
     assertThat(lake().read(Zone.TRANSFORMED, "kept").columns())
         .containsExactly("id", "amount", "_source_file");
     DatasetAssert.diff(

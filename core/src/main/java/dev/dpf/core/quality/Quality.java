@@ -1,0 +1,324 @@
+package dev.dpf.core.quality;
+
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.concat_ws;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.ColumnDef;
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.QualityRule;
+import dev.dpf.core.transform.Columns;
+import dev.dpf.core.transform.Conform;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * A dataset's quality rules as Spark expressions. Row rules (not_null, range, regex,
+ * allowed_values, references) judge each row that conformed to its types; a null value passes all
+ * of them but not_null. Table rules (unique, freshness, min_rows) judge the transformed table after
+ * the run. Failing a rule warns, quarantines the row (its reason names the rule and value) or stops
+ * the run.
+ */
+public final class Quality {
+  /** True where the row conformed to its types (the rows the row rules check). */
+  private static final String TYPE_OK = "__type_ok";
+
+  /** How many failing values a result keeps. */
+  static final int SAMPLES = 5;
+
+  private Quality() {}
+
+  /**
+   * Adds a flag column per row rule ({@link #flag}, true where the row fails it) to the output of
+   * {@link Conform#withConformed}; rows that fail a quarantine rule get the rule in their {@code
+   * _errors}, so they leave with the rows that did not conform.
+   *
+   * @param transformed the current state of another dataset, for references rules; empty when it
+   *     has not been transformed
+   */
+  public static Dataset<Row> withRowChecks(
+      DatasetDef dataset,
+      Dataset<Row> conformed,
+      Function<String, Optional<Dataset<Row>>> transformed) {
+    conformed = conformed.withColumn(TYPE_OK, size(col(Columns.ERRORS)).equalTo(0));
+    Column typeOk = col(TYPE_OK);
+    List<Column> quarantine = new ArrayList<>();
+    for (int i = 0; i < dataset.quality().size(); i++) {
+      QualityRule rule = dataset.quality().get(i);
+      if (!rule.kind().rowLevel()) {
+        continue;
+      }
+      Column fails;
+      if (rule.kind() == QualityRule.Kind.REFERENCES) {
+        String[] to = rule.reference().orElseThrow().split("\\.");
+        String hit = "__ref_" + i;
+        Column value = typed(dataset, rule.columns().get(0));
+        Optional<Dataset<Row>> target = transformed.apply(to[0]);
+        if (target.isPresent()) {
+          Dataset<Row> keys =
+              target.get().select(col(Conform.quote(to[1])).as(hit + "_v")).distinct();
+          conformed =
+              conformed
+                  .join(keys, value.equalTo(col(hit + "_v")), "left")
+                  .withColumn(hit, col(hit + "_v").isNotNull())
+                  .drop(hit + "_v");
+          fails = value.isNotNull().and(col(hit).unary_$bang());
+        } else {
+          fails = value.isNotNull();
+        }
+      } else {
+        fails = rowFails(dataset, rule);
+      }
+      conformed = conformed.withColumn(flag(i), typeOk.and(fails));
+      if (rule.action() == QualityRule.Action.QUARANTINE) {
+        quarantine.add(
+            when(
+                col(flag(i)),
+                concat(
+                    lit(rule.label() + " failed for '"),
+                    value(dataset, rule),
+                    lit("'" + bounds(rule)))));
+      }
+    }
+    if (!quarantine.isEmpty()) {
+      Column all =
+          concat(
+              col(Columns.ERRORS),
+              filter(array(quarantine.toArray(Column[]::new)), Column::isNotNull));
+      conformed = conformed.withColumn(Columns.ERRORS, all);
+    }
+    return conformed;
+  }
+
+  /** The flag column of the dataset's {@code i}-th rule. */
+  public static String flag(int i) {
+    return "__rule_" + i;
+  }
+
+  /**
+   * The row rules' results over the output of {@link #withRowChecks}: rows checked (those that
+   * conformed to their types), failed, and a few failing values.
+   */
+  public static List<QualityResult> rowResults(DatasetDef dataset, Dataset<Row> checked) {
+    List<Integer> rules = new ArrayList<>();
+    List<Column> aggs = new ArrayList<>();
+    for (int i = 0; i < dataset.quality().size(); i++) {
+      if (dataset.quality().get(i).kind().rowLevel()) {
+        rules.add(i);
+        aggs.add(sum(when(col(flag(i)), 1).otherwise(0)).as("f" + i));
+      }
+    }
+    if (rules.isEmpty()) {
+      return List.of();
+    }
+    Column typeOk = col(TYPE_OK);
+    aggs.add(sum(when(typeOk, 1).otherwise(0)).as("checked"));
+    Row counts =
+        checked.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).head();
+    long rowsChecked = counts.isNullAt(rules.size()) ? 0 : counts.getLong(rules.size());
+    List<QualityResult> out = new ArrayList<>();
+    for (int j = 0; j < rules.size(); j++) {
+      int i = rules.get(j);
+      QualityRule rule = dataset.quality().get(i);
+      long failed = counts.isNullAt(j) ? 0 : counts.getLong(j);
+      List<String> samples =
+          failed == 0
+              ? List.of()
+              : checked
+                  .filter(col(flag(i)))
+                  .select(value(dataset, rule).as("v"))
+                  .distinct()
+                  .orderBy("v")
+                  .limit(SAMPLES)
+                  .collectAsList()
+                  .stream()
+                  .map(r -> "'" + r.getString(0) + "'")
+                  .toList();
+      out.add(
+          new QualityResult(
+              dataset.name(), rule, rowsChecked, failed, samples, bounds(rule).strip()));
+    }
+    return out;
+  }
+
+  /** The table rules' results over the transformed table. */
+  public static List<QualityResult> tableResults(
+      DatasetDef dataset, Dataset<Row> table, Instant now) {
+    List<QualityResult> out = new ArrayList<>();
+    Long rows = null;
+    for (QualityRule rule : dataset.quality()) {
+      switch (rule.kind()) {
+        case MIN_ROWS -> {
+          rows = rows != null ? rows : table.count();
+          out.add(
+              new QualityResult(
+                  dataset.name(),
+                  rule,
+                  1,
+                  rows < rule.minRows() ? 1 : 0,
+                  List.of(),
+                  rows + " row(s), at least " + rule.minRows() + " expected"));
+        }
+        case UNIQUE -> {
+          Column[] cols =
+              rule.columns().stream().map(c -> col(Conform.quote(c))).toArray(Column[]::new);
+          Dataset<Row> dupes = table.groupBy(cols).agg(count(lit(1)).as("n")).filter("n > 1");
+          Row r = dupes.agg(sum("n"), count(lit(1))).head();
+          long failed = r.isNullAt(0) ? 0 : r.getLong(0);
+          rows = rows != null ? rows : table.count();
+          List<String> samples =
+              failed == 0
+                  ? List.of()
+                  : dupes
+                      .select(concat_ws(", ", stringCols(rule)).as("v"))
+                      .orderBy("v")
+                      .limit(SAMPLES)
+                      .collectAsList()
+                      .stream()
+                      .map(x -> "'" + x.getString(0) + "'")
+                      .toList();
+          out.add(
+              new QualityResult(
+                  dataset.name(),
+                  rule,
+                  rows,
+                  failed,
+                  samples,
+                  failed == 0 ? "" : r.getLong(1) + " value(s) held by more than one row"));
+        }
+        case FRESHNESS -> {
+          String c = rule.columns().get(0);
+          Row r = table.agg(max(col(Conform.quote(c)).cast("timestamp"))).head();
+          Instant limit = now.minus(rule.maxAge().orElseThrow());
+          Instant newest = r.isNullAt(0) ? null : ((Timestamp) r.get(0)).toInstant();
+          boolean stale = newest == null || newest.isBefore(limit);
+          out.add(
+              new QualityResult(
+                  dataset.name(),
+                  rule,
+                  1,
+                  stale ? 1 : 0,
+                  List.of(),
+                  "newest "
+                      + (newest == null ? "none" : newest.toString())
+                      + ", at least "
+                      + limit
+                      + " expected"));
+        }
+        default -> {}
+      }
+    }
+    return out;
+  }
+
+  /** Stops the run at the first result of a fail rule that failed, naming counts and values. */
+  public static void failIfAny(List<QualityResult> results) {
+    for (QualityResult r : results) {
+      if (r.failed() > 0 && r.rule().action() == QualityRule.Action.FAIL) {
+        throw new DpfException(
+            "Quality rule failed (action fail): "
+                + r.describe()
+                + ". Fix the data at its source, or change the rule in datasets."
+                + r.dataset()
+                + ".quality");
+      }
+    }
+  }
+
+  private static Column rowFails(DatasetDef dataset, QualityRule rule) {
+    Column v = typed(dataset, rule.columns().get(0));
+    return switch (rule.kind()) {
+      case NOT_NULL -> {
+        Column any = lit(false);
+        for (String c : rule.columns()) {
+          any = any.or(typed(dataset, c).isNull());
+        }
+        yield any;
+      }
+      case RANGE -> {
+        String type = column(dataset, rule.columns().get(0)).type().sql();
+        Column out = lit(false);
+        if (rule.min().isPresent()) {
+          out = out.or(v.lt(bound(rule, rule.min().get(), type)));
+        }
+        if (rule.max().isPresent()) {
+          out = out.or(v.gt(bound(rule, rule.max().get(), type)));
+        }
+        yield v.isNotNull().and(out);
+      }
+      case REGEX ->
+          v.isNotNull()
+              .and(
+                  v.cast("string")
+                      .rlike("^(?:" + rule.pattern().orElseThrow() + ")$")
+                      .unary_$bang());
+      case ALLOWED_VALUES ->
+          v.isNotNull().and(v.cast("string").isin(rule.values().toArray()).unary_$bang());
+      default -> throw new IllegalArgumentException(rule.kind() + " is not a row rule");
+    };
+  }
+
+  private static Column bound(QualityRule rule, String text, String type) {
+    return lit(text).cast(type);
+  }
+
+  private static String bounds(QualityRule rule) {
+    return switch (rule.kind()) {
+      case RANGE ->
+          " (allowed "
+              + rule.min().map(m -> "from " + m).orElse("")
+              + (rule.min().isPresent() && rule.max().isPresent() ? " " : "")
+              + rule.max().map(m -> "to " + m).orElse("")
+              + ")";
+      case REGEX -> " (pattern " + rule.pattern().orElseThrow() + ")";
+      case ALLOWED_VALUES -> " (allowed " + String.join(", ", rule.values()) + ")";
+      case REFERENCES -> " (not in " + rule.reference().orElseThrow() + ")";
+      default -> "";
+    };
+  }
+
+  private static Column value(DatasetDef dataset, QualityRule rule) {
+    List<Column> parts = new ArrayList<>();
+    for (String c : rule.columns()) {
+      parts.add(
+          org.apache.spark.sql.functions.coalesce(typed(dataset, c).cast("string"), lit("null")));
+    }
+    return concat_ws(", ", parts.toArray(Column[]::new));
+  }
+
+  private static Column[] stringCols(QualityRule rule) {
+    return rule.columns().stream()
+        .map(
+            c ->
+                org.apache.spark.sql.functions.coalesce(
+                    col(Conform.quote(c)).cast("string"), lit("null")))
+        .toArray(Column[]::new);
+  }
+
+  private static Column typed(DatasetDef dataset, String name) {
+    return Conform.typed(column(dataset, name));
+  }
+
+  private static ColumnDef column(DatasetDef dataset, String name) {
+    return dataset.columns().stream()
+        .filter(c -> c.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no column " + name));
+  }
+}

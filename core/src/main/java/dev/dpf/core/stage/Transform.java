@@ -1,0 +1,561 @@
+package dev.dpf.core.stage;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.regexp_extract;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.quality.Quality;
+import dev.dpf.core.quality.QualityResult;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.storage.TransformLog;
+import dev.dpf.core.transform.Changes;
+import dev.dpf.core.transform.Columns;
+import dev.dpf.core.transform.Conform;
+import dev.dpf.core.transform.History;
+import dev.dpf.core.transform.Quarantine;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consolidated to transformed for one dataset. The first run, a changed definition and a DMS full
+ * reload rebuild the table from every consolidated row; otherwise only the rows of ingest batches
+ * added since the dataset's last transform are read, and their changes are applied with Delta MERGE
+ * (inserts and updates upsert, deletes delete), each only if it is later than the state the table
+ * holds for its key (the table keeps each row's change sequence; deleted keys keep theirs in {@code
+ * _system.deleted_<dataset>}, so a late change never resurrects a deleted key). Every run
+ * reconciles: rows read = written + quarantined + superseded.
+ */
+final class Transform {
+  private static final Logger LOG = LoggerFactory.getLogger(Transform.class);
+  private static final String APPLY = "__apply";
+  private static final String LIVE = "__live_seq";
+  private static final String TOMB = "__tomb_seq";
+
+  private final SparkSession spark;
+  private final Lake lake;
+  private final String runId;
+  private final Instant startedAt;
+  private final TransformLog log;
+  private final List<QualityResult> quality = new ArrayList<>();
+
+  Transform(SparkSession spark, Lake lake, String runId, Instant startedAt) {
+    this.spark = spark;
+    this.lake = lake;
+    this.runId = runId;
+    this.startedAt = startedAt;
+    this.log = new TransformLog(spark, lake);
+  }
+
+  /** The quality results of the datasets transformed so far. */
+  List<QualityResult> quality() {
+    return quality;
+  }
+
+  /** The dataset's table, then (for an SCD2 dataset) its history table. */
+  List<TableResult> dataset(DatasetDef dataset) {
+    long start = System.nanoTime();
+    String table = Zone.TRANSFORMED.dbName() + "." + dataset.name();
+    if (!lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+      return List.of(
+          TableResult.skipped(
+              "transform",
+              table,
+              Pipeline.seconds(start),
+              "consolidated." + dataset.source() + " does not exist (nothing ingested)"));
+    }
+    spark.sparkContext().setJobDescription("transform " + dataset.name());
+    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    List<String> inputColumns = Arrays.asList(all.columns());
+    List<String> undeclared = undeclared(dataset, all);
+    List<String> extra =
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared : List.of();
+    Row top = all.agg(max(col(Columns.BATCH_ID))).head();
+    long batchTo = top.isNullAt(0) ? 0 : top.getLong(0);
+    Optional<Long> last = log.lastBatch(dataset.name());
+    String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
+    if (rebuild == null && last.get() >= batchTo) {
+      tableQuality(dataset);
+      return List.of(
+          new TableResult(
+              "transform",
+              table,
+              TableResult.Status.UP_TO_DATE,
+              0,
+              0,
+              0,
+              0,
+              0,
+              Pipeline.seconds(start),
+              "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo));
+    }
+    boolean full = rebuild != null;
+    Column batches = col(Columns.BATCH_ID).leq(batchTo);
+    if (!full) {
+      batches = batches.and(col(Columns.BATCH_ID).gt(last.get()));
+    }
+    Dataset<Row> input = all.filter(batches);
+    long read = input.count();
+    Dataset<Row> conformed =
+        Quality.withRowChecks(dataset, Conform.withConformed(dataset, input), this::current);
+    conformed.persist(StorageLevel.MEMORY_AND_DISK());
+    Applied applied;
+    long quarantined;
+    List<TableResult> out = new ArrayList<>();
+    try {
+      List<QualityResult> rowRules = Quality.rowResults(dataset, conformed);
+      quality.addAll(rowRules);
+      Quality.failIfAny(rowRules);
+      Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
+      applied = full ? rebuild(dataset, valid, extra) : merge(dataset, valid, extra, batchTo);
+      Dataset<Row> rejected = Conform.selectRejected(dataset, conformed, inputColumns, runId);
+      if (full) {
+        quarantined =
+            lake.replaceWhere(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                rejected,
+                Quarantine.PARTITION_BY,
+                Quarantine.partition("transform", dataset.name()));
+      } else {
+        quarantined =
+            lake.appendOnce(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                rejected,
+                Quarantine.PARTITION_BY,
+                "dpf-transform-" + dataset.name(),
+                batchTo);
+        if (quarantined < 0) { // written by an interrupted run of the same batches
+          quarantined = rejected.count();
+        }
+      }
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        out.add(history(dataset, full ? valid : null, extra, batchTo));
+      }
+    } finally {
+      conformed.unpersist();
+    }
+    reconcile(dataset, read, applied, quarantined);
+    tableQuality(dataset);
+    log.record(
+        dataset.name(),
+        runId,
+        full ? "full" : "incremental",
+        full ? null : last.get() + 1,
+        batchTo);
+    String range = full ? "" : " batches " + (last.get() + 1) + ".." + batchTo;
+    out.add(
+        0,
+        new TableResult(
+            "transform",
+            table,
+            TableResult.Status.OK,
+            read,
+            applied.written(),
+            quarantined,
+            applied.superseded(),
+            0,
+            Pipeline.seconds(start),
+            (full ? "rebuilt (" + rebuild + ")" : "merged" + range)
+                + " from consolidated."
+                + dataset.source()
+                + applied.note()
+                + (undeclared.isEmpty()
+                    ? ""
+                    : (extra.isEmpty()
+                            ? "; undeclared column(s) ignored: "
+                            : "; new column(s) added: ")
+                        + String.join(", ", undeclared))));
+    return out;
+  }
+
+  /** What one write did: rows written to the table, rows superseded, and what to tell. */
+  private record Applied(long written, long superseded, long expectedWritten, String note) {}
+
+  /** Why the table must be rebuilt from every consolidated row, or null to merge new rows. */
+  private String rebuildReason(
+      DatasetDef dataset, Dataset<Row> all, List<String> extra, Optional<Long> last, long batchTo) {
+    if (!lake.exists(Zone.TRANSFORMED, dataset.name())) {
+      return "first run";
+    }
+    if (last.isEmpty()) {
+      return "no transform log";
+    }
+    if (last.get() > batchTo) {
+      return "consolidated." + dataset.source() + " was rebuilt";
+    }
+    StructType expected = tableSchema(dataset, all, extra);
+    StructType actual = lake.read(Zone.TRANSFORMED, dataset.name()).schema();
+    if (!sameFields(expected, actual)) {
+      return "definition changed";
+    }
+    if (dataset.history() == DatasetDef.History.SCD2
+        && !lake.exists(Zone.TRANSFORMED, dataset.historyTable())) {
+      return "no history table";
+    }
+    boolean dms = Arrays.asList(all.columns()).contains(Columns.OP);
+    if (dms && !dataset.key().isEmpty()) {
+      if (!lake.exists(Zone.SYSTEM, deletedTable(dataset))) {
+        return "no deleted-keys table";
+      }
+      long loads =
+          all.filter(col(Columns.BATCH_ID).gt(last.get()))
+              .filter(
+                  regexp_extract(col(Columns.SOURCE_FILE), "(^|/)(LOAD)[^/]*$", 2).equalTo("LOAD"))
+              .limit(1)
+              .count();
+      if (loads > 0) {
+        return "DMS full reload";
+      }
+    }
+    return null;
+  }
+
+  private static boolean sameFields(StructType a, StructType b) {
+    if (a.fields().length != b.fields().length) {
+      return false;
+    }
+    for (int i = 0; i < a.fields().length; i++) {
+      StructField x = a.fields()[i];
+      StructField y = b.fields()[i];
+      if (!x.name().equals(y.name())
+          || !x.dataType().asNullable().sameType(y.dataType().asNullable())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The transformed table's schema for this definition (analysis only, no job runs). */
+  private static StructType tableSchema(DatasetDef dataset, Dataset<Row> all, List<String> extra) {
+    Dataset<Row> valid =
+        Conform.selectValid(dataset, Conform.withConformed(dataset, all.limit(0)), extra);
+    if (!dataset.key().isEmpty()) {
+      valid = Changes.withSequence(dataset, valid);
+    }
+    return Conform.project(dataset, valid, extra).schema();
+  }
+
+  /** Every valid row ranked; the table overwritten with the current state. */
+  private Applied rebuild(DatasetDef dataset, Dataset<Row> valid, List<String> extra) {
+    Dataset<Row> ranked = Changes.ranked(dataset, valid);
+    ranked.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> current = Changes.current(ranked);
+      long written =
+          lake.overwrite(
+              Zone.TRANSFORMED,
+              dataset.name(),
+              Conform.project(dataset, current, extra),
+              dataset.partitionBy());
+      long superseded = Changes.superseded(ranked).count();
+      String note = "";
+      if (Arrays.asList(valid.columns()).contains(Columns.OP) && !dataset.key().isEmpty()) {
+        long deleted =
+            lake.overwrite(
+                Zone.SYSTEM,
+                deletedTable(dataset),
+                keysAndSeq(dataset, Changes.latest(ranked).filter(col(Columns.OP).equalTo("D"))),
+                List.of());
+        note = "; " + deleted + " deleted key(s) remembered";
+      }
+      return new Applied(written, superseded, written, note);
+    } finally {
+      ranked.unpersist();
+    }
+  }
+
+  /** The new rows' changes applied to the table with MERGE; see the class comment. */
+  private Applied merge(DatasetDef dataset, Dataset<Row> valid, List<String> extra, long batchTo) {
+    if (dataset.key().isEmpty()) {
+      Dataset<Row> rows = Conform.project(dataset, valid, extra);
+      long written =
+          lake.appendOnce(
+              Zone.TRANSFORMED,
+              dataset.name(),
+              rows,
+              dataset.partitionBy(),
+              "dpf-transform-" + dataset.name(),
+              batchTo);
+      long all = written < 0 ? rows.count() : written;
+      return new Applied(all, 0, all, "");
+    }
+    boolean dms = Arrays.asList(valid.columns()).contains(Columns.OP);
+    Dataset<Row> latest = Changes.latest(Changes.ranked(dataset, valid));
+    Dataset<Row> decided = decide(dataset, latest, dms);
+    Row n =
+        decided
+            .agg(
+                count(lit(1)),
+                sum(when(col(APPLY).and(notDelete(dms)), 1).otherwise(0)),
+                sum(
+                    when(col(APPLY).and(notDelete(dms).unary_$bang()).and(col(LIVE).isNotNull()), 1)
+                        .otherwise(0)))
+            .head();
+    long validRows = valid.count();
+    long upserts = n.getLong(1);
+    long deletes = n.getLong(2);
+
+    long written = 0;
+    long deleted = 0;
+    if (upserts + deletes > 0) {
+      long before = lake.version(Zone.TRANSFORMED, dataset.name());
+      List<String> columns = Conform.tableColumns(dataset, extra);
+      Map<String, String> set = new LinkedHashMap<>();
+      for (String c : columns) {
+        set.put(Conform.quote(c), "s." + Conform.quote(c));
+      }
+      var merge =
+          lake.delta(Zone.TRANSFORMED, dataset.name())
+              .as("t")
+              .merge(decided.filter(col(APPLY)).as("s"), keyMatch(dataset));
+      if (dms) {
+        merge = merge.whenMatched("s._seq > t._seq AND s._op = 'D'").delete();
+      }
+      merge = merge.whenMatched("s._seq > t._seq").updateExpr(set);
+      merge =
+          dms
+              ? merge.whenNotMatched("s._op IS NULL OR s._op <> 'D'").insertExpr(set)
+              : merge.whenNotMatched().insertExpr(set);
+      merge.execute();
+      Map<String, String> m = lake.lastMetrics(Zone.TRANSFORMED, dataset.name());
+      if (lake.version(Zone.TRANSFORMED, dataset.name()) == before) {
+        throw new DpfException("MERGE into transformed." + dataset.name() + " did not commit");
+      }
+      written = metric(m, "numTargetRowsInserted") + metric(m, "numTargetRowsUpdated");
+      deleted = metric(m, "numTargetRowsDeleted");
+    }
+    if (dms) {
+      var merge =
+          lake.delta(Zone.SYSTEM, deletedTable(dataset))
+              .as("t")
+              .merge(keysAndSeqOf(dataset, decided).as("s"), keyMatch(dataset))
+              .whenMatched("s._seq > t._seq AND s._op = 'D'")
+              .updateExpr(Map.of(Changes.SEQ, "s." + Changes.SEQ))
+              .whenMatched("s._seq > t._seq AND (s._op IS NULL OR s._op <> 'D')")
+              .delete();
+      Map<String, String> insert = new LinkedHashMap<>();
+      for (String k : dataset.key()) {
+        insert.put(Conform.quote(k), "s." + Conform.quote(k));
+      }
+      insert.put(Changes.SEQ, "s." + Changes.SEQ);
+      merge.whenNotMatched("s._op = 'D' AND s." + APPLY).insertExpr(insert).execute();
+    }
+    decided.unpersist();
+    if (written != upserts || deleted != deletes) {
+      throw new DpfException(
+          "Reconciliation failed for transformed."
+              + dataset.name()
+              + ": the MERGE should have inserted or updated "
+              + upserts
+              + " and deleted "
+              + deletes
+              + " row(s), but Delta reports "
+              + written
+              + " and "
+              + deleted
+              + ". Was the table changed by another writer? Re-run the transform");
+    }
+    return new Applied(
+        written,
+        validRows - upserts,
+        upserts,
+        "; " + deletes + " deleted, " + (n.getLong(0) - upserts - deletes) + " late or unchanged");
+  }
+
+  /**
+   * Each latest change with the sequences the table and the deleted keys hold for its key, and
+   * whether it applies: it is later than the key's live row, or (no live row) than its delete.
+   * Cached, so the counts and both MERGEs see the state from before them.
+   */
+  private Dataset<Row> decide(DatasetDef dataset, Dataset<Row> latest, boolean dms) {
+    Dataset<Row> joined = latest;
+    joined = withSeqOf(dataset, joined, lake.read(Zone.TRANSFORMED, dataset.name()), LIVE);
+    if (dms) {
+      joined = withSeqOf(dataset, joined, lake.read(Zone.SYSTEM, deletedTable(dataset)), TOMB);
+    } else {
+      joined =
+          joined.withColumn(TOMB, lit(null).cast(joined.schema().apply(Changes.SEQ).dataType()));
+    }
+    Column seq = col(Changes.SEQ);
+    Column apply =
+        when(col(LIVE).isNotNull(), seq.gt(col(LIVE)))
+            .otherwise(col(TOMB).isNull().or(seq.gt(col(TOMB))));
+    return joined.withColumn(APPLY, apply).localCheckpoint(true);
+  }
+
+  private static Dataset<Row> withSeqOf(
+      DatasetDef dataset, Dataset<Row> rows, Dataset<Row> state, String as) {
+    List<Column> select = new ArrayList<>();
+    Column on = lit(true);
+    for (String k : dataset.key()) {
+      select.add(col(Conform.quote(k)).as("__k_" + k));
+      on = on.and(col(Conform.quote(k)).eqNullSafe(col("__k_" + k)));
+    }
+    select.add(col(Changes.SEQ).as(as));
+    Dataset<Row> seqs = state.select(select.toArray(Column[]::new));
+    Dataset<Row> joined = rows.join(seqs, on, "left");
+    for (String k : dataset.key()) {
+      joined = joined.drop("__k_" + k);
+    }
+    return joined;
+  }
+
+  private static Column notDelete(boolean dms) {
+    return dms ? col(Columns.OP).isNull().or(col(Columns.OP).notEqual("D")) : lit(true);
+  }
+
+  private static String keyMatch(DatasetDef dataset) {
+    return String.join(
+        " AND ",
+        dataset.key().stream()
+            .map(k -> "t." + Conform.quote(k) + " <=> s." + Conform.quote(k))
+            .toList());
+  }
+
+  private static Dataset<Row> keysAndSeq(DatasetDef dataset, Dataset<Row> rows) {
+    List<Column> cols = new ArrayList<>();
+    dataset.key().forEach(k -> cols.add(col(Conform.quote(k))));
+    cols.add(col(Changes.SEQ));
+    return rows.select(cols.toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> keysAndSeqOf(DatasetDef dataset, Dataset<Row> decided) {
+    List<Column> cols = new ArrayList<>();
+    dataset.key().forEach(k -> cols.add(col(Conform.quote(k))));
+    cols.add(col(Changes.SEQ));
+    cols.add(col(Columns.OP));
+    cols.add(col(APPLY));
+    return decided.select(cols.toArray(Column[]::new));
+  }
+
+  private static long metric(Map<String, String> metrics, String name) {
+    String v = metrics.get(name);
+    return v == null ? 0 : Long.parseLong(v);
+  }
+
+  /** The SCD2 history, rebuilt from every valid change of the dataset. */
+  private TableResult history(
+      DatasetDef dataset, Dataset<Row> allValid, List<String> extra, long batchTo) {
+    long start = System.nanoTime();
+    if (allValid == null) {
+      Dataset<Row> all =
+          lake.read(Zone.CONSOLIDATED, dataset.source()).filter(col(Columns.BATCH_ID).leq(batchTo));
+      allValid = Conform.selectValid(dataset, Conform.withConformed(dataset, all), extra);
+    }
+    long changes = allValid.count();
+    long versions =
+        lake.overwrite(
+            Zone.TRANSFORMED,
+            dataset.historyTable(),
+            History.versions(dataset, allValid),
+            List.of());
+    return new TableResult(
+        "transform",
+        Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+        TableResult.Status.OK,
+        changes,
+        versions,
+        0,
+        changes - versions,
+        0,
+        Pipeline.seconds(start),
+        "SCD2 versions of transformed." + dataset.name() + " (superseded: deletes and repeats)");
+  }
+
+  /** Rows read = written + quarantined + superseded, or the run stops with the numbers. */
+  static void reconcile(String table, long read, long written, long quarantined, long superseded) {
+    if (read != written + quarantined + superseded) {
+      throw new DpfException(
+          "Reconciliation failed for "
+              + table
+              + ": read "
+              + read
+              + " row(s) but wrote "
+              + written
+              + ", quarantined "
+              + quarantined
+              + " and superseded "
+              + superseded
+              + " (difference "
+              + (read - written - quarantined - superseded)
+              + "). No rows may be lost; report this as a bug");
+    }
+  }
+
+  private static void reconcile(DatasetDef dataset, long read, Applied applied, long quarantined) {
+    reconcile(
+        "transformed." + dataset.name(),
+        read,
+        applied.written(),
+        quarantined,
+        applied.superseded());
+  }
+
+  private void tableQuality(DatasetDef dataset) {
+    if (dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
+      List<QualityResult> results =
+          Quality.tableResults(dataset, lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
+      quality.addAll(results);
+      Quality.failIfAny(results);
+    }
+  }
+
+  private Optional<Dataset<Row>> current(String dataset) {
+    return lake.exists(Zone.TRANSFORMED, dataset)
+        ? Optional.of(lake.read(Zone.TRANSFORMED, dataset))
+        : Optional.empty();
+  }
+
+  /** {@code _system.deleted_<dataset>}: each deleted key with the sequence of its delete. */
+  static String deletedTable(DatasetDef dataset) {
+    return "deleted_" + dataset.name();
+  }
+
+  /** Raw columns the dataset does not declare; fails under {@code on_new_columns: fail}. */
+  private static List<String> undeclared(DatasetDef dataset, Dataset<Row> input) {
+    List<String> absent = Conform.missingColumns(dataset, input);
+    if (!absent.isEmpty()) {
+      LOG.warn(
+          "transformed.{}: column(s) {} not in consolidated.{}; read as null",
+          dataset.name(),
+          absent,
+          dataset.source());
+    }
+    List<String> undeclared = Conform.undeclaredColumns(dataset, input);
+    if (!undeclared.isEmpty() && dataset.onNewColumns() == DatasetDef.NewColumns.FAIL) {
+      throw new DpfException(
+          "consolidated."
+              + dataset.source()
+              + " has column(s) that datasets."
+              + dataset.name()
+              + " does not declare: "
+              + String.join(", ", undeclared)
+              + ". Declare them under datasets."
+              + dataset.name()
+              + ".columns, or set on_new_columns: add or ignore");
+    }
+    return undeclared;
+  }
+}
