@@ -606,7 +606,9 @@ public final class Definitions {
         if (!node.has(field)) {
           throw missing(at, "column", "the column the rule checks");
         }
-        ruleColumns = columnList(node, field, at, columns);
+        ruleColumns =
+            columnList(
+                node, field, at, columns, at.substring(0, at.indexOf(".quality")) + ".columns");
         if (ruleColumns.size() != 1
             && !(kind == QualityRule.Kind.UNIQUE || kind == QualityRule.Kind.NOT_NULL)) {
           throw fail(at + "." + field, kind.key() + " checks one column. Name one");
@@ -780,6 +782,12 @@ public final class Definitions {
     }
 
     private List<String> columnList(JsonNode node, String field, String at, Set<String> columns) {
+      return columnList(node, field, at, columns, at + ".columns");
+    }
+
+    /** As above; {@code declaredAt} is where the columns are declared, for the message. */
+    private List<String> columnList(
+        JsonNode node, String field, String at, Set<String> columns, String declaredAt) {
       JsonNode n = node.get(field);
       List<String> out = new ArrayList<>();
       if (n == null) {
@@ -790,7 +798,7 @@ public final class Definitions {
         if (!columns.contains(col)) {
           throw fail(
               at + "." + field,
-              "unknown column '" + col + "'. Use one of the names under " + at + ".columns");
+              "unknown column '" + col + "'. Use one of the names under " + declaredAt);
         }
         out.add(col);
       }

@@ -93,7 +93,7 @@ public final class Quality {
                 concat(
                     lit(rule.label() + " failed for '"),
                     value(dataset, rule),
-                    lit("'" + bounds(rule)))));
+                    lit("'" + (bounds(rule).isEmpty() ? "" : " (" + bounds(rule) + ")")))));
       }
     }
     if (!quarantine.isEmpty()) {
@@ -150,9 +150,7 @@ public final class Quality {
                   .stream()
                   .map(r -> "'" + r.getString(0) + "'")
                   .toList();
-      out.add(
-          new QualityResult(
-              dataset.name(), rule, rowsChecked, failed, samples, bounds(rule).strip()));
+      out.add(new QualityResult(dataset.name(), rule, rowsChecked, failed, samples, bounds(rule)));
     }
     return out;
   }
@@ -278,17 +276,17 @@ public final class Quality {
     return lit(text).cast(type);
   }
 
+  /** What a row rule allows, for reasons and results; empty for not_null. */
   private static String bounds(QualityRule rule) {
     return switch (rule.kind()) {
       case RANGE ->
-          " (allowed "
+          "allowed "
               + rule.min().map(m -> "from " + m).orElse("")
               + (rule.min().isPresent() && rule.max().isPresent() ? " " : "")
-              + rule.max().map(m -> "to " + m).orElse("")
-              + ")";
-      case REGEX -> " (pattern " + rule.pattern().orElseThrow() + ")";
-      case ALLOWED_VALUES -> " (allowed " + String.join(", ", rule.values()) + ")";
-      case REFERENCES -> " (not in " + rule.reference().orElseThrow() + ")";
+              + rule.max().map(m -> "to " + m).orElse("");
+      case REGEX -> "pattern " + rule.pattern().orElseThrow();
+      case ALLOWED_VALUES -> "allowed " + String.join(", ", rule.values());
+      case REFERENCES -> "not in " + rule.reference().orElseThrow();
       default -> "";
     };
   }

@@ -263,4 +263,91 @@ class DefinitionsTest {
         .hasMessage(
             "no/such/pipeline.yaml: file not found. Pass --definition with the path of a pipeline.yaml");
   }
+
+  private static final String T =
+      "sources:\n  t: {kind: csv-files, path: f}\n  u: {kind: csv-files, path: g}\n"
+          + "datasets:\n  t:\n    key: [a]\n    columns: {a: int, b: string}\n";
+
+  @Test
+  void readsContractsOrderingHistoryPiiAndQualityRules() {
+    PipelineDefinition d =
+        parse(
+            "sources:\n  t: {kind: csv-files, path: f}\n  u: {kind: csv-files, path: g}\n"
+                + "datasets:\n"
+                + "  t:\n    key: [a]\n    ordering: [ts]\n    history: scd2\n"
+                + "    columns:\n      a: int\n      ts: timestamp\n"
+                + "      phone: {type: string, pii: phone}\n"
+                + "    quality:\n"
+                + "      - {rule: range, column: a, min: 1, action: quarantine}\n"
+                + "      - {rule: references, column: a, to: u.id, action: warn}\n"
+                + "      - {rule: freshness, column: ts, max_age: 36h, action: fail}\n"
+                + "      - {rule: unique, columns: [a, phone], action: warn}\n"
+                + "  u:\n    columns: {id: int}\n");
+
+    // u first: t's references rule reads it.
+    assertThat(d.datasets()).extracting(DatasetDef::name).containsExactly("u", "t");
+    DatasetDef t = d.datasets().get(1);
+    assertThat(t.ordering()).containsExactly("ts");
+    assertThat(t.history()).isEqualTo(DatasetDef.History.SCD2);
+    assertThat(t.columns().get(2).pii()).contains(Pii.PHONE);
+    assertThat(t.quality())
+        .extracting(QualityRule::label, r -> r.action().name())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("range(a)", "QUARANTINE"),
+            org.assertj.core.groups.Tuple.tuple("references(a)", "WARN"),
+            org.assertj.core.groups.Tuple.tuple("freshness(ts)", "FAIL"),
+            org.assertj.core.groups.Tuple.tuple("unique(a, phone)", "WARN"));
+    assertThat(t.quality().get(2).maxAge()).contains(java.time.Duration.ofHours(36));
+  }
+
+  @Test
+  void reportsContractMistakes() {
+    assertError(
+        T + "    quality:\n      - {rule: sometimes, column: a, action: warn}\n",
+        "p.yaml: datasets.t.quality[0].rule: unknown value 'sometimes'. Use not_null, range, regex,"
+            + " allowed_values, references, unique, freshness or min_rows");
+    assertError(
+        T + "    quality:\n      - {rule: not_null, column: a}\n",
+        "p.yaml: datasets.t.quality[0].action: missing. Add action: warn, quarantine or fail");
+    assertError(
+        T + "    quality:\n      - {rule: min_rows, count: 5, action: quarantine}\n",
+        "p.yaml: datasets.t.quality[0].action: min_rows judges the whole table, so it cannot"
+            + " quarantine rows. Use warn or fail");
+    assertError(
+        T + "    quality:\n      - {rule: range, column: c, min: 0, action: warn}\n",
+        "p.yaml: datasets.t.quality[0].column: unknown column 'c'. Use one of the names under"
+            + " datasets.t.columns");
+    assertError(
+        T + "    quality:\n      - {rule: range, column: a, action: warn}\n",
+        "p.yaml: datasets.t.quality[0].min: missing. Add min: the least allowed value (and/or max:"
+            + " the greatest)");
+    assertError(
+        T + "    quality:\n      - {rule: regex, column: b, pattern: \"[a-\", action: warn}\n",
+        "p.yaml: datasets.t.quality[0].pattern: not a valid regular expression: Illegal character"
+            + " range");
+    assertError(
+        T + "    quality:\n      - {rule: freshness, column: a, max_age: soon, action: warn}\n",
+        "p.yaml: datasets.t.quality[0].max_age: 'soon' is not a duration. Write a number and d, h,"
+            + " m or s: 36h");
+    assertError(
+        T + "    quality:\n      - {rule: references, column: a, to: v.id, action: warn}\n",
+        "p.yaml: datasets.t.quality[0].to: unknown dataset 'v'. Use one of the names under"
+            + " 'datasets': t");
+    assertError(
+        T
+            + "    quality:\n      - {rule: references, column: a, to: u.a, action: warn}\n"
+            + "  u:\n    columns: {a: int}\n"
+            + "    quality:\n      - {rule: references, column: a, to: t.a, action: warn}\n",
+        "p.yaml: datasets.t.quality: references rules form a cycle: t -> u -> t. Remove one of the"
+            + " references rules");
+    assertError(
+        "sources:\n  t: {kind: csv-files, path: f}\n"
+            + "datasets:\n  t:\n    history: scd2\n    columns: {a: int}\n",
+        "p.yaml: datasets.t.history: scd2 keeps the versions of each key, but the dataset has no"
+            + " key. Add key");
+    assertError(
+        T.replace("b: string", "b: {type: string, pii: shoe_size}"),
+        "p.yaml: datasets.t.columns.b.pii: unknown value 'shoe_size'. Use name, phone, address,"
+            + " email, ipv4 or account_number");
+  }
 }
