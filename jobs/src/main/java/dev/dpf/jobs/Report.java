@@ -1,5 +1,6 @@
 package dev.dpf.jobs;
 
+import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.stage.TableResult;
 import java.util.List;
 import java.util.Locale;
@@ -79,6 +80,72 @@ final class Report {
             String.format(Locale.ROOT, "%,d", quarantined),
             String.format(Locale.ROOT, "%,d", superseded),
             String.format(Locale.ROOT, "%.1f", wallSeconds)));
+    return s.toString();
+  }
+
+  /**
+   * Reconciliation of each table the run wrote from an input it counted (ingest and transform):
+   * rows read = written + quarantined + superseded. The stages stop on a mismatch; this shows the
+   * arithmetic.
+   */
+  static String reconciliation(List<TableResult> results) {
+    StringBuilder s =
+        new StringBuilder("Reconciliation (read = written + quarantined + superseded)\n");
+    int n = 0;
+    for (TableResult r : results) {
+      if (r.status() != TableResult.Status.OK || r.stage().equals("curate") || r.rowsRead() == 0) {
+        continue;
+      }
+      if (r.table().startsWith("transformed.") && r.note().startsWith("from ")) {
+        continue; // a model: it reads tables, not records
+      }
+      long sum = r.rowsWritten() + r.rowsQuarantined() + r.rowsSuperseded();
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "  %-36s %,9d = %,d + %,d + %,d  %s%n",
+              r.table(),
+              r.rowsRead(),
+              r.rowsWritten(),
+              r.rowsQuarantined(),
+              r.rowsSuperseded(),
+              sum == r.rowsRead() ? "ok" : "MISMATCH"));
+      n++;
+    }
+    return n == 0 ? "" : s.toString();
+  }
+
+  /** The quality rules' results: one line per rule, failing values for those that failed. */
+  static String quality(List<QualityResult> results) {
+    if (results.isEmpty()) {
+      return "";
+    }
+    StringBuilder s = new StringBuilder("Quality\n");
+    String format = "  %-13s %-34s %-10s %-11s %9s %9s  %s%n";
+    s.append(
+        String.format(
+            Locale.ROOT, format, "dataset", "rule", "action", "status", "checked", "failed", ""));
+    for (QualityResult r : results) {
+      String detail =
+          String.join(
+              "; ",
+              java.util.stream.Stream.of(
+                      r.samples().isEmpty() ? "" : "e.g. " + String.join(", ", r.samples()),
+                      r.failed() == 0 && r.rule().kind().rowLevel() ? "" : r.detail())
+                  .filter(x -> !x.isEmpty())
+                  .toList());
+      s.append(
+          String.format(
+              Locale.ROOT,
+              format,
+              r.dataset(),
+              r.rule().label(),
+              r.rule().action().name().toLowerCase(Locale.ROOT),
+              r.status(),
+              String.format(Locale.ROOT, "%,d", r.checked()),
+              String.format(Locale.ROOT, "%,d", r.failed()),
+              detail));
+    }
     return s.toString();
   }
 

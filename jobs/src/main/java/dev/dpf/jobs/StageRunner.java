@@ -95,17 +95,39 @@ final class StageRunner {
               out.println(Report.line(r));
               out.flush();
             });
-    List<TableResult> results =
-        switch (stage) {
-          case RUN -> pipeline.run(raw);
-          case INGEST -> pipeline.ingest(raw);
-          case TRANSFORM -> pipeline.transform();
-          case CURATE -> pipeline.curate();
-        };
+    List<TableResult> results;
+    try {
+      results =
+          switch (stage) {
+            case RUN -> pipeline.run(raw);
+            case INGEST -> pipeline.ingest(raw);
+            case TRANSFORM -> pipeline.transform();
+            case CURATE -> pipeline.curate();
+          };
+    } catch (RuntimeException e) {
+      // What the rules found explains many failures: show it before the error.
+      printQuality(out, pipeline);
+      throw e;
+    }
     out.println();
     out.print(Report.summary(results, secondsSince(started)));
+    String reconciliation = Report.reconciliation(results);
+    if (!reconciliation.isEmpty()) {
+      out.println();
+      out.print(reconciliation);
+    }
+    printQuality(out, pipeline);
     out.flush();
     return results;
+  }
+
+  private static void printQuality(PrintWriter out, Pipeline pipeline) {
+    String quality = Report.quality(pipeline.quality());
+    if (!quality.isEmpty()) {
+      out.println();
+      out.print(quality);
+      out.flush();
+    }
   }
 
   private static double secondsSince(Instant start) {

@@ -142,57 +142,147 @@ public final class SampleGenerator {
     SplittableRandom random = new SplittableRandom(seed);
     List<Integer> customerIds = new ArrayList<>();
     TreeMap<String, String> files = new TreeMap<>();
-    files.put(
-        "dms/classicmodels/customers/LOAD00000001.csv", customers(random.split(), customerIds));
+    List<String[]> customers = customers(random.split(), customerIds);
+    StringBuilder load = new StringBuilder(DMS_TIMESTAMP + "," + CUSTOMER_COLUMNS + "\n");
+    for (String[] c : customers) {
+      load.append(FULL_LOAD_AT).append(',').append(csvLine(c)).append('\n');
+    }
+    files.put(CUSTOMERS_PATH + "LOAD00000001.csv", load.toString());
     files.putAll(payments(random.split(), customerIds));
     files.put(
         "files/transactions/transactions_2022-04-23.csv",
         transactions(random.split(), customerIds));
+    files.putAll(customerChanges(random.split(), customers));
     return files;
   }
 
-  private String customers(SplittableRandom r, List<Integer> ids) {
-    StringBuilder csv =
-        new StringBuilder(
-            "customerNumber,customerName,contactLastName,contactFirstName,phone,addressLine1,"
-                + "addressLine2,city,state,postalCode,country,salesRepEmployeeNumber,creditLimit\n");
+  /** Where DMS writes the customers table. */
+  private static final String CUSTOMERS_PATH = "dms/classicmodels/customers/";
+
+  /** The DMS endpoint's TimestampColumnName in the sample: the source commit time. */
+  public static final String DMS_TIMESTAMP = "dms_timestamp";
+
+  private static final String CUSTOMER_COLUMNS =
+      "customerNumber,customerName,contactLastName,contactFirstName,phone,addressLine1,"
+          + "addressLine2,city,state,postalCode,country,salesRepEmployeeNumber,creditLimit";
+  private static final String FULL_LOAD_AT = "2026-11-18 09:00:00.000000";
+
+  /** Changes per unit of scale in the customers CDC files. */
+  public static final int CUSTOMER_CHANGES = 10;
+
+  /**
+   * Two DMS CDC files of customer changes, per unit of scale: inserts, updates (two of one key in
+   * one commit), a delete, a delete then re-insert, a late update (delivered in the second file,
+   * committed before an update in the first) and a redelivered change.
+   */
+  private TreeMap<String, String> customerChanges(SplittableRandom r, List<String[]> customers) {
+    String header = "Op," + DMS_TIMESTAMP + "," + CUSTOMER_COLUMNS + "\n";
+    StringBuilder first = new StringBuilder(header);
+    StringBuilder second = new StringBuilder(header);
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < customers.size(); i++) {
+      order.add(i);
+    }
+    int next = Integer.parseInt(customers.get(customers.size() - 1)[0]) + 1;
+    for (int k = 0; k < scale; k++) {
+      String[] x1 = customers.get(take(r, order)).clone();
+      String[] x2 = customers.get(take(r, order)).clone();
+      String[] x3 = customers.get(take(r, order)).clone();
+      String[] a = fresh(r, next++);
+      String[] b = fresh(r, next++);
+      first.append(change("I", commitTime(12, k, 1), a));
+      x1[12] = money(r, 20_000, 230_000, 2);
+      first.append(change("U", commitTime(12, k, 2), x1));
+      x1[4] = x1[4] + "-" + r.nextInt(10);
+      first.append(change("U", commitTime(12, k, 2), x1)); // same commit: the later row wins
+      first.append(change("D", commitTime(12, k, 3), x2));
+      x3[3] = pick(r, FIRST);
+      String[] renamed = x3.clone();
+      x3[5] = (1 + r.nextInt(999)) + " " + pick(r, LAST) + " Ave.";
+      first.append(change("U", commitTime(12, k, 5), x3)); // moves, after the rename below
+      String bLine = change("I", commitTime(12, k, 6), b);
+      first.append(bLine);
+      second.append(change("U", commitTime(12, k, 4), renamed)); // late: committed before the move
+      second.append(bLine); // delivered again
+      second.append(change("D", commitTime(13, k, 1), a));
+      a[12] = money(r, 20_000, 230_000, 2);
+      second.append(change("I", commitTime(13, k, 2), a)); // inserted again
+    }
+    TreeMap<String, String> out = new TreeMap<>();
+    out.put(CUSTOMERS_PATH + "2026/11/18/20261118-120000000.csv", first.toString());
+    out.put(CUSTOMERS_PATH + "2026/11/18/20261118-130000000.csv", second.toString());
+    return out;
+  }
+
+  private static int take(SplittableRandom r, List<Integer> order) {
+    return order.remove(r.nextInt(order.size()));
+  }
+
+  /** {@code 2026-11-18 HH:mm:ss.SSSSSS}: hour, then minute k, then the second given. */
+  private static String commitTime(int hour, int k, int second) {
+    return String.format(
+        Locale.ROOT, "2026-11-18 %02d:%02d:%02d.%06d", hour, k % 60, second, 1000 * (k / 60));
+  }
+
+  private static String change(String op, String at, String[] row) {
+    return op + "," + at + "," + csvLine(row) + "\n";
+  }
+
+  private static String csvLine(String[] fields) {
+    List<String> out = new ArrayList<>();
+    for (String f : fields) {
+      out.add(csvField(f));
+    }
+    return String.join(",", out);
+  }
+
+  /** A new customer for the CDC files. */
+  private String[] fresh(SplittableRandom r, int number) {
+    List<String[]> one = new ArrayList<>();
+    customer(r, number, one);
+    return one.get(0);
+  }
+
+  private List<String[]> customers(SplittableRandom r, List<Integer> ids) {
+    List<String[]> rows = new ArrayList<>();
     int number = 103;
     for (int i = 0; i < CUSTOMERS * scale; i++) {
       number += 1 + r.nextInt(9);
       ids.add(number);
-      String[] place = PLACES[r.nextInt(PLACES.length)];
-      String name = pick(r, NAME_FIRST) + " " + pick(r, NAME_LAST);
-      String phone =
-          place[4]
-              + " "
-              + (1000 + r.nextInt(9000))
-              + (r.nextInt(3) == 0 ? "" : "-" + r.nextInt(10));
-      String line1 =
-          (1 + r.nextInt(999)) + " " + pick(r, LAST) + " " + (r.nextBoolean() ? "St." : "Rd.");
-      String line2 = r.nextInt(4) == 0 ? "Level " + (1 + r.nextInt(9)) : "";
-      String postal = place[3] + String.format(Locale.ROOT, "%02d", r.nextInt(100));
-      // classicmodels has customers without a sales rep and with a zero credit limit.
-      String rep = r.nextInt(5) == 0 ? "" : Integer.toString(1165 + r.nextInt(20) * 10);
-      String credit = r.nextInt(8) == 0 ? "0.00" : money(r, 20_000, 230_000, 2);
-      csv.append(
-          String.join(
-              ",",
-              Integer.toString(number),
-              csvField(name),
-              csvField(pick(r, LAST)),
-              csvField(pick(r, FIRST)),
-              csvField(phone),
-              csvField(line1),
-              csvField(line2),
-              csvField(place[1]),
-              csvField(place[2] == null ? "" : place[2]),
-              csvField(postal),
-              csvField(place[0]),
-              rep,
-              credit));
-      csv.append('\n');
+      customer(r, number, rows);
     }
-    return csv.toString();
+    return rows;
+  }
+
+  /** Appends one customer's raw fields, in {@link #CUSTOMER_COLUMNS} order. */
+  private static void customer(SplittableRandom r, int number, List<String[]> rows) {
+    String[] place = PLACES[r.nextInt(PLACES.length)];
+    String name = pick(r, NAME_FIRST) + " " + pick(r, NAME_LAST);
+    String phone =
+        place[4] + " " + (1000 + r.nextInt(9000)) + (r.nextInt(3) == 0 ? "" : "-" + r.nextInt(10));
+    String line1 =
+        (1 + r.nextInt(999)) + " " + pick(r, LAST) + " " + (r.nextBoolean() ? "St." : "Rd.");
+    String line2 = r.nextInt(4) == 0 ? "Level " + (1 + r.nextInt(9)) : "";
+    String postal = place[3] + String.format(Locale.ROOT, "%02d", r.nextInt(100));
+    // classicmodels has customers without a sales rep and with a zero credit limit.
+    String rep = r.nextInt(5) == 0 ? "" : Integer.toString(1165 + r.nextInt(20) * 10);
+    String credit = r.nextInt(8) == 0 ? "0.00" : money(r, 20_000, 230_000, 2);
+    rows.add(
+        new String[] {
+          Integer.toString(number),
+          name,
+          pick(r, LAST),
+          pick(r, FIRST),
+          phone,
+          line1,
+          line2,
+          place[1],
+          place[2] == null ? "" : place[2],
+          postal,
+          place[0],
+          rep,
+          credit
+        });
   }
 
   private TreeMap<String, String> payments(SplittableRandom r, List<Integer> customerIds) {

@@ -203,7 +203,9 @@ public final class Quality {
         case FRESHNESS -> {
           String c = rule.columns().get(0);
           Row r = table.agg(max(col(Conform.quote(c)).cast("timestamp"))).head();
-          Instant limit = now.minus(rule.maxAge().orElseThrow());
+          Instant limit =
+              now.minus(rule.maxAge().orElseThrow())
+                  .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
           Instant newest = r.isNullAt(0) ? null : ((Timestamp) r.get(0)).toInstant();
           boolean stale = newest == null || newest.isBefore(limit);
           out.add(

@@ -32,7 +32,9 @@ class SampleGeneratorTest {
     var small = new SampleGenerator(1, 7L).files();
     var big = new SampleGenerator(3, 7L).files();
 
-    assertThat(lines(big, "dms/")).isEqualTo(3 * SampleGenerator.CUSTOMERS + 1);
+    // A full load and two CDC files, each with a header.
+    assertThat(lines(big, "dms/"))
+        .isEqualTo(3 * SampleGenerator.CUSTOMERS + 3 * SampleGenerator.CUSTOMER_CHANGES + 3);
     assertThat(lines(big, "streaming/")).isEqualTo(3 * SampleGenerator.PAYMENTS);
     assertThat(lines(big, "files/")).isEqualTo(3 * SampleGenerator.TRANSACTIONS + 1);
     assertThat(lines(small, "streaming/")).isEqualTo(SampleGenerator.PAYMENTS);

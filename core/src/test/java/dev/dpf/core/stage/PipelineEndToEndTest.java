@@ -63,6 +63,7 @@ class PipelineEndToEndTest {
     for (String table :
         List.of(
             "transformed.customers",
+            "transformed.customers_history",
             "transformed.payments",
             "transformed.transactions",
             "transformed.customer_data",
@@ -83,9 +84,12 @@ class PipelineEndToEndTest {
             TableResult::rowsQuarantined)
         .containsExactly(
             row("consolidated.payments", expected.payments.size(), expected.payments.size()),
-            row("consolidated.customers", expected.customers.size(), expected.customers.size()),
+            row("consolidated.customers", expected.customerChanges, expected.customerChanges),
             row("consolidated.transactions", expected.transactions, expected.transactions),
-            row("transformed.customers", expected.customers.size(), expected.customers.size()),
+            row("transformed.customers", expected.customerChanges, expected.customers.size()),
+            // 40 loaded + 10 changes; by hand, the changes add 7 versions: a delete and the
+            // re-sent insert add none, and neither does the delete before a re-insert.
+            row("transformed.customers_history", expected.customerChanges, 47),
             row("transformed.payments", expected.payments.size(), expected.payments.size()),
             row("transformed.transactions", expected.transactions, expected.transactions),
             row(
@@ -165,18 +169,39 @@ class PipelineEndToEndTest {
     record Payment(String customerId, BigDecimal amount, String country) {}
 
     final List<Payment> payments = new ArrayList<>();
-    final Map<String, List<String>> customers = new HashMap<>();
+    final Map<String, Map<String, String>> customers = new HashMap<>();
+    long customerChanges;
     int paymentObjects;
     long transactions;
     long approved;
     BigDecimal transactionSum = BigDecimal.ZERO;
 
     void read(Path raw) throws IOException {
-      List<List<String>> cust =
-          RawFiles.csv(RawFiles.read(raw.resolve("dms/classicmodels/customers/LOAD00000001.csv")));
-      List<String> header = cust.get(0);
-      for (List<String> r : cust.subList(1, cust.size())) {
-        customers.put(r.get(header.indexOf("customerNumber")), r);
+      Path dms = raw.resolve("dms/classicmodels/customers");
+      List<List<String>> load = RawFiles.csv(RawFiles.read(dms.resolve("LOAD00000001.csv")));
+      for (List<String> r : load.subList(1, load.size())) {
+        Map<String, String> c = fields(load.get(0), r);
+        customers.put(c.get("customerNumber"), c);
+        customerChanges++;
+      }
+      // The CDC files, replayed one change at a time in commit order (then file, then row).
+      List<Map<String, String>> changes = new ArrayList<>();
+      for (Path file : RawFiles.under(dms.resolve("2026"))) {
+        List<List<String>> rows = RawFiles.csv(RawFiles.read(file));
+        for (int i = 1; i < rows.size(); i++) {
+          Map<String, String> c = fields(rows.get(0), rows.get(i));
+          c.put("#order", c.get("dms_timestamp") + file.getFileName() + String.format("%06d", i));
+          changes.add(c);
+        }
+      }
+      changes.sort(java.util.Comparator.comparing(c -> c.get("#order")));
+      for (Map<String, String> c : changes) {
+        customerChanges++;
+        if (c.get("Op").equals("D")) {
+          customers.remove(c.get("customerNumber"));
+        } else {
+          customers.put(c.get("customerNumber"), c);
+        }
       }
       ObjectMapper json = new ObjectMapper();
       for (Path object : RawFiles.under(raw.resolve("streaming/payments"))) {
@@ -184,8 +209,8 @@ class PipelineEndToEndTest {
         for (String line : RawFiles.read(object).split("\n")) {
           JsonNode n = json.readTree(line);
           String customer = n.get("customer_id").asText();
-          List<String> c = customers.get(customer);
-          String country = c == null ? null : c.get(header.indexOf("country"));
+          Map<String, String> c = customers.get(customer);
+          String country = c == null ? null : c.get("country");
           payments.add(
               new Payment(customer, new BigDecimal(n.get("payment_amount").asText()), country));
         }
@@ -215,26 +240,18 @@ class PipelineEndToEndTest {
     }
 
     BigDecimal creditSum(String country) {
-      List<String> header =
-          List.of(
-              "customerNumber",
-              "customerName",
-              "contactLastName",
-              "contactFirstName",
-              "phone",
-              "addressLine1",
-              "addressLine2",
-              "city",
-              "state",
-              "postalCode",
-              "country",
-              "salesRepEmployeeNumber",
-              "creditLimit");
       return payments.stream()
           .filter(p -> country.equals(p.country()))
-          .map(
-              p -> new BigDecimal(customers.get(p.customerId()).get(header.indexOf("creditLimit"))))
+          .map(p -> new BigDecimal(customers.get(p.customerId()).get("creditLimit")))
           .reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    private static Map<String, String> fields(List<String> header, List<String> row) {
+      Map<String, String> out = new HashMap<>();
+      for (int i = 0; i < header.size(); i++) {
+        out.put(header.get(i), row.get(i));
+      }
+      return out;
     }
   }
 }

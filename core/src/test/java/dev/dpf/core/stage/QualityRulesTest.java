@@ -86,8 +86,7 @@ class QualityRulesTest extends IngestFixture {
                     "passed",
                     "failed",
                     "concat('[', array_join(samples, ','), ']')",
-                    "detail")
-                .selectExpr("*")));
+                    "detail")));
     DatasetAssert.diff(
         List.of(
             "id: 5|amount: cannot parse 'x' as decimal(12,2)",
