@@ -269,6 +269,9 @@ final class Transform {
               dataset.name(),
               Conform.project(dataset, current, extra),
               dataset.partitionBy());
+      if (!dataset.key().isEmpty()) {
+        lake.enableDeletionVectors(Zone.TRANSFORMED, dataset.name());
+      }
       long superseded = Changes.superseded(ranked).count();
       String note = "";
       if (Arrays.asList(valid.columns()).contains(Columns.OP) && !dataset.key().isEmpty()) {
@@ -311,7 +314,9 @@ final class Transform {
                 sum(when(col(APPLY).and(notDelete(dms)), 1).otherwise(0)),
                 sum(
                     when(col(APPLY).and(notDelete(dms).unary_$bang()).and(col(LIVE).isNotNull()), 1)
-                        .otherwise(0)))
+                        .otherwise(0)),
+                // Rows the deleted-keys MERGE can change: deletes, and changes of deleted keys.
+                sum(when(notDelete(dms).unary_$bang().or(col(TOMB).isNotNull()), 1).otherwise(0)))
             .head();
     long validRows = valid.count();
     long upserts = n.getLong(1);
@@ -346,7 +351,7 @@ final class Transform {
       written = metric(m, "numTargetRowsInserted") + metric(m, "numTargetRowsUpdated");
       deleted = metric(m, "numTargetRowsDeleted");
     }
-    if (dms) {
+    if (dms && n.getLong(3) > 0) {
       var merge =
           lake.delta(Zone.SYSTEM, deletedTable(dataset))
               .as("t")

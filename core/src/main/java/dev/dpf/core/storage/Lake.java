@@ -120,6 +120,21 @@ public final class Lake {
     return m == null ? Map.of() : m;
   }
 
+  /**
+   * Turns on deletion vectors for the table, once: a MERGE, UPDATE or DELETE then marks the rows it
+   * replaces instead of rewriting every data file that holds one (Delta 3.1+ writes them; Glue 5.0
+   * ships Delta 3.3; Athena reads them).
+   */
+  public void enableDeletionVectors(Zone zone, String table) {
+    var properties = delta(zone, table).detail().select("properties").head().getJavaMap(0);
+    if (!"true".equals(properties.get("delta.enableDeletionVectors"))) {
+      spark.sql(
+          "ALTER TABLE delta.`"
+              + path(zone, table).replace("`", "``")
+              + "` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')");
+    }
+  }
+
   /** The table's latest version. */
   public long version(Zone zone, String table) {
     return lastCommit(zone, table).getLong(0);
