@@ -101,7 +101,8 @@ class DpfCliTest {
     Result r = dpf("generate", "--out", dir.toString());
 
     assertThat(r.code()).isZero();
-    assertThat(r.out()).isEqualTo("wrote 32 file(s) under " + dir + " (scale 1, seed 20261118)\n");
+    // 30 Firehose objects, a DMS full load and two CDC files, one partner file.
+    assertThat(r.out()).isEqualTo("wrote 34 file(s) under " + dir + " (scale 1, seed 20261118)\n");
     assertThat(Files.readString(dir.resolve("files/transactions/transactions_2022-04-23.csv")))
         .isEqualTo(
             Files.readString(

@@ -8,7 +8,10 @@ import dev.dpf.core.testing.DatasetAssert;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** DMS full load then CDC, through ingest and transform, into the exact current state. */
+/**
+ * DMS full load then CDC in one batch, through ingest and transform, into the exact current state.
+ * Changes over several runs and full reloads: {@link CdcMergeTest}.
+ */
 class CdcTransformTest extends IngestFixture {
   private static final String SOURCE = "c: {kind: dms, path: dms/db/c, timestamp_column: ts}";
   private static final String DATASET =
@@ -73,34 +76,6 @@ class CdcTransformTest extends IngestFixture {
             "1|Annie|dms/db/c/2026/11/18/20261118-100000000.csv",
             "3|Cyd|dms/db/c/2026/11/18/20261118-100000000.csv",
             "4|Di|dms/db/c/2026/11/18/20261118-110000000.csv"),
-        table());
-  }
-
-  @Test
-  void aFullReloadReplacesEverythingBeforeIt() throws Exception {
-    String t = "2026-11-18 ";
-    write(
-        "dms/db/c/LOAD00000001.csv",
-        "ts,id,name\n" + t + "09:00:00.000000,1,Ann\n" + t + "09:00:00.000000,2,Bo\n");
-    write("dms/db/c/20261118-100000000.csv", "Op,ts,id,name\nU," + t + "10:00:00.000000,2,Bob\n");
-    ingestAndTransform(SOURCE, DATASET, "r1");
-
-    // The table is reloaded: DMS rewrites LOAD00000001.csv; key 2 is gone at the source.
-    write(
-        "dms/db/c/LOAD00000001.csv",
-        "ts,id,name\n" + t + "12:00:00.000000,1,Ann\n" + t + "12:00:00.000000,3,Cy\n");
-    java.nio.file.Files.setLastModifiedTime(
-        raw.resolve("dms/db/c/LOAD00000001.csv"),
-        java.nio.file.attribute.FileTime.fromMillis(1_800_000_000_000L));
-    write("dms/db/c/20261118-130000000.csv", "Op,ts,id,name\nU," + t + "13:00:00.000000,3,Cyd\n");
-    List<TableResult> results = ingestAndTransform(SOURCE, DATASET, "r2");
-
-    assertThat(results)
-        .filteredOn(r -> r.table().equals("transformed.c"))
-        .extracting(TableResult::rowsRead, TableResult::rowsWritten, TableResult::rowsSuperseded)
-        .containsExactly(tuple(6L, 2L, 4L));
-    DatasetAssert.diff(
-        List.of("1|Ann|dms/db/c/LOAD00000001.csv", "3|Cyd|dms/db/c/20261118-130000000.csv"),
         table());
   }
 
