@@ -122,8 +122,8 @@ class CdcMergeTest extends IngestFixture {
     List<TableResult> r2 = ingestAndTransform(SOURCE, DATASET, "r2");
 
     assertThat(note(r2)).startsWith("rebuilt (DMS full reload)");
-    // All 6 rows read again: the reload's 2 rows and 3's update win; the 3 rows before it and Cy
-    // lose.
+    // All 6 rows read again: Ann from the reload and 3's update win; the 3 rows before the reload
+    // and Cy lose.
     assertThat(counts(r2)).isEqualTo(tuple(6L, 2L, 0L, 4L));
     assertThat(current()).containsExactly("1|Ann", "3|Cyd");
     assertThat(history())
