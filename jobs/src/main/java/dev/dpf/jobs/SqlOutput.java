@@ -122,8 +122,28 @@ final class SqlOutput {
     return s.toString();
   }
 
-  /** A value as text: decimals in plain notation, timestamps in ISO-8601 UTC. */
+  /**
+   * A value as text: decimals in plain notation, timestamps in ISO-8601 UTC, arrays as {@code [a,
+   * b]}, structs as {@code {a, b}}.
+   */
   static String text(Object v) {
+    if (v == null) {
+      return "NULL";
+    }
+    if (v instanceof scala.collection.Seq<?> seq) {
+      List<String> items = new ArrayList<>();
+      for (var it = seq.iterator(); it.hasNext(); ) {
+        items.add(text(it.next()));
+      }
+      return "[" + String.join(", ", items) + "]";
+    }
+    if (v instanceof Row row) {
+      List<String> items = new ArrayList<>();
+      for (int i = 0; i < row.length(); i++) {
+        items.add(text(row.get(i)));
+      }
+      return "{" + String.join(", ", items) + "}";
+    }
     if (v instanceof BigDecimal d) {
       return d.toPlainString();
     }

@@ -54,4 +54,14 @@ class SqlOutputTest {
             2 rows
             """);
   }
+
+  @Test
+  void arraysAndStructsReadAsLists() {
+    assertThat(
+            SqlOutput.text(
+                scala.collection.JavaConverters.asScalaBuffer(List.of("'102'", "'103'"))))
+        .isEqualTo("['102', '103']");
+    assertThat(SqlOutput.text(RowFactory.create("2026-11-18 10:00:00", 2L, null)))
+        .isEqualTo("{2026-11-18 10:00:00, 2, NULL}");
+  }
 }
