@@ -7,9 +7,9 @@ package dev.dpf.core.definition;
 public enum Pii {
   /** A person's or company's name: replaced by a keyed hash. */
   NAME,
-  /** A phone number: masked. */
+  /** A phone number: all digits but the last two masked. */
   PHONE,
-  /** A street address line: masked. */
+  /** A street address line: replaced by a keyed hash. */
   ADDRESS,
   /** An e-mail address: replaced by a keyed hash. */
   EMAIL,
