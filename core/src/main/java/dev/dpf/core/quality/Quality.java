@@ -184,7 +184,9 @@ public final class Quality {
               failed == 0
                   ? List.of()
                   : dupes
-                      .select(concat_ws(", ", stringCols(rule)).as("v"))
+                      .select(
+                          joined(rule.columns().stream().map(c -> col(Conform.quote(c))).toList())
+                              .as("v"))
                       .orderBy("v")
                       .limit(SAMPLES)
                       .collectAsList()
@@ -255,10 +257,10 @@ public final class Quality {
         String type = column(dataset, rule.columns().get(0)).type().sql();
         Column out = lit(false);
         if (rule.min().isPresent()) {
-          out = out.or(v.lt(bound(rule, rule.min().get(), type)));
+          out = out.or(v.lt(bound(rule.min().get(), type)));
         }
         if (rule.max().isPresent()) {
-          out = out.or(v.gt(bound(rule, rule.max().get(), type)));
+          out = out.or(v.gt(bound(rule.max().get(), type)));
         }
         yield v.isNotNull().and(out);
       }
@@ -274,7 +276,7 @@ public final class Quality {
     };
   }
 
-  private static Column bound(QualityRule rule, String text, String type) {
+  private static Column bound(String text, String type) {
     return lit(text).cast(type);
   }
 
@@ -293,22 +295,17 @@ public final class Quality {
     };
   }
 
+  /** The rule's typed column(s) as text, joined by ", " (null as {@code null}). */
   private static Column value(DatasetDef dataset, QualityRule rule) {
-    List<Column> parts = new ArrayList<>();
-    for (String c : rule.columns()) {
-      parts.add(
-          org.apache.spark.sql.functions.coalesce(typed(dataset, c).cast("string"), lit("null")));
-    }
-    return concat_ws(", ", parts.toArray(Column[]::new));
+    return joined(rule.columns().stream().map(c -> typed(dataset, c)).toList());
   }
 
-  private static Column[] stringCols(QualityRule rule) {
-    return rule.columns().stream()
-        .map(
-            c ->
-                org.apache.spark.sql.functions.coalesce(
-                    col(Conform.quote(c)).cast("string"), lit("null")))
-        .toArray(Column[]::new);
+  private static Column joined(List<Column> columns) {
+    return concat_ws(
+        ", ",
+        columns.stream()
+            .map(c -> org.apache.spark.sql.functions.coalesce(c.cast("string"), lit("null")))
+            .toArray(Column[]::new));
   }
 
   private static Column typed(DatasetDef dataset, String name) {

@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -221,8 +220,7 @@ final class Transform {
       }
       long loads =
           all.filter(col(Columns.BATCH_ID).gt(last.get()))
-              .filter(
-                  regexp_extract(col(Columns.SOURCE_FILE), "(^|/)(LOAD)[^/]*$", 2).equalTo("LOAD"))
+              .filter(Changes.fullLoad())
               .limit(1)
               .count();
       if (loads > 0) {
@@ -355,7 +353,7 @@ final class Transform {
       var merge =
           lake.delta(Zone.SYSTEM, deletedTable(dataset))
               .as("t")
-              .merge(keysAndSeqOf(dataset, decided).as("s"), keyMatch(dataset))
+              .merge(keysAndSeq(dataset, decided, Columns.OP, APPLY).as("s"), keyMatch(dataset))
               .whenMatched("s._seq > t._seq AND s._op = 'D'")
               .updateExpr(Map.of(Changes.SEQ, "s." + Changes.SEQ))
               .whenMatched("s._seq > t._seq AND (s._op IS NULL OR s._op <> 'D')")
@@ -367,7 +365,6 @@ final class Transform {
       insert.put(Changes.SEQ, "s." + Changes.SEQ);
       merge.whenNotMatched("s._op = 'D' AND s." + APPLY).insertExpr(insert).execute();
     }
-    decided.unpersist();
     if (written != upserts || deleted != deletes) {
       throw new DpfException(
           "Reconciliation failed for transformed."
@@ -439,20 +436,15 @@ final class Transform {
             .toList());
   }
 
-  private static Dataset<Row> keysAndSeq(DatasetDef dataset, Dataset<Row> rows) {
+  /** The rows' key columns, their change sequence, then {@code more} columns. */
+  private static Dataset<Row> keysAndSeq(DatasetDef dataset, Dataset<Row> rows, String... more) {
     List<Column> cols = new ArrayList<>();
     dataset.key().forEach(k -> cols.add(col(Conform.quote(k))));
     cols.add(col(Changes.SEQ));
+    for (String m : more) {
+      cols.add(col(m));
+    }
     return rows.select(cols.toArray(Column[]::new));
-  }
-
-  private static Dataset<Row> keysAndSeqOf(DatasetDef dataset, Dataset<Row> decided) {
-    List<Column> cols = new ArrayList<>();
-    dataset.key().forEach(k -> cols.add(col(Conform.quote(k))));
-    cols.add(col(Changes.SEQ));
-    cols.add(col(Columns.OP));
-    cols.add(col(APPLY));
-    return decided.select(cols.toArray(Column[]::new));
   }
 
   private static long metric(Map<String, String> metrics, String name) {

@@ -50,7 +50,7 @@ public final class Changes {
     }
     List<String> has = Arrays.asList(valid.columns());
     boolean dms = has.contains(Columns.OP);
-    Column fullLoad = regexp_extract(col(Columns.SOURCE_FILE), LOAD_FILE, 2).equalTo("LOAD");
+    Column fullLoad = fullLoad();
     Dataset<Row> beforeReload = null;
     if (dms && has.contains(Columns.BATCH_ID)) {
       Row last = valid.filter(fullLoad).agg(max(col(Columns.BATCH_ID))).head();
@@ -82,13 +82,18 @@ public final class Changes {
     }
     fields.add(lineage(has, Columns.COMMIT_TS, "string").as("commit_ts"));
     fields.add(lineage(has, Columns.BATCH_ID, "bigint").as("batch"));
-    Column load = regexp_extract(col(Columns.SOURCE_FILE), LOAD_FILE, 2).equalTo("LOAD");
+    Column load = fullLoad();
     fields.add((has.contains(Columns.OP) ? when(load, 0).otherwise(1) : lit(1)).as("cdc"));
     // File names order DMS files (LOAD counters, CDC timestamps) whatever their date folders.
     fields.add(regexp_extract(col(Columns.SOURCE_FILE), "([^/]*)$", 1).as("file_name"));
     fields.add(col(Columns.SOURCE_FILE).as("file"));
     fields.add(lineage(has, Columns.ROW_NUMBER, "bigint").as("row"));
     return valid.withColumn(SEQ, struct(fields.toArray(Column[]::new)));
+  }
+
+  /** True for rows of a DMS full-load file ({@code LOAD*}, whatever its folder). */
+  public static Column fullLoad() {
+    return regexp_extract(col(Columns.SOURCE_FILE), LOAD_FILE, 2).equalTo("LOAD");
   }
 
   private static Column lineage(List<String> has, String column, String type) {

@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.regexp_extract;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_timestamp;
 
@@ -98,7 +97,7 @@ public final class History {
    * before the reload's ingest batch and no full-load row in it. Empty without a reload.
    */
   private static Dataset<Row> reloadCloses(DatasetDef dataset, Dataset<Row> changes) {
-    Column load = regexp_extract(col(Columns.SOURCE_FILE), "(^|/)(LOAD)[^/]*$", 2).equalTo("LOAD");
+    Column load = Changes.fullLoad();
     Row loads = changes.filter(load).agg(min(Columns.BATCH_ID), max(Columns.BATCH_ID)).head();
     if (loads.isNullAt(0) || loads.getLong(0) == loads.getLong(1)) {
       return changes.limit(0);
