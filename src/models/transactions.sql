@@ -1,9 +1,9 @@
--- Partner transactions, typed.
+-- Partner transactions, typed; account numbers show only their last four digits.
 SELECT
   transaction_id,
   customer_id,
   amount,
-  account_number,
+  protect_account_number(account_number) AS account_number,
   transaction_date,
   approved
 FROM transformed.transactions

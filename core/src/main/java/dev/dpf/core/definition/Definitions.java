@@ -741,7 +741,7 @@ public final class Definitions {
     private ModelDef model(String name, JsonNode node, String at) {
       name(name, at);
       object(node, at);
-      keys(node, at, Set.of("zone", "sql", "partition_by"));
+      keys(node, at, Set.of("zone", "sql", "partition_by", "pii_in_clear", "incremental"));
       String zoneText = string(node, "zone", at).orElse(Zone.CURATED.dbName());
       Zone zone;
       if (zoneText.equals(Zone.TRANSFORMED.dbName())) {
@@ -778,7 +778,61 @@ public final class Definitions {
           partitionBy.add(c.asText());
         }
       }
-      return new ModelDef(name, zone, sqlFile, sql, partitionBy);
+      List<String> piiInClear = new ArrayList<>();
+      JsonNode clear = node.get("pii_in_clear");
+      if (clear != null) {
+        for (JsonNode c : list(clear, at + ".pii_in_clear")) {
+          piiInClear.add(c.asText());
+        }
+      }
+      return new ModelDef(
+          name, zone, sqlFile, sql, partitionBy, piiInClear, incremental(node, at, partitionBy));
+    }
+
+    private Optional<ModelDef.Incremental> incremental(
+        JsonNode node, String at, List<String> partitionBy) {
+      JsonNode n = node.get("incremental");
+      if (n == null) {
+        return Optional.empty();
+      }
+      String where = at + ".incremental";
+      object(n, where);
+      keys(n, where, Set.of("changes_of", "partition"));
+      String table =
+          string(n, "changes_of", where)
+              .orElseThrow(
+                  () ->
+                      missing(
+                          where,
+                          "changes_of",
+                          "the fact table whose changed rows say which partitions to recompute,"
+                              + " for example transformed.payments"));
+      if (!table.matches("(consolidated|transformed|curated)\\.[A-Za-z0-9_]+")) {
+        throw fail(
+            where + ".changes_of",
+            "'" + table + "' is not a zone.table name. For example transformed.payments");
+      }
+      String partition =
+          string(n, "partition", where)
+              .filter(x -> !x.isBlank())
+              .orElseThrow(
+                  () ->
+                      missing(
+                          where,
+                          "partition",
+                          "a SQL expression over a row of "
+                              + table
+                              + " giving the partition it touches, for example"
+                              + " to_date(payment_time)"));
+      if (partitionBy.size() != 1) {
+        throw fail(
+            at + ".partition_by",
+            "an incremental model needs exactly one partition column (the one"
+                + " incremental.partition computes), got "
+                + partitionBy
+                + ". Set partition_by: [<column>]");
+      }
+      return Optional.of(new ModelDef.Incremental(table, partition));
     }
 
     private List<String> columnList(JsonNode node, String field, String at, Set<String> columns) {

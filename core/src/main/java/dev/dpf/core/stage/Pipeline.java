@@ -1,26 +1,19 @@
 package dev.dpf.core.stage;
 
-import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
+import dev.dpf.core.pii.PiiKey;
 import dev.dpf.core.quality.QualityLog;
 import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +33,8 @@ public final class Pipeline {
   private final Instant startedAt;
   private final Consumer<TableResult> listener;
   private final List<QualityResult> quality = new ArrayList<>();
+  private String piiKey;
+  private Models models;
 
   /**
    * @param runId identifies this run in lineage and quarantine columns
@@ -98,8 +93,9 @@ public final class Pipeline {
       quality.addAll(transform.quality());
       QualityLog.append(spark, lake, runId, transform.quality());
     }
-    for (ModelDef model : ordered(Zone.TRANSFORMED)) {
-      out.add(report(runModel("transform", model)));
+    models().enableChangeFeeds();
+    for (ModelDef model : models().ordered(Zone.TRANSFORMED)) {
+      out.add(report(models().run("transform", model)));
     }
     return logged(out);
   }
@@ -112,151 +108,50 @@ public final class Pipeline {
   /** Transformed to curated: the curated-zone models, in dependency order. */
   public List<TableResult> curate() {
     List<TableResult> out = new ArrayList<>();
-    for (ModelDef model : ordered(Zone.CURATED)) {
-      out.add(report(runModel("curate", model)));
+    models().enableChangeFeeds();
+    for (ModelDef model : models().ordered(Zone.CURATED)) {
+      out.add(report(models().run("curate", model)));
     }
     return logged(out);
+  }
+
+  /**
+   * Uses {@code key} to hash personal data in models, instead of the key from the environment or
+   * the lake ({@link PiiKey}).
+   */
+  public Pipeline piiKey(String key) {
+    this.piiKey = key;
+    return this;
+  }
+
+  private Models models() {
+    if (models == null) {
+      models =
+          new Models(
+              spark,
+              definition,
+              lake,
+              () -> {
+                if (piiKey == null) {
+                  PiiKey k =
+                      PiiKey.resolve(
+                          System.getenv(),
+                          spark.conf().get(PiiKey.FILE_CONF, null),
+                          lake.root(),
+                          spark.sparkContext().hadoopConfiguration());
+                  LOG.info("PII hashing key from {}", k.origin());
+                  piiKey = k.value();
+                }
+                return piiKey;
+              });
+    }
+    return models;
   }
 
   /** Appends the stage's results to the run log, {@code _system.runs}. */
   private List<TableResult> logged(List<TableResult> results) {
     RunLog.append(spark, lake, runId, results);
     return results;
-  }
-
-  private TableResult runModel(String stage, ModelDef model) {
-    long start = System.nanoTime();
-    Set<String> refs = ModelSql.references(spark, model);
-    List<String> missing = new ArrayList<>();
-    for (String ref : refs) {
-      Zone zone = zoneOf(ref, model);
-      String name = ref.substring(ref.indexOf('.') + 1);
-      if (lake.exists(zone, name)) {
-        lake.register(zone, name); // so the SQL resolves to this lake's table
-      } else {
-        missing.add(ref);
-      }
-    }
-    if (!missing.isEmpty()) {
-      return TableResult.skipped(
-          stage,
-          model.table(),
-          seconds(start),
-          "needs " + String.join(", ", missing) + " (not in the lake)");
-    }
-    spark.sparkContext().setJobDescription(stage + " " + model.name());
-    Dataset<Row> rows;
-    try {
-      rows = spark.sql(model.sql());
-    } catch (Exception e) {
-      if (!(e instanceof org.apache.spark.sql.AnalysisException analysis)) {
-        throw e;
-      }
-      throw new DpfException(
-          "Model '"
-              + model.name()
-              + "' ("
-              + model.file()
-              + ") does not compile: "
-              + analysis.getSimpleMessage().strip().replace('\n', ' ')
-              + ". Fix the SQL file",
-          e);
-    }
-    List<String> columns = Arrays.asList(rows.columns());
-    for (String p : model.partitionBy()) {
-      if (!columns.contains(p)) {
-        throw new DpfException(
-            "Model '"
-                + model.name()
-                + "' is partitioned by '"
-                + p
-                + "' but its SQL ("
-                + model.file()
-                + ") has no such column (columns: "
-                + columns
-                + "). Fix models."
-                + model.name()
-                + ".partition_by or the SQL");
-      }
-    }
-    long written = lake.overwrite(model.zone(), model.name(), rows, model.partitionBy());
-    return new TableResult(
-        stage,
-        model.table(),
-        TableResult.Status.OK,
-        written,
-        written,
-        0,
-        0,
-        seconds(start),
-        "from " + String.join(", ", refs));
-  }
-
-  private Zone zoneOf(String ref, ModelDef model) {
-    String db = ref.substring(0, ref.indexOf('.'));
-    for (Zone z : List.of(Zone.CONSOLIDATED, Zone.TRANSFORMED, Zone.CURATED)) {
-      if (z.dbName().equals(db) && z.ordinal() <= model.zone().ordinal()) {
-        return z;
-      }
-    }
-    throw new DpfException(
-        "Model '"
-            + model.name()
-            + "' ("
-            + model.file()
-            + ") reads "
-            + ref
-            + ", but a "
-            + model.zone().dbName()
-            + " model may only read consolidated"
-            + (model.zone() == Zone.CURATED ? ", transformed or curated" : " or transformed")
-            + " tables. Fix the SQL file");
-  }
-
-  /**
-   * The zone's models, each after the models of the same zone it reads; a cycle is an error naming
-   * the files.
-   */
-  private List<ModelDef> ordered(Zone zone) {
-    List<ModelDef> models = definition.models(zone);
-    Map<String, ModelDef> byTable =
-        models.stream().collect(Collectors.toMap(ModelDef::table, m -> m));
-    List<ModelDef> out = new ArrayList<>();
-    Set<String> visiting = new HashSet<>();
-    Set<String> done = new HashSet<>();
-    for (ModelDef m : models) {
-      visit(m, byTable, visiting, done, out, new ArrayList<>());
-    }
-    return out;
-  }
-
-  private void visit(
-      ModelDef m,
-      Map<String, ModelDef> byTable,
-      Set<String> visiting,
-      Set<String> done,
-      List<ModelDef> out,
-      List<String> path) {
-    if (done.contains(m.table())) {
-      return;
-    }
-    path.add(m.name() + " (" + m.file() + ")");
-    if (!visiting.add(m.table())) {
-      throw new DpfException(
-          "Models refer to each other in a cycle: "
-              + String.join(" -> ", path)
-              + ". Break the cycle in one of these SQL files");
-    }
-    for (String ref : ModelSql.references(spark, m)) {
-      ModelDef dep = byTable.get(ref);
-      if (dep != null) {
-        visit(dep, byTable, visiting, done, out, path);
-      }
-    }
-    visiting.remove(m.table());
-    path.remove(path.size() - 1);
-    done.add(m.table());
-    out.add(m);
   }
 
   private TableResult report(TableResult r) {

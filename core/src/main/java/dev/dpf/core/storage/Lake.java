@@ -126,13 +126,48 @@ public final class Lake {
    * ships Delta 3.3; Athena reads them).
    */
   public void enableDeletionVectors(Zone zone, String table) {
+    enable(zone, table, "delta.enableDeletionVectors");
+  }
+
+  /**
+   * Turns on the table's change data feed, once, so readers can ask which rows later commits
+   * changed; returns false if it was on already.
+   */
+  public boolean enableChangeDataFeed(Zone zone, String table) {
+    return enable(zone, table, "delta.enableChangeDataFeed");
+  }
+
+  private boolean enable(Zone zone, String table, String property) {
     var properties = delta(zone, table).detail().select("properties").head().getJavaMap(0);
-    if (!"true".equals(properties.get("delta.enableDeletionVectors"))) {
-      spark.sql(
-          "ALTER TABLE delta.`"
-              + path(zone, table).replace("`", "``")
-              + "` SET TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')");
+    if ("true".equals(properties.get(property))) {
+      return false;
     }
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + path(zone, table).replace("`", "``")
+            + "` SET TBLPROPERTIES ('"
+            + property
+            + "' = 'true')");
+    return true;
+  }
+
+  /**
+   * The rows of the table's commits after {@code afterVersion} up to {@code toVersion}, from its
+   * change data feed.
+   */
+  public Dataset<Row> changes(Zone zone, String table, long afterVersion, long toVersion) {
+    return spark
+        .read()
+        .format("delta")
+        .option("readChangeFeed", "true")
+        .option("startingVersion", afterVersion + 1)
+        .option("endingVersion", toVersion)
+        .load(path(zone, table));
+  }
+
+  /** The user metadata of the table's latest commit (null if none was given). */
+  public String lastUserMetadata(Zone zone, String table) {
+    return lastCommit(zone, table).getString(2);
   }
 
   /** The table's latest version. */
@@ -149,12 +184,22 @@ public final class Lake {
 
   /** Replaces the table's content (and schema) with {@code rows}. */
   public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    rows.write()
-        .format("delta")
-        .mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true")
-        .partitionBy(partitionBy.toArray(String[]::new))
-        .save(path(zone, table));
+    return overwrite(zone, table, rows, partitionBy, null);
+  }
+
+  /** As above, recording {@code userMetadata} (may be null) in the commit. */
+  public long overwrite(
+      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
+    var writer =
+        rows.write()
+            .format("delta")
+            .mode(SaveMode.Overwrite)
+            .option("overwriteSchema", "true")
+            .partitionBy(partitionBy.toArray(String[]::new));
+    if (userMetadata != null) {
+      writer = writer.option("userMetadata", userMetadata);
+    }
+    writer.save(path(zone, table));
     return committed(zone, table);
   }
 
@@ -164,7 +209,21 @@ public final class Lake {
    */
   public long replaceWhere(
       Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
+    return replaceWhere(zone, table, rows, partitionBy, predicate, null);
+  }
+
+  /** As above, recording {@code userMetadata} (may be null) in the commit. */
+  public long replaceWhere(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String predicate,
+      String userMetadata) {
     var writer = rows.write().format("delta").partitionBy(partitionBy.toArray(String[]::new));
+    if (userMetadata != null) {
+      writer = writer.option("userMetadata", userMetadata);
+    }
     if (exists(zone, table)) {
       writer = writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate);
     } else {

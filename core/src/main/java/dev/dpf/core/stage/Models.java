@@ -1,0 +1,571 @@
+package dev.dpf.core.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.ColumnDef;
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.ModelDef;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.pii.PiiLineage;
+import dev.dpf.core.pii.PiiLineage.Exposure;
+import dev.dpf.core.pii.Protect;
+import dev.dpf.core.storage.Lake;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+/**
+ * Runs SQL models: resolves their inputs, checks the PII policy of curated models, and writes each
+ * as a Delta table, rebuilt, recomputed only in the partitions new data touched, or left as it is
+ * when no input changed since it was written. What a model was computed from (its definition and
+ * the version of every input) is recorded in the user metadata of its own Delta commit, so the
+ * record and the table cannot disagree.
+ */
+final class Models {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SparkSession spark;
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final Supplier<String> piiKey;
+  private final Map<String, Map<String, Set<Exposure>>> datasetTags;
+  private final Map<String, ModelDef> byTable;
+  private final Map<String, Map<String, Set<Exposure>>> modelTags = new HashMap<>();
+  private final boolean usesProtect;
+  private String keyFingerprint;
+
+  /**
+   * @param piiKey the hashing key, asked for only if a model calls a {@code protect_} function
+   */
+  Models(SparkSession spark, PipelineDefinition definition, Lake lake, Supplier<String> piiKey) {
+    this.spark = spark;
+    this.definition = definition;
+    this.lake = lake;
+    this.piiKey = piiKey;
+    this.datasetTags = datasetTags(definition);
+    this.byTable = definition.models().stream().collect(Collectors.toMap(ModelDef::table, m -> m));
+    this.usesProtect =
+        definition.models().stream()
+            .anyMatch(m -> m.sql().toLowerCase(Locale.ROOT).contains("protect_"));
+  }
+
+  /** Where each dataset's tagged columns can be read in clear: its table, history and source. */
+  private static Map<String, Map<String, Set<Exposure>>> datasetTags(PipelineDefinition d) {
+    Map<String, Map<String, Set<Exposure>>> out = new HashMap<>();
+    for (DatasetDef ds : d.datasets()) {
+      for (ColumnDef c : ds.columns()) {
+        if (c.pii().isEmpty()) {
+          continue;
+        }
+        Exposure e = new Exposure("transformed." + ds.name(), c.name(), c.pii().get());
+        List<String[]> places = new ArrayList<>();
+        places.add(new String[] {"transformed." + ds.name(), c.name()});
+        places.add(new String[] {"transformed." + ds.historyTable(), c.name()});
+        places.add(new String[] {"consolidated." + ds.source(), c.from()});
+        for (String[] p : places) {
+          out.computeIfAbsent(p[0], k -> new HashMap<>())
+              .computeIfAbsent(p[1].toLowerCase(Locale.ROOT), k -> new TreeSet<>())
+              .add(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Turns on the change data feed of every existing fact table an incremental model reads, before
+   * any model records its inputs' versions (turning it on is a commit).
+   */
+  void enableChangeFeeds() {
+    for (ModelDef m : definition.models()) {
+      if (m.incremental().isPresent()) {
+        String fact = m.incremental().get().changesOf();
+        Zone zone = zoneOf(fact, m);
+        if (lake.exists(zone, nameOf(fact))) {
+          lake.enableChangeDataFeed(zone, nameOf(fact));
+        }
+      }
+    }
+  }
+
+  /** The zone's models, each after the models of the same zone it reads. */
+  List<ModelDef> ordered(Zone zone) {
+    List<ModelDef> out = new ArrayList<>();
+    Set<String> visiting = new HashSet<>();
+    Set<String> done = new HashSet<>();
+    for (ModelDef m : definition.models(zone)) {
+      visit(m, zone, visiting, done, out, new ArrayList<>());
+    }
+    return out;
+  }
+
+  private void visit(
+      ModelDef m,
+      Zone zone,
+      Set<String> visiting,
+      Set<String> done,
+      List<ModelDef> out,
+      List<String> path) {
+    if (done.contains(m.table())) {
+      return;
+    }
+    path.add(m.name() + " (" + m.file() + ")");
+    if (!visiting.add(m.table())) {
+      throw new DpfException(
+          "Models refer to each other in a cycle: "
+              + String.join(" -> ", path)
+              + ". Break the cycle in one of these SQL files");
+    }
+    for (String ref : ModelSql.references(spark, m)) {
+      ModelDef dep = byTable.get(ref);
+      if (dep != null && dep.zone() == zone) {
+        visit(dep, zone, visiting, done, out, path);
+      }
+    }
+    visiting.remove(m.table());
+    path.remove(path.size() - 1);
+    done.add(m.table());
+    out.add(m);
+  }
+
+  /** Runs one model in {@code stage} (transform or curate). */
+  TableResult run(String stage, ModelDef model) {
+    long start = System.nanoTime();
+    Set<String> refs = ModelSql.references(spark, model);
+    List<String> missing = registerInputs(model, refs);
+    if (!missing.isEmpty()) {
+      return TableResult.skipped(
+          stage,
+          model.table(),
+          Pipeline.seconds(start),
+          "needs " + String.join(", ", missing) + " (not in the lake)");
+    }
+    spark.sparkContext().setJobDescription(stage + " " + model.name());
+    Dataset<Row> rows = compile(model);
+    checkPartitionColumns(model, rows);
+    Map<String, Set<Exposure>> exposed = exposures(model, rows);
+    if (model.zone() == Zone.CURATED) {
+      checkPiiPolicy(model, exposed);
+    }
+    if (model.incremental().isPresent()) {
+      String fact = model.incremental().get().changesOf();
+      if (!refs.contains(fact)) {
+        throw new DpfException(
+            "Model '"
+                + model.name()
+                + "' is incremental on "
+                + fact
+                + ", but its SQL ("
+                + model.file()
+                + ") does not read it (it reads "
+                + String.join(", ", refs)
+                + "). Fix models."
+                + model.name()
+                + ".incremental.changes_of");
+      }
+    }
+    Map<String, Long> versions = new TreeMap<>();
+    for (String ref : refs) {
+      versions.put(ref, lake.version(zoneOf(ref, model), nameOf(ref)));
+    }
+    String from = "from " + String.join(", ", refs);
+    String fingerprint = fingerprint(model);
+    String metadata = metadata(fingerprint, versions);
+    Plan plan = plan(model, fingerprint, versions);
+    String pii = piiNote(exposed);
+    if (plan.upToDate()) {
+      return new TableResult(
+          stage,
+          model.table(),
+          TableResult.Status.UP_TO_DATE,
+          0,
+          0,
+          0,
+          0,
+          Pipeline.seconds(start),
+          from + "; inputs unchanged since the last run" + pii);
+    }
+    long written;
+    String how;
+    if (plan.partitions() != null) {
+      String column = model.partitionBy().get(0);
+      written =
+          lake.replaceWhere(
+              model.zone(),
+              model.name(),
+              rows.where(in(col(column), plan.partitions())),
+              model.partitionBy(),
+              predicate(column, plan.partitions()),
+              metadata);
+      how =
+          "recomputed "
+              + plan.partitions().size()
+              + " partition(s) of "
+              + column
+              + " touched by "
+              + model.incremental().get().changesOf()
+              + " "
+              + plan.reason();
+    } else {
+      written = lake.overwrite(model.zone(), model.name(), rows, model.partitionBy(), metadata);
+      how = "rebuilt (" + plan.reason() + ")";
+    }
+    return new TableResult(
+        stage,
+        model.table(),
+        TableResult.Status.OK,
+        written,
+        written,
+        0,
+        0,
+        Pipeline.seconds(start),
+        from + "; " + how + pii);
+  }
+
+  /**
+   * What to do: nothing ({@code upToDate}), recompute {@code partitions}, or rebuild (partitions
+   * null) for {@code reason}.
+   */
+  private record Plan(boolean upToDate, List<Object> partitions, String reason) {}
+
+  private Plan plan(ModelDef model, String fingerprint, Map<String, Long> versions) {
+    if (!lake.exists(model.zone(), model.name())) {
+      return new Plan(false, null, "first run");
+    }
+    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
+    if (previous == null) {
+      return new Plan(false, null, "no record of its inputs");
+    }
+    if (!fingerprint.equals(previous.path("model").asText())) {
+      return new Plan(false, null, "definition or SQL changed");
+    }
+    Map<String, Long> before = new TreeMap<>();
+    previous
+        .path("inputs")
+        .fields()
+        .forEachRemaining(e -> before.put(e.getKey(), e.getValue().asLong()));
+    if (before.equals(versions)) {
+      return new Plan(true, null, "");
+    }
+    if (model.incremental().isEmpty()) {
+      return new Plan(false, null, "inputs changed: " + changed(before, versions));
+    }
+    String fact = model.incremental().get().changesOf();
+    List<String> others = new ArrayList<>();
+    for (var e : versions.entrySet()) {
+      if (!e.getKey().equals(fact) && !e.getValue().equals(before.get(e.getKey()))) {
+        others.add(e.getKey());
+      }
+    }
+    if (!others.isEmpty()) {
+      return new Plan(
+          false, null, String.join(", ", others) + " changed: any partition may depend on it");
+    }
+    Long last = before.get(fact);
+    long now = versions.get(fact);
+    if (last == null || last > now) {
+      return new Plan(false, null, fact + " was replaced");
+    }
+    List<Object> partitions;
+    try {
+      partitions =
+          lake
+              .changes(zoneOf(fact, model), nameOf(fact), last, now)
+              .selectExpr(model.incremental().get().partition() + " AS p")
+              .distinct()
+              .collectAsList()
+              .stream()
+              .map(r -> r.get(0))
+              .collect(Collectors.toCollection(ArrayList::new));
+    } catch (Exception e) {
+      if (!(e instanceof AnalysisException) && !(e.getCause() instanceof AnalysisException)) {
+        throw e;
+      }
+      return new Plan(false, null, "no change data feed of " + fact + " since v" + last);
+    }
+    return new Plan(false, partitions, "(v" + (last + 1) + "-v" + now + ")");
+  }
+
+  private static String changed(Map<String, Long> before, Map<String, Long> now) {
+    List<String> out = new ArrayList<>();
+    for (var e : now.entrySet()) {
+      Long b = before.get(e.getKey());
+      if (!e.getValue().equals(b)) {
+        out.add(e.getKey() + (b == null ? " (new input)" : " v" + b + " -> v" + e.getValue()));
+      }
+    }
+    return out.isEmpty() ? "an input was removed" : String.join(", ", out);
+  }
+
+  private static Column in(Column column, List<Object> values) {
+    List<Object> present = values.stream().filter(v -> v != null).toList();
+    Column c = present.isEmpty() ? functions.lit(false) : column.isin(present.toArray());
+    return values.contains(null) ? c.or(column.isNull()) : c;
+  }
+
+  private static String predicate(String column, List<Object> values) {
+    String quoted = "`" + column.replace("`", "``") + "`";
+    List<String> literals = new ArrayList<>();
+    for (Object v : values) {
+      if (v != null) {
+        literals.add(functions.lit(v).expr().sql());
+      }
+    }
+    String p = literals.isEmpty() ? "false" : quoted + " IN (" + String.join(", ", literals) + ")";
+    return values.contains(null) ? "(" + p + " OR " + quoted + " IS NULL)" : p;
+  }
+
+  private static String metadata(String fingerprint, Map<String, Long> versions) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("model", fingerprint);
+    ObjectNode inputs = node.putObject("inputs");
+    versions.forEach(inputs::put);
+    return node.toString();
+  }
+
+  private static JsonNode parse(String metadata) {
+    if (metadata == null || metadata.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode n = JSON.readTree(metadata);
+      return n.has("model") && n.has("inputs") ? n : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /** A digest of everything that decides the model's content besides its inputs. */
+  private String fingerprint(ModelDef model) {
+    String text =
+        model.sql()
+            + "\n"
+            + model.partitionBy()
+            + "\n"
+            + model.incremental()
+            + "\n"
+            + (usesProtect ? keyFingerprint() : "");
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Tells a changed key apart without revealing it: its own hash of a constant. */
+  private String keyFingerprint() {
+    registerFunctions();
+    return keyFingerprint;
+  }
+
+  private void registerFunctions() {
+    if (keyFingerprint == null) {
+      String key = piiKey.get();
+      Protect.register(spark, key);
+      keyFingerprint =
+          Protect.value(dev.dpf.core.definition.Pii.NAME, "dpf key fingerprint", key)
+              .substring(0, 16);
+    }
+  }
+
+  /** Registers the model's inputs that exist; returns those that do not. */
+  private List<String> registerInputs(ModelDef model, Set<String> refs) {
+    List<String> missing = new ArrayList<>();
+    for (String ref : refs) {
+      Zone zone = zoneOf(ref, model);
+      if (lake.exists(zone, nameOf(ref))) {
+        lake.register(zone, nameOf(ref)); // so the SQL resolves to this lake's table
+      } else {
+        missing.add(ref);
+      }
+    }
+    return missing;
+  }
+
+  private Dataset<Row> compile(ModelDef model) {
+    if (usesProtect) {
+      registerFunctions();
+    }
+    try {
+      return spark.sql(model.sql());
+    } catch (Exception e) {
+      if (!(e instanceof AnalysisException analysis)) {
+        throw e;
+      }
+      throw new DpfException(
+          "Model '"
+              + model.name()
+              + "' ("
+              + model.file()
+              + ") does not compile: "
+              + analysis.getSimpleMessage().strip().replace('\n', ' ')
+              + ". Fix the SQL file",
+          e);
+    }
+  }
+
+  private static void checkPartitionColumns(ModelDef model, Dataset<Row> rows) {
+    List<String> columns = List.of(rows.columns());
+    for (String p : model.partitionBy()) {
+      if (!columns.contains(p)) {
+        throw new DpfException(
+            "Model '"
+                + model.name()
+                + "' is partitioned by '"
+                + p
+                + "' but its SQL ("
+                + model.file()
+                + ") has no such column (columns: "
+                + columns
+                + "). Fix models."
+                + model.name()
+                + ".partition_by or the SQL");
+      }
+    }
+  }
+
+  /** The tagged columns each output column of the model shows in clear. */
+  private Map<String, Set<Exposure>> exposures(ModelDef model, Dataset<Row> rows) {
+    Map<String, Set<Exposure>> out =
+        new PiiLineage(this::tagsOf).outputs(rows.queryExecution().analyzed());
+    Map<String, Set<Exposure>> lower = new HashMap<>();
+    out.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+    modelTags.put(model.table(), lower);
+    return out;
+  }
+
+  /** Where a table holds tagged values in clear: by the definition, or by a model's lineage. */
+  private Map<String, Set<Exposure>> tagsOf(String table) {
+    Map<String, Set<Exposure>> tags = datasetTags.get(table);
+    if (tags != null) {
+      return tags;
+    }
+    ModelDef upstream = byTable.get(table);
+    if (upstream == null) {
+      return Map.of();
+    }
+    if (!modelTags.containsKey(table)) {
+      List<String> missing = registerInputs(upstream, ModelSql.references(spark, upstream));
+      if (!missing.isEmpty()) {
+        throw new DpfException(
+            "Cannot trace personal data through "
+                + table
+                + ": it needs "
+                + String.join(", ", missing)
+                + ", which is not in the lake");
+      }
+      exposures(upstream, compile(upstream));
+    }
+    return modelTags.get(table);
+  }
+
+  /**
+   * A curated model may show a tagged column only through its {@code protect_<tag>} function, or
+   * where its definition lists the output column under {@code pii_in_clear}.
+   */
+  private static void checkPiiPolicy(ModelDef model, Map<String, Set<Exposure>> exposed) {
+    List<String> problems = new ArrayList<>();
+    for (var e : exposed.entrySet()) {
+      if (!e.getValue().isEmpty() && !model.piiInClear().contains(e.getKey())) {
+        Exposure first = e.getValue().iterator().next();
+        problems.add(
+            "column '"
+                + e.getKey()
+                + "' shows "
+                + e.getValue().stream().map(Exposure::toString).collect(Collectors.joining(", "))
+                + " in clear (select "
+                + Protect.function(first.tag())
+                + "("
+                + first.column()
+                + ") instead)");
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new DpfException(
+          "Model '"
+              + model.name()
+              + "' ("
+              + model.file()
+              + ") breaks the PII policy: "
+              + String.join("; ", problems)
+              + ". Protect the column in the SQL, or allow it for this model only with"
+              + " models."
+              + model.name()
+              + ".pii_in_clear");
+    }
+    for (String allowed : model.piiInClear()) {
+      if (exposed.getOrDefault(allowed, Set.of()).isEmpty()) {
+        throw new DpfException(
+            "models."
+                + model.name()
+                + ".pii_in_clear lists '"
+                + allowed
+                + "', but the model ("
+                + model.file()
+                + ") has no such column showing personal data (columns: "
+                + exposed.keySet()
+                + "). Remove it from the list");
+      }
+    }
+  }
+
+  private static String piiNote(Map<String, Set<Exposure>> exposed) {
+    List<String> clear = new ArrayList<>();
+    exposed.forEach(
+        (k, v) -> {
+          if (!v.isEmpty()) {
+            clear.add(k);
+          }
+        });
+    return clear.isEmpty() ? "" : "; personal data in clear: " + String.join(", ", clear);
+  }
+
+  static String nameOf(String ref) {
+    return ref.substring(ref.indexOf('.') + 1);
+  }
+
+  static Zone zoneOf(String ref, ModelDef model) {
+    String db = ref.substring(0, ref.indexOf('.'));
+    for (Zone z : List.of(Zone.CONSOLIDATED, Zone.TRANSFORMED, Zone.CURATED)) {
+      if (z.dbName().equals(db) && z.ordinal() <= model.zone().ordinal()) {
+        return z;
+      }
+    }
+    throw new DpfException(
+        "Model '"
+            + model.name()
+            + "' ("
+            + model.file()
+            + ") reads "
+            + ref
+            + ", but a "
+            + model.zone().dbName()
+            + " model may only read consolidated"
+            + (model.zone() == Zone.CURATED ? ", transformed or curated" : " or transformed")
+            + " tables. Fix the SQL file");
+  }
+}
