@@ -37,6 +37,8 @@ import picocli.CommandLine.Parameters;
       Dpf.Curate.class,
       Dpf.Sql.class,
       Dpf.Tables.class,
+      Dpf.Describe.class,
+      Dpf.Serve.class,
       Dpf.Generate.class
     })
 public final class Dpf implements Runnable {
@@ -302,6 +304,97 @@ public final class Dpf implements Runnable {
         }
       }
       out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "describe",
+      mixinStandardHelpOptions = true,
+      description =
+          "Describe a table: what it is, its upstream and downstream tables, rows, files, last"
+              + " update, and its columns with their PII tags.")
+  static final class Describe implements Callable<Integer> {
+    @Mixin LakeOptions lakeOptions;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "TABLE", description = "zone.table, for example curated.customer_360")
+    String table;
+
+    @Override
+    public Integer call() {
+      PipelineDefinition definition =
+          StageRunner.definition(
+              new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile()));
+      SparkSession spark = Sessions.local(lakeOptions);
+      var out = spec.commandLine().getOut();
+      out.print(
+          dev.dpf.jobs.Describe.text(spark, definition, new Lake(spark, lakeOptions.lake), table));
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Serve the lake's tables over JDBC (Spark Thrift server, HiveServer2 protocol) on"
+            + " 127.0.0.1 until stopped (Ctrl-C).",
+        "Connect with the Hive JDBC driver to jdbc:hive2://127.0.0.1:PORT/curated."
+      })
+  static final class Serve implements Callable<Integer> {
+    @Mixin LakeOptions lakeOptions;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = "--port",
+        defaultValue = "10000",
+        description = "TCP port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      if (port < 1 || port > 65535) {
+        throw new DpfException("--port must be between 1 and 65535, got " + port);
+      }
+      SparkSession spark = Sessions.local(lakeOptions);
+      Lake lake = new Lake(spark, lakeOptions.lake);
+      int tables = 0;
+      for (Zone zone : Zone.values()) {
+        for (String table : Sessions.tablesIn(spark, lake, zone)) {
+          lake.register(zone, table);
+          tables++;
+        }
+      }
+      JdbcEndpoint endpoint;
+      try {
+        endpoint = JdbcEndpoint.start(spark, "127.0.0.1", port);
+      } catch (RuntimeException e) {
+        throw new DpfException(
+            "Cannot start the JDBC endpoint on 127.0.0.1:"
+                + port
+                + " ("
+                + e.getMessage()
+                + "). Is the port in use? Pass another with --port",
+            e);
+      }
+      var out = spec.commandLine().getOut();
+      out.printf(
+          "dpf serve: %d table(s) of %s at %s%n"
+              + "  Hive JDBC driver (org.apache.hive.jdbc.HiveDriver), no user or password;"
+              + " Ctrl-C stops.%n",
+          tables, lake.root(), endpoint.url());
+      out.flush();
+      java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    endpoint.close();
+                    stopped.countDown();
+                  }));
+      stopped.await();
       return 0;
     }
   }

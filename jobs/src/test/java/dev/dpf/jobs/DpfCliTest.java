@@ -102,7 +102,7 @@ class DpfCliTest {
 
     assertThat(r.code()).isZero();
     // 30 Firehose objects, a DMS full load and two CDC files, one partner file.
-    assertThat(r.out()).isEqualTo("wrote 34 file(s) under " + dir + " (scale 1, seed 20261118)\n");
+    assertThat(r.out()).isEqualTo("wrote 39 file(s) under " + dir + " (scale 1, seed 20261118)\n");
     assertThat(Files.readString(dir.resolve("files/transactions/transactions_2022-04-23.csv")))
         .isEqualTo(
             Files.readString(

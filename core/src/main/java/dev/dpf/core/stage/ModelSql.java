@@ -18,7 +18,7 @@ import scala.Tuple2;
 import scala.collection.JavaConverters;
 
 /** Reads a model's SQL: the tables it refers to, found by Spark's own parser. */
-final class ModelSql {
+public final class ModelSql {
   private ModelSql() {}
 
   /**
@@ -26,7 +26,7 @@ final class ModelSql {
    *
    * @throws DpfException on a syntax error or a table not named as {@code zone.table}
    */
-  static Set<String> references(SparkSession spark, ModelDef model) {
+  public static Set<String> references(SparkSession spark, ModelDef model) {
     LogicalPlan plan;
     try {
       plan = spark.sessionState().sqlParser().parsePlan(model.sql());

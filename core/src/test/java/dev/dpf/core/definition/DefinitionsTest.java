@@ -89,14 +89,57 @@ class DefinitionsTest {
 
     assertThat(d.sources())
         .extracting(SourceDef::name)
-        .containsExactly("payments", "customers", "transactions");
+        .containsExactly(
+            "payments", "customers", "orders", "orderdetails", "products", "transactions");
     assertThat(d.datasets())
         .extracting(DatasetDef::name)
-        .containsExactly("customers", "payments", "transactions");
+        .containsExactly(
+            "customers", "payments", "transactions", "products", "orders", "order_lines");
     assertThat(d.models())
         .extracting(ModelDef::table)
         .containsExactly(
-            "transformed.customer_data", "curated.customer_data_usa", "curated.transactions");
+            "transformed.customer_data",
+            "curated.customer_data_usa",
+            "curated.transactions",
+            "curated.customer_360",
+            "curated.daily_payments_by_country",
+            "curated.risk_flags",
+            "curated.revenue_by_productline_month");
+    assertThat(d.models().get(4).incremental())
+        .contains(new ModelDef.Incremental("transformed.payments", "to_date(payment_time)"));
+  }
+
+  @Test
+  void readsModelPolicyAndIncrementalSettings() {
+    ModelDef m =
+        parse(
+                SOURCES
+                    + DATASET
+                    + "models:\n  m:\n    sql: models/t.sql\n    partition_by: [transaction_date]\n"
+                    + "    pii_in_clear: [account_number]\n"
+                    + "    incremental: {changes_of: transformed.transactions, partition: transaction_date}\n")
+            .models()
+            .get(0);
+    assertThat(m.piiInClear()).containsExactly("account_number");
+    assertThat(m.incremental())
+        .contains(new ModelDef.Incremental("transformed.transactions", "transaction_date"));
+
+    String model = SOURCES + DATASET + "models:\n  m:\n    sql: models/t.sql\n";
+    assertError(
+        model
+            + "    incremental: {changes_of: transformed.transactions, partition: transaction_date}\n",
+        "p.yaml: models.m.partition_by: an incremental model needs exactly one partition column (the"
+            + " one incremental.partition computes), got []. Set partition_by: [<column>]");
+    assertError(
+        model
+            + "    partition_by: [d]\n    incremental: {changes_of: transactions, partition: d}\n",
+        "p.yaml: models.m.incremental.changes_of: 'transactions' is not a zone.table name. For"
+            + " example transformed.payments");
+    assertError(
+        model + "    partition_by: [d]\n    incremental: {changes_of: transformed.transactions}\n",
+        "p.yaml: models.m.incremental.partition: missing. Add partition: a SQL expression over a row of"
+            + " transformed.transactions giving the partition it touches, for example"
+            + " to_date(payment_time)");
   }
 
   @Test
