@@ -273,12 +273,19 @@ public final class Dpf implements Runnable {
         out.flush();
         return 0;
       }
-      return Shell.run(
-          spark,
-          f,
-          maxRows,
-          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
-          out);
+      if (System.console() == null) {
+        return Shell.run(
+            spark,
+            f,
+            maxRows,
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+            out);
+      }
+      try (org.jline.terminal.Terminal terminal =
+          org.jline.terminal.TerminalBuilder.builder().system(true).build()) {
+        Path history = Path.of(System.getProperty("user.home"), ".dpf_sql_history");
+        return Shell.run(spark, f, maxRows, Shell.terminal(terminal, history), terminal.writer());
+      }
     }
   }
 

@@ -32,13 +32,24 @@ class DpfCliTest {
   @Test
   void everyCommandHasHelp() {
     for (String command :
-        new String[] {"run", "ingest", "transform", "curate", "sql", "tables", "generate"}) {
+        new String[] {
+          "run", "ingest", "transform", "curate", "sql", "tables", "describe", "serve", "generate"
+        }) {
       Result r = dpf(command, "--help");
       assertThat(r.code()).as(command).isZero();
       assertThat(r.out()).as(command).startsWith("Usage: dpf " + command);
     }
     assertThat(dpf("--help").out())
-        .contains("run", "ingest", "transform", "curate", "sql", "tables", "generate");
+        .contains(
+            "run",
+            "ingest",
+            "transform",
+            "curate",
+            "sql",
+            "tables",
+            "describe",
+            "serve",
+            "generate");
   }
 
   @Test

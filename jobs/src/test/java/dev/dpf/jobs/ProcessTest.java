@@ -83,6 +83,22 @@ class ProcessTest {
     assertThat(sql.code()).as(sql.out()).isZero();
     assertThat(sql.out()).isEqualTo("count(1)\n" + usaRows + "\n");
 
+    // The acceptance query, in a new process that reads the catalog the run left.
+    Result sample =
+        java(
+            dir,
+            Dpf.class.getName(),
+            "sql",
+            "--lake",
+            lake.toString(),
+            "--format",
+            "csv",
+            "select * from curated.customer_360 limit 5");
+    assertThat(sample.code()).as(sample.out()).isZero();
+    assertThat(sample.out().lines().toList()).hasSize(6);
+    assertThat(sample.out()).startsWith("customer_id,customer_key,phone,city,");
+    assertThat(lake.resolve("_system/pii.key")).exists(); // the lake's own key, made on first use
+
     Result tables = java(dir, Dpf.class.getName(), "tables", "--lake", lake.toString());
     assertThat(tables.code()).as(tables.out()).isZero();
     assertThat(tables.out().lines().map(l -> l.replaceAll("\\s+", " ").strip()).toList())
