@@ -151,6 +151,22 @@ final class Models {
     out.add(m);
   }
 
+  /** Whether the definition makes this {@code zone.table}. */
+  private boolean defined(String table) {
+    if (byTable.containsKey(table)) {
+      return true;
+    }
+    for (DatasetDef d : definition.datasets()) {
+      if (table.equals("transformed." + d.name())
+          || table.equals("consolidated." + d.source())
+          || (d.history() == DatasetDef.History.SCD2
+              && table.equals("transformed." + d.historyTable()))) {
+        return true;
+      }
+    }
+    return definition.sources().stream().anyMatch(s -> table.equals("consolidated." + s.name()));
+  }
+
   /** Runs one model in {@code stage} (transform or curate). */
   TableResult run(String stage, ModelDef model) {
     long start = System.nanoTime();
@@ -397,6 +413,17 @@ final class Models {
     List<String> missing = new ArrayList<>();
     for (String ref : refs) {
       Zone zone = zoneOf(ref, model);
+      if (!defined(ref)) {
+        throw new DpfException(
+            "Model '"
+                + model.name()
+                + "' ("
+                + model.file()
+                + ") reads "
+                + ref
+                + ", which no source, dataset or model of the definition makes. Fix the table"
+                + " name in the SQL file");
+      }
       if (lake.exists(zone, nameOf(ref))) {
         lake.register(zone, nameOf(ref)); // so the SQL resolves to this lake's table
       } else {

@@ -32,9 +32,14 @@ class SampleGeneratorTest {
     var small = new SampleGenerator(1, 7L).files();
     var big = new SampleGenerator(3, 7L).files();
 
-    // A full load and two CDC files, each with a header.
-    assertThat(lines(big, "dms/"))
+    // Customers: a full load and two CDC files, each with a header.
+    assertThat(lines(big, "dms/classicmodels/customers/"))
         .isEqualTo(3 * SampleGenerator.CUSTOMERS + 3 * SampleGenerator.CUSTOMER_CHANGES + 3);
+    assertThat(lines(big, "dms/classicmodels/products/"))
+        .isEqualTo(3 * SampleGenerator.PRODUCTS + 1);
+    // Orders: a full load and a CDC file (per unit of scale, a cancellation and a new order).
+    assertThat(lines(big, "dms/classicmodels/orders/"))
+        .isEqualTo(3 * SampleGenerator.ORDERS + 3 * 2 + 2);
     assertThat(lines(big, "streaming/")).isEqualTo(3 * SampleGenerator.PAYMENTS);
     assertThat(lines(big, "files/")).isEqualTo(3 * SampleGenerator.TRANSACTIONS + 1);
     assertThat(lines(small, "streaming/")).isEqualTo(SampleGenerator.PAYMENTS);

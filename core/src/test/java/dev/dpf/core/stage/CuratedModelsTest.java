@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The curate stage's PII policy: a curated model shows a tagged column only through its own protect
  * function or where its definition allows it, however the SQL reaches the column.
  */
-class PiiPolicyTest {
+class CuratedModelsTest {
   private static final String KEY = "a test key of sixteen+ characters";
   private static final String DATASETS =
       """
@@ -198,5 +198,50 @@ class PiiPolicyTest {
         .hasMessage(
             "models.contacts.pii_in_clear lists 'city', but the model (models/contacts.sql) has no"
                 + " such column showing personal data (columns: [id, city]). Remove it from the list");
+  }
+
+  @Test
+  void brokenModelsFailNamingTheFile() {
+    assertThatThrownBy(() -> curate(Map.of("m", "SELECT nope FROM transformed.people"), ""))
+        .isInstanceOf(DpfException.class)
+        .hasMessageStartingWith(
+            "Model 'm' (models/m.sql) does not compile: [UNRESOLVED_COLUMN.WITH_SUGGESTION]")
+        .hasMessageEndingWith(". Fix the SQL file");
+    assertThatThrownBy(() -> curate(Map.of("m", "SELECT * FROM transformed.peple"), ""))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "Model 'm' (models/m.sql) reads transformed.peple, which no source, dataset or model of"
+                + " the definition makes. Fix the table name in the SQL file");
+    assertThatThrownBy(
+            () ->
+                curate(
+                    Map.of("m", "SELECT id FROM transformed.people"), "    partition_by: [city]\n"))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "Model 'm' is partitioned by 'city' but its SQL (models/m.sql) has no such column"
+                + " (columns: [id]). Fix models.m.partition_by or the SQL");
+
+    Map<String, String> cycle = new LinkedHashMap<>();
+    cycle.put("a", "SELECT * FROM curated.b");
+    cycle.put("b", "SELECT * FROM curated.a");
+    assertThatThrownBy(() -> curate(cycle, ""))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "Models refer to each other in a cycle: a (models/a.sql) -> b (models/b.sql) -> a"
+                + " (models/a.sql). Break the cycle in one of these SQL files");
+  }
+
+  @Test
+  void aModelRunsAfterTheModelsItReadsWhateverTheirOrderInTheDefinition() throws IOException {
+    Map<String, String> models = new LinkedHashMap<>();
+    models.put("top_city", "SELECT city FROM curated.cities ORDER BY people DESC, city LIMIT 1");
+    models.put("cities", "SELECT city, count(*) AS people FROM transformed.people GROUP BY city");
+
+    List<TableResult> results = curate(models, "");
+
+    assertThat(results)
+        .extracting(TableResult::table)
+        .containsExactly("curated.cities", "curated.top_city");
+    assertThat(spark.table("curated.top_city").head().getString(0)).isEqualTo("London");
   }
 }
