@@ -2,7 +2,6 @@ package dev.dpf.jobs;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.generate.SampleGenerator;
 import dev.dpf.core.storage.Lake;
 import java.io.BufferedReader;
@@ -303,12 +302,8 @@ public final class Dpf implements Runnable {
       Lake lake = new Lake(spark, lakeOptions.lake);
       var out = spec.commandLine().getOut();
       out.printf("%-40s %12s%n", "table", "rows");
-      for (Zone zone : Zone.values()) {
-        for (String table : Sessions.tablesIn(spark, lake, zone)) {
-          lake.register(zone, table);
-          long rows = lake.read(zone, table).count();
-          out.printf("%-40s %,12d%n", zone.dbName() + "." + table, rows);
-        }
+      for (String table : Sessions.registerAll(spark, lake)) {
+        out.printf("%-40s %,12d%n", table, spark.table(table).count());
       }
       out.flush();
       return 0;
@@ -367,13 +362,7 @@ public final class Dpf implements Runnable {
       }
       SparkSession spark = Sessions.local(lakeOptions);
       Lake lake = new Lake(spark, lakeOptions.lake);
-      int tables = 0;
-      for (Zone zone : Zone.values()) {
-        for (String table : Sessions.tablesIn(spark, lake, zone)) {
-          lake.register(zone, table);
-          tables++;
-        }
-      }
+      int tables = Sessions.registerAll(spark, lake).size();
       JdbcEndpoint endpoint;
       try {
         endpoint = JdbcEndpoint.start(spark, "127.0.0.1", port);

@@ -46,6 +46,18 @@ final class Sessions {
     }
   }
 
+  /** Registers every Delta table of the lake in the catalog; returns their names, zone by zone. */
+  static List<String> registerAll(SparkSession spark, Lake lake) {
+    List<String> out = new ArrayList<>();
+    for (Zone zone : Zone.values()) {
+      for (String table : tablesIn(spark, lake, zone)) {
+        lake.register(zone, table);
+        out.add(zone.dbName() + "." + table);
+      }
+    }
+    return out;
+  }
+
   /** Names of the Delta tables under {@code <lake>/<zone>/}, sorted. */
   static List<String> tablesIn(SparkSession spark, Lake lake, Zone zone) {
     org.apache.hadoop.fs.Path dir =

@@ -39,6 +39,11 @@ public record ModelDef(
     this(name, zone, file, sql, partitionBy, List.of(), Optional.empty());
   }
 
+  /** How messages name the model: {@code Model 'transactions' (models/transactions.sql)}. */
+  public String label() {
+    return "Model '" + name + "' (" + file + ")";
+  }
+
   /** The table this model writes, for example {@code curated.transactions}. */
   public String table() {
     return zone.dbName() + "." + name;

@@ -32,11 +32,8 @@ public final class ModelSql {
       plan = spark.sessionState().sqlParser().parsePlan(model.sql());
     } catch (ParseException e) {
       throw new DpfException(
-          "Model '"
-              + model.name()
-              + "' ("
-              + model.file()
-              + ") has a SQL syntax error: "
+          model.label()
+              + " has a SQL syntax error: "
               + e.getMessage().strip().replace('\n', ' ')
               + ". Fix the SQL file");
     }
@@ -58,11 +55,8 @@ public final class ModelSql {
       }
       if (parts.size() != 2) {
         throw new DpfException(
-            "Model '"
-                + model.name()
-                + "' ("
-                + model.file()
-                + ") refers to table '"
+            model.label()
+                + " refers to table '"
                 + String.join(".", parts)
                 + "': name tables as zone.table, for example"
                 + " transformed.customers");

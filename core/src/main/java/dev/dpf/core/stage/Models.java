@@ -415,11 +415,8 @@ final class Models {
       Zone zone = zoneOf(ref, model);
       if (!defined(ref)) {
         throw new DpfException(
-            "Model '"
-                + model.name()
-                + "' ("
-                + model.file()
-                + ") reads "
+            model.label()
+                + " reads "
                 + ref
                 + ", which no source, dataset or model of the definition makes. Fix the table"
                 + " name in the SQL file");
@@ -444,11 +441,8 @@ final class Models {
         throw e;
       }
       throw new DpfException(
-          "Model '"
-              + model.name()
-              + "' ("
-              + model.file()
-              + ") does not compile: "
+          model.label()
+              + " does not compile: "
               + analysis.getSimpleMessage().strip().replace('\n', ' ')
               + ". Fix the SQL file",
           e);
@@ -533,11 +527,8 @@ final class Models {
     }
     if (!problems.isEmpty()) {
       throw new DpfException(
-          "Model '"
-              + model.name()
-              + "' ("
-              + model.file()
-              + ") breaks the PII policy: "
+          model.label()
+              + " breaks the PII policy: "
               + String.join("; ", problems)
               + ". Protect the column in the SQL, or allow it for this model only with"
               + " models."
@@ -583,11 +574,8 @@ final class Models {
       }
     }
     throw new DpfException(
-        "Model '"
-            + model.name()
-            + "' ("
-            + model.file()
-            + ") reads "
+        model.label()
+            + " reads "
             + ref
             + ", but a "
             + model.zone().dbName()
