@@ -1,0 +1,268 @@
+package dev.dpf.infra;
+
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.definition.Zone;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.glue.CfnJob;
+import software.amazon.awscdk.services.glue.CfnSecurityConfiguration;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.constructs.Construct;
+
+/**
+ * The Glue 5.0 jobs: one per stage, each running the stage's Java main class from the jobs jar
+ * (Glue's {@code --class} and {@code --extra-jars}), with Delta and the Glue Data Catalog, one run
+ * at a time, continuous logs and metrics, everything it writes encrypted by a security
+ * configuration, and one role that reaches only the pipeline's folders, catalog entries and keys.
+ */
+final class GlueJobs extends Construct {
+  /** A stage: its name in messages and the jobs jar's entry class for it. */
+  enum Stage {
+    INGEST("ingest", "dev.dpf.jobs.IngestJob"),
+    TRANSFORM("transform", "dev.dpf.jobs.TransformJob"),
+    CURATE("curate", "dev.dpf.jobs.CurateJob");
+
+    final String label;
+    final String mainClass;
+
+    Stage(String label, String mainClass) {
+      this.label = label;
+      this.mainClass = mainClass;
+    }
+  }
+
+  static final String JAR = "dpf-jobs.jar";
+  static final String SCRIPT = "dpf-job.scala";
+  static final String DELTA_CONF =
+      "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension"
+          + " --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog";
+
+  private final Role role;
+  private final Map<Stage, CfnJob> jobs = new LinkedHashMap<>();
+
+  GlueJobs(
+      Construct scope,
+      String id,
+      DeployConfig config,
+      PipelineDefinition def,
+      Storage storage,
+      List<LakeCatalog.TableRef> tables) {
+    super(scope, id);
+    role =
+        Role.Builder.create(this, "Role")
+            .assumedBy(new ServicePrincipal("glue.amazonaws.com"))
+            .description("dpf Glue jobs: read raw, write the lake, register its tables")
+            .build();
+    grant(def, storage, tables);
+
+    CfnSecurityConfiguration security =
+        CfnSecurityConfiguration.Builder.create(this, "SecurityConfiguration")
+            .name(Stack.of(this).getStackName() + "-glue")
+            .encryptionConfiguration(
+                CfnSecurityConfiguration.EncryptionConfigurationProperty.builder()
+                    .s3Encryptions(
+                        List.of(
+                            CfnSecurityConfiguration.S3EncryptionProperty.builder()
+                                .s3EncryptionMode("SSE-KMS")
+                                .kmsKeyArn(storage.lakeKey().getKeyArn())
+                                .build()))
+                    .cloudWatchEncryption(
+                        CfnSecurityConfiguration.CloudWatchEncryptionProperty.builder()
+                            .cloudWatchEncryptionMode("SSE-KMS")
+                            .kmsKeyArn(storage.lakeKey().getKeyArn())
+                            .build())
+                    .jobBookmarksEncryption(
+                        CfnSecurityConfiguration.JobBookmarksEncryptionProperty.builder()
+                            .jobBookmarksEncryptionMode("CSE-KMS")
+                            .kmsKeyArn(storage.lakeKey().getKeyArn())
+                            .build())
+                    .build())
+            .build();
+
+    for (Stage stage : Stage.values()) {
+      CfnJob job =
+          CfnJob.Builder.create(this, Names.pascal(stage.label) + "Job")
+              .description("dpf " + stage.label + " stage (" + stage.mainClass + ")")
+              .role(role.getRoleArn())
+              .glueVersion("5.0")
+              .command(
+                  CfnJob.JobCommandProperty.builder()
+                      .name("glueetl")
+                      .scriptLocation(storage.artifacts().s3UrlForObject("glue/" + SCRIPT))
+                      .build())
+              .defaultArguments(arguments(stage, storage))
+              .workerType(config.glueWorkerType())
+              .numberOfWorkers(config.glueWorkers())
+              .timeout(config.glueTimeoutMinutes())
+              .maxRetries(0) // the state machine retries, with backoff
+              .executionProperty(
+                  CfnJob.ExecutionPropertyProperty.builder().maxConcurrentRuns(1).build())
+              .securityConfiguration(security.getRef())
+              .build();
+      jobs.put(stage, job);
+    }
+  }
+
+  /** Where the jobs read and write. */
+  record Storage(IBucket raw, IKey rawKey, IBucket lake, IKey lakeKey, IBucket artifacts) {}
+
+  /** The job's arguments: Glue's settings for a Java jar job with Delta, then dpf's own. */
+  static Map<String, String> arguments(Stage stage, Storage storage) {
+    Map<String, String> args = new TreeMap<>();
+    args.put("--job-language", "scala");
+    args.put("--class", stage.mainClass);
+    args.put("--extra-jars", storage.artifacts().s3UrlForObject("glue/" + JAR));
+    args.put("--datalake-formats", "delta");
+    args.put("--conf", DELTA_CONF);
+    args.put("--enable-glue-datacatalog", "true");
+    args.put("--TempDir", storage.artifacts().s3UrlForObject("temp/"));
+    args.put("--enable-continuous-cloudwatch-log", "true");
+    args.put("--enable-metrics", "true");
+    args.put("--enable-observability-metrics", "true");
+    args.put("--enable-spark-ui", "true");
+    args.put("--spark-event-logs-path", storage.artifacts().s3UrlForObject("spark-events/"));
+    args.put("--job-bookmark-option", "job-bookmark-disable");
+    args.put("--raw", "s3://" + storage.raw().getBucketName());
+    args.put("--lake", "s3://" + storage.lake().getBucketName());
+    return args;
+  }
+
+  Role role() {
+    return role;
+  }
+
+  Map<Stage, CfnJob> jobs() {
+    return jobs;
+  }
+
+  /** Least privilege: only the definition's raw folders, the lake's zones, its tables, its keys. */
+  private void grant(PipelineDefinition def, Storage storage, List<LakeCatalog.TableRef> tables) {
+    Stack stack = Stack.of(this);
+    List<String> rawObjects = new ArrayList<>();
+    List<String> rawPrefixes = new ArrayList<>();
+    for (SourceDef s : def.sources()) {
+      rawObjects.add(storage.raw().arnForObjects(s.path() + "/*"));
+      rawPrefixes.add(s.path() + "/*");
+      rawPrefixes.add(s.path() + "/");
+      rawPrefixes.add(s.path());
+    }
+    statement(List.of("s3:GetObject"), rawObjects);
+    role.addToPolicy(
+        PolicyStatement.Builder.create()
+            .actions(List.of("s3:ListBucket"))
+            .resources(List.of(storage.raw().getBucketArn()))
+            .conditions(Map.of("StringLike", Map.of("s3:prefix", rawPrefixes)))
+            .build());
+    statement(List.of("kms:Decrypt"), List.of(storage.rawKey().getKeyArn()));
+
+    List<String> lakeObjects =
+        LakeCatalog.ZONES.stream()
+            .map(z -> storage.lake().arnForObjects(z.dbName() + "/*"))
+            .toList();
+    statement(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject"), lakeObjects);
+    statement(
+        List.of("s3:ListBucket", "s3:GetBucketLocation"),
+        List.of(storage.lake().getBucketArn(), storage.artifacts().getBucketArn()));
+    statement(List.of("s3:GetObject"), List.of(storage.artifacts().arnForObjects("glue/*")));
+    statement(
+        List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject"),
+        List.of(
+            storage.artifacts().arnForObjects("temp/*"),
+            storage.artifacts().arnForObjects("spark-events/*")));
+    statement(
+        List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
+        List.of(storage.lakeKey().getKeyArn()));
+
+    List<String> catalog = new ArrayList<>();
+    catalog.add(glueArn(stack, "catalog", null));
+    catalog.add(glueArn(stack, "database", "default"));
+    for (Zone z : LakeCatalog.ZONES) {
+      catalog.add(glueArn(stack, "database", z.dbName()));
+    }
+    for (LakeCatalog.TableRef t : tables) {
+      catalog.add(glueArn(stack, "table", t.zone().dbName() + "/" + t.name()));
+    }
+    // The pipeline's own tables (run log, file log, quarantine) are named by the jobs.
+    catalog.add(glueArn(stack, "table", Zone.QUARANTINE.dbName() + "/*"));
+    catalog.add(glueArn(stack, "table", Zone.SYSTEM.dbName() + "/*"));
+    statement(
+        List.of(
+            "glue:GetDatabase",
+            "glue:GetDatabases",
+            "glue:CreateDatabase",
+            "glue:GetTable",
+            "glue:GetTables",
+            "glue:CreateTable",
+            "glue:UpdateTable",
+            "glue:DeleteTable",
+            "glue:GetPartition",
+            "glue:GetPartitions",
+            "glue:BatchGetPartition"),
+        catalog);
+
+    String glueLogs =
+        stack.formatArn(
+            ArnComponents.builder()
+                .service("logs")
+                .resource("log-group")
+                .resourceName("/aws-glue/*")
+                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .build());
+    statement(
+        List.of(
+            "logs:CreateLogGroup",
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+            "logs:AssociateKmsKey"),
+        List.of(glueLogs));
+    role.addToPolicy(
+        PolicyStatement.Builder.create()
+            .actions(List.of("cloudwatch:PutMetricData"))
+            .resources(List.of("*"))
+            .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", "Glue")))
+            .build());
+
+    Nag.suppressFindings(
+        role,
+        "AwsSolutions-IAM5",
+        "Object-level access is per folder: the definition's raw source folders (read), the"
+            + " lake's zone folders and the artifacts' glue/, temp/ and spark-events/ folders,"
+            + " where Spark and Delta name the files themselves.",
+        "Resource::<.*Bucket.*\\.Arn>/.*\\*");
+    Nag.suppressFindings(
+        role,
+        "AwsSolutions-IAM5",
+        "Glue names its log streams per run under /aws-glue/; PutMetricData has no resource-level"
+            + " permissions (limited to the Glue namespace by condition); quarantine and _system"
+            + " tables are created by the jobs under their own zone databases.",
+        "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/\\*",
+        "Resource::\\*",
+        "Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/(quarantine|_system)/\\*");
+  }
+
+  private void statement(List<String> actions, List<String> resources) {
+    role.addToPolicy(
+        PolicyStatement.Builder.create().actions(actions).resources(resources).build());
+  }
+
+  private static String glueArn(Stack stack, String resource, String name) {
+    ArnComponents.Builder b = ArnComponents.builder().service("glue").resource(resource);
+    if (name != null) {
+      b.resourceName(name).arnFormat(ArnFormat.SLASH_RESOURCE_NAME);
+    } else {
+      b.arnFormat(ArnFormat.NO_RESOURCE_NAME);
+    }
+    return stack.formatArn(b.build());
+  }
+}

@@ -1,0 +1,123 @@
+package dev.dpf.infra;
+
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.ModelDef;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.definition.Zone;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.glue.CfnDatabase;
+import software.amazon.awscdk.services.glue.CfnTable;
+import software.amazon.awscdk.services.s3.IBucket;
+import software.constructs.Construct;
+
+/**
+ * The Glue Data Catalog side of the lake: a database per zone (named like the zone, as the jobs'
+ * SQL names them) and a Delta table entry for every table the definition makes, readable by Athena
+ * ({@code table_type=DELTA}: schema from the Delta log) and by Spark on Glue ({@code
+ * spark.sql.sources.provider=delta} with the {@code path} Spark reads the location from). Tables of
+ * the quarantine and system zones are the pipeline's own and are registered by the jobs.
+ */
+final class LakeCatalog extends Construct {
+  /** Zones with a database, in order. */
+  static final List<Zone> ZONES =
+      List.of(Zone.CONSOLIDATED, Zone.TRANSFORMED, Zone.CURATED, Zone.QUARANTINE, Zone.SYSTEM);
+
+  private final Map<Zone, CfnDatabase> databases = new LinkedHashMap<>();
+  private final Map<String, CfnTable> tables = new LinkedHashMap<>();
+
+  LakeCatalog(Construct scope, String id, PipelineDefinition def, IBucket lake) {
+    super(scope, id);
+    String catalogId = Stack.of(this).getAccount();
+    for (Zone zone : ZONES) {
+      databases.put(
+          zone,
+          CfnDatabase.Builder.create(this, Names.pascal(zone.dbName()) + "Database")
+              .catalogId(catalogId)
+              .databaseInput(
+                  CfnDatabase.DatabaseInputProperty.builder()
+                      .name(zone.dbName())
+                      .description("dpf " + zone.dbName() + " zone")
+                      .locationUri(lake.s3UrlForObject(zone.dbName() + "/"))
+                      .build())
+              .build());
+    }
+    for (TableRef t : tables(def)) {
+      String location = lake.s3UrlForObject(t.zone().dbName() + "/" + t.name());
+      CfnTable table =
+          CfnTable.Builder.create(this, Names.pascal(t.zone().dbName() + "_" + t.name()))
+              .catalogId(catalogId)
+              .databaseName(t.zone().dbName())
+              .tableInput(
+                  CfnTable.TableInputProperty.builder()
+                      .name(t.name())
+                      .description(t.description())
+                      .tableType("EXTERNAL_TABLE")
+                      .parameters(
+                          new TreeMap<>(
+                              Map.of(
+                                  "EXTERNAL", "TRUE",
+                                  "table_type", "DELTA",
+                                  "spark.sql.sources.provider", "delta")))
+                      .storageDescriptor(
+                          CfnTable.StorageDescriptorProperty.builder()
+                              .location(location)
+                              .inputFormat("org.apache.hadoop.mapred.SequenceFileInputFormat")
+                              .outputFormat(
+                                  "org.apache.hadoop.hive.ql.io.HiveSequenceFileOutputFormat")
+                              .serdeInfo(
+                                  CfnTable.SerdeInfoProperty.builder()
+                                      .serializationLibrary(
+                                          "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe")
+                                      .parameters(new TreeMap<>(Map.of("path", location)))
+                                      .build())
+                              .build())
+                      .build())
+              .build();
+      table.addResourceDependency(databases.get(t.zone()));
+      tables.put(t.zone().dbName() + "." + t.name(), table);
+    }
+  }
+
+  /** A table the definition makes. */
+  record TableRef(Zone zone, String name, String description) {
+    String qualified() {
+      return zone.dbName() + "." + name;
+    }
+  }
+
+  /** Every table the definition makes, by zone: sources, datasets (and histories), models. */
+  static List<TableRef> tables(PipelineDefinition def) {
+    List<TableRef> out = new ArrayList<>();
+    for (SourceDef s : def.sources()) {
+      out.add(
+          new TableRef(
+              Zone.CONSOLIDATED, s.name(), "Every raw record of source " + s.name() + ", as text"));
+    }
+    for (DatasetDef d : def.datasets()) {
+      out.add(new TableRef(Zone.TRANSFORMED, d.name(), "Dataset " + d.name() + ", current state"));
+      if (d.history() != DatasetDef.History.NONE) {
+        out.add(
+            new TableRef(
+                Zone.TRANSFORMED, d.historyTable(), "Every version of dataset " + d.name()));
+      }
+    }
+    for (ModelDef m : def.models()) {
+      out.add(new TableRef(m.zone(), m.name(), "Model " + m.name() + " (" + m.file() + ")"));
+    }
+    return out;
+  }
+
+  Map<Zone, CfnDatabase> databases() {
+    return databases;
+  }
+
+  Map<String, CfnTable> tables() {
+    return tables;
+  }
+}
