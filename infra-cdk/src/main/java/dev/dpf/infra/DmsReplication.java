@@ -10,6 +10,7 @@ import software.amazon.awscdk.services.dms.CfnEndpoint;
 import software.amazon.awscdk.services.dms.CfnReplicationInstance;
 import software.amazon.awscdk.services.dms.CfnReplicationSubnetGroup;
 import software.amazon.awscdk.services.dms.CfnReplicationTask;
+import software.amazon.awscdk.services.ec2.FlowLogDestination;
 import software.amazon.awscdk.services.ec2.FlowLogOptions;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointAwsService;
 import software.amazon.awscdk.services.ec2.GatewayVpcEndpointOptions;
@@ -55,7 +56,7 @@ final class DmsReplication extends Construct {
     super(scope, id);
     Stack stack = Stack.of(this);
 
-    IVpc vpc = network(config);
+    IVpc vpc = network(config, rawKey);
     securityGroup =
         SecurityGroup.Builder.create(this, "SecurityGroup")
             .vpc(vpc)
@@ -183,7 +184,7 @@ final class DmsReplication extends Construct {
     return instance;
   }
 
-  private IVpc network(DeployConfig config) {
+  private IVpc network(DeployConfig config, IKey key) {
     if (config.vpc().isPresent()) {
       DeployConfig.ExistingVpc v = config.vpc().get();
       return Vpc.fromVpcAttributes(
@@ -210,7 +211,14 @@ final class DmsReplication extends Construct {
             .vpnGateway(true)
             .vpnRoutePropagation(
                 List.of(SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build()))
-            .flowLogs(java.util.Map.of("FlowLog", FlowLogOptions.builder().build()))
+            .flowLogs(
+                java.util.Map.of(
+                    "FlowLog",
+                    FlowLogOptions.builder()
+                        .destination(
+                            FlowLogDestination.toCloudWatchLogs(
+                                LogGroups.create(this, "FlowLogs", key, config.devEnvironment())))
+                        .build()))
             .build();
     vpc.addGatewayEndpoint(
         "S3", GatewayVpcEndpointOptions.builder().service(GatewayVpcEndpointAwsService.S3).build());

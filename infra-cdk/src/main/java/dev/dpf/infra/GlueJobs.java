@@ -239,7 +239,7 @@ final class GlueJobs extends Construct {
         "Object-level access is per folder: the definition's raw source folders (read), the"
             + " lake's zone folders and the artifacts' glue/, temp/ and spark-events/ folders,"
             + " where Spark and Delta name the files themselves.",
-        "Resource::<.*Bucket.*\\.Arn>/.*\\*");
+        "Resource::(<.*Bucket.*\\.Arn>|.*ExportsOutputFnGetAtt.*Bucket.*Arn.*)/.*\\*");
     Nag.suppressFindings(
         role,
         "AwsSolutions-IAM5",

@@ -6,6 +6,7 @@ import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
@@ -47,7 +48,7 @@ final class LogGroups {
             .build());
   }
 
-  static LogGroup create(Construct scope, String id, Key key, boolean dev) {
+  static LogGroup create(Construct scope, String id, IKey key, boolean dev) {
     return LogGroup.Builder.create(scope, id)
         .encryptionKey(key)
         .retention(RetentionDays.ONE_YEAR)

@@ -1,0 +1,138 @@
+package dev.dpf.infra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.Aspects;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.cxapi.SynthesisMessage;
+import software.amazon.awscdk.services.s3.Bucket;
+
+/**
+ * cdk-nag's AwsSolutions pack finds nothing unsuppressed; every suppression says why; no template
+ * holds a secret or an account id; synthesis is deterministic.
+ */
+class NagAndTemplateTest {
+  private static final Pattern ACCOUNT_ID = Pattern.compile("(?<![0-9])[0-9]{12}(?![0-9])");
+
+  @Test
+  void awsSolutionsFindsNoErrorAndNoWarningInProdOrDev() {
+    for (Synth.Result r :
+        List.of(
+            Synth.defaults(),
+            Synth.with(
+                Map.of(
+                    "env", "dev",
+                    "createDmsAccountRoles", "true",
+                    "alarmEmail", "data-ops@example.com")))) {
+      for (Stack stack : List.of(r.stacks().ingestion(), r.stacks().transformations())) {
+        Annotations a = Annotations.fromStack(stack);
+        assertThat(messages(a.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))))
+            .as(stack.getStackName())
+            .isEmpty();
+        assertThat(messages(a.findWarning("*", Match.stringLikeRegexp(".*"))))
+            .as(stack.getStackName())
+            .isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void theChecksAreReallyAppliedToTheApp() {
+    // A control: a bare bucket in the same app is reported (no access logs, no TLS policy).
+    var app = DpfApp.newApp(Synth.REQUIRED, null);
+    DpfApp.build(app, Synth.INFRA);
+    Stack probe = new Stack(app, "Probe");
+    new Bucket(probe, "Bare");
+    Aspects.of(probe).add(new AwsSolutionsChecks());
+    List<String> errors =
+        messages(
+            Annotations.fromStack(probe).findError("*", Match.stringLikeRegexp("AwsSolutions-.*")));
+    assertThat(errors).anyMatch(m -> m.startsWith("AwsSolutions-S1"));
+    assertThat(errors).anyMatch(m -> m.startsWith("AwsSolutions-S10"));
+  }
+
+  @Test
+  void everySuppressionCarriesItsReason() {
+    int suppressions = 0;
+    for (JsonNode template :
+        List.of(Synth.defaults().ingestionJson(), Synth.defaults().transformationsJson())) {
+      for (JsonNode resource : template.get("Resources")) {
+        JsonNode rules = resource.at("/Metadata/cdk_nag/rules_to_suppress");
+        for (JsonNode rule : rules) {
+          suppressions++;
+          assertThat(rule.get("id").asText())
+              .as(rule.toString())
+              .matches("AwsSolutions-[A-Z]+[0-9]+|CdkNagValidationFailure");
+          assertThat(rule.get("reason").asText().length()).as(rule.toString()).isGreaterThan(40);
+        }
+      }
+    }
+    assertThat(suppressions).isPositive();
+  }
+
+  @Test
+  void templatesHoldNoSecretValueAndNoAccountId() {
+    for (JsonNode template :
+        List.of(Synth.defaults().ingestionJson(), Synth.defaults().transformationsJson())) {
+      String text = template.toString();
+      Matcher m = ACCOUNT_ID.matcher(text);
+      assertThat(m.find()).as(m.find(0) ? "account id " + m.group() : "").isFalse();
+      assertThat(text).doesNotContainPattern("AKIA[0-9A-Z]{16}");
+      List<String> keys = new ArrayList<>();
+      collectKeys(template, keys);
+      assertThat(keys)
+          .noneMatch(k -> k.matches("(?i).*(password|secretstring|secretaccesskey|privatekey).*"));
+    }
+  }
+
+  @Test
+  void aSecretGivenByArnIsUsedAsGiven() {
+    String arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:dpf/mysql-AbCdEf";
+    JsonNode t = Synth.with(Map.of("mysqlSecret", arn)).ingestionJson();
+    JsonNode source =
+        Synth.resources(t, "AWS::DMS::Endpoint").values().stream()
+            .filter(e -> e.at("/Properties/EndpointType").asText().equals("source"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(source.at("/Properties/MySqlSettings/SecretsManagerSecretId").asText())
+        .isEqualTo(arn);
+  }
+
+  @Test
+  void synthesisIsDeterministic() {
+    Synth.Result again = Synth.with(Map.of());
+    assertThat(again.ingestionJson()).isEqualTo(Synth.defaults().ingestionJson());
+    assertThat(again.transformationsJson()).isEqualTo(Synth.defaults().transformationsJson());
+    assertThat(again.ingestionJson().toString())
+        .isEqualTo(Synth.defaults().ingestionJson().toString());
+    assertThat(again.transformationsJson().toString())
+        .isEqualTo(Synth.defaults().transformationsJson().toString());
+  }
+
+  private static void collectKeys(JsonNode node, List<String> keys) {
+    if (node.isObject()) {
+      node.fields()
+          .forEachRemaining(
+              e -> {
+                keys.add(e.getKey());
+                collectKeys(e.getValue(), keys);
+              });
+    } else if (node.isArray()) {
+      node.forEach(n -> collectKeys(n, keys));
+    }
+  }
+
+  private static List<String> messages(List<SynthesisMessage> found) {
+    return found.stream().map(m -> String.valueOf(m.getEntry().getData())).toList();
+  }
+}

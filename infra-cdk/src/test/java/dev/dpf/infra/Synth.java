@@ -1,0 +1,151 @@
+package dev.dpf.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * Synthesizes the app for tests (offline, with cdk-nag) and reads templates as JSON. The default
+ * synthesis is made once per test JVM.
+ */
+final class Synth {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The infra-cdk folder (surefire runs in the module's folder). */
+  static final Path INFRA = Path.of("").toAbsolutePath();
+
+  /** The only context a deployment must give. */
+  static final Map<String, Object> REQUIRED =
+      Map.of("onPremCidr", "10.20.0.0/16", "mysqlSecret", "dpf/mysql");
+
+  private static Result defaults;
+
+  /** Both stacks and their templates. */
+  record Result(DpfApp.Stacks stacks, Template ingestion, Template transformations) {
+    JsonNode ingestionJson() {
+      return JSON.valueToTree(ingestion.toJSON());
+    }
+
+    JsonNode transformationsJson() {
+      return JSON.valueToTree(transformations.toJSON());
+    }
+  }
+
+  private Synth() {}
+
+  /** The app on the repository's definition with only the required context. */
+  static synchronized Result defaults() {
+    if (defaults == null) {
+      defaults = with(Map.of());
+    }
+    return defaults;
+  }
+
+  /** The app with the required context plus {@code extra}. */
+  static Result with(Map<String, Object> extra) {
+    Map<String, Object> context = new TreeMap<>(REQUIRED);
+    context.putAll(extra);
+    DpfApp.Stacks stacks = DpfApp.build(DpfApp.newApp(context, null), INFRA);
+    return new Result(
+        stacks,
+        Template.fromStack(stacks.ingestion()),
+        Template.fromStack(stacks.transformations()));
+  }
+
+  static Template template(Stack stack) {
+    return Template.fromStack(stack);
+  }
+
+  /** Resources of one type, by logical id, in template order. */
+  static Map<String, JsonNode> resources(JsonNode template, String type) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> it = template.get("Resources").fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (e.getValue().get("Type").asText().equals(type)) {
+        out.put(e.getKey(), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  /** The only resource of a type. */
+  static JsonNode only(JsonNode template, String type) {
+    Map<String, JsonNode> all = resources(template, type);
+    if (all.size() != 1) {
+      throw new AssertionError("expected one " + type + ", found " + all.keySet());
+    }
+    return all.values().iterator().next();
+  }
+
+  /**
+   * A value as text with CloudFormation intrinsics written out: {@code Ref} as {@code <id>}, {@code
+   * Fn::GetAtt} as {@code <id.attr>}, {@code Fn::ImportValue} as {@code <import:name>}, {@code
+   * Fn::Join} joined, {@code Fn::Sub} and pseudo parameters with {@code <AWS::Region>}.
+   */
+  static String render(JsonNode v) {
+    if (v.isTextual() || v.isNumber() || v.isBoolean()) {
+      return v.asText();
+    }
+    if (v.has("Ref")) {
+      return "<" + v.get("Ref").asText() + ">";
+    }
+    if (v.has("Fn::GetAtt")) {
+      return "<"
+          + v.get("Fn::GetAtt").get(0).asText()
+          + "."
+          + v.get("Fn::GetAtt").get(1).asText()
+          + ">";
+    }
+    if (v.has("Fn::ImportValue")) {
+      return "<import:" + render(v.get("Fn::ImportValue")) + ">";
+    }
+    if (v.has("Fn::Sub") && v.get("Fn::Sub").isTextual()) {
+      return v.get("Fn::Sub").asText().replaceAll("\\$\\{([^}]+)}", "<$1>");
+    }
+    if (v.has("Fn::Join")) {
+      List<String> parts = new ArrayList<>();
+      v.get("Fn::Join").get(1).forEach(p -> parts.add(render(p)));
+      return String.join(v.get("Fn::Join").get(0).asText(), parts);
+    }
+    throw new AssertionError("cannot render " + v);
+  }
+
+  /** The policy statements attached to a role (by the role's logical id), across its policies. */
+  static List<JsonNode> statementsOf(JsonNode template, String roleId) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode policy : resources(template, "AWS::IAM::Policy").values()) {
+      JsonNode props = policy.get("Properties");
+      boolean attached = false;
+      for (JsonNode r : props.get("Roles")) {
+        attached |= r.has("Ref") && r.get("Ref").asText().equals(roleId);
+      }
+      if (attached) {
+        props.get("PolicyDocument").get("Statement").forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** A JSON array or single value as a list of rendered strings. */
+  static List<String> list(JsonNode v) {
+    List<String> out = new ArrayList<>();
+    if (v == null) {
+      return out;
+    }
+    if (v.isArray()) {
+      v.forEach(x -> out.add(render(x)));
+    } else {
+      out.add(render(v));
+    }
+    return out;
+  }
+}
