@@ -146,13 +146,16 @@ final class DmsReplication extends Construct {
               .replicationTaskSettings(DmsTargets.taskSettings())
               .build();
       tasks.add(task);
-      CfnOutput.Builder.create(this, "TaskArn" + suffix)
-          .description(
-              "DMS task for "
-                  + t.tables().stream().map(DmsTargets.Table::source).toList()
-                  + ": dpf dms start --task <this ARN>")
-          .value(task.getRef())
-          .build();
+      CfnOutput output =
+          CfnOutput.Builder.create(this, "DmsTaskArn" + suffix)
+              .description(
+                  "DMS task for "
+                      + t.tables().stream().map(DmsTargets.Table::source).toList()
+                      + ": aws dms start-replication-task --replication-task-arn <this>")
+              .value(task.getRef())
+              .build();
+      // Plain names (no construct hash), as the README and the dpf tools refer to them.
+      output.overrideLogicalId("DmsTaskArn" + suffix);
     }
     writer.addToPolicy(
         PolicyStatement.Builder.create()

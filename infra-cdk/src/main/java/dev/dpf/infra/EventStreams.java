@@ -98,11 +98,14 @@ final class EventStreams extends Construct {
               + " audit), not the AWS managed aws/kinesis key.");
       streams.add(stream);
       deliveryStreams.add(delivery);
-      CfnOutput.Builder.create(this, name + "StreamName")
-          .description(
-              "Kinesis stream of source '" + source.name() + "': dpf produce --stream <this name>")
-          .value(stream.getStreamName())
-          .build();
+      CfnOutput output =
+          CfnOutput.Builder.create(this, name + "StreamName")
+              .description(
+                  "Kinesis stream of source '" + source.name() + "': producers put records here")
+              .value(stream.getStreamName())
+              .build();
+      // Plain names (no construct hash), as the README and the dpf tools refer to them.
+      output.overrideLogicalId(name + "StreamName");
     }
   }
 

@@ -76,10 +76,13 @@ final class FlatFileTransfer extends Construct {
                       .build())
               .build();
       tasks.add(task);
-      CfnOutput.Builder.create(this, name + "LandingPrefix")
-          .description("Where partners deliver files of source '" + source.name() + "'")
-          .value("s3://" + landing.getBucketName() + "/" + source.name() + "/")
-          .build();
+      CfnOutput output =
+          CfnOutput.Builder.create(this, name + "LandingPrefix")
+              .description("Where partners deliver files of source '" + source.name() + "'")
+              .value("s3://" + landing.getBucketName() + "/" + source.name() + "/")
+              .build();
+      // Plain names (no construct hash), as the README and the dpf tools refer to them.
+      output.overrideLogicalId(name + "LandingPrefix");
     }
   }
 

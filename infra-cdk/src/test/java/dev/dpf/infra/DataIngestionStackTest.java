@@ -250,6 +250,19 @@ class DataIngestionStackTest {
     assertThat(roleNames).contains("dms-vpc-role", "dms-cloudwatch-logs-role");
   }
 
+  @Test
+  void outputsHaveThePlainNamesTheReadmeUses() {
+    List<String> outputs = new ArrayList<>();
+    t.get("Outputs").fieldNames().forEachRemaining(outputs::add);
+    // The rest are the CDK's exports for DataTransformations (raw bucket and key).
+    outputs.removeIf(o -> o.startsWith("ExportsOutput"));
+    assertThat(outputs)
+        .containsExactlyInAnyOrder(
+            "RawBucketName", "DmsTaskArn", "PaymentsStreamName", "TransactionsLandingPrefix");
+    assertThat(render(t.at("/Outputs/DmsTaskArn/Value")))
+        .isEqualTo("<" + id("AWS::DMS::ReplicationTask") + ">");
+  }
+
   private JsonNode endpoint(String type) {
     return resources(t, "AWS::DMS::Endpoint").values().stream()
         .map(e -> e.get("Properties"))
