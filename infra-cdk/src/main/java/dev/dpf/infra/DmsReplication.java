@@ -284,24 +284,10 @@ final class DmsReplication extends Construct {
    * has not (context createDmsAccountRoles=true).
    */
   private void accountRoles(CfnReplicationSubnetGroup subnetGroup) {
-    Role vpcRole =
-        Role.Builder.create(this, "DmsVpcRole")
-            .roleName("dms-vpc-role")
-            .assumedBy(new ServicePrincipal("dms.amazonaws.com"))
-            .managedPolicies(
-                List.of(
-                    ManagedPolicy.fromAwsManagedPolicyName(
-                        "service-role/AmazonDMSVPCManagementRole")))
-            .build();
+    Role vpcRole = accountRole("DmsVpcRole", "dms-vpc-role", "AmazonDMSVPCManagementRole");
     Role logsRole =
-        Role.Builder.create(this, "DmsCloudWatchLogsRole")
-            .roleName("dms-cloudwatch-logs-role")
-            .assumedBy(new ServicePrincipal("dms.amazonaws.com"))
-            .managedPolicies(
-                List.of(
-                    ManagedPolicy.fromAwsManagedPolicyName(
-                        "service-role/AmazonDMSCloudWatchLogsRole")))
-            .build();
+        accountRole(
+            "DmsCloudWatchLogsRole", "dms-cloudwatch-logs-role", "AmazonDMSCloudWatchLogsRole");
     subnetGroup.getNode().addDependency(vpcRole, logsRole);
     for (Role r : List.of(vpcRole, logsRole)) {
       Nag.suppress(
@@ -310,6 +296,15 @@ final class DmsReplication extends Construct {
           "DMS looks these account roles up by their fixed names and documents them with exactly"
               + " these AWS managed policies.");
     }
+  }
+
+  private Role accountRole(String id, String name, String managedPolicy) {
+    return Role.Builder.create(this, id)
+        .roleName(name)
+        .assumedBy(new ServicePrincipal("dms.amazonaws.com"))
+        .managedPolicies(
+            List.of(ManagedPolicy.fromAwsManagedPolicyName("service-role/" + managedPolicy)))
+        .build();
   }
 
   private static CfnEndpoint.S3SettingsProperty s3Settings(

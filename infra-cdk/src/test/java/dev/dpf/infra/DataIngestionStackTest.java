@@ -293,14 +293,11 @@ class DataIngestionStackTest {
   }
 
   private String id(String type) {
-    return resources(t, type).keySet().iterator().next();
+    return Synth.firstId(t, type);
   }
 
   private String bucketId(String prefix) {
-    return resources(t, "AWS::S3::Bucket").keySet().stream()
-        .filter(k -> k.startsWith(prefix))
-        .findFirst()
-        .orElseThrow();
+    return Synth.bucketId(t, prefix);
   }
 
   private String rawBucketId() {

@@ -77,6 +77,19 @@ final class Synth {
     return out;
   }
 
+  /** The logical id of the first resource of a type. */
+  static String firstId(JsonNode template, String type) {
+    return resources(template, type).keySet().iterator().next();
+  }
+
+  /** The logical id of the bucket whose construct id starts with {@code prefix}. */
+  static String bucketId(JsonNode template, String prefix) {
+    return resources(template, "AWS::S3::Bucket").keySet().stream()
+        .filter(k -> k.startsWith(prefix))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no bucket " + prefix + "*"));
+  }
+
   /** The only resource of a type. */
   static JsonNode only(JsonNode template, String type) {
     Map<String, JsonNode> all = resources(template, type);
