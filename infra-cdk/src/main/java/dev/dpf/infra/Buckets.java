@@ -36,18 +36,25 @@ final class Buckets {
    * a bucket with S3-managed encryption, so this one cannot use the KMS key.
    */
   static Bucket accessLogs(Construct scope, String id, boolean dev) {
-    return common(scope, id, dev)
-        .encryption(BucketEncryption.S3_MANAGED)
-        .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
-        .lifecycleRules(
-            List.of(
-                LifecycleRule.builder()
-                    .id("expire-access-logs")
-                    .expiration(Duration.days(400))
-                    .noncurrentVersionExpiration(Duration.days(30))
-                    .abortIncompleteMultipartUploadAfter(Duration.days(7))
-                    .build()))
-        .build();
+    Bucket bucket =
+        common(scope, id, dev)
+            .encryption(BucketEncryption.S3_MANAGED)
+            .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+            .lifecycleRules(
+                List.of(
+                    LifecycleRule.builder()
+                        .id("expire-access-logs")
+                        .expiration(Duration.days(400))
+                        .noncurrentVersionExpiration(Duration.days(30))
+                        .abortIncompleteMultipartUploadAfter(Duration.days(7))
+                        .build()))
+            .build();
+    Nag.suppress(
+        bucket,
+        "PCI.DSS.321-S3DefaultEncryptionKMS",
+        "S3 delivers server access logs only to buckets with S3-managed encryption (SSE-S3).");
+    noReplication(bucket);
+    return bucket;
   }
 
   /** A data bucket encrypted with {@code key} whose access logs go to {@code logs/<id>/}. */
@@ -58,15 +65,27 @@ final class Buckets {
       IBucket logs,
       boolean dev,
       List<LifecycleRule> lifecycleRules) {
-    return common(scope, id, dev)
-        .encryption(BucketEncryption.KMS)
-        .encryptionKey(key)
-        .bucketKeyEnabled(true)
-        .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
-        .serverAccessLogsBucket(logs)
-        .serverAccessLogsPrefix(id + "/")
-        .lifecycleRules(lifecycleRules)
-        .build();
+    Bucket bucket =
+        common(scope, id, dev)
+            .encryption(BucketEncryption.KMS)
+            .encryptionKey(key)
+            .bucketKeyEnabled(true)
+            .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+            .serverAccessLogsBucket(logs)
+            .serverAccessLogsPrefix(id + "/")
+            .lifecycleRules(lifecycleRules)
+            .build();
+    noReplication(bucket);
+    return bucket;
+  }
+
+  /** Cross-region replication needs a second region, its bucket and key: a deployment choice. */
+  private static void noReplication(Bucket bucket) {
+    Nag.suppress(
+        bucket,
+        "PCI.DSS.321-S3BucketReplicationEnabled",
+        "Cross-region replication needs a bucket and key in a second region, which is a"
+            + " deployment decision outside these stacks; the bucket is versioned and retained.");
   }
 
   /** Lifecycle rules every data bucket has: old object versions expire, stalled uploads end. */

@@ -120,11 +120,12 @@ final class DmsReplication extends Construct {
             .assumedBy(new ServicePrincipal("dms.amazonaws.com"))
             .description("DMS writes the raw zone's DMS folders")
             .build();
+    ManagedPolicy writerPolicy = Roles.policyOf(writer);
     for (int i = 0; i < targets.size(); i++) {
       DmsTargets.Target t = targets.get(i);
       String suffix = targets.size() == 1 ? "" : String.valueOf(i + 1);
       String folder = t.settings().bucketFolder();
-      writer.addToPolicy(
+      writerPolicy.addStatements(
           PolicyStatement.Builder.create()
               .actions(List.of("s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"))
               .resources(List.of(raw.arnForObjects(folder.isEmpty() ? "*" : folder + "/*")))
@@ -157,12 +158,12 @@ final class DmsReplication extends Construct {
       // Plain names (no construct hash), as the README and the dpf tools refer to them.
       output.overrideLogicalId("DmsTaskArn" + suffix);
     }
-    writer.addToPolicy(
+    writerPolicy.addStatements(
         PolicyStatement.Builder.create()
             .actions(List.of("s3:ListBucket", "s3:GetBucketLocation"))
             .resources(List.of(raw.getBucketArn()))
             .build());
-    writer.addToPolicy(
+    writerPolicy.addStatements(
         PolicyStatement.Builder.create()
             .actions(List.of("kms:GenerateDataKey", "kms:Encrypt", "kms:Decrypt"))
             .resources(List.of(rawKey.getKeyArn()))
@@ -211,6 +212,7 @@ final class DmsReplication extends Construct {
                         .subnetType(SubnetType.PRIVATE_ISOLATED)
                         .cidrMask(24)
                         .build()))
+            .restrictDefaultSecurityGroup(true)
             .vpnGateway(true)
             .vpnRoutePropagation(
                 List.of(SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build()))
@@ -225,6 +227,11 @@ final class DmsReplication extends Construct {
             .build();
     vpc.addGatewayEndpoint(
         "S3", GatewayVpcEndpointOptions.builder().service(GatewayVpcEndpointAwsService.S3).build());
+    Nag.suppress(
+        vpc,
+        "PCI.DSS.321-IAMNoInlinePolicy",
+        "The policy the CDK's flow log construct attaches to the role it creates to write this"
+            + " VPC's flow logs to their log group.");
     var secrets =
         vpc.addInterfaceEndpoint(
             "SecretsManager",
@@ -260,7 +267,8 @@ final class DmsReplication extends Construct {
             .assumedBy(new ServicePrincipal("dms." + stack.getRegion() + ".amazonaws.com"))
             .description("DMS reads the on-premises MySQL credentials from Secrets Manager")
             .build();
-    role.addToPolicy(
+    ManagedPolicy policy = Roles.policyOf(role);
+    policy.addStatements(
         PolicyStatement.Builder.create()
             .effect(Effect.ALLOW)
             .actions(List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"))
@@ -270,7 +278,7 @@ final class DmsReplication extends Construct {
         .mysqlSecretKmsKeyArn()
         .ifPresent(
             key ->
-                role.addToPolicy(
+                policy.addStatements(
                     PolicyStatement.Builder.create()
                         .actions(List.of("kms:Decrypt"))
                         .resources(List.of(key))

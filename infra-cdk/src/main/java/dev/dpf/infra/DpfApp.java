@@ -5,6 +5,7 @@ import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.definition.PipelineDefinition;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
+import io.github.cdklabs.cdknag.PCIDSS321Checks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -115,7 +116,10 @@ public final class DpfApp {
             ingestion);
     transformations.addStackDependency(ingestion);
     Tags.of(app).add("project", "dpf");
+    // AWS's general best practices, and PCI DSS 3.2.1: the controls a payments pipeline is audited
+    // against (DMS not public, encrypted logs, no inline policies, ...).
     Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+    Aspects.of(app).add(new PCIDSS321Checks(NagPackProps.builder().verbose(true).build()));
     return new Stacks(ingestion, transformations);
   }
 }

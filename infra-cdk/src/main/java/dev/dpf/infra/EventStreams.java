@@ -92,6 +92,11 @@ final class EventStreams extends Construct {
           "Action::kms:(GenerateDataKey|ReEncrypt)\\*",
           "Resource::<RawBucket.*\\.Arn>/\\*");
       Nag.suppress(
+          delivery,
+          "PCI.DSS.321-IAMNoInlinePolicy",
+          "The policies the CDK's Firehose construct attaches to the roles it creates for the"
+              + " delivery stream, scoped to this stream, bucket and key.");
+      Nag.suppress(
           stream,
           "AwsSolutions-KDS3",
           "The stream uses the raw zone's customer managed key on purpose (rotation, key policy,"

@@ -6,6 +6,7 @@ import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.services.datasync.CfnLocationS3;
 import software.amazon.awscdk.services.datasync.CfnTask;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -97,7 +98,8 @@ final class FlatFileTransfer extends Construct {
             .assumedBy(new ServicePrincipal("datasync.amazonaws.com"))
             .description("DataSync " + (write ? "writes " : "reads ") + folder + "/")
             .build();
-    role.addToPolicy(
+    ManagedPolicy policy = Roles.policyOf(role);
+    policy.addStatements(
         PolicyStatement.Builder.create()
             .actions(
                 List.of("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"))
@@ -113,12 +115,12 @@ final class FlatFileTransfer extends Construct {
                 "s3:AbortMultipartUpload",
                 "s3:ListMultipartUploadParts")
             : List.of("s3:GetObject", "s3:GetObjectTagging", "s3:GetObjectVersion");
-    role.addToPolicy(
+    policy.addStatements(
         PolicyStatement.Builder.create()
             .actions(objectActions)
             .resources(List.of(bucket.arnForObjects(folder + "/*")))
             .build());
-    role.addToPolicy(
+    policy.addStatements(
         PolicyStatement.Builder.create()
             .actions(
                 write

@@ -13,6 +13,7 @@ import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.glue.CfnJob;
 import software.amazon.awscdk.services.glue.CfnSecurityConfiguration;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
@@ -49,6 +50,7 @@ final class GlueJobs extends Construct {
           + " --conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog";
 
   private final Role role;
+  private final ManagedPolicy policy;
   private final Map<Stage, CfnJob> jobs = new LinkedHashMap<>();
 
   GlueJobs(
@@ -64,6 +66,7 @@ final class GlueJobs extends Construct {
             .assumedBy(new ServicePrincipal("glue.amazonaws.com"))
             .description("dpf Glue jobs: read raw, write the lake, register its tables")
             .build();
+    policy = Roles.policyOf(role);
     grant(def, storage, tables);
 
     CfnSecurityConfiguration security =
@@ -158,7 +161,7 @@ final class GlueJobs extends Construct {
       rawPrefixes.add(s.path());
     }
     statement(List.of("s3:GetObject"), rawObjects);
-    role.addToPolicy(
+    policy.addStatements(
         PolicyStatement.Builder.create()
             .actions(List.of("s3:ListBucket"))
             .resources(List.of(storage.raw().getBucketArn()))
@@ -226,7 +229,7 @@ final class GlueJobs extends Construct {
             "logs:PutLogEvents",
             "logs:AssociateKmsKey"),
         List.of(glueLogs));
-    role.addToPolicy(
+    policy.addStatements(
         PolicyStatement.Builder.create()
             .actions(List.of("cloudwatch:PutMetricData"))
             .resources(List.of("*"))
@@ -252,7 +255,7 @@ final class GlueJobs extends Construct {
   }
 
   private void statement(List<String> actions, List<String> resources) {
-    role.addToPolicy(
+    policy.addStatements(
         PolicyStatement.Builder.create().actions(actions).resources(resources).build());
   }
 

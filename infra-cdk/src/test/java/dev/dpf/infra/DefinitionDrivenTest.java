@@ -128,9 +128,11 @@ class DefinitionDrivenTest {
 
     // The jobs may read the new raw folders, and nothing else was needed.
     List<String> granted = new ArrayList<>();
-    for (JsonNode policy : resources(tr, "AWS::IAM::Policy").values()) {
-      for (JsonNode s : policy.at("/Properties/PolicyDocument/Statement")) {
-        granted.addAll(Synth.list(s.get("Resource")));
+    for (String type : List.of("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")) {
+      for (JsonNode policy : resources(tr, type).values()) {
+        for (JsonNode s : policy.at("/Properties/PolicyDocument/Statement")) {
+          granted.addAll(Synth.list(s.get("Resource")));
+        }
       }
     }
     assertThat(granted)

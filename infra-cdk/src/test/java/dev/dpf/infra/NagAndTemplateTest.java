@@ -3,14 +3,12 @@ package dev.dpf.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import software.amazon.awscdk.Aspects;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
@@ -18,14 +16,14 @@ import software.amazon.awscdk.cxapi.SynthesisMessage;
 import software.amazon.awscdk.services.s3.Bucket;
 
 /**
- * cdk-nag's AwsSolutions pack finds nothing unsuppressed; every suppression says why; no template
- * holds a secret or an account id; synthesis is deterministic.
+ * cdk-nag's AwsSolutions and PCI DSS 3.2.1 packs find nothing unsuppressed; every suppression says
+ * why; no template holds a secret or an account id; synthesis is deterministic.
  */
 class NagAndTemplateTest {
   private static final Pattern ACCOUNT_ID = Pattern.compile("(?<![0-9])[0-9]{12}(?![0-9])");
 
   @Test
-  void awsSolutionsFindsNoErrorAndNoWarningInProdOrDev() {
+  void awsSolutionsAndPciDssFindNoErrorAndNoWarningInProdOrDev() {
     for (Synth.Result r :
         List.of(
             Synth.defaults(),
@@ -39,6 +37,9 @@ class NagAndTemplateTest {
         assertThat(messages(a.findError("*", Match.stringLikeRegexp("AwsSolutions-.*"))))
             .as(stack.getStackName())
             .isEmpty();
+        assertThat(messages(a.findError("*", Match.stringLikeRegexp("PCI\\.DSS\\.321-.*"))))
+            .as(stack.getStackName())
+            .isEmpty();
         assertThat(messages(a.findWarning("*", Match.stringLikeRegexp(".*"))))
             .as(stack.getStackName())
             .isEmpty();
@@ -48,17 +49,17 @@ class NagAndTemplateTest {
 
   @Test
   void theChecksAreReallyAppliedToTheApp() {
-    // A control: a bare bucket in the same app is reported (no access logs, no TLS policy).
+    // A control: a bare bucket added to the app is reported by the packs DpfApp applies (no access
+    // logs, no TLS-only policy), so an empty finding list above means something.
     var app = DpfApp.newApp(Synth.REQUIRED, null);
     DpfApp.build(app, Synth.INFRA);
     Stack probe = new Stack(app, "Probe");
     new Bucket(probe, "Bare");
-    Aspects.of(probe).add(new AwsSolutionsChecks());
-    List<String> errors =
-        messages(
-            Annotations.fromStack(probe).findError("*", Match.stringLikeRegexp("AwsSolutions-.*")));
-    assertThat(errors).anyMatch(m -> m.startsWith("AwsSolutions-S1"));
-    assertThat(errors).anyMatch(m -> m.startsWith("AwsSolutions-S10"));
+    List<String> errors = messages(Annotations.fromStack(probe).findError("*", Match.anyValue()));
+    assertThat(errors).anyMatch(m -> m.startsWith("AwsSolutions-S1:"));
+    assertThat(errors).anyMatch(m -> m.startsWith("AwsSolutions-S10:"));
+    assertThat(errors).anyMatch(m -> m.startsWith("PCI.DSS.321-S3BucketLoggingEnabled:"));
+    assertThat(errors).anyMatch(m -> m.startsWith("PCI.DSS.321-S3BucketSSLRequestsOnly:"));
   }
 
   @Test
@@ -72,7 +73,8 @@ class NagAndTemplateTest {
           suppressions++;
           assertThat(rule.get("id").asText())
               .as(rule.toString())
-              .matches("AwsSolutions-[A-Z]+[0-9]+|CdkNagValidationFailure");
+              .matches(
+                  "AwsSolutions-[A-Z]+[0-9]+|PCI\\.DSS\\.321-[A-Za-z0-9]+|CdkNagValidationFailure");
           assertThat(rule.get("reason").asText().length()).as(rule.toString()).isGreaterThan(40);
         }
       }

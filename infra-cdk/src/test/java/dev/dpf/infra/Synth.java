@@ -132,10 +132,12 @@ final class Synth {
     throw new AssertionError("cannot render " + v);
   }
 
-  /** The policy statements attached to a role (by the role's logical id), across its policies. */
+  /** The statements of the inline and managed policies attached to a role (by its logical id). */
   static List<JsonNode> statementsOf(JsonNode template, String roleId) {
     List<JsonNode> out = new ArrayList<>();
-    for (JsonNode policy : resources(template, "AWS::IAM::Policy").values()) {
+    List<JsonNode> policies = new ArrayList<>(resources(template, "AWS::IAM::Policy").values());
+    policies.addAll(resources(template, "AWS::IAM::ManagedPolicy").values());
+    for (JsonNode policy : policies) {
       JsonNode props = policy.get("Properties");
       boolean attached = false;
       for (JsonNode r : props.get("Roles")) {
