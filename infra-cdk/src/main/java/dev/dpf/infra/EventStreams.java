@@ -5,18 +5,17 @@ import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.Size;
+import software.amazon.awscdk.services.iam.ManagedPolicy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kinesis.Stream;
 import software.amazon.awscdk.services.kinesis.StreamEncryption;
 import software.amazon.awscdk.services.kinesis.StreamMode;
-import software.amazon.awscdk.services.kinesisfirehose.AppendDelimiterToRecordProcessor;
-import software.amazon.awscdk.services.kinesisfirehose.Compression;
-import software.amazon.awscdk.services.kinesisfirehose.DeliveryStream;
-import software.amazon.awscdk.services.kinesisfirehose.EnableLogging;
-import software.amazon.awscdk.services.kinesisfirehose.KinesisStreamSource;
-import software.amazon.awscdk.services.kinesisfirehose.S3Bucket;
-import software.amazon.awscdk.services.kinesisfirehose.S3BucketProps;
+import software.amazon.awscdk.services.kinesisfirehose.CfnDeliveryStream;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.LogStream;
 import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
 
@@ -25,11 +24,12 @@ import software.constructs.Construct;
  * and a Firehose delivery stream from it into the source's raw folder in the layout the ingest
  * stage reads ({@code <path>/YYYY/MM/dd/HH/}, one JSON record per line, optionally GZIP). Records
  * Firehose cannot deliver go to {@code errors/firehose/<source>/<error type>/} instead of being
- * lost.
+ * lost. The delivery role reads only its stream and writes only those two folders (the CDK's
+ * higher-level Firehose construct would grant the whole bucket).
  */
 final class EventStreams extends Construct {
   private final List<Stream> streams = new ArrayList<>();
-  private final List<DeliveryStream> deliveryStreams = new ArrayList<>();
+  private final List<CfnDeliveryStream> deliveryStreams = new ArrayList<>();
 
   EventStreams(
       Construct scope,
@@ -48,59 +48,101 @@ final class EventStreams extends Construct {
               .encryptionKey(rawKey)
               .retentionPeriod(Duration.hours(24))
               .build();
-      DeliveryStream delivery =
-          DeliveryStream.Builder.create(this, name + "Delivery")
-              .source(new KinesisStreamSource(stream))
-              .destination(
-                  new S3Bucket(
-                      raw,
-                      S3BucketProps.builder()
-                          .dataOutputPrefix(source.path() + "/!{timestamp:yyyy/MM/dd/HH}/")
-                          .errorOutputPrefix(
-                              "errors/firehose/"
-                                  + source.name()
-                                  + "/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/")
-                          .bufferingInterval(Duration.seconds(config.firehoseBufferSeconds()))
-                          .bufferingSize(Size.mebibytes(config.firehoseBufferMiB()))
-                          .compression(
-                              config.firehoseGzip() ? Compression.GZIP : Compression.UNCOMPRESSED)
-                          .encryptionKey(rawKey)
-                          .processors(List.of(new AppendDelimiterToRecordProcessor()))
-                          .loggingConfig(
-                              new EnableLogging(
-                                  LogGroups.create(
-                                      this,
-                                      name + "DeliveryLogs",
-                                      rawKey,
-                                      config.devEnvironment())))
-                          .build()))
-              .build();
-      // With a Kinesis stream as its source, Firehose encrypts nothing itself: the stream is
-      // encrypted (above) and so are the objects it writes (the S3 destination's key).
-      Nag.suppress(
-          delivery,
-          "AwsSolutions-KDF1",
-          "A Kinesis-sourced delivery stream cannot enable server-side encryption; the source"
-              + " stream is KMS-encrypted and objects are written with the raw zone's KMS key.");
-      Nag.suppressFindings(
-          delivery,
-          "AwsSolutions-IAM5",
-          "The CDK's Firehose S3 destination grants its role object read/write on the raw bucket"
-              + " and the raw key's data-key actions; Firehose names objects by arrival time under"
-              + " the source's folder and errors/firehose/.",
-          "Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\\*",
-          "Action::kms:(GenerateDataKey|ReEncrypt)\\*",
-          "Resource::<RawBucket.*\\.Arn>/\\*");
-      Nag.suppress(
-          delivery,
-          "PCI.DSS.321-IAMNoInlinePolicy",
-          "The policies the CDK's Firehose construct attaches to the roles it creates for the"
-              + " delivery stream, scoped to this stream, bucket and key.");
       Nag.suppress(
           stream,
           "AwsSolutions-KDS3",
           "The stream uses the raw zone's customer managed key on purpose (rotation, key policy,"
               + " audit), not the AWS managed aws/kinesis key.");
+
+      String dataFolder = source.path() + "/";
+      String errorFolder = "errors/firehose/" + source.name() + "/";
+      LogGroup logs =
+          LogGroups.create(this, name + "DeliveryLogs", rawKey, config.devEnvironment());
+      LogStream logStream = logs.addStream("S3Delivery");
+      Role role =
+          Role.Builder.create(this, name + "DeliveryRole")
+              .assumedBy(new ServicePrincipal("firehose.amazonaws.com"))
+              .description("Firehose delivers source " + source.name() + " into the raw zone")
+              .build();
+      ManagedPolicy policy = Roles.policyOf(role);
+      policy.addStatements(
+          statement(
+              List.of(
+                  "kinesis:DescribeStream",
+                  "kinesis:DescribeStreamSummary",
+                  "kinesis:GetShardIterator",
+                  "kinesis:GetRecords",
+                  "kinesis:ListShards"),
+              List.of(stream.getStreamArn())),
+          statement(
+              List.of("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
+              List.of(raw.getBucketArn())),
+          statement(
+              List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
+              List.of(raw.arnForObjects(dataFolder + "*"), raw.arnForObjects(errorFolder + "*"))),
+          statement(List.of("kms:Decrypt", "kms:GenerateDataKey"), List.of(rawKey.getKeyArn())),
+          statement(List.of("logs:PutLogEvents"), List.of(logs.getLogGroupArn())));
+      Nag.suppressFindings(
+          role,
+          "AwsSolutions-IAM5",
+          "Firehose names its objects by arrival time; the role writes only under the source's"
+              + " folder and its error folder.",
+          "Resource::<.*RawBucket.*\\.Arn>/.*\\*");
+
+      CfnDeliveryStream delivery =
+          CfnDeliveryStream.Builder.create(this, name + "Delivery")
+              .deliveryStreamType("KinesisStreamAsSource")
+              .kinesisStreamSourceConfiguration(
+                  CfnDeliveryStream.KinesisStreamSourceConfigurationProperty.builder()
+                      .kinesisStreamArn(stream.getStreamArn())
+                      .roleArn(role.getRoleArn())
+                      .build())
+              .extendedS3DestinationConfiguration(
+                  CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty.builder()
+                      .bucketArn(raw.getBucketArn())
+                      .roleArn(role.getRoleArn())
+                      .prefix(dataFolder + "!{timestamp:yyyy/MM/dd/HH}/")
+                      .errorOutputPrefix(
+                          errorFolder + "!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/")
+                      .bufferingHints(
+                          CfnDeliveryStream.BufferingHintsProperty.builder()
+                              .intervalInSeconds(config.firehoseBufferSeconds())
+                              .sizeInMBs(config.firehoseBufferMiB())
+                              .build())
+                      .compressionFormat(config.firehoseGzip() ? "GZIP" : "UNCOMPRESSED")
+                      .encryptionConfiguration(
+                          CfnDeliveryStream.EncryptionConfigurationProperty.builder()
+                              .kmsEncryptionConfig(
+                                  CfnDeliveryStream.KMSEncryptionConfigProperty.builder()
+                                      .awskmsKeyArn(rawKey.getKeyArn())
+                                      .build())
+                              .build())
+                      .processingConfiguration(
+                          CfnDeliveryStream.ProcessingConfigurationProperty.builder()
+                              .enabled(true)
+                              .processors(
+                                  List.of(
+                                      CfnDeliveryStream.ProcessorProperty.builder()
+                                          .type("AppendDelimiterToRecord")
+                                          .build()))
+                              .build())
+                      .cloudWatchLoggingOptions(
+                          CfnDeliveryStream.CloudWatchLoggingOptionsProperty.builder()
+                              .enabled(true)
+                              .logGroupName(logs.getLogGroupName())
+                              .logStreamName(logStream.getLogStreamName())
+                              .build())
+                      .build())
+              .build();
+      // Firehose checks its role's permissions when the stream is created.
+      delivery.getNode().addDependency(role);
+      // With a Kinesis stream as its source, Firehose encrypts nothing itself: the stream is
+      // encrypted (above) and so are the objects it writes (the raw key).
+      Nag.suppress(
+          delivery,
+          "AwsSolutions-KDF1",
+          "A Kinesis-sourced delivery stream cannot enable server-side encryption; the source"
+              + " stream is KMS-encrypted and objects are written with the raw zone's KMS key.");
       streams.add(stream);
       deliveryStreams.add(delivery);
       CfnOutput output =
@@ -114,11 +156,15 @@ final class EventStreams extends Construct {
     }
   }
 
+  private static PolicyStatement statement(List<String> actions, List<String> resources) {
+    return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
+  }
+
   List<Stream> streams() {
     return streams;
   }
 
-  List<DeliveryStream> deliveryStreams() {
+  List<CfnDeliveryStream> deliveryStreams() {
     return deliveryStreams;
   }
 }

@@ -159,6 +159,20 @@ class DataIngestionStackTest {
     assertThat(render(s3.at("/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN")))
         .isEqualTo("<" + id("AWS::KMS::Key") + ".Arn>");
     assertThat(render(s3.get("BucketARN"))).isEqualTo("<" + rawBucketId() + ".Arn>");
+    assertThat(s3.at("/ProcessingConfiguration/Processors/0/Type").asText())
+        .isEqualTo("AppendDelimiterToRecord");
+    // Its role writes only the source's folder and the error folder of the raw bucket.
+    String roleId = render(s3.get("RoleARN")).replaceAll("<(.*)\\.Arn>", "$1");
+    List<String> objects = new ArrayList<>();
+    for (JsonNode s : Synth.statementsOf(t, roleId)) {
+      if (list(s.get("Action")).contains("s3:PutObject")) {
+        objects.addAll(list(s.get("Resource")));
+      }
+    }
+    assertThat(objects)
+        .containsExactlyInAnyOrder(
+            "<" + rawBucketId() + ".Arn>/streaming/payments/*",
+            "<" + rawBucketId() + ".Arn>/errors/firehose/payments/*");
   }
 
   @Test
