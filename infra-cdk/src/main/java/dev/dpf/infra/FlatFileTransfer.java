@@ -36,28 +36,8 @@ final class FlatFileTransfer extends Construct {
     var logs = LogGroups.create(this, "Logs", key, config.devEnvironment());
     for (SourceDef source : sources) {
       String name = Names.pascal(source.name());
-      Role reader = locationRole(name + "LandingRole", landing, source.name(), false, key);
-      Role writer = locationRole(name + "RawRole", raw, source.path(), true, key);
-      CfnLocationS3 from =
-          CfnLocationS3.Builder.create(this, name + "Landing")
-              .s3BucketArn(landing.getBucketArn())
-              .subdirectory("/" + source.name() + "/")
-              .s3Config(
-                  CfnLocationS3.S3ConfigProperty.builder()
-                      .bucketAccessRoleArn(reader.getRoleArn())
-                      .build())
-              .build();
-      from.getNode().addDependency(reader);
-      CfnLocationS3 to =
-          CfnLocationS3.Builder.create(this, name + "Raw")
-              .s3BucketArn(raw.getBucketArn())
-              .subdirectory("/" + source.path() + "/")
-              .s3Config(
-                  CfnLocationS3.S3ConfigProperty.builder()
-                      .bucketAccessRoleArn(writer.getRoleArn())
-                      .build())
-              .build();
-      to.getNode().addDependency(writer);
+      CfnLocationS3 from = location(name + "Landing", landing, source.name(), false, key);
+      CfnLocationS3 to = location(name + "Raw", raw, source.path(), true, key);
       CfnTask task =
           CfnTask.Builder.create(this, name + "Task")
               .sourceLocationArn(from.getAttrLocationArn())
@@ -89,6 +69,23 @@ final class FlatFileTransfer extends Construct {
 
   List<CfnTask> tasks() {
     return tasks;
+  }
+
+  /** A DataSync location: one folder of one bucket, with a role that reads it (or also writes). */
+  private CfnLocationS3 location(String id, IBucket bucket, String folder, boolean write, Key key) {
+    Role role = locationRole(id + "Role", bucket, folder, write, key);
+    CfnLocationS3 location =
+        CfnLocationS3.Builder.create(this, id)
+            .s3BucketArn(bucket.getBucketArn())
+            .subdirectory("/" + folder + "/")
+            .s3Config(
+                CfnLocationS3.S3ConfigProperty.builder()
+                    .bucketAccessRoleArn(role.getRoleArn())
+                    .build())
+            .build();
+    // DataSync checks the role's access when the location is created.
+    location.getNode().addDependency(role);
+    return location;
   }
 
   /** A role DataSync uses for one folder of one bucket: read it, or also write it. */
