@@ -86,13 +86,20 @@ class DataTransformationsStackTest {
   }
 
   @Test
-  void theDeployedJarHoldsEveryEntryClassAndTheDefinition() throws Exception {
+  void theDeployedJarHoldsEveryEntryClassTheDefinitionAndNothingGlueProvides() throws Exception {
     Path jar = Path.of(System.getProperty("dpf.glue.dir", "target/glue")).resolve("dpf-jobs.jar");
     try (JarFile f = new JarFile(jar.toFile())) {
       for (String main : MAIN_CLASSES.values()) {
         assertThat(f.getEntry(main.replace('.', '/') + ".class")).as(main).isNotNull();
       }
       assertThat(f.getEntry("dpf/pipeline.yaml")).isNotNull();
+      assertThat(f.getEntry("dev/dpf/core/definition/Definitions.class")).isNotNull();
+      // Our YAML parser is inside, relocated; Spark, Hadoop, Delta, Scala, Jackson core and the AWS
+      // SDK are not: Glue 5.0 provides them.
+      assertThat(f.getEntry("dev/dpf/shaded/org/yaml/snakeyaml/Yaml.class")).isNotNull();
+      List<String> classes =
+          f.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class")).toList();
+      assertThat(classes).isNotEmpty().allMatch(n -> n.startsWith("dev/dpf/"));
     }
     JsonNode deployment = only(t, "Custom::CDKBucketDeployment").get("Properties");
     assertThat(render(deployment.get("DestinationBucketName")))
