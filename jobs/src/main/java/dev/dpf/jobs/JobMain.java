@@ -22,10 +22,15 @@ final class JobMain {
     PrintWriter out =
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     JobOptions options;
-    PipelineDefinition definition;
+    PipelineDefinition definition = null;
+    // A definition on a Hadoop path (s3://...) is read once the session is up, with its settings.
+    boolean remoteDefinition;
     try {
       options = JobOptions.fromJobArgs(args);
-      definition = StageRunner.prepare(stage, options);
+      remoteDefinition = DefinitionSource.isHadoopPath(options.definition());
+      if (!remoteDefinition) {
+        definition = StageRunner.prepare(stage, options);
+      }
     } catch (DpfException e) {
       System.err.println("dpf: " + e.getMessage());
       System.exit(Dpf.EXIT_USER_ERROR);
@@ -40,6 +45,16 @@ final class JobMain {
       builder = builder.enableHiveSupport(); // the cluster's catalog: Glue Data Catalog on Glue
     }
     SparkSession spark = builder.getOrCreate();
+    if (remoteDefinition) {
+      try {
+        definition = StageRunner.prepare(stage, options);
+      } catch (DpfException e) {
+        System.err.println("dpf: " + e.getMessage());
+        spark.stop();
+        System.exit(Dpf.EXIT_USER_ERROR);
+        return;
+      }
+    }
     // A failure propagates: Glue and spark-submit mark the run failed with its message.
     StageRunner.run(stage, options, definition, spark, out);
   }

@@ -1,7 +1,6 @@
 package dev.dpf.jobs;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.stage.Pipeline;
 import dev.dpf.core.stage.TableResult;
@@ -37,9 +36,15 @@ final class StageRunner {
   private StageRunner() {}
 
   static PipelineDefinition definition(JobOptions options) {
-    return options.definition().isPresent()
-        ? Definitions.load(Path.of(options.definition().get()))
-        : Definitions.loadFromClasspath();
+    return DefinitionSource.load(options.definition(), StageRunner::hadoopConfiguration);
+  }
+
+  /** The running session's Hadoop configuration (S3 settings come from Spark's), else a default. */
+  private static org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    return active.isDefined()
+        ? active.get().sparkContext().hadoopConfiguration()
+        : new org.apache.hadoop.conf.Configuration();
   }
 
   /** Checks the inputs a stage needs before Spark starts, so mistakes fail fast. */

@@ -34,6 +34,68 @@ class JobOptionsTest {
   }
 
   @Test
+  void acceptsWhatAGlueJarJobReceivesReservedArgumentsAndEmptyFlagsIncluded() {
+    // A Glue 5.0 run of a jar job: Glue's reserved and run arguments (flags set in the console
+    // arrive with an empty value), the job's default arguments as infra-cdk deploys them, and a
+    // run-time override of the definition.
+    String[] args = {
+      "--JOB_ID",
+      "j_0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+      "--JOB_RUN_ID",
+      "jr_0f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4e5f60718293a4b5c6d7e8f9",
+      "--JOB_NAME",
+      "IngestJob-AbCdEf123456",
+      "--SECURITY_CONFIGURATION",
+      "DataTransformations-glue",
+      "--encryption-type",
+      "sse-s3",
+      "--job-bookmark-option",
+      "job-bookmark-disable",
+      "--continuation-option",
+      "continuation-enabled",
+      "--TempDir",
+      "s3://dpf-artifacts/temp/",
+      "--RedshiftTempDir",
+      "s3://dpf-artifacts/temp/",
+      "--enable-metrics",
+      "",
+      "--enable-glue-datacatalog",
+      "",
+      "--enable-continuous-cloudwatch-log",
+      "true",
+      "--enable-observability-metrics",
+      "true",
+      "--enable-spark-ui",
+      "true",
+      "--spark-event-logs-path",
+      "s3://dpf-artifacts/spark-events/",
+      "--job-language",
+      "scala",
+      "--class",
+      "dev.dpf.jobs.IngestJob",
+      "--extra-jars",
+      "s3://dpf-artifacts/glue/dpf-jobs.jar",
+      "--datalake-formats",
+      "delta",
+      "--conf",
+      "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf"
+          + " spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
+      "--raw",
+      "s3://dpf-raw",
+      "--lake",
+      "s3://dpf-lake",
+      "--definition",
+      "s3://dpf-artifacts/definitions/pipeline.yaml"
+    };
+    assertThat(JobOptions.fromJobArgs(args))
+        .isEqualTo(
+            new JobOptions(
+                "s3://dpf-raw",
+                "s3://dpf-lake",
+                Optional.of("s3://dpf-artifacts/definitions/pipeline.yaml")));
+  }
+
+  @Test
   void readsTheDefinition() {
     assertThat(
             JobOptions.fromJobArgs(new String[] {"--lake", "l", "--definition", "p.yaml"})

@@ -67,15 +67,25 @@ public final class Definitions {
 
   /** Loads the definition packaged in the jar at {@link #CLASSPATH_LOCATION}. */
   public static PipelineDefinition loadFromClasspath() {
-    String shown = "classpath:" + CLASSPATH_LOCATION;
-    String text = readResource(CLASSPATH_LOCATION);
+    return loadFromClasspath(CLASSPATH_LOCATION);
+  }
+
+  /**
+   * Loads a definition from a classpath resource, for example {@code dpf/pipeline.yaml}; model SQL
+   * files are resources relative to its folder.
+   */
+  public static PipelineDefinition loadFromClasspath(String resource) {
+    String shown = "classpath:" + resource;
+    String text = readResource(resource);
     if (text == null) {
       throw new DefinitionException(
           shown,
           "",
           "not packaged in this jar. Pass --definition with the path of a pipeline.yaml");
     }
-    return parse(shown, text, rel -> readResource("dpf/" + rel));
+    int slash = resource.lastIndexOf('/');
+    String folder = slash < 0 ? "" : resource.substring(0, slash + 1);
+    return parse(shown, text, rel -> readResource(folder + rel));
   }
 
   /**
