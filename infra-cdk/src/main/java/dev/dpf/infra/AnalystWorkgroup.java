@@ -3,8 +3,6 @@ package dev.dpf.infra;
 import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.Zone;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import software.amazon.awscdk.services.athena.CfnNamedQuery;
 import software.amazon.awscdk.services.athena.CfnWorkGroup;
 import software.amazon.awscdk.services.kms.IKey;
@@ -20,9 +18,6 @@ final class AnalystWorkgroup extends Construct {
   /** Scan limit per query: 10 GiB. */
   static final long BYTES_SCANNED_CUTOFF = 10L * 1024 * 1024 * 1024;
 
-  private final CfnWorkGroup workGroup;
-  private final Map<String, CfnNamedQuery> namedQueries = new LinkedHashMap<>();
-
   AnalystWorkgroup(
       Construct scope,
       String id,
@@ -32,7 +27,7 @@ final class AnalystWorkgroup extends Construct {
       IKey key,
       LakeCatalog catalog) {
     super(scope, id);
-    workGroup =
+    CfnWorkGroup workGroup =
         CfnWorkGroup.Builder.create(this, "WorkGroup")
             .name(config.athenaWorkGroup())
             .description("dpf analysts: the curated zone")
@@ -69,15 +64,6 @@ final class AnalystWorkgroup extends Construct {
                   "SELECT * FROM \"" + Zone.CURATED.dbName() + "\".\"" + m.name() + "\" LIMIT 100;")
               .build();
       q.addResourceDependency(catalog.tables().get(m.table()));
-      namedQueries.put(m.table(), q);
     }
-  }
-
-  CfnWorkGroup workGroup() {
-    return workGroup;
-  }
-
-  Map<String, CfnNamedQuery> namedQueries() {
-    return namedQueries;
   }
 }

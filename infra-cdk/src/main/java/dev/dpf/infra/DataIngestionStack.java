@@ -22,10 +22,6 @@ import software.constructs.Construct;
 public final class DataIngestionStack extends Stack {
   private final Key key;
   private final Bucket raw;
-  private final Bucket landing;
-  private final EventStreams streams;
-  private final DmsReplication dms;
-  private final FlatFileTransfer flatFiles;
 
   public DataIngestionStack(
       Construct scope, String id, StackProps props, DeployConfig config, PipelineDefinition def) {
@@ -53,7 +49,7 @@ public final class DataIngestionStack extends Stack {
                                 .transitionAfter(Duration.days(30))
                                 .build()))
                     .build()));
-    landing =
+    Bucket landing =
         Buckets.secure(
             this,
             "LandingBucket",
@@ -67,13 +63,10 @@ public final class DataIngestionStack extends Stack {
                     .expiration(Duration.days(30))
                     .build()));
 
-    streams =
-        new EventStreams(
-            this, "Streams", config, sourcesOf(def, SourceKind.FIREHOSE_JSON), raw, key);
-    dms = new DmsReplication(this, "Dms", config, DmsTargets.of(def.sources()), raw, key);
-    flatFiles =
-        new FlatFileTransfer(
-            this, "FlatFiles", config, sourcesOf(def, SourceKind.CSV_FILES), landing, raw, key);
+    new EventStreams(this, "Streams", config, sourcesOf(def, SourceKind.FIREHOSE_JSON), raw, key);
+    new DmsReplication(this, "Dms", config, DmsTargets.of(def.sources()), raw, key);
+    new FlatFileTransfer(
+        this, "FlatFiles", config, sourcesOf(def, SourceKind.CSV_FILES), landing, raw, key);
 
     CfnOutput.Builder.create(this, "RawBucketName")
         .description("The raw zone: bin/dpf run --raw s3://<this>")
@@ -92,21 +85,5 @@ public final class DataIngestionStack extends Stack {
 
   public Bucket raw() {
     return raw;
-  }
-
-  public Bucket landing() {
-    return landing;
-  }
-
-  EventStreams streams() {
-    return streams;
-  }
-
-  DmsReplication dms() {
-    return dms;
-  }
-
-  FlatFileTransfer flatFiles() {
-    return flatFiles;
   }
 }

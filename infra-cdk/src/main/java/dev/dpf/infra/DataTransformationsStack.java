@@ -23,13 +23,6 @@ import software.constructs.Construct;
  * would add no boundary the IAM prefixes do not already draw; readers are scoped per folder.
  */
 public final class DataTransformationsStack extends Stack {
-  private final Key key;
-  private final Bucket lake;
-  private final Bucket artifacts;
-  private final LakeCatalog catalog;
-  private final GlueJobs glue;
-  private final PipelineStateMachine pipeline;
-  private final AnalystWorkgroup analysts;
 
   public DataTransformationsStack(
       Construct scope,
@@ -40,11 +33,12 @@ public final class DataTransformationsStack extends Stack {
       DataIngestionStack ingestion) {
     super(scope, id, props);
     boolean dev = config.devEnvironment();
-    key = Buckets.key(this, "LakeKey", "dpf lake: zones, artifacts, logs, alerts", dev);
+    Key key = Buckets.key(this, "LakeKey", "dpf lake: zones, artifacts, logs, alerts", dev);
     LogGroups.allowLogs(key);
     Bucket logs = Buckets.accessLogs(this, "AccessLogs", dev);
-    lake = Buckets.secure(this, "LakeBucket", key, logs, dev, List.of(Buckets.housekeeping(30)));
-    artifacts =
+    Bucket lake =
+        Buckets.secure(this, "LakeBucket", key, logs, dev, List.of(Buckets.housekeeping(30)));
+    Bucket artifacts =
         Buckets.secure(
             this,
             "ArtifactsBucket",
@@ -94,18 +88,18 @@ public final class DataTransformationsStack extends Stack {
         "Resource::<ArtifactsBucket.*\\.Arn>/\\*",
         "Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>/\\*");
 
-    catalog = new LakeCatalog(this, "Catalog", def, lake);
-    glue =
+    LakeCatalog catalog = new LakeCatalog(this, "Catalog", def, lake);
+    GlueJobs glue =
         new GlueJobs(
             this,
             "Glue",
             config,
             def,
-            new GlueJobs.Storage(ingestion.raw(), ingestion.key(), lake, key, artifacts),
-            LakeCatalog.tables(def));
+            new GlueJobs.Storage(ingestion.raw(), ingestion.key(), lake, key, artifacts));
     glue.jobs().values().forEach(j -> j.getNode().addDependency(jar));
-    pipeline = new PipelineStateMachine(this, "Pipeline", config, glue.jobs(), key);
-    analysts = new AnalystWorkgroup(this, "Analysts", config, def, artifacts, key, catalog);
+    PipelineStateMachine pipeline =
+        new PipelineStateMachine(this, "Pipeline", config, glue.jobs(), key);
+    new AnalystWorkgroup(this, "Analysts", config, def, artifacts, key, catalog);
 
     CfnOutput.Builder.create(this, "StateMachineArn")
         .description("Starts a pipeline run: aws stepfunctions start-execution --state-machine-arn")
@@ -123,33 +117,5 @@ public final class DataTransformationsStack extends Stack {
         .prefix(prefix)
         .expiration(Duration.days(days))
         .build();
-  }
-
-  public Key key() {
-    return key;
-  }
-
-  public Bucket lake() {
-    return lake;
-  }
-
-  public Bucket artifacts() {
-    return artifacts;
-  }
-
-  LakeCatalog catalog() {
-    return catalog;
-  }
-
-  GlueJobs glue() {
-    return glue;
-  }
-
-  PipelineStateMachine pipeline() {
-    return pipeline;
-  }
-
-  AnalystWorkgroup analysts() {
-    return analysts;
   }
 }

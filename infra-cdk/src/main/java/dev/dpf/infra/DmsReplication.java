@@ -1,6 +1,5 @@
 package dev.dpf.infra;
 
-import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.ArnFormat;
@@ -42,9 +41,6 @@ import software.constructs.Construct;
  * full-load-and-CDC task whose table mappings come from the definition.
  */
 final class DmsReplication extends Construct {
-  private final List<CfnReplicationTask> tasks = new ArrayList<>();
-  private final SecurityGroup securityGroup;
-  private final CfnReplicationInstance instance;
 
   DmsReplication(
       Construct scope,
@@ -57,7 +53,7 @@ final class DmsReplication extends Construct {
     Stack stack = Stack.of(this);
 
     IVpc vpc = network(config, rawKey);
-    securityGroup =
+    SecurityGroup securityGroup =
         SecurityGroup.Builder.create(this, "SecurityGroup")
             .vpc(vpc)
             .description("DMS replication instance: MySQL to on premises only, HTTPS to AWS APIs")
@@ -91,7 +87,7 @@ final class DmsReplication extends Construct {
       accountRoles(subnetGroup);
     }
 
-    instance =
+    CfnReplicationInstance instance =
         CfnReplicationInstance.Builder.create(this, "Instance")
             .replicationInstanceClass(config.dmsInstanceClass())
             .allocatedStorage(config.dmsStorageGb())
@@ -146,7 +142,6 @@ final class DmsReplication extends Construct {
               .tableMappings(DmsTargets.tableMappings(t.tables()))
               .replicationTaskSettings(DmsTargets.taskSettings())
               .build();
-      tasks.add(task);
       CfnOutput output =
           CfnOutput.Builder.create(this, "DmsTaskArn" + suffix)
               .description(
@@ -174,18 +169,6 @@ final class DmsReplication extends Construct {
         "DMS names the files it writes itself; the role may write only objects under the DMS"
             + " folder of the raw bucket.",
         "Resource::<.*RawBucket.*\\.Arn>/.*\\*");
-  }
-
-  List<CfnReplicationTask> tasks() {
-    return tasks;
-  }
-
-  SecurityGroup securityGroup() {
-    return securityGroup;
-  }
-
-  CfnReplicationInstance instance() {
-    return instance;
   }
 
   private IVpc network(DeployConfig config, IKey key) {

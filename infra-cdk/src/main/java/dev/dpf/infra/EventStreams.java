@@ -1,7 +1,6 @@
 package dev.dpf.infra;
 
 import dev.dpf.core.definition.SourceDef;
-import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
@@ -28,8 +27,6 @@ import software.constructs.Construct;
  * higher-level Firehose construct would grant the whole bucket).
  */
 final class EventStreams extends Construct {
-  private final List<Stream> streams = new ArrayList<>();
-  private final List<CfnDeliveryStream> deliveryStreams = new ArrayList<>();
 
   EventStreams(
       Construct scope,
@@ -143,8 +140,6 @@ final class EventStreams extends Construct {
           "AwsSolutions-KDF1",
           "A Kinesis-sourced delivery stream cannot enable server-side encryption; the source"
               + " stream is KMS-encrypted and objects are written with the raw zone's KMS key.");
-      streams.add(stream);
-      deliveryStreams.add(delivery);
       CfnOutput output =
           CfnOutput.Builder.create(this, name + "StreamName")
               .description(
@@ -158,13 +153,5 @@ final class EventStreams extends Construct {
 
   private static PolicyStatement statement(List<String> actions, List<String> resources) {
     return PolicyStatement.Builder.create().actions(actions).resources(resources).build();
-  }
-
-  List<Stream> streams() {
-    return streams;
-  }
-
-  List<CfnDeliveryStream> deliveryStreams() {
-    return deliveryStreams;
   }
 }

@@ -1,7 +1,6 @@
 package dev.dpf.infra;
 
 import dev.dpf.core.definition.SourceDef;
-import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.services.datasync.CfnLocationS3;
@@ -22,7 +21,6 @@ import software.constructs.Construct;
  * again and the ingest stage reads it as a new file.
  */
 final class FlatFileTransfer extends Construct {
-  private final List<CfnTask> tasks = new ArrayList<>();
 
   FlatFileTransfer(
       Construct scope,
@@ -38,25 +36,23 @@ final class FlatFileTransfer extends Construct {
       String name = Names.pascal(source.name());
       CfnLocationS3 from = location(name + "Landing", landing, source.name(), false, key);
       CfnLocationS3 to = location(name + "Raw", raw, source.path(), true, key);
-      CfnTask task =
-          CfnTask.Builder.create(this, name + "Task")
-              .sourceLocationArn(from.getAttrLocationArn())
-              .destinationLocationArn(to.getAttrLocationArn())
-              .cloudWatchLogGroupArn(logs.getLogGroupArn())
-              .schedule(
-                  CfnTask.TaskScheduleProperty.builder()
-                      .scheduleExpression(config.flatFileSchedule())
-                      .build())
-              .options(
-                  CfnTask.OptionsProperty.builder()
-                      .transferMode("CHANGED")
-                      .verifyMode("ONLY_FILES_TRANSFERRED")
-                      .overwriteMode("ALWAYS")
-                      .preserveDeletedFiles("PRESERVE")
-                      .logLevel("TRANSFER")
-                      .build())
-              .build();
-      tasks.add(task);
+      CfnTask.Builder.create(this, name + "Task")
+          .sourceLocationArn(from.getAttrLocationArn())
+          .destinationLocationArn(to.getAttrLocationArn())
+          .cloudWatchLogGroupArn(logs.getLogGroupArn())
+          .schedule(
+              CfnTask.TaskScheduleProperty.builder()
+                  .scheduleExpression(config.flatFileSchedule())
+                  .build())
+          .options(
+              CfnTask.OptionsProperty.builder()
+                  .transferMode("CHANGED")
+                  .verifyMode("ONLY_FILES_TRANSFERRED")
+                  .overwriteMode("ALWAYS")
+                  .preserveDeletedFiles("PRESERVE")
+                  .logLevel("TRANSFER")
+                  .build())
+          .build();
       CfnOutput output =
           CfnOutput.Builder.create(this, name + "LandingPrefix")
               .description("Where partners deliver files of source '" + source.name() + "'")
@@ -65,10 +61,6 @@ final class FlatFileTransfer extends Construct {
       // Plain names (no construct hash), as the README and the dpf tools refer to them.
       output.overrideLogicalId(name + "LandingPrefix");
     }
-  }
-
-  List<CfnTask> tasks() {
-    return tasks;
   }
 
   /** A DataSync location: one folder of one bucket, with a role that reads it (or also writes). */

@@ -54,12 +54,7 @@ final class GlueJobs extends Construct {
   private final Map<Stage, CfnJob> jobs = new LinkedHashMap<>();
 
   GlueJobs(
-      Construct scope,
-      String id,
-      DeployConfig config,
-      PipelineDefinition def,
-      Storage storage,
-      List<LakeCatalog.TableRef> tables) {
+      Construct scope, String id, DeployConfig config, PipelineDefinition def, Storage storage) {
     super(scope, id);
     role =
         Role.Builder.create(this, "Role")
@@ -67,7 +62,7 @@ final class GlueJobs extends Construct {
             .description("dpf Glue jobs: read raw, write the lake, register its tables")
             .build();
     policy = Roles.policyOf(role);
-    grant(def, storage, tables);
+    grant(def, storage);
 
     CfnSecurityConfiguration security =
         CfnSecurityConfiguration.Builder.create(this, "SecurityConfiguration")
@@ -141,16 +136,12 @@ final class GlueJobs extends Construct {
     return args;
   }
 
-  Role role() {
-    return role;
-  }
-
   Map<Stage, CfnJob> jobs() {
     return jobs;
   }
 
   /** Least privilege: only the definition's raw folders, the lake's zones, its tables, its keys. */
-  private void grant(PipelineDefinition def, Storage storage, List<LakeCatalog.TableRef> tables) {
+  private void grant(PipelineDefinition def, Storage storage) {
     Stack stack = Stack.of(this);
     List<String> rawObjects = new ArrayList<>();
     List<String> rawPrefixes = new ArrayList<>();
@@ -193,7 +184,7 @@ final class GlueJobs extends Construct {
     for (Zone z : LakeCatalog.ZONES) {
       catalog.add(glueArn(stack, "database", z.dbName()));
     }
-    for (LakeCatalog.TableRef t : tables) {
+    for (PipelineDefinition.Table t : def.tables()) {
       catalog.add(glueArn(stack, "table", t.zone().dbName() + "/" + t.name()));
     }
     // The pipeline's own tables (run log, file log, quarantine) are named by the jobs.

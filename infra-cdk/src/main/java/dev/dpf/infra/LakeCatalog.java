@@ -1,11 +1,7 @@
 package dev.dpf.infra;
 
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,16 +20,15 @@ import software.constructs.Construct;
  * the quarantine and system zones are the pipeline's own and are registered by the jobs.
  */
 final class LakeCatalog extends Construct {
-  /** Zones with a database, in order. */
-  static final List<Zone> ZONES =
-      List.of(Zone.CONSOLIDATED, Zone.TRANSFORMED, Zone.CURATED, Zone.QUARANTINE, Zone.SYSTEM);
+  /** Zones with a database: all of them, in order. */
+  static final List<Zone> ZONES = List.of(Zone.values());
 
-  private final Map<Zone, CfnDatabase> databases = new LinkedHashMap<>();
   private final Map<String, CfnTable> tables = new LinkedHashMap<>();
 
   LakeCatalog(Construct scope, String id, PipelineDefinition def, IBucket lake) {
     super(scope, id);
     String catalogId = Stack.of(this).getAccount();
+    Map<Zone, CfnDatabase> databases = new LinkedHashMap<>();
     for (Zone zone : ZONES) {
       databases.put(
           zone,
@@ -47,7 +42,7 @@ final class LakeCatalog extends Construct {
                       .build())
               .build());
     }
-    for (TableRef t : tables(def)) {
+    for (PipelineDefinition.Table t : def.tables()) {
       String location = lake.s3UrlForObject(t.zone().dbName() + "/" + t.name());
       CfnTable table =
           CfnTable.Builder.create(this, Names.pascal(t.zone().dbName() + "_" + t.name()))
@@ -56,7 +51,7 @@ final class LakeCatalog extends Construct {
               .tableInput(
                   CfnTable.TableInputProperty.builder()
                       .name(t.name())
-                      .description(t.description())
+                      .description("dpf " + t.qualified() + ", made by " + t.madeBy())
                       .tableType("EXTERNAL_TABLE")
                       .parameters(
                           new TreeMap<>(
@@ -80,41 +75,8 @@ final class LakeCatalog extends Construct {
                       .build())
               .build();
       table.addResourceDependency(databases.get(t.zone()));
-      tables.put(t.zone().dbName() + "." + t.name(), table);
+      tables.put(t.qualified(), table);
     }
-  }
-
-  /** A table the definition makes. */
-  record TableRef(Zone zone, String name, String description) {
-    String qualified() {
-      return zone.dbName() + "." + name;
-    }
-  }
-
-  /** Every table the definition makes, by zone: sources, datasets (and histories), models. */
-  static List<TableRef> tables(PipelineDefinition def) {
-    List<TableRef> out = new ArrayList<>();
-    for (SourceDef s : def.sources()) {
-      out.add(
-          new TableRef(
-              Zone.CONSOLIDATED, s.name(), "Every raw record of source " + s.name() + ", as text"));
-    }
-    for (DatasetDef d : def.datasets()) {
-      out.add(new TableRef(Zone.TRANSFORMED, d.name(), "Dataset " + d.name() + ", current state"));
-      if (d.history() != DatasetDef.History.NONE) {
-        out.add(
-            new TableRef(
-                Zone.TRANSFORMED, d.historyTable(), "Every version of dataset " + d.name()));
-      }
-    }
-    for (ModelDef m : def.models()) {
-      out.add(new TableRef(m.zone(), m.name(), "Model " + m.name() + " (" + m.file() + ")"));
-    }
-    return out;
-  }
-
-  Map<Zone, CfnDatabase> databases() {
-    return databases;
   }
 
   Map<String, CfnTable> tables() {

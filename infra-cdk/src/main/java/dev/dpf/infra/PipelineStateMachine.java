@@ -57,8 +57,6 @@ final class PipelineStateMachine extends Construct {
 
   private final StateMachine stateMachine;
   private final Topic alerts;
-  private final Schedule schedule;
-  private final List<Alarm> alarms;
 
   PipelineStateMachine(
       Construct scope, String id, DeployConfig config, Map<GlueJobs.Stage, CfnJob> jobs, Key key) {
@@ -161,31 +159,28 @@ final class PipelineStateMachine extends Construct {
             + " no resource-level permissions.",
         "Resource::\\*");
 
-    alarms =
-        List.of(
-            alarm("FailedAlarm", stateMachine.metricFailed(), "A pipeline execution failed"),
-            alarm("TimedOutAlarm", stateMachine.metricTimedOut(), "A pipeline execution timed out"),
-            alarm(
-                "AbortedAlarm", stateMachine.metricAborted(), "A pipeline execution was aborted"));
+    List.of(
+        alarm("FailedAlarm", stateMachine.metricFailed(), "A pipeline execution failed"),
+        alarm("TimedOutAlarm", stateMachine.metricTimedOut(), "A pipeline execution timed out"),
+        alarm("AbortedAlarm", stateMachine.metricAborted(), "A pipeline execution was aborted"));
 
     Role schedulerRole =
         Role.Builder.create(this, "ScheduleRole")
             .assumedBy(new ServicePrincipal("scheduler.amazonaws.com"))
             .description("EventBridge Scheduler starts the dpf pipeline")
             .build();
-    schedule =
-        Schedule.Builder.create(this, "Schedule")
-            .description("Starts the dpf pipeline")
-            .schedule(
-                ScheduleExpression.expression(
-                    config.pipelineSchedule(), TimeZone.of(config.scheduleTimeZone())))
-            .target(
-                StepFunctionsStartExecution.Builder.create(stateMachine)
-                    .input(ScheduleTargetInput.fromObject(ordered("trigger", "schedule")))
-                    .retryAttempts(2)
-                    .role(schedulerRole)
-                    .build())
-            .build();
+    Schedule.Builder.create(this, "Schedule")
+        .description("Starts the dpf pipeline")
+        .schedule(
+            ScheduleExpression.expression(
+                config.pipelineSchedule(), TimeZone.of(config.scheduleTimeZone())))
+        .target(
+            StepFunctionsStartExecution.Builder.create(stateMachine)
+                .input(ScheduleTargetInput.fromObject(ordered("trigger", "schedule")))
+                .retryAttempts(2)
+                .role(schedulerRole)
+                .build())
+        .build();
     // After the target bound: it adds the policy to the role then.
     Nag.suppress(
         schedulerRole,
@@ -224,17 +219,5 @@ final class PipelineStateMachine extends Construct {
 
   StateMachine stateMachine() {
     return stateMachine;
-  }
-
-  Topic alerts() {
-    return alerts;
-  }
-
-  Schedule schedule() {
-    return schedule;
-  }
-
-  List<Alarm> alarms() {
-    return alarms;
   }
 }

@@ -21,21 +21,12 @@ final class JobMain {
   static void main(StageRunner.Stage stage, String[] args) {
     PrintWriter out =
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
-    JobOptions options;
-    PipelineDefinition definition = null;
-    // A definition on a Hadoop path (s3://...) is read once the session is up, with its settings.
-    boolean remoteDefinition;
-    try {
-      options = JobOptions.fromJobArgs(args);
-      remoteDefinition = DefinitionSource.isHadoopPath(options.definition());
-      if (!remoteDefinition) {
-        definition = StageRunner.prepare(stage, options);
-      }
-    } catch (DpfException e) {
-      System.err.println("dpf: " + e.getMessage());
-      System.exit(Dpf.EXIT_USER_ERROR);
-      return;
-    }
+    JobOptions options = orExit(() -> JobOptions.fromJobArgs(args));
+    // A definition on a Hadoop path (s3://...) is read once the session is up, with its settings;
+    // anything else is checked before Spark starts, so mistakes fail fast.
+    boolean remoteDefinition = DefinitionSource.isHadoopPath(options.definition());
+    PipelineDefinition definition =
+        remoteDefinition ? null : orExit(() -> StageRunner.prepare(stage, options));
     SparkSession.Builder builder =
         SparkSetup.delta(SparkSession.builder().appName("dpf-" + stage.label()));
     String scheme = URI.create(options.lake()).getScheme();
@@ -46,16 +37,22 @@ final class JobMain {
     }
     SparkSession spark = builder.getOrCreate();
     if (remoteDefinition) {
-      try {
-        definition = StageRunner.prepare(stage, options);
-      } catch (DpfException e) {
-        System.err.println("dpf: " + e.getMessage());
-        spark.stop();
-        System.exit(Dpf.EXIT_USER_ERROR);
-        return;
-      }
+      definition = orExit(() -> StageRunner.prepare(stage, options));
     }
     // A failure propagates: Glue and spark-submit mark the run failed with its message.
     StageRunner.run(stage, options, definition, spark, out);
+  }
+
+  /**
+   * The value, or exit with the user-error code and the one-line message of a {@link DpfException}.
+   */
+  private static <T> T orExit(java.util.function.Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (DpfException e) {
+      System.err.println("dpf: " + e.getMessage());
+      System.exit(Dpf.EXIT_USER_ERROR); // Spark's shutdown hook stops a running session
+      throw e;
+    }
   }
 }

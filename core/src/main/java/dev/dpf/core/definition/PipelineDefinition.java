@@ -1,5 +1,6 @@
 package dev.dpf.core.definition;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,5 +26,42 @@ public record PipelineDefinition(
 
   public List<ModelDef> models(Zone zone) {
     return models.stream().filter(m -> m.zone() == zone).toList();
+  }
+
+  /**
+   * A table the definition makes.
+   *
+   * @param zone its zone
+   * @param name its name in the zone
+   * @param madeBy what makes it, for descriptions: {@code source payments}, {@code dataset
+   *     customers}, {@code history of dataset customers}, {@code model customer_360
+   *     (models/customer_360.sql)}
+   */
+  public record Table(Zone zone, String name, String madeBy) {
+    /** {@code zone.table}, as SQL names it. */
+    public String qualified() {
+      return zone.dbName() + "." + name;
+    }
+  }
+
+  /**
+   * Every table the definition makes, in order: a consolidated table per source, a transformed
+   * table per dataset (and its history table), a table per model.
+   */
+  public List<Table> tables() {
+    List<Table> out = new ArrayList<>();
+    for (SourceDef s : sources) {
+      out.add(new Table(Zone.CONSOLIDATED, s.name(), "source " + s.name()));
+    }
+    for (DatasetDef d : datasets) {
+      out.add(new Table(Zone.TRANSFORMED, d.name(), "dataset " + d.name()));
+      if (d.history() != DatasetDef.History.NONE) {
+        out.add(new Table(Zone.TRANSFORMED, d.historyTable(), "history of dataset " + d.name()));
+      }
+    }
+    for (ModelDef m : models) {
+      out.add(new Table(m.zone(), m.name(), "model " + m.name() + " (" + m.file() + ")"));
+    }
+    return out;
   }
 }

@@ -153,18 +153,7 @@ final class Models {
 
   /** Whether the definition makes this {@code zone.table}. */
   private boolean defined(String table) {
-    if (byTable.containsKey(table)) {
-      return true;
-    }
-    for (DatasetDef d : definition.datasets()) {
-      if (table.equals("transformed." + d.name())
-          || table.equals("consolidated." + d.source())
-          || (d.history() == DatasetDef.History.SCD2
-              && table.equals("transformed." + d.historyTable()))) {
-        return true;
-      }
-    }
-    return definition.sources().stream().anyMatch(s -> table.equals("consolidated." + s.name()));
+    return definition.tables().stream().anyMatch(t -> t.qualified().equals(table));
   }
 
   /** Runs one model in {@code stage} (transform or curate). */

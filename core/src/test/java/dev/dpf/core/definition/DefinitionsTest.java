@@ -107,6 +107,30 @@ class DefinitionsTest {
             "curated.revenue_by_productline_month");
     assertThat(d.models().get(4).incremental())
         .contains(new ModelDef.Incremental("transformed.payments", "to_date(payment_time)"));
+    assertThat(d.tables())
+        .extracting(PipelineDefinition.Table::qualified)
+        .containsExactly(
+            "consolidated.payments",
+            "consolidated.customers",
+            "consolidated.orders",
+            "consolidated.orderdetails",
+            "consolidated.products",
+            "consolidated.transactions",
+            "transformed.customers",
+            "transformed.customers_history",
+            "transformed.payments",
+            "transformed.transactions",
+            "transformed.products",
+            "transformed.orders",
+            "transformed.order_lines",
+            "transformed.customer_data",
+            "curated.customer_data_usa",
+            "curated.transactions",
+            "curated.customer_360",
+            "curated.daily_payments_by_country",
+            "curated.risk_flags",
+            "curated.revenue_by_productline_month");
+    assertThat(d.tables().get(7).madeBy()).isEqualTo("history of dataset customers");
   }
 
   @Test
