@@ -1,9 +1,7 @@
-package dev.dpf.core.stage;
+package dev.dpf.core.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.core.testing.Repo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,10 +18,10 @@ import org.apache.spark.sql.Row;
  * one line per row (null is an empty field, an empty string is {@code ""}). Rewritten only when the
  * build runs with {@code -Ddpf.updateGoldens=true}. The change sequence column is left out.
  */
-final class Goldens {
+public final class Goldens {
   private Goldens() {}
 
-  static void assertMatches(String table, Dataset<Row> rows) {
+  public static void assertMatches(String table, Dataset<Row> rows) {
     // The change sequence is internal bookkeeping: CdcTransformTest checks what it does.
     rows = rows.drop(dev.dpf.core.transform.Changes.SEQ);
     List<String> lines = new ArrayList<>();
