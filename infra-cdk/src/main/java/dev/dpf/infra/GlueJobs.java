@@ -161,7 +161,7 @@ final class GlueJobs extends Construct {
     statement(List.of("kms:Decrypt"), List.of(storage.rawKey().getKeyArn()));
 
     List<String> lakeObjects =
-        LakeCatalog.ZONES.stream()
+        java.util.Arrays.stream(Zone.values())
             .map(z -> storage.lake().arnForObjects(z.dbName() + "/*"))
             .toList();
     statement(List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject"), lakeObjects);
@@ -181,7 +181,7 @@ final class GlueJobs extends Construct {
     List<String> catalog = new ArrayList<>();
     catalog.add(glueArn(stack, "catalog", null));
     catalog.add(glueArn(stack, "database", "default"));
-    for (Zone z : LakeCatalog.ZONES) {
+    for (Zone z : Zone.values()) {
       catalog.add(glueArn(stack, "database", z.dbName()));
     }
     for (PipelineDefinition.Table t : def.tables()) {

@@ -3,7 +3,6 @@ package dev.dpf.infra;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.Zone;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awscdk.Stack;
@@ -20,8 +19,6 @@ import software.constructs.Construct;
  * the quarantine and system zones are the pipeline's own and are registered by the jobs.
  */
 final class LakeCatalog extends Construct {
-  /** Zones with a database: all of them, in order. */
-  static final List<Zone> ZONES = List.of(Zone.values());
 
   private final Map<String, CfnTable> tables = new LinkedHashMap<>();
 
@@ -29,7 +26,7 @@ final class LakeCatalog extends Construct {
     super(scope, id);
     String catalogId = Stack.of(this).getAccount();
     Map<Zone, CfnDatabase> databases = new LinkedHashMap<>();
-    for (Zone zone : ZONES) {
+    for (Zone zone : Zone.values()) {
       databases.put(
           zone,
           CfnDatabase.Builder.create(this, Names.pascal(zone.dbName()) + "Database")

@@ -19,6 +19,9 @@ import org.apache.spark.sql.Row;
  * build runs with {@code -Ddpf.updateGoldens=true}. The change sequence column is left out.
  */
 public final class Goldens {
+  /** Where the goldens live. */
+  public static final Path DIR = Repo.root().resolve("core/src/test/resources/golden");
+
   private Goldens() {}
 
   public static void assertMatches(String table, Dataset<Row> rows) {
@@ -34,7 +37,7 @@ public final class Goldens {
     }
     lines.sort(null);
     String header = String.join(",", rows.columns());
-    Path file = Repo.root().resolve("core/src/test/resources/golden/" + table + ".csv");
+    Path file = DIR.resolve(table + ".csv");
     try {
       if (Boolean.getBoolean("dpf.updateGoldens")) {
         Files.createDirectories(file.getParent());

@@ -1,11 +1,16 @@
 package dev.dpf.core.testing;
 
 import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
@@ -20,25 +25,26 @@ public final class SampleLake {
   /** The PII hashing key the goldens were made with (a test value, not a secret). */
   public static final String PII_KEY = "end-to-end test key, not a secret";
 
-  /** The tables with a golden, as {@code zone.table}. */
-  public static final List<String> TABLES =
-      List.of(
-          "transformed.customers",
-          "transformed.customers_history",
-          "transformed.payments",
-          "transformed.transactions",
-          "transformed.customer_data",
-          "transformed.products",
-          "transformed.orders",
-          "transformed.order_lines",
-          "curated.customer_data_usa",
-          "curated.transactions",
-          "curated.customer_360",
-          "curated.daily_payments_by_country",
-          "curated.risk_flags",
-          "curated.revenue_by_productline_month");
+  /**
+   * The tables with a golden, as {@code zone.table}: every CSV of the golden folder but the run
+   * log's.
+   */
+  public static final List<String> TABLES = goldenTables();
 
   private SampleLake() {}
+
+  private static List<String> goldenTables() {
+    try (var files = Files.list(Goldens.DIR)) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(n -> n.endsWith(".csv") && !n.startsWith(Zone.SYSTEM.dbName() + "."))
+          .map(n -> n.substring(0, n.length() - ".csv".length()))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /**
    * Asserts the lake at {@code lakeRoot} (a local folder or a Hadoop URI the session can reach)
@@ -53,6 +59,15 @@ public final class SampleLake {
     }
     Dataset<Row> runs = lake.read(Zone.SYSTEM, "runs");
     String firstRun = runs.orderBy("logged_at").first().getAs("run_id");
+    // Every transformed and curated table the run made has a golden (none left unchecked).
+    assertThat(
+            runs.where(
+                    col("run_id").equalTo(firstRun).and(col("stage").isin("transform", "curate")))
+                .select("table_name")
+                .as(Encoders.STRING())
+                .collectAsList())
+        .as("tables made by the run, each with a golden")
+        .containsExactlyInAnyOrderElementsOf(TABLES);
     Goldens.assertMatches(
         "_system.runs",
         runs.where(col("run_id").equalTo(firstRun))
