@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
       Dpf.Tables.class,
       Dpf.Describe.class,
       Dpf.Serve.class,
-      Dpf.Generate.class
+      Dpf.Generate.class,
+      Produce.class
     })
 public final class Dpf implements Runnable {
   /** Exit code for a failure the user can fix (bad definition, missing input, bad query). */
@@ -418,7 +419,7 @@ public final class Dpf implements Runnable {
 
     @Option(
         names = "--seed",
-        defaultValue = "20261118",
+        defaultValue = "" + SampleGenerator.DEFAULT_SEED,
         description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 

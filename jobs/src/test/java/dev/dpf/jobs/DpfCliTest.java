@@ -1,11 +1,9 @@
 package dev.dpf.jobs;
 
+import static dev.dpf.jobs.CliRun.dpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.testing.Repo;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,27 +13,22 @@ import org.junit.jupiter.api.io.TempDir;
  * The command line in-process: help, exit codes and one-line errors that come before Spark starts.
  */
 class DpfCliTest {
-  private record Result(int code, String out, String err) {}
-
-  private static Result dpf(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Dpf.execute(
-            args,
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   @Test
   void everyCommandHasHelp() {
     for (String command :
         new String[] {
-          "run", "ingest", "transform", "curate", "sql", "tables", "describe", "serve", "generate"
+          "run",
+          "ingest",
+          "transform",
+          "curate",
+          "sql",
+          "tables",
+          "describe",
+          "serve",
+          "generate",
+          "produce"
         }) {
-      Result r = dpf(command, "--help");
+      CliRun r = dpf(command, "--help");
       assertThat(r.code()).as(command).isZero();
       assertThat(r.out()).as(command).startsWith("Usage: dpf " + command);
     }
@@ -58,7 +51,7 @@ class DpfCliTest {
     Files.writeString(
         definition, "sources:\n  payments: {kind: kinesis, path: streaming/payments}\n");
 
-    Result r =
+    CliRun r =
         dpf(
             "run",
             "--definition",
@@ -80,7 +73,7 @@ class DpfCliTest {
 
   @Test
   void aMissingRawRootIsOneLine(@TempDir Path dir) {
-    Result r =
+    CliRun r =
         dpf(
             "run",
             "--definition",
@@ -101,7 +94,7 @@ class DpfCliTest {
 
   @Test
   void aMistypedOptionIsAUsageError() {
-    Result r = dpf("run", "--lakes", "x");
+    CliRun r = dpf("run", "--lakes", "x");
 
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).isEqualTo("Unknown options: '--lakes', 'x'\nPossible solutions: --lake\n");
@@ -109,7 +102,7 @@ class DpfCliTest {
 
   @Test
   void generateWritesTheSample(@TempDir Path dir) throws Exception {
-    Result r = dpf("generate", "--out", dir.toString());
+    CliRun r = dpf("generate", "--out", dir.toString());
 
     assertThat(r.code()).isZero();
     // 30 Firehose objects, a DMS full load and two CDC files, one partner file.
@@ -122,7 +115,7 @@ class DpfCliTest {
 
   @Test
   void generateRejectsAZeroScale(@TempDir Path dir) {
-    Result r = dpf("generate", "--out", dir.toString(), "--scale", "0");
+    CliRun r = dpf("generate", "--out", dir.toString(), "--scale", "0");
 
     assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
     assertThat(r.err()).isEqualTo("dpf: --scale must be at least 1, got 0\n");

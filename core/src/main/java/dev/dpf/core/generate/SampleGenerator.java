@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * Deterministic generator of the three raw sources in the raw layout: classicmodels-shaped
@@ -23,6 +24,9 @@ import java.util.TreeMap;
  * flat CSV file. The same scale and seed always give the same bytes.
  */
 public final class SampleGenerator {
+  /** The seed of the repository's sample-data. */
+  public static final long DEFAULT_SEED = 20261118L;
+
   /** Customers per unit of scale. */
   public static final int CUSTOMERS = 40;
 
@@ -454,22 +458,7 @@ public final class SampleGenerator {
           PAYMENT_DAY.plusDays(day).atStartOfDay().toEpochSecond(ZoneOffset.UTC) + second;
       Instant eventTime =
           Instant.ofEpochSecond(arrival - r.nextInt(5), r.nextInt(1000) * 1_000_000L);
-      // Most events are paid by a known customer; the rest carry an id from the blueprint's 100-500
-      // range.
-      int customer =
-          r.nextInt(10) < 7 ? customerIds.get(r.nextInt(customerIds.size())) : 100 + r.nextInt(401);
-      String record =
-          "{\"payment_id\":\""
-              + uuid(r)
-              + "\",\"payment_time\":\""
-              + eventTime
-              + "\",\"customer_id\":"
-              + customer
-              + ",\"payment_amount\":"
-              + money(r, 5, 5_000, 2)
-              + ",\"ipv4_address\":\""
-              + ipv4(r)
-              + "\"}\n";
+      String record = paymentEvent(r, customerIds, eventTime).json() + "\n";
       byArrival.merge(arrival * 1000 + i % 1000, record, String::concat);
     }
     // Firehose: one object per hour per 40 records, named after the arrival of its oldest record.
@@ -495,6 +484,42 @@ public final class SampleGenerator {
     }
     objects.put(objectKey(hour, first, r), body.toString());
     return objects;
+  }
+
+  /** A payment event as a stream carries it: its customer (the partition key) and its JSON. */
+  public record PaymentEvent(int customerId, String json) {}
+
+  /**
+   * Endless payment events in the sample's shape, paid by this sample's customers (70%) or by ids
+   * of the blueprint's 100-500 range, stamped by {@code clock}. Event ids come from {@code
+   * eventSeed}: give each producer run its own, or redelivered ids collapse in the lake.
+   */
+  public Supplier<PaymentEvent> paymentEvents(long eventSeed, Supplier<Instant> clock) {
+    List<Integer> customerIds = new ArrayList<>();
+    customers(new SplittableRandom(seed).split(), customerIds);
+    SplittableRandom r = new SplittableRandom(eventSeed);
+    return () -> paymentEvent(r, customerIds, clock.get());
+  }
+
+  private static PaymentEvent paymentEvent(
+      SplittableRandom r, List<Integer> customerIds, Instant time) {
+    // Most events are paid by a known customer; the rest carry an id from the blueprint's 100-500
+    // range.
+    int customer =
+        r.nextInt(10) < 7 ? customerIds.get(r.nextInt(customerIds.size())) : 100 + r.nextInt(401);
+    String json =
+        "{\"payment_id\":\""
+            + uuid(r)
+            + "\",\"payment_time\":\""
+            + time
+            + "\",\"customer_id\":"
+            + customer
+            + ",\"payment_amount\":"
+            + money(r, 5, 5_000, 2)
+            + ",\"ipv4_address\":\""
+            + ipv4(r)
+            + "\"}";
+    return new PaymentEvent(customer, json);
   }
 
   private static String objectKey(String hour, long firstArrival, SplittableRandom r) {
