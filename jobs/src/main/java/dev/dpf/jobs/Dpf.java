@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
       Dpf.Describe.class,
       Dpf.Serve.class,
       Dpf.Generate.class,
-      Produce.class
+      Produce.class,
+      Upload.class
     })
 public final class Dpf implements Runnable {
   /** Exit code for a failure the user can fix (bad definition, missing input, bad query). */

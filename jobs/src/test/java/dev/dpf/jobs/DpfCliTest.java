@@ -26,7 +26,8 @@ class DpfCliTest {
           "describe",
           "serve",
           "generate",
-          "produce"
+          "produce",
+          "upload"
         }) {
       CliRun r = dpf(command, "--help");
       assertThat(r.code()).as(command).isZero();

@@ -104,6 +104,11 @@ final class S3Server implements AutoCloseable {
         "fs.s3a.connection.ssl.enabled", "false");
   }
 
+  /** A client with the server's credentials, for the tests' own reads and checks. */
+  AmazonS3 client() {
+    return client;
+  }
+
   void createBucket(String bucket) {
     client.createBucket(bucket);
   }
