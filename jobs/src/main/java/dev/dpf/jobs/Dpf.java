@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
       Dpf.Serve.class,
       Dpf.Generate.class,
       Produce.class,
-      Upload.class
+      Upload.class,
+      Dms.class
     })
 public final class Dpf implements Runnable {
   /** Exit code for a failure the user can fix (bad definition, missing input, bad query). */
