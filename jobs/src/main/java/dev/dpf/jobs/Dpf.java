@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
       Dpf.Generate.class,
       Produce.class,
       Upload.class,
-      Dms.class
+      Dms.class,
+      Extract.class
     })
 public final class Dpf implements Runnable {
   /** Exit code for a failure the user can fix (bad definition, missing input, bad query). */

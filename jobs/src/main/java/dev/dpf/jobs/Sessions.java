@@ -39,6 +39,15 @@ final class Sessions {
     return session;
   }
 
+  /** A local session without a catalog, for commands that only read and write files. */
+  static synchronized SparkSession plain(String master) {
+    if (session == null) {
+      session =
+          SparkSetup.smallLocal(SparkSession.builder().appName("dpf").master(master)).getOrCreate();
+    }
+    return session;
+  }
+
   static synchronized void stop() {
     if (session != null) {
       session.stop();
