@@ -77,7 +77,8 @@ final class Upload implements Callable<Integer> {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED),
             aws);
     checkBucket(s3);
-    String folder = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+    String trimmed = prefix.replaceAll("^/+", "");
+    String folder = trimmed.isEmpty() || trimmed.endsWith("/") ? trimmed : trimmed + "/";
     int uploaded = 0;
     int unchanged = 0;
     int refused = 0;
