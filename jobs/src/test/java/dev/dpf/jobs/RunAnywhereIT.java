@@ -23,12 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sample through all stages wherever users run the pipeline, each lake checked by the same body
- * ({@link SampleLake}: every golden table and the run log's counts): with spark-submit on a local
- * master, with spark-submit on a standalone cluster of two workers, and with raw zone, lake and
- * definition on {@code s3a://} against an S3 API server. The fourth place, in process, is core's
- * {@code PipelineEndToEndTest}, which checks its lake with the same body. Every spark-submit runs
- * the Glue job jar on a Spark installation of Spark's own jars ({@link SparkHome}), as Glue does,
- * with Glue's own arguments among ours. Runs after {@code package} (failsafe), when the jar exists.
+ * ({@link SampleLake}: every golden table and the run log's counts): with spark-submit on a
+ * standalone cluster of two workers (then analysts query its lake from new processes), and with
+ * spark-submit on a local master with raw zone, lake and definition on {@code s3a://} against an S3
+ * API server. The third place, in process, is core's {@code PipelineEndToEndTest}, which checks its
+ * lake with the same body. Every spark-submit runs the Glue job jar on a Spark installation of
+ * Spark's own jars ({@link SparkHome}), as Glue does, with Glue's own arguments among ours. Runs
+ * after {@code package} (failsafe), when the jar exists.
  */
 class RunAnywhereIT {
   private static final Path SAMPLE = Repo.root().resolve("sample-data");
@@ -79,9 +80,29 @@ class RunAnywhereIT {
   }
 
   @Test
-  void sparkSubmitLocal(@TempDir Path dir) throws Exception {
+  void standaloneClusterWithTwoWorkers(@TempDir Path dir) throws Exception {
     Path lake = dir.resolve("lake");
-    submit(dir, "spark-submit local", "local[2]", Map.of(), Map.of(), raw(SAMPLE), lake(lake));
+    try (StandaloneCluster cluster =
+        StandaloneCluster.start(sparkHome, dir.resolve("cluster"), 2)) {
+      submit(
+          dir,
+          "standalone cluster, 2 workers",
+          cluster.url(),
+          Map.of(
+              "spark.executor.memory", "1g",
+              "spark.executor.cores", "1",
+              "spark.cores.max", "2"),
+          Map.of(),
+          raw(SAMPLE),
+          lake(lake));
+      // Both workers ran an executor, and each executor ran tasks (executor logs under
+      // <worker>/<app>/<executor>/stderr).
+      for (int worker = 1; worker <= 2; worker++) {
+        assertThat(executorLogs(cluster.workDir(worker)))
+            .as("executor log of worker " + worker)
+            .anyMatch(log -> log.contains("Finished task"));
+      }
+    }
     SampleLake.assertMatchesGoldens(spark, lake.toString());
 
     // Analysts, in new processes, find the tables by name in the catalog the run left.
@@ -110,33 +131,6 @@ class RunAnywhereIT {
             "curated.customer_data_usa " + usaRows,
             "transformed.transactions 200",
             "consolidated.payments 300");
-  }
-
-  @Test
-  void standaloneClusterWithTwoWorkers(@TempDir Path dir) throws Exception {
-    Path lake = dir.resolve("lake");
-    try (StandaloneCluster cluster =
-        StandaloneCluster.start(sparkHome, dir.resolve("cluster"), 2)) {
-      submit(
-          dir,
-          "standalone cluster, 2 workers",
-          cluster.url(),
-          Map.of(
-              "spark.executor.memory", "1g",
-              "spark.executor.cores", "1",
-              "spark.cores.max", "2"),
-          Map.of(),
-          raw(SAMPLE),
-          lake(lake));
-      // Both workers ran an executor, and each executor ran tasks (executor logs under
-      // <worker>/<app>/<executor>/stderr).
-      for (int worker = 1; worker <= 2; worker++) {
-        assertThat(executorLogs(cluster.workDir(worker)))
-            .as("executor log of worker " + worker)
-            .anyMatch(log -> log.contains("Finished task"));
-      }
-    }
-    SampleLake.assertMatchesGoldens(spark, lake.toString());
   }
 
   @Test
