@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
     description =
         "Data Pipeline Foundations: raw -> consolidated -> transformed -> curated Delta tables.",
     subcommands = {
+      Dpf.Init.class,
       Dpf.Run.class,
       Dpf.Ingest.class,
       Dpf.Transform.class,
@@ -170,6 +171,22 @@ public final class Dpf implements Runnable {
       SparkSession spark = Sessions.local(lakeOptions);
       StageRunner.run(stage(), options, definition, spark, spec.commandLine().getOut());
       return 0;
+    }
+  }
+
+  @Command(
+      name = "init",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Create the lake's databases and, empty, every transformed and curated table of the"
+            + " definition (with the schema a run gives it); tables that exist are left alone.",
+        "Consolidated tables take their columns from the sources' data: the first ingest creates"
+            + " them."
+      })
+  static final class Init extends StageCommand {
+    @Override
+    StageRunner.Stage stage() {
+      return StageRunner.Stage.INIT;
     }
   }
 

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 final class StageRunner {
   /** The stages an entry point can run. */
   enum Stage {
+    INIT,
     RUN,
     INGEST,
     TRANSFORM,
@@ -104,6 +105,7 @@ final class StageRunner {
     try {
       results =
           switch (stage) {
+            case INIT -> pipeline.init();
             case RUN -> pipeline.run(raw);
             case INGEST -> pipeline.ingest(raw);
             case TRANSFORM -> pipeline.transform();
@@ -116,7 +118,7 @@ final class StageRunner {
     }
     out.println();
     out.print(Report.summary(results, secondsSince(started)));
-    String reconciliation = Report.reconciliation(results);
+    String reconciliation = stage == Stage.INIT ? "" : Report.reconciliation(results);
     if (!reconciliation.isEmpty()) {
       out.println();
       out.print(reconciliation);

@@ -293,13 +293,32 @@ final class Ingest {
     }
   }
 
-  private Drift drift(SourceDef source, List<String> batchColumns) {
+  /** The raw fields the datasets made from {@code source} declare, in definition order. */
+  private static Set<String> declared(PipelineDefinition definition, SourceDef source) {
     Set<String> declared = new LinkedHashSet<>();
     for (DatasetDef d : definition.datasets()) {
       if (d.source().equals(source.name())) {
         d.columns().stream().map(ColumnDef::from).forEach(declared::add);
       }
     }
+    return declared;
+  }
+
+  /**
+   * An empty consolidated table of {@code source} with the fields its datasets declare: what the
+   * first ingest of matching files gives, for creating the tables made from it ahead of time.
+   */
+  static Dataset<Row> emptyConsolidated(
+      SparkSession spark, PipelineDefinition definition, SourceDef source) {
+    return consolidated(
+        source,
+        spark.createDataFrame(List.of(), ParsedRecord.SCHEMA),
+        new ArrayList<>(declared(definition, source)),
+        new IngestLog.Batch(0, "init", Instant.EPOCH, List.of()));
+  }
+
+  private Drift drift(SourceDef source, List<String> batchColumns) {
+    Set<String> declared = declared(definition, source);
     if (declared.isEmpty()) {
       return new Drift(List.of(), List.of());
     }

@@ -156,6 +156,33 @@ final class Models {
     return definition.tables().stream().anyMatch(t -> t.qualified().equals(table));
   }
 
+  /**
+   * Creates the model's table empty with the schema its SQL gives over the tables it reads, unless
+   * it exists or one of those does not.
+   */
+  TableResult createEmpty(ModelDef model, Transform tables) {
+    long start = System.nanoTime();
+    Set<String> refs = ModelSql.references(spark, model);
+    List<String> missing = registerInputs(model, refs);
+    if (!missing.isEmpty() && !lake.exists(model.zone(), model.name())) {
+      return TableResult.skipped(
+          "init",
+          model.table(),
+          Pipeline.seconds(start),
+          "needs " + String.join(", ", missing) + " (made by the first run)");
+    }
+    return tables.created(
+        model.zone(),
+        model.name(),
+        () -> {
+          Dataset<Row> rows = compile(model);
+          checkPartitionColumns(model, rows);
+          return rows.schema();
+        },
+        model.partitionBy(),
+        start);
+  }
+
   /** Runs one model in {@code stage} (transform or curate). */
   TableResult run(String stage, ModelDef model) {
     long start = System.nanoTime();

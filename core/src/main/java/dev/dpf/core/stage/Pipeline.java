@@ -56,6 +56,37 @@ public final class Pipeline {
     this.listener = listener;
   }
 
+  /**
+   * Creates each zone's catalog database and, empty, every transformed and curated table the
+   * definition makes, with the schema a run gives it, so that queries and tools can see them before
+   * data arrives. Tables that exist are left alone: it can run at any time. Consolidated tables
+   * take their columns from what the sources deliver; the first ingest creates them.
+   */
+  public List<TableResult> init() {
+    for (Zone zone : Zone.values()) {
+      lake.createDatabase(zone);
+    }
+    List<TableResult> out = new ArrayList<>();
+    Transform transform = new Transform(spark, lake, runId, startedAt);
+    for (DatasetDef dataset : definition.datasets()) {
+      SourceDef source =
+          definition.sources().stream()
+              .filter(s -> s.name().equals(dataset.source()))
+              .findFirst()
+              .orElseThrow();
+      for (TableResult r :
+          transform.createEmpty(dataset, Ingest.emptyConsolidated(spark, definition, source))) {
+        out.add(report(r));
+      }
+    }
+    for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
+      for (ModelDef model : models().ordered(zone)) {
+        out.add(report(models().createEmpty(model, transform)));
+      }
+    }
+    return out;
+  }
+
   /** All three stages in order. */
   public List<TableResult> run(RawRoot raw) {
     List<TableResult> all = new ArrayList<>(ingest(raw));

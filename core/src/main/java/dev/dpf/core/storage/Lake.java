@@ -273,8 +273,7 @@ public final class Lake {
     String db = zone.dbName();
     String location = path(zone, table);
 
-    spark.sql(
-        "CREATE DATABASE IF NOT EXISTS " + db + " LOCATION '" + sqlString(root + "/" + db) + "'");
+    createDatabase(zone);
     TableIdentifier id = new TableIdentifier(table, Option.apply(db));
     var catalog = spark.sessionState().catalog();
     if (catalog.tableExists(id)) {
@@ -293,6 +292,16 @@ public final class Lake {
     }
     spark.sql(
         "CREATE TABLE " + db + "." + table + " USING DELTA LOCATION '" + sqlString(location) + "'");
+  }
+
+  /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
+  public void createDatabase(Zone zone) {
+    spark.sql(
+        "CREATE DATABASE IF NOT EXISTS "
+            + zone.dbName()
+            + " LOCATION '"
+            + sqlString(root + "/" + zone.dbName())
+            + "'");
   }
 
   private boolean sameLocation(String catalogUri, String location) {

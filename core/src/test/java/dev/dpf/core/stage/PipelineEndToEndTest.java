@@ -23,8 +23,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -50,9 +52,18 @@ class PipelineEndToEndTest {
   /** The raw files read by hand: what the tables must hold. */
   private final Expected expected = new Expected();
 
+  /** What {@code init} did before the first run, and the schemas it gave the tables. */
+  private final List<TableResult> init = new ArrayList<>();
+
+  private final Map<String, StructType> initSchemas = new TreeMap<>();
+
   @BeforeAll
   void runPipelineOnce() throws IOException {
     lake = new Lake(spark, lakeDir.toString());
+    pipeline("init", init).init();
+    for (TableResult r : init) {
+      initSchemas.put(r.table(), spark.table(r.table()).schema());
+    }
     long start = System.nanoTime();
     pipeline("run-1", firstRun)
         .run(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
@@ -65,6 +76,56 @@ class PipelineEndToEndTest {
   private Pipeline pipeline(String runId, List<TableResult> results) {
     return new Pipeline(spark, definition, lake, runId, STARTED, results::add)
         .piiKey(SampleLake.PII_KEY);
+  }
+
+  @Test
+  void initMadeEveryTransformedAndCuratedTableEmptyWithTheSchemaOfTheRunAndIsIdempotent() {
+    List<String> tables =
+        definition.tables().stream()
+            .filter(t -> t.zone() == Zone.TRANSFORMED || t.zone() == Zone.CURATED)
+            .map(PipelineDefinition.Table::qualified)
+            .toList();
+    assertThat(init).extracting(TableResult::table).containsExactlyInAnyOrderElementsOf(tables);
+    assertThat(init)
+        .allSatisfy(
+            r -> {
+              assertThat(r.status()).isEqualTo(TableResult.Status.OK);
+              assertThat(r.note()).isEqualTo("created, empty");
+            });
+    for (String table : tables) {
+      assertThat(fields(initSchemas.get(table)))
+          .as(table)
+          .isEqualTo(fields(spark.table(table).schema()));
+    }
+    Map<String, Long> versions = new TreeMap<>();
+    for (String table : tables) {
+      versions.put(table, versionOf(table));
+    }
+    List<TableResult> again = new ArrayList<>();
+    pipeline("init-again", again).init();
+    assertThat(again)
+        .allSatisfy(
+            r -> {
+              assertThat(r.status()).isEqualTo(TableResult.Status.UP_TO_DATE);
+              assertThat(r.note()).isEqualTo("exists; left alone");
+            });
+    for (String table : tables) {
+      assertThat(versionOf(table)).as(table).isEqualTo(versions.get(table));
+    }
+  }
+
+  private long versionOf(String table) {
+    String[] parts = table.split("\\.");
+    return lake.version(parts[0].equals("curated") ? Zone.CURATED : Zone.TRANSFORMED, parts[1]);
+  }
+
+  /** Column names and types in order; nullability aside (Delta relaxes it on write). */
+  private static List<String> fields(StructType schema) {
+    List<String> out = new ArrayList<>();
+    for (var f : schema.fields()) {
+      out.add(f.name() + " " + f.dataType().simpleString());
+    }
+    return out;
   }
 
   @Test
