@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.dpf.core.testing.RawFiles;
 import dev.dpf.core.testing.Repo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +103,7 @@ class ExtractTest {
         loads = files.map(p -> p.getFileName().toString()).sorted().toList();
       }
       for (String load : loads) {
-        List<List<String>> records = csv(Files.readString(folder.resolve(load)));
+        List<List<String>> records = RawFiles.csvWithNulls(Files.readString(folder.resolve(load)));
         assertThat(records.get(0).get(0)).isEqualTo("dms_timestamp");
         rows.addAll(records.subList(1, records.size()));
       }
@@ -226,7 +227,7 @@ class ExtractTest {
     assertThat(cdc).hasSize(1);
     assertThat(table.relativize(cdc.get(0)).toString())
         .matches("\\d{4}/\\d{2}/\\d{2}/\\d{8}-\\d{9}\\.csv");
-    return csv(read(cdc.get(0)));
+    return RawFiles.csvWithNulls(read(cdc.get(0)));
   }
 
   private static long countFiles(Path root) throws IOException {
@@ -286,49 +287,6 @@ class ExtractTest {
       sum += crc.getValue();
     }
     return rows.size() + " " + sum;
-  }
-
-  /**
-   * RFC 4180 records: fields split on commas, quoted fields may hold commas, quotes ("") and line
-   * breaks; an unquoted empty field is NULL.
-   */
-  static List<List<String>> csv(String text) {
-    List<List<String>> records = new ArrayList<>();
-    List<String> record = new ArrayList<>();
-    StringBuilder field = new StringBuilder();
-    boolean quoted = false;
-    boolean wasQuoted = false;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quoted) {
-        if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-          field.append('"');
-          i++;
-        } else if (c == '"') {
-          quoted = false;
-        } else {
-          field.append(c);
-        }
-      } else if (c == '"') {
-        quoted = true;
-        wasQuoted = true;
-      } else if (c == ',' || c == '\n') {
-        record.add(field.length() == 0 && !wasQuoted ? null : field.toString());
-        field.setLength(0);
-        wasQuoted = false;
-        if (c == '\n') {
-          records.add(record);
-          record = new ArrayList<>();
-        }
-      } else {
-        field.append(c);
-      }
-    }
-    if (!record.isEmpty() || field.length() > 0) {
-      record.add(field.length() == 0 && !wasQuoted ? null : field.toString());
-      records.add(record);
-    }
-    return records;
   }
 
   static String read(Path p) throws IOException {

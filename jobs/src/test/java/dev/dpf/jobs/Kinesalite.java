@@ -3,7 +3,6 @@ package dev.dpf.jobs;
 import dev.dpf.core.testing.Repo;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,16 +70,8 @@ final class Kinesalite implements AutoCloseable {
         Duration.ofSeconds(30),
         process,
         () -> Loopback.listening(port),
-        () -> read(log));
+        Loopback.log(log));
     return new Kinesalite(process, port);
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e + ")";
-    }
   }
 
   String endpoint() {

@@ -32,6 +32,17 @@ final class Loopback {
     }
   }
 
+  /** The text of a server's log file, for failure messages. */
+  static Supplier<String> log(java.nio.file.Path file) {
+    return () -> {
+      try {
+        return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        return "(no log: " + e + ")";
+      }
+    };
+  }
+
   /**
    * Waits until {@code ready} holds; fails with {@code what} and {@code detail} (say, a log) after
    * {@code timeout}, or as soon as {@code process} exits.

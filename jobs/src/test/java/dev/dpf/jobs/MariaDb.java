@@ -59,17 +59,7 @@ final class MariaDb implements AutoCloseable {
             .redirectOutput(log.toFile())
             .start();
     Loopback.await(
-        "MariaDB",
-        Duration.ofSeconds(60),
-        p,
-        () -> Loopback.listening(port),
-        () -> {
-          try {
-            return Files.readString(log, StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return e.toString();
-          }
-        });
+        "MariaDB", Duration.ofSeconds(60), p, () -> Loopback.listening(port), Loopback.log(log));
     return new MariaDb(p, socket, port, dir);
   }
 

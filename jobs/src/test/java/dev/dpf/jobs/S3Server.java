@@ -7,7 +7,6 @@ import com.amazonaws.services.s3.AmazonS3;
 import com.amazonaws.services.s3.AmazonS3ClientBuilder;
 import com.amazonaws.services.s3.model.S3ObjectSummary;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,17 +74,7 @@ final class S3Server implements AutoCloseable {
             .redirectOutput(log.toFile())
             .start();
     Loopback.await(
-        "S3Proxy",
-        Duration.ofSeconds(60),
-        p,
-        () -> Loopback.listening(port),
-        () -> {
-          try {
-            return Files.readString(log, StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            return e.toString();
-          }
-        });
+        "S3Proxy", Duration.ofSeconds(60), p, () -> Loopback.listening(port), Loopback.log(log));
     return new S3Server(p, port);
   }
 

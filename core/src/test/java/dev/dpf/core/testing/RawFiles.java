@@ -34,13 +34,23 @@ public final class RawFiles {
 
   /**
    * Parses CSV text (RFC 4180: quoted fields, doubled quotes, CRLF or LF) into records of fields,
-   * header included.
+   * header included; an empty field is "".
    */
   public static List<List<String>> csv(String text) {
+    List<List<String>> records = new ArrayList<>();
+    for (List<String> r : csvWithNulls(text)) {
+      records.add(r.stream().map(f -> f == null ? "" : f).toList());
+    }
+    return records;
+  }
+
+  /** As {@link #csv}, but an unquoted empty field is null ({@code ""} stays an empty string). */
+  public static List<List<String>> csvWithNulls(String text) {
     List<List<String>> records = new ArrayList<>();
     List<String> fields = new ArrayList<>();
     StringBuilder field = new StringBuilder();
     boolean quoted = false;
+    boolean wasQuoted = false;
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       if (quoted) {
@@ -54,23 +64,24 @@ public final class RawFiles {
         }
       } else if (c == '"') {
         quoted = true;
-      } else if (c == ',') {
-        fields.add(field.toString());
+        wasQuoted = true;
+      } else if (c == ',' || c == '\r' || c == '\n') {
+        fields.add(field.length() == 0 && !wasQuoted ? null : field.toString());
         field.setLength(0);
-      } else if (c == '\r' || c == '\n') {
-        if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-          i++;
+        wasQuoted = false;
+        if (c != ',') {
+          if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
+            i++;
+          }
+          records.add(fields);
+          fields = new ArrayList<>();
         }
-        fields.add(field.toString());
-        field.setLength(0);
-        records.add(fields);
-        fields = new ArrayList<>();
       } else {
         field.append(c);
       }
     }
-    if (field.length() > 0 || !fields.isEmpty()) {
-      fields.add(field.toString());
+    if (field.length() > 0 || wasQuoted || !fields.isEmpty()) {
+      fields.add(field.length() == 0 && !wasQuoted ? null : field.toString());
       records.add(fields);
     }
     return records;
