@@ -236,6 +236,64 @@ class ExtractTest {
     }
   }
 
+  @Test
+  void aMissingTableOrAWrongPasswordIsOneLineBeforeAnythingIsWritten() {
+    Path raw = dir.resolve("raw-errors");
+    CliRun missing =
+        dpf(
+            "extract",
+            "--jdbc",
+            db.jdbcUrl("classicmodels"),
+            "--user",
+            "dpf",
+            "--password-env",
+            PASSWORD_ENV,
+            "--tables",
+            "customers,customer",
+            "--out",
+            raw.toString());
+    assertThat(missing.code()).isEqualTo(1);
+    assertThat(missing.err())
+        .isEqualTo(
+            "dpf: Table classicmodels.customer does not exist (tables there: [customers,"
+                + " employees, offices, orderdetails, orders, payments, productlines,"
+                + " products])\n");
+    CliRun denied =
+        dpf(
+            "extract",
+            "--jdbc",
+            db.jdbcUrl("classicmodels"),
+            "--user",
+            "dpf",
+            "--password-env",
+            "HOME",
+            "--tables",
+            "customers",
+            "--out",
+            raw.toString());
+    assertThat(denied.code()).isEqualTo(1);
+    assertThat(denied.err())
+        .startsWith("dpf: Cannot connect to " + db.jdbcUrl("classicmodels") + " as dpf: ")
+        .contains("Access denied for user 'dpf'@'127.0.0.1'");
+    CliRun unset =
+        dpf(
+            "extract",
+            "--jdbc",
+            db.jdbcUrl("classicmodels"),
+            "--user",
+            "dpf",
+            "--password-env",
+            "DPF_NO_SUCH_VARIABLE",
+            "--tables",
+            "customers",
+            "--out",
+            raw.toString());
+    assertThat(unset.err())
+        .isEqualTo(
+            "dpf: --password-env DPF_NO_SUCH_VARIABLE: that environment variable is not set\n");
+    assertThat(raw).doesNotExist();
+  }
+
   /** The definition's DMS sources and the datasets made from them; no models. */
   private static Path dmsPart(Path definition, Path out) throws IOException {
     ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
