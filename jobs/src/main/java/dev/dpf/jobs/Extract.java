@@ -231,7 +231,7 @@ final class Extract implements Callable<Integer> {
 
   /** A table's columns and primary key, from the driver's metadata. */
   record TableMeta(
-      String schema, String table, List<String> columns, List<String> key, List<Integer> keyTypes) {
+      String schema, String table, List<String> columns, List<String> key, String splitColumn) {
     static TableMeta read(Connection db, String schema, String table) throws SQLException {
       DatabaseMetaData md = db.getMetaData();
       List<String> columns = new ArrayList<>();
@@ -259,23 +259,19 @@ final class Extract implements Callable<Integer> {
         }
       }
       List<String> keyColumns = new ArrayList<>(key.values());
-      return new TableMeta(
-          schema, table, columns, keyColumns, keyColumns.stream().map(types::get).toList());
+      // Reads split on ranges of the first key column when it is an integer.
+      String split = null;
+      if (!keyColumns.isEmpty()) {
+        int t = types.get(keyColumns.get(0));
+        if (t == Types.INTEGER || t == Types.BIGINT || t == Types.SMALLINT || t == Types.TINYINT) {
+          split = keyColumns.get(0);
+        }
+      }
+      return new TableMeta(schema, table, columns, keyColumns, split);
     }
 
     String quoted() {
       return "`" + schema + "`.`" + table + "`";
-    }
-
-    /** The first key column when it is an integer: reads split on its ranges. */
-    String splitColumn() {
-      if (key.isEmpty()) {
-        return null;
-      }
-      int t = keyTypes.get(0);
-      return t == Types.INTEGER || t == Types.BIGINT || t == Types.SMALLINT || t == Types.TINYINT
-          ? key.get(0)
-          : null;
     }
   }
 
@@ -314,7 +310,7 @@ final class Extract implements Callable<Integer> {
       State state = readState();
       String name = meta.schema() + "." + meta.table();
       if (state == null) {
-        Dataset<Row> rows = text(read(null)).persist();
+        Dataset<Row> rows = hashed(text(read(null))).persist();
         try {
           List<String> files =
               writeCsv(rows.select(columns(lit(DMS_TIME.format(at)).as(timestampColumn))), "LOAD");
@@ -343,7 +339,7 @@ final class Extract implements Callable<Integer> {
         String since = state.watermark().replace("'", "''");
         String upTo = highWater == null ? since : highWater.replace("'", "''");
         candidates =
-            text(read("`" + wm + "` > '" + since + "' AND `" + wm + "` <= '" + upTo + "'"));
+            hashed(text(read("`" + wm + "` > '" + since + "' AND `" + wm + "` <= '" + upTo + "'")));
         keysNow =
             text(
                 spark
@@ -358,16 +354,11 @@ final class Extract implements Callable<Integer> {
                             + ") AS k",
                         props));
       } else {
-        candidates = text(read(null));
+        candidates = hashed(text(read(null)));
         keysNow = candidates.select(keyColumns());
       }
       candidates = candidates.persist();
       try {
-        Column sameKey = null;
-        for (String k : meta.key()) {
-          Column c = candidates.col(k).equalTo(previous.col(k));
-          sameKey = sameKey == null ? c : sameKey.and(c);
-        }
         Dataset<Row> upserts =
             candidates
                 .join(previous.select(keyAndHash("p_")), joinOn(candidates, "p_"), "left")
@@ -570,21 +561,21 @@ final class Extract implements Callable<Integer> {
       return stateDir.resolve(String.format("snapshot-%06d", n));
     }
 
+    /** Writes the snapshot: every row's text and hash. */
     private void writeSnapshot(Dataset<Row> rows, int n) {
-      Dataset<Row> withHash =
-          Arrays.asList(rows.columns()).contains(HASH) ? rows : rows.withColumn(HASH, hash());
-      withHash.write().mode(SaveMode.Overwrite).parquet(snapshotPath(n).toString());
+      rows.write().mode(SaveMode.Overwrite).parquet(snapshotPath(n).toString());
     }
 
-    private Column hash() {
+    /** The rows with the hash of all their columns' text, what tells an update apart. */
+    private Dataset<Row> hashed(Dataset<Row> rows) {
       List<Column> cs = new ArrayList<>();
       for (String c : meta.columns()) {
         cs.add(coalesce(col(c), lit("\u0000")));
       }
-      return sha2(concat_ws("\u0001", cs.toArray(Column[]::new)), 256);
+      return rows.withColumn(HASH, sha2(concat_ws("\u0001", cs.toArray(Column[]::new)), 256));
     }
 
-    /** Every column as the text DMS writes for it; plus the row's hash. */
+    /** Every column as the text DMS writes for it. */
     private Dataset<Row> text(Dataset<Row> rows) {
       List<Column> cs = new ArrayList<>();
       for (StructField f : rows.schema().fields()) {
@@ -603,8 +594,7 @@ final class Extract implements Callable<Integer> {
         }
         cs.add(t.as(f.name()));
       }
-      Dataset<Row> text = rows.select(cs.toArray(Column[]::new));
-      return meta.columns().size() == rows.columns().length ? text.withColumn(HASH, hash()) : text;
+      return rows.select(cs.toArray(Column[]::new));
     }
 
     private State readState() {
@@ -626,7 +616,6 @@ final class Extract implements Callable<Integer> {
       ObjectNode node = JSON.createObjectNode();
       node.put("snapshot", state.snapshot());
       node.put("watermark", state.watermark());
-      node.put("watermark_column", watermark);
       Path file = stateDir.resolve("state.json");
       try {
         Files.createDirectories(stateDir);

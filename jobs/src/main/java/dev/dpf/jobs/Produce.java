@@ -19,6 +19,7 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import picocli.CommandLine;
@@ -124,7 +125,7 @@ final class Produce implements Callable<Integer> {
                 seed != null ? seed : ThreadLocalRandom.current().nextLong(), Instant::now);
     Totals totals = new Totals();
     String target;
-    Sink sink;
+    Consumer<List<PaymentEvent>> sink;
     if (toRaw != null) {
       target = "folder " + toRaw;
       sink = batch -> writeObject(toRaw, batch, totals);
@@ -149,7 +150,7 @@ final class Produce implements Callable<Integer> {
       for (int i = Math.min(perBatch, count - produced); i > 0; i--) {
         batch.add(events.get());
       }
-      sink.send(batch);
+      sink.accept(batch);
       produced += batch.size();
       long now = System.nanoTime();
       if (now - lastLine >= 1_000_000_000L && produced < count) {
@@ -193,11 +194,6 @@ final class Produce implements Callable<Integer> {
 
   private static String perSecond(long records, long nanos) {
     return nanos <= 0 ? "-" : String.format("%,.0f", records * 1e9 / nanos);
-  }
-
-  /** Where events go. */
-  private interface Sink {
-    void send(List<PaymentEvent> batch);
   }
 
   /** Running counts; {@code errors} counts each error code seen, retried or not. */

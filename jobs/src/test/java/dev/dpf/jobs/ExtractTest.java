@@ -67,25 +67,37 @@ class ExtractTest {
     db.close();
   }
 
+  /** Extracts all 8 tables as the test's read-only user, customers by its watermark column. */
   private static CliRun extract(Path raw) {
-    return dpf(
-        "extract",
-        "--jdbc",
-        db.jdbcUrl("classicmodels"),
-        "--user",
-        "dpf",
-        "--password-env",
+    return extract(
+        raw,
         PASSWORD_ENV,
-        "--tables",
         String.join(",", TABLES.keySet()),
         "--watermark",
         "updated_at",
         "--rows-per-partition",
         "1000",
         "--master",
-        "local[2]",
-        "--out",
-        raw.toString());
+        "local[2]");
+  }
+
+  private static CliRun extract(Path raw, String passwordEnv, String tables, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "extract",
+                "--jdbc",
+                db.jdbcUrl("classicmodels"),
+                "--user",
+                "dpf",
+                "--password-env",
+                passwordEnv,
+                "--tables",
+                tables,
+                "--out",
+                raw.toString()));
+    args.addAll(List.of(more));
+    return dpf(args.toArray(String[]::new));
   }
 
   @Test
@@ -103,7 +115,7 @@ class ExtractTest {
         loads = files.map(p -> p.getFileName().toString()).sorted().toList();
       }
       for (String load : loads) {
-        List<List<String>> records = RawFiles.csvWithNulls(Files.readString(folder.resolve(load)));
+        List<List<String>> records = RawFiles.csvWithNulls(RawFiles.read(folder.resolve(load)));
         assertThat(records.get(0).get(0)).isEqualTo("dms_timestamp");
         rows.addAll(records.subList(1, records.size()));
       }
@@ -167,13 +179,13 @@ class ExtractTest {
     assertThat(orders.get(1).get(2)).isEqualTo("10100");
     assertThat(orders.get(1).get(orders.get(0).indexOf("status"))).isEqualTo("Resolved");
 
-    long files = countFiles(raw.resolve("dms"));
+    int files = RawFiles.under(raw.resolve("dms")).size();
     CliRun third = extract(raw);
     assertThat(third.code()).isZero();
     for (String table : TABLES.keySet()) {
       assertThat(third.out()).contains("extract: classicmodels." + table + " no changes");
     }
-    assertThat(countFiles(raw.resolve("dms"))).isEqualTo(files);
+    assertThat(RawFiles.under(raw.resolve("dms")).size()).isEqualTo(files);
 
     // The pipeline on the result: the project's definition, its DMS part (sources, datasets).
     Path definition = dmsPart(Repo.root().resolve("src/pipeline.yaml"), dir.resolve("dms.yaml"));
@@ -216,78 +228,34 @@ class ExtractTest {
                 + "122,99999.99,0,\"Lakehouse Models, Ltd.\",2,326,Resolved,2995,110\n");
   }
 
-  private static List<List<String>> cdcRows(Path table) throws IOException {
-    List<Path> cdc;
-    try (Stream<Path> files = Files.walk(table)) {
-      cdc =
-          files
-              .filter(p -> Files.isRegularFile(p) && !p.getFileName().toString().startsWith("LOAD"))
-              .toList();
-    }
+  private static List<List<String>> cdcRows(Path table) {
+    List<Path> cdc =
+        RawFiles.under(table).stream()
+            .filter(p -> !p.getFileName().toString().startsWith("LOAD"))
+            .toList();
     assertThat(cdc).hasSize(1);
     assertThat(table.relativize(cdc.get(0)).toString())
         .matches("\\d{4}/\\d{2}/\\d{2}/\\d{8}-\\d{9}\\.csv");
-    return RawFiles.csvWithNulls(read(cdc.get(0)));
-  }
-
-  private static long countFiles(Path root) throws IOException {
-    try (Stream<Path> files = Files.walk(root)) {
-      return files.filter(Files::isRegularFile).count();
-    }
+    return RawFiles.csvWithNulls(RawFiles.read(cdc.get(0)));
   }
 
   @Test
   void aMissingTableOrAWrongPasswordIsOneLineBeforeAnythingIsWritten() {
     Path raw = dir.resolve("raw-errors");
-    CliRun missing =
-        dpf(
-            "extract",
-            "--jdbc",
-            db.jdbcUrl("classicmodels"),
-            "--user",
-            "dpf",
-            "--password-env",
-            PASSWORD_ENV,
-            "--tables",
-            "customers,customer",
-            "--out",
-            raw.toString());
+    CliRun missing = extract(raw, PASSWORD_ENV, "customers,customer");
     assertThat(missing.code()).isEqualTo(1);
     assertThat(missing.err())
         .isEqualTo(
             "dpf: Table classicmodels.customer does not exist (tables there: [customers,"
                 + " employees, offices, orderdetails, orders, payments, productlines,"
                 + " products])\n");
-    CliRun denied =
-        dpf(
-            "extract",
-            "--jdbc",
-            db.jdbcUrl("classicmodels"),
-            "--user",
-            "dpf",
-            "--password-env",
-            "HOME",
-            "--tables",
-            "customers",
-            "--out",
-            raw.toString());
+    // A variable that holds something else than the password.
+    CliRun denied = extract(raw, "HOME", "customers");
     assertThat(denied.code()).isEqualTo(1);
     assertThat(denied.err())
         .startsWith("dpf: Cannot connect to " + db.jdbcUrl("classicmodels") + " as dpf: ")
         .contains("Access denied for user 'dpf'@'127.0.0.1'");
-    CliRun unset =
-        dpf(
-            "extract",
-            "--jdbc",
-            db.jdbcUrl("classicmodels"),
-            "--user",
-            "dpf",
-            "--password-env",
-            "DPF_NO_SUCH_VARIABLE",
-            "--tables",
-            "customers",
-            "--out",
-            raw.toString());
+    CliRun unset = extract(raw, "DPF_NO_SUCH_VARIABLE", "customers");
     assertThat(unset.err())
         .isEqualTo(
             "dpf: --password-env DPF_NO_SUCH_VARIABLE: that environment variable is not set\n");
@@ -345,9 +313,5 @@ class ExtractTest {
       sum += crc.getValue();
     }
     return rows.size() + " " + sum;
-  }
-
-  static String read(Path p) throws IOException {
-    return Files.readString(p, StandardCharsets.UTF_8);
   }
 }

@@ -141,6 +141,18 @@ class ProduceTest {
   }
 
   @Test
+  void badOptionsAreOneLineEach() {
+    assertThat(dpf("produce", "--count", "5").err())
+        .isEqualTo("dpf: Give either --stream NAME (Kinesis) or --to-raw DIR (files)\n");
+    assertThat(dpf("produce", "--stream", "s", "--to-raw", dir.toString()).err())
+        .isEqualTo("dpf: Give either --stream NAME (Kinesis) or --to-raw DIR (files)\n");
+    assertThat(dpf("produce", "--stream", "s", "--count", "0").err())
+        .isEqualTo("dpf: --count must be at least 1, got 0\n");
+    assertThat(dpf("produce", "--stream", "s", "--rate", "-1").err())
+        .isEqualTo("dpf: --rate must be 0 (no limit) or more, got -1\n");
+  }
+
+  @Test
   void batchesKeepOrderAndBothLimits() {
     List<Integer> items = new ArrayList<>();
     for (int i = 0; i < 1200; i++) {

@@ -160,7 +160,7 @@ final class Models {
    * Creates the model's table empty with the schema its SQL gives over the tables it reads, unless
    * it exists or one of those does not.
    */
-  TableResult createEmpty(ModelDef model, Transform tables) {
+  TableResult createEmpty(ModelDef model) {
     long start = System.nanoTime();
     Set<String> refs = ModelSql.references(spark, model);
     List<String> missing = registerInputs(model, refs);
@@ -171,16 +171,17 @@ final class Models {
           Pipeline.seconds(start),
           "needs " + String.join(", ", missing) + " (made by the first run)");
     }
-    return tables.created(
-        model.zone(),
-        model.name(),
-        () -> {
-          Dataset<Row> rows = compile(model);
-          checkPartitionColumns(model, rows);
-          return rows.schema();
-        },
-        model.partitionBy(),
-        start);
+    boolean created =
+        lake.createEmpty(
+            model.zone(),
+            model.name(),
+            () -> {
+              Dataset<Row> rows = compile(model);
+              checkPartitionColumns(model, rows);
+              return rows.schema();
+            },
+            model.partitionBy());
+    return TableResult.init(model.table(), created, Pipeline.seconds(start));
   }
 
   /** Runs one model in {@code stage} (transform or curate). */

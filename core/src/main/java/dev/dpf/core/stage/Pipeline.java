@@ -69,11 +69,7 @@ public final class Pipeline {
     List<TableResult> out = new ArrayList<>();
     Transform transform = new Transform(spark, lake, runId, startedAt);
     for (DatasetDef dataset : definition.datasets()) {
-      SourceDef source =
-          definition.sources().stream()
-              .filter(s -> s.name().equals(dataset.source()))
-              .findFirst()
-              .orElseThrow();
+      SourceDef source = definition.source(dataset.source()).orElseThrow();
       for (TableResult r :
           transform.createEmpty(dataset, Ingest.emptyConsolidated(spark, definition, source))) {
         out.add(report(r));
@@ -81,7 +77,7 @@ public final class Pipeline {
     }
     for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
       for (ModelDef model : models().ordered(zone)) {
-        out.add(report(models().createEmpty(model, transform)));
+        out.add(report(models().createEmpty(model)));
       }
     }
     return out;

@@ -51,6 +51,14 @@ public record TableResult(
     SKIPPED
   }
 
+  /** What {@code init} did to a table: created it empty, or left it as it was. */
+  static TableResult init(String table, boolean created, double seconds) {
+    return created
+        ? new TableResult("init", table, Status.OK, 0, 0, 0, 0, seconds, "created, empty")
+        : new TableResult(
+            "init", table, Status.UP_TO_DATE, 0, 0, 0, 0, seconds, "exists; left alone");
+  }
+
   static TableResult skipped(String stage, String table, double seconds, String why) {
     return new TableResult(stage, table, Status.SKIPPED, 0, 0, 0, 0, seconds, why);
   }

@@ -198,63 +198,32 @@ final class Transform {
     List<TableResult> out = new ArrayList<>();
     long start = System.nanoTime();
     out.add(
-        created(
-            Zone.TRANSFORMED,
-            dataset.name(),
-            () -> tableSchema(dataset, consolidated, List.of()),
-            dataset.partitionBy(),
-            start));
+        TableResult.init(
+            Zone.TRANSFORMED.dbName() + "." + dataset.name(),
+            lake.createEmpty(
+                Zone.TRANSFORMED,
+                dataset.name(),
+                () -> tableSchema(dataset, consolidated, List.of()),
+                dataset.partitionBy()),
+            Pipeline.seconds(start)));
     if (dataset.history() == DatasetDef.History.SCD2) {
+      long historyStart = System.nanoTime();
       out.add(
-          created(
-              Zone.TRANSFORMED,
-              dataset.historyTable(),
-              () ->
-                  History.versions(
-                          dataset,
-                          Conform.selectValid(
-                              dataset, Conform.withConformed(dataset, consolidated), List.of()))
-                      .schema(),
-              List.of(),
-              System.nanoTime()));
+          TableResult.init(
+              Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+              lake.createEmpty(
+                  Zone.TRANSFORMED,
+                  dataset.historyTable(),
+                  () ->
+                      History.versions(
+                              dataset,
+                              Conform.selectValid(
+                                  dataset, Conform.withConformed(dataset, consolidated), List.of()))
+                          .schema(),
+                  List.of()),
+              Pipeline.seconds(historyStart)));
     }
     return out;
-  }
-
-  /** Creates the table empty with the schema given, unless it exists. */
-  TableResult created(
-      Zone zone,
-      String table,
-      java.util.function.Supplier<StructType> schema,
-      List<String> partitionBy,
-      long start) {
-    String name = zone.dbName() + "." + table;
-    if (lake.exists(zone, table)) {
-      lake.register(zone, table);
-      return new TableResult(
-          "init",
-          name,
-          TableResult.Status.UP_TO_DATE,
-          0,
-          0,
-          0,
-          0,
-          0,
-          Pipeline.seconds(start),
-          "exists; left alone");
-    }
-    lake.overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
-    return new TableResult(
-        "init",
-        name,
-        TableResult.Status.OK,
-        0,
-        0,
-        0,
-        0,
-        0,
-        Pipeline.seconds(start),
-        "created, empty");
   }
 
   /** What one write did: rows written to the table, rows superseded, and what to tell. */

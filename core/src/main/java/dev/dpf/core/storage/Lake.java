@@ -294,6 +294,23 @@ public final class Lake {
         "CREATE TABLE " + db + "." + table + " USING DELTA LOCATION '" + sqlString(location) + "'");
   }
 
+  /**
+   * Creates the table empty with {@code schema} and registers it, unless it exists (then it is only
+   * registered); returns whether it was created.
+   */
+  public boolean createEmpty(
+      Zone zone,
+      String table,
+      java.util.function.Supplier<org.apache.spark.sql.types.StructType> schema,
+      List<String> partitionBy) {
+    if (exists(zone, table)) {
+      register(zone, table);
+      return false;
+    }
+    overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
+    return true;
+  }
+
   /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
   public void createDatabase(Zone zone) {
     spark.sql(
