@@ -55,6 +55,11 @@ public record DatasetDef(
         name, source, key, newColumns, partitionBy, onNewColumns, ordering, history, quality);
   }
 
+  /** The table this dataset is conformed into, {@code transformed.<name>}. */
+  public String table() {
+    return Zone.TRANSFORMED.dbName() + "." + name;
+  }
+
   /** The table that keeps the dataset's history, when it has one. */
   public String historyTable() {
     return name + "_history";

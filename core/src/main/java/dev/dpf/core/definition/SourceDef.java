@@ -39,6 +39,11 @@ public record SourceDef(
     Objects.requireNonNull(onError, "onError");
   }
 
+  /** The table this source is ingested into, {@code consolidated.<name>}. */
+  public String table() {
+    return Zone.CONSOLIDATED.dbName() + "." + name;
+  }
+
   /** A source with the defaults of its kind. */
   public SourceDef(String name, SourceKind kind, String path) {
     this(

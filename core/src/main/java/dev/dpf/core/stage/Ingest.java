@@ -77,7 +77,7 @@ final class Ingest {
 
   TableResult source(RawRoot raw, SourceDef source) {
     long start = System.nanoTime();
-    String table = Zone.CONSOLIDATED.dbName() + "." + source.name();
+    String table = source.table();
     if (states == null) {
       states = log.states(raw);
     }

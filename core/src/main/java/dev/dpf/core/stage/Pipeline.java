@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ public final class Pipeline {
   private final Instant startedAt;
   private final Consumer<TableResult> listener;
   private final List<QualityResult> quality = new ArrayList<>();
+  private final List<TableResult> unlogged = new ArrayList<>(); // reported, not yet in the run log
   private String piiKey;
   private Models models;
 
@@ -92,13 +94,26 @@ public final class Pipeline {
   }
 
   /**
-   * Raw to consolidated: appends the records of raw files not ingested before; every record kept.
+   * Raw to consolidated: appends the records of raw files not ingested before; every record kept. A
+   * source that fails does not stop the others: each is ingested, then the first failure is thrown.
    */
   public List<TableResult> ingest(RawRoot raw) {
     Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
     List<TableResult> out = new ArrayList<>();
+    RuntimeException failure = null;
     for (SourceDef source : definition.sources()) {
-      out.add(report(ingest.source(raw, source)));
+      try {
+        out.add(step("ingest", source.table(), () -> ingest.source(raw, source)));
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
     }
     return logged(out);
   }
@@ -112,9 +127,7 @@ public final class Pipeline {
     Transform transform = new Transform(spark, lake, runId, startedAt);
     try {
       for (DatasetDef dataset : definition.datasets()) {
-        for (TableResult r : transform.dataset(dataset)) {
-          out.add(report(r));
-        }
+        out.addAll(step("transform", dataset.table(), () -> transform.dataset(dataset)));
       }
     } finally {
       quality.addAll(transform.quality());
@@ -122,7 +135,7 @@ public final class Pipeline {
     }
     models().enableChangeFeeds();
     for (ModelDef model : models().ordered(Zone.TRANSFORMED)) {
-      out.add(report(models().run("transform", model)));
+      out.add(step("transform", model.table(), () -> models().run("transform", model)));
     }
     return logged(out);
   }
@@ -137,7 +150,7 @@ public final class Pipeline {
     List<TableResult> out = new ArrayList<>();
     models().enableChangeFeeds();
     for (ModelDef model : models().ordered(Zone.CURATED)) {
-      out.add(report(models().run("curate", model)));
+      out.add(step("curate", model.table(), () -> models().run("curate", model)));
     }
     return logged(out);
   }
@@ -175,9 +188,42 @@ public final class Pipeline {
     return models;
   }
 
-  /** Appends the stage's results to the run log, {@code _system.runs}. */
+  /**
+   * Does the work of one table and reports its results. When it fails, the results reported since
+   * the run log was last written go to the run log, with a {@code failed} row for this table
+   * carrying the error, so a failed run's record says what it committed and where it stopped.
+   */
+  private <T> T step(String stage, String table, Supplier<T> work) {
+    long start = System.nanoTime();
+    T result;
+    try {
+      result = work.get();
+    } catch (RuntimeException e) {
+      TableResult failed = TableResult.failed(stage, table, seconds(start), e);
+      LOG.error("{} {}: failed: {}", stage, table, failed.note());
+      unlogged.add(failed);
+      try {
+        RunLog.append(spark, lake, runId, unlogged);
+        unlogged.clear();
+      } catch (RuntimeException logError) {
+        e.addSuppressed(logError);
+      }
+      throw e;
+    }
+    if (result instanceof TableResult r) {
+      unlogged.add(report(r));
+    } else {
+      for (Object r : (List<?>) result) {
+        unlogged.add(report((TableResult) r));
+      }
+    }
+    return result;
+  }
+
+  /** Appends the results reported since the last call to the run log, {@code _system.runs}. */
   private List<TableResult> logged(List<TableResult> results) {
-    RunLog.append(spark, lake, runId, results);
+    RunLog.append(spark, lake, runId, unlogged);
+    unlogged.clear();
     return results;
   }
 

@@ -48,7 +48,9 @@ public record TableResult(
     /** Nothing new to read since the last run. */
     UP_TO_DATE,
     /** Not run: its input does not exist (reported, not an error). */
-    SKIPPED
+    SKIPPED,
+    /** Stopped by an error; the note holds its message. Nothing of it was committed. */
+    FAILED
   }
 
   /** What {@code init} did to a table: created it empty, or left it as it was. */
@@ -61,5 +63,10 @@ public record TableResult(
 
   static TableResult skipped(String stage, String table, double seconds, String why) {
     return new TableResult(stage, table, Status.SKIPPED, 0, 0, 0, 0, seconds, why);
+  }
+
+  static TableResult failed(String stage, String table, double seconds, Throwable error) {
+    String message = error.getMessage() == null ? error.toString() : error.getMessage();
+    return new TableResult(stage, table, Status.FAILED, 0, 0, 0, 0, seconds, message);
   }
 }

@@ -74,7 +74,7 @@ final class Transform {
   /** The dataset's table, then (for an SCD2 dataset) its history table. */
   List<TableResult> dataset(DatasetDef dataset) {
     long start = System.nanoTime();
-    String table = Zone.TRANSFORMED.dbName() + "." + dataset.name();
+    String table = dataset.table();
     if (!lake.exists(Zone.CONSOLIDATED, dataset.source())) {
       return List.of(
           TableResult.skipped(
@@ -199,7 +199,7 @@ final class Transform {
     long start = System.nanoTime();
     out.add(
         TableResult.init(
-            Zone.TRANSFORMED.dbName() + "." + dataset.name(),
+            dataset.table(),
             lake.createEmpty(
                 Zone.TRANSFORMED,
                 dataset.name(),
@@ -360,47 +360,57 @@ final class Transform {
     long written = 0;
     long deleted = 0;
     if (upserts + deletes > 0) {
-      long before = lake.version(Zone.TRANSFORMED, dataset.name());
       List<String> columns = Conform.tableColumns(dataset, extra);
       Map<String, String> set = new LinkedHashMap<>();
       for (String c : columns) {
         set.put(Conform.quote(c), "s." + Conform.quote(c));
       }
-      var merge =
-          lake.delta(Zone.TRANSFORMED, dataset.name())
-              .as("t")
-              .merge(decided.filter(col(APPLY)).as("s"), keyMatch(dataset));
-      if (dms) {
-        merge = merge.whenMatched("s._seq > t._seq AND s._op = 'D'").delete();
-      }
-      merge = merge.whenMatched("s._seq > t._seq").updateExpr(set);
-      merge =
-          dms
-              ? merge.whenNotMatched("s._op IS NULL OR s._op <> 'D'").insertExpr(set)
-              : merge.whenNotMatched().insertExpr(set);
-      merge.execute();
-      Map<String, String> m = lake.lastMetrics(Zone.TRANSFORMED, dataset.name());
-      if (lake.version(Zone.TRANSFORMED, dataset.name()) == before) {
-        throw new DpfException("MERGE into transformed." + dataset.name() + " did not commit");
-      }
-      written = metric(m, "numTargetRowsInserted") + metric(m, "numTargetRowsUpdated");
-      deleted = metric(m, "numTargetRowsDeleted");
+      Lake.Commit commit =
+          lake.merge(
+                  Zone.TRANSFORMED,
+                  dataset.name(),
+                  table -> {
+                    var merge =
+                        table.as("t").merge(decided.filter(col(APPLY)).as("s"), keyMatch(dataset));
+                    if (dms) {
+                      merge = merge.whenMatched("s._seq > t._seq AND s._op = 'D'").delete();
+                    }
+                    merge = merge.whenMatched("s._seq > t._seq").updateExpr(set);
+                    return dms
+                        ? merge.whenNotMatched("s._op IS NULL OR s._op <> 'D'").insertExpr(set)
+                        : merge.whenNotMatched().insertExpr(set);
+                  })
+              .orElseThrow(
+                  () ->
+                      new DpfException(
+                          "MERGE into transformed."
+                              + dataset.name()
+                              + " changed nothing, but "
+                              + (upserts + deletes)
+                              + " change(s) were due. Was the table changed by another writer?"
+                              + " Re-run the transform"));
+      written = commit.metric("numTargetRowsInserted") + commit.metric("numTargetRowsUpdated");
+      deleted = commit.metric("numTargetRowsDeleted");
     }
     if (dms && n.getLong(3) > 0) {
-      var merge =
-          lake.delta(Zone.SYSTEM, deletedTable(dataset))
-              .as("t")
-              .merge(keysAndSeq(dataset, decided, Columns.OP, APPLY).as("s"), keyMatch(dataset))
-              .whenMatched("s._seq > t._seq AND s._op = 'D'")
-              .updateExpr(Map.of(Changes.SEQ, "s." + Changes.SEQ))
-              .whenMatched("s._seq > t._seq AND (s._op IS NULL OR s._op <> 'D')")
-              .delete();
       Map<String, String> insert = new LinkedHashMap<>();
       for (String k : dataset.key()) {
         insert.put(Conform.quote(k), "s." + Conform.quote(k));
       }
       insert.put(Changes.SEQ, "s." + Changes.SEQ);
-      merge.whenNotMatched("s._op = 'D' AND s." + APPLY).insertExpr(insert).execute();
+      lake.merge(
+          Zone.SYSTEM,
+          deletedTable(dataset),
+          table ->
+              table
+                  .as("t")
+                  .merge(keysAndSeq(dataset, decided, Columns.OP, APPLY).as("s"), keyMatch(dataset))
+                  .whenMatched("s._seq > t._seq AND s._op = 'D'")
+                  .updateExpr(Map.of(Changes.SEQ, "s." + Changes.SEQ))
+                  .whenMatched("s._seq > t._seq AND (s._op IS NULL OR s._op <> 'D')")
+                  .delete()
+                  .whenNotMatched("s._op = 'D' AND s." + APPLY)
+                  .insertExpr(insert));
     }
     if (written != upserts || deleted != deletes) {
       throw new DpfException(
@@ -484,11 +494,6 @@ final class Transform {
     return rows.select(cols.toArray(Column[]::new));
   }
 
-  private static long metric(Map<String, String> metrics, String name) {
-    String v = metrics.get(name);
-    return v == null ? 0 : Long.parseLong(v);
-  }
-
   /** The SCD2 history, rebuilt from every valid change of the dataset. */
   private TableResult history(
       DatasetDef dataset, Dataset<Row> allValid, List<String> extra, long batchTo) {
@@ -539,12 +544,7 @@ final class Transform {
   }
 
   private static void reconcile(DatasetDef dataset, long read, Applied applied, long quarantined) {
-    reconcile(
-        "transformed." + dataset.name(),
-        read,
-        applied.written(),
-        quarantined,
-        applied.superseded());
+    reconcile(dataset.table(), read, applied.written(), quarantined, applied.superseded());
   }
 
   private void tableQuality(DatasetDef dataset) {

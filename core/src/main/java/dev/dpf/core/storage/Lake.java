@@ -1,10 +1,14 @@
 package dev.dpf.core.storage;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.Zone;
+import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -19,6 +23,14 @@ import scala.Option;
  * temporary folder.
  */
 public final class Lake {
+  /** The session setting a MERGE or other SQL command takes its commit's user metadata from. */
+  private static final String USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata";
+
+  /** The user-metadata field that tells which write made a commit. */
+  private static final String WRITE_TOKEN = "dpf_write";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final SparkSession spark;
   private final String root;
   private final java.util.Set<String> registered = new java.util.HashSet<>();
@@ -61,15 +73,21 @@ public final class Lake {
     return spark.read().format("delta").load(path(zone, table));
   }
 
-  /** Appends rows, adding any new columns to the table's schema. */
+  /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */
   public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    rows.write()
-        .format("delta")
-        .mode(SaveMode.Append)
-        .option("mergeSchema", "true")
-        .partitionBy(partitionBy.toArray(String[]::new))
-        .save(path(zone, table));
-    return committed(zone, table);
+    return rowsOf(
+        write(
+            zone,
+            table,
+            null,
+            metadata ->
+                rows.write()
+                    .format("delta")
+                    .mode(SaveMode.Append)
+                    .option("mergeSchema", "true")
+                    .option("userMetadata", metadata)
+                    .partitionBy(partitionBy.toArray(String[]::new))
+                    .save(path(zone, table))));
   }
 
   /**
@@ -77,7 +95,8 @@ public final class Lake {
    * Delta records the pair in the commit; if the table already holds a commit with that appId and
    * this version or a later one, nothing is written. That makes a retried write safe.
    *
-   * @return rows committed now, or -1 when the write had already been committed
+   * @return rows committed now, or -1 when this write made no commit (it had been committed before,
+   *     or there was nothing to write)
    */
   public long appendOnce(
       Zone zone,
@@ -86,38 +105,136 @@ public final class Lake {
       List<String> partitionBy,
       String appId,
       long version) {
-    // The commit carries a token of its own: if the latest commit has it, this write committed.
-    String token = appId + " " + version + " " + java.util.UUID.randomUUID();
-    rows.write()
-        .format("delta")
-        .mode(SaveMode.Append)
-        .option("mergeSchema", "true")
-        .option("txnAppId", appId)
-        .option("txnVersion", version)
-        .option("userMetadata", token)
-        .partitionBy(partitionBy.toArray(String[]::new))
-        .save(path(zone, table));
-    Row last = lastCommit(zone, table);
-    if (!token.equals(last.getString(2))) {
-      registerOnce(zone, table);
-      return -1;
-    }
-    return committed(zone, table, last);
+    Optional<Commit> commit =
+        write(
+            zone,
+            table,
+            null,
+            metadata ->
+                rows.write()
+                    .format("delta")
+                    .mode(SaveMode.Append)
+                    .option("mergeSchema", "true")
+                    .option("txnAppId", appId)
+                    .option("txnVersion", version)
+                    .option("userMetadata", metadata)
+                    .partitionBy(partitionBy.toArray(String[]::new))
+                    .save(path(zone, table)));
+    return commit.isEmpty() ? -1 : rowsOf(commit);
   }
 
-  /** The Delta table, for MERGE. */
+  /**
+   * Runs a MERGE built on the table and returns its commit, empty when it changed nothing (Delta
+   * records no commit then). Its operation metrics say what it did: numTargetRowsInserted,
+   * numTargetRowsUpdated, numTargetRowsDeleted, ...
+   */
+  public Optional<Commit> merge(
+      Zone zone, String table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
+    DeltaMergeBuilder builder = merge.apply(delta(zone, table));
+    Optional<Commit> commit =
+        write(
+            zone,
+            table,
+            null,
+            metadata -> {
+              // A MERGE takes its commit's user metadata from the session.
+              spark.conf().set(USER_METADATA_CONF, metadata);
+              try {
+                builder.execute();
+              } finally {
+                spark.conf().unset(USER_METADATA_CONF);
+              }
+            });
+    return commit;
+  }
+
+  /** The Delta table, for reading its history and details. */
   public DeltaTable delta(Zone zone, String table) {
     return DeltaTable.forPath(spark, path(zone, table));
   }
 
   /**
-   * The operation metrics of the table's latest commit (for a MERGE: numTargetRowsInserted,
-   * numTargetRowsUpdated, numTargetRowsDeleted, ...), registering the table.
+   * One commit a write of this lake made.
+   *
+   * @param version the table version it created
+   * @param metrics its operation metrics (numOutputRows, numTargetRowsInserted, ...)
    */
-  public Map<String, String> lastMetrics(Zone zone, String table) {
+  public record Commit(long version, Map<String, String> metrics) {
+    /** A metric's value, 0 when the commit does not report it. */
+    public long metric(String name) {
+      String v = metrics.get(name);
+      return v == null ? 0 : Long.parseLong(v);
+    }
+  }
+
+  /**
+   * Runs one write, giving it user metadata that carries a token of its own, and finds the commit
+   * that holds the token. A write that changes nothing makes no commit (Delta skips empty commits),
+   * and then the table's latest commit is some earlier write's, never this one's: so nothing is
+   * ever read from "the latest commit" as if it were this write's.
+   *
+   * @param userMetadata a JSON object recorded in the commit (null: none), to which the token is
+   *     added
+   * @param write performs the write with the user metadata it is given
+   */
+  private Optional<Commit> write(
+      Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
+    long before = exists(zone, table) ? version(zone, table) : -1;
+    String token = java.util.UUID.randomUUID().toString();
+    write.accept(withToken(userMetadata, token));
+    return commitWith(zone, table, before, token);
+  }
+
+  /**
+   * The commit after version {@code before} whose user metadata carries the token, if any;
+   * registers the table.
+   */
+  private Optional<Commit> commitWith(Zone zone, String table, long before, String token) {
+    if (!exists(zone, table)) {
+      return Optional.empty();
+    }
     registerOnce(zone, table);
-    Map<String, String> m = lastCommit(zone, table).getJavaMap(1);
-    return m == null ? Map.of() : m;
+    Row last = lastCommit(zone, table);
+    long latest = last.getLong(0);
+    if (latest <= before) {
+      return Optional.empty();
+    }
+    List<Row> candidates =
+        latest - before == 1 || token.equals(tokenOf(last.getString(2)))
+            ? List.of(last)
+            : delta(zone, table)
+                .history((int) Math.min(Integer.MAX_VALUE, latest - before))
+                .select("version", "operationMetrics", "userMetadata")
+                .collectAsList();
+    for (Row r : candidates) {
+      if (token.equals(tokenOf(r.getString(2)))) {
+        Map<String, String> metrics = r.getJavaMap(1);
+        return Optional.of(new Commit(r.getLong(0), metrics == null ? Map.of() : metrics));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String withToken(String userMetadata, String token) {
+    try {
+      ObjectNode node =
+          userMetadata == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(userMetadata);
+      node.put(WRITE_TOKEN, token);
+      return JSON.writeValueAsString(node);
+    } catch (java.io.IOException | ClassCastException e) {
+      throw new IllegalArgumentException("user metadata must be a JSON object: " + userMetadata, e);
+    }
+  }
+
+  private static String tokenOf(String userMetadata) {
+    if (userMetadata == null || !userMetadata.startsWith("{")) {
+      return null;
+    }
+    try {
+      return JSON.readTree(userMetadata).path(WRITE_TOKEN).asText(null);
+    } catch (java.io.IOException e) {
+      return null;
+    }
   }
 
   /**
@@ -165,7 +282,10 @@ public final class Lake {
         .load(path(zone, table));
   }
 
-  /** The user metadata of the table's latest commit (null if none was given). */
+  /**
+   * The user metadata of the table's latest commit (null if none was given): what the write that
+   * left the table as it is recorded, if that was a write of this lake.
+   */
   public String lastUserMetadata(Zone zone, String table) {
     return lastCommit(zone, table).getString(2);
   }
@@ -182,37 +302,39 @@ public final class Lake {
         .head();
   }
 
-  /** Replaces the table's content (and schema) with {@code rows}. */
+  /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
   public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
     return overwrite(zone, table, rows, partitionBy, null);
   }
 
-  /** As above, recording {@code userMetadata} (may be null) in the commit. */
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
   public long overwrite(
       Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
-    var writer =
-        rows.write()
-            .format("delta")
-            .mode(SaveMode.Overwrite)
-            .option("overwriteSchema", "true")
-            .partitionBy(partitionBy.toArray(String[]::new));
-    if (userMetadata != null) {
-      writer = writer.option("userMetadata", userMetadata);
-    }
-    writer.save(path(zone, table));
-    return committed(zone, table);
+    return rowsOf(
+        write(
+            zone,
+            table,
+            userMetadata,
+            metadata ->
+                rows.write()
+                    .format("delta")
+                    .mode(SaveMode.Overwrite)
+                    .option("overwriteSchema", "true")
+                    .option("userMetadata", metadata)
+                    .partitionBy(partitionBy.toArray(String[]::new))
+                    .save(path(zone, table))));
   }
 
   /**
    * Atomically replaces the rows matching {@code predicate} (a condition on partition columns) with
-   * {@code rows}.
+   * {@code rows}; returns the rows committed.
    */
   public long replaceWhere(
       Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
     return replaceWhere(zone, table, rows, partitionBy, predicate, null);
   }
 
-  /** As above, recording {@code userMetadata} (may be null) in the commit. */
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
   public long replaceWhere(
       Zone zone,
       String table,
@@ -220,40 +342,42 @@ public final class Lake {
       List<String> partitionBy,
       String predicate,
       String userMetadata) {
-    var writer = rows.write().format("delta").partitionBy(partitionBy.toArray(String[]::new));
-    if (userMetadata != null) {
-      writer = writer.option("userMetadata", userMetadata);
-    }
-    if (exists(zone, table)) {
-      writer = writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate);
-    } else {
-      writer = writer.mode(SaveMode.Append);
-    }
-    writer.save(path(zone, table));
-    return committed(zone, table);
+    boolean exists = exists(zone, table);
+    return rowsOf(
+        write(
+            zone,
+            table,
+            userMetadata,
+            metadata -> {
+              var writer =
+                  rows.write()
+                      .format("delta")
+                      .option("userMetadata", metadata)
+                      .partitionBy(partitionBy.toArray(String[]::new));
+              writer =
+                  exists
+                      ? writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate)
+                      : writer.mode(SaveMode.Append);
+              writer.save(path(zone, table));
+            }));
   }
 
   /**
-   * Rows written by the table's latest commit, from Delta's commit metrics (no extra pass over the
-   * data).
+   * Rows a write committed, from its own commit's metrics (no extra pass over the data); 0 when it
+   * made no commit. Registers the table.
    */
-  private long committed(Zone zone, String table) {
-    return committed(zone, table, lastCommit(zone, table));
-  }
-
-  private long committed(Zone zone, String table, Row last) {
-    Map<String, String> metrics = last.getJavaMap(1);
-    String rows = metrics == null ? null : metrics.get("numOutputRows");
+  private long rowsOf(Optional<Commit> commit) {
+    if (commit.isEmpty()) {
+      return 0;
+    }
+    String rows = commit.get().metrics().get("numOutputRows");
     if (rows == null) {
       throw new IllegalStateException(
-          "Delta commit of "
-              + zone.dbName()
-              + "."
-              + table
+          "Delta commit "
+              + commit.get().version()
               + " has no numOutputRows metric: "
-              + metrics);
+              + commit.get().metrics());
     }
-    registerOnce(zone, table);
     return Long.parseLong(rows);
   }
 

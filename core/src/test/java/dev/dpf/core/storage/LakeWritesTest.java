@@ -1,0 +1,81 @@
+package dev.dpf.core.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.testing.SparkExtension;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each write's count comes from its own Delta commit: a write that changes nothing makes no commit,
+ * and then reports 0 rather than the rows of whichever commit is the table's latest.
+ */
+class LakeWritesTest {
+  private final SparkSession spark = SparkExtension.session();
+
+  private Dataset<Row> rows(String stage, int n) {
+    return spark.sql(
+        "select '" + stage + "' as stage, cast(id as string) as v from range(" + n + ")");
+  }
+
+  @Test
+  void aWriteThatCommitsNothingCountsZeroNotTheLatestCommitsRows(@TempDir Path dir) {
+    Lake lake = new Lake(spark, dir.toString());
+    List<String> parts = List.of("stage");
+
+    assertThat(lake.append(Zone.QUARANTINE, "q", rows("ingest", 3), parts)).isEqualTo(3);
+    // Nothing to replace in partition 'transform', nothing to add: Delta skips the commit.
+    assertThat(
+            lake.replaceWhere(
+                Zone.QUARANTINE, "q", rows("transform", 0), parts, "stage = 'transform'"))
+        .isZero();
+    assertThat(lake.append(Zone.QUARANTINE, "q", rows("ingest", 0), parts)).isZero();
+    assertThat(lake.version(Zone.QUARANTINE, "q")).as("no commit made").isZero();
+
+    assertThat(
+            lake.replaceWhere(
+                Zone.QUARANTINE, "q", rows("transform", 2), parts, "stage = 'transform'"))
+        .isEqualTo(2);
+    assertThat(lake.appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
+        .isEqualTo(4);
+    assertThat(lake.appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
+        .as("committed before")
+        .isEqualTo(-1);
+    assertThat(lake.read(Zone.QUARANTINE, "q").count()).isEqualTo(9);
+  }
+
+  @Test
+  void aMergeThatChangesNothingHasNoCommit(@TempDir Path dir) {
+    Lake lake = new Lake(spark, dir.toString());
+    lake.overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
+
+    var none =
+        lake.merge(
+            Zone.TRANSFORMED,
+            "t",
+            t ->
+                t.as("t")
+                    .merge(spark.sql("select id from range(10, 12)").as("s"), "t.id = s.id")
+                    .whenMatched()
+                    .delete());
+    var some =
+        lake.merge(
+            Zone.TRANSFORMED,
+            "t",
+            t ->
+                t.as("t")
+                    .merge(spark.sql("select id from range(1, 12)").as("s"), "t.id = s.id")
+                    .whenMatched()
+                    .delete());
+
+    assertThat(none).isEmpty();
+    assertThat(some).get().extracting(c -> c.metric("numTargetRowsDeleted")).isEqualTo(2L);
+    assertThat(some.get().version()).isEqualTo(1);
+  }
+}
