@@ -100,6 +100,7 @@ public final class Definitions {
       String file, String text, Function<String, String> reader) {
     JsonNode root;
     try {
+      rejectDuplicateKeys(file, text);
       root = YAML.readTree(text);
     } catch (JsonProcessingException e) {
       String where =
@@ -117,8 +118,69 @@ public final class Definitions {
               + ": "
               + oneLine(e.getOriginalMessage())
               + ". Fix the YAML syntax");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // text in memory: not expected
     }
     return new Parser(file, reader).definition(root);
+  }
+
+  /**
+   * Fails when a mapping holds the same key twice, naming both lines: YAML parsers keep the last
+   * one silently, so a dataset declared twice would replace the first without a word.
+   */
+  private static void rejectDuplicateKeys(String file, String text) throws IOException {
+    record Frame(String path, Map<String, Integer> keys, int[] index) {
+      String child(String key) {
+        if (keys == null) {
+          return path + "[" + index[0]++ + "]";
+        }
+        return path.isEmpty() ? key : path + "." + key;
+      }
+    }
+    java.util.ArrayDeque<Frame> stack = new java.util.ArrayDeque<>();
+    String pendingKey = null;
+    try (com.fasterxml.jackson.core.JsonParser p = YAML.getFactory().createParser(text)) {
+      for (var t = p.nextToken(); t != null; t = p.nextToken()) {
+        switch (t) {
+          case FIELD_NAME -> {
+            Frame f = stack.peek();
+            String key = p.currentName();
+            int line = p.currentTokenLocation().getLineNr();
+            Integer first = f.keys().putIfAbsent(key, line);
+            if (first != null) {
+              throw new DefinitionException(
+                  file,
+                  f.child(key),
+                  "declared twice, at line "
+                      + first
+                      + " and at line "
+                      + line
+                      + " (YAML would keep only the second). Remove or rename one");
+            }
+            pendingKey = key;
+          }
+          case START_OBJECT, START_ARRAY -> {
+            Frame parent = stack.peek();
+            String path =
+                parent == null ? "" : parent.child(parent.keys() == null ? null : pendingKey);
+            stack.push(
+                new Frame(
+                    path,
+                    t == com.fasterxml.jackson.core.JsonToken.START_OBJECT
+                        ? new java.util.HashMap<>()
+                        : null,
+                    new int[1]));
+          }
+          case END_OBJECT, END_ARRAY -> stack.pop();
+          default -> {
+            Frame parent = stack.peek();
+            if (parent != null && parent.keys() == null) {
+              parent.index()[0]++; // a scalar list item
+            }
+          }
+        }
+      }
+    }
   }
 
   /** The parser's message without its source excerpts: the lines that say what is wrong, joined. */

@@ -324,6 +324,30 @@ class DefinitionsTest {
   }
 
   @Test
+  void aKeyDeclaredTwiceIsAnErrorNamingBothLines() {
+    assertThatThrownBy(() -> parse(T + "  t:\n    key: [b]\n    columns: {b: string}\n"))
+        .isInstanceOf(DefinitionException.class)
+        .hasMessage(
+            "p.yaml: datasets.t: declared twice, at line 5 and at line 8 (YAML would keep only the"
+                + " second). Remove or rename one");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "sources:\n  t: {kind: csv-files, path: f, path: g}\ndatasets:\n  t:\n"
+                        + "    quality:\n      - {rule: unique, column: a, action: warn}\n"
+                        + "      - {rule: unique, column: a, column: b, action: warn}\n"))
+        .hasMessageStartingWith("p.yaml: sources.t.path: declared twice, at line 2 and at line 2");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "sources:\n  t: {kind: csv-files, path: f}\ndatasets:\n  t:\n"
+                        + "    quality:\n      - {rule: unique, column: a, action: warn}\n"
+                        + "      - {rule: unique, column: a, column: b, action: warn}\n"))
+        .hasMessageStartingWith(
+            "p.yaml: datasets.t.quality[1].column: declared twice, at line 7 and at line 7");
+  }
+
+  @Test
   void reportsAMissingFile() {
     assertThatThrownBy(() -> Definitions.load(java.nio.file.Path.of("no/such/pipeline.yaml")))
         .isInstanceOf(DefinitionException.class)
