@@ -259,6 +259,23 @@ final class JsonRecords implements RecordReader {
       return buf[pos] & 0xff;
     }
 
+    /** Whether the next bytes are {@code b1, b2} (without consuming them). */
+    private boolean startsWith(int b1, int b2) throws IOException {
+      if (len - pos < 2) {
+        System.arraycopy(buf, pos, buf, 0, len - pos);
+        len -= pos;
+        pos = 0;
+        while (len < 2) {
+          int n = in.read(buf, len, buf.length - len);
+          if (n < 0) {
+            break;
+          }
+          len += n;
+        }
+      }
+      return len - pos >= 2 && (buf[pos] & 0xff) == b1 && (buf[pos + 1] & 0xff) == b2;
+    }
+
     Chunk next() throws IOException {
       chunk.reset();
       int b;
@@ -266,6 +283,12 @@ final class JsonRecords implements RecordReader {
         b = read();
         if (b == '\n') {
           line++;
+        } else if (b == 0xEF && startsWith(0xBB, 0xBF)) {
+          // A UTF-8 byte-order mark before a record (at the start of the object, or written by a
+          // producer before each record) is not data.
+          read();
+          read();
+          b = ' ';
         }
       } while (b == ' ' || b == '\t' || b == '\r' || b == '\n');
       if (b < 0) {

@@ -30,6 +30,12 @@ class IngestFormatsTest extends IngestFixture {
         "streaming/p/2026/11/18/12/s-1-ccc",
         gzip("{\"id\":\"c1\"}{\"id\":\"c2\"}\r\n{\"id\":\"c3\"}"));
     write("streaming/p/customer_id=7/2026/11/18/13/s-1-ddd", "{\"id\":\"d1\",\"customer_id\":7}");
+    // UTF-8 byte-order marks: at the start of an object, and before each record of another.
+    String bom = "\uFEFF";
+    write("streaming/p/2026/11/18/14/s-1-eee", bom + "{\"id\":\"e1\"}\n");
+    write(
+        "streaming/p/2026/11/18/14/s-1-fff",
+        gzip(bom + "{\"id\":\"e2\"}" + bom + "{\"id\":\"e3\"}\n" + bom));
 
     List<TableResult> results = ingest("p: {kind: firehose-json, path: streaming/p}");
 
@@ -39,7 +45,7 @@ class IngestFormatsTest extends IngestFixture {
             TableResult::rowsWritten,
             TableResult::rowsQuarantined,
             TableResult::files)
-        .containsExactly(tuple(8L, 8L, 0L, 4));
+        .containsExactly(tuple(11L, 11L, 0L, 6));
     Lake lake = lake();
     assertThat(lake.read(Zone.CONSOLIDATED, "p").columns())
         .containsExactly(
@@ -65,7 +71,10 @@ class IngestFormatsTest extends IngestFixture {
             "c1|NULL|NULL|NULL|NULL|" + c + "|1|1|r1",
             "c2|NULL|NULL|NULL|NULL|" + c + "|2|1|r1",
             "c3|NULL|NULL|NULL|NULL|" + c + "|3|1|r1",
-            "d1|NULL|NULL|NULL|7|streaming/p/customer_id=7/2026/11/18/13/s-1-ddd|1|1|r1"),
+            "d1|NULL|NULL|NULL|7|streaming/p/customer_id=7/2026/11/18/13/s-1-ddd|1|1|r1",
+            "e1|NULL|NULL|NULL|NULL|streaming/p/2026/11/18/14/s-1-eee|1|1|r1",
+            "e2|NULL|NULL|NULL|NULL|streaming/p/2026/11/18/14/s-1-fff|1|1|r1",
+            "e3|NULL|NULL|NULL|NULL|streaming/p/2026/11/18/14/s-1-fff|2|1|r1"),
         rows(
             "p",
             "id",
