@@ -24,10 +24,12 @@ final class CsvRecords {
   private static final Set<String> OPS = Set.of("I", "U", "D");
 
   private final SourceDef source;
+  private final DeclaredFields declared;
   private final CsvParser fields;
 
-  CsvRecords(SourceDef source) {
+  CsvRecords(SourceDef source, DeclaredFields declared) {
     this.source = source;
+    this.declared = declared;
     SourceDef.Csv csv = source.csv();
     CsvParserSettings s = new CsvParserSettings();
     s.getFormat().setDelimiter(csv.delimiter());
@@ -75,6 +77,7 @@ final class CsvRecords {
     private String[] names;
     private int opIndex = -1;
     private int tsIndex = -1;
+    private String headerProblem; // the file is not this source's: every record is bad
     private boolean any;
     private boolean done;
 
@@ -125,13 +128,23 @@ final class CsvRecords {
 
     private void record(Splitter.Raw rec) {
       ParsedRecord.Position at = new ParsedRecord.Position(rec.line(), null);
+      if (headerProblem != null) {
+        out.bad(at, headerProblem, rec.text());
+        return;
+      }
       if (names == null) {
         if (source.csv().header()) {
-          names = header(parse(rec.text()));
+          String[] raw = parse(rec.text());
+          names = header(raw);
           opIndex = dms ? indexOf(names, "Op") : -1;
           tsIndex = indexOf(names, source.dms().timestampColumn());
           if (rec.malformed() || rec.unterminated()) {
             out.bad(at, "header row is not readable " + charset() + " text", rec.text());
+            return;
+          }
+          headerProblem = declared.headerProblem(raw);
+          if (headerProblem != null) {
+            out.bad(at, headerProblem, rec.text());
           }
           return;
         }
@@ -208,13 +221,16 @@ final class CsvRecords {
     return v.equals(marker) ? null : v;
   }
 
-  /** Header names; an empty or repeated name becomes {@code _c<position>}. */
+  /**
+   * Header names; an empty name, or one that repeats an earlier name ignoring case (Spark and Delta
+   * tell columns apart ignoring case), becomes {@code _c<position>}.
+   */
   private static String[] header(String[] raw) {
     String[] names = new String[raw.length];
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < raw.length; i++) {
       String n = raw[i] == null ? "" : raw[i];
-      names[i] = n.isEmpty() || !seen.add(n) ? "_c" + i : n;
+      names[i] = n.isEmpty() || !seen.add(DeclaredFields.folded(n)) ? "_c" + i : n;
     }
     return names;
   }
@@ -239,7 +255,7 @@ final class CsvRecords {
       return -1;
     }
     for (int i = 0; i < names.length; i++) {
-      if (names[i].equals(name)) {
+      if (names[i].equalsIgnoreCase(name)) {
         return i;
       }
     }

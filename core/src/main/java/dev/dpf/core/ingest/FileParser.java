@@ -28,14 +28,23 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
   private static final long serialVersionUID = 1L;
 
   private final SourceDef source;
+  private final DeclaredFields declared;
   private final Map<String, String> hadoopConf;
   private transient Configuration conf; // built once per task, not per file
 
+  /** A parser that accepts any CSV header (for a source no dataset reads). */
+  public FileParser(SourceDef source, Configuration hadoopConf) {
+    this(source, DeclaredFields.NONE, hadoopConf);
+  }
+
   /**
+   * @param declared the fields the definition reads from the source: a CSV file whose header row
+   *     lacks them is quarantined whole
    * @param hadoopConf the file system settings the executors need (S3 endpoint, credentials)
    */
-  public FileParser(SourceDef source, Configuration hadoopConf) {
+  public FileParser(SourceDef source, DeclaredFields declared, Configuration hadoopConf) {
     this.source = source;
+    this.declared = declared;
     this.hadoopConf = new HashMap<>();
     hadoopConf.forEach(e -> this.hadoopConf.put(e.getKey(), e.getValue()));
   }
@@ -65,7 +74,7 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
                   sink,
                   JsonRecords.errorOutput(file.key().substring(source.path().length() + 1)));
           case CSV ->
-              new CsvRecords(source)
+              new CsvRecords(source, declared)
                   .open(
                       file.key(),
                       new DecodingReader(in, Charset.forName(source.csv().encoding())),

@@ -149,8 +149,22 @@ final class JsonRecords implements RecordReader {
   private void emit(Chunk c, JsonNode node) {
     if (errorOutput == null) {
       LinkedHashMap<String, String> fields = new LinkedHashMap<>();
+      Map<String, String> folded = new java.util.HashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
+        String other = folded.putIfAbsent(DeclaredFields.folded(e.getKey()), e.getKey());
+        if (other != null) {
+          out.bad(
+              c.position(),
+              "fields '"
+                  + other
+                  + "' and '"
+                  + e.getKey()
+                  + "' name the same column (names are compared ignoring case and surrounding"
+                  + " spaces)",
+              text(c.bytes()));
+          return;
+        }
         JsonNode v = e.getValue();
         fields.put(e.getKey(), v.isNull() ? null : v.isValueNode() ? v.asText() : v.toString());
       }

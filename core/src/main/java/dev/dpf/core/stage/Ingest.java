@@ -15,6 +15,7 @@ import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
+import dev.dpf.core.ingest.DeclaredFields;
 import dev.dpf.core.ingest.FaultPoint;
 import dev.dpf.core.ingest.FileParser;
 import dev.dpf.core.ingest.ParquetRecords;
@@ -28,7 +29,9 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -142,9 +145,9 @@ final class Ingest {
         log.fail(source.name(), batch, message);
         throw new DpfException(message);
       }
-      List<String> columns = columnsOf(source, parsed);
+      LinkedHashMap<String, List<String>> columns = columnsOf(source, parsed);
       long t2 = System.nanoTime();
-      Drift drift = drift(source, columns);
+      Drift drift = drift(source, columns.keySet());
 
       Dataset<Row> rows =
           consolidated(source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
@@ -228,7 +231,11 @@ final class Ingest {
     int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4));
     JavaRDD<Row> rows =
         jsc.parallelize(files, slices)
-            .flatMap(new FileParser(source, spark.sparkContext().hadoopConfiguration()));
+            .flatMap(
+                new FileParser(
+                    source,
+                    declaredFields(definition, source),
+                    spark.sparkContext().hadoopConfiguration()));
     return spark.createDataFrame(rows, ParsedRecord.SCHEMA);
   }
 
@@ -249,11 +256,14 @@ final class Ingest {
   }
 
   /**
-   * The consolidated table's data columns: those it already has, in its order, then the batch's new
-   * field names in order of first appearance (file, record, position in the record).
+   * The consolidated table's data columns, each with the raw field names it is read from: the
+   * columns it already has, in its order, then the batch's new fields in order of first appearance
+   * (file, record, position in the record). Names that differ only in case or surrounding spaces
+   * are one column (Spark and Delta compare names ignoring case), named as the table already names
+   * it, else as the definition declares it, else as first seen; a field named like a lineage column
+   * is kept as {@code raw<name>}.
    */
-  private List<String> columnsOf(SourceDef source, Dataset<Row> parsed) {
-    LinkedHashSet<String> names = new LinkedHashSet<>(existingColumns(source));
+  private LinkedHashMap<String, List<String>> columnsOf(SourceDef source, Dataset<Row> parsed) {
     List<Row> seen =
         parsed
             .filter(col(ParsedRecord.ERROR).isNull())
@@ -266,9 +276,49 @@ final class Ingest {
             .orderBy("first")
             .select("col")
             .collectAsList();
-    seen.forEach(r -> names.add(r.getString(0)));
-    return new ArrayList<>(names);
+    return canonicalColumns(
+        existingColumns(source),
+        declared(definition, source),
+        seen.stream().map(r -> r.getString(0)).toList());
   }
+
+  /** See {@link #columnsOf}: the columns, each with the field names it is read from. */
+  static LinkedHashMap<String, List<String>> canonicalColumns(
+      List<String> existing, Collection<String> declared, List<String> fields) {
+    LinkedHashMap<String, List<String>> out = new LinkedHashMap<>();
+    Map<String, String> byFolded = new HashMap<>();
+    for (String c : existing) {
+      out.put(c, new ArrayList<>());
+      byFolded.put(DeclaredFields.folded(c), c);
+    }
+    Map<String, String> declaredByFolded = new HashMap<>();
+    declared.forEach(d -> declaredByFolded.putIfAbsent(DeclaredFields.folded(d), d));
+    for (String field : fields) {
+      String folded = DeclaredFields.folded(field);
+      String column = byFolded.get(folded);
+      if (column == null) {
+        column =
+            LINEAGE.contains(folded)
+                ? "raw" + folded
+                : declaredByFolded.getOrDefault(folded, field);
+        byFolded.put(folded, column);
+        out.put(column, new ArrayList<>());
+      }
+      out.get(column).add(field);
+    }
+    return out;
+  }
+
+  /** Columns the ingest adds to every record: raw fields may not take their names. */
+  private static final Set<String> LINEAGE =
+      Set.of(
+          Columns.SOURCE_FILE,
+          Columns.ROW_NUMBER,
+          Columns.BATCH_ID,
+          Columns.INGESTED_AT,
+          Columns.RUN_ID,
+          Columns.OP,
+          Columns.COMMIT_TS);
 
   private List<String> existingColumns(SourceDef source) {
     if (!lake.exists(Zone.CONSOLIDATED, source.name())) {
@@ -295,13 +345,26 @@ final class Ingest {
 
   /** The raw fields the datasets made from {@code source} declare, in definition order. */
   private static Set<String> declared(PipelineDefinition definition, SourceDef source) {
+    return new LinkedHashSet<>(declaredFields(definition, source).declared());
+  }
+
+  /**
+   * The raw fields the datasets made from {@code source} read, and those they cannot do without.
+   */
+  private static DeclaredFields declaredFields(PipelineDefinition definition, SourceDef source) {
     Set<String> declared = new LinkedHashSet<>();
+    Set<String> required = new LinkedHashSet<>();
     for (DatasetDef d : definition.datasets()) {
       if (d.source().equals(source.name())) {
-        d.columns().stream().map(ColumnDef::from).forEach(declared::add);
+        for (ColumnDef c : d.columns()) {
+          declared.add(c.from());
+          if (!c.nullable()) {
+            required.add(c.from());
+          }
+        }
       }
     }
-    return declared;
+    return new DeclaredFields(List.copyOf(declared), List.copyOf(required));
   }
 
   /**
@@ -313,17 +376,23 @@ final class Ingest {
     return consolidated(
         source,
         spark.createDataFrame(List.of(), ParsedRecord.SCHEMA),
-        new ArrayList<>(declared(definition, source)),
+        canonicalColumns(List.of(), List.of(), List.copyOf(declared(definition, source))),
         new IngestLog.Batch(0, "init", Instant.EPOCH, List.of()));
   }
 
-  private Drift drift(SourceDef source, List<String> batchColumns) {
+  private Drift drift(SourceDef source, Collection<String> batchColumns) {
     Set<String> declared = declared(definition, source);
     if (declared.isEmpty()) {
       return new Drift(List.of(), List.of());
     }
-    List<String> unexpected = batchColumns.stream().filter(c -> !declared.contains(c)).toList();
-    List<String> absent = declared.stream().filter(c -> !batchColumns.contains(c)).toList();
+    Set<String> declaredFolded = folded(declared);
+    Set<String> batchFolded = folded(batchColumns);
+    List<String> unexpected =
+        batchColumns.stream()
+            .filter(c -> !declaredFolded.contains(DeclaredFields.folded(c)))
+            .toList();
+    List<String> absent =
+        declared.stream().filter(c -> !batchFolded.contains(DeclaredFields.folded(c))).toList();
     Drift drift = new Drift(unexpected, absent);
     if (!unexpected.isEmpty() || !absent.isEmpty()) {
       LOG.warn("consolidated.{}: drift in raw data{}", source.name(), drift.note());
@@ -331,12 +400,34 @@ final class Ingest {
     return drift;
   }
 
+  private static Set<String> folded(Collection<String> names) {
+    Set<String> out = new java.util.HashSet<>();
+    names.forEach(n -> out.add(DeclaredFields.folded(n)));
+    return out;
+  }
+
+  /**
+   * The good records as consolidated rows: each column from the field names it is read from (a
+   * record has at most one of them), then the lineage columns.
+   */
   private static Dataset<Row> consolidated(
-      SourceDef source, Dataset<Row> good, List<String> columns, IngestLog.Batch batch) {
+      SourceDef source,
+      Dataset<Row> good,
+      LinkedHashMap<String, List<String>> columns,
+      IngestLog.Batch batch) {
     List<Column> select = new ArrayList<>();
-    for (String c : columns) {
-      select.add(col(ParsedRecord.FIELDS).getItem(c).as(c));
-    }
+    columns.forEach(
+        (column, fields) -> {
+          List<Column> values = new ArrayList<>();
+          for (String f : fields.isEmpty() ? List.of(column) : fields) {
+            values.add(col(ParsedRecord.FIELDS).getItem(f));
+          }
+          Column value =
+              values.size() == 1
+                  ? values.get(0)
+                  : org.apache.spark.sql.functions.coalesce(values.toArray(Column[]::new));
+          select.add(value.as(column));
+        });
     if (source.kind() == dev.dpf.core.definition.SourceKind.DMS) {
       select.add(col(ParsedRecord.OP).as(Columns.OP));
       select.add(col(ParsedRecord.COMMIT_TS).as(Columns.COMMIT_TS));

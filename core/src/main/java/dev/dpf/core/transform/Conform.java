@@ -33,20 +33,33 @@ public final class Conform {
    * {@code _...}, excluded), in table order.
    */
   public static List<String> undeclaredColumns(DatasetDef dataset, Dataset<Row> consolidated) {
-    List<String> declared = dataset.columns().stream().map(ColumnDef::from).toList();
-    List<String> names = dataset.columns().stream().map(ColumnDef::name).toList();
+    java.util.Set<String> known = new java.util.HashSet<>();
+    for (ColumnDef c : dataset.columns()) {
+      known.add(lower(c.from()));
+      known.add(lower(c.name()));
+    }
     return Arrays.stream(consolidated.columns())
-        .filter(c -> !c.startsWith("_") && !declared.contains(c) && !names.contains(c))
+        .filter(c -> !c.startsWith("_") && !known.contains(lower(c)))
         .toList();
   }
 
-  /** The columns the dataset reads that the input does not have, in definition order. */
+  /**
+   * The columns the dataset reads that the input does not have (names compared ignoring case, as
+   * Spark resolves them), in definition order.
+   */
   public static List<String> missingColumns(DatasetDef dataset, Dataset<Row> consolidated) {
-    List<String> present = Arrays.asList(consolidated.columns());
+    java.util.Set<String> present = new java.util.HashSet<>();
+    for (String c : consolidated.columns()) {
+      present.add(lower(c));
+    }
     return dataset.columns().stream()
         .map(ColumnDef::from)
-        .filter(c -> !present.contains(c))
+        .filter(c -> !present.contains(lower(c)))
         .toList();
+  }
+
+  private static String lower(String name) {
+    return name.toLowerCase(java.util.Locale.ROOT);
   }
 
   /**
