@@ -90,7 +90,40 @@ public final class Dpf implements Runnable {
         return t;
       }
     }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String denied = accessDenied(t);
+      if (denied != null) {
+        return new DpfException(
+            "Access denied: "
+                + denied
+                + ". Check that this user can write the lake and read the raw zone",
+            e);
+      }
+    }
     return null;
+  }
+
+  /**
+   * What a file-system error that the user fixes with permissions says (a read-only folder, a
+   * denied S3 request), in one line; null for any other error.
+   */
+  static String accessDenied(Throwable t) {
+    if (t instanceof java.nio.file.AccessDeniedException
+        || t instanceof org.apache.hadoop.security.AccessControlException) {
+      return firstLine(t.getMessage());
+    }
+    String m = t instanceof java.io.IOException ? t.getMessage() : null;
+    if (m != null
+        && (m.contains("Permission denied")
+            || m.contains("Operation not permitted")
+            || m.contains("Read-only file system"))) {
+      return firstLine(m);
+    }
+    return null;
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("").strip();
   }
 
   @Override
@@ -168,7 +201,7 @@ public final class Dpf implements Runnable {
     public Integer call() {
       JobOptions options = new JobOptions(raw(), lakeOptions.lake, lakeOptions.definitionFile());
       PipelineDefinition definition = StageRunner.prepare(stage(), options);
-      SparkSession spark = Sessions.local(lakeOptions);
+      SparkSession spark = Sessions.local(lakeOptions, spec.name());
       StageRunner.run(stage(), options, definition, spark, spec.commandLine().getOut());
       return 0;
     }
@@ -287,7 +320,7 @@ public final class Dpf implements Runnable {
         throw new DpfException("Unknown --format '" + format + "'. Use table, csv or json");
       }
       var out = spec.commandLine().getOut();
-      SparkSession spark = Sessions.local(lakeOptions);
+      SparkSession spark = Sessions.local(lakeOptions, spec.name());
       if (query != null && !query.isEmpty()) {
         out.print(SqlOutput.render(spark.sql(String.join(" ", query)), f, maxRows));
         out.flush();
@@ -319,7 +352,7 @@ public final class Dpf implements Runnable {
 
     @Override
     public Integer call() {
-      SparkSession spark = Sessions.local(lakeOptions);
+      SparkSession spark = Sessions.local(lakeOptions, spec.name());
       Lake lake = new Lake(spark, lakeOptions.lake);
       var out = spec.commandLine().getOut();
       out.printf("%-40s %12s%n", "table", "rows");
@@ -349,7 +382,7 @@ public final class Dpf implements Runnable {
       PipelineDefinition definition =
           StageRunner.definition(
               new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile()));
-      SparkSession spark = Sessions.local(lakeOptions);
+      SparkSession spark = Sessions.local(lakeOptions, spec.name());
       var out = spec.commandLine().getOut();
       out.print(
           dev.dpf.jobs.Describe.text(spark, definition, new Lake(spark, lakeOptions.lake), table));
@@ -381,7 +414,7 @@ public final class Dpf implements Runnable {
       if (port < 1 || port > 65535) {
         throw new DpfException("--port must be between 1 and 65535, got " + port);
       }
-      SparkSession spark = Sessions.local(lakeOptions);
+      SparkSession spark = Sessions.local(lakeOptions, spec.name());
       Lake lake = new Lake(spark, lakeOptions.lake);
       int tables = Sessions.registerAll(spark, lake).size();
       JdbcEndpoint endpoint;

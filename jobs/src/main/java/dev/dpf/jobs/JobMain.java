@@ -2,6 +2,7 @@ package dev.dpf.jobs;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.storage.LakeLock;
 import dev.dpf.core.storage.SparkSetup;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -30,17 +31,38 @@ final class JobMain {
     SparkSession.Builder builder =
         SparkSetup.delta(SparkSession.builder().appName("dpf-" + stage.label()));
     String scheme = URI.create(options.lake()).getScheme();
-    if (scheme == null || scheme.equals("file")) {
+    boolean local = scheme == null || scheme.equals("file");
+    String holder = "dpf " + stage.label() + " job";
+    LakeLock lock = null;
+    if (local) {
+      lock =
+          orExit(
+              () ->
+                  LakeLock.acquire(
+                      options.lake(), new org.apache.hadoop.conf.Configuration(), holder));
       builder = SparkSetup.localCatalog(builder, Path.of(URI.create(options.lake()).getPath()));
     } else {
       builder = builder.enableHiveSupport(); // the cluster's catalog: Glue Data Catalog on Glue
     }
     SparkSession spark = builder.getOrCreate();
-    if (remoteDefinition) {
-      definition = orExit(() -> StageRunner.prepare(stage, options));
+    try {
+      if (!local) {
+        lock =
+            orExit(
+                () ->
+                    LakeLock.acquire(
+                        options.lake(), spark.sparkContext().hadoopConfiguration(), holder));
+      }
+      if (remoteDefinition) {
+        definition = orExit(() -> StageRunner.prepare(stage, options));
+      }
+      // A failure propagates: Glue and spark-submit mark the run failed with its message.
+      StageRunner.run(stage, options, definition, spark, out);
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
     }
-    // A failure propagates: Glue and spark-submit mark the run failed with its message.
-    StageRunner.run(stage, options, definition, spark, out);
   }
 
   /**

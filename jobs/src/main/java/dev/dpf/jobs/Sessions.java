@@ -2,6 +2,7 @@ package dev.dpf.jobs;
 
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.core.storage.LakeLock;
 import dev.dpf.core.storage.SparkSetup;
 import io.delta.tables.DeltaTable;
 import java.io.FileNotFoundException;
@@ -15,28 +16,46 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 
-/** The process's one SparkSession for the CLI. */
+/** The process's one SparkSession for the CLI, and its hold on the lake. */
 final class Sessions {
   private static SparkSession session;
+  private static LakeLock lock;
 
   private Sessions() {}
 
   /**
-   * The local session: the given master, Delta, and the embedded catalog under a local lake root.
+   * The local session on a lake: the given master, Delta, and the embedded catalog under a local
+   * lake root. The lake's lock is taken first (a local lake's before Spark starts), so a second
+   * process on the same lake stops with one line before it opens the catalog or writes anything.
+   *
+   * @param command what this process does, shown to another process that finds the lake in use
    */
-  static synchronized SparkSession local(Dpf.LakeOptions options) {
+  static synchronized SparkSession local(Dpf.LakeOptions options, String command) {
     if (session == null) {
       SparkSession.Builder builder =
           SparkSetup.smallLocal(
               SparkSetup.delta(SparkSession.builder().appName("dpf").master(options.master)));
       URI lake = URI.create(options.lake.replace('\\', '/').replace(" ", "%20"));
-      if (lake.getScheme() == null || lake.getScheme().equals("file")) {
+      boolean local = lake.getScheme() == null || lake.getScheme().equals("file");
+      if (local) {
+        lock(options.lake, new org.apache.hadoop.conf.Configuration(), command);
         Path root = Path.of(lake.getScheme() == null ? options.lake : lake.getPath());
         builder = SparkSetup.localCatalog(builder, root);
       }
       session = builder.getOrCreate();
+      if (!local) {
+        lock(options.lake, session.sparkContext().hadoopConfiguration(), command);
+      }
     }
     return session;
+  }
+
+  /** Takes the lake's lock for this process, released by {@link #stop}. */
+  static synchronized void lock(
+      String lake, org.apache.hadoop.conf.Configuration conf, String command) {
+    if (lock == null) {
+      lock = LakeLock.acquire(lake, conf, "dpf " + command);
+    }
   }
 
   /** A local session without a catalog, for commands that only read and write files. */
@@ -49,9 +68,16 @@ final class Sessions {
   }
 
   static synchronized void stop() {
-    if (session != null) {
-      session.stop();
-      session = null;
+    try {
+      if (session != null) {
+        session.stop();
+        session = null;
+      }
+    } finally {
+      if (lock != null) {
+        lock.close();
+        lock = null;
+      }
     }
   }
 

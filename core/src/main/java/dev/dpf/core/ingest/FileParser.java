@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
+import java.security.DigestInputStream;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.CollectionAccumulator;
 
 /**
  * Turns raw files of one source into {@link ParsedRecord}s, on the executors. Files are read as
@@ -30,6 +32,7 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
   private final SourceDef source;
   private final DeclaredFields declared;
   private final Map<String, String> hadoopConf;
+  private CollectionAccumulator<String> digests;
   private transient Configuration conf; // built once per task, not per file
 
   /** A parser that accepts any CSV header (for a source no dataset reads). */
@@ -49,12 +52,23 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
     hadoopConf.forEach(e -> this.hadoopConf.put(e.getKey(), e.getValue()));
   }
 
+  /**
+   * Reports each file's SHA-256 (as {@code key<TAB>hex}) to {@code digests} once the file has been
+   * read to its end.
+   */
+  public FileParser withDigests(CollectionAccumulator<String> digests) {
+    this.digests = digests;
+    return this;
+  }
+
   @Override
   public Iterator<Row> call(RawRoot.RawFile file) {
     RecordSink sink = new RecordSink(file.key());
     InputStream in;
+    DigestInputStream raw;
     try {
-      in = open(file);
+      raw = Digests.hashing(openRaw(file));
+      in = decompressed(raw);
     } catch (FileNotFoundException e) {
       sink.bad(
           new ParsedRecord.Position(null, null),
@@ -84,6 +98,7 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
         };
     return new Iterator<>() {
       private boolean ended;
+      private boolean closed;
 
       @Override
       public boolean hasNext() {
@@ -92,7 +107,10 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
           FaultPoint.reach("ingest:reading");
         }
         if (sink.isEmpty()) {
-          close(in);
+          if (!closed) {
+            closed = true;
+            finish(file, raw, in);
+          }
           return false;
         }
         return true;
@@ -108,14 +126,18 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
     };
   }
 
-  private InputStream open(RawRoot.RawFile file) throws IOException {
+  private InputStream openRaw(RawRoot.RawFile file) throws IOException {
     if (conf == null) {
       conf = new Configuration(false);
       hadoopConf.forEach(conf::set);
     }
     Path path = new Path(file.uri());
-    BufferedInputStream in =
-        new BufferedInputStream(path.getFileSystem(conf).open(path), 256 * 1024);
+    return path.getFileSystem(conf).open(path);
+  }
+
+  /** The file's bytes, decompressed when they start with GZIP's magic bytes. */
+  private static InputStream decompressed(InputStream raw) throws IOException {
+    BufferedInputStream in = new BufferedInputStream(raw, 256 * 1024);
     in.mark(2);
     int b1 = in.read();
     int b2 = in.read();
@@ -126,7 +148,17 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
     return in;
   }
 
-  private static void close(InputStream in) {
+  /** Hashes what the reader left of the file, reports the digest, and closes the file. */
+  private void finish(RawRoot.RawFile file, DigestInputStream raw, InputStream in) {
+    try {
+      String sha = Digests.finish(raw);
+      if (digests != null) {
+        digests.add(file.key() + "\t" + sha);
+      }
+    } catch (IOException e) {
+      // The records already say what could not be read; without a digest the file is only
+      // compared by its size and time.
+    }
     try {
       in.close();
     } catch (IOException e) {

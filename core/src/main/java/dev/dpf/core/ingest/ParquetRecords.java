@@ -32,15 +32,35 @@ import org.apache.spark.sql.SparkSession;
 public final class ParquetRecords {
   private ParquetRecords() {}
 
+  /**
+   * The files' rows as parsed records; each readable file's SHA-256 goes to {@code digests} (as
+   * {@code key<TAB>hex}).
+   */
   public static Dataset<Row> read(
-      SparkSession spark, SourceDef source, List<RawRoot.RawFile> files) {
+      SparkSession spark,
+      SourceDef source,
+      List<RawRoot.RawFile> files,
+      org.apache.spark.util.CollectionAccumulator<String> digests) {
     Map<String, String> conf = new HashMap<>();
     spark.sparkContext().hadoopConfiguration().forEach(e -> conf.put(e.getKey(), e.getValue()));
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     // Check each footer on the executors; unreadable files become bad records.
     List<Row> checked =
         jsc.parallelize(files, Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4)))
-            .map(f -> RowFactory.create(f.key(), f.uri(), footerProblem(f, conf)))
+            .map(
+                f -> {
+                  String problem = footerProblem(f, conf);
+                  if (problem == null) {
+                    Configuration c = new Configuration(false);
+                    conf.forEach(c::set);
+                    try {
+                      digests.add(f.key() + "\t" + Digests.sha256(f, c));
+                    } catch (RuntimeException e) {
+                      // Without a digest the file is compared by its size and time only.
+                    }
+                  }
+                  return RowFactory.create(f.key(), f.uri(), problem);
+                })
             .collect();
     List<Row> broken = new ArrayList<>();
     List<String> readable = new ArrayList<>();

@@ -16,6 +16,7 @@ import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.ingest.DeclaredFields;
+import dev.dpf.core.ingest.Digests;
 import dev.dpf.core.ingest.FaultPoint;
 import dev.dpf.core.ingest.FileParser;
 import dev.dpf.core.ingest.ParquetRecords;
@@ -43,6 +44,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,6 +89,7 @@ final class Ingest {
     IngestLog.State state = states.getOrDefault(source.name(), IngestLog.EMPTY);
     IngestLog.Batch batch;
     String resumed = "";
+    String redelivered = "";
     if (state.pending().isPresent()) {
       batch = state.pending().get();
       resumed = "; resumed interrupted batch " + batch.id() + " of run " + batch.runId();
@@ -97,6 +100,17 @@ final class Ingest {
             "ingest", table, Pipeline.seconds(start), "no raw data under " + source.path() + "/");
       }
       List<RawRoot.RawFile> fresh = files.stream().filter(f -> !state.ingested(f)).toList();
+      long lastBatch = state.lastBatch();
+      int again = 0;
+      if (!fresh.isEmpty()) {
+        List<RawRoot.RawFile> unchanged = unchanged(source, state, fresh, lastBatch + 1);
+        if (!unchanged.isEmpty()) {
+          lastBatch++;
+          again = unchanged.size();
+          fresh = fresh.stream().filter(f -> !unchanged.contains(f)).toList();
+          redelivered = "; " + again + " file(s) delivered again unchanged, not read again";
+        }
+      }
       if (fresh.isEmpty()) {
         return new TableResult(
             "ingest",
@@ -107,15 +121,17 @@ final class Ingest {
             0,
             0,
             Pipeline.seconds(start),
-            files.size() + " file(s) already ingested");
+            (files.size() - again) + " file(s) already ingested" + redelivered);
       }
-      batch = new IngestLog.Batch(state.lastBatch() + 1, runId, startedAt, fresh);
+      batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh);
       log.plan(source.name(), batch);
     }
     FaultPoint.reach("ingest:planned");
     spark.sparkContext().setJobDescription("ingest " + source.name());
 
-    Dataset<Row> parsed = parse(source, batch.files());
+    CollectionAccumulator<String> digests =
+        spark.sparkContext().collectionAccumulator("dpf-digests-" + source.name());
+    Dataset<Row> parsed = parse(source, batch.files(), digests);
     parsed.persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long t0 = System.nanoTime(); // phases, logged at the end
@@ -174,7 +190,7 @@ final class Ingest {
       }
       FaultPoint.reach("ingest:quarantined");
       long t3 = System.nanoTime();
-      log.commit(source.name(), batch, perFile);
+      log.commit(source.name(), batch, perFile, digestsOf(digests));
       LOG.info(
           "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
           source.name(),
@@ -186,7 +202,13 @@ final class Ingest {
 
       long bytes = batch.files().stream().mapToLong(RawRoot.RawFile::size).sum();
       String note =
-          batch.files().size() + " new file(s), " + bytes + " bytes" + drift.note() + resumed;
+          batch.files().size()
+              + " new file(s), "
+              + bytes
+              + " bytes"
+              + drift.note()
+              + redelivered
+              + resumed;
       return new TableResult(
           "ingest",
           table,
@@ -222,10 +244,59 @@ final class Ingest {
     }
   }
 
+  /**
+   * Files delivered again under a key already ingested, with the content of its latest delivery
+   * (same size and SHA-256) but another modification time: a re-upload, a sync tool's copy, a
+   * replication. They are the same delivery: logged as batch {@code batchId} without being read, so
+   * a DMS full-load file copied again is never taken for a reload. Empty when there are none (and
+   * then nothing is logged).
+   */
+  private List<RawRoot.RawFile> unchanged(
+      SourceDef source, IngestLog.State state, List<RawRoot.RawFile> fresh, long batchId) {
+    List<RawRoot.RawFile> out = new ArrayList<>();
+    Map<String, String> digests = new HashMap<>();
+    Map<String, String> notes = new HashMap<>();
+    for (RawRoot.RawFile f : fresh) {
+      var before = state.sameSizeAs(f);
+      if (before.isPresent()) {
+        String sha = Digests.sha256(f, spark.sparkContext().hadoopConfiguration());
+        if (sha.equals(before.get().sha256())) {
+          out.add(f);
+          digests.put(f.key(), sha);
+          notes.put(
+              f.key(),
+              "delivered again unchanged (the content of batch "
+                  + before.get().batch()
+                  + "): not read again");
+        }
+      }
+    }
+    if (!out.isEmpty()) {
+      log.unchanged(
+          source.name(), new IngestLog.Batch(batchId, runId, startedAt, out), digests, notes);
+      LOG.info(
+          "consolidated.{}: {} file(s) delivered again unchanged: {}",
+          source.name(),
+          out.size(),
+          out.stream().map(RawRoot.RawFile::key).toList());
+    }
+    return out;
+  }
+
+  private static Map<String, String> digestsOf(CollectionAccumulator<String> digests) {
+    Map<String, String> out = new HashMap<>();
+    for (String d : digests.value()) {
+      int tab = d.lastIndexOf('\t');
+      out.put(d.substring(0, tab), d.substring(tab + 1));
+    }
+    return out;
+  }
+
   /** The batch's files as parsed records, text formats and Parquet alike. */
-  private Dataset<Row> parse(SourceDef source, List<RawRoot.RawFile> files) {
+  private Dataset<Row> parse(
+      SourceDef source, List<RawRoot.RawFile> files, CollectionAccumulator<String> digests) {
     if (source.format() == SourceDef.Format.PARQUET) {
-      return ParquetRecords.read(spark, source, files);
+      return ParquetRecords.read(spark, source, files, digests);
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4));
@@ -233,9 +304,10 @@ final class Ingest {
         jsc.parallelize(files, slices)
             .flatMap(
                 new FileParser(
-                    source,
-                    declaredFields(definition, source),
-                    spark.sparkContext().hadoopConfiguration()));
+                        source,
+                        declaredFields(definition, source),
+                        spark.sparkContext().hadoopConfiguration())
+                    .withDigests(digests));
     return spark.createDataFrame(rows, ParsedRecord.SCHEMA);
   }
 

@@ -255,12 +255,9 @@ final class Transform {
       if (!lake.exists(Zone.SYSTEM, deletedTable(dataset))) {
         return "no deleted-keys table";
       }
-      long loads =
-          all.filter(col(Columns.BATCH_ID).gt(last.get()))
-              .filter(Changes.fullLoad())
-              .limit(1)
-              .count();
-      if (loads > 0) {
+      Optional<Changes.Reload> reload =
+          Changes.reload(all.filter(col(Columns.BATCH_ID).leq(batchTo)));
+      if (reload.isPresent() && reload.get().batch() > last.get()) {
         return "DMS full reload";
       }
     }

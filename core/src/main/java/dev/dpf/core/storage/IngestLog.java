@@ -1,5 +1,8 @@
 package dev.dpf.core.storage;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import dev.dpf.core.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -42,6 +45,7 @@ public final class IngestLog {
           .add("written", DataTypes.LongType, true)
           .add("quarantined", DataTypes.LongType, true)
           .add("note", DataTypes.StringType, true)
+          .add("sha256", DataTypes.StringType, true)
           .add("logged_at", DataTypes.TimestampType, false);
 
   private final SparkSession spark;
@@ -72,11 +76,33 @@ public final class IngestLog {
     }
   }
 
+  /**
+   * The latest committed delivery of a key.
+   *
+   * @param size bytes
+   * @param sha256 the SHA-256 of its bytes, null when unknown (logged before digests were kept, or
+   *     the file could not be read to its end)
+   * @param batch the batch that read it
+   */
+  public record Delivery(long size, String sha256, long batch) {}
+
   /** What the log says about one source. */
-  public record State(Set<FileId> ingested, long lastBatch, Optional<Batch> pending) {
+  public record State(
+      Set<FileId> ingested, Map<String, Delivery> latest, long lastBatch, Optional<Batch> pending) {
     /** Whether {@code f} was read by a committed batch. */
     public boolean ingested(RawRoot.RawFile f) {
       return ingested.contains(FileId.of(f));
+    }
+
+    /**
+     * The latest committed delivery under {@code f}'s key that may have the same content (same
+     * size, digest known): {@code f} is that delivery again if its digest is the same.
+     */
+    public Optional<Delivery> sameSizeAs(RawRoot.RawFile f) {
+      Delivery d = latest.get(f.key());
+      return d != null && d.size() == f.size() && d.sha256() != null
+          ? Optional.of(d)
+          : Optional.empty();
     }
   }
 
@@ -87,17 +113,21 @@ public final class IngestLog {
   public Map<String, State> states(RawRoot raw) {
     Map<String, List<Row>> bySource = new HashMap<>();
     if (lake.exists(Zone.SYSTEM, TABLE)) {
+      var log = lake.read(Zone.SYSTEM, TABLE);
       for (Row r :
-          lake.read(Zone.SYSTEM, TABLE)
-              .select(
-                  "source",
-                  "batch_id",
-                  "state",
-                  "file",
-                  "size",
-                  "modified",
-                  "run_id",
-                  "ingested_at")
+          log.select(
+                  col("source"),
+                  col("batch_id"),
+                  col("state"),
+                  col("file"),
+                  col("size"),
+                  col("modified"),
+                  col("run_id"),
+                  col("ingested_at"),
+                  // Logs written before digests were kept have no such column.
+                  java.util.Arrays.asList(log.columns()).contains("sha256")
+                      ? col("sha256")
+                      : lit(null).cast("string"))
               .collectAsList()) {
         bySource.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
       }
@@ -108,10 +138,11 @@ public final class IngestLog {
   }
 
   /** The state of a source the log has never seen. */
-  public static final State EMPTY = new State(Set.of(), 0, Optional.empty());
+  public static final State EMPTY = new State(Set.of(), Map.of(), 0, Optional.empty());
 
   private static State state(List<Row> rows, RawRoot raw) {
     Set<FileId> ingested = new HashSet<>();
+    Map<String, Delivery> latest = new HashMap<>();
     Set<Long> closed = new HashSet<>();
     Map<Long, List<Row>> planned = new TreeMap<>();
     long last = 0;
@@ -122,6 +153,10 @@ public final class IngestLog {
         case "committed" -> {
           closed.add(batch);
           ingested.add(new FileId(r.getString(3), r.getLong(4), r.getLong(5)));
+          latest.merge(
+              r.getString(3),
+              new Delivery(r.getLong(4), r.getString(8), batch),
+              (a, b) -> a.batch() >= b.batch() ? a : b);
         }
         case "failed" -> closed.add(batch);
         default -> planned.computeIfAbsent(batch, b -> new ArrayList<>()).add(r);
@@ -151,23 +186,48 @@ public final class IngestLog {
         break;
       }
     }
-    return new State(ingested, last, pending);
+    return new State(ingested, latest, last, pending);
   }
 
   /** Records the batch's files before any of its rows are written. */
   public void plan(String source, Batch batch) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
-      rows.add(row(source, batch, "planned", f, null, null));
+      rows.add(row(source, batch, "planned", f, null, null, null));
     }
     append(source, "plan", batch.id(), rows);
   }
 
-  /** Records the batch as done, with each file's counts. */
-  public void commit(String source, Batch batch, Map<String, FileCounts> counts) {
+  /** Records the batch as done, with each file's counts and digest (when known). */
+  public void commit(
+      String source, Batch batch, Map<String, FileCounts> counts, Map<String, String> digests) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
-      rows.add(row(source, batch, "committed", f, counts.get(f.key()), null));
+      rows.add(row(source, batch, "committed", f, counts.get(f.key()), null, digests.get(f.key())));
+    }
+    append(source, "commit", batch.id(), rows);
+  }
+
+  /**
+   * Records files delivered again with the content of an earlier delivery of their key as a batch
+   * of their own, committed at once with no records: they are not read again.
+   *
+   * @param digests each file's SHA-256
+   * @param notes what each file repeats
+   */
+  public void unchanged(
+      String source, Batch batch, Map<String, String> digests, Map<String, String> notes) {
+    List<Row> rows = new ArrayList<>();
+    for (RawRoot.RawFile f : batch.files()) {
+      rows.add(
+          row(
+              source,
+              batch,
+              "committed",
+              f,
+              new FileCounts(0, 0, 0),
+              notes.get(f.key()),
+              digests.get(f.key())));
     }
     append(source, "commit", batch.id(), rows);
   }
@@ -176,7 +236,7 @@ public final class IngestLog {
   public void fail(String source, Batch batch, String reason) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
-      rows.add(row(source, batch, "failed", f, null, reason));
+      rows.add(row(source, batch, "failed", f, null, reason, null));
     }
     append(source, "fail", batch.id(), rows);
   }
@@ -192,7 +252,13 @@ public final class IngestLog {
   }
 
   private static Row row(
-      String source, Batch b, String state, RawRoot.RawFile f, FileCounts c, String note) {
+      String source,
+      Batch b,
+      String state,
+      RawRoot.RawFile f,
+      FileCounts c,
+      String note,
+      String sha256) {
     return RowFactory.create(
         source,
         b.id(),
@@ -206,6 +272,7 @@ public final class IngestLog {
         c == null ? null : c.written(),
         c == null ? null : c.quarantined(),
         note,
+        sha256,
         Timestamp.from(Instant.now()));
   }
 }

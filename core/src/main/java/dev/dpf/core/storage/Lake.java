@@ -1,5 +1,6 @@
 package dev.dpf.core.storage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.DpfException;
@@ -9,6 +10,8 @@ import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -31,8 +34,12 @@ public final class Lake {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final java.util.regex.Pattern COMMIT_FILE =
+      java.util.regex.Pattern.compile("[0-9]{20}\\.json");
+
   private final SparkSession spark;
   private final String root;
+  private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
   private final java.util.Set<String> registered = new java.util.HashSet<>();
 
   /**
@@ -41,6 +48,7 @@ public final class Lake {
    */
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
+    this.hadoopConf = spark.sessionState().newHadoopConf();
     this.root = qualify(spark, root);
   }
 
@@ -167,19 +175,9 @@ public final class Lake {
     }
   }
 
-  /**
-   * Runs one write, giving it user metadata that carries a token of its own, and finds the commit
-   * that holds the token. A write that changes nothing makes no commit (Delta skips empty commits),
-   * and then the table's latest commit is some earlier write's, never this one's: so nothing is
-   * ever read from "the latest commit" as if it were this write's.
-   *
-   * @param userMetadata a JSON object recorded in the commit (null: none), to which the token is
-   *     added
-   * @param write performs the write with the user metadata it is given
-   */
   private Optional<Commit> write(
       Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
-    long before = exists(zone, table) ? version(zone, table) : -1;
+    long before = latestVersion(zone, table);
     String token = java.util.UUID.randomUUID().toString();
     write.accept(withToken(userMetadata, token));
     return commitWith(zone, table, before, token);
@@ -187,32 +185,75 @@ public final class Lake {
 
   /**
    * The commit after version {@code before} whose user metadata carries the token, if any;
-   * registers the table.
+   * registers the table. Reads the commits' own log entries, newest first.
    */
   private Optional<Commit> commitWith(Zone zone, String table, long before, String token) {
-    if (!exists(zone, table)) {
+    long latest = latestVersion(zone, table);
+    if (latest < 0) {
       return Optional.empty();
     }
     registerOnce(zone, table);
-    Row last = lastCommit(zone, table);
-    long latest = last.getLong(0);
-    if (latest <= before) {
-      return Optional.empty();
-    }
-    List<Row> candidates =
-        latest - before == 1 || token.equals(tokenOf(last.getString(2)))
-            ? List.of(last)
-            : delta(zone, table)
-                .history((int) Math.min(Integer.MAX_VALUE, latest - before))
-                .select("version", "operationMetrics", "userMetadata")
-                .collectAsList();
-    for (Row r : candidates) {
-      if (token.equals(tokenOf(r.getString(2)))) {
-        Map<String, String> metrics = r.getJavaMap(1);
-        return Optional.of(new Commit(r.getLong(0), metrics == null ? Map.of() : metrics));
+    for (long v = latest; v > before; v--) {
+      JsonNode info = commitInfo(zone, table, v);
+      if (token.equals(tokenOf(info.path("userMetadata").asText(null)))) {
+        Map<String, String> metrics = new java.util.HashMap<>();
+        info.path("operationMetrics")
+            .fields()
+            .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+        return Optional.of(new Commit(v, metrics));
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * The table's latest version, from its Delta log's file names (commits are {@code
+   * _delta_log/<version, 20 digits>.json}); -1 when there is no log. No Spark job, unlike {@code
+   * DeltaTable.history}.
+   */
+  private long latestVersion(Zone zone, String table) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(zone, table), "_delta_log");
+    try {
+      FileSystem fs = log.getFileSystem(hadoopConf);
+      long latest = -1;
+      for (FileStatus f : fs.listStatus(log)) {
+        String name = f.getPath().getName();
+        if (COMMIT_FILE.matcher(name).matches()) {
+          latest = Math.max(latest, Long.parseLong(name.substring(0, 20)));
+        }
+      }
+      return latest;
+    } catch (java.io.FileNotFoundException e) {
+      return -1;
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot list the Delta log " + log + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The {@code commitInfo} action of one commit (an empty node if it has none). */
+  private JsonNode commitInfo(Zone zone, String table, long version) {
+    org.apache.hadoop.fs.Path file =
+        new org.apache.hadoop.fs.Path(
+            path(zone, table), String.format("_delta_log/%020d.json", version));
+    try {
+      FileSystem fs = file.getFileSystem(hadoopConf);
+      try (var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  fs.open(file), java.nio.charset.StandardCharsets.UTF_8))) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (line.contains("\"commitInfo\"")) {
+            JsonNode info = JSON.readTree(line).path("commitInfo");
+            if (!info.isMissingNode()) {
+              return info;
+            }
+          }
+        }
+      }
+      return JSON.createObjectNode();
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot read the Delta commit " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static String withToken(String userMetadata, String token) {
@@ -287,19 +328,16 @@ public final class Lake {
    * left the table as it is recorded, if that was a write of this lake.
    */
   public String lastUserMetadata(Zone zone, String table) {
-    return lastCommit(zone, table).getString(2);
+    return commitInfo(zone, table, version(zone, table)).path("userMetadata").asText(null);
   }
 
   /** The table's latest version. */
   public long version(Zone zone, String table) {
-    return lastCommit(zone, table).getLong(0);
-  }
-
-  private Row lastCommit(Zone zone, String table) {
-    return DeltaTable.forPath(spark, path(zone, table))
-        .history(1)
-        .select("version", "operationMetrics", "userMetadata")
-        .head();
+    long v = latestVersion(zone, table);
+    if (v < 0) {
+      throw new DpfException("No Delta table at " + path(zone, table));
+    }
+    return v;
   }
 
   /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */

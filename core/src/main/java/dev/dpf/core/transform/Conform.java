@@ -91,6 +91,16 @@ public final class Conform {
         errors.add(when(raw.isNull(), lit(c.name() + ": missing value in a non-nullable column")));
       }
     }
+    if (Arrays.asList(consolidated.columns()).contains(Columns.COMMIT_TS)) {
+      // Without it the change could not be ordered: it would lose to, or beat, the wrong change.
+      errors.add(
+          when(
+              Changes.badCommitTime(),
+              concat(
+                  lit(Columns.COMMIT_TS + ": cannot parse '"),
+                  col(Columns.COMMIT_TS),
+                  lit("' as the DMS commit timestamp (yyyy-MM-dd HH:mm:ss.SSSSSS)"))));
+    }
     Column errorArray = filter(array(errors.toArray(Column[]::new)), Column::isNotNull);
     List<Column> all = new ArrayList<>();
     all.add(col("*"));

@@ -5,16 +5,16 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lag;
 import static org.apache.spark.sql.functions.lead;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.to_timestamp;
+import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.definition.ColumnDef;
 import dev.dpf.core.definition.DatasetDef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,6 +35,7 @@ public final class History {
 
   private static final String CHANGED_AT = "__changed_at";
   private static final String DELETE = "__delete";
+  private static final String EPOCH = "__epoch";
 
   private History() {}
 
@@ -46,9 +47,7 @@ public final class History {
     List<String> has = Arrays.asList(valid.columns());
     Column changedAt =
         coalesce(
-            has.contains(Columns.COMMIT_TS)
-                ? to_timestamp(col(Columns.COMMIT_TS))
-                : lit(null).cast("timestamp"),
+            has.contains(Columns.COMMIT_TS) ? Changes.commitTime() : lit(null).cast("timestamp"),
             has.contains(Columns.INGESTED_AT)
                 ? col(Columns.INGESTED_AT)
                 : lit(null).cast("timestamp"));
@@ -60,13 +59,20 @@ public final class History {
                 has.contains(Columns.OP)
                     ? coalesce(col(Columns.OP).equalTo("D"), lit(false))
                     : lit(false));
-    if (has.contains(Columns.OP) && has.contains(Columns.BATCH_ID)) {
-      changes = changes.unionByName(reloadCloses(dataset, changes));
+    // A DMS full reload comes after every row it replaces, whatever their sequence says (without
+    // commit timestamps, a full load sorts before CDC): the replaced rows, then the deletes of the
+    // keys the reload lacks, then the rest in sequence order.
+    Optional<Changes.Reload> reload = Changes.reload(changes);
+    changes =
+        changes.withColumn(
+            EPOCH, reload.map(r -> when(r.replaces(), 0).otherwise(2)).orElse(lit(2)));
+    if (reload.isPresent()) {
+      changes = changes.unionByName(reloadCloses(dataset, changes, reload.get()));
     }
     changes = Changes.withSequence(dataset, changes);
 
     Column[] key = dataset.key().stream().map(k -> col(Conform.quote(k))).toArray(Column[]::new);
-    WindowSpec byKey = Window.partitionBy(key).orderBy(col(Changes.SEQ));
+    WindowSpec byKey = Window.partitionBy(key).orderBy(col(EPOCH), col(Changes.SEQ));
     List<Column> values = new ArrayList<>();
     for (ColumnDef c : dataset.columns()) {
       values.add(col(Conform.quote(c.name())));
@@ -93,25 +99,16 @@ public final class History {
   }
 
   /**
-   * A delete, at the reload's time, for each key a DMS full reload no longer has: a key with rows
-   * before the reload's ingest batch and no full-load row in it. Empty without a reload.
+   * A delete, at the reload's time, for each key a DMS full reload ({@link Changes#reload}) no
+   * longer has: a key with rows the reload replaces and no full-load row in it.
    */
-  private static Dataset<Row> reloadCloses(DatasetDef dataset, Dataset<Row> changes) {
-    Column load = Changes.fullLoad();
-    Row loads = changes.filter(load).agg(min(Columns.BATCH_ID), max(Columns.BATCH_ID)).head();
-    if (loads.isNullAt(0) || loads.getLong(0) == loads.getLong(1)) {
-      return changes.limit(0);
-    }
-    long reload = loads.getLong(1);
-    Row at =
-        changes
-            .filter(load.and(col(Columns.BATCH_ID).equalTo(reload)))
-            .agg(min(CHANGED_AT), min(Columns.COMMIT_TS))
-            .head();
+  private static Dataset<Row> reloadCloses(
+      DatasetDef dataset, Dataset<Row> changes, Changes.Reload reload) {
+    Column inReload = Changes.fullLoad().and(col(Columns.BATCH_ID).equalTo(reload.batch()));
+    Row at = changes.filter(inReload).agg(min(CHANGED_AT), min(Columns.COMMIT_TS)).head();
     String[] keys = dataset.key().toArray(String[]::new);
-    Dataset<Row> reloaded =
-        changes.filter(load.and(col(Columns.BATCH_ID).equalTo(reload))).select(quoted(keys));
-    Dataset<Row> before = changes.filter(col(Columns.BATCH_ID).lt(reload));
+    Dataset<Row> reloaded = changes.filter(inReload).select(quoted(keys));
+    Dataset<Row> before = changes.filter(reload.replaces());
     WindowSpec byKey =
         Window.partitionBy(
                 Arrays.stream(keys).map(k -> col(Conform.quote(k))).toArray(Column[]::new))
@@ -127,8 +124,9 @@ public final class History {
         .withColumn(Columns.OP, lit("D"))
         .withColumn(CHANGED_AT, lit(at.get(0)).cast("timestamp"))
         .withColumn(Columns.COMMIT_TS, lit(at.isNullAt(1) ? null : at.getString(1)).cast("string"))
-        .withColumn(Columns.BATCH_ID, lit(reload))
+        .withColumn(Columns.BATCH_ID, lit(reload.batch()))
         .withColumn(Columns.SOURCE_FILE, lit(""))
+        .withColumn(EPOCH, lit(1))
         .select(
             Arrays.stream(changes.columns())
                 .map(c -> col(Conform.quote(c)))

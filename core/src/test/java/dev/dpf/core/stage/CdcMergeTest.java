@@ -60,8 +60,7 @@ class CdcMergeTest extends IngestFixture {
             + ("U," + T + "11:00:01.000000,4,Dina\n"));
     assertThat(counts(ingestAndTransform(SOURCE, DATASET, "r3"))).isEqualTo(tuple(4L, 1L, 0L, 3L));
     assertThat(current()).containsExactly("1|Annie", "4|Dina");
-    assertThat(deleted())
-        .containsExactly("2|2026-11-18 10:00:01.000000", "3|2026-11-18 11:00:00.000000");
+    assertThat(deleted()).containsExactly("2|2026-11-18 10:00:01", "3|2026-11-18 11:00:00");
 
     write(
         CDC + "20261118-120000000.csv",
@@ -72,7 +71,7 @@ class CdcMergeTest extends IngestFixture {
     assertThat(counts(ingestAndTransform(SOURCE, DATASET, "r4"))).isEqualTo(tuple(3L, 1L, 1L, 1L));
     List<String> state = List.of("1|Annie", "3|Cyd", "4|Dina");
     assertThat(current()).isEqualTo(state);
-    assertThat(deleted()).containsExactly("2|2026-11-18 10:00:01.000000");
+    assertThat(deleted()).containsExactly("2|2026-11-18 10:00:01");
     assertThat(history()).containsExactlyInAnyOrderElementsOf(HISTORY);
 
     // A run killed after its MERGE but before logging it: the next run applies batch 4 again.
@@ -139,6 +138,88 @@ class CdcMergeTest extends IngestFixture {
         .containsExactly(tuple(6L, 5L, 1L));
   }
 
+  @Test
+  void withoutCommitTimesALateCdcFileNeverUndoesTheNewerStateItArrivesAfter() throws Exception {
+    String source = "c: {kind: dms, path: dms/db/c}";
+    String dataset = DATASET.replace("name: string", "credit: \"decimal(10,2)\"");
+    write("dms/db/c/LOAD00000001.csv", "id,credit\n1,500.00\n2,700.00\n");
+    write(CDC + "20261118-120000000.csv", "Op,id,credit\nU,1,25000.00\n");
+    ingestAndTransform(source, dataset, "r1");
+
+    // Written at 11:00, an hour before the change already applied, but delivered only now.
+    write(CDC + "20261118-110000000.csv", "Op,id,credit\nU,1,1.00\nU,2,800.00\n");
+    List<TableResult> r2 = ingestAndTransform(source, dataset, "r2");
+
+    assertThat(counts(r2)).isEqualTo(tuple(2L, 1L, 0L, 1L));
+    assertThat(sorted(lake().read(Zone.TRANSFORMED, "c").selectExpr("id", "credit")))
+        .containsExactly("1|25000.00", "2|800.00");
+    assertThat(
+            sorted(
+                lake()
+                    .read(Zone.TRANSFORMED, "c_history")
+                    .filter("is_current")
+                    .selectExpr("id", "credit")))
+        .containsExactly("1|25000.00", "2|800.00");
+  }
+
+  @Test
+  void aFullLoadDeliveredAgainUnchangedChangesNothingAndAReloadKeepsLaterChanges()
+      throws Exception {
+    String load = "ts,id,name\n" + T + "09:00:00.000000,1,Ann\n" + T + "09:00:00.000000,2,Bo\n";
+    write("dms/db/c/LOAD00000001.csv", load);
+    write(
+        CDC + "20261118-100000000.csv",
+        "Op,ts,id,name\nU,"
+            + T
+            + "10:00:00.000000,2,Bob\nI,"
+            + T
+            + "10:00:00.000000,3,Cy\nU,yesterday,1,Bad\n");
+    List<TableResult> r1 = ingestAndTransform(SOURCE, DATASET, "r1");
+    assertThat(counts(r1)).isEqualTo(tuple(5L, 3L, 1L, 1L));
+    assertThat(
+            lake()
+                .read(Zone.QUARANTINE, "records")
+                .filter("stage = 'transform'")
+                .select("reason")
+                .as(org.apache.spark.sql.Encoders.STRING())
+                .collectAsList())
+        .containsExactly(
+            "_commit_ts: cannot parse 'yesterday' as the DMS commit timestamp"
+                + " (yyyy-MM-dd HH:mm:ss.SSSSSS)");
+
+    // The same full-load file copied again (a new modification time), and a later change.
+    write("dms/db/c/LOAD00000001.csv", load);
+    java.nio.file.Files.setLastModifiedTime(
+        raw.resolve("dms/db/c/LOAD00000001.csv"),
+        java.nio.file.attribute.FileTime.fromMillis(1_800_000_000_000L));
+    write(CDC + "20261118-123000000.csv", "Op,ts,id,name\nU," + T + "12:30:00.000000,1,Annie\n");
+    List<TableResult> r2 = ingestAndTransform(SOURCE, DATASET, "r2");
+    assertThat(r2.get(0).note())
+        .isEqualTo("1 new file(s), 51 bytes; 1 file(s) delivered again unchanged, not read again");
+    assertThat(counts(r2)).isEqualTo(tuple(1L, 1L, 0L, 0L));
+    assertThat(current()).containsExactly("1|Annie", "2|Bob", "3|Cy");
+
+    // A genuine reload: a snapshot taken at 12:00, after 3 was deleted and before Annie (12:30).
+    write(
+        "dms/db/c/LOAD00000001.csv",
+        "ts,id,name\n"
+            + (T + "12:00:00.000000,1,Ann\n")
+            + (T + "12:00:00.000000,2,Bob\n")
+            + (T + "12:00:00.000000,4,Di\n"));
+    List<TableResult> r3 = ingestAndTransform(SOURCE, DATASET, "r3");
+    assertThat(note(r3)).startsWith("rebuilt (DMS full reload)");
+    assertThat(counts(r3)).isEqualTo(tuple(9L, 3L, 1L, 5L));
+    assertThat(current()).containsExactly("1|Annie", "2|Bob", "4|Di");
+    assertThat(history())
+        .containsExactlyInAnyOrder(
+            "1|Ann|2026-11-18 09:00:00|2026-11-18 12:30:00|false",
+            "1|Annie|2026-11-18 12:30:00|NULL|true",
+            "2|Bo|2026-11-18 09:00:00|2026-11-18 10:00:00|false",
+            "2|Bob|2026-11-18 10:00:00|NULL|true",
+            "3|Cy|2026-11-18 10:00:00|2026-11-18 12:00:00|false",
+            "4|Di|2026-11-18 12:00:00|NULL|true");
+  }
+
   private static Tuple counts(List<TableResult> results) {
     TableResult r = main(results);
     return tuple(r.rowsRead(), r.rowsWritten(), r.rowsQuarantined(), r.rowsSuperseded());
@@ -157,7 +238,8 @@ class CdcMergeTest extends IngestFixture {
   }
 
   private List<String> deleted() {
-    return sorted(lake().read(Zone.SYSTEM, "deleted_c").selectExpr("id", "_seq.commit_ts"));
+    return sorted(
+        lake().read(Zone.SYSTEM, "deleted_c").selectExpr("id", "cast(_seq.commit_ts as string)"));
   }
 
   private List<String> history() {

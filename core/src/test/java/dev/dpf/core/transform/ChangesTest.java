@@ -112,14 +112,47 @@ class ChangesTest {
     assertThat(superseded).isEqualTo(changes.size() - replay.size());
   }
 
-  /** Applies the changes in commit order: timestamp, batch, full load first, file name, row. */
+  @Test
+  void withoutCommitTimestampsTheFileNamesTimeOrdersChangesWhateverBatchDeliveredThem() {
+    SplittableRandom r = new SplittableRandom(20261130);
+    List<Change> changes = new ArrayList<>();
+    for (int id = 0; id < 40; id++) {
+      changes.add(new Change(id, "load-" + id, "dms/t/LOAD00000001.csv", id + 1, 1, "I", null));
+    }
+    // CDC files written at minutes 0..17, delivered over batches 1..4 in a shuffled order: a file
+    // written earlier often arrives in a later batch than one written after it.
+    for (int minute = 0; minute < 18; minute++) {
+      String name = String.format("dms/t/2026/11/18/20261118-10%02d00000.csv", minute);
+      long batch = 1 + r.nextInt(4);
+      for (int row = 1; row <= 20; row++) {
+        String op = new String[] {"I", "U", "U", "D"}[r.nextInt(4)];
+        changes.add(
+            new Change(r.nextInt(50), "m" + minute + "-" + row, name, row, batch, op, null));
+      }
+    }
+
+    Dataset<Row> valid =
+        spark.createDataFrame(changes.stream().map(Change::toRow).toList(), SCHEMA);
+    Dataset<Row> ranked = Changes.ranked(DATASET, valid);
+
+    Map<Integer, String> replay = replay(changes);
+    DatasetAssert.diff(
+        replay.entrySet().stream().map(e -> e.getKey() + "|" + e.getValue()).toList(),
+        DatasetAssert.rowsAsText(Changes.current(ranked).select("id", "v")));
+    assertThat(Changes.superseded(ranked).count()).isEqualTo(changes.size() - replay.size());
+  }
+
+  /**
+   * Applies the changes in commit order: timestamp (none first), full load first, file name (a DMS
+   * CDC file is named by its time), batch, file, row.
+   */
   private static Map<Integer, String> replay(List<Change> changes) {
     List<Change> ordered = new ArrayList<>(changes);
     ordered.sort(
-        Comparator.comparing(Change::ts)
-            .thenComparingLong(Change::batch)
+        Comparator.comparing(Change::ts, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
             .thenComparingInt(c -> c.name().startsWith("LOAD") ? 0 : 1)
             .thenComparing(Change::name)
+            .thenComparingLong(Change::batch)
             .thenComparing(Change::file)
             .thenComparingLong(Change::row));
     Map<Integer, String> state = new TreeMap<>();

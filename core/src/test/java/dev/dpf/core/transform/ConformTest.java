@@ -1,6 +1,8 @@
 package dev.dpf.core.transform;
 
 import static dev.dpf.core.testing.DatasetAssert.assertRows;
+import static org.apache.spark.sql.functions.array_join;
+import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.definition.DatasetDef;
@@ -144,5 +146,51 @@ class ConformTest {
             .select("reason", "record"),
         List.of("reason", "record"),
         List.of("id: missing value in a non-nullable column|{\"ok\":\"true\"}"));
+  }
+
+  @Test
+  void aDmsCommitTimestampThatIsNotOneIsARowError(SparkSession spark) {
+    StructType schema =
+        new StructType()
+            .add("ID", DataTypes.StringType)
+            .add(Columns.COMMIT_TS, DataTypes.StringType)
+            .add(Columns.SOURCE_FILE, DataTypes.StringType);
+    Dataset<Row> in =
+        spark.createDataFrame(
+            List.of(
+                RowFactory.create("1", "2026-11-18 10:00:00.123456", "f"),
+                RowFactory.create("2", "yesterday", "f"),
+                RowFactory.create("3", "2026-11-18", "f"),
+                RowFactory.create("4", "2026-13-18 10:00:00", "f"),
+                RowFactory.create("5", null, "f"),
+                RowFactory.create("6", " ", "f")),
+            schema);
+    DatasetDef ids =
+        Definitions.parse(
+                "t.yaml",
+                "sources: {raw: {kind: dms, path: p}}\n"
+                    + "datasets: {t: {source: raw, columns: {id: {from: ID, type: int}}}}\n",
+                Map.<String, String>of()::get)
+            .datasets()
+            .get(0);
+
+    Dataset<Row> conformed = Conform.withConformed(ids, in);
+
+    assertRows(
+        conformed.select(
+            col("ID"),
+            Changes.commitTime().cast("string").as("commit_time"),
+            array_join(col(Columns.ERRORS), ";").as("errors")),
+        List.of("ID", "commit_time", "errors"),
+        List.of(
+            "1|2026-11-18 10:00:00.123456|",
+            "2|NULL|_commit_ts: cannot parse 'yesterday' as the DMS commit timestamp"
+                + " (yyyy-MM-dd HH:mm:ss.SSSSSS)",
+            "3|NULL|_commit_ts: cannot parse '2026-11-18' as the DMS commit timestamp"
+                + " (yyyy-MM-dd HH:mm:ss.SSSSSS)",
+            "4|NULL|_commit_ts: cannot parse '2026-13-18 10:00:00' as the DMS commit timestamp"
+                + " (yyyy-MM-dd HH:mm:ss.SSSSSS)",
+            "5|NULL|",
+            "6|NULL|"));
   }
 }
