@@ -158,6 +158,31 @@ class LakeInUseTest {
     LakeLock.acquire(lake.toString(), conf, "dpf again").close();
   }
 
+  @Test
+  void onS3TheLockIsAFileThatASecondProcessFindsAndTheHolderRemoves() throws Exception {
+    try (S3Server s3 = S3Server.start(dir)) {
+      s3.createBucket("lake");
+      Configuration conf = new Configuration();
+      s3.s3aSettings().forEach(conf::set);
+      conf.set("fs.s3a.access.key", S3Server.ACCESS_KEY);
+      conf.set("fs.s3a.secret.key", S3Server.SECRET_KEY);
+      conf.setBoolean("fs.s3a.impl.disable.cache", true);
+      String lake = "s3a://lake/sales";
+
+      try (LakeLock held = LakeLock.acquire(lake, conf, "dpf run job")) {
+        assertThat(s3.keys("lake", "sales/")).containsExactly("sales/" + LakeLock.FILE);
+        assertThatThrownBy(() -> LakeLock.acquire(lake, conf, "dpf transform job"))
+            .isInstanceOf(DpfException.class)
+            .hasMessageMatching(
+                "The lake at s3a://lake/sales is in use by dpf run job \\(pid \\d+ on .+, since"
+                    + " .+Z\\)\\. One dpf process at a time may open a lake: wait until it ends,"
+                    + " then run again");
+      }
+      assertThat(s3.keys("lake", "sales/")).isEmpty();
+      LakeLock.acquire(lake, conf, "dpf run job").close();
+    }
+  }
+
   /**
    * Makes a folder unwritable for this process: without write permission, or (for root, whom
    * permissions do not stop) immutable.

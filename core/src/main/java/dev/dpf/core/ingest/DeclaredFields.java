@@ -1,15 +1,16 @@
 package dev.dpf.core.ingest;
 
+import dev.dpf.core.transform.Columns;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * The raw field names the definition's datasets read from a source, and those among them that a
- * record cannot do without (its columns are not nullable). Names are matched ignoring case and
- * surrounding spaces, as Spark resolves columns. Ingest tasks carry it to the executors.
+ * record cannot do without (its columns are not nullable). Names are matched as {@link
+ * Columns#folded} says: ignoring case, surrounding spaces and characters Delta refuses in names.
+ * Ingest tasks carry it to the executors.
  *
  * @param declared every raw name the datasets read, in definition order
  * @param required the declared names of non-nullable columns
@@ -23,9 +24,9 @@ public record DeclaredFields(List<String> declared, List<String> required) imple
     required = List.copyOf(required);
   }
 
-  /** A name as it is compared: lower case, without surrounding spaces. */
+  /** A name as it is compared: {@link Columns#folded}. */
   public static String folded(String name) {
-    return name.strip().toLowerCase(Locale.ROOT);
+    return Columns.folded(name);
   }
 
   /**

@@ -160,8 +160,8 @@ final class JsonRecords implements RecordReader {
                   + other
                   + "' and '"
                   + e.getKey()
-                  + "' name the same column (names are compared ignoring case and surrounding"
-                  + " spaces)",
+                  + "' name the same column (names are compared ignoring case, surrounding spaces"
+                  + " and the characters ' ,;{}()=' a column name cannot hold)",
               text(c.bytes()));
           return;
         }

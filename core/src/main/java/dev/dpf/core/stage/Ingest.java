@@ -330,10 +330,11 @@ final class Ingest {
   /**
    * The consolidated table's data columns, each with the raw field names it is read from: the
    * columns it already has, in its order, then the batch's new fields in order of first appearance
-   * (file, record, position in the record). Names that differ only in case or surrounding spaces
-   * are one column (Spark and Delta compare names ignoring case), named as the table already names
-   * it, else as the definition declares it, else as first seen; a field named like a lineage column
-   * is kept as {@code raw<name>}.
+   * (file, record, position in the record). Names that are one as {@link Columns#folded} compares
+   * them (ignoring case, as Spark and Delta do, surrounding spaces and characters Delta refuses in
+   * names) are one column, named as the table already names it, else as the definition declares it,
+   * else as first seen, made a name Delta accepts ({@link Columns#sanitized}); a field named like a
+   * lineage column is kept as {@code raw<name>}.
    */
   private LinkedHashMap<String, List<String>> columnsOf(SourceDef source, Dataset<Row> parsed) {
     List<Row> seen =
@@ -372,7 +373,7 @@ final class Ingest {
         column =
             LINEAGE.contains(folded)
                 ? "raw" + folded
-                : declaredByFolded.getOrDefault(folded, field);
+                : Columns.sanitized(declaredByFolded.getOrDefault(folded, field));
         byFolded.put(folded, column);
         out.put(column, new ArrayList<>());
       }

@@ -15,6 +15,7 @@ import dev.dpf.core.pii.PiiLineage;
 import dev.dpf.core.pii.PiiLineage.Exposure;
 import dev.dpf.core.pii.Protect;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.core.transform.Columns;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,7 +85,7 @@ final class Models {
         List<String[]> places = new ArrayList<>();
         places.add(new String[] {"transformed." + ds.name(), c.name()});
         places.add(new String[] {"transformed." + ds.historyTable(), c.name()});
-        places.add(new String[] {"consolidated." + ds.source(), c.from()});
+        places.add(new String[] {"consolidated." + ds.source(), Columns.sanitized(c.from())});
         for (String[] p : places) {
           out.computeIfAbsent(p[0], k -> new HashMap<>())
               .computeIfAbsent(p[1].toLowerCase(Locale.ROOT), k -> new TreeSet<>())

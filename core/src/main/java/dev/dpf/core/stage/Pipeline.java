@@ -103,7 +103,7 @@ public final class Pipeline {
     RuntimeException failure = null;
     for (SourceDef source : definition.sources()) {
       try {
-        out.add(step("ingest", source.table(), () -> ingest.source(raw, source)));
+        out.addAll(step("ingest", source.table(), () -> List.of(ingest.source(raw, source))));
       } catch (RuntimeException e) {
         if (failure == null) {
           failure = e;
@@ -135,7 +135,7 @@ public final class Pipeline {
     }
     models().enableChangeFeeds();
     for (ModelDef model : models().ordered(Zone.TRANSFORMED)) {
-      out.add(step("transform", model.table(), () -> models().run("transform", model)));
+      out.addAll(step("transform", model.table(), () -> List.of(models().run("transform", model))));
     }
     return logged(out);
   }
@@ -150,7 +150,7 @@ public final class Pipeline {
     List<TableResult> out = new ArrayList<>();
     models().enableChangeFeeds();
     for (ModelDef model : models().ordered(Zone.CURATED)) {
-      out.add(step("curate", model.table(), () -> models().run("curate", model)));
+      out.addAll(step("curate", model.table(), () -> List.of(models().run("curate", model))));
     }
     return logged(out);
   }
@@ -193,9 +193,9 @@ public final class Pipeline {
    * the run log was last written go to the run log, with a {@code failed} row for this table
    * carrying the error, so a failed run's record says what it committed and where it stopped.
    */
-  private <T> T step(String stage, String table, Supplier<T> work) {
+  private List<TableResult> step(String stage, String table, Supplier<List<TableResult>> work) {
     long start = System.nanoTime();
-    T result;
+    List<TableResult> result;
     try {
       result = work.get();
     } catch (RuntimeException e) {
@@ -210,12 +210,8 @@ public final class Pipeline {
       }
       throw e;
     }
-    if (result instanceof TableResult r) {
+    for (TableResult r : result) {
       unlogged.add(report(r));
-    } else {
-      for (Object r : (List<?>) result) {
-        unlogged.add(report((TableResult) r));
-      }
     }
     return result;
   }

@@ -32,5 +32,28 @@ public final class Columns {
   /** Row-level conformance errors (transient, never written). */
   public static final String ERRORS = "_errors";
 
+  /** Characters a Delta table's column name may not hold (without column mapping). */
+  private static final java.util.regex.Pattern NOT_IN_NAMES =
+      java.util.regex.Pattern.compile("[ ,;{}()\\n\\t=]+");
+
   private Columns() {}
+
+  /**
+   * A raw field name as a consolidated column can hold it: without surrounding spaces, each run of
+   * the characters Delta refuses in names ({@code " ,;{}()\\n\\t="}) replaced by {@code _}, and
+   * {@code unnamed} for an empty name. {@code "Customer ID"} becomes {@code Customer_ID}.
+   */
+  public static String sanitized(String rawName) {
+    String s = NOT_IN_NAMES.matcher(rawName.strip()).replaceAll("_");
+    return s.isEmpty() ? "unnamed" : s;
+  }
+
+  /**
+   * A name as names are compared: {@link #sanitized}, in lower case (Spark and Delta compare column
+   * names ignoring case). {@code "Customer ID"}, {@code customer_id} and {@code CUSTOMER_ID} are
+   * one.
+   */
+  public static String folded(String name) {
+    return sanitized(name).toLowerCase(java.util.Locale.ROOT);
+  }
 }

@@ -16,6 +16,7 @@ import dev.dpf.core.definition.DatasetDef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,31 +36,33 @@ public final class Conform {
   public static List<String> undeclaredColumns(DatasetDef dataset, Dataset<Row> consolidated) {
     java.util.Set<String> known = new java.util.HashSet<>();
     for (ColumnDef c : dataset.columns()) {
-      known.add(lower(c.from()));
-      known.add(lower(c.name()));
+      known.add(Columns.folded(c.from()));
+      known.add(Columns.folded(c.name()));
     }
     return Arrays.stream(consolidated.columns())
-        .filter(c -> !c.startsWith("_") && !known.contains(lower(c)))
+        .filter(c -> !c.startsWith("_") && !known.contains(Columns.folded(c)))
         .toList();
   }
 
   /**
-   * The columns the dataset reads that the input does not have (names compared ignoring case, as
-   * Spark resolves them), in definition order.
+   * The columns the dataset reads that the input does not have (names compared as {@link
+   * Columns#folded} says, as the ingest names columns), in definition order.
    */
   public static List<String> missingColumns(DatasetDef dataset, Dataset<Row> consolidated) {
-    java.util.Set<String> present = new java.util.HashSet<>();
-    for (String c : consolidated.columns()) {
-      present.add(lower(c));
-    }
+    Map<String, String> present = columnsByFoldedName(consolidated);
     return dataset.columns().stream()
         .map(ColumnDef::from)
-        .filter(c -> !present.contains(lower(c)))
+        .filter(c -> !present.containsKey(Columns.folded(c)))
         .toList();
   }
 
-  private static String lower(String name) {
-    return name.toLowerCase(java.util.Locale.ROOT);
+  /** The input's column names by their {@link Columns#folded} form. */
+  private static Map<String, String> columnsByFoldedName(Dataset<Row> input) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (String c : input.columns()) {
+      out.putIfAbsent(Columns.folded(c), c);
+    }
+    return out;
   }
 
   /**
@@ -68,14 +71,18 @@ public final class Conform {
    * error only where the column is not nullable. Callers report {@link #missingColumns}.
    */
   public static Dataset<Row> withConformed(DatasetDef dataset, Dataset<Row> consolidated) {
+    Map<String, String> present = columnsByFoldedName(consolidated);
     for (String missing : missingColumns(dataset, consolidated)) {
-      consolidated = consolidated.withColumn(missing, lit(null).cast("string"));
+      String name = Columns.sanitized(missing);
+      consolidated = consolidated.withColumn(name, lit(null).cast("string"));
+      present.put(Columns.folded(missing), name);
     }
     List<Column> errors = new ArrayList<>();
     List<Column> typed = new ArrayList<>();
     for (ColumnDef c : dataset.columns()) {
-      Column raw = col(quote(c.from())).cast("string");
-      Column value = parse(c);
+      String column = present.get(Columns.folded(c.from()));
+      Column raw = col(quote(column)).cast("string");
+      Column value = parse(c, column);
       typed.add(value.as(tmp(c)));
       errors.add(
           when(
@@ -184,10 +191,13 @@ public final class Conform {
         runId);
   }
 
-  /** The parsed value of column {@code c.from()}, null when it does not parse. */
-  static Column parse(ColumnDef c) {
+  /**
+   * The parsed value of the raw column {@code column}, as {@code c} types it; null when it does not
+   * parse.
+   */
+  static Column parse(ColumnDef c, String column) {
     ColumnType t = c.type();
-    String raw = "CAST(" + quote(c.from()) + " AS STRING)";
+    String raw = "CAST(" + quote(column) + " AS STRING)";
     String trimmed = "trim(" + raw + ")";
     // try_cast has ANSI semantics whatever the session says: an overflow is null, nothing is
     // truncated silently.

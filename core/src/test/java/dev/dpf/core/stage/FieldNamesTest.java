@@ -35,7 +35,9 @@ class FieldNamesTest extends IngestFixture {
   void headersInAnotherCaseMapToTheDeclaredColumnsAndAHeaderlessFileIsQuarantinedWhole()
       throws Exception {
     write("files/t/a.csv", "customer_id,transaction_id,amount\r\n1,T1,2.00\r\n");
-    write("files/t/b.csv", "Customer_ID, Transaction_ID ,AMOUNT,Note,note\r\n2,T2,3.00,x,y\r\n");
+    write(
+        "files/t/b.csv",
+        "Customer ID, Transaction_ID ,AMOUNT,Note,note,Sales Rep (EU)\r\n2,T2,3.00,x,y,Eve\r\n");
     write("files/t/c.csv", "3,T3,4.00\r\n4,T4,5.00\r\n"); // no header row
 
     List<TableResult> results = ingestAndTransform(CSV, DATASET, "r1");
@@ -48,7 +50,7 @@ class FieldNamesTest extends IngestFixture {
             TableResult::rowsQuarantined)
         .containsExactly(tuple("consolidated.t", 4L, 2L, 2L), tuple("transformed.t", 2L, 2L, 0L));
     assertThat(lake().read(Zone.CONSOLIDATED, "t").columns())
-        .startsWith("customer_id", "transaction_id", "amount", "Note", "_c4");
+        .startsWith("customer_id", "transaction_id", "amount", "Note", "_c4", "Sales_Rep_EU_");
     DatasetAssert.diff(
         List.of("1|T1|2.00|files/t/a.csv", "2|T2|3.00|files/t/b.csv"),
         DatasetAssert.rowsAsText(
@@ -91,8 +93,8 @@ class FieldNamesTest extends IngestFixture {
     assertThat(quarantine("p"))
         .extracting(q -> q.substring(0, q.indexOf('|')))
         .containsExactly(
-            "fields 'amount' and 'AMOUNT' name the same column (names are compared ignoring case"
-                + " and surrounding spaces)");
+            "fields 'amount' and 'AMOUNT' name the same column (names are compared ignoring case,"
+                + " surrounding spaces and the characters ' ,;{}()=' a column name cannot hold)");
   }
 
   @Test
@@ -101,12 +103,14 @@ class FieldNamesTest extends IngestFixture {
             Ingest.canonicalColumns(
                 List.of("Amount"),
                 List.of("id", "Note"),
-                List.of("AMOUNT", " ID", "note", "X", "x")))
+                List.of("AMOUNT", " ID", "note", "X", "x", "a b", "A=B", "")))
         .isEqualTo(
             Map.of(
                 "Amount", List.of("AMOUNT"),
                 "id", List.of(" ID"),
                 "Note", List.of("note"),
-                "X", List.of("X", "x")));
+                "X", List.of("X", "x"),
+                "a_b", List.of("a b", "A=B"),
+                "unnamed", List.of("")));
   }
 }
