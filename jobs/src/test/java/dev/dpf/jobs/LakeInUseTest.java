@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One process at a time on a lake: while a {@code dpf run} holds it, a second run (or an analyst
- * command) stops with one line before it writes anything; a lake that cannot be written is one line
- * too. The lock goes with the process that held it, and the next run completes the lake exactly.
+ * command) stops with one line and leaves every file of the lake as it was; a lake that cannot be
+ * written is one line too. The lock goes with the process that held it, however it ends.
  */
 class LakeInUseTest {
   @TempDir Path dir;
@@ -95,22 +95,8 @@ class LakeInUseTest {
       first.waitFor(30, TimeUnit.SECONDS);
     }
 
-    // The lock went with the killed process: the next run finishes its batch, exactly once.
-    CliRun next = dpf(run);
-    assertThat(next.code()).as(next.err()).isZero();
-    assertThat(next.out())
-        .containsPattern(
-            "ingest +consolidated\\.t +3 read +3 written .*resumed interrupted batch 1")
-        .containsPattern("transform +transformed\\.t +3 read +3 written");
-    CliRun rows =
-        dpf(
-            "sql",
-            "--lake",
-            lake.toString(),
-            "--format",
-            "csv",
-            "select (select count(*) from consolidated.t), (select count(*) from transformed.t)");
-    assertThat(rows.out()).endsWith("3,3\n");
+    // The lock went with the killed process (the next run resumes its batch: IngestCrashTest).
+    LakeLock.acquire(lake.toString(), new Configuration(), "dpf test").close();
   }
 
   @Test
@@ -178,7 +164,8 @@ class LakeInUseTest {
                     + " .+Z\\)\\. One dpf process at a time may open a lake: wait until it ends,"
                     + " then run again");
       }
-      assertThat(s3.keys("lake", "sales/")).isEmpty();
+      // s3a leaves a marker for the folder the file was in.
+      assertThat(s3.keys("lake", "sales/")).containsExactly("sales/_system/");
       LakeLock.acquire(lake, conf, "dpf run job").close();
     }
   }

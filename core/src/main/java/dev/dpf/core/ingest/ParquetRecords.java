@@ -49,7 +49,8 @@ public final class ParquetRecords {
         jsc.parallelize(files, Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4)))
             .map(
                 f -> {
-                  String problem = footerProblem(f, conf);
+                  String[] footer = footer(f, conf);
+                  String problem = footer[0];
                   if (problem == null) {
                     Configuration c = new Configuration(false);
                     conf.forEach(c::set);
@@ -59,11 +60,13 @@ public final class ParquetRecords {
                       // Without a digest the file is compared by its size and time only.
                     }
                   }
-                  return RowFactory.create(f.key(), f.uri(), problem);
+                  return RowFactory.create(f.key(), f.uri(), problem, footer[1]);
                 })
             .collect();
     List<Row> broken = new ArrayList<>();
-    List<String> readable = new ArrayList<>();
+    // Files by their schema: a column whose type changed (a DDL change at the source) must not
+    // stop the files before or after it from being read.
+    Map<String, List<String>> readable = new java.util.TreeMap<>();
     Map<String, String> keyOf = new HashMap<>();
     for (Row r : checked) {
       String name = r.getString(0).substring(r.getString(0).lastIndexOf('/') + 1);
@@ -79,25 +82,34 @@ public final class ParquetRecords {
             ParsedRecord.bad(
                 r.getString(0), 1, new ParsedRecord.Position(null, null), problem, ""));
       } else {
-        readable.add(r.getString(1));
+        readable.computeIfAbsent(r.getString(3), k -> new ArrayList<>()).add(r.getString(1));
         keyOf.put(new Path(r.getString(1)).toUri().getPath(), r.getString(0));
       }
     }
     Dataset<Row> out = spark.createDataFrame(broken, ParsedRecord.SCHEMA);
-    if (readable.isEmpty()) {
-      return out;
+    for (List<String> sameSchema : readable.values()) {
+      out =
+          out.unionByName(
+              records(source, spark.read().parquet(sameSchema.toArray(String[]::new)), keyOf));
     }
-    Dataset<Row> p =
-        spark.read().option("mergeSchema", "true").parquet(readable.toArray(String[]::new));
+    return out;
+  }
+
+  /** The rows of Parquet files of one schema as parsed records. */
+  private static Dataset<Row> records(SourceDef source, Dataset<Row> p, Map<String, String> keyOf) {
     String ts = source.dms().timestampColumn();
     List<Column> entries = new ArrayList<>();
     boolean hasOp = false;
     boolean hasTs = false;
+    String op0 = null;
+    String ts0 = null;
     for (String c : p.columns()) {
-      if (c.equals("Op")) {
+      if (c.equalsIgnoreCase("Op")) {
         hasOp = true;
-      } else if (c.equals(ts)) {
+        op0 = c;
+      } else if (c.equalsIgnoreCase(ts)) {
         hasTs = true;
+        ts0 = c;
       } else {
         entries.add(lit(c));
         entries.add(col("`" + c + "`").cast("string"));
@@ -108,7 +120,8 @@ public final class ParquetRecords {
     Column fullLoad = key.rlike("(^|/)LOAD[^/]*$");
     // Full-load rows carry no Op (or, merged with CDC files' schema, a null one): they are inserts.
     Column loadOp = when(fullLoad, lit("I")).otherwise(lit(null).cast("string"));
-    Column op = hasOp ? org.apache.spark.sql.functions.coalesce(col("Op"), loadOp) : loadOp;
+    Column op =
+        hasOp ? org.apache.spark.sql.functions.coalesce(col("`" + op0 + "`"), loadOp) : loadOp;
     Column error =
         when(op.isNull(), lit("CDC row without an Op column"))
             .when(
@@ -124,11 +137,11 @@ public final class ParquetRecords {
             when(ok, org.apache.spark.sql.functions.map(entries.toArray(Column[]::new)))
                 .as(ParsedRecord.FIELDS),
             when(ok, op).as(ParsedRecord.OP),
-            when(ok, hasTs ? col("`" + ts + "`").cast("string") : lit(null).cast("string"))
+            when(ok, hasTs ? col("`" + ts0 + "`").cast("string") : lit(null).cast("string"))
                 .as(ParsedRecord.COMMIT_TS),
             error.as(ParsedRecord.ERROR),
             when(ok.unary_$bang(), to_json(struct(col("*")))).as(ParsedRecord.RAW));
-    return out.unionByName(rows);
+    return rows;
   }
 
   private static org.apache.spark.sql.expressions.UserDefinedFunction keyUdf(
@@ -141,19 +154,23 @@ public final class ParquetRecords {
     return org.apache.spark.sql.functions.udf(f, org.apache.spark.sql.types.DataTypes.StringType);
   }
 
-  /** Why the file's Parquet footer cannot be read, or null when it can. */
-  private static String footerProblem(RawRoot.RawFile f, Map<String, String> settings) {
+  /**
+   * Why the file's Parquet footer cannot be read (null when it can), and the schema it gives (null
+   * when it cannot).
+   */
+  private static String[] footer(RawRoot.RawFile f, Map<String, String> settings) {
     Configuration conf = new Configuration(false);
     settings.forEach(conf::set);
     try (ParquetFileReader r =
         ParquetFileReader.open(HadoopInputFile.fromPath(new Path(f.uri()), conf))) {
-      r.getFooter();
-      return null;
+      return new String[] {null, r.getFooter().getFileMetaData().getSchema().toString()};
     } catch (java.io.FileNotFoundException e) {
-      return "file not found: it was deleted after it was listed";
+      return new String[] {"file not found: it was deleted after it was listed", null};
     } catch (Exception e) {
       // The message names the file by its location; the record already carries its key.
-      return "not a readable Parquet file: " + RecordSink.describe(e).replace(f.uri(), f.key());
+      return new String[] {
+        "not a readable Parquet file: " + RecordSink.describe(e).replace(f.uri(), f.key()), null
+      };
     }
   }
 }

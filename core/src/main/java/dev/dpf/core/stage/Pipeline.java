@@ -35,6 +35,8 @@ public final class Pipeline {
   private final Consumer<TableResult> listener;
   private final List<QualityResult> quality = new ArrayList<>();
   private final List<TableResult> unlogged = new ArrayList<>(); // reported, not yet in the run log
+  private final java.util.Set<Throwable> failedRowKept =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
   private String piiKey;
   private Models models;
 
@@ -98,24 +100,28 @@ public final class Pipeline {
    * source that fails does not stop the others: each is ingested, then the first failure is thrown.
    */
   public List<TableResult> ingest(RawRoot raw) {
-    Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
-    List<TableResult> out = new ArrayList<>();
-    RuntimeException failure = null;
-    for (SourceDef source : definition.sources()) {
-      try {
-        out.addAll(step("ingest", source.table(), () -> List.of(ingest.source(raw, source))));
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-    return logged(out);
+    return logged(
+        "ingest",
+        () -> {
+          Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
+          List<TableResult> out = new ArrayList<>();
+          RuntimeException failure = null;
+          for (SourceDef source : definition.sources()) {
+            try {
+              out.addAll(step("ingest", source.table(), () -> List.of(ingest.source(raw, source))));
+            } catch (RuntimeException e) {
+              if (failure == null) {
+                failure = e;
+              } else {
+                failure.addSuppressed(e);
+              }
+            }
+          }
+          if (failure != null) {
+            throw failure;
+          }
+          return out;
+        });
   }
 
   /**
@@ -123,21 +129,26 @@ public final class Pipeline {
    * models.
    */
   public List<TableResult> transform() {
-    List<TableResult> out = new ArrayList<>();
-    Transform transform = new Transform(spark, lake, runId, startedAt);
-    try {
-      for (DatasetDef dataset : definition.datasets()) {
-        out.addAll(step("transform", dataset.table(), () -> transform.dataset(dataset)));
-      }
-    } finally {
-      quality.addAll(transform.quality());
-      QualityLog.append(spark, lake, runId, transform.quality());
-    }
-    models().enableChangeFeeds();
-    for (ModelDef model : models().ordered(Zone.TRANSFORMED)) {
-      out.addAll(step("transform", model.table(), () -> List.of(models().run("transform", model))));
-    }
-    return logged(out);
+    return logged(
+        "transform",
+        () -> {
+          List<TableResult> out = new ArrayList<>();
+          Transform transform = new Transform(spark, lake, runId, startedAt);
+          try {
+            for (DatasetDef dataset : definition.datasets()) {
+              out.addAll(step("transform", dataset.table(), () -> transform.dataset(dataset)));
+            }
+          } finally {
+            quality.addAll(transform.quality());
+            QualityLog.append(spark, lake, runId, transform.quality());
+          }
+          models().enableChangeFeeds();
+          for (ModelDef model : models().ordered(Zone.TRANSFORMED)) {
+            out.addAll(
+                step("transform", model.table(), () -> List.of(models().run("transform", model))));
+          }
+          return out;
+        });
   }
 
   /** The quality rules' results of this pipeline's transforms so far, in order. */
@@ -147,12 +158,16 @@ public final class Pipeline {
 
   /** Transformed to curated: the curated-zone models, in dependency order. */
   public List<TableResult> curate() {
-    List<TableResult> out = new ArrayList<>();
-    models().enableChangeFeeds();
-    for (ModelDef model : models().ordered(Zone.CURATED)) {
-      out.addAll(step("curate", model.table(), () -> List.of(models().run("curate", model))));
-    }
-    return logged(out);
+    return logged(
+        "curate",
+        () -> {
+          List<TableResult> out = new ArrayList<>();
+          models().enableChangeFeeds();
+          for (ModelDef model : models().ordered(Zone.CURATED)) {
+            out.addAll(step("curate", model.table(), () -> List.of(models().run("curate", model))));
+          }
+          return out;
+        });
   }
 
   /**
@@ -189,9 +204,8 @@ public final class Pipeline {
   }
 
   /**
-   * Does the work of one table and reports its results. When it fails, the results reported since
-   * the run log was last written go to the run log, with a {@code failed} row for this table
-   * carrying the error, so a failed run's record says what it committed and where it stopped.
+   * Does the work of one table and reports its results; when it fails, a {@code failed} result for
+   * the table, carrying the error, is kept for the run log.
    */
   private List<TableResult> step(String stage, String table, Supplier<List<TableResult>> work) {
     long start = System.nanoTime();
@@ -202,12 +216,7 @@ public final class Pipeline {
       TableResult failed = TableResult.failed(stage, table, seconds(start), e);
       LOG.error("{} {}: failed: {}", stage, table, failed.note());
       unlogged.add(failed);
-      try {
-        RunLog.append(spark, lake, runId, unlogged);
-        unlogged.clear();
-      } catch (RuntimeException logError) {
-        e.addSuppressed(logError);
-      }
+      failedRowKept.add(e);
       throw e;
     }
     for (TableResult r : result) {
@@ -216,8 +225,28 @@ public final class Pipeline {
     return result;
   }
 
-  /** Appends the results reported since the last call to the run log, {@code _system.runs}. */
-  private List<TableResult> logged(List<TableResult> results) {
+  /**
+   * Runs a stage and appends what it reported to the run log, {@code _system.runs}, whether it
+   * succeeds or fails: a failed run's record says what it committed and where it stopped (a failure
+   * outside any one table is a {@code failed} row for the stage).
+   */
+  private List<TableResult> logged(String stage, Supplier<List<TableResult>> body) {
+    long start = System.nanoTime();
+    List<TableResult> results;
+    try {
+      results = body.get();
+    } catch (RuntimeException e) {
+      if (!failedRowKept.contains(e)) {
+        unlogged.add(TableResult.failed(stage, "(" + stage + " stage)", seconds(start), e));
+      }
+      try {
+        RunLog.append(spark, lake, runId, unlogged);
+        unlogged.clear();
+      } catch (RuntimeException logError) {
+        e.addSuppressed(logError);
+      }
+      throw e;
+    }
     RunLog.append(spark, lake, runId, unlogged);
     unlogged.clear();
     return results;

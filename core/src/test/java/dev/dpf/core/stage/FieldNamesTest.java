@@ -86,6 +86,13 @@ class FieldNamesTest extends IngestFixture {
         .isInstanceOf(DpfException.class)
         .hasMessageStartingWith("Source 't' has 1 bad record(s)");
 
+    // The failing source is in the run log beside the one ingested.
+    DatasetAssert.diff(
+        List.of("consolidated.p|ok|3|2|1", "consolidated.t|failed|0|0|0"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.SYSTEM, "runs")
+                .select("table_name", "status", "rows_read", "rows_written", "rows_quarantined")));
     assertThat(lake().read(Zone.CONSOLIDATED, "p").columns())
         .startsWith("id", "amount", "raw_source_file", "_source_file");
     DatasetAssert.diff(
