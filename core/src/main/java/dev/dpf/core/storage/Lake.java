@@ -88,14 +88,18 @@ public final class Lake {
             zone,
             table,
             null,
-            metadata ->
-                rows.write()
-                    .format("delta")
-                    .mode(SaveMode.Append)
-                    .option("mergeSchema", "true")
-                    .option("userMetadata", metadata)
-                    .partitionBy(partitionBy.toArray(String[]::new))
-                    .save(path(zone, table))));
+            metadata -> appender(rows, partitionBy, metadata).save(path(zone, table))));
+  }
+
+  /** An append of {@code rows} that adds new columns to the table's schema. */
+  private static org.apache.spark.sql.DataFrameWriter<Row> appender(
+      Dataset<Row> rows, List<String> partitionBy, String metadata) {
+    return rows.write()
+        .format("delta")
+        .mode(SaveMode.Append)
+        .option("mergeSchema", "true")
+        .option("userMetadata", metadata)
+        .partitionBy(partitionBy.toArray(String[]::new));
   }
 
   /**
@@ -119,14 +123,9 @@ public final class Lake {
             table,
             null,
             metadata ->
-                rows.write()
-                    .format("delta")
-                    .mode(SaveMode.Append)
-                    .option("mergeSchema", "true")
+                appender(rows, partitionBy, metadata)
                     .option("txnAppId", appId)
                     .option("txnVersion", version)
-                    .option("userMetadata", metadata)
-                    .partitionBy(partitionBy.toArray(String[]::new))
                     .save(path(zone, table)));
     return commit.isEmpty() ? -1 : rowsOf(commit);
   }
