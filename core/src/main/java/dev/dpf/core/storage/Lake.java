@@ -41,6 +41,7 @@ public final class Lake {
   private final String root;
   private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
   private final java.util.Set<String> registered = new java.util.HashSet<>();
+  private final java.util.Set<Zone> databases = java.util.EnumSet.noneOf(Zone.class);
 
   /**
    * @param spark the session (Delta configured)
@@ -295,8 +296,15 @@ public final class Lake {
   }
 
   private boolean enable(Zone zone, String table, String property) {
-    var properties = delta(zone, table).detail().select("properties").head().getJavaMap(0);
-    if ("true".equals(properties.get(property))) {
+    // The snapshot's metadata comes from the latest commit's checksum file when there is one: no
+    // Spark job, unlike DESCRIBE DETAIL, which rebuilds the table's state to count its files.
+    scala.Option<String> value =
+        org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(zone, table))
+            .update(false, Option.empty(), Option.empty())
+            .metadata()
+            .configuration()
+            .get(property);
+    if (value.isDefined() && "true".equals(value.get())) {
       return false;
     }
     spark.sql(
@@ -474,6 +482,9 @@ public final class Lake {
 
   /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
   public void createDatabase(Zone zone) {
+    if (!databases.add(zone)) {
+      return; // this Lake made sure of it already
+    }
     spark.sql(
         "CREATE DATABASE IF NOT EXISTS "
             + zone.dbName()
