@@ -22,14 +22,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sample through all stages wherever users run the pipeline, each lake checked by the same body
+ * The sample through all stages where users run the pipeline, each lake checked by the same body
  * ({@link SampleLake}: every golden table and the run log's counts): with spark-submit on a
- * standalone cluster of two workers (then analysts query its lake from new processes), and with
- * spark-submit on a local master with raw zone, lake and definition on {@code s3a://} against an S3
- * API server. The third place, in process, is core's {@code PipelineEndToEndTest}, which checks its
- * lake with the same body. Every spark-submit runs the Glue job jar on a Spark installation of
- * Spark's own jars ({@link SparkHome}), as Glue does, with Glue's own arguments among ours. Runs
- * after {@code package} (failsafe), when the jar exists.
+ * standalone cluster of two workers, raw zone, lake and definition on {@code s3a://} against an S3
+ * API server (then an analyst's new process finds the tables by name). The other place, in process,
+ * is core's {@code PipelineEndToEndTest}, which checks its local lake with the same body. Every
+ * spark-submit runs the Glue job jar on a Spark installation of Spark's own jars ({@link
+ * SparkHome}), as Glue does, with Glue's own arguments among ours. Runs after {@code package}
+ * (failsafe), when the jar exists.
  */
 class RunAnywhereIT {
   private static final Path SAMPLE = Repo.root().resolve("sample-data");
@@ -80,61 +80,8 @@ class RunAnywhereIT {
   }
 
   @Test
-  void standaloneClusterWithTwoWorkers(@TempDir Path dir) throws Exception {
-    Path lake = dir.resolve("lake");
-    try (StandaloneCluster cluster =
-        StandaloneCluster.start(sparkHome, dir.resolve("cluster"), 2)) {
-      submit(
-          dir,
-          "standalone cluster, 2 workers",
-          cluster.url(),
-          Map.of(
-              "spark.executor.memory", "1g",
-              "spark.executor.cores", "1",
-              "spark.cores.max", "2"),
-          Map.of(),
-          raw(SAMPLE),
-          lake(lake));
-      // Both workers ran an executor, and each executor ran tasks (executor logs under
-      // <worker>/<app>/<executor>/stderr).
-      for (int worker = 1; worker <= 2; worker++) {
-        assertThat(executorLogs(cluster.workDir(worker)))
-            .as("executor log of worker " + worker)
-            .anyMatch(log -> log.contains("Finished task"));
-      }
-    }
-    SampleLake.assertMatchesGoldens(spark, lake.toString());
-
-    // Analysts, in new processes, find the tables by name in the catalog the run left.
-    long usaRows =
-        Files.readAllLines(
-                    Repo.root()
-                        .resolve("core/src/test/resources/golden/curated.customer_data_usa.csv"))
-                .size()
-            - 1;
-    assertThat(
-            dpf(
-                dir,
-                "sql",
-                "--lake",
-                lake.toString(),
-                "--format",
-                "csv",
-                "select count(*) from curated.customer_data_usa"))
-        .isEqualTo("count(1)\n" + usaRows + "\n");
-    assertThat(
-            dpf(dir, "tables", "--lake", lake.toString())
-                .lines()
-                .map(l -> l.replaceAll("\\s+", " ").strip())
-                .toList())
-        .contains(
-            "curated.customer_data_usa " + usaRows,
-            "transformed.transactions 200",
-            "consolidated.payments 300");
-  }
-
-  @Test
-  void rawLakeAndDefinitionOnS3a(@TempDir Path dir) throws Exception {
+  void standaloneClusterOfTwoWorkersWithRawLakeAndDefinitionOnS3a(@TempDir Path dir)
+      throws Exception {
     try (S3Server s3 = S3Server.start(dir)) {
       s3.createBucket("dpf-raw");
       s3.createBucket("dpf-lake");
@@ -144,20 +91,37 @@ class RunAnywhereIT {
 
       Map<String, String> conf = new LinkedHashMap<>();
       s3.s3aSettings().forEach((k, v) -> conf.put("spark.hadoop." + k, v));
-      submit(
-          dir,
-          "s3a (S3 API server)",
-          "local[2]",
-          conf,
-          // Credentials from the environment, as the AWS default chain reads them.
+      conf.putAll(
           Map.of(
-              "AWS_ACCESS_KEY_ID",
-              S3Server.ACCESS_KEY,
-              "AWS_SECRET_ACCESS_KEY",
-              S3Server.SECRET_KEY),
-          raw("s3a://dpf-raw/sample"),
-          lake("s3a://dpf-lake/lake"),
-          List.of("--definition", "s3a://dpf-raw/definition/pipeline.yaml"));
+              "spark.executor.memory", "1g",
+              "spark.executor.cores", "1",
+              "spark.cores.max", "2"));
+      // Credentials from the environment, as the AWS default chain reads them: the driver's, and
+      // each executor's (set by the worker that starts it).
+      Map<String, String> credentials =
+          Map.of(
+              "AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY,
+              "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
+      credentials.forEach((k, v) -> conf.put("spark.executorEnv." + k, v));
+      try (StandaloneCluster cluster =
+          StandaloneCluster.start(sparkHome, dir.resolve("cluster"), 2)) {
+        submit(
+            dir,
+            "standalone cluster of 2 workers, s3a (S3 API server)",
+            cluster.url(),
+            conf,
+            credentials,
+            raw("s3a://dpf-raw/sample"),
+            lake("s3a://dpf-lake/lake"),
+            List.of("--definition", "s3a://dpf-raw/definition/pipeline.yaml"));
+        // Both workers ran an executor, and each executor ran tasks (executor logs under
+        // <worker>/<app>/<executor>/stderr).
+        for (int worker = 1; worker <= 2; worker++) {
+          assertThat(executorLogs(cluster.workDir(worker)))
+              .as("executor log of worker " + worker)
+              .anyMatch(log -> log.contains("Finished task"));
+        }
+      }
 
       // This JVM reads the lake bucket through s3a too (settings for that bucket only).
       var hadoop = spark.sparkContext().hadoopConfiguration();
@@ -182,6 +146,27 @@ class RunAnywhereIT {
         }
       }
       assertThat(keys).noneMatch(k -> k.contains("_temporary") || k.endsWith(".tmp"));
+
+      // An analyst, in a new process, finds the lake's tables by name and counts their rows.
+      long usaRows =
+          Files.readAllLines(
+                      Repo.root()
+                          .resolve("core/src/test/resources/golden/curated.customer_data_usa.csv"))
+                  .size()
+              - 1;
+      List<String> jvm = new ArrayList<>();
+      s3.s3aSettings().forEach((k, v) -> jvm.add("-Dspark.hadoop." + k + "=" + v));
+      jvm.add("-Dspark.hadoop.fs.s3a.access.key=" + S3Server.ACCESS_KEY);
+      jvm.add("-Dspark.hadoop.fs.s3a.secret.key=" + S3Server.SECRET_KEY);
+      assertThat(
+              dpf(dir, jvm, "tables", "--lake", "s3a://dpf-lake/lake")
+                  .lines()
+                  .map(l -> l.replaceAll("\\s+", " ").strip())
+                  .toList())
+          .contains(
+              "curated.customer_data_usa " + usaRows,
+              "transformed.transactions 200",
+              "consolidated.payments 300");
     }
   }
 
@@ -264,9 +249,11 @@ class RunAnywhereIT {
         tail(work.resolve("spark-submit.err")));
   }
 
-  /** {@code dpf ARGS} in a new JVM on the test classpath; its standard output. */
-  private static String dpf(Path dir, String... args) throws Exception {
-    List<String> command = new ArrayList<>();
+  /**
+   * {@code dpf ARGS} in a new JVM (with options JVM) on the test classpath; its standard output.
+   */
+  private static String dpf(Path dir, List<String> jvm, String... args) throws Exception {
+    List<String> command = new ArrayList<>(jvm);
     command.add("-Dlog4j2.configurationFile=classpath:dpf-log4j2.properties");
     command.add(Dpf.class.getName());
     command.addAll(List.of(args));
