@@ -482,7 +482,7 @@ public final class Lake {
 
   /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
   public void createDatabase(Zone zone) {
-    if (!databases.add(zone)) {
+    if (databases.contains(zone)) {
       return; // this Lake made sure of it already
     }
     spark.sql(
@@ -491,6 +491,7 @@ public final class Lake {
             + " LOCATION '"
             + sqlString(root + "/" + zone.dbName())
             + "'");
+    databases.add(zone);
   }
 
   private boolean sameLocation(String catalogUri, String location) {
