@@ -80,13 +80,18 @@ final class Ingest {
     this.startedAt = startedAt;
   }
 
-  TableResult source(RawRoot raw, SourceDef source) {
-    long start = System.nanoTime();
-    String table = source.table();
+  /** What the ingest log says about the source (the log is read once, by the first source). */
+  private synchronized IngestLog.State state(RawRoot raw, SourceDef source) {
     if (states == null) {
       states = log.states(raw);
     }
-    IngestLog.State state = states.getOrDefault(source.name(), IngestLog.EMPTY);
+    return states.getOrDefault(source.name(), IngestLog.EMPTY);
+  }
+
+  TableResult source(RawRoot raw, SourceDef source) {
+    long start = System.nanoTime();
+    String table = source.table();
+    IngestLog.State state = state(raw, source);
     IngestLog.Batch batch;
     String resumed = "";
     String redelivered = "";
@@ -225,7 +230,12 @@ final class Ingest {
   }
 
   private static String appId(SourceDef source) {
-    return "dpf-ingest-" + source.name();
+    return appId(source.name());
+  }
+
+  /** The Delta transaction id of a source's appends: each records its ingest batch id. */
+  static String appId(String source) {
+    return "dpf-ingest-" + source;
   }
 
   /** Rows committed must be the rows read as good (or the write was already committed). */

@@ -416,7 +416,7 @@ final class Models {
     return keyFingerprint;
   }
 
-  private void registerFunctions() {
+  private synchronized void registerFunctions() {
     if (keyFingerprint == null) {
       String key = piiKey.get();
       Protect.register(spark, key);
@@ -488,7 +488,7 @@ final class Models {
   }
 
   /** The tagged columns each output column of the model shows in clear. */
-  private Map<String, Set<Exposure>> exposures(ModelDef model, Dataset<Row> rows) {
+  private synchronized Map<String, Set<Exposure>> exposures(ModelDef model, Dataset<Row> rows) {
     Map<String, Set<Exposure>> out =
         new PiiLineage(this::tagsOf).outputs(rows.queryExecution().analyzed());
     Map<String, Set<Exposure>> lower = new HashMap<>();
@@ -498,7 +498,7 @@ final class Models {
   }
 
   /** Where a table holds tagged values in clear: by the definition, or by a model's lineage. */
-  private Map<String, Set<Exposure>> tagsOf(String table) {
+  private synchronized Map<String, Set<Exposure>> tagsOf(String table) {
     Map<String, Set<Exposure>> tags = datasetTags.get(table);
     if (tags != null) {
       return tags;

@@ -12,7 +12,11 @@ import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
@@ -34,9 +38,10 @@ public final class Pipeline {
   private final Instant startedAt;
   private final Consumer<TableResult> listener;
   private final List<QualityResult> quality = new ArrayList<>();
-  private final List<TableResult> unlogged = new ArrayList<>(); // reported, not yet in the run log
-  private final java.util.Set<Throwable> failedRowKept =
-      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  // Reported, not yet in the run log; tables of a stage report from several threads.
+  private final List<TableResult> unlogged = Collections.synchronizedList(new ArrayList<>());
+  private final Set<Throwable> failedRowKept =
+      Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
   private String piiKey;
   private Models models;
 
@@ -104,29 +109,22 @@ public final class Pipeline {
         "ingest",
         () -> {
           Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
-          List<TableResult> out = new ArrayList<>();
-          RuntimeException failure = null;
+          List<TableGraph.Task> tasks = new ArrayList<>();
           for (SourceDef source : definition.sources()) {
-            try {
-              out.addAll(step("ingest", source.table(), () -> List.of(ingest.source(raw, source))));
-            } catch (RuntimeException e) {
-              if (failure == null) {
-                failure = e;
-              } else {
-                failure.addSuppressed(e);
-              }
-            }
+            tasks.add(
+                new TableGraph.Task(
+                    source.table(),
+                    Set.of(),
+                    () ->
+                        step("ingest", source.table(), () -> List.of(ingest.source(raw, source)))));
           }
-          if (failure != null) {
-            throw failure;
-          }
-          return out;
+          return TableGraph.run(spark, TableGraph.threads(spark), tasks, true);
         });
   }
 
   /**
-   * Consolidated to transformed: each dataset conformed to its types, then the transformed-zone
-   * models.
+   * Consolidated to transformed: each dataset conformed to its types (a dataset after those its
+   * {@code references} rules read), then the transformed-zone models.
    */
   public List<TableResult> transform() {
     return logged(
@@ -134,21 +132,43 @@ public final class Pipeline {
         () -> {
           List<TableResult> out = new ArrayList<>();
           Transform transform = new Transform(spark, lake, runId, startedAt);
-          try {
-            for (DatasetDef dataset : definition.datasets()) {
-              out.addAll(step("transform", dataset.table(), () -> transform.dataset(dataset)));
+          List<TableGraph.Task> tasks = new ArrayList<>();
+          for (DatasetDef dataset : definition.datasets()) {
+            Set<String> after = new HashSet<>();
+            for (var rule : dataset.quality()) {
+              rule.reference()
+                  .ifPresent(to -> after.add(Zone.TRANSFORMED.dbName() + "." + to.split("\\.")[0]));
             }
+            tasks.add(
+                new TableGraph.Task(
+                    dataset.table(),
+                    after,
+                    () -> step("transform", dataset.table(), () -> transform.dataset(dataset))));
+          }
+          try {
+            out.addAll(TableGraph.run(spark, TableGraph.threads(spark), tasks, false));
           } finally {
-            quality.addAll(transform.quality());
-            QualityLog.append(spark, lake, runId, transform.quality());
+            List<QualityResult> results = transform.quality(definition.datasets());
+            quality.addAll(results);
+            QualityLog.append(spark, lake, runId, results);
           }
           models().enableChangeFeeds();
-          for (ModelDef model : models().ordered(Zone.TRANSFORMED)) {
-            out.addAll(
-                step("transform", model.table(), () -> List.of(models().run("transform", model))));
-          }
+          out.addAll(runModels("transform", Zone.TRANSFORMED));
           return out;
         });
+  }
+
+  /** The zone's models, each once the models it reads are done. */
+  private List<TableResult> runModels(String stage, Zone zone) {
+    List<TableGraph.Task> tasks = new ArrayList<>();
+    for (ModelDef model : models().ordered(zone)) {
+      tasks.add(
+          new TableGraph.Task(
+              model.table(),
+              ModelSql.references(spark, model),
+              () -> step(stage, model.table(), () -> List.of(models().run(stage, model)))));
+    }
+    return TableGraph.run(spark, TableGraph.threads(spark), tasks, false);
   }
 
   /** The quality rules' results of this pipeline's transforms so far, in order. */
@@ -156,17 +176,13 @@ public final class Pipeline {
     return List.copyOf(quality);
   }
 
-  /** Transformed to curated: the curated-zone models, in dependency order. */
+  /** Transformed to curated: the curated-zone models, each after the models it reads. */
   public List<TableResult> curate() {
     return logged(
         "curate",
         () -> {
-          List<TableResult> out = new ArrayList<>();
           models().enableChangeFeeds();
-          for (ModelDef model : models().ordered(Zone.CURATED)) {
-            out.addAll(step("curate", model.table(), () -> List.of(models().run("curate", model))));
-          }
-          return out;
+          return runModels("curate", Zone.CURATED);
         });
   }
 
@@ -179,7 +195,7 @@ public final class Pipeline {
     return this;
   }
 
-  private Models models() {
+  private synchronized Models models() {
     if (models == null) {
       models =
           new Models(
@@ -252,7 +268,7 @@ public final class Pipeline {
     return results;
   }
 
-  private TableResult report(TableResult r) {
+  private synchronized TableResult report(TableResult r) {
     LOG.info(
         "{} {}: {} read={} written={} quarantined={} in {}s ({})",
         r.stage(),

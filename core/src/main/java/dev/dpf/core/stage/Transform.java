@@ -56,7 +56,9 @@ final class Transform {
   private final String runId;
   private final Instant startedAt;
   private final TransformLog log;
-  private final List<QualityResult> quality = new ArrayList<>();
+  // Per dataset: datasets are transformed on several threads.
+  private final Map<String, List<QualityResult>> quality =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   Transform(SparkSession spark, Lake lake, String runId, Instant startedAt) {
     this.spark = spark;
@@ -66,9 +68,17 @@ final class Transform {
     this.log = new TransformLog(spark, lake);
   }
 
-  /** The quality results of the datasets transformed so far. */
-  List<QualityResult> quality() {
-    return quality;
+  /** The quality results of the datasets transformed so far, in the order of {@code datasets}. */
+  List<QualityResult> quality(List<DatasetDef> datasets) {
+    List<QualityResult> out = new ArrayList<>();
+    for (DatasetDef d : datasets) {
+      out.addAll(quality.getOrDefault(d.name(), List.of()));
+    }
+    return out;
+  }
+
+  private void addQuality(DatasetDef dataset, List<QualityResult> results) {
+    quality.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).addAll(results);
   }
 
   /** The dataset's table, then (for an SCD2 dataset) its history table. */
@@ -89,12 +99,11 @@ final class Transform {
     List<String> undeclared = undeclared(dataset, all);
     List<String> extra =
         dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared : List.of();
-    Row top = all.agg(max(col(Columns.BATCH_ID))).head();
-    long batchTo = top.isNullAt(0) ? 0 : top.getLong(0);
+    long batchTo = lastBatch(dataset, all);
     Optional<Long> last = log.lastBatch(dataset.name());
     String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
     if (rebuild == null && last.get() >= batchTo) {
-      tableQuality(dataset);
+      // Nothing changed the table: its table-level rules hold as they did.
       return List.of(
           new TableResult(
               "transform",
@@ -123,7 +132,7 @@ final class Transform {
     List<TableResult> out = new ArrayList<>();
     try {
       List<QualityResult> rowRules = Quality.rowResults(dataset, conformed);
-      quality.addAll(rowRules);
+      addQuality(dataset, rowRules);
       Quality.failIfAny(rowRules);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied = full ? rebuild(dataset, valid, extra) : merge(dataset, valid, extra, batchTo);
@@ -229,6 +238,20 @@ final class Transform {
   /** What one write did: rows written to the table, rows superseded, and what to tell. */
   private record Applied(long written, long superseded, long expectedWritten, String note) {}
 
+  /**
+   * The newest ingest batch in the consolidated table: from its Delta log (the batch id each ingest
+   * append records), else from its rows.
+   */
+  private long lastBatch(DatasetDef dataset, Dataset<Row> all) {
+    java.util.OptionalLong logged =
+        lake.lastAppendOnce(Zone.CONSOLIDATED, dataset.source(), Ingest.appId(dataset.source()));
+    if (logged.isPresent()) {
+      return logged.getAsLong();
+    }
+    Row top = all.agg(max(col(Columns.BATCH_ID))).head();
+    return top.isNullAt(0) ? 0 : top.getLong(0);
+  }
+
   /** Why the table must be rebuilt from every consolidated row, or null to merge new rows. */
   private String rebuildReason(
       DatasetDef dataset, Dataset<Row> all, List<String> extra, Optional<Long> last, long batchTo) {
@@ -254,6 +277,9 @@ final class Transform {
     if (dms && !dataset.key().isEmpty()) {
       if (!lake.exists(Zone.SYSTEM, deletedTable(dataset))) {
         return "no deleted-keys table";
+      }
+      if (last.get() >= batchTo) {
+        return null; // no new batch: no reload among them
       }
       Optional<Changes.Reload> reload =
           Changes.reload(all.filter(col(Columns.BATCH_ID).leq(batchTo)));
@@ -548,7 +574,7 @@ final class Transform {
     if (dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
       List<QualityResult> results =
           Quality.tableResults(dataset, lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
-      quality.addAll(results);
+      addQuality(dataset, results);
       Quality.failIfAny(results);
     }
   }

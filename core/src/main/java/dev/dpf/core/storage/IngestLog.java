@@ -195,7 +195,7 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "planned", f, null, null, null));
     }
-    append(source, "plan", batch.id(), rows);
+    append(rows);
   }
 
   /** Records the batch as done, with each file's counts and digest (when known). */
@@ -205,7 +205,7 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "committed", f, counts.get(f.key()), null, digests.get(f.key())));
     }
-    append(source, "commit", batch.id(), rows);
+    append(rows);
   }
 
   /**
@@ -229,7 +229,7 @@ public final class IngestLog {
               notes.get(f.key()),
               digests.get(f.key())));
     }
-    append(source, "commit", batch.id(), rows);
+    append(rows);
   }
 
   /** Records the batch as given up (the source fails on bad records): the next run plans anew. */
@@ -238,17 +238,16 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "failed", f, null, reason, null));
     }
-    append(source, "fail", batch.id(), rows);
+    append(rows);
   }
 
-  private void append(String source, String step, long batch, List<Row> rows) {
-    lake.appendOnce(
-        Zone.SYSTEM,
-        TABLE,
-        spark.createDataFrame(rows, SCHEMA),
-        List.of(),
-        "dpf-ingest-" + step + "-" + source,
-        batch);
+  /**
+   * A plain append: each entry is written once by the run that plans or closes its batch, and a run
+   * reads the log before writing to it, so no retry can repeat one. (An idempotent append would
+   * make Delta rebuild the log table's state on every entry to look up its transactions.)
+   */
+  private void append(List<Row> rows) {
+    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA), List.of());
   }
 
   private static Row row(

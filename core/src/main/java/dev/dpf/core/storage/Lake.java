@@ -42,6 +42,12 @@ public final class Lake {
   private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
   private final java.util.Set<String> registered = new java.util.HashSet<>();
   private final java.util.Set<Zone> databases = java.util.EnumSet.noneOf(Zone.class);
+  // Tables are written from several threads: one writer per table at a time (so a write finds its
+  // own commit and never races another over the table's creation), and one MERGE at a time (a MERGE
+  // takes its commit's user metadata from the session).
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> writeLocks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Object mergeLock = new Object();
 
   /**
    * @param spark the session (Delta configured)
@@ -146,11 +152,13 @@ public final class Lake {
             null,
             metadata -> {
               // A MERGE takes its commit's user metadata from the session.
-              spark.conf().set(USER_METADATA_CONF, metadata);
-              try {
-                builder.execute();
-              } finally {
-                spark.conf().unset(USER_METADATA_CONF);
+              synchronized (mergeLock) {
+                spark.conf().set(USER_METADATA_CONF, metadata);
+                try {
+                  builder.execute();
+                } finally {
+                  spark.conf().unset(USER_METADATA_CONF);
+                }
               }
             });
     return commit;
@@ -177,10 +185,12 @@ public final class Lake {
 
   private Optional<Commit> write(
       Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
-    long before = latestVersion(zone, table);
-    String token = java.util.UUID.randomUUID().toString();
-    write.accept(withToken(userMetadata, token));
-    return commitWith(zone, table, before, token);
+    synchronized (lockOf(zone, table)) {
+      long before = latestVersion(zone, table);
+      String token = java.util.UUID.randomUUID().toString();
+      write.accept(withToken(userMetadata, token));
+      return commitWith(zone, table, before, token);
+    }
   }
 
   /**
@@ -227,6 +237,64 @@ public final class Lake {
       return -1;
     } catch (java.io.IOException e) {
       throw new DpfException("Cannot list the Delta log " + log + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The {@code version} of the newest {@link #appendOnce} as {@code appId} that added rows to the
+   * table, read from the Delta log alone (no Spark job). Empty when there is none, or when a later
+   * commit of another kind added rows or removed files (then only the data can tell), or when the
+   * log no longer holds the commits needed.
+   */
+  public java.util.OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
+    for (long v = latestVersion(zone, table); v >= 0; v--) {
+      org.apache.hadoop.fs.Path file =
+          new org.apache.hadoop.fs.Path(
+              path(zone, table), String.format("_delta_log/%020d.json", v));
+      boolean files = false; // rows added or files removed
+      JsonNode txn = null;
+      try {
+        FileSystem fs = file.getFileSystem(hadoopConf);
+        try (var in =
+            new java.io.BufferedReader(
+                new java.io.InputStreamReader(
+                    fs.open(file), java.nio.charset.StandardCharsets.UTF_8))) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            if (line.startsWith("{\"remove\"")
+                || (line.startsWith("{\"add\"") && !emptyFile(JSON.readTree(line).path("add")))) {
+              files = true;
+            } else if (line.startsWith("{\"txn\"")) {
+              txn = JSON.readTree(line).path("txn");
+            }
+          }
+        }
+      } catch (java.io.FileNotFoundException e) {
+        return java.util.OptionalLong.empty(); // cleaned up: a checkpoint holds the older state
+      } catch (java.io.IOException e) {
+        throw new DpfException("Cannot read the Delta commit " + file + ": " + e.getMessage(), e);
+      }
+      if (txn != null && appId.equals(txn.path("appId").asText())) {
+        if (files) {
+          return java.util.OptionalLong.of(txn.path("version").asLong());
+        }
+      } else if (files) {
+        return java.util.OptionalLong.empty();
+      }
+    }
+    return java.util.OptionalLong.empty();
+  }
+
+  /** Whether an {@code add} action's statistics say its file holds no rows. */
+  private static boolean emptyFile(JsonNode add) {
+    String stats = add.path("stats").asText(null);
+    if (stats == null) {
+      return false;
+    }
+    try {
+      JsonNode n = JSON.readTree(stats).path("numRecords");
+      return n.isNumber() && n.asLong() == 0;
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 
@@ -295,7 +363,17 @@ public final class Lake {
     return enable(zone, table, "delta.enableChangeDataFeed");
   }
 
+  private Object lockOf(Zone zone, String table) {
+    return writeLocks.computeIfAbsent(path(zone, table), k -> new Object());
+  }
+
   private boolean enable(Zone zone, String table, String property) {
+    synchronized (lockOf(zone, table)) {
+      return enableLocked(zone, table, property);
+    }
+  }
+
+  private boolean enableLocked(Zone zone, String table, String property) {
     // The snapshot's metadata comes from the latest commit's checksum file when there is one: no
     // Spark job, unlike DESCRIBE DETAIL, which rebuilds the table's state to count its files.
     scala.Option<String> value =
@@ -427,7 +505,7 @@ public final class Lake {
   }
 
   /** Registers the table unless this Lake already did (writes register after every commit). */
-  private void registerOnce(Zone zone, String table) {
+  private synchronized void registerOnce(Zone zone, String table) {
     if (!registered.contains(zone.dbName() + "." + table)) {
       register(zone, table);
     }
@@ -437,7 +515,7 @@ public final class Lake {
    * Registers {@code <zone>.<table>} in the catalog at this lake's location, re-pointing it if it
    * was registered elsewhere (for example an earlier lake in the same metastore).
    */
-  public void register(Zone zone, String table) {
+  public synchronized void register(Zone zone, String table) {
     registered.add(zone.dbName() + "." + table);
     String db = zone.dbName();
     String location = path(zone, table);
@@ -481,7 +559,7 @@ public final class Lake {
   }
 
   /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
-  public void createDatabase(Zone zone) {
+  public synchronized void createDatabase(Zone zone) {
     if (databases.contains(zone)) {
       return; // this Lake made sure of it already
     }

@@ -32,7 +32,18 @@ public final class SparkSetup {
         .config("spark.default.parallelism", "4")
         .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false");
+        .config("spark.ui.showConsoleProgress", "false")
+        .config(localFiles());
+  }
+
+  /**
+   * Local files through {@link LocalFiles} (no process forked per file written or renamed), as
+   * {@code spark.hadoop.*} session settings.
+   */
+  private static java.util.Map<String, Object> localFiles() {
+    java.util.Map<String, Object> out = new java.util.HashMap<>();
+    LocalFiles.HADOOP_SETTINGS.forEach((k, v) -> out.put("spark.hadoop." + k, v));
+    return out;
   }
 
   /**
@@ -50,6 +61,7 @@ public final class SparkSetup {
     }
     System.setProperty("derby.stream.error.file", system.resolve("derby.log").toString());
     return builder
+        .config(localFiles())
         .enableHiveSupport()
         .config(
             "spark.hadoop.javax.jdo.option.ConnectionURL",

@@ -43,7 +43,7 @@ public final class TransformLog {
   }
 
   /** The last ingest batch applied to the dataset, if any (the log is read once per instance). */
-  public Optional<Long> lastBatch(String dataset) {
+  public synchronized Optional<Long> lastBatch(String dataset) {
     if (applied == null) {
       applied = new HashMap<>();
       if (lake.exists(Zone.SYSTEM, TABLE)) {
@@ -60,7 +60,8 @@ public final class TransformLog {
   }
 
   /** Records that the dataset's tables now hold every batch up to {@code batchTo}. */
-  public void record(String dataset, String runId, String mode, Long batchFrom, long batchTo) {
+  public synchronized void record(
+      String dataset, String runId, String mode, Long batchFrom, long batchTo) {
     Row row =
         RowFactory.create(dataset, runId, mode, batchFrom, batchTo, Timestamp.from(Instant.now()));
     lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(List.of(row), SCHEMA), List.of());

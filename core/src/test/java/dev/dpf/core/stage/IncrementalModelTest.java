@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
@@ -74,11 +73,11 @@ class IncrementalModelTest {
   }
 
   private TableResult run(PipelineDefinition definition, Lake lake, String runId) {
-    List<TableResult> results = new ArrayList<>();
-    new Pipeline(spark, definition, lake, runId, Instant.now(), results::add)
-        .run(
-            RawRoot.open(
-                dir.resolve("raw").toString(), spark.sparkContext().hadoopConfiguration()));
+    List<TableResult> results =
+        new Pipeline(spark, definition, lake, runId, Instant.now(), r -> {})
+            .run(
+                RawRoot.open(
+                    dir.resolve("raw").toString(), spark.sparkContext().hadoopConfiguration()));
     return results.get(results.size() - 1);
   }
 

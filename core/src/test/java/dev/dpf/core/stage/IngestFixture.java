@@ -31,35 +31,31 @@ abstract class IngestFixture {
     return ingest(sources, "", "r1");
   }
 
+  /** The stage's results, in definition order (as the stage returns them). */
   List<TableResult> ingest(String sources, String datasets, String runId) {
-    List<TableResult> results = new ArrayList<>();
-    pipeline(sources, datasets, runId, results)
+    return pipeline(sources, datasets, runId)
         .ingest(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
-    return results;
   }
 
   /** Ingest, then transform; the results of both. */
   List<TableResult> ingestAndTransform(String sources, String datasets, String runId) {
-    List<TableResult> results = new ArrayList<>();
-    Pipeline p = pipeline(sources, datasets, runId, results);
-    p.ingest(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
-    p.transform();
+    Pipeline p = pipeline(sources, datasets, runId);
+    List<TableResult> results =
+        new ArrayList<>(
+            p.ingest(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration())));
+    results.addAll(p.transform());
     return results;
   }
 
   /** Transform only; its results. */
   List<TableResult> transform(String sources, String datasets, String runId) {
-    List<TableResult> results = new ArrayList<>();
-    pipeline(sources, datasets, runId, results).transform();
-    return results;
+    return pipeline(sources, datasets, runId).transform();
   }
 
-  private Pipeline pipeline(
-      String sources, String datasets, String runId, List<TableResult> results) {
+  private Pipeline pipeline(String sources, String datasets, String runId) {
     PipelineDefinition d =
         Definitions.parse("test.yaml", "sources:\n  " + sources + "\n" + datasets, f -> null);
-    return new Pipeline(
-        spark, d, lake(), runId, Instant.parse("2026-11-24T00:00:00Z"), results::add);
+    return new Pipeline(spark, d, lake(), runId, Instant.parse("2026-11-24T00:00:00Z"), r -> {});
   }
 
   Lake lake() {

@@ -51,6 +51,32 @@ class LakeWritesTest {
   }
 
   @Test
+  void theLastBatchAnAppendRecordedIsReadFromTheLogUntilAnotherWriteChangesRows(@TempDir Path dir) {
+    Lake lake = new Lake(spark, dir.toString());
+    List<String> none = List.of();
+    assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "c", "ingest-c")).as("no table").isEmpty();
+
+    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 2), none, "ingest-c", 1);
+    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 3), none, "ingest-c", 2);
+    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 0), none, "ingest-c", 3); // no rows
+    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 1), none, "other", 9);
+    assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "c", "ingest-c"))
+        .as("another writer added rows after batch 2: only the data can tell")
+        .isEmpty();
+
+    lake.appendOnce(Zone.CONSOLIDATED, "d", rows("a", 2), none, "ingest-d", 1);
+    lake.appendOnce(Zone.CONSOLIDATED, "d", rows("a", 3), none, "ingest-d", 2);
+    lake.appendOnce(Zone.CONSOLIDATED, "d", rows("a", 0), none, "ingest-d", 3);
+    lake.enableChangeDataFeed(Zone.CONSOLIDATED, "d"); // a commit without rows
+    assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "d", "ingest-d"))
+        .as("batch 3 added no rows; the property change none")
+        .hasValue(2);
+
+    lake.overwrite(Zone.CONSOLIDATED, "d", rows("b", 1), none);
+    assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "d", "ingest-d")).isEmpty();
+  }
+
+  @Test
   void aMergeThatChangesNothingHasNoCommit(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
     lake.overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
