@@ -11,9 +11,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * One SparkSession per test JVM ({@code local[2]}, few partitions, no UI, UTC, Delta, an embedded
- * catalog in a temporary folder), injected as a test or constructor parameter. It is stopped when
- * the JVM exits.
+ * One SparkSession per test JVM ({@code local[2]}, few partitions, interpreted expressions, no UI,
+ * UTC, Delta, an embedded catalog in a temporary folder), injected as a test or constructor
+ * parameter. It is stopped when the JVM exits.
  */
 public final class SparkExtension implements ParameterResolver {
   private static SparkSession session;
@@ -33,6 +33,10 @@ public final class SparkExtension implements ParameterResolver {
                           SparkSession.builder().appName("dpf-tests").master("local[2]"))),
                   catalog)
               .config("spark.sql.shuffle.partitions", "2")
+              // Test tables hold a few rows: compiling generated code for each new query costs more
+              // than it saves, so expressions are interpreted (about a quarter off CdcMergeTest).
+              .config("spark.sql.codegen.wholeStage", "false")
+              .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.driver.bindAddress", "127.0.0.1")
               .getOrCreate();
