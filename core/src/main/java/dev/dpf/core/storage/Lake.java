@@ -248,30 +248,23 @@ public final class Lake {
    */
   public java.util.OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
     for (long v = latestVersion(zone, table); v >= 0; v--) {
-      org.apache.hadoop.fs.Path file =
-          new org.apache.hadoop.fs.Path(
-              path(zone, table), String.format("_delta_log/%020d.json", v));
+      Optional<List<String>> lines = commitLines(zone, table, v);
+      if (lines.isEmpty()) {
+        return java.util.OptionalLong.empty(); // cleaned up: a checkpoint holds the older state
+      }
       boolean files = false; // rows added or files removed
       JsonNode txn = null;
       try {
-        FileSystem fs = file.getFileSystem(hadoopConf);
-        try (var in =
-            new java.io.BufferedReader(
-                new java.io.InputStreamReader(
-                    fs.open(file), java.nio.charset.StandardCharsets.UTF_8))) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            if (line.startsWith("{\"remove\"")
-                || (line.startsWith("{\"add\"") && !emptyFile(JSON.readTree(line).path("add")))) {
-              files = true;
-            } else if (line.startsWith("{\"txn\"")) {
-              txn = JSON.readTree(line).path("txn");
-            }
+        for (String line : lines.get()) {
+          if (line.startsWith("{\"remove\"")
+              || (line.startsWith("{\"add\"") && !emptyFile(JSON.readTree(line).path("add")))) {
+            files = true;
+          } else if (line.startsWith("{\"txn\"")) {
+            txn = JSON.readTree(line).path("txn");
           }
         }
-      } catch (java.io.FileNotFoundException e) {
-        return java.util.OptionalLong.empty(); // cleaned up: a checkpoint holds the older state
       } catch (java.io.IOException e) {
-        throw new DpfException("Cannot read the Delta commit " + file + ": " + e.getMessage(), e);
+        throw new DpfException("Cannot parse Delta commit " + v + " of " + path(zone, table), e);
       }
       if (txn != null && appId.equals(txn.path("appId").asText())) {
         if (files) {
@@ -300,6 +293,30 @@ public final class Lake {
 
   /** The {@code commitInfo} action of one commit (an empty node if it has none). */
   private JsonNode commitInfo(Zone zone, String table, long version) {
+    List<String> lines =
+        commitLines(zone, table, version)
+            .orElseThrow(
+                () ->
+                    new DpfException(
+                        "Delta commit " + version + " of " + path(zone, table) + " is missing"));
+    try {
+      for (String line : lines) {
+        if (line.contains("\"commitInfo\"")) {
+          JsonNode info = JSON.readTree(line).path("commitInfo");
+          if (!info.isMissingNode()) {
+            return info;
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new DpfException(
+          "Cannot parse Delta commit " + version + " of " + path(zone, table), e);
+    }
+    return JSON.createObjectNode();
+  }
+
+  /** The lines (actions) of one commit's log file; empty when the file does not exist. */
+  private Optional<List<String>> commitLines(Zone zone, String table, long version) {
     org.apache.hadoop.fs.Path file =
         new org.apache.hadoop.fs.Path(
             path(zone, table), String.format("_delta_log/%020d.json", version));
@@ -309,17 +326,11 @@ public final class Lake {
           new java.io.BufferedReader(
               new java.io.InputStreamReader(
                   fs.open(file), java.nio.charset.StandardCharsets.UTF_8))) {
-        for (String line = in.readLine(); line != null; line = in.readLine()) {
-          if (line.contains("\"commitInfo\"")) {
-            JsonNode info = JSON.readTree(line).path("commitInfo");
-            if (!info.isMissingNode()) {
-              return info;
-            }
-          }
-        }
+        return Optional.of(in.lines().toList());
       }
-      return JSON.createObjectNode();
-    } catch (java.io.IOException e) {
+    } catch (java.io.FileNotFoundException e) {
+      return Optional.empty();
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
       throw new DpfException("Cannot read the Delta commit " + file + ": " + e.getMessage(), e);
     }
   }
