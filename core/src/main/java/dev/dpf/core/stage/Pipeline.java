@@ -118,7 +118,7 @@ public final class Pipeline {
                     () ->
                         step("ingest", source.table(), () -> List.of(ingest.source(raw, source)))));
           }
-          return TableGraph.run(spark, TableGraph.threads(spark), tasks, true);
+          return TableGraph.run(spark, tasks, true);
         });
   }
 
@@ -146,7 +146,7 @@ public final class Pipeline {
                     () -> step("transform", dataset.table(), () -> transform.dataset(dataset))));
           }
           try {
-            out.addAll(TableGraph.run(spark, TableGraph.threads(spark), tasks, false));
+            out.addAll(TableGraph.run(spark, tasks, false));
           } finally {
             List<QualityResult> results = transform.quality(definition.datasets());
             quality.addAll(results);
@@ -168,7 +168,7 @@ public final class Pipeline {
               ModelSql.references(spark, model),
               () -> step(stage, model.table(), () -> List.of(models().run(stage, model)))));
     }
-    return TableGraph.run(spark, TableGraph.threads(spark), tasks, false);
+    return TableGraph.run(spark, tasks, false);
   }
 
   /** The quality rules' results of this pipeline's transforms so far, in order. */

@@ -43,7 +43,7 @@ final class TableGraph {
   private TableGraph() {}
 
   /** Threads for one stage, from the session's {@link #THREADS_CONF} (at least 1). */
-  static int threads(SparkSession spark) {
+  private static int threads(SparkSession spark) {
     String v = spark.conf().get(THREADS_CONF, String.valueOf(DEFAULT_THREADS));
     try {
       return Math.max(1, Integer.parseInt(v.strip()));
@@ -58,6 +58,11 @@ final class TableGraph {
    * (those after a failed task never are); once everything started has finished, the failure of the
    * first failed task in task order is thrown, later ones suppressed in it.
    */
+  static List<TableResult> run(SparkSession spark, List<Task> tasks, boolean keepGoing) {
+    return run(spark, threads(spark), tasks, keepGoing);
+  }
+
+  /** As above, on {@code threads} threads. */
   static List<TableResult> run(
       SparkSession spark, int threads, List<Task> tasks, boolean keepGoing) {
     Set<String> names = new HashSet<>();

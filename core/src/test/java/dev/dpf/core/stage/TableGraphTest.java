@@ -31,6 +31,15 @@ class TableGraphTest {
         });
   }
 
+  private TableGraph.Task failing(String table) {
+    return task(
+        table,
+        Set.of(),
+        () -> {
+          throw new IllegalStateException("a broke");
+        });
+  }
+
   private static List<String> tables(List<TableResult> results) {
     return results.stream().map(TableResult::table).toList();
   }
@@ -92,12 +101,7 @@ class TableGraphTest {
       events.clear();
       List<TableGraph.Task> tasks =
           List.of(
-              task(
-                  "z.a",
-                  Set.of(),
-                  () -> {
-                    throw new IllegalStateException("a broke");
-                  }),
+              failing("z.a"),
               task("z.b", Set.of(), () -> {}),
               task("z.c", Set.of("z.a"), () -> {}));
       assertThatThrownBy(() -> TableGraph.run(spark, threads, tasks, true))
@@ -107,15 +111,7 @@ class TableGraphTest {
       assertThat(events).as("%d thread(s)", threads).doesNotContain("start z.c");
     }
     events.clear();
-    List<TableGraph.Task> sequential =
-        List.of(
-            task(
-                "z.a",
-                Set.of(),
-                () -> {
-                  throw new IllegalStateException("a broke");
-                }),
-            task("z.b", Set.of(), () -> {}));
+    List<TableGraph.Task> sequential = List.of(failing("z.a"), task("z.b", Set.of(), () -> {}));
     assertThatThrownBy(() -> TableGraph.run(spark, 1, sequential, false)).hasMessage("a broke");
     assertThat(events)
         .as("not keepGoing: nothing starts after a failure")
