@@ -40,6 +40,12 @@ public final class Digests {
     }
   }
 
+  /** The hex SHA-256 of the text's UTF-8 bytes. */
+  public static String sha256(String text) {
+    return HexFormat.of()
+        .formatHex(sha256().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   private static MessageDigest sha256() {
     try {
       return MessageDigest.getInstance("SHA-256");

@@ -91,15 +91,20 @@ final class Ingest {
   TableResult source(RawRoot raw, SourceDef source) {
     long start = System.nanoTime();
     String table = source.table();
+    List<RawRoot.RawFile> listed = raw.list(source.path());
+    if (!listed.isEmpty() && log.allIngested(source.name(), listed)) {
+      return upToDate(table, start, listed.size() + " file(s) already ingested");
+    }
     IngestLog.State state = state(raw, source);
     IngestLog.Batch batch;
+    List<RawRoot.RawFile> files = null; // the listing the batch is planned from (not on resume)
     String resumed = "";
     String redelivered = "";
     if (state.pending().isPresent()) {
       batch = state.pending().get();
       resumed = "; resumed interrupted batch " + batch.id() + " of run " + batch.runId();
     } else {
-      List<RawRoot.RawFile> files = raw.list(source.path());
+      files = listed;
       if (files.isEmpty()) {
         return TableResult.skipped(
             "ingest", table, Pipeline.seconds(start), "no raw data under " + source.path() + "/");
@@ -108,7 +113,7 @@ final class Ingest {
       long lastBatch = state.lastBatch();
       int again = 0;
       if (!fresh.isEmpty()) {
-        List<RawRoot.RawFile> unchanged = unchanged(source, state, fresh, lastBatch + 1);
+        List<RawRoot.RawFile> unchanged = unchanged(source, state, fresh, lastBatch + 1, files);
         if (!unchanged.isEmpty()) {
           lastBatch++;
           again = unchanged.size();
@@ -117,16 +122,8 @@ final class Ingest {
         }
       }
       if (fresh.isEmpty()) {
-        return new TableResult(
-            "ingest",
-            table,
-            TableResult.Status.UP_TO_DATE,
-            0,
-            0,
-            0,
-            0,
-            Pipeline.seconds(start),
-            (files.size() - again) + " file(s) already ingested" + redelivered);
+        return upToDate(
+            table, start, (files.size() - again) + " file(s) already ingested" + redelivered);
       }
       batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh);
       log.plan(source.name(), batch);
@@ -195,7 +192,7 @@ final class Ingest {
       }
       FaultPoint.reach("ingest:quarantined");
       long t3 = System.nanoTime();
-      log.commit(source.name(), batch, perFile, digestsOf(digests));
+      log.commit(source.name(), batch, perFile, digestsOf(digests), files);
       LOG.info(
           "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
           source.name(),
@@ -227,6 +224,11 @@ final class Ingest {
     } finally {
       parsed.unpersist();
     }
+  }
+
+  private static TableResult upToDate(String table, long start, String note) {
+    return new TableResult(
+        "ingest", table, TableResult.Status.UP_TO_DATE, 0, 0, 0, 0, Pipeline.seconds(start), note);
   }
 
   private static String appId(SourceDef source) {
@@ -262,7 +264,11 @@ final class Ingest {
    * then nothing is logged).
    */
   private List<RawRoot.RawFile> unchanged(
-      SourceDef source, IngestLog.State state, List<RawRoot.RawFile> fresh, long batchId) {
+      SourceDef source,
+      IngestLog.State state,
+      List<RawRoot.RawFile> fresh,
+      long batchId,
+      List<RawRoot.RawFile> listed) {
     List<RawRoot.RawFile> out = new ArrayList<>();
     Map<String, String> digests = new HashMap<>();
     Map<String, String> notes = new HashMap<>();
@@ -283,7 +289,12 @@ final class Ingest {
     }
     if (!out.isEmpty()) {
       log.unchanged(
-          source.name(), new IngestLog.Batch(batchId, runId, startedAt, out), digests, notes);
+          source.name(),
+          new IngestLog.Batch(batchId, runId, startedAt, out),
+          digests,
+          notes,
+          // The listing is all ingested once these are logged only if nothing else is fresh.
+          out.size() == fresh.size() ? listed : null);
       LOG.info(
           "consolidated.{}: {} file(s) delivered again unchanged: {}",
           source.name(),

@@ -26,6 +26,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -56,6 +57,7 @@ final class Models {
   private final Map<String, ModelDef> byTable;
   private final Map<String, Map<String, Set<Exposure>>> modelTags = new HashMap<>();
   private final boolean usesProtect;
+  private final String tagsText; // the definition's PII tags, in a stable order
   private String keyFingerprint;
 
   /**
@@ -67,10 +69,22 @@ final class Models {
     this.lake = lake;
     this.piiKey = piiKey;
     this.datasetTags = datasetTags(definition);
+    this.tagsText = tagsText(datasetTags);
     this.byTable = definition.models().stream().collect(Collectors.toMap(ModelDef::table, m -> m));
     this.usesProtect =
         definition.models().stream()
             .anyMatch(m -> m.sql().toLowerCase(Locale.ROOT).contains("protect_"));
+  }
+
+  private static String tagsText(Map<String, Map<String, Set<Exposure>>> tags) {
+    StringBuilder out = new StringBuilder();
+    new TreeMap<>(tags)
+        .forEach(
+            (table, columns) ->
+                new TreeMap<>(columns)
+                    .forEach(
+                        (c, e) -> out.append(table).append('.').append(c).append(e).append('\n')));
+    return out.toString();
   }
 
   /** Where each dataset's tagged columns can be read in clear: its table, history and source. */
@@ -189,6 +203,22 @@ final class Models {
   TableResult run(String stage, ModelDef model) {
     long start = System.nanoTime();
     Set<String> refs = ModelSql.references(spark, model);
+    Optional<String> unchanged = unchangedSinceLastRun(model, refs);
+    if (unchanged.isPresent()) {
+      return new TableResult(
+          stage,
+          model.table(),
+          TableResult.Status.UP_TO_DATE,
+          0,
+          0,
+          0,
+          0,
+          Pipeline.seconds(start),
+          "from "
+              + String.join(", ", refs)
+              + "; inputs unchanged since the last run"
+              + unchanged.get());
+    }
     List<String> missing = registerInputs(model, refs);
     if (!missing.isEmpty()) {
       return TableResult.skipped(
@@ -227,9 +257,9 @@ final class Models {
     }
     String from = "from " + String.join(", ", refs);
     String fingerprint = fingerprint(model);
-    String metadata = metadata(fingerprint, versions);
-    Plan plan = plan(model, fingerprint, versions);
     String pii = piiNote(exposed);
+    String metadata = metadata(fingerprint, versions, pii);
+    Plan plan = plan(model, fingerprint, versions);
     if (plan.upToDate()) {
       return new TableResult(
           stage,
@@ -372,12 +402,47 @@ final class Models {
     return values.contains(null) ? "(" + p + " OR " + quoted + " IS NULL)" : p;
   }
 
-  private static String metadata(String fingerprint, Map<String, Long> versions) {
+  private static String metadata(String fingerprint, Map<String, Long> versions, String pii) {
     ObjectNode node = JSON.createObjectNode();
     node.put("model", fingerprint);
     ObjectNode inputs = node.putObject("inputs");
     versions.forEach(inputs::put);
+    node.put("pii", pii);
     return node.toString();
+  }
+
+  /**
+   * When the model's last write was made from the same definition (SQL, partitioning, PII tags and
+   * policy, hashing key) and the same version of every input, its run-line PII note; decided from
+   * Delta logs alone, before the SQL is compiled. Empty otherwise: then the full run decides.
+   */
+  private Optional<String> unchangedSinceLastRun(ModelDef model, Set<String> refs) {
+    if (lake.latestVersion(model.zone(), model.name()) < 0) {
+      return Optional.empty();
+    }
+    Map<String, Long> versions = new TreeMap<>();
+    for (String ref : refs) {
+      if (!defined(ref)) {
+        return Optional.empty(); // the full run says what is wrong
+      }
+      long v = lake.latestVersion(zoneOf(ref, model), nameOf(ref));
+      if (v < 0) {
+        return Optional.empty();
+      }
+      versions.put(ref, v);
+    }
+    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
+    if (previous == null
+        || !previous.path("pii").isTextual()
+        || !fingerprint(model).equals(previous.path("model").asText())) {
+      return Optional.empty();
+    }
+    Map<String, Long> before = new TreeMap<>();
+    previous
+        .path("inputs")
+        .fields()
+        .forEachRemaining(e -> before.put(e.getKey(), e.getValue().asLong()));
+    return before.equals(versions) ? Optional.of(previous.path("pii").asText()) : Optional.empty();
   }
 
   private static JsonNode parse(String metadata) {
@@ -392,7 +457,11 @@ final class Models {
     }
   }
 
-  /** A digest of everything that decides the model's content besides its inputs. */
+  /**
+   * A digest of everything that decides the model's content and its PII checks besides its inputs:
+   * its SQL, partitioning, incremental setting, the definition's PII tags, the columns it may show
+   * in clear and the hashing key.
+   */
   private String fingerprint(ModelDef model) {
     String text =
         model.sql()
@@ -401,7 +470,11 @@ final class Models {
             + "\n"
             + model.incremental()
             + "\n"
-            + (usesProtect ? keyFingerprint() : "");
+            + (usesProtect ? keyFingerprint() : "")
+            + "\n"
+            + tagsText
+            + "\n"
+            + new TreeSet<>(model.piiInClear());
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 16);

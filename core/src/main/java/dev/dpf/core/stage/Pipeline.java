@@ -244,7 +244,10 @@ public final class Pipeline {
   /**
    * Runs a stage and appends what it reported to the run log, {@code _system.runs}, whether it
    * succeeds or fails: a failed run's record says what it committed and where it stopped (a failure
-   * outside any one table is a {@code failed} row for the stage).
+   * outside any one table is a {@code failed} row for the stage). A stage in which every table was
+   * up-to-date or skipped changed nothing: its rows wait for a later stage that changes something,
+   * so a run with nothing new leaves the lake as it found it (a scheduler polling for new data does
+   * not grow the run log).
    */
   private List<TableResult> logged(String stage, Supplier<List<TableResult>> body) {
     long start = System.nanoTime();
@@ -263,8 +266,16 @@ public final class Pipeline {
       }
       throw e;
     }
-    RunLog.append(spark, lake, runId, unlogged);
-    unlogged.clear();
+    boolean changed =
+        unlogged.stream()
+            .anyMatch(
+                r ->
+                    r.status() != TableResult.Status.UP_TO_DATE
+                        && r.status() != TableResult.Status.SKIPPED);
+    if (changed) {
+      RunLog.append(spark, lake, runId, unlogged);
+      unlogged.clear();
+    }
     return results;
   }
 

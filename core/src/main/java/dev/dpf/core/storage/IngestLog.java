@@ -3,6 +3,7 @@ package dev.dpf.core.storage;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpf.core.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -48,8 +49,13 @@ public final class IngestLog {
           .add("sha256", DataTypes.StringType, true)
           .add("logged_at", DataTypes.TimestampType, false);
 
+  private static final String LISTING = "listing";
+  private static final JsonNode MISSING =
+      com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+
   private final SparkSession spark;
   private final Lake lake;
+  private JsonNode summary;
 
   public IngestLog(SparkSession spark, Lake lake) {
     this.spark = spark;
@@ -195,17 +201,61 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "planned", f, null, null, null));
     }
-    append(rows);
+    append(source, rows, null);
   }
 
-  /** Records the batch as done, with each file's counts and digest (when known). */
+  /**
+   * Records the batch as done, with each file's counts and digest (when known).
+   *
+   * @param listed the source's listing the batch was planned from, all of it now ingested; null
+   *     when not known (a resumed batch)
+   */
   public void commit(
-      String source, Batch batch, Map<String, FileCounts> counts, Map<String, String> digests) {
+      String source,
+      Batch batch,
+      Map<String, FileCounts> counts,
+      Map<String, String> digests,
+      List<RawRoot.RawFile> listed) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "committed", f, counts.get(f.key()), null, digests.get(f.key())));
     }
-    append(rows);
+    append(source, rows, listed);
+  }
+
+  /**
+   * Whether {@code listed} is exactly the listing of the source's last committed batch, with no
+   * entry since: then every file in it is ingested and nothing is pending. Decided from the log's
+   * latest commit alone ({@link Lake#logSummary}); false when it cannot tell, and then the log's
+   * rows decide ({@link #states}).
+   */
+  public boolean allIngested(String source, List<RawRoot.RawFile> listed) {
+    String known = summary().path(source).path(LISTING).asText(null);
+    return known != null && known.equals(listingDigest(listed));
+  }
+
+  /** The summary of the log's latest commit as this run found it (read once). */
+  private synchronized JsonNode summary() {
+    if (summary == null) {
+      summary = lake.logSummary(Zone.SYSTEM, TABLE).map(JsonNode.class::cast).orElse(MISSING);
+    }
+    return summary;
+  }
+
+  /** The SHA-256 of a listing: each file's key, size and modification time, in key order. */
+  static String listingDigest(List<RawRoot.RawFile> listed) {
+    StringBuilder text = new StringBuilder();
+    listed.stream()
+        .sorted(java.util.Comparator.comparing(RawRoot.RawFile::key))
+        .forEach(
+            f ->
+                text.append(f.key())
+                    .append('\t')
+                    .append(f.size())
+                    .append('\t')
+                    .append(f.modified())
+                    .append('\n'));
+    return dev.dpf.core.ingest.Digests.sha256(text.toString());
   }
 
   /**
@@ -216,7 +266,11 @@ public final class IngestLog {
    * @param notes what each file repeats
    */
   public void unchanged(
-      String source, Batch batch, Map<String, String> digests, Map<String, String> notes) {
+      String source,
+      Batch batch,
+      Map<String, String> digests,
+      Map<String, String> notes,
+      List<RawRoot.RawFile> listed) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(
@@ -229,7 +283,7 @@ public final class IngestLog {
               notes.get(f.key()),
               digests.get(f.key())));
     }
-    append(rows);
+    append(source, rows, listed);
   }
 
   /** Records the batch as given up (the source fails on bad records): the next run plans anew. */
@@ -238,16 +292,30 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "failed", f, null, reason, null));
     }
-    append(rows);
+    append(source, rows, null);
   }
 
   /**
    * A plain append: each entry is written once by the run that plans or closes its batch, and a run
    * reads the log before writing to it, so no retry can repeat one. (An idempotent append would
-   * make Delta rebuild the log table's state on every entry to look up its transactions.)
+   * make Delta rebuild the log table's state on every entry to look up its transactions.) The
+   * commit's summary keeps, per source, the digest of the listing its last batch closed; any other
+   * entry removes the source's digest until a batch closes again.
+   *
+   * @param listed the source's listing, all of it ingested once these rows are in; null otherwise
    */
-  private void append(List<Row> rows) {
-    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA), List.of());
+  private void append(String source, List<Row> rows, List<RawRoot.RawFile> listed) {
+    lake.appendLog(
+        Zone.SYSTEM,
+        TABLE,
+        spark.createDataFrame(rows, SCHEMA),
+        summary -> {
+          if (listed == null) {
+            summary.remove(source);
+          } else {
+            summary.putObject(source).put(LISTING, listingDigest(listed));
+          }
+        });
   }
 
   private static Row row(

@@ -32,6 +32,9 @@ public final class Lake {
   /** The user-metadata field that tells which write made a commit. */
   private static final String WRITE_TOKEN = "dpf_write";
 
+  /** The user-metadata field that holds a log table's summary ({@link #appendLog}). */
+  private static final String SUMMARY = "dpf_summary";
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static final java.util.regex.Pattern COMMIT_FILE =
@@ -185,11 +188,70 @@ public final class Lake {
 
   private Optional<Commit> write(
       Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
+    return writeAfter(zone, table, before -> userMetadata, write);
+  }
+
+  /**
+   * Writes under the table's lock; {@code userMetadata} is given the table's version before the
+   * write (-1 when there is no table).
+   */
+  private Optional<Commit> writeAfter(
+      Zone zone,
+      String table,
+      java.util.function.LongFunction<String> userMetadata,
+      java.util.function.Consumer<String> write) {
     synchronized (lockOf(zone, table)) {
       long before = latestVersion(zone, table);
       String token = java.util.UUID.randomUUID().toString();
-      write.accept(withToken(userMetadata, token));
+      write.accept(withToken(userMetadata.apply(before), token));
       return commitWith(zone, table, before, token);
+    }
+  }
+
+  /**
+   * Appends rows to a log table (a system table only ever appended to); the commit's user metadata
+   * carries the log's summary: the summary of the table's latest commit with {@code update}
+   * applied, or a new one when that commit carries none. A reader then learns what the whole log
+   * says about a key from its latest commit alone ({@link #logSummary}), without reading its rows.
+   */
+  public void appendLog(
+      Zone zone, String table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
+    writeAfter(
+        zone,
+        table,
+        before -> {
+          ObjectNode summary =
+              before < 0 ? JSON.createObjectNode() : summaryOf(commitInfo(zone, table, before));
+          if (summary == null) {
+            summary = JSON.createObjectNode();
+          }
+          update.accept(summary);
+          return JSON.createObjectNode().set(SUMMARY, summary).toString();
+        },
+        metadata -> appender(rows, List.of(), metadata).save(path(zone, table)));
+  }
+
+  /**
+   * The summary the log table's latest commit carries ({@link #appendLog}); empty when there is no
+   * table or that commit carries none (another kind of write made it): then only the rows can tell.
+   */
+  public Optional<ObjectNode> logSummary(Zone zone, String table) {
+    long latest = latestVersion(zone, table);
+    return latest < 0
+        ? Optional.empty()
+        : Optional.ofNullable(summaryOf(commitInfo(zone, table, latest)));
+  }
+
+  private static ObjectNode summaryOf(JsonNode commitInfo) {
+    String metadata = commitInfo.path("userMetadata").asText(null);
+    if (metadata == null || !metadata.startsWith("{")) {
+      return null;
+    }
+    try {
+      JsonNode summary = JSON.readTree(metadata).path(SUMMARY);
+      return summary.isObject() ? ((ObjectNode) summary).deepCopy() : null;
+    } catch (java.io.IOException e) {
+      return null;
     }
   }
 
@@ -221,7 +283,7 @@ public final class Lake {
    * _delta_log/<version, 20 digits>.json}); -1 when there is no log. No Spark job, unlike {@code
    * DeltaTable.history}.
    */
-  private long latestVersion(Zone zone, String table) {
+  public long latestVersion(Zone zone, String table) {
     org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(zone, table), "_delta_log");
     try {
       FileSystem fs = log.getFileSystem(hadoopConf);

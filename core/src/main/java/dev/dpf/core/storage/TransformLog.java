@@ -36,16 +36,28 @@ public final class TransformLog {
   private final SparkSession spark;
   private final Lake lake;
   private Map<String, Long> applied;
+  private boolean rowsRead;
 
   public TransformLog(SparkSession spark, Lake lake) {
     this.spark = spark;
     this.lake = lake;
   }
 
-  /** The last ingest batch applied to the dataset, if any (the log is read once per instance). */
+  /**
+   * The last ingest batch applied to the dataset, if any. Told by the summary the log's latest
+   * commit carries ({@link Lake#logSummary}) when it names the dataset; otherwise by the log's
+   * rows, read once per instance.
+   */
   public synchronized Optional<Long> lastBatch(String dataset) {
     if (applied == null) {
       applied = new HashMap<>();
+      lake.logSummary(Zone.SYSTEM, TABLE)
+          .ifPresent(
+              s ->
+                  s.fields().forEachRemaining(e -> applied.put(e.getKey(), e.getValue().asLong())));
+    }
+    if (!applied.containsKey(dataset) && !rowsRead) {
+      rowsRead = true;
       if (lake.exists(Zone.SYSTEM, TABLE)) {
         for (Row r :
             lake.read(Zone.SYSTEM, TABLE)
@@ -59,14 +71,21 @@ public final class TransformLog {
     return Optional.ofNullable(applied.get(dataset));
   }
 
-  /** Records that the dataset's tables now hold every batch up to {@code batchTo}. */
+  /**
+   * Records that the dataset's tables now hold every batch up to {@code batchTo}; the commit's
+   * summary carries each dataset's last batch.
+   */
   public synchronized void record(
       String dataset, String runId, String mode, Long batchFrom, long batchTo) {
     Row row =
         RowFactory.create(dataset, runId, mode, batchFrom, batchTo, Timestamp.from(Instant.now()));
-    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(List.of(row), SCHEMA), List.of());
+    lake.appendLog(
+        Zone.SYSTEM,
+        TABLE,
+        spark.createDataFrame(List.of(row), SCHEMA),
+        summary -> summary.put(dataset, Math.max(batchTo, summary.path(dataset).asLong(batchTo))));
     if (applied != null) {
-      applied.put(dataset, batchTo);
+      applied.merge(dataset, batchTo, Math::max);
     }
   }
 }

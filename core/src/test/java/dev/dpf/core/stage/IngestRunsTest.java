@@ -31,9 +31,15 @@ class IngestRunsTest extends IngestFixture {
         .extracting(TableResult::status, TableResult::rowsRead, TableResult::files)
         .containsExactly(tuple(TableResult.Status.OK, 2L, 1));
 
+    long runsBefore = lake().version(Zone.SYSTEM, "runs");
+    long filesBefore = lake().version(Zone.SYSTEM, "ingest_files");
     assertThat(ingest(CSV, "", "r2"))
-        .extracting(TableResult::status, TableResult::rowsRead, TableResult::files)
-        .containsExactly(tuple(TableResult.Status.UP_TO_DATE, 0L, 0));
+        .extracting(
+            TableResult::status, TableResult::rowsRead, TableResult::files, TableResult::note)
+        .containsExactly(tuple(TableResult.Status.UP_TO_DATE, 0L, 0, "1 file(s) already ingested"));
+    // A run that found nothing new wrote nothing: neither the run log nor the ingest log.
+    assertThat(lake().version(Zone.SYSTEM, "runs")).isEqualTo(runsBefore);
+    assertThat(lake().version(Zone.SYSTEM, "ingest_files")).isEqualTo(filesBefore);
 
     write("files/t/b.csv", "id,v\n3,z\n");
     write("files/t/a.csv", "id,v\n1,x\n2,y\n4,w\n"); // re-delivered with other content
@@ -43,12 +49,9 @@ class IngestRunsTest extends IngestFixture {
         .extracting(TableResult::status, TableResult::rowsRead, TableResult::files)
         .containsExactly(tuple(TableResult.Status.OK, 4L, 2));
 
-    // The run log says what each run read: r2 read no file and no row.
+    // The run log says what each run read; r2 changed nothing and left no row.
     DatasetAssert.diff(
-        List.of(
-            "r1|ingest|consolidated.t|ok|2|2|0|1",
-            "r2|ingest|consolidated.t|up-to-date|0|0|0|0",
-            "r3|ingest|consolidated.t|ok|4|4|0|2"),
+        List.of("r1|ingest|consolidated.t|ok|2|2|0|1", "r3|ingest|consolidated.t|ok|4|4|0|2"),
         DatasetAssert.rowsAsText(
             lake()
                 .read(Zone.SYSTEM, "runs")
