@@ -56,6 +56,6 @@ public final class QualityLog {
                         r.detail(),
                         now))
             .toList();
-    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA), List.of());
+    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

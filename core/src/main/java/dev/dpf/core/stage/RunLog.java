@@ -60,6 +60,6 @@ public final class RunLog {
                         r.note(),
                         now))
             .toList();
-    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA), List.of());
+    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

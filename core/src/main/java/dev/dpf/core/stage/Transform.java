@@ -93,6 +93,10 @@ final class Transform {
               Pipeline.seconds(start),
               "consolidated." + dataset.source() + " does not exist (nothing ingested)"));
     }
+    Optional<Long> unchangedSince = unchangedSince(dataset);
+    if (unchangedSince.isPresent()) {
+      return List.of(upToDate(dataset, start, unchangedSince.get()));
+    }
     spark.sparkContext().setJobDescription("transform " + dataset.name());
     Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
     List<String> inputColumns = Arrays.asList(all.columns());
@@ -103,19 +107,7 @@ final class Transform {
     Optional<Long> last = log.lastBatch(dataset.name());
     String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
     if (rebuild == null && last.get() >= batchTo) {
-      // Nothing changed the table: its table-level rules hold as they did.
-      return List.of(
-          new TableResult(
-              "transform",
-              table,
-              TableResult.Status.UP_TO_DATE,
-              0,
-              0,
-              0,
-              0,
-              0,
-              Pipeline.seconds(start),
-              "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo));
+      return List.of(upToDate(dataset, start, batchTo));
     }
     boolean full = rebuild != null;
     Column batches = col(Columns.BATCH_ID).leq(batchTo);
@@ -171,7 +163,8 @@ final class Transform {
         runId,
         full ? "full" : "incremental",
         full ? null : last.get() + 1,
-        batchTo);
+        batchTo,
+        shape(dataset));
     String range = full ? "" : " batches " + (last.get() + 1) + ".." + batchTo;
     out.add(
         0,
@@ -237,6 +230,66 @@ final class Transform {
 
   /** What one write did: rows written to the table, rows superseded, and what to tell. */
   private record Applied(long written, long superseded, long expectedWritten, String note) {}
+
+  /** Nothing changed the table: its table-level rules hold as they did. */
+  private static TableResult upToDate(DatasetDef dataset, long start, long batchTo) {
+    return new TableResult(
+        "transform",
+        dataset.table(),
+        TableResult.Status.UP_TO_DATE,
+        0,
+        0,
+        0,
+        0,
+        0,
+        Pipeline.seconds(start),
+        "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo);
+  }
+
+  /**
+   * The last ingest batch when the dataset is up-to-date by the logs alone: the transform log's
+   * latest commit says the dataset's last transform applied the consolidated table's newest batch
+   * (from that table's Delta log), with the definition and both tables' schemas it has now ({@link
+   * #shape}). Empty when the logs cannot tell or the answer may be no; then the tables decide
+   * ({@link #rebuildReason}).
+   */
+  private Optional<Long> unchangedSince(DatasetDef dataset) {
+    Optional<TransformLog.Entry> last = log.lastEntry(dataset.name());
+    if (last.isEmpty() || last.get().shape() == null) {
+      return Optional.empty();
+    }
+    java.util.OptionalLong batchTo =
+        lake.lastAppendOnce(Zone.CONSOLIDATED, dataset.source(), Ingest.appId(dataset.source()));
+    if (batchTo.isEmpty()
+        || last.get().batch() != batchTo.getAsLong()
+        || !last.get().shape().equals(shape(dataset))
+        || (dataset.history() == DatasetDef.History.SCD2
+            && !lake.exists(Zone.TRANSFORMED, dataset.historyTable()))) {
+      return Optional.empty();
+    }
+    if (!dataset.key().isEmpty()
+        && !lake.exists(Zone.SYSTEM, deletedTable(dataset))
+        && lake.schemaJson(Zone.CONSOLIDATED, dataset.source())
+            .map(s -> s.contains("\"" + Columns.OP + "\""))
+            .orElse(true)) {
+      return Optional.empty(); // a DMS dataset without its deleted-keys table: rebuilt
+    }
+    return Optional.of(last.get().batch());
+  }
+
+  /**
+   * A digest of the dataset's definition and of the consolidated and transformed tables' schemas
+   * (from their Delta checksum files); null when a schema is not known that way. Equal digests mean
+   * the transformed table still has the schema the definition gives the consolidated table's.
+   */
+  private String shape(DatasetDef dataset) {
+    Optional<String> input = lake.schemaJson(Zone.CONSOLIDATED, dataset.source());
+    Optional<String> output = lake.schemaJson(Zone.TRANSFORMED, dataset.name());
+    if (input.isEmpty() || output.isEmpty()) {
+      return null;
+    }
+    return dev.dpf.core.ingest.Digests.sha256(dataset + "\n" + input.get() + "\n" + output.get());
+  }
 
   /**
    * The newest ingest batch in the consolidated table: from its Delta log (the batch id each ingest

@@ -83,8 +83,38 @@ public final class Lake {
     return root + "/" + zone.dbName() + "/" + table;
   }
 
+  /** Whether the table exists: its Delta log holds a commit (a listing; no Spark job). */
   public boolean exists(Zone zone, String table) {
-    return DeltaTable.isDeltaTable(spark, path(zone, table));
+    return latestVersion(zone, table) >= 0;
+  }
+
+  /**
+   * The table's schema, as JSON, as its latest commit's checksum file records it (Delta writes one
+   * after each commit): no Spark job and no table state to rebuild. Empty when there is no table or
+   * no such file.
+   */
+  public Optional<String> schemaJson(Zone zone, String table) {
+    return checksumMetadata(zone, table).map(m -> m.path("schemaString").asText(null));
+  }
+
+  /** The {@code metadata} of the latest commit's checksum file, if there is one. */
+  private Optional<JsonNode> checksumMetadata(Zone zone, String table) {
+    long version = latestVersion(zone, table);
+    if (version < 0) {
+      return Optional.empty();
+    }
+    org.apache.hadoop.fs.Path crc =
+        new org.apache.hadoop.fs.Path(
+            path(zone, table), String.format("_delta_log/%020d.crc", version));
+    try {
+      FileSystem fs = crc.getFileSystem(hadoopConf);
+      try (var in = fs.open(crc)) {
+        JsonNode metadata = JSON.readTree(in).path("metadata");
+        return metadata.isObject() ? Optional.of(metadata) : Optional.empty();
+      }
+    } catch (java.io.IOException e) {
+      return Optional.empty(); // none, or unreadable: the table itself tells
+    }
   }
 
   public Dataset<Row> read(Zone zone, String table) {
@@ -228,7 +258,8 @@ public final class Lake {
           update.accept(summary);
           return JSON.createObjectNode().set(SUMMARY, summary).toString();
         },
-        metadata -> appender(rows, List.of(), metadata).save(path(zone, table)));
+        // A log's few rows in one file, not one per core.
+        metadata -> appender(rows.coalesce(1), List.of(), metadata).save(path(zone, table)));
   }
 
   /**
@@ -447,6 +478,11 @@ public final class Lake {
   }
 
   private boolean enableLocked(Zone zone, String table, String property) {
+    if (checksumMetadata(zone, table)
+        .map(m -> "true".equals(m.path("configuration").path(property).asText(null)))
+        .orElse(false)) {
+      return false; // read from the checksum file alone: no Delta snapshot to load
+    }
     // The snapshot's metadata comes from the latest commit's checksum file when there is one: no
     // Spark job, unlike DESCRIBE DETAIL, which rebuilds the table's state to count its files.
     scala.Option<String> value =

@@ -35,8 +35,8 @@ public final class TransformLog {
 
   private final SparkSession spark;
   private final Lake lake;
-  private Map<String, Long> applied;
-  private boolean rowsRead;
+  private Map<String, Long> applied; // from the rows, read once when the summary cannot tell
+  private com.fasterxml.jackson.databind.JsonNode summary; // the latest commit's, read once
 
   public TransformLog(SparkSession spark, Lake lake) {
     this.spark = spark;
@@ -44,20 +44,39 @@ public final class TransformLog {
   }
 
   /**
-   * The last ingest batch applied to the dataset, if any. Told by the summary the log's latest
-   * commit carries ({@link Lake#logSummary}) when it names the dataset; otherwise by the log's
-   * rows, read once per instance.
+   * What the log's latest commit says of the dataset's last transform: the last ingest batch it
+   * applied and the shape it recorded (see {@link #record}). Empty when that commit does not name
+   * the dataset; then {@link #lastBatch} reads the log's rows.
    */
+  public synchronized Optional<Entry> lastEntry(String dataset) {
+    if (summary == null) {
+      summary =
+          lake.logSummary(Zone.SYSTEM, TABLE)
+              .map(com.fasterxml.jackson.databind.JsonNode.class::cast)
+              .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+    }
+    var e = summary.path(dataset);
+    return e.path("batch").isNumber()
+        ? Optional.of(new Entry(e.path("batch").asLong(), e.path("shape").asText(null)))
+        : Optional.empty();
+  }
+
+  /**
+   * The last transform of a dataset, as the log's latest commit summarizes it.
+   *
+   * @param batch the last ingest batch applied
+   * @param shape what the caller recorded of the tables' shapes then; null when nothing was
+   */
+  public record Entry(long batch, String shape) {}
+
+  /** The last ingest batch applied to the dataset, if any (the log's rows are read once). */
   public synchronized Optional<Long> lastBatch(String dataset) {
+    Optional<Entry> entry = lastEntry(dataset);
+    if (entry.isPresent()) {
+      return Optional.of(entry.get().batch());
+    }
     if (applied == null) {
       applied = new HashMap<>();
-      lake.logSummary(Zone.SYSTEM, TABLE)
-          .ifPresent(
-              s ->
-                  s.fields().forEachRemaining(e -> applied.put(e.getKey(), e.getValue().asLong())));
-    }
-    if (!applied.containsKey(dataset) && !rowsRead) {
-      rowsRead = true;
       if (lake.exists(Zone.SYSTEM, TABLE)) {
         for (Row r :
             lake.read(Zone.SYSTEM, TABLE)
@@ -73,17 +92,25 @@ public final class TransformLog {
 
   /**
    * Records that the dataset's tables now hold every batch up to {@code batchTo}; the commit's
-   * summary carries each dataset's last batch.
+   * summary carries, per dataset, the last batch and {@code shape} (an opaque digest of what the
+   * tables looked like, or null).
    */
   public synchronized void record(
-      String dataset, String runId, String mode, Long batchFrom, long batchTo) {
+      String dataset, String runId, String mode, Long batchFrom, long batchTo, String shape) {
     Row row =
         RowFactory.create(dataset, runId, mode, batchFrom, batchTo, Timestamp.from(Instant.now()));
     lake.appendLog(
         Zone.SYSTEM,
         TABLE,
         spark.createDataFrame(List.of(row), SCHEMA),
-        summary -> summary.put(dataset, Math.max(batchTo, summary.path(dataset).asLong(batchTo))));
+        summary -> {
+          long batch = Math.max(batchTo, summary.path(dataset).path("batch").asLong(batchTo));
+          var entry = summary.putObject(dataset).put("batch", batch);
+          if (shape != null) {
+            entry.put("shape", shape);
+          }
+        });
+    summary = null; // read again from the commit just made
     if (applied != null) {
       applied.merge(dataset, batchTo, Math::max);
     }

@@ -2,6 +2,7 @@ package dev.dpf.core.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.Definitions;
@@ -84,7 +85,12 @@ class CuratedModelsTest {
 
   /** Runs the curate stage with these curated models (name to SQL) and extra model settings. */
   private List<TableResult> curate(Map<String, String> models, String settings) throws IOException {
-    StringBuilder yaml = new StringBuilder(DATASETS);
+    return curate(DATASETS, models, settings);
+  }
+
+  private List<TableResult> curate(String datasets, Map<String, String> models, String settings)
+      throws IOException {
+    StringBuilder yaml = new StringBuilder(datasets);
     for (var m : models.entrySet()) {
       Files.writeString(dir.resolve("models/" + m.getKey() + ".sql"), m.getValue());
       yaml.append("  ")
@@ -198,6 +204,35 @@ class CuratedModelsTest {
         .hasMessage(
             "models.contacts.pii_in_clear lists 'city', but the model (models/contacts.sql) has no"
                 + " such column showing personal data (columns: [id, city]). Remove it from the list");
+  }
+
+  @Test
+  void aModelWithUnchangedInputsIsCheckedAgainWhenThePolicyOrTheTagsChange() throws IOException {
+    Map<String, String> models =
+        Map.of("contacts", "SELECT id, name, city FROM transformed.people");
+    String allowName = "    pii_in_clear: [name]\n";
+    assertThat(curate(models, allowName))
+        .extracting(TableResult::status)
+        .containsExactly(TableResult.Status.OK);
+    assertThat(curate(models, allowName))
+        .extracting(TableResult::status, TableResult::note)
+        .containsExactly(
+            tuple(
+                TableResult.Status.UP_TO_DATE,
+                "from transformed.people; inputs unchanged since the last run;"
+                    + " personal data in clear: name"));
+
+    // The model may no longer show the name: nothing it reads changed, but it is refused.
+    assertThatThrownBy(() -> curate(models, ""))
+        .isInstanceOf(DpfException.class)
+        .hasMessageContaining("column 'name' shows transformed.people.name (pii: name) in clear");
+    // The city is tagged now: the same model and policy are refused.
+    String cityTagged =
+        DATASETS.replace("city:  {type: string}", "city:  {type: string, pii: address}");
+    assertThatThrownBy(() -> curate(cityTagged, models, allowName))
+        .isInstanceOf(DpfException.class)
+        .hasMessageContaining(
+            "column 'city' shows transformed.people.city (pii: address) in clear");
   }
 
   @Test

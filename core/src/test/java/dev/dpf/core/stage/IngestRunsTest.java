@@ -9,6 +9,7 @@ import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.SourceKind;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.ingest.FileParser;
+import dev.dpf.core.storage.IngestLog;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.testing.DatasetAssert;
 import java.nio.file.Files;
@@ -94,6 +95,32 @@ class IngestRunsTest extends IngestFixture {
             "4|w|files/t/a.csv|2",
             "3|z|files/t/b.csv|2"),
         rows("t", "id", "v", "_source_file", "_batch_id"));
+  }
+
+  @Test
+  void theLastCommitTellsASourceUpToDateOnlyForTheListingItsBatchClosed() throws Exception {
+    write("files/t/a.csv", "id,v\n1,x\n");
+    write("files/t/b.csv", "id,v\n2,y\n");
+    ingest(CSV, "", "r1");
+    RawRoot root = RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration());
+    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isTrue();
+
+    // A file removed from the raw zone after its ingest: the rows tell, and nothing is read.
+    Files.delete(raw.resolve("files/t/b.csv"));
+    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isFalse();
+    assertThat(ingest(CSV, "", "r2"))
+        .extracting(TableResult::status, TableResult::note)
+        .containsExactly(tuple(TableResult.Status.UP_TO_DATE, "1 file(s) already ingested"));
+
+    // A new file: read, and the listing it was planned from is the new one to match.
+    write("files/t/c.csv", "id,v\n3,z\n");
+    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isFalse();
+    assertThat(ingest(CSV, "", "r3"))
+        .extracting(TableResult::status, TableResult::rowsRead)
+        .containsExactly(tuple(TableResult.Status.OK, 1L));
+    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isTrue();
+    assertThat(new IngestLog(spark, lake()).allIngested("other", root.list("files/t"))).isFalse();
+    DatasetAssert.diff(List.of("1|x|1", "2|y|1", "3|z|2"), rows("t", "id", "v", "_batch_id"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.dpf.core.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.Zone;
@@ -55,5 +56,36 @@ class SchemaEvolutionTest extends IngestFixture {
         .hasMessage(
             "consolidated.p has column(s) that datasets.strict does not declare: channel. Declare"
                 + " them under datasets.strict.columns, or set on_new_columns: add or ignore");
+  }
+
+  @Test
+  void aDatasetWithNothingNewIsRebuiltWhenItsDefinitionChangesItsColumns() throws Exception {
+    write("streaming/p/2026/11/18/10/o", "{\"id\":\"1\",\"amount\":\"2.00\",\"channel\":\"app\"}");
+    String datasets = "datasets:\n  d:\n    source: p\n" + COLUMNS;
+    ingestAndTransform(SOURCE, datasets, "r1");
+
+    // Nothing new, same definition: up-to-date. A quality rule added changes no column: still.
+    assertThat(transform(SOURCE, datasets, "r2"))
+        .extracting(TableResult::status, TableResult::note)
+        .containsExactly(
+            tuple(TableResult.Status.UP_TO_DATE, "no consolidated.p rows after ingest batch 1"));
+    String ruled = datasets + "    quality: [{rule: not_null, columns: [id], action: warn}]\n";
+    assertThat(transform(SOURCE, ruled, "r3"))
+        .extracting(TableResult::status)
+        .containsExactly(TableResult.Status.UP_TO_DATE);
+
+    // A declared column more: nothing new was ingested, but the table is rebuilt with it.
+    String wider = ruled.replace("      id: string\n", "      id: string\n      channel: string\n");
+    assertThat(transform(SOURCE, wider, "r4"))
+        .extracting(TableResult::status, TableResult::note)
+        .containsExactly(
+            tuple(TableResult.Status.OK, "rebuilt (definition changed) from consolidated.p"));
+    DatasetAssert.diff(
+        List.of("1|2.00|app"),
+        DatasetAssert.rowsAsText(
+            lake().read(Zone.TRANSFORMED, "d").select("id", "amount", "channel")));
+    assertThat(transform(SOURCE, wider, "r5"))
+        .extracting(TableResult::status)
+        .containsExactly(TableResult.Status.UP_TO_DATE);
   }
 }

@@ -77,6 +77,28 @@ class LakeWritesTest {
   }
 
   @Test
+  void aLogSummaryIsCarriedFromCommitToCommitAndNeverPastAnotherKindOfWrite(@TempDir Path dir) {
+    Lake lake = new Lake(spark, dir.toString());
+    assertThat(lake.logSummary(Zone.SYSTEM, "log")).as("no table").isEmpty();
+
+    lake.appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 1));
+    lake.appendLog(Zone.SYSTEM, "log", rows("b", 2), s -> s.put("b", 2));
+    lake.appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 3));
+    assertThat(lake.logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
+        .isEqualTo("{\"a\":3,\"b\":2}");
+    lake.appendLog(Zone.SYSTEM, "log", rows("b", 1), s -> s.remove("b"));
+    assertThat(lake.logSummary(Zone.SYSTEM, "log").orElseThrow().toString()).isEqualTo("{\"a\":3}");
+    assertThat(lake.read(Zone.SYSTEM, "log").count()).isEqualTo(5);
+
+    // Another kind of write leaves no summary, and the next one starts afresh: what it does not
+    // name, only the rows can tell.
+    lake.append(Zone.SYSTEM, "log", rows("c", 1), List.of());
+    assertThat(lake.logSummary(Zone.SYSTEM, "log")).isEmpty();
+    lake.appendLog(Zone.SYSTEM, "log", rows("c", 1), s -> s.put("c", 4));
+    assertThat(lake.logSummary(Zone.SYSTEM, "log").orElseThrow().toString()).isEqualTo("{\"c\":4}");
+  }
+
+  @Test
   void aMergeThatChangesNothingHasNoCommit(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
     lake.overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
