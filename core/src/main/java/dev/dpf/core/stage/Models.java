@@ -326,11 +326,7 @@ final class Models {
     if (!fingerprint.equals(previous.path("model").asText())) {
       return new Plan(false, null, "definition or SQL changed");
     }
-    Map<String, Long> before = new TreeMap<>();
-    previous
-        .path("inputs")
-        .fields()
-        .forEachRemaining(e -> before.put(e.getKey(), e.getValue().asLong()));
+    Map<String, Long> before = inputsOf(previous);
     if (before.equals(versions)) {
       return new Plan(true, null, "");
     }
@@ -437,12 +433,19 @@ final class Models {
         || !fingerprint(model).equals(previous.path("model").asText())) {
       return Optional.empty();
     }
-    Map<String, Long> before = new TreeMap<>();
-    previous
+    return inputsOf(previous).equals(versions)
+        ? Optional.of(previous.path("pii").asText())
+        : Optional.empty();
+  }
+
+  /** The input versions a model's commit metadata records. */
+  private static Map<String, Long> inputsOf(JsonNode metadata) {
+    Map<String, Long> out = new TreeMap<>();
+    metadata
         .path("inputs")
         .fields()
-        .forEachRemaining(e -> before.put(e.getKey(), e.getValue().asLong()));
-    return before.equals(versions) ? Optional.of(previous.path("pii").asText()) : Optional.empty();
+        .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+    return out;
   }
 
   private static JsonNode parse(String metadata) {
