@@ -21,7 +21,7 @@ trap 'rm -rf "$work"' EXIT
 # bin/dpf starts from a class-data archive that the first `dpf run` after a build writes; make it now, outside
 # the timings, so that every timed process (and the copy) starts as a user's does after that first run.
 archive="$home/jobs/target/dpf.jsa"
-if [ ! "$archive" -nt "$home/jobs/target/dpf-jobs-0.1.0-SNAPSHOT.jar" ]; then
+if [ ! -f "$archive" ] || [ -n "$(find ${classpath//:/ } -newer "$archive" -print -quit)" ]; then
   start_archive=$(date +%s)
   "$dpf" run --lake "$work/archive-lake" >/dev/null 2>&1
   echo "class-data archive written by a first run ($(($(date +%s) - start_archive)) s, not timed below)"
