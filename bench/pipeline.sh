@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The pipeline's speed, from one invocation (the project must be built: bin/dpf builds it on first use).
 #
-#   bench/pipeline.sh            the checked-in sample only
-#   bench/pipeline.sh SCALE      and the generator's output at SCALE (1000: about 2.4 million rows)
+#   bench/pipeline.sh                              the checked-in sample only
+#   bench/pipeline.sh SCALE                        and the generator's output at SCALE (1000: about 2.4 million rows)
+#   bench/pipeline.sh SCALE PAYMENTS [BUFFER_MB]   with PAYMENTS payment events, cut as Firehose's buffering
+#                                                  delivers them (objects of up to BUFFER_MB MiB or 900 s; default 128)
 #
 # Sample: a cold `bin/dpf run` into an empty lake (in-run seconds from its summary, and process wall time), a
 # second run with nothing new, a bare `dpf sql "select 1"` process, and Spark's own copy of the same raw files
@@ -13,6 +15,8 @@
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scale="${1:-}"
+payments="${2:-}"
+buffer_mb="${3:-128}"
 dpf="$home/bin/dpf"
 work="$(mktemp -d "${TMPDIR:-/tmp}/dpf-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
@@ -20,13 +24,13 @@ trap 'rm -rf "$work"' EXIT
 "$dpf" --version >/dev/null # builds the project if needed, outside the timings
 # bin/dpf starts from a class-data archive that the first `dpf run` after a build writes; make it now, outside
 # the timings, so that every timed process (and the copy) starts as a user's does after that first run.
+classpath="$home/jobs/target/dpf-jobs-0.1.0-SNAPSHOT.jar:$(cat "$home/jobs/target/dpf.classpath")"
 archive="$home/jobs/target/dpf.jsa"
 if [ ! -f "$archive" ] || [ -n "$(find ${classpath//:/ } -newer "$archive" -print -quit)" ]; then
   start_archive=$(date +%s)
   "$dpf" run --lake "$work/archive-lake" >/dev/null 2>&1
   echo "class-data archive written by a first run ($(($(date +%s) - start_archive)) s, not timed below)"
 fi
-classpath="$home/jobs/target/dpf-jobs-0.1.0-SNAPSHOT.jar:$(cat "$home/jobs/target/dpf.classpath")"
 read -r -a add_opens <<<"$(sed -n 's:.*<spark.add-opens>\(.*\)</spark.add-opens>.*:\1:p' "$home/pom.xml")"
 read -r -a folders <<<"$(awk '$1 == "path:" {printf "%s ", $2}' "$home/src/pipeline.yaml")"
 
@@ -71,8 +75,11 @@ printf '  Spark copy          %6.1f s        cold in-run / copy %s\n' "$copy_s" 
 [ -n "$scale" ] || exit 0
 
 echo "scale $scale"
-"$dpf" generate --out "$work/raw" --scale "$scale" >/dev/null
-printf '  raw                 %s files, %s\n' "$(find "$work/raw" -type f | wc -l)" "$(du -sh "$work/raw" | cut -f1)"
+shape=()
+[ -z "$payments" ] || shape=(--payments "$payments" --firehose-buffer-mb "$buffer_mb")
+"$dpf" generate --out "$work/raw" --scale "$scale" "${shape[@]}" >/dev/null
+printf '  raw                 %s files, %s%s\n' "$(find "$work/raw" -type f | wc -l)" "$(du -sh "$work/raw" | cut -f1)" \
+  "${payments:+ ($payments payment events in $(find "$work/raw/streaming" -type f | wc -l) Firehose objects of up to $buffer_mb MiB or 900 s)}"
 copy "$work/raw"
 printf '  Spark copy          %6.1f s\n' "$copy_s"
 dpf_timed ingest --raw "$work/raw" --lake "$work/ingest-lake"
@@ -88,8 +95,10 @@ printf '  full pipeline       in-run %6.1f s   wall %6.1f s   pipeline / copy %s
   "$full" "$wall" "$(ratio "$full" "$copy_s")" "$peak"
 
 # 1 % new payment events: the generator's events at SCALE/100 with another seed, as new Firehose objects.
+more=()
+[ -z "$payments" ] || more=(--payments "$((payments / 100))" --firehose-buffer-mb "$buffer_mb")
 "$dpf" generate --out "$work/more" --scale "$(awk -v s="$scale" 'BEGIN {print (s / 100 < 1) ? 1 : s / 100}')" \
-  --seed 7 >/dev/null
+  --seed 7 "${more[@]}" >/dev/null
 mkdir -p "$work/raw/streaming/payments/more"
 cp -r "$work/more/streaming/payments/." "$work/raw/streaming/payments/more/"
 dpf_timed run --raw "$work/raw" --lake "$work/lake"

@@ -476,14 +476,51 @@ public final class Dpf implements Runnable {
         description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(
+        names = "--payments",
+        paramLabel = "N",
+        description =
+            "Payment events to write (default: "
+                + SampleGenerator.PAYMENTS
+                + " per unit of scale).")
+    Integer payments;
+
+    @Option(
+        names = "--firehose-buffer-mb",
+        paramLabel = "MB",
+        description =
+            "Cut payment objects as Firehose's buffering does: up to MB MiB (1 to 128) or 900"
+                + " seconds of arrivals each (default: about 40 events per object).")
+    Integer bufferMb;
+
     @Override
     public Integer call() {
       if (scale < 1) {
         throw new DpfException("--scale must be at least 1, got " + scale);
       }
-      List<String> files = new SampleGenerator(scale, seed).writeTo(out);
+      SampleGenerator generator = new SampleGenerator(scale, seed);
+      if (payments != null) {
+        if (payments < 1) {
+          throw new DpfException("--payments must be at least 1, got " + payments);
+        }
+        generator = generator.withPayments(payments);
+      }
+      if (bufferMb != null) {
+        if (bufferMb < 1 || bufferMb > 128) {
+          throw new DpfException(
+              "--firehose-buffer-mb must be between 1 and 128 (Firehose's range), got " + bufferMb);
+        }
+        generator = generator.withFirehoseBuffer(bufferMb * 1024L * 1024L);
+      }
+      List<String> files = generator.writeTo(out);
       var w = spec.commandLine().getOut();
-      w.printf("wrote %d file(s) under %s (scale %d, seed %d)%n", files.size(), out, scale, seed);
+      w.printf(
+          "wrote %d file(s) under %s (scale %d, seed %d%s)%n",
+          files.size(),
+          out,
+          scale,
+          seed,
+          payments == null ? "" : ", " + payments + " payment events");
       w.flush();
       return 0;
     }

@@ -1,5 +1,9 @@
 package dev.dpf.core.generate;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -111,54 +115,100 @@ public final class SampleGenerator {
   private static final DateTimeFormatter HOUR_PREFIX =
       DateTimeFormatter.ofPattern("yyyy/MM/dd/HH").withZone(ZoneOffset.UTC);
 
+  /** The longest a Firehose buffer holds records before it delivers them (its maximum). */
+  static final int FIREHOSE_INTERVAL_SECONDS = 900;
+
   private final int scale;
   private final long seed;
+  private final int payments;
+  private final long objectBytes;
 
   /**
    * @param scale multiplies every count; at least 1
    * @param seed random seed; the same seed gives the same files
    */
   public SampleGenerator(int scale, long seed) {
+    this(scale, seed, PAYMENTS * scale, 0);
+  }
+
+  private SampleGenerator(int scale, long seed, int payments, long objectBytes) {
     if (scale < 1) {
       throw new IllegalArgumentException("scale must be at least 1, got " + scale);
     }
+    if (payments < 1) {
+      throw new IllegalArgumentException("payment events must be at least 1, got " + payments);
+    }
+    if (objectBytes < 0) {
+      throw new IllegalArgumentException("object size must be 0 or more, got " + objectBytes);
+    }
     this.scale = scale;
     this.seed = seed;
+    this.payments = payments;
+    this.objectBytes = objectBytes;
   }
 
-  /** Writes the raw files under {@code out} and returns their paths relative to it, sorted. */
+  /** The same, with {@code count} payment events instead of {@link #PAYMENTS} per unit of scale. */
+  public SampleGenerator withPayments(int count) {
+    return new SampleGenerator(scale, seed, count, objectBytes);
+  }
+
+  /**
+   * The same, with payment objects cut as Firehose's buffering delivers them: up to {@code bytes}
+   * (its size hint, 1 to 128 MiB) or {@link #FIREHOSE_INTERVAL_SECONDS} of arrivals, whichever
+   * comes first. 0 keeps the default of a few small objects per hour.
+   */
+  public SampleGenerator withFirehoseBuffer(long bytes) {
+    return new SampleGenerator(scale, seed, payments, bytes);
+  }
+
+  /** Receives each generated file: its path relative to the raw root, and its content. */
+  private interface Sink {
+    void put(String path, String content);
+  }
+
+  /**
+   * Writes the raw files under {@code out} and returns their paths relative to it, sorted. Payment
+   * objects are written as they are cut: memory holds about one hour of events.
+   */
   public List<String> writeTo(Path out) {
-    TreeMap<String, String> files = files();
-    try {
-      for (var e : files.entrySet()) {
-        Path p = out.resolve(e.getKey());
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, e.getValue(), StandardCharsets.UTF_8);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write sample data under " + out, e);
-    }
-    return new ArrayList<>(files.keySet());
+    List<String> paths = new ArrayList<>();
+    generate(
+        (path, content) -> {
+          Path p = out.resolve(path);
+          try {
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, content, StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write sample data under " + out, e);
+          }
+          paths.add(path);
+        });
+    paths.sort(null);
+    return paths;
   }
 
-  /** The raw files: relative path to content. */
+  /** The raw files in memory: relative path to content. */
   public TreeMap<String, String> files() {
+    TreeMap<String, String> files = new TreeMap<>();
+    generate(files::put);
+    return files;
+  }
+
+  private void generate(Sink sink) {
     SplittableRandom random = new SplittableRandom(seed);
     List<Integer> customerIds = new ArrayList<>();
-    TreeMap<String, String> files = new TreeMap<>();
     List<String[]> customers = customers(random.split(), customerIds);
     StringBuilder load = new StringBuilder(DMS_TIMESTAMP + "," + CUSTOMER_COLUMNS + "\n");
     for (String[] c : customers) {
       load.append(FULL_LOAD_AT).append(',').append(csvLine(c)).append('\n');
     }
-    files.put(CUSTOMERS_PATH + "LOAD00000001.csv", load.toString());
-    files.putAll(payments(random.split(), customerIds));
-    files.put(
+    sink.put(CUSTOMERS_PATH + "LOAD00000001.csv", load.toString());
+    payments(random.split(), customerIds, sink);
+    sink.put(
         "files/transactions/transactions_2022-04-23.csv",
         transactions(random.split(), customerIds));
-    files.putAll(customerChanges(random.split(), customers));
-    files.putAll(sales(random.split(), customerIds));
-    return files;
+    customerChanges(random.split(), customers).forEach(sink::put);
+    sales(random.split(), customerIds).forEach(sink::put);
   }
 
   /** Products per unit of scale. */
@@ -446,44 +496,163 @@ public final class SampleGenerator {
         });
   }
 
-  private TreeMap<String, String> payments(SplittableRandom r, List<Integer> customerIds) {
-    // Arrival instants: spread over three days, a few hours each; events are a little older than
-    // their arrival.
-    int n = PAYMENTS * scale;
-    TreeMap<Long, String> byArrival = new TreeMap<>();
-    for (int i = 0; i < n; i++) {
-      long day = r.nextInt(3);
-      long second = (8 + r.nextInt(10)) * 3600L + r.nextInt(3600);
-      long arrival =
-          PAYMENT_DAY.plusDays(day).atStartOfDay().toEpochSecond(ZoneOffset.UTC) + second;
-      Instant eventTime =
-          Instant.ofEpochSecond(arrival - r.nextInt(5), r.nextInt(1000) * 1_000_000L);
-      String record = paymentEvent(r, customerIds, eventTime).json() + "\n";
-      byArrival.merge(arrival * 1000 + i % 1000, record, String::concat);
+  /**
+   * Payment events as Firehose delivers them. Events are drawn in random order and spilled to one
+   * temporary file per hour of arrival, then each hour is sorted and cut into objects: memory holds
+   * one hour of events, whatever the count.
+   */
+  private void payments(SplittableRandom r, List<Integer> customerIds, Sink sink) {
+    Path spill;
+    try {
+      spill = Files.createTempDirectory("dpf-generate-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a temporary folder for the payment events", e);
     }
-    // Firehose: one object per hour per 40 records, named after the arrival of its oldest record.
-    TreeMap<String, String> objects = new TreeMap<>();
-    String hour = null;
-    StringBuilder body = new StringBuilder();
-    long first = 0;
-    int count = 0;
-    for (var e : byArrival.entrySet()) {
-      Instant arrival = Instant.ofEpochSecond(e.getKey() / 1000);
-      String h = HOUR_PREFIX.format(arrival);
-      if (count == RECORDS_PER_OBJECT || (hour != null && !h.equals(hour))) {
-        objects.put(objectKey(hour, first, r), body.toString());
+    try {
+      // Arrival instants: spread over three days, a few hours each; events are a little older than
+      // their arrival.
+      TreeMap<Long, DataOutputStream> hours = new TreeMap<>();
+      for (int i = 0; i < payments; i++) {
+        long day = r.nextInt(3);
+        long second = (8 + r.nextInt(10)) * 3600L + r.nextInt(3600);
+        long arrival =
+            PAYMENT_DAY.plusDays(day).atStartOfDay().toEpochSecond(ZoneOffset.UTC) + second;
+        Instant eventTime =
+            Instant.ofEpochSecond(arrival - r.nextInt(5), r.nextInt(1000) * 1_000_000L);
+        byte[] record =
+            (paymentEvent(r, customerIds, eventTime).json() + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+        DataOutputStream out = hours.get(arrival / 3600);
+        if (out == null) {
+          out = spillFile(spill, arrival / 3600);
+          hours.put(arrival / 3600, out);
+        }
+        out.writeLong(arrival * 1000 + i % 1000);
+        out.writeInt(i);
+        out.writeInt(record.length);
+        out.write(record);
+      }
+      for (DataOutputStream out : hours.values()) {
+        out.close();
+      }
+      Objects objects = new Objects(r, sink);
+      for (long hour : hours.keySet()) {
+        Path file = spill.resolve(hour + ".bin");
+        for (Arrival a : sorted(file)) {
+          objects.add(a);
+        }
+        Files.delete(file);
+      }
+      objects.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot spill payment events under " + spill, e);
+    } finally {
+      deleteQuietly(spill);
+    }
+  }
+
+  private static DataOutputStream spillFile(Path dir, long hour) throws IOException {
+    return new DataOutputStream(
+        new BufferedOutputStream(Files.newOutputStream(dir.resolve(hour + ".bin")), 1 << 16));
+  }
+
+  /** Records that arrived in the same millisecond slot: one entry, in the order drawn. */
+  private record Arrival(long key, String records) {}
+
+  /** An hour's spilled events in arrival order; events of the same key joined in draw order. */
+  private static List<Arrival> sorted(Path file) throws IOException {
+    List<long[]> keys = new ArrayList<>(); // key, draw index, position in records
+    List<byte[]> records = new ArrayList<>();
+    try (DataInputStream in =
+        new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+      while (true) {
+        long key;
+        try {
+          key = in.readLong();
+        } catch (java.io.EOFException end) {
+          break;
+        }
+        int i = in.readInt();
+        byte[] record = new byte[in.readInt()];
+        in.readFully(record);
+        keys.add(new long[] {key, i, records.size()});
+        records.add(record);
+      }
+    }
+    keys.sort(java.util.Comparator.<long[]>comparingLong(k -> k[0]).thenComparingLong(k -> k[1]));
+    List<Arrival> out = new ArrayList<>();
+    StringBuilder joined = new StringBuilder();
+    for (int k = 0; k < keys.size(); k++) {
+      long[] e = keys.get(k);
+      joined.append(new String(records.get((int) e[2]), StandardCharsets.UTF_8));
+      if (k + 1 == keys.size() || keys.get(k + 1)[0] != e[0]) {
+        out.add(new Arrival(e[0], joined.toString()));
+        joined.setLength(0);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Cuts arrivals into Firehose objects, named after the arrival of their oldest record: by default
+   * at most {@link #RECORDS_PER_OBJECT} arrivals of one hour each; with a buffer size, objects of
+   * up to that many bytes or {@link #FIREHOSE_INTERVAL_SECONDS} of arrivals, as Firehose's size and
+   * time buffering delivers them.
+   */
+  private final class Objects {
+    private final SplittableRandom r;
+    private final Sink sink;
+    private final StringBuilder body = new StringBuilder();
+    private String hour;
+    private long first;
+    private int count;
+
+    Objects(SplittableRandom r, Sink sink) {
+      this.r = r;
+      this.sink = sink;
+    }
+
+    void add(Arrival a) {
+      long arrival = a.key() / 1000;
+      String h = HOUR_PREFIX.format(Instant.ofEpochSecond(arrival));
+      boolean full =
+          objectBytes == 0
+              ? count == RECORDS_PER_OBJECT || (hour != null && !h.equals(hour))
+              : count > 0
+                  && (body.length() + a.records().length() > objectBytes
+                      || arrival - first >= FIREHOSE_INTERVAL_SECONDS);
+      if (full) {
+        flush();
+      }
+      if (count == 0) {
+        first = arrival;
+        hour = h;
+      }
+      if (objectBytes == 0) {
+        hour = h;
+      }
+      body.append(a.records());
+      count++;
+    }
+
+    void flush() {
+      if (count > 0) {
+        sink.put(objectKey(hour, first, r), body.toString());
         body.setLength(0);
         count = 0;
       }
-      if (count == 0) {
-        first = e.getKey() / 1000;
-      }
-      hour = h;
-      body.append(e.getValue());
-      count++;
     }
-    objects.put(objectKey(hour, first, r), body.toString());
-    return objects;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // a temporary folder: the system cleans it up
+    }
   }
 
   /** A payment event as a stream carries it: its customer (the partition key) and its JSON. */

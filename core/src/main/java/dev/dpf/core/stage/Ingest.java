@@ -88,10 +88,14 @@ final class Ingest {
     return states.getOrDefault(source.name(), IngestLog.EMPTY);
   }
 
-  TableResult source(RawRoot raw, SourceDef source) {
+  /**
+   * Ingests the source's new files.
+   *
+   * @param listed the files under the source's folder now
+   */
+  TableResult source(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
     long start = System.nanoTime();
     String table = source.table();
-    List<RawRoot.RawFile> listed = raw.list(source.path());
     if (!listed.isEmpty() && log.allIngested(source.name(), listed)) {
       return upToDate(table, start, listed.size() + " file(s) already ingested");
     }

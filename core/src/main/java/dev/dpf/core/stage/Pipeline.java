@@ -110,15 +110,23 @@ public final class Pipeline {
         () -> {
           Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
           List<TableGraph.Task> tasks = new ArrayList<>();
+          long bytes = 0;
           for (SourceDef source : definition.sources()) {
+            List<RawRoot.RawFile> listed = raw.list(source.path());
+            bytes += listed.stream().mapToLong(RawRoot.RawFile::size).sum();
             tasks.add(
                 new TableGraph.Task(
                     source.table(),
                     Set.of(),
                     () ->
-                        step("ingest", source.table(), () -> List.of(ingest.source(raw, source)))));
+                        step(
+                            "ingest",
+                            source.table(),
+                            () -> List.of(ingest.source(raw, source, listed)))));
           }
-          return TableGraph.run(spark, tasks, true);
+          try (Codegen c = Codegen.forInput(spark, "ingest", bytes)) {
+            return TableGraph.run(spark, tasks, true);
+          }
         });
   }
 
@@ -145,12 +153,20 @@ public final class Pipeline {
                     after,
                     () -> step("transform", dataset.table(), () -> transform.dataset(dataset))));
           }
-          try {
-            out.addAll(TableGraph.run(spark, tasks, false));
-          } finally {
-            List<QualityResult> results = transform.quality(definition.datasets());
-            quality.addAll(results);
-            QualityLog.append(spark, lake, runId, results);
+          Set<String> sources = new HashSet<>();
+          definition.datasets().forEach(d -> sources.add(d.source()));
+          long bytes = 0;
+          for (String source : sources) {
+            bytes = plus(bytes, lake.sizeBytes(Zone.CONSOLIDATED, source));
+          }
+          try (Codegen c = Codegen.forInput(spark, "transform datasets", bytes)) {
+            try {
+              out.addAll(TableGraph.run(spark, tasks, false));
+            } finally {
+              List<QualityResult> results = transform.quality(definition.datasets());
+              quality.addAll(results);
+              QualityLog.append(spark, lake, runId, results);
+            }
           }
           models().enableChangeFeeds();
           out.addAll(runModels("transform", Zone.TRANSFORMED));
@@ -168,7 +184,39 @@ public final class Pipeline {
               ModelSql.references(spark, model),
               () -> step(stage, model.table(), () -> List.of(models().run(stage, model)))));
     }
-    return TableGraph.run(spark, tasks, false);
+    try (Codegen c = Codegen.forInput(spark, stage + " models", inputBytes(tasks))) {
+      return TableGraph.run(spark, tasks, false);
+    }
+  }
+
+  /**
+   * The bytes of the tables the tasks read that exist before they run (the tables a model reads
+   * among the same tasks are made from those).
+   */
+  private long inputBytes(List<TableGraph.Task> tasks) {
+    Set<String> made = new HashSet<>();
+    tasks.forEach(t -> made.add(t.table()));
+    Set<String> read = new HashSet<>();
+    tasks.forEach(t -> read.addAll(t.after()));
+    long bytes = 0;
+    for (String table : read) {
+      int dot = table.indexOf('.');
+      if (made.contains(table) || dot < 0) {
+        continue;
+      }
+      String db = table.substring(0, dot);
+      for (Zone zone : Zone.values()) {
+        if (zone.dbName().equals(db)) {
+          bytes = plus(bytes, lake.sizeBytes(zone, table.substring(dot + 1)));
+        }
+      }
+    }
+    return bytes;
+  }
+
+  /** {@code a + b}, or Long.MAX_VALUE when {@code b} is not known. */
+  private static long plus(long a, java.util.OptionalLong b) {
+    return b.isPresent() && a != Long.MAX_VALUE ? a + b.getAsLong() : Long.MAX_VALUE;
   }
 
   /** The quality rules' results of this pipeline's transforms so far, in order. */

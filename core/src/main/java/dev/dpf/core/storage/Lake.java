@@ -2,6 +2,7 @@ package dev.dpf.core.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.Zone;
@@ -10,6 +11,7 @@ import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
@@ -97,11 +99,29 @@ public final class Lake {
     return checksumMetadata(zone, table).map(m -> m.path("schemaString").asText(null));
   }
 
+  /**
+   * The bytes of the table's data files, as its latest commit's checksum file records them: 0 when
+   * there is no table, empty when there is no such file.
+   */
+  public OptionalLong sizeBytes(Zone zone, String table) {
+    if (!exists(zone, table)) {
+      return OptionalLong.of(0);
+    }
+    JsonNode size = checksum(zone, table).path("tableSizeBytes");
+    return size.canConvertToLong() ? OptionalLong.of(size.asLong()) : OptionalLong.empty();
+  }
+
   /** The {@code metadata} of the latest commit's checksum file, if there is one. */
   private Optional<JsonNode> checksumMetadata(Zone zone, String table) {
+    JsonNode metadata = checksum(zone, table).path("metadata");
+    return metadata.isObject() ? Optional.of(metadata) : Optional.empty();
+  }
+
+  /** The latest commit's checksum file; a missing node when there is none or it is unreadable. */
+  private JsonNode checksum(Zone zone, String table) {
     long version = latestVersion(zone, table);
     if (version < 0) {
-      return Optional.empty();
+      return MissingNode.getInstance();
     }
     org.apache.hadoop.fs.Path crc =
         new org.apache.hadoop.fs.Path(
@@ -109,11 +129,11 @@ public final class Lake {
     try {
       FileSystem fs = crc.getFileSystem(hadoopConf);
       try (var in = fs.open(crc)) {
-        JsonNode metadata = JSON.readTree(in).path("metadata");
-        return metadata.isObject() ? Optional.of(metadata) : Optional.empty();
+        return JSON.readTree(in);
       }
     } catch (java.io.IOException e) {
-      return Optional.empty(); // none, or unreadable: the table itself tells
+      // none, or unreadable: the table itself tells
+      return MissingNode.getInstance();
     }
   }
 
@@ -339,11 +359,11 @@ public final class Lake {
    * commit of another kind added rows or removed files (then only the data can tell), or when the
    * log no longer holds the commits needed.
    */
-  public java.util.OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
+  public OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
     for (long v = latestVersion(zone, table); v >= 0; v--) {
       Optional<List<String>> lines = commitLines(zone, table, v);
       if (lines.isEmpty()) {
-        return java.util.OptionalLong.empty(); // cleaned up: a checkpoint holds the older state
+        return OptionalLong.empty(); // cleaned up: a checkpoint holds the older state
       }
       boolean files = false; // rows added or files removed
       JsonNode txn = null;
@@ -361,13 +381,13 @@ public final class Lake {
       }
       if (txn != null && appId.equals(txn.path("appId").asText())) {
         if (files) {
-          return java.util.OptionalLong.of(txn.path("version").asLong());
+          return OptionalLong.of(txn.path("version").asLong());
         }
       } else if (files) {
-        return java.util.OptionalLong.empty();
+        return OptionalLong.empty();
       }
     }
-    return java.util.OptionalLong.empty();
+    return OptionalLong.empty();
   }
 
   /** Whether an {@code add} action's statistics say its file holds no rows. */

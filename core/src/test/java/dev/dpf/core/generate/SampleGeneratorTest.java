@@ -48,6 +48,68 @@ class SampleGeneratorTest {
   }
 
   @Test
+  void firehoseBufferingCutsTheSameEventsIntoObjectsOfAtMostTheBufferOrItsInterval() {
+    int events = 20_000;
+    long buffer = 16 * 1024;
+    var small = new SampleGenerator(1, 7L).withPayments(events).files();
+    var buffered =
+        new SampleGenerator(1, 7L).withPayments(events).withFirehoseBuffer(buffer).files();
+
+    assertThat(lines(buffered, "streaming/")).isEqualTo(events);
+    assertThat(sortedLines(buffered, "streaming/"))
+        .as("the same events, cut otherwise")
+        .isEqualTo(sortedLines(small, "streaming/"));
+    assertThat(withoutPrefix(buffered, "streaming/"))
+        .as("the other sources do not change")
+        .isEqualTo(withoutPrefix(small, "streaming/"));
+
+    var names = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss");
+    long objects = 0;
+    for (var e : buffered.entrySet()) {
+      if (!e.getKey().startsWith("streaming/")) {
+        continue;
+      }
+      objects++;
+      assertThat(e.getValue().length()).as(e.getKey()).isLessThanOrEqualTo((int) buffer);
+      // dpf-payments-1-<oldest arrival>-<uuid>: events are up to 5 s older than their arrival.
+      String name = e.getKey().substring(e.getKey().lastIndexOf('/') + "/dpf-payments-1-".length());
+      java.time.Instant oldest =
+          java.time.LocalDateTime.parse(name.substring(0, 19), names)
+              .toInstant(java.time.ZoneOffset.UTC);
+      for (String line : e.getValue().lines().toList()) {
+        String time = line.replaceAll(".*\"payment_time\":\"([^\"]+)\".*", "$1");
+        assertThat(java.time.Instant.parse(time))
+            .as(e.getKey())
+            .isAfter(oldest.minusSeconds(5))
+            .isBefore(oldest.plusSeconds(SampleGenerator.FIREHOSE_INTERVAL_SECONDS));
+      }
+    }
+    long bytes = sortedLines(small, "streaming/").stream().mapToLong(l -> l.length() + 1).sum();
+    // An object cut for size and the next one hold more than the buffer together; the interval
+    // cuts at most once per 15 minutes of the 30 hours events arrive in.
+    assertThat(objects)
+        .as("full buffers: few objects")
+        .isLessThanOrEqualTo(2 * bytes / buffer + 120);
+    assertThat(objects)
+        .isLessThan(small.keySet().stream().filter(k -> k.startsWith("streaming/")).count());
+  }
+
+  private static List<String> sortedLines(java.util.Map<String, String> files, String prefix) {
+    return files.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .flatMap(e -> e.getValue().lines())
+        .sorted()
+        .toList();
+  }
+
+  private static java.util.Map<String, String> withoutPrefix(
+      java.util.Map<String, String> files, String prefix) {
+    var out = new java.util.TreeMap<>(files);
+    out.keySet().removeIf(k -> k.startsWith(prefix));
+    return out;
+  }
+
+  @Test
   void quotesCsvFieldsThatNeedIt() {
     assertThat(SampleGenerator.csvField("Dragon Souveniers, Ltd."))
         .isEqualTo("\"Dragon Souveniers, Ltd.\"");

@@ -77,6 +77,45 @@ class LakeWritesTest {
   }
 
   @Test
+  void aTablesSizeIsTheBytesOfTheDataFilesItsLatestCommitKeeps(@TempDir Path dir)
+      throws java.io.IOException {
+    Lake lake = new Lake(spark, dir.toString());
+    assertThat(lake.sizeBytes(Zone.CURATED, "s")).as("no table").hasValue(0);
+
+    lake.append(Zone.CURATED, "s", rows("a", 5), List.of());
+    lake.append(Zone.CURATED, "s", rows("b", 7), List.of());
+    long appended = parquetBytes(dir.resolve("curated/s"));
+    assertThat(lake.sizeBytes(Zone.CURATED, "s")).hasValue(appended);
+
+    lake.overwrite(Zone.CURATED, "s", rows("c", 2), List.of());
+    long detail =
+        spark
+            .sql("describe detail delta.`" + dir.resolve("curated/s") + "`")
+            .select("sizeInBytes")
+            .head()
+            .getLong(0);
+    assertThat(detail).as("the replaced files stay on disk, out of the table").isLessThan(appended);
+    assertThat(lake.sizeBytes(Zone.CURATED, "s")).hasValue(detail);
+  }
+
+  /** The bytes of every Parquet data file under {@code table}, counted from the file system. */
+  private static long parquetBytes(Path table) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(table)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith(".parquet"))
+          .mapToLong(
+              f -> {
+                try {
+                  return java.nio.file.Files.size(f);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              })
+          .sum();
+    }
+  }
+
+  @Test
   void aLogSummaryIsCarriedFromCommitToCommitAndNeverPastAnotherKindOfWrite(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
     assertThat(lake.logSummary(Zone.SYSTEM, "log")).as("no table").isEmpty();
