@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Raw to consolidated for one source, exactly once. The batch's files are fixed in the ingest log
  * before anything is written; its rows go to the consolidated table and its bad records to
- * quarantine as idempotent appends tagged with the batch; then the log marks the batch committed. A
- * run killed anywhere in between leaves a planned batch that the next run repeats: appends that had
- * been committed are skipped by Delta, the rest are written.
+ * quarantine as idempotent appends tagged with the batch; then the log marks the batch committed
+ * (the batches of a stage together, when the stage ends: {@link #closeBatches}). A run killed
+ * anywhere in between leaves a planned batch that the next run repeats: appends that had been
+ * committed are skipped by Delta, the rest are written.
  */
 final class Ingest {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
@@ -86,6 +87,15 @@ final class Ingest {
       states = log.states(raw);
     }
     return states.getOrDefault(source.name(), IngestLog.EMPTY);
+  }
+
+  /**
+   * Writes the ingest log's closing entries (committed or failed) of the batches this stage ran, as
+   * one commit. Until then a batch is planned: a run killed before repeats it, and its idempotent
+   * appends write nothing twice.
+   */
+  void closeBatches() {
+    log.flush();
   }
 
   /**

@@ -126,6 +126,8 @@ public final class Pipeline {
           }
           try (Codegen c = Codegen.forInput(spark, "ingest", bytes)) {
             return TableGraph.run(spark, tasks, true);
+          } finally {
+            ingest.closeBatches();
           }
         });
   }
@@ -163,6 +165,7 @@ public final class Pipeline {
             try {
               out.addAll(TableGraph.run(spark, tasks, false));
             } finally {
+              transform.logApplied();
               List<QualityResult> results = transform.quality(definition.datasets());
               quality.addAll(results);
               QualityLog.append(spark, lake, runId, results);

@@ -68,6 +68,11 @@ final class Transform {
     this.log = new TransformLog(spark, lake);
   }
 
+  /** Writes the transform log's entries of the datasets transformed so far, as one commit. */
+  void logApplied() {
+    log.flush();
+  }
+
   /** The quality results of the datasets transformed so far, in the order of {@code datasets}. */
   List<QualityResult> quality(List<DatasetDef> datasets) {
     List<QualityResult> out = new ArrayList<>();

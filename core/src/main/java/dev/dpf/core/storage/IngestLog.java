@@ -24,9 +24,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * {@code _system.ingest_files}: which raw files each ingest batch read. A batch is first written as
  * {@code planned} (its files fixed before any data is written), then {@code committed} with
- * per-file counts once its rows are in the consolidated and quarantine tables. A batch planned but
- * not committed was interrupted: the next run repeats exactly that batch, and the idempotent
- * appends make the repeat write only what the interrupted run had not.
+ * per-file counts once its rows are in the consolidated and quarantine tables (the closing entries
+ * of a stage's batches are written together, by {@link #flush}). A batch planned but not committed
+ * was interrupted: the next run repeats exactly that batch, and the idempotent appends make the
+ * repeat write only what the interrupted run had not.
  */
 public final class IngestLog {
   /** The log's table name in the system zone. */
@@ -56,6 +57,10 @@ public final class IngestLog {
   private final SparkSession spark;
   private final Lake lake;
   private JsonNode summary;
+  private final List<Closing> unwritten = new ArrayList<>(); // closed, not yet in the log
+
+  /** A batch's closing entries, and the listing it leaves all ingested (or null). */
+  private record Closing(String source, List<Row> rows, List<RawRoot.RawFile> listed) {}
 
   public IngestLog(SparkSession spark, Lake lake) {
     this.spark = spark;
@@ -205,7 +210,8 @@ public final class IngestLog {
   }
 
   /**
-   * Records the batch as done, with each file's counts and digest (when known).
+   * Records the batch as done, with each file's counts and digest (when known), written by the next
+   * {@link #flush}.
    *
    * @param listed the source's listing the batch was planned from, all of it now ingested; null
    *     when not known (a resumed batch)
@@ -220,7 +226,30 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "committed", f, counts.get(f.key()), null, digests.get(f.key())));
     }
-    append(source, rows, listed);
+    close(new Closing(source, rows, listed));
+  }
+
+  private synchronized void close(Closing closing) {
+    unwritten.add(closing);
+  }
+
+  /**
+   * Writes the batches closed since the last flush ({@link #commit}, {@link #fail}) as one commit;
+   * nothing when none was.
+   */
+  public synchronized void flush() {
+    if (unwritten.isEmpty()) {
+      return;
+    }
+    List<Closing> closings = List.copyOf(unwritten);
+    List<Row> rows = new ArrayList<>();
+    closings.forEach(c -> rows.addAll(c.rows()));
+    lake.appendLog(
+        Zone.SYSTEM,
+        TABLE,
+        spark.createDataFrame(rows, SCHEMA),
+        summary -> closings.forEach(c -> summarize(summary, c.source(), c.listed())));
+    unwritten.clear();
   }
 
   /**
@@ -286,13 +315,16 @@ public final class IngestLog {
     append(source, rows, listed);
   }
 
-  /** Records the batch as given up (the source fails on bad records): the next run plans anew. */
+  /**
+   * Records the batch as given up (the source fails on bad records), written by the next {@link
+   * #flush}: the next run plans anew.
+   */
   public void fail(String source, Batch batch, String reason) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "failed", f, null, reason, null));
     }
-    append(source, rows, null);
+    close(new Closing(source, rows, null));
   }
 
   /**
@@ -309,13 +341,18 @@ public final class IngestLog {
         Zone.SYSTEM,
         TABLE,
         spark.createDataFrame(rows, SCHEMA),
-        summary -> {
-          if (listed == null) {
-            summary.remove(source);
-          } else {
-            summary.putObject(source).put(LISTING, listingDigest(listed));
-          }
-        });
+        summary -> summarize(summary, source, listed));
+  }
+
+  private static void summarize(
+      com.fasterxml.jackson.databind.node.ObjectNode summary,
+      String source,
+      List<RawRoot.RawFile> listed) {
+    if (listed == null) {
+      summary.remove(source);
+    } else {
+      summary.putObject(source).put(LISTING, listingDigest(listed));
+    }
   }
 
   private static Row row(

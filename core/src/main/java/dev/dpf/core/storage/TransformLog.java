@@ -3,6 +3,7 @@ package dev.dpf.core.storage;
 import dev.dpf.core.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,9 +17,10 @@ import org.apache.spark.sql.types.StructType;
 /**
  * {@code _system.transform_log}: the consolidated ingest batches each transform applied. A
  * dataset's next transform reads only rows of later batches (ingest commits batches in id order).
- * The row is written after the dataset's tables are committed; a run killed before that leaves the
- * batches unlogged, and the next run applies them again, which changes nothing (every change
- * carries its sequence and only a later one overwrites).
+ * The rows of a stage's datasets are written together, as one commit, once the stage's datasets are
+ * done ({@link #flush}); a run killed before that leaves the batches unlogged, and the next run
+ * applies them again, which changes nothing (every change carries its sequence and only a later one
+ * overwrites).
  */
 public final class TransformLog {
   /** The log's table name in the system zone. */
@@ -37,6 +39,9 @@ public final class TransformLog {
   private final Lake lake;
   private Map<String, Long> applied; // from the rows, read once when the summary cannot tell
   private com.fasterxml.jackson.databind.JsonNode summary; // the latest commit's, read once
+  private final List<Applied> unwritten = new ArrayList<>(); // recorded, not yet in the log
+
+  private record Applied(Row row, String dataset, long batchTo, String shape) {}
 
   public TransformLog(SparkSession spark, Lake lake) {
     this.spark = spark;
@@ -91,28 +96,45 @@ public final class TransformLog {
   }
 
   /**
-   * Records that the dataset's tables now hold every batch up to {@code batchTo}; the commit's
-   * summary carries, per dataset, the last batch and {@code shape} (an opaque digest of what the
-   * tables looked like, or null).
+   * Records that the dataset's tables now hold every batch up to {@code batchTo}, written to the
+   * log by the next {@link #flush}.
+   *
+   * @param shape an opaque digest of what the tables looked like, or null
    */
   public synchronized void record(
       String dataset, String runId, String mode, Long batchFrom, long batchTo, String shape) {
     Row row =
         RowFactory.create(dataset, runId, mode, batchFrom, batchTo, Timestamp.from(Instant.now()));
-    lake.appendLog(
-        Zone.SYSTEM,
-        TABLE,
-        spark.createDataFrame(List.of(row), SCHEMA),
-        summary -> {
-          long batch = Math.max(batchTo, summary.path(dataset).path("batch").asLong(batchTo));
-          var entry = summary.putObject(dataset).put("batch", batch);
-          if (shape != null) {
-            entry.put("shape", shape);
-          }
-        });
-    summary = null; // read again from the commit just made
+    unwritten.add(new Applied(row, dataset, batchTo, shape));
     if (applied != null) {
       applied.merge(dataset, batchTo, Math::max);
     }
+  }
+
+  /**
+   * Writes what was recorded since the last flush as one commit, whose summary carries, per
+   * dataset, the last batch and the shape recorded; nothing when nothing was recorded.
+   */
+  public synchronized void flush() {
+    if (unwritten.isEmpty()) {
+      return;
+    }
+    List<Applied> entries = List.copyOf(unwritten);
+    lake.appendLog(
+        Zone.SYSTEM,
+        TABLE,
+        spark.createDataFrame(entries.stream().map(Applied::row).toList(), SCHEMA),
+        summary -> {
+          for (Applied a : entries) {
+            long batch =
+                Math.max(a.batchTo(), summary.path(a.dataset()).path("batch").asLong(a.batchTo()));
+            var entry = summary.putObject(a.dataset()).put("batch", batch);
+            if (a.shape() != null) {
+              entry.put("shape", a.shape());
+            }
+          }
+        });
+    unwritten.clear();
+    summary = null; // read again from the commit just made
   }
 }

@@ -303,6 +303,17 @@ class PipelineEndToEndTest {
   }
 
   @Test
+  void eachStageWritesItsLogEntriesOnceNotOncePerTable() {
+    // Six sources: each batch planned in a commit of its own before its rows are written (versions
+    // 0-5), then all six closed in one commit (6). Six datasets: one transform-log commit.
+    assertThat(lake.version(Zone.SYSTEM, "ingest_files")).isEqualTo(6);
+    assertThat(lake.read(Zone.SYSTEM, "ingest_files").filter("state = 'committed'").count())
+        .isEqualTo(39);
+    assertThat(lake.version(Zone.SYSTEM, "transform_log")).isZero();
+    assertThat(lake.read(Zone.SYSTEM, "transform_log").count()).isEqualTo(6);
+  }
+
+  @Test
   void aSecondRunIngestsNothingAndRebuildsTheSameTables() {
     List<TableResult> second =
         pipeline("run-2", new ArrayList<>())
