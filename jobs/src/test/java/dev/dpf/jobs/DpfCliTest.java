@@ -125,4 +125,18 @@ class DpfCliTest {
     assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
     assertThat(r.err()).isEqualTo("dpf: --scale must be at least 1, got 0\n");
   }
+
+  @Test
+  void generateRejectsPaymentCountsAndBuffersFirehoseCannotHave(@TempDir Path dir) {
+    CliRun none = dpf("generate", "--out", dir.toString(), "--payments", "0");
+    assertThat(none.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(none.err()).isEqualTo("dpf: --payments must be at least 1, got 0\n");
+
+    CliRun big = dpf("generate", "--out", dir.toString(), "--firehose-buffer-mb", "129");
+    assertThat(big.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(big.err())
+        .isEqualTo(
+            "dpf: --firehose-buffer-mb must be between 1 and 128 (Firehose's range), got 129\n");
+    assertThat(dir).isEmptyDirectory();
+  }
 }
