@@ -71,7 +71,7 @@ final class Describe {
             .where("operation <> 'SET TBLPROPERTIES'")
             .orderBy(org.apache.spark.sql.functions.col("version").desc())
             .head();
-    long rows = spark.table(full).count();
+    long rows = lake.rows(zone.get(), table);
     line(out, "rows", String.format(Locale.ROOT, "%,d", rows));
     line(
         out,

@@ -2,6 +2,7 @@ package dev.dpf.jobs;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.Zone;
 import dev.dpf.core.generate.SampleGenerator;
 import dev.dpf.core.storage.Lake;
 import java.io.BufferedReader;
@@ -356,8 +357,10 @@ public final class Dpf implements Runnable {
       Lake lake = new Lake(spark, lakeOptions.lake);
       var out = spec.commandLine().getOut();
       out.printf("%-40s %12s%n", "table", "rows");
-      for (String table : Sessions.registerAll(spark, lake)) {
-        out.printf("%-40s %,12d%n", table, spark.table(table).count());
+      for (Zone zone : Zone.values()) {
+        for (String table : Sessions.tablesIn(spark, lake, zone)) {
+          out.printf("%-40s %,12d%n", zone.dbName() + "." + table, lake.rows(zone, table));
+        }
       }
       out.flush();
       return 0;

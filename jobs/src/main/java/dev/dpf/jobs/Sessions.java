@@ -4,7 +4,6 @@ import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.LakeLock;
 import dev.dpf.core.storage.SparkSetup;
-import io.delta.tables.DeltaTable;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -101,7 +100,7 @@ final class Sessions {
     try {
       FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
       for (FileStatus s : fs.listStatus(dir)) {
-        if (s.isDirectory() && DeltaTable.isDeltaTable(spark, s.getPath().toString())) {
+        if (s.isDirectory() && lake.exists(zone, s.getPath().getName())) {
           out.add(s.getPath().getName());
         }
       }

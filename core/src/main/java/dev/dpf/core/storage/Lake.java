@@ -111,6 +111,39 @@ public final class Lake {
     return size.canConvertToLong() ? OptionalLong.of(size.asLong()) : OptionalLong.empty();
   }
 
+  /**
+   * The table's rows, as its latest commit's checksum file records them: the {@code numRecords}
+   * statistic of every data file it lists ({@code allFiles}: Delta lists them there for a table of
+   * few files), less the rows their deletion vectors remove. Empty when there is no table, or the
+   * file does not list every data file with that statistic: then only the data can tell ({@link
+   * #rows}).
+   */
+  public OptionalLong rowCount(Zone zone, String table) {
+    JsonNode checksum = checksum(zone, table);
+    JsonNode files = checksum.path("allFiles");
+    if (!files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
+      return OptionalLong.empty();
+    }
+    long rows = 0;
+    for (JsonNode add : files) {
+      OptionalLong records = numRecords(add);
+      if (records.isEmpty()) {
+        return OptionalLong.empty();
+      }
+      rows += records.getAsLong() - add.path("deletionVector").path("cardinality").asLong(0);
+    }
+    return OptionalLong.of(rows);
+  }
+
+  /**
+   * The table's rows: from its checksum file when that lists every data file ({@link #rowCount}, no
+   * Spark job), else counted.
+   */
+  public long rows(Zone zone, String table) {
+    OptionalLong fromLog = rowCount(zone, table);
+    return fromLog.isPresent() ? fromLog.getAsLong() : read(zone, table).count();
+  }
+
   /** The {@code metadata} of the latest commit's checksum file, if there is one. */
   private Optional<JsonNode> checksumMetadata(Zone zone, String table) {
     JsonNode metadata = checksum(zone, table).path("metadata");
@@ -392,15 +425,21 @@ public final class Lake {
 
   /** Whether an {@code add} action's statistics say its file holds no rows. */
   private static boolean emptyFile(JsonNode add) {
+    OptionalLong records = numRecords(add);
+    return records.isPresent() && records.getAsLong() == 0;
+  }
+
+  /** The {@code numRecords} statistic of an {@code add} action; empty when it has none. */
+  private static OptionalLong numRecords(JsonNode add) {
     String stats = add.path("stats").asText(null);
     if (stats == null) {
-      return false;
+      return OptionalLong.empty();
     }
     try {
       JsonNode n = JSON.readTree(stats).path("numRecords");
-      return n.isNumber() && n.asLong() == 0;
+      return n.isIntegralNumber() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
     } catch (java.io.IOException e) {
-      return false;
+      return OptionalLong.empty();
     }
   }
 

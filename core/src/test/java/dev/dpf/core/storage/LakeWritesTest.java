@@ -98,6 +98,42 @@ class LakeWritesTest {
     assertThat(lake.sizeBytes(Zone.CURATED, "s")).hasValue(detail);
   }
 
+  @Test
+  void aTablesRowsComeFromItsChecksumLessDeletedRowsOrFromTheDataWhenItDoesNotListTheFiles(
+      @TempDir Path dir) throws java.io.IOException {
+    Lake lake = new Lake(spark, dir.toString());
+    assertThat(lake.rowCount(Zone.CURATED, "r")).as("no table").isEmpty();
+
+    lake.append(Zone.CURATED, "r", rows("a", 5).coalesce(1), List.of());
+    lake.append(Zone.CURATED, "r", rows("b", 7).coalesce(1), List.of());
+    assertThat(lake.rowCount(Zone.CURATED, "r")).hasValue(12);
+
+    // Delete 2 of b's 7 rows through a deletion vector: its file stays, 2 of its rows less.
+    lake.enableDeletionVectors(Zone.CURATED, "r");
+    lake.delta(Zone.CURATED, "r").delete("stage = 'b' and v in ('0', '4')");
+    String checksum =
+        java.nio.file.Files.readString(
+            dir.resolve(
+                String.format(
+                    "curated/r/_delta_log/%020d.crc", lake.latestVersion(Zone.CURATED, "r"))));
+    assertThat(checksum)
+        .as("the delete left a deletion vector")
+        .contains("\"numDeletedRecordsOpt\":2,\"numDeletionVectorsOpt\":1");
+    assertThat(lake.rowCount(Zone.CURATED, "r")).hasValue(10);
+    assertThat(lake.rows(Zone.CURATED, "r")).isEqualTo(10);
+
+    // A table of more files than Delta lists in a checksum: only the data can tell.
+    String threshold = "spark.databricks.delta.allFilesInCrc.thresholdNumFiles";
+    spark.conf().set(threshold, "2");
+    try {
+      lake.append(Zone.CURATED, "r", rows("c", 4).repartition(2), List.of());
+    } finally {
+      spark.conf().unset(threshold);
+    }
+    assertThat(lake.rowCount(Zone.CURATED, "r")).isEmpty();
+    assertThat(lake.rows(Zone.CURATED, "r")).isEqualTo(14);
+  }
+
   /** The bytes of every Parquet data file under {@code table}, counted from the file system. */
   private static long parquetBytes(Path table) throws java.io.IOException {
     try (var files = java.nio.file.Files.walk(table)) {
