@@ -95,6 +95,7 @@ class RunAnywhereIT {
           Map.of(
               "spark.executor.memory", "1g",
               "spark.executor.cores", "1",
+              "spark.executor.extraJavaOptions", String.join(" ", JavaProcess.SHORT_LIVED),
               "spark.cores.max", "2"));
       // Credentials from the environment, as the AWS default chain reads them: the driver's, and
       // each executor's (set by the worker that starts it).

@@ -80,6 +80,7 @@ final class SparkHome {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JavaProcess.ADD_OPENS);
+    command.addAll(JavaProcess.SHORT_LIVED);
     command.add("-Duser.timezone=UTC");
     command.addAll(jvmOptions);
     command.addAll(List.of("-cp", home.resolve("jars") + File.separator + "*", mainClass));
