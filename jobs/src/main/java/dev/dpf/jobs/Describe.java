@@ -122,13 +122,21 @@ final class Describe {
         return zone.dbName()
             + " model, "
             + m.file()
-            + (m.incremental().isPresent()
-                ? " (incremental: recomputes the "
-                    + m.partitionBy().get(0)
-                    + " partitions that changes of "
-                    + m.incremental().get().changesOf()
-                    + " touch)"
-                : " (rebuilt when an input changes)")
+            + m.incremental()
+                .map(
+                    i ->
+                        i.key() != null
+                            ? " (incremental: recomputes the "
+                                + i.key()
+                                + " keys that changes of "
+                                + i.changesOf()
+                                + " carry)"
+                            : " (incremental: recomputes the "
+                                + m.partitionBy().get(0)
+                                + " partitions that changes of "
+                                + i.changesOf()
+                                + " touch)")
+                .orElse(" (rebuilt when an input changes)")
             + (m.piiInClear().isEmpty()
                 ? ""
                 : "; personal data in clear, allowed: " + String.join(", ", m.piiInClear()));

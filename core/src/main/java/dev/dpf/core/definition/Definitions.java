@@ -869,7 +869,7 @@ public final class Definitions {
       }
       String where = at + ".incremental";
       object(n, where);
-      keys(n, where, Set.of("changes_of", "partition"));
+      keys(n, where, Set.of("changes_of", "partition", "key"));
       String table =
           string(n, "changes_of", where)
               .orElseThrow(
@@ -877,25 +877,39 @@ public final class Definitions {
                       missing(
                           where,
                           "changes_of",
-                          "the fact table whose changed rows say which partitions to recompute,"
+                          "the fact table whose changed rows say what to recompute,"
                               + " for example transformed.payments"));
       if (!table.matches("(consolidated|transformed|curated)\\.[A-Za-z0-9_]+")) {
         throw fail(
             where + ".changes_of",
             "'" + table + "' is not a zone.table name. For example transformed.payments");
       }
-      String partition =
-          string(n, "partition", where)
-              .filter(x -> !x.isBlank())
-              .orElseThrow(
-                  () ->
-                      missing(
-                          where,
-                          "partition",
-                          "a SQL expression over a row of "
-                              + table
-                              + " giving the partition it touches, for example"
-                              + " to_date(payment_time)"));
+      Optional<String> key = string(n, "key", where).filter(x -> !x.isBlank());
+      Optional<String> partition = string(n, "partition", where).filter(x -> !x.isBlank());
+      if (key.isPresent() && partition.isPresent()) {
+        throw fail(
+            where,
+            "set either partition (recompute the partitions changed rows touch) or key (recompute"
+                + " the keys changed rows carry), not both");
+      }
+      if (key.isPresent()) {
+        if (!key.get().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          throw fail(
+              where + ".key", "'" + key.get() + "' is not a column name. For example customer_id");
+        }
+        return Optional.of(ModelDef.Incremental.byKey(table, key.get()));
+      }
+      if (partition.isEmpty()) {
+        throw missing(
+            where,
+            "partition",
+            "a SQL expression over a row of "
+                + table
+                + " giving the partition it touches, for example to_date(payment_time); or key:"
+                + " a column of "
+                + table
+                + " and of the model whose rows depend only on that key's rows");
+      }
       if (partitionBy.size() != 1) {
         throw fail(
             at + ".partition_by",
@@ -904,7 +918,7 @@ public final class Definitions {
                 + partitionBy
                 + ". Set partition_by: [<column>]");
       }
-      return Optional.of(new ModelDef.Incremental(table, partition));
+      return Optional.of(ModelDef.Incremental.byPartition(table, partition.get()));
     }
 
     private List<String> columnList(JsonNode node, String field, String at, Set<String> columns) {

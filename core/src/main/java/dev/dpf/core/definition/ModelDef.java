@@ -50,16 +50,33 @@ public record ModelDef(
   }
 
   /**
-   * A model over a large fact table whose partitions are recomputed only where the fact changed.
+   * A model over a large fact table recomputed only where the fact changed: in the partitions its
+   * changed rows touch ({@code partition}), or for the keys its changed rows carry ({@code key}).
+   * Exactly one of the two is set.
    *
    * @param changesOf the fact table, {@code zone.table}, whose changed rows say what to recompute
    * @param partition SQL expression over a row of {@code changesOf}: the value of the model's
-   *     partition column that row contributes to
+   *     partition column that row contributes to; null when by key
+   * @param key a column of both {@code changesOf} and the model: the model's rows of a key depend
+   *     only on the fact's rows of that key (and on its other inputs in full); null when by
+   *     partition
    */
-  public record Incremental(String changesOf, String partition) {
+  public record Incremental(String changesOf, String partition, String key) {
     public Incremental {
       Objects.requireNonNull(changesOf, "changesOf");
-      Objects.requireNonNull(partition, "partition");
+      if ((partition == null) == (key == null)) {
+        throw new IllegalArgumentException("exactly one of partition and key");
+      }
+    }
+
+    /** Recomputed by partition. */
+    public static Incremental byPartition(String changesOf, String partition) {
+      return new Incremental(changesOf, partition, null);
+    }
+
+    /** Recomputed by key. */
+    public static Incremental byKey(String changesOf, String key) {
+      return new Incremental(changesOf, null, key);
     }
   }
 }

@@ -236,6 +236,9 @@ final class Models {
     }
     if (model.incremental().isPresent()) {
       String fact = model.incremental().get().changesOf();
+      if (refs.contains(fact) && model.incremental().get().key() != null) {
+        checkKey(model, fact, rows);
+      }
       if (!refs.contains(fact)) {
         throw new DpfException(
             "Model '"
@@ -274,7 +277,24 @@ final class Models {
     }
     long written;
     String how;
-    if (plan.partitions() != null) {
+    if (plan.keys() != null) {
+      String key = model.incremental().get().key();
+      Lake.Commit commit = replaceKeys(model, rows, key, plan.keys(), metadata);
+      written = commit.metric("numTargetRowsInserted");
+      how =
+          "recomputed the rows of "
+              + (commit.metric("numSourceRows") - written)
+              + " "
+              + key
+              + " key(s) changed in "
+              + model.incremental().get().changesOf()
+              + " "
+              + plan.reason()
+              + ": "
+              + commit.metric("numTargetRowsDeleted")
+              + " row(s) replaced by "
+              + written;
+    } else if (plan.partitions() != null) {
       String column = model.partitionBy().get(0);
       written =
           lake.replaceWhere(
@@ -310,28 +330,107 @@ final class Models {
   }
 
   /**
-   * What to do: nothing ({@code upToDate}), recompute {@code partitions}, or rebuild (partitions
-   * null) for {@code reason}.
+   * What to do: nothing ({@code upToDate}), recompute {@code partitions}, recompute the rows of
+   * {@code keys} (one column, {@link #KEY}), or rebuild (both null) for {@code reason}.
    */
-  private record Plan(boolean upToDate, List<Object> partitions, String reason) {}
+  private record Plan(boolean upToDate, List<Object> partitions, Dataset<Row> keys, String reason) {
+    static Plan rebuild(String reason) {
+      return new Plan(false, null, null, reason);
+    }
+  }
+
+  /** The changed keys' column in a key-incremental model's MERGE source. */
+  private static final String KEY = "__dpf_key";
+
+  /** Whether a MERGE source row stands for a changed key (its rows go) or a recomputed row. */
+  private static final String REPLACE = "__dpf_replace";
+
+  /**
+   * In one MERGE commit, deletes the model's rows of every changed key and inserts its recomputed
+   * rows of those keys (keys compared null-safe: a null key is a key too).
+   */
+  private Lake.Commit replaceKeys(
+      ModelDef model, Dataset<Row> rows, String key, Dataset<Row> keys, String metadata) {
+    Dataset<Row> recomputed = rows.join(keys, rows.col(key).eqNullSafe(keys.col(KEY)), "left_semi");
+    Dataset<Row> source =
+        recomputed
+            .withColumn(KEY, col(key))
+            .withColumn(REPLACE, functions.lit(false))
+            .unionByName(keys.withColumn(REPLACE, functions.lit(true)), true);
+    Map<String, String> insert = new java.util.LinkedHashMap<>();
+    for (String c : rows.columns()) {
+      insert.put(quoted(c), "s." + quoted(c));
+    }
+    Optional<Lake.Commit> commit =
+        lake.merge(
+            model.zone(),
+            model.name(),
+            metadata,
+            t ->
+                t.as("t")
+                    .merge(
+                        source.as("s"), "s." + REPLACE + " AND t." + quoted(key) + " <=> s." + KEY)
+                    .whenMatched()
+                    .delete()
+                    .whenNotMatched("NOT s." + REPLACE)
+                    .insertExpr(insert));
+    if (commit.isPresent()) {
+      return commit.get();
+    }
+    // Nothing to delete or insert: Delta made no commit, yet the inputs must be recorded.
+    lake.commitMetadataOnly(model.zone(), model.name(), metadata);
+    return new Lake.Commit(-1, Map.of("numSourceRows", String.valueOf(keys.count())));
+  }
+
+  private static String quoted(String column) {
+    return "`" + column.replace("`", "``") + "`";
+  }
+
+  /** A key-incremental model's key is a column of its fact table and of its own rows. */
+  private void checkKey(ModelDef model, String fact, Dataset<Row> rows) {
+    String key = model.incremental().get().key();
+    List<String> factColumns = List.of(spark.table(fact).columns());
+    List<String> modelColumns = List.of(rows.columns());
+    String missingFrom =
+        !factColumns.contains(key)
+            ? fact + " (columns: " + factColumns + ")"
+            : !modelColumns.contains(key)
+                ? "its SQL's result (columns: " + modelColumns + ")"
+                : null;
+    if (missingFrom != null) {
+      throw new DpfException(
+          "Model '"
+              + model.name()
+              + "' is incremental by key '"
+              + key
+              + "', but "
+              + missingFrom
+              + " has no such column. Fix models."
+              + model.name()
+              + ".incremental.key");
+    }
+  }
 
   private Plan plan(ModelDef model, String fingerprint, Map<String, Long> versions) {
     if (!lake.exists(model.zone(), model.name())) {
-      return new Plan(false, null, "first run");
+      return Plan.rebuild("first run");
     }
     JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
     if (previous == null) {
-      return new Plan(false, null, "no record of its inputs");
+      return Plan.rebuild("no record of its inputs");
     }
     if (!fingerprint.equals(previous.path("model").asText())) {
-      return new Plan(false, null, "definition or SQL changed");
+      return Plan.rebuild("definition or SQL changed");
     }
     Map<String, Long> before = inputsOf(previous);
     if (before.equals(versions)) {
-      return new Plan(true, null, "");
+      return new Plan(true, null, null, "");
     }
     if (model.incremental().isEmpty()) {
-      return new Plan(false, null, "inputs changed: " + changed(before, versions));
+      return Plan.rebuild(
+          "inputs changed: "
+              + changed(before, versions)
+              + "; not incremental: no incremental setting");
     }
     String fact = model.incremental().get().changesOf();
     List<String> others = new ArrayList<>();
@@ -341,16 +440,29 @@ final class Models {
       }
     }
     if (!others.isEmpty()) {
-      return new Plan(
-          false, null, String.join(", ", others) + " changed: any partition may depend on it");
+      return Plan.rebuild(
+          String.join(", ", others)
+              + " changed: any "
+              + (model.incremental().get().key() != null ? "key" : "partition")
+              + " may depend on it");
     }
     Long last = before.get(fact);
     long now = versions.get(fact);
     if (last == null || last > now) {
-      return new Plan(false, null, fact + " was replaced");
+      return Plan.rebuild(fact + " was replaced");
     }
+    String range = "(v" + (last + 1) + "-v" + now + ")";
     List<Object> partitions;
     try {
+      String key = model.incremental().get().key();
+      if (key != null) {
+        Dataset<Row> keys =
+            lake.changes(zoneOf(fact, model), nameOf(fact), last, now)
+                .select(col(key).as(KEY))
+                .distinct();
+        keys.schema(); // resolves now: an unreadable change feed fails here
+        return new Plan(false, null, keys, range);
+      }
       partitions =
           lake
               .changes(zoneOf(fact, model), nameOf(fact), last, now)
@@ -364,9 +476,9 @@ final class Models {
       if (!(e instanceof AnalysisException) && !(e.getCause() instanceof AnalysisException)) {
         throw e;
       }
-      return new Plan(false, null, "no change data feed of " + fact + " since v" + last);
+      return Plan.rebuild("no change data feed of " + fact + " since v" + last);
     }
-    return new Plan(false, partitions, "(v" + (last + 1) + "-v" + now + ")");
+    return new Plan(false, partitions, null, range);
   }
 
   private static String changed(Map<String, Long> before, Map<String, Long> now) {

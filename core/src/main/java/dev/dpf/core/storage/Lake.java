@@ -184,6 +184,38 @@ public final class Lake {
             metadata -> appender(rows, partitionBy, metadata).save(path(zone, table))));
   }
 
+  /**
+   * Records {@code userMetadata} (a JSON object) in a commit that changes no data: for a write that
+   * found nothing to change but must still say what it was computed from.
+   */
+  public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
+    // Delta records no commit for an empty write; a table property change it does record. The
+    // property's value is the commit's own token, so it always changes.
+    Optional<Commit> commit =
+        write(
+            zone,
+            table,
+            userMetadata,
+            metadata -> {
+              synchronized (mergeLock) {
+                spark.conf().set(USER_METADATA_CONF, metadata);
+                try {
+                  spark.sql(
+                      "ALTER TABLE delta.`"
+                          + path(zone, table).replace("`", "``")
+                          + "` SET TBLPROPERTIES ('dpf.metadataOnlyCommit' = '"
+                          + sqlString(java.util.UUID.randomUUID().toString())
+                          + "')");
+                } finally {
+                  spark.conf().unset(USER_METADATA_CONF);
+                }
+              }
+            });
+    if (commit.isEmpty()) {
+      throw new IllegalStateException("Delta made no commit of a table property to " + table);
+    }
+  }
+
   /** An append of {@code rows} that adds new columns to the table's schema. */
   private static org.apache.spark.sql.DataFrameWriter<Row> appender(
       Dataset<Row> rows, List<String> partitionBy, String metadata) {
@@ -230,12 +262,21 @@ public final class Lake {
    */
   public Optional<Commit> merge(
       Zone zone, String table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
+    return merge(zone, table, null, merge);
+  }
+
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
+  public Optional<Commit> merge(
+      Zone zone,
+      String table,
+      String userMetadata,
+      java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
     DeltaMergeBuilder builder = merge.apply(delta(zone, table));
     Optional<Commit> commit =
         write(
             zone,
             table,
-            null,
+            userMetadata,
             metadata -> {
               // A MERGE takes its commit's user metadata from the session.
               synchronized (mergeLock) {

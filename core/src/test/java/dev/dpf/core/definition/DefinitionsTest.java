@@ -106,7 +106,8 @@ class DefinitionsTest {
             "curated.risk_flags",
             "curated.revenue_by_productline_month");
     assertThat(d.models().get(4).incremental())
-        .contains(new ModelDef.Incremental("transformed.payments", "to_date(payment_time)"));
+        .contains(
+            ModelDef.Incremental.byPartition("transformed.payments", "to_date(payment_time)"));
     assertThat(d.tables())
         .extracting(PipelineDefinition.Table::qualified)
         .containsExactly(
@@ -146,7 +147,7 @@ class DefinitionsTest {
             .get(0);
     assertThat(m.piiInClear()).containsExactly("account_number");
     assertThat(m.incremental())
-        .contains(new ModelDef.Incremental("transformed.transactions", "transaction_date"));
+        .contains(ModelDef.Incremental.byPartition("transformed.transactions", "transaction_date"));
 
     String model = SOURCES + DATASET + "models:\n  m:\n    sql: models/t.sql\n";
     assertError(
@@ -163,7 +164,27 @@ class DefinitionsTest {
         model + "    partition_by: [d]\n    incremental: {changes_of: transformed.transactions}\n",
         "p.yaml: models.m.incremental.partition: missing. Add partition: a SQL expression over a row of"
             + " transformed.transactions giving the partition it touches, for example"
-            + " to_date(payment_time)");
+            + " to_date(payment_time); or key: a column of transformed.transactions and of the model"
+            + " whose rows depend only on that key's rows");
+
+    assertThat(
+            parse(
+                    model
+                        + "    incremental: {changes_of: transformed.transactions, key: customer_id}\n")
+                .models()
+                .get(0)
+                .incremental())
+        .as("by key: no partitioning needed")
+        .contains(ModelDef.Incremental.byKey("transformed.transactions", "customer_id"));
+    assertError(
+        model
+            + "    partition_by: [d]\n"
+            + "    incremental: {changes_of: transformed.transactions, partition: d, key: k}\n",
+        "p.yaml: models.m.incremental: set either partition (recompute the partitions changed rows"
+            + " touch) or key (recompute the keys changed rows carry), not both");
+    assertError(
+        model + "    incremental: {changes_of: transformed.transactions, key: \"a-b\"}\n",
+        "p.yaml: models.m.incremental.key: 'a-b' is not a column name. For example customer_id");
   }
 
   @Test
