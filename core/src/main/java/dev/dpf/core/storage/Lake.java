@@ -619,10 +619,19 @@ public final class Lake {
 
   /**
    * The user metadata of the table's latest commit (null if none was given): what the write that
-   * left the table as it is recorded, if that was a write of this lake.
+   * left the table's data as it is recorded, if that was a write of this lake. Table property
+   * changes without user metadata (turning on the change data feed) change no data and are passed
+   * over.
    */
   public String lastUserMetadata(Zone zone, String table) {
-    return commitInfo(zone, table, version(zone, table)).path("userMetadata").asText(null);
+    for (long v = version(zone, table); v >= 0; v--) {
+      JsonNode info = commitInfo(zone, table, v);
+      String metadata = info.path("userMetadata").asText(null);
+      if (metadata != null || !"SET TBLPROPERTIES".equals(info.path("operation").asText())) {
+        return metadata;
+      }
+    }
+    return null;
   }
 
   /** The table's latest version. */
