@@ -190,27 +190,23 @@ public final class Lake {
    */
   public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
     // Delta records no commit for an empty write; a table property change it does record. The
-    // property's value is the commit's own token, so it always changes.
+    // property's value is new each time, so it always changes.
+    String property = sqlString(java.util.UUID.randomUUID().toString());
     Optional<Commit> commit =
         write(
             zone,
             table,
             userMetadata,
-            metadata -> {
-              synchronized (mergeLock) {
-                spark.conf().set(USER_METADATA_CONF, metadata);
-                try {
-                  spark.sql(
-                      "ALTER TABLE delta.`"
-                          + path(zone, table).replace("`", "``")
-                          + "` SET TBLPROPERTIES ('dpf.metadataOnlyCommit' = '"
-                          + sqlString(java.util.UUID.randomUUID().toString())
-                          + "')");
-                } finally {
-                  spark.conf().unset(USER_METADATA_CONF);
-                }
-              }
-            });
+            metadata ->
+                withSessionUserMetadata(
+                    metadata,
+                    () ->
+                        spark.sql(
+                            "ALTER TABLE delta.`"
+                                + path(zone, table).replace("`", "``")
+                                + "` SET TBLPROPERTIES ('dpf.metadataOnlyCommit' = '"
+                                + property
+                                + "')")));
     if (commit.isEmpty()) {
       throw new IllegalStateException("Delta made no commit of a table property to " + table);
     }
@@ -277,18 +273,23 @@ public final class Lake {
             zone,
             table,
             userMetadata,
-            metadata -> {
-              // A MERGE takes its commit's user metadata from the session.
-              synchronized (mergeLock) {
-                spark.conf().set(USER_METADATA_CONF, metadata);
-                try {
-                  builder.execute();
-                } finally {
-                  spark.conf().unset(USER_METADATA_CONF);
-                }
-              }
-            });
+            metadata -> withSessionUserMetadata(metadata, builder::execute));
     return commit;
+  }
+
+  /**
+   * Runs a write whose commit takes its user metadata from the session (a MERGE, an ALTER TABLE),
+   * one at a time.
+   */
+  private void withSessionUserMetadata(String metadata, Runnable write) {
+    synchronized (mergeLock) {
+      spark.conf().set(USER_METADATA_CONF, metadata);
+      try {
+        write.run();
+      } finally {
+        spark.conf().unset(USER_METADATA_CONF);
+      }
+    }
   }
 
   /** The Delta table, for reading its history and details. */

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * those payments carry (null keys too), and equal a full recomputation.
  */
 class IncrementalModelTest {
-  private static final String DEFINITION =
+  /** Payments and customers, as sources and datasets. */
+  private static final String INPUTS =
       """
       sources:
         payments: {kind: firehose-json, path: streaming/payments}
@@ -47,6 +48,11 @@ class IncrementalModelTest {
             payment_time:   {type: timestamp, nullable: false}
             customer_id:    {type: int}
             payment_amount: {type: "decimal(12,2)"}
+      """;
+
+  private static final String DEFINITION =
+      INPUTS
+          + """
       models:
         daily_payments_by_country:
           sql: models/daily_payments_by_country.sql
@@ -117,26 +123,8 @@ class IncrementalModelTest {
   }
 
   private static final String BY_KEY =
-      """
-      sources:
-        payments: {kind: firehose-json, path: streaming/payments}
-        customers: {kind: dms, path: dms/customers}
-      datasets:
-        customers:
-          source: customers
-          key: [customer_id]
-          columns:
-            customer_id: {from: customerNumber, type: int, nullable: false}
-            country:     {type: string}
-        payments:
-          source: payments
-          key: [payment_id]
-          ordering: [payment_time]
-          columns:
-            payment_id:     {type: string, nullable: false}
-            payment_time:   {type: timestamp, nullable: false}
-            customer_id:    {type: int}
-            payment_amount: {type: "decimal(12,2)"}
+      INPUTS
+          + """
       models:
         per_customer:
           sql: models/per_customer.sql
