@@ -82,11 +82,7 @@ class IncrementalModelTest {
   }
 
   private TableResult run(PipelineDefinition definition, Lake lake, String runId) {
-    List<TableResult> results =
-        new Pipeline(spark, definition, lake, runId, Instant.now(), r -> {})
-            .run(
-                RawRoot.open(
-                    dir.resolve("raw").toString(), spark.sparkContext().hadoopConfiguration()));
+    List<TableResult> results = runAll(definition, lake, runId);
     return results.get(results.size() - 1);
   }
 
