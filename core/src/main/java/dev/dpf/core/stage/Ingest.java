@@ -43,7 +43,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -148,7 +147,7 @@ final class Ingest {
     CollectionAccumulator<String> digests =
         spark.sparkContext().collectionAccumulator("dpf-digests-" + source.name());
     Dataset<Row> parsed = parse(source, batch.files(), digests);
-    parsed.persist(StorageLevel.MEMORY_AND_DISK());
+    parsed.persist(Pipeline.WORKING_SET);
     try {
       long t0 = System.nanoTime(); // phases, logged at the end
       Map<String, IngestLog.FileCounts> perFile = countPerFile(parsed);

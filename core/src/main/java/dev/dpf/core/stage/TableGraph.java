@@ -26,6 +26,13 @@ final class TableGraph {
   /** The session setting for the number of tables run at once (default: the cores, at most 4). */
   static final String THREADS_CONF = "spark.dpf.tableThreads";
 
+  /**
+   * Each table's jobs go to a scheduler pool of its own: with the session's FAIR scheduling (see
+   * SparkSetup) a small table's tasks take turns with a large table's instead of queuing behind all
+   * of them.
+   */
+  private static final String POOL = "spark.scheduler.pool";
+
   private static final int DEFAULT_THREADS =
       Math.min(4, Runtime.getRuntime().availableProcessors());
 
@@ -107,10 +114,13 @@ final class TableGraph {
             done.submit(
                 () -> {
                   SparkSession.setActiveSession(spark);
+                  spark.sparkContext().setLocalProperty(POOL, task.table());
                   try {
                     return new Outcome(i, task.work().get(), null);
                   } catch (RuntimeException e) {
                     return new Outcome(i, null, e);
+                  } finally {
+                    spark.sparkContext().setLocalProperty(POOL, null);
                   }
                 });
           }

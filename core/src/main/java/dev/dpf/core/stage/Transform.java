@@ -32,7 +32,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +122,7 @@ final class Transform {
     long read = input.count();
     Dataset<Row> conformed =
         Quality.withRowChecks(dataset, Conform.withConformed(dataset, input), this::current);
-    conformed.persist(StorageLevel.MEMORY_AND_DISK());
+    conformed.persist(Pipeline.WORKING_SET);
     Applied applied;
     long quarantined;
     List<TableResult> out = new ArrayList<>();
@@ -376,7 +375,7 @@ final class Transform {
   /** Every valid row ranked; the table overwritten with the current state. */
   private Applied rebuild(DatasetDef dataset, Dataset<Row> valid, List<String> extra) {
     Dataset<Row> ranked = Changes.ranked(dataset, valid);
-    ranked.persist(StorageLevel.MEMORY_AND_DISK());
+    ranked.persist(Pipeline.WORKING_SET);
     try {
       Dataset<Row> current = Changes.current(ranked);
       long written =
