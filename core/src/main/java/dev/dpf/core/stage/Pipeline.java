@@ -162,7 +162,9 @@ public final class Pipeline {
           for (String source : sources) {
             bytes = plus(bytes, lake.sizeBytes(Zone.CONSOLIDATED, source));
           }
-          try (Codegen c = Codegen.forInput(spark, "transform datasets", bytes)) {
+          try (Codegen c = Codegen.forInput(spark, "transform datasets", bytes);
+              ShufflePartitions p =
+                  ShufflePartitions.forInput(spark, "transform datasets", bytes)) {
             try {
               out.addAll(TableGraph.run(spark, tasks, false));
             } finally {
@@ -188,7 +190,9 @@ public final class Pipeline {
               ModelSql.references(spark, model),
               () -> step(stage, model.table(), () -> List.of(models().run(stage, model)))));
     }
-    try (Codegen c = Codegen.forInput(spark, stage + " models", inputBytes(tasks))) {
+    long bytes = inputBytes(tasks);
+    try (Codegen c = Codegen.forInput(spark, stage + " models", bytes);
+        ShufflePartitions p = ShufflePartitions.forInput(spark, stage + " models", bytes)) {
       return TableGraph.run(spark, tasks, false);
     }
   }
