@@ -25,14 +25,12 @@ final class Codegen implements AutoCloseable {
   static final String WHOLE_STAGE = "spark.sql.codegen.wholeStage";
   static final String FACTORY_MODE = "spark.sql.codegen.factoryMode";
 
-  private final RuntimeConfig conf;
-  private final String wholeStage;
-  private final String factoryMode;
+  private final SessionSetting wholeStage;
+  private final SessionSetting factoryMode;
 
   private Codegen(RuntimeConfig conf) {
-    this.conf = conf;
-    this.wholeStage = conf.get(WHOLE_STAGE, null);
-    this.factoryMode = conf.get(FACTORY_MODE, null);
+    this.wholeStage = SessionSetting.save(conf, WHOLE_STAGE);
+    this.factoryMode = SessionSetting.save(conf, FACTORY_MODE);
   }
 
   /**
@@ -72,15 +70,7 @@ final class Codegen implements AutoCloseable {
   /** Restores the session's settings as they were before the stage. */
   @Override
   public void close() {
-    restore(WHOLE_STAGE, wholeStage);
-    restore(FACTORY_MODE, factoryMode);
-  }
-
-  private void restore(String key, String value) {
-    if (value == null) {
-      conf.unset(key);
-    } else {
-      conf.set(key, value);
-    }
+    wholeStage.restore();
+    factoryMode.restore();
   }
 }

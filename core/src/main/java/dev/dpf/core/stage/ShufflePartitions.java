@@ -25,12 +25,10 @@ final class ShufflePartitions implements AutoCloseable {
 
   static final int MAX = 1000;
 
-  private final RuntimeConfig conf;
-  private final String initial;
+  private final SessionSetting initial;
 
   private ShufflePartitions(RuntimeConfig conf) {
-    this.conf = conf;
-    this.initial = conf.get(INITIAL, null);
+    this.initial = SessionSetting.save(conf, INITIAL);
   }
 
   /** For a stage reading about {@code inputBytes} (Long.MAX_VALUE when not known). */
@@ -57,10 +55,6 @@ final class ShufflePartitions implements AutoCloseable {
   /** Restores the session's setting as it was before the stage. */
   @Override
   public void close() {
-    if (initial == null) {
-      conf.unset(INITIAL);
-    } else {
-      conf.set(INITIAL, initial);
-    }
+    initial.restore();
   }
 }

@@ -12,22 +12,15 @@ import org.junit.jupiter.api.Test;
 /** A stage over a small input interprets expressions; the session is as before once it ends. */
 class CodegenTest {
   private final SparkSession spark = SparkExtension.session();
-  private final String wholeStage = spark.conf().get(Codegen.WHOLE_STAGE, null);
-  private final String factoryMode = spark.conf().get(Codegen.FACTORY_MODE, null);
+  private final SessionSetting wholeStage = SessionSetting.save(spark.conf(), Codegen.WHOLE_STAGE);
+  private final SessionSetting factoryMode =
+      SessionSetting.save(spark.conf(), Codegen.FACTORY_MODE);
 
   @AfterEach
   void restore() {
     spark.conf().unset(Codegen.THRESHOLD_CONF);
-    set(Codegen.WHOLE_STAGE, wholeStage);
-    set(Codegen.FACTORY_MODE, factoryMode);
-  }
-
-  private void set(String key, String value) {
-    if (value == null) {
-      spark.conf().unset(key);
-    } else {
-      spark.conf().set(key, value);
-    }
+    wholeStage.restore();
+    factoryMode.restore();
   }
 
   @Test

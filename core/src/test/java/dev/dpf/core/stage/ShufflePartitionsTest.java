@@ -12,15 +12,12 @@ class ShufflePartitionsTest {
   private static final long MIB = 1L << 20;
 
   private final SparkSession spark = SparkExtension.session();
-  private final String initial = spark.conf().get(ShufflePartitions.INITIAL, null);
+  private final SessionSetting initial =
+      SessionSetting.save(spark.conf(), ShufflePartitions.INITIAL);
 
   @AfterEach
   void restore() {
-    if (initial == null) {
-      spark.conf().unset(ShufflePartitions.INITIAL);
-    } else {
-      spark.conf().set(ShufflePartitions.INITIAL, initial);
-    }
+    initial.restore();
   }
 
   @Test
