@@ -36,8 +36,18 @@ final class JsonRecords implements RecordReader {
           .setNodeFactory(
               com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true));
 
+  private static final com.fasterxml.jackson.databind.ObjectReader TREE =
+      JSON.readerFor(JsonNode.class);
+
   private final Scanner scanner;
   private final RecordSink out;
+  private final java.nio.charset.CharsetDecoder utf8 =
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT);
+  // Field names repeat record after record: each is folded once per file.
+  private final Map<String, String> foldedNames = new java.util.HashMap<>();
   private final String errorOutput;
   private boolean any;
   private boolean done;
@@ -103,19 +113,13 @@ final class JsonRecords implements RecordReader {
     } else {
       String text;
       try {
-        text =
-            StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT)
-                .decode(ByteBuffer.wrap(c.bytes()))
-                .toString();
+        text = utf8.decode(ByteBuffer.wrap(c.bytes())).toString();
       } catch (CharacterCodingException e) {
         out.bad(c.position(), "bytes that are not valid UTF-8", text(c.bytes()));
         return;
       }
       try {
-        JsonNode node = JSON.readTree(text);
+        JsonNode node = TREE.readTree(text);
         if (node.isObject()) {
           emit(c, node);
           return;
@@ -152,7 +156,9 @@ final class JsonRecords implements RecordReader {
       Map<String, String> folded = new java.util.HashMap<>();
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        String other = folded.putIfAbsent(DeclaredFields.folded(e.getKey()), e.getKey());
+        String other =
+            folded.putIfAbsent(
+                foldedNames.computeIfAbsent(e.getKey(), DeclaredFields::folded), e.getKey());
         if (other != null) {
           out.bad(
               c.position(),
@@ -237,7 +243,10 @@ final class JsonRecords implements RecordReader {
     private int len;
     private long offset;
     private long line;
+    // The chunk's bytes: those of earlier buffer fills, then buf[spanStart, pos) while copying.
     private final ByteArrayOutputStream chunk = new ByteArrayOutputStream();
+    private boolean copying;
+    private int spanStart;
     private long chunkLine;
     private long chunkOffset;
     boolean stopAtLineBreaks;
@@ -249,7 +258,16 @@ final class JsonRecords implements RecordReader {
     }
 
     Chunk partial() {
-      return new Chunk(Chunk.Kind.TRUNCATED, chunk.toByteArray(), chunkLine, chunkOffset, false);
+      return new Chunk(Chunk.Kind.TRUNCATED, taken(), chunkLine, chunkOffset, false);
+    }
+
+    /** The chunk's bytes so far; the chunk ends here. */
+    private byte[] taken() {
+      if (copying) {
+        chunk.write(buf, spanStart, pos - spanStart);
+        copying = false;
+      }
+      return chunk.toByteArray();
     }
 
     private int read() throws IOException {
@@ -263,8 +281,13 @@ final class JsonRecords implements RecordReader {
 
     private int peek() throws IOException {
       if (pos == len) {
+        if (copying) { // the buffer is refilled: keep the chunk's bytes in it first
+          chunk.write(buf, spanStart, pos - spanStart);
+          spanStart = pos;
+        }
         len = in.read(buf, 0, buf.length);
         pos = 0;
+        spanStart = 0;
         if (len <= 0) {
           len = 0;
           return -1;
@@ -276,6 +299,7 @@ final class JsonRecords implements RecordReader {
     /** Whether the next bytes are {@code b1, b2} (without consuming them). */
     private boolean startsWith(int b1, int b2) throws IOException {
       if (len - pos < 2) {
+        assert !copying : "the buffer is compacted only between chunks";
         System.arraycopy(buf, pos, buf, 0, len - pos);
         len -= pos;
         pos = 0;
@@ -311,14 +335,16 @@ final class JsonRecords implements RecordReader {
       chunkLine = line;
       chunkOffset = offset - 1;
       chunk.write(b);
+      copying = true; // later bytes are copied from the buffer in spans, not one by one
+      spanStart = pos;
       if (b != '{' && b != '[') {
         // Text outside any value: up to the line's end or the next value.
         while (true) {
           int n = peek();
           if (n < 0 || n == '\n' || n == '\r' || n == '{' || n == '[') {
-            return new Chunk(Chunk.Kind.TEXT, chunk.toByteArray(), chunkLine, chunkOffset, false);
+            return new Chunk(Chunk.Kind.TEXT, taken(), chunkLine, chunkOffset, false);
           }
-          chunk.write(read());
+          read();
         }
       }
       int depth = 1;
@@ -327,15 +353,12 @@ final class JsonRecords implements RecordReader {
       boolean spansLines = false;
       while (true) {
         if (stopAtLineBreaks && (peek() == '\n' || peek() == '\r')) {
-          return new Chunk(
-              Chunk.Kind.TRUNCATED, chunk.toByteArray(), chunkLine, chunkOffset, false);
+          return new Chunk(Chunk.Kind.TRUNCATED, taken(), chunkLine, chunkOffset, false);
         }
         int c = read();
         if (c < 0) {
-          return new Chunk(
-              Chunk.Kind.TRUNCATED, chunk.toByteArray(), chunkLine, chunkOffset, spansLines);
+          return new Chunk(Chunk.Kind.TRUNCATED, taken(), chunkLine, chunkOffset, spansLines);
         }
-        chunk.write(c);
         if (c == '\n') {
           line++;
           spansLines = true;
@@ -354,8 +377,7 @@ final class JsonRecords implements RecordReader {
           depth++;
         } else if (c == '}' || c == ']') {
           if (--depth == 0) {
-            return new Chunk(
-                Chunk.Kind.VALUE, chunk.toByteArray(), chunkLine, chunkOffset, spansLines);
+            return new Chunk(Chunk.Kind.VALUE, taken(), chunkLine, chunkOffset, spansLines);
           }
         }
       }

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.posexplode;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
@@ -371,23 +370,67 @@ final class Ingest {
    * lineage column is kept as {@code raw<name>}.
    */
   private LinkedHashMap<String, List<String>> columnsOf(SourceDef source, Dataset<Row> parsed) {
-    List<Row> seen =
+    return canonicalColumns(
+        existingColumns(source), declared(definition, source), fieldsInOrder(parsed));
+  }
+
+  /**
+   * The good records' field names in order of first appearance: by file name, then record, then
+   * position in the record. Each file's first appearance of a field is found by a hash aggregation
+   * (row and position packed in one long), the order across files on the driver: a sort of every
+   * field of every record would cost more than the parse.
+   */
+  static List<String> fieldsInOrder(Dataset<Row> parsed) {
+    List<Row> firsts =
         parsed
             .filter(col(ParsedRecord.ERROR).isNull())
             .select(
                 col(ParsedRecord.FILE),
                 col(ParsedRecord.ROW_NUMBER),
                 posexplode(org.apache.spark.sql.functions.map_keys(col(ParsedRecord.FIELDS))))
-            .groupBy("col")
-            .agg(min(struct(ParsedRecord.FILE, ParsedRecord.ROW_NUMBER, "pos")).as("first"))
-            .orderBy("first")
-            .select("col")
+            .groupBy(col(ParsedRecord.FILE), col("col"))
+            .agg(
+                min(col(ParsedRecord.ROW_NUMBER)
+                        .multiply(lit(FIELDS_PER_RECORD))
+                        .plus(col("pos").cast("long")))
+                    .as("first"),
+                org.apache.spark.sql.functions.max(col("pos")).as("widest"))
             .collectAsList();
-    return canonicalColumns(
-        existingColumns(source),
-        declared(definition, source),
-        seen.stream().map(r -> r.getString(0)).toList());
+    Map<String, First> first = new HashMap<>();
+    for (Row r : firsts) {
+      if (r.getInt(3) >= FIELDS_PER_RECORD) {
+        throw new DpfException(
+            "A record of "
+                + r.getString(0)
+                + " has more than "
+                + FIELDS_PER_RECORD
+                + " fields; records this wide are not supported");
+      }
+      first.merge(
+          r.getString(1),
+          new First(r.getString(0), r.getLong(2)),
+          (a, b) -> a.compareTo(b) <= 0 ? a : b);
+    }
+    List<String> out = new ArrayList<>(first.keySet());
+    out.sort(java.util.Comparator.comparing(first::get));
+    return out;
   }
+
+  /** Where a field first appears: a file, and its record and position packed in one long. */
+  private record First(String file, long at) implements Comparable<First> {
+    @Override
+    public int compareTo(First o) {
+      // File names compare as Spark compares strings: by their UTF-8 bytes.
+      int byFile =
+          Arrays.compareUnsigned(
+              file.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              o.file.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return byFile != 0 ? byFile : Long.compare(at, o.at);
+    }
+  }
+
+  /** Positions a field index can take in {@link #fieldsInOrder}'s packed longs. */
+  private static final long FIELDS_PER_RECORD = 1L << 20;
 
   /** See {@link #columnsOf}: the columns, each with the field names it is read from. */
   static LinkedHashMap<String, List<String>> canonicalColumns(

@@ -120,4 +120,39 @@ class FieldNamesTest extends IngestFixture {
                 "a_b", List.of("a b", "A=B"),
                 "unnamed", List.of("")));
   }
+
+  @Test
+  void fieldsAreOrderedByTheirFirstFileThenRecordThenPositionInTheRecord() {
+    List<org.apache.spark.sql.Row> parsed =
+        List.of(
+            parsed("b.json", 1, "z", "y"),
+            parsed("a.json", 2, "m", "k"),
+            parsed("a.json", 1, "q"),
+            parsed("a.json", 3, "m", "z"),
+            parsed("\u00e9.json", 1, "first only in a name after every ASCII one"),
+            org.apache.spark.sql.RowFactory.create(
+                "0.json", 1L, null, null, null, null, null, "bad record", "{"));
+    // a.json row 1: q; a.json row 2: m, k; b.json: z (seen in a.json row 3 after m), y; é.json.
+    assertThat(
+            Ingest.fieldsInOrder(
+                spark.createDataFrame(parsed, dev.dpf.core.ingest.ParsedRecord.SCHEMA)))
+        .containsExactly("q", "m", "k", "z", "y", "first only in a name after every ASCII one");
+  }
+
+  private static org.apache.spark.sql.Row parsed(String file, long row, String... fields) {
+    java.util.LinkedHashMap<String, String> map = new java.util.LinkedHashMap<>();
+    for (String f : fields) {
+      map.put(f, "v");
+    }
+    return org.apache.spark.sql.RowFactory.create(
+        file,
+        row,
+        null,
+        null,
+        scala.collection.JavaConverters.mapAsScalaMap(map),
+        null,
+        null,
+        null,
+        null);
+  }
 }
