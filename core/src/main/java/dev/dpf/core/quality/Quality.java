@@ -1,11 +1,9 @@
 package dev.dpf.core.quality;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
 import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.size;
@@ -58,7 +56,7 @@ public final class Quality {
       Function<String, Optional<Dataset<Row>>> transformed) {
     conformed = conformed.withColumn(TYPE_OK, size(col(Columns.ERRORS)).equalTo(0));
     Column typeOk = col(TYPE_OK);
-    List<Column> quarantine = new ArrayList<>();
+    List<Conform.Message> quarantine = new ArrayList<>();
     for (int i = 0; i < dataset.quality().size(); i++) {
       QualityRule rule = dataset.quality().get(i);
       if (!rule.kind().rowLevel()) {
@@ -88,7 +86,7 @@ public final class Quality {
       conformed = conformed.withColumn(flag(i), typeOk.and(fails));
       if (rule.action() == QualityRule.Action.QUARANTINE) {
         quarantine.add(
-            when(
+            new Conform.Message(
                 col(flag(i)),
                 concat(
                     lit(rule.label() + " failed for '"),
@@ -97,11 +95,9 @@ public final class Quality {
       }
     }
     if (!quarantine.isEmpty()) {
-      Column all =
-          concat(
-              col(Columns.ERRORS),
-              filter(array(quarantine.toArray(Column[]::new)), Column::isNotNull));
-      conformed = conformed.withColumn(Columns.ERRORS, all);
+      conformed =
+          conformed.withColumn(
+              Columns.ERRORS, concat(col(Columns.ERRORS), Conform.messages(quarantine)));
     }
     return conformed;
   }

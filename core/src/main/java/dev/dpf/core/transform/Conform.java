@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
@@ -77,16 +76,16 @@ public final class Conform {
       consolidated = consolidated.withColumn(name, lit(null).cast("string"));
       present.put(Columns.folded(missing), name);
     }
-    List<Column> errors = new ArrayList<>();
     List<Column> typed = new ArrayList<>();
+    List<Message> errors = new ArrayList<>();
     for (ColumnDef c : dataset.columns()) {
       String column = present.get(Columns.folded(c.from()));
       Column raw = col(quote(column)).cast("string");
-      Column value = parse(c, column);
-      typed.add(value.as(tmp(c)));
+      typed.add(parse(c, column).as(tmp(c)));
+      // From the typed column, not the parse again: each value is parsed once.
       errors.add(
-          when(
-              raw.isNotNull().and(value.isNull()),
+          new Message(
+              raw.isNotNull().and(col(tmp(c)).isNull()),
               concat(
                   lit(c.name() + ": cannot parse '"),
                   raw,
@@ -95,25 +94,45 @@ public final class Conform {
                           + c.type()
                           + c.format().map(f -> " (format " + f + ")").orElse("")))));
       if (!c.nullable()) {
-        errors.add(when(raw.isNull(), lit(c.name() + ": missing value in a non-nullable column")));
+        errors.add(
+            new Message(raw.isNull(), lit(c.name() + ": missing value in a non-nullable column")));
       }
     }
     if (Arrays.asList(consolidated.columns()).contains(Columns.COMMIT_TS)) {
       // Without it the change could not be ordered: it would lose to, or beat, the wrong change.
       errors.add(
-          when(
+          new Message(
               Changes.badCommitTime(),
               concat(
                   lit(Columns.COMMIT_TS + ": cannot parse '"),
                   col(Columns.COMMIT_TS),
                   lit("' as the DMS commit timestamp (yyyy-MM-dd HH:mm:ss.SSSSSS)"))));
     }
-    Column errorArray = filter(array(errors.toArray(Column[]::new)), Column::isNotNull);
     List<Column> all = new ArrayList<>();
     all.add(col("*"));
     all.addAll(typed);
-    all.add(errorArray.as(Columns.ERRORS));
-    return consolidated.select(all.toArray(Column[]::new));
+    return consolidated
+        .select(all.toArray(Column[]::new))
+        .withColumn(Columns.ERRORS, messages(errors));
+  }
+
+  /** A message of an {@code _errors} array, and when a row has it. */
+  public record Message(Column when, Column text) {}
+
+  /**
+   * The texts of the messages whose condition holds, in order, as an array. Built without a lambda
+   * (such as {@code filter(array(...), x -> x IS NOT NULL)}): Spark compiles this with the rest of
+   * the row's expressions, where a lambda's arguments would be evaluated interpreted.
+   */
+  public static Column messages(List<Message> messages) {
+    Column none = array().cast("array<string>");
+    if (messages.isEmpty()) {
+      return none;
+    }
+    return concat(
+        messages.stream()
+            .map(m -> when(m.when(), array(m.text())).otherwise(none))
+            .toArray(Column[]::new));
   }
 
   /**
@@ -223,9 +242,40 @@ public final class Conform {
           case TIMESTAMP ->
               c.format().isPresent()
                   ? "to_timestamp(" + trimmed + ", " + literal(c.format().get()) + ")"
-                  : "try_cast(" + trimmed + " AS timestamp)";
+                  : utcSession()
+                      ? "CASE WHEN "
+                          + trimmed
+                          + " RLIKE "
+                          + literal(ISO_UTC)
+                          + " THEN try_cast(substring("
+                          + trimmed
+                          + ", 1, length("
+                          + trimmed
+                          + ") - 1) AS timestamp) ELSE try_cast("
+                          + trimmed
+                          + " AS timestamp) END"
+                      : "try_cast(" + trimmed + " AS timestamp)";
         };
     return expr(sql);
+  }
+
+  /**
+   * An ISO-8601 time in UTC ({@code 2026-11-19T17:29:57.226Z}), as producers write event times.
+   * Spark looks up the zone of every value that names one (compiling two regular expressions each
+   * time); in a UTC session the same time without its {@code Z} is the same instant, so it is read
+   * that way. (Spark takes {@code 17:29} but not {@code 17:29Z}: the seconds are required.)
+   */
+  private static final String ISO_UTC =
+      "^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,9})?Z$";
+
+  /** Whether the session reads times without a zone as UTC. */
+  private static boolean utcSession() {
+    String zone = org.apache.spark.sql.internal.SQLConf.get().sessionLocalTimeZone();
+    try {
+      return java.time.ZoneId.of(zone).normalized().equals(java.time.ZoneOffset.UTC);
+    } catch (java.time.DateTimeException e) {
+      return false;
+    }
   }
 
   private static String whenMatches(String value, String regex, String then) {

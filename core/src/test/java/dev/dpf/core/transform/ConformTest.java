@@ -193,4 +193,51 @@ class ConformTest {
             "5|NULL|",
             "6|NULL|"));
   }
+
+  @Test
+  void timesInUtcReadAsSparkReadsThemWithTheirZone(SparkSession spark) {
+    // The reference is Spark's own cast of the whole text, zone included.
+    String[] texts = {
+      "2026-11-19T17:29:57.226Z",
+      " 2026-11-19 17:29:57Z ",
+      "2026-11-19T17:29Z",
+      "2026-11-19T17:29:57.123456789Z",
+      "2026-11-19T23:59:59.9999999Z",
+      "2026-02-30T10:00:00Z",
+      "2026-11-19T24:00:00Z",
+      "2026-11-19T17:29:57+01:00",
+      "2026-11-19T17:29:57z",
+      "2026-11-19Z",
+      "Z",
+      "2026-11-19T17:29:57",
+      "2026-11-19T17:29:57.Z",
+      "2026-11-19T7:29:57Z",
+      "2026-11-19T17:29:60Z"
+    };
+    String[][] rows =
+        Arrays.stream(texts)
+            .map(t -> new String[] {"1", null, null, null, t, null, null, "f"})
+            .toArray(String[][]::new);
+    List<String> got =
+        Conform.withConformed(DATASET, raw(spark, rows))
+            .select(
+                col("at").as("text"),
+                Conform.typed(DATASET.columns().get(4)).cast("string").as("read"),
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .expr("CAST(try_cast(trim(at) AS timestamp) AS string)")
+                    .as("spark"))
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0) + " -> " + r.getString(1) + " / " + r.getString(2))
+            .toList();
+    assertThat(got).hasSize(texts.length);
+    for (String line : got) {
+      String[] parts = line.split(" -> ")[1].split(" / ");
+      assertThat(parts[0]).as(line).isEqualTo(parts[1]);
+    }
+    assertThat(got.get(0)).endsWith("-> 2026-11-19 17:29:57.226 / 2026-11-19 17:29:57.226");
+  }
 }
