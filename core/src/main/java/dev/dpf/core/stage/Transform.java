@@ -131,7 +131,7 @@ final class Transform {
       addQuality(dataset, rowRules);
       Quality.failIfAny(rowRules);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
-      applied = full ? rebuild(dataset, valid, extra) : merge(dataset, valid, extra, batchTo);
+      applied = full ? rebuild(dataset, valid, extra) : merge(dataset, valid, extra, batchTo, read);
       Dataset<Row> rejected = Conform.selectRejected(dataset, conformed, inputColumns, runId);
       if (full) {
         quarantined =
@@ -405,7 +405,8 @@ final class Transform {
   }
 
   /** The new rows' changes applied to the table with MERGE; see the class comment. */
-  private Applied merge(DatasetDef dataset, Dataset<Row> valid, List<String> extra, long batchTo) {
+  private Applied merge(
+      DatasetDef dataset, Dataset<Row> valid, List<String> extra, long batchTo, long newRows) {
     if (dataset.key().isEmpty()) {
       Dataset<Row> rows = Conform.project(dataset, valid, extra);
       long written =
@@ -421,7 +422,7 @@ final class Transform {
     }
     boolean dms = Arrays.asList(valid.columns()).contains(Columns.OP);
     Dataset<Row> latest = Changes.latest(Changes.ranked(dataset, valid));
-    Dataset<Row> decided = decide(dataset, latest, dms);
+    Dataset<Row> decided = decide(dataset, latest, dms, newRows <= FEW_CHANGES);
     Row n =
         decided
             .agg(
@@ -518,11 +519,11 @@ final class Transform {
    * whether it applies: it is later than the key's live row, or (no live row) than its delete.
    * Cached, so the counts and both MERGEs see the state from before them.
    */
-  private Dataset<Row> decide(DatasetDef dataset, Dataset<Row> latest, boolean dms) {
+  private Dataset<Row> decide(DatasetDef dataset, Dataset<Row> latest, boolean dms, boolean few) {
     Dataset<Row> joined = latest;
-    joined = withSeqOf(dataset, joined, lake.read(Zone.TRANSFORMED, dataset.name()), LIVE);
+    joined = withSeqOf(dataset, joined, lake.read(Zone.TRANSFORMED, dataset.name()), LIVE, few);
     if (dms) {
-      joined = withSeqOf(dataset, joined, lake.read(Zone.SYSTEM, deletedTable(dataset)), TOMB);
+      joined = withSeqOf(dataset, joined, lake.read(Zone.SYSTEM, deletedTable(dataset)), TOMB, few);
     } else {
       joined =
           joined.withColumn(TOMB, lit(null).cast(joined.schema().apply(Changes.SEQ).dataType()));
@@ -534,22 +535,38 @@ final class Transform {
     return joined.withColumn(APPLY, apply).localCheckpoint(true);
   }
 
+  /**
+   * The rows with the sequence {@code state} holds for their key (null when it has none). With
+   * {@code few} rows, the state's rows of other keys are dropped as it is read, by a broadcast of
+   * the rows' keys: a small batch of changes then costs a scan of the table, not a shuffle of it.
+   */
   private static Dataset<Row> withSeqOf(
-      DatasetDef dataset, Dataset<Row> rows, Dataset<Row> state, String as) {
+      DatasetDef dataset, Dataset<Row> rows, Dataset<Row> state, String as, boolean few) {
     List<Column> select = new ArrayList<>();
+    List<Column> keys = new ArrayList<>();
     Column on = lit(true);
+    Column sameKey = lit(true);
     for (String k : dataset.key()) {
       select.add(col(Conform.quote(k)).as("__k_" + k));
+      keys.add(col(Conform.quote(k)).as("__n_" + k));
       on = on.and(col(Conform.quote(k)).eqNullSafe(col("__k_" + k)));
+      sameKey = sameKey.and(col("__k_" + k).eqNullSafe(col("__n_" + k)));
     }
     select.add(col(Changes.SEQ).as(as));
     Dataset<Row> seqs = state.select(select.toArray(Column[]::new));
+    if (few) {
+      Dataset<Row> changed = rows.select(keys.toArray(Column[]::new));
+      seqs = seqs.join(org.apache.spark.sql.functions.broadcast(changed), sameKey, "left_semi");
+    }
     Dataset<Row> joined = rows.join(seqs, on, "left");
     for (String k : dataset.key()) {
       joined = joined.drop("__k_" + k);
     }
     return joined;
   }
+
+  /** New rows up to this many are few enough to broadcast their keys ({@link #withSeqOf}). */
+  private static final long FEW_CHANGES = 200_000;
 
   private static Column notDelete(boolean dms) {
     return dms ? col(Columns.OP).isNull().or(col(Columns.OP).notEqual("D")) : lit(true);

@@ -49,6 +49,7 @@ class QualityRulesTest extends IngestFixture {
             + "      - {rule: allowed_values, column: country, values: [FR, US], action: warn}\n"
             + "      - {rule: references, column: ref, to: p.id, action: warn}\n"
             + "      - {rule: unique, column: code, action: warn}\n"
+            + "      - {rule: unique, column: id, action: fail}\n"
             + "      - {rule: freshness, column: ts, max_age: 1d, action: warn}\n"
             + "      - {rule: min_rows, count: 1, action: fail}\n"
             + "  p:\n    source: p\n    key: [id]\n    columns:\n      id: int\n";
@@ -71,6 +72,7 @@ class QualityRulesTest extends IngestFixture {
             "t|allowed_values(country)|warn|warned|4|3|1|['DE']|allowed FR, US",
             "t|references(ref)|warn|warned|4|3|1|['3']|not in p.id",
             "t|unique(code)|warn|warned|2|0|2|['ABC']|1 value(s) held by more than one row",
+            "t|unique(id)|fail|passed|2|2|0|[]|",
             "t|freshness(ts)|warn|warned|1|0|1|[]|newest 2026-11-20T13:00:00Z, at least"
                 + " 2026-11-23T00:00:00Z expected",
             "t|min_rows|fail|passed|1|1|0|[]|2 row(s), at least 1 expected"),
