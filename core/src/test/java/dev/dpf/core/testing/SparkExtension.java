@@ -13,7 +13,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * One SparkSession per test JVM ({@code local[2]}, few partitions, interpreted expressions, no UI,
  * UTC, Delta, an embedded catalog in a temporary folder), injected as a test or constructor
- * parameter. It is stopped when the JVM exits.
+ * parameter. It is stopped, and its catalog folder deleted, when the JVM exits.
  */
 public final class SparkExtension implements ParameterResolver {
   private static SparkSession session;
@@ -40,9 +40,27 @@ public final class SparkExtension implements ParameterResolver {
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.driver.bindAddress", "127.0.0.1")
               .getOrCreate();
-      Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+      Path made = catalog;
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    session.stop();
+                    deleteTree(made);
+                  }));
     }
     return session;
+  }
+
+  /**
+   * Deletes the folder and what it holds, as far as it can: a test JVM leaves no catalog behind.
+   */
+  private static void deleteTree(Path root) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      // a folder under the system's temporary directory: left for it to clean
+    }
   }
 
   @Override
