@@ -26,13 +26,9 @@ final class Describe {
   private Describe() {}
 
   static String text(SparkSession spark, PipelineDefinition definition, Lake lake, String name) {
-    String[] parts = name.toLowerCase(Locale.ROOT).split("\\.", -1);
-    Optional<Zone> zone =
-        parts.length != 2
-            ? Optional.empty()
-            : java.util.Arrays.stream(Zone.values())
-                .filter(z -> z.dbName().equals(parts[0]))
-                .findFirst();
+    String lower = name.toLowerCase(Locale.ROOT);
+    String[] parts = lower.split("\\.", -1);
+    Optional<Zone> zone = parts.length != 2 ? Optional.empty() : Zone.of(lower);
     if (zone.isEmpty() || parts[1].isEmpty()) {
       throw new DpfException(
           "'"

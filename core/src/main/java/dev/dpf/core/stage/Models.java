@@ -773,11 +773,12 @@ final class Models {
   }
 
   static Zone zoneOf(String ref, ModelDef model) {
-    String db = ref.substring(0, ref.indexOf('.'));
-    for (Zone z : List.of(Zone.CONSOLIDATED, Zone.TRANSFORMED, Zone.CURATED)) {
-      if (z.dbName().equals(db) && z.ordinal() <= model.zone().ordinal()) {
-        return z;
-      }
+    Optional<Zone> zone =
+        Zone.of(ref)
+            .filter(z -> z.ordinal() <= Zone.CURATED.ordinal())
+            .filter(z -> z.ordinal() <= model.zone().ordinal());
+    if (zone.isPresent()) {
+      return zone.get();
     }
     throw new DpfException(
         model.label()

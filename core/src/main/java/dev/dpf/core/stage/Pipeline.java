@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -208,15 +209,9 @@ public final class Pipeline {
     tasks.forEach(t -> read.addAll(t.after()));
     long bytes = 0;
     for (String table : read) {
-      int dot = table.indexOf('.');
-      if (made.contains(table) || dot < 0) {
-        continue;
-      }
-      String db = table.substring(0, dot);
-      for (Zone zone : Zone.values()) {
-        if (zone.dbName().equals(db)) {
-          bytes = plus(bytes, lake.sizeBytes(zone, table.substring(dot + 1)));
-        }
+      Optional<Zone> zone = Zone.of(table);
+      if (!made.contains(table) && zone.isPresent()) {
+        bytes = plus(bytes, lake.sizeBytes(zone.get(), Models.nameOf(table)));
       }
     }
     return bytes;
