@@ -520,10 +520,14 @@ final class Transform {
    * Cached, so the counts and both MERGEs see the state from before them.
    */
   private Dataset<Row> decide(DatasetDef dataset, Dataset<Row> latest, boolean dms, boolean few) {
+    // With few changes, the keys to look up are the changes' own (not those of the rows joined so
+    // far: the second lookup would read the table of the first again).
+    Optional<Dataset<Row>> keys = few ? Optional.of(latest) : Optional.empty();
     Dataset<Row> joined = latest;
-    joined = withSeqOf(dataset, joined, lake.read(Zone.TRANSFORMED, dataset.name()), LIVE, few);
+    joined = withSeqOf(dataset, joined, lake.read(Zone.TRANSFORMED, dataset.name()), LIVE, keys);
     if (dms) {
-      joined = withSeqOf(dataset, joined, lake.read(Zone.SYSTEM, deletedTable(dataset)), TOMB, few);
+      joined =
+          withSeqOf(dataset, joined, lake.read(Zone.SYSTEM, deletedTable(dataset)), TOMB, keys);
     } else {
       joined =
           joined.withColumn(TOMB, lit(null).cast(joined.schema().apply(Changes.SEQ).dataType()));
@@ -536,12 +540,16 @@ final class Transform {
   }
 
   /**
-   * The rows with the sequence {@code state} holds for their key (null when it has none). With
-   * {@code few} rows, the state's rows of other keys are dropped as it is read, by a broadcast of
-   * the rows' keys: a small batch of changes then costs a scan of the table, not a shuffle of it.
+   * The rows with the sequence {@code state} holds for their key (null when it has none). Given
+   * {@code few} changes, the state's rows of other keys are dropped as it is read, by a broadcast
+   * of the changes' keys: a small batch then costs a scan of the table, not a shuffle of it.
    */
   private static Dataset<Row> withSeqOf(
-      DatasetDef dataset, Dataset<Row> rows, Dataset<Row> state, String as, boolean few) {
+      DatasetDef dataset,
+      Dataset<Row> rows,
+      Dataset<Row> state,
+      String as,
+      Optional<Dataset<Row>> few) {
     List<Column> select = new ArrayList<>();
     List<Column> keys = new ArrayList<>();
     Column on = lit(true);
@@ -554,8 +562,8 @@ final class Transform {
     }
     select.add(col(Changes.SEQ).as(as));
     Dataset<Row> seqs = state.select(select.toArray(Column[]::new));
-    if (few) {
-      Dataset<Row> changed = rows.select(keys.toArray(Column[]::new));
+    if (few.isPresent()) {
+      Dataset<Row> changed = few.get().select(keys.toArray(Column[]::new));
       seqs = seqs.join(org.apache.spark.sql.functions.broadcast(changed), sameKey, "left_semi");
     }
     Dataset<Row> joined = rows.join(seqs, on, "left");
