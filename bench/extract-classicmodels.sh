@@ -4,7 +4,7 @@
 #
 #   bench/extract-classicmodels.sh
 #
-# Needs the MariaDB server package (apt-get install mariadb-server; .ci/run installs it).
+# Needs the MariaDB server package (apt-get install mariadb-server; bin/test installs it).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sql="$home/../shared/seed-data/classicmodels.sql"

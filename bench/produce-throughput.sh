@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Producer throughput: `dpf produce` against kinesalite on loopback (installed under .test-servers/ by .ci/run),
+# Producer throughput: `dpf produce` against kinesalite on loopback (installed under .test-servers/ by bin/test),
 # as fast as the stream takes the events (--rate 0), into a stream of SHARDS shards.
 #
 #   bench/produce-throughput.sh [COUNT] [SHARDS]     (default 100000 events, 4 shards)

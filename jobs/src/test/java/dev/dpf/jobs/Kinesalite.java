@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.kinesis.model.ShardIteratorType;
 import software.amazon.awssdk.services.kinesis.model.StreamStatus;
 
 /**
- * Kinesis on loopback: kinesalite (npm, installed by {@code .ci/run} under {@code .test-servers/}
+ * Kinesis on loopback: kinesalite (npm, installed by {@code bin/test} under {@code .test-servers/}
  * of the checkout) in its own Node.js process, streams in memory.
  */
 final class Kinesalite implements AutoCloseable {
@@ -53,7 +53,7 @@ final class Kinesalite implements AutoCloseable {
     if (!Files.isDirectory(module)) {
       throw new IllegalStateException(
           module
-              + " is missing: install the test servers first (.ci/run does: npm install"
+              + " is missing: install the test servers first (bin/test does: npm install"
               + " --prefix .test-servers kinesalite@3.3.3)");
     }
     int port = Loopback.freePort();

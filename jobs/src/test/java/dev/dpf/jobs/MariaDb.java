@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private MariaDB server on loopback (the Debian package, which {@code .ci/run} installs): its
+ * A private MariaDB server on loopback (the Debian package, which {@code bin/test} installs): its
  * own data folder and socket under the test's folder, no systemd, stopped on close.
  */
 final class MariaDb implements AutoCloseable {
@@ -72,7 +72,7 @@ final class MariaDb implements AutoCloseable {
     throw new IllegalStateException(
         name
             + " is not installed: the MariaDB server comes from the Debian package"
-            + " (apt-get install mariadb-server; .ci/run does this)");
+            + " (apt-get install mariadb-server; bin/test does this)");
   }
 
   /** Runs the client as root over the socket with {@code sql} on standard input; returns output. */
