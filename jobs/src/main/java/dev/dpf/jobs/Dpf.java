@@ -64,7 +64,7 @@ public final class Dpf implements Runnable {
 
   /** Runs the command line, printing to {@code out} and {@code err}; returns the exit code. */
   static int execute(String[] args, PrintStream out, PrintStream err) {
-    CommandLine cli = new CommandLine(new Dpf());
+    CommandLine cli = new CommandLine(new Dpf()).setCaseInsensitiveEnumValuesAllowed(true);
     cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     cli.setExecutionExceptionHandler(
@@ -137,6 +137,26 @@ public final class Dpf implements Runnable {
     return h == null || h.isBlank() ? Optional.empty() : Optional.of(Path.of(h));
   }
 
+  /** A command's definition and session. */
+  record Started(PipelineDefinition definition, SparkSession spark) {}
+
+  /**
+   * Loads the definition and starts the session in the order its location needs: a local file is
+   * read before Spark starts, so mistakes fail fast; a Hadoop path (s3a://...) once the session is
+   * up, with its settings.
+   */
+  static Started start(
+      JobOptions options,
+      java.util.function.Function<JobOptions, PipelineDefinition> load,
+      java.util.function.Supplier<SparkSession> session) {
+    if (DefinitionSource.isHadoopPath(options.definition())) {
+      SparkSession spark = session.get();
+      return new Started(load.apply(options), spark);
+    }
+    PipelineDefinition definition = load.apply(options);
+    return new Started(definition, session.get());
+  }
+
   /** Options shared by the commands that read the lake. */
   static final class LakeOptions {
     @Option(
@@ -150,8 +170,9 @@ public final class Dpf implements Runnable {
         names = "--definition",
         paramLabel = "FILE",
         description =
-            "Pipeline definition (default: src/pipeline.yaml of this checkout, else the one in the jar).")
-    Path definition;
+            "Pipeline definition: a file or a Hadoop URI such as s3a://bucket/pipeline.yaml"
+                + " (default: src/pipeline.yaml of this checkout, else the one in the jar).")
+    String definition;
 
     @Option(
         names = "--master",
@@ -160,9 +181,17 @@ public final class Dpf implements Runnable {
         description = "Spark master for this local run (default: ${DEFAULT-VALUE}).")
     String master;
 
+    @Option(
+        names = "--conf",
+        paramLabel = "KEY=VALUE",
+        description =
+            "A Spark setting for this process, as spark-submit's --conf (repeatable), for example"
+                + " --conf spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000.")
+    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
     Optional<String> definitionFile() {
       if (definition != null) {
-        return Optional.of(definition.toString());
+        return Optional.of(definition);
       }
       return home()
           .map(h -> h.resolve("src/pipeline.yaml"))
@@ -201,9 +230,13 @@ public final class Dpf implements Runnable {
     @Override
     public Integer call() {
       JobOptions options = new JobOptions(raw(), lakeOptions.lake, lakeOptions.definitionFile());
-      PipelineDefinition definition = StageRunner.prepare(stage(), options);
-      SparkSession spark = Sessions.local(lakeOptions, spec.name());
-      StageRunner.run(stage(), options, definition, spark, spec.commandLine().getOut());
+      Started started =
+          start(
+              options,
+              o -> StageRunner.prepare(stage(), o),
+              () -> Sessions.local(lakeOptions, spec.name()));
+      StageRunner.run(
+          stage(), options, started.definition(), started.spark(), spec.commandLine().getOut());
       return 0;
     }
   }
@@ -298,7 +331,7 @@ public final class Dpf implements Runnable {
         names = "--format",
         defaultValue = "table",
         description = "table, csv or json (JSON lines) (default: ${DEFAULT-VALUE}).")
-    String format;
+    SqlOutput.Format format;
 
     @Option(
         names = "--max-rows",
@@ -314,14 +347,9 @@ public final class Dpf implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      SqlOutput.Format f;
-      try {
-        f = SqlOutput.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new DpfException("Unknown --format '" + format + "'. Use table, csv or json");
-      }
+      SqlOutput.Format f = format;
       var out = spec.commandLine().getOut();
-      SparkSession spark = Sessions.local(lakeOptions, spec.name());
+      SparkSession spark = Sessions.existing(lakeOptions, spec.name());
       if (query != null && !query.isEmpty()) {
         out.print(SqlOutput.render(spark.sql(String.join(" ", query)), f, maxRows));
         out.flush();
@@ -353,7 +381,7 @@ public final class Dpf implements Runnable {
 
     @Override
     public Integer call() {
-      SparkSession spark = Sessions.local(lakeOptions, spec.name());
+      SparkSession spark = Sessions.existing(lakeOptions, spec.name());
       Lake lake = new Lake(spark, lakeOptions.lake);
       var out = spec.commandLine().getOut();
       out.printf("%-40s %12s%n", "table", "rows");
@@ -382,10 +410,13 @@ public final class Dpf implements Runnable {
 
     @Override
     public Integer call() {
-      PipelineDefinition definition =
-          StageRunner.definition(
-              new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile()));
-      SparkSession spark = Sessions.local(lakeOptions, spec.name());
+      Started started =
+          start(
+              new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile()),
+              StageRunner::definition,
+              () -> Sessions.existing(lakeOptions, spec.name()));
+      SparkSession spark = started.spark();
+      PipelineDefinition definition = started.definition();
       var out = spec.commandLine().getOut();
       out.print(
           dev.dpf.jobs.Describe.text(spark, definition, new Lake(spark, lakeOptions.lake), table));
@@ -417,7 +448,7 @@ public final class Dpf implements Runnable {
       if (port < 1 || port > 65535) {
         throw new DpfException("--port must be between 1 and 65535, got " + port);
       }
-      SparkSession spark = Sessions.local(lakeOptions, spec.name());
+      SparkSession spark = Sessions.existing(lakeOptions, spec.name());
       Lake lake = new Lake(spark, lakeOptions.lake);
       int tables = Sessions.registerAll(spark, lake).size();
       JdbcEndpoint endpoint;

@@ -21,8 +21,10 @@ public record JobOptions(String raw, String lake, Optional<String> definition) {
   static final Set<String> KEYS = Set.of("raw", "lake", "definition");
 
   /**
-   * Arguments Glue passes to every job itself (with a value); they are accepted and ignored. Other
-   * unknown keys are an error, so a mistyped {@code --lake} is not silently ignored.
+   * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
+   * reserved arguments over time: any other key is accepted and logged too, unless it looks like a
+   * mistyped one of ours ({@link #mistyped}), which is an error, so a mistyped {@code --lake} is
+   * not silently ignored.
    */
   static final Set<String> GLUE_KEYS =
       Set.of(
@@ -68,13 +70,21 @@ public record JobOptions(String raw, String lake, Optional<String> definition) {
 
   /**
    * Parses Glue-style arguments: {@code --key value} or {@code --key=value}. Glue's own keys are
-   * ignored.
+   * ignored; other keys that are not ours are logged and ignored.
    *
-   * @throws DpfException on an unknown key, a key without a value, or a missing lake
+   * @throws DpfException on a mistyped key of ours, a key without a value, or a missing lake
    */
   public static JobOptions fromJobArgs(String[] args) {
+    return fromJobArgs(args, LOG::warn);
+  }
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobOptions.class);
+
+  /** As above; what is ignored is told to {@code ignored}, one line. */
+  static JobOptions fromJobArgs(String[] args, java.util.function.Consumer<String> ignored) {
     Map<String, String> values = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
+    List<String> others = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--") || a.length() == 2) {
@@ -99,7 +109,12 @@ public record JobOptions(String raw, String lake, Optional<String> definition) {
         continue;
       }
       if (!KEYS.contains(key)) {
-        unknown.add("--" + key);
+        Optional<String> ours = mistyped(key);
+        if (ours.isPresent()) {
+          unknown.add("--" + key + " (did you mean --" + ours.get() + "?)");
+        } else {
+          others.add("--" + key);
+        }
         continue;
       }
       if (value == null || value.isBlank()) {
@@ -110,9 +125,15 @@ public record JobOptions(String raw, String lake, Optional<String> definition) {
     }
     if (!unknown.isEmpty()) {
       throw new DpfException(
-          "Unknown job argument(s) "
-              + unknown
-              + ". Known: --raw, --lake, --definition (Glue's own are ignored)");
+          "Unknown job argument(s): "
+              + String.join(", ", unknown)
+              + ". dpf's are --raw, --lake, --definition");
+    }
+    if (!others.isEmpty()) {
+      ignored.accept(
+          "Ignoring job argument(s) that are not dpf's: "
+              + String.join(", ", others)
+              + " (dpf's are --raw, --lake, --definition)");
     }
     String lake = values.get("lake");
     if (lake == null) {
@@ -121,5 +142,17 @@ public record JobOptions(String raw, String lake, Optional<String> definition) {
     }
     return new JobOptions(
         values.getOrDefault("raw", ""), lake, Optional.ofNullable(values.get("definition")));
+  }
+
+  /**
+   * The key of ours that {@code key} most likely misspells: the same but for case, dashes or
+   * underscores, or at most one edit away (two for keys longer than 4 characters).
+   */
+  static Optional<String> mistyped(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT).replace("-", "").replace("_", "");
+    var distance = org.apache.commons.text.similarity.LevenshteinDistance.getDefaultInstance();
+    return KEYS.stream()
+        .filter(ours -> distance.apply(k, ours) <= (ours.length() > 4 ? 2 : 1))
+        .min(java.util.Comparator.comparing((String ours) -> distance.apply(k, ours)));
   }
 }

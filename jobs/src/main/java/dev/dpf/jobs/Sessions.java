@@ -1,5 +1,6 @@
 package dev.dpf.jobs;
 
+import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.LakeLock;
@@ -30,23 +31,78 @@ final class Sessions {
    * @param command what this process does, shown to another process that finds the lake in use
    */
   static synchronized SparkSession local(Dpf.LakeOptions options, String command) {
+    return local(options, command, false);
+  }
+
+  /**
+   * As {@link #local}, for a command that reads a lake that must be there: when the root holds no
+   * lake it stops with a user error and creates nothing (no folder, lock or catalog).
+   */
+  static synchronized SparkSession existing(Dpf.LakeOptions options, String command) {
+    return local(options, command, true);
+  }
+
+  private static SparkSession local(Dpf.LakeOptions options, String command, boolean existing) {
     if (session == null) {
       SparkSession.Builder builder =
           SparkSetup.smallLocal(
               SparkSetup.delta(SparkSession.builder().appName("dpf").master(options.master)));
+      for (var e : options.conf.entrySet()) {
+        builder = builder.config(e.getKey(), e.getValue());
+      }
       URI lake = URI.create(options.lake.replace('\\', '/').replace(" ", "%20"));
       boolean local = lake.getScheme() == null || lake.getScheme().equals("file");
+      if (local && existing) {
+        requireLake(options.lake, new org.apache.hadoop.conf.Configuration());
+      }
       if (local) {
         lock(options.lake, new org.apache.hadoop.conf.Configuration(), command);
         Path root = Path.of(lake.getScheme() == null ? options.lake : lake.getPath());
         builder = SparkSetup.localCatalog(builder, root);
       }
       session = builder.getOrCreate();
+      // Hadoop settings reach a context that was already running too.
+      var hadoop = session.sparkContext().hadoopConfiguration();
+      options.conf.forEach(
+          (k, v) -> {
+            if (k.startsWith("spark.hadoop.")) {
+              hadoop.set(k.substring("spark.hadoop.".length()), v);
+            }
+          });
+      if (!local && existing) {
+        requireLake(options.lake, session.sparkContext().hadoopConfiguration());
+      }
       if (!local) {
         lock(options.lake, session.sparkContext().hadoopConfiguration(), command);
       }
     }
     return session;
+  }
+
+  /**
+   * Stops with a user error unless {@code root} holds a lake: a zone's folder ({@code
+   * consolidated}, {@code transformed}, {@code curated}, {@code quarantine}) or the run log ({@code
+   * _system/runs}), which any stage or {@code dpf init} leaves.
+   */
+  static void requireLake(String root, org.apache.hadoop.conf.Configuration conf) {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root);
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      for (Zone zone : Zone.values()) {
+        String marker = zone == Zone.SYSTEM ? zone.dbName() + "/runs" : zone.dbName();
+        if (fs.exists(new org.apache.hadoop.fs.Path(dir, marker))) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new DpfException(
+        "No lake at "
+            + root
+            + ": it has no zone folder (consolidated, transformed, curated, quarantine) and no run"
+            + " log (_system/runs). Pass --lake with a lake's root, or make one there with dpf run"
+            + " or dpf init");
   }
 
   /** Takes the lake's lock for this process, released by {@link #stop}. */

@@ -106,6 +106,48 @@ class DpfCliTest {
   }
 
   @Test
+  void anUnknownSqlFormatIsAUsageError() {
+    CliRun r = dpf("sql", "--format", "xml", "select 1");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(
+            "Invalid value for option '--format': expected one of [TABLE, CSV, JSON]"
+                + " (case-insensitive) but was 'xml'\nUsage: dpf sql ");
+  }
+
+  @Test
+  void commandsThatReadALakeStopWhereThereIsNoneAndCreateNothing(@TempDir Path dir)
+      throws Exception {
+    Path empty = Files.createDirectory(dir.resolve("empty"));
+    Path missing = dir.resolve("missing");
+    for (Path lake : List.of(empty, missing)) {
+      List<List<String>> commands =
+          List.of(
+              List.of("tables", "--lake", lake.toString()),
+              List.of("sql", "--lake", lake.toString(), "select 1"),
+              List.of("describe", "--lake", lake.toString(), "curated.customer_360"));
+      for (List<String> command : commands) {
+        CliRun r = dpf(command.toArray(String[]::new));
+
+        assertThat(r.code()).as(command.toString()).isEqualTo(Dpf.EXIT_USER_ERROR);
+        assertThat(r.err())
+            .as(command.toString())
+            .isEqualTo(
+                "dpf: No lake at "
+                    + lake
+                    + ": it has no zone folder (consolidated, transformed, curated, quarantine)"
+                    + " and no run log (_system/runs). Pass --lake with a lake's root, or make one"
+                    + " there with dpf run or dpf init\n");
+        assertThat(r.out()).isEmpty();
+      }
+    }
+    assertThat(empty).isEmptyDirectory();
+    assertThat(missing).doesNotExist();
+    assertThat(dir).isDirectoryNotContaining(p -> !p.equals(empty));
+  }
+
+  @Test
   void generateWritesTheSample(@TempDir Path dir) throws Exception {
     CliRun r = dpf("generate", "--out", dir.toString());
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -104,11 +106,50 @@ class JobOptionsTest {
   }
 
   @Test
-  void rejectsUnknownKeysSoTyposAreNotIgnored() {
-    assertThatThrownBy(() -> JobOptions.fromJobArgs(new String[] {"--lake", "l", "--raww", "r"}))
+  void rejectsMistypedKeysOfOursWithWhatWasMeant() {
+    assertThatThrownBy(
+            () ->
+                JobOptions.fromJobArgs(
+                    new String[] {
+                      "--lakes", "l", "--raww", "r", "--Definition", "d", "--DEFINITION_", "d"
+                    }))
         .isInstanceOf(DpfException.class)
         .hasMessage(
-            "Unknown job argument(s) [--raww]. Known: --raw, --lake, --definition (Glue's own are ignored)");
+            "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
+                + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
+                + " --definition?). dpf's are --raw, --lake, --definition");
+  }
+
+  @Test
+  void acceptsAndReportsOtherKeysAwsMayAdd() {
+    List<String> told = new ArrayList<>();
+    JobOptions options =
+        JobOptions.fromJobArgs(
+            new String[] {
+              "--enable-new-glue-feature",
+              "true",
+              "--lake",
+              "s3://l",
+              "--rows",
+              "5",
+              "--JOB_NAME",
+              "j",
+              "--flag"
+            },
+            told::add);
+
+    assertThat(options).isEqualTo(new JobOptions("", "s3://l", Optional.empty()));
+    assertThat(told)
+        .containsExactly(
+            "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
+                + " --flag (dpf's are --raw, --lake, --definition)");
+  }
+
+  @Test
+  void tellsNothingWhenEveryKeyIsKnown() {
+    List<String> told = new ArrayList<>();
+    JobOptions.fromJobArgs(new String[] {"--JOB_ID", "j", "--lake", "l"}, told::add);
+    assertThat(told).isEmpty();
   }
 
   @Test

@@ -76,7 +76,8 @@ class RunAnywhereIT {
     Submitted run =
         launch(dir, "local[2]", Map.of(), Map.of(), raw(SAMPLE), List.of("--lakes", "x"));
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).contains("dpf: Unknown job argument(s) [--lakes]");
+    assertThat(run.err())
+        .contains("dpf: Unknown job argument(s): --lakes (did you mean --lake?). dpf's are");
   }
 
   @Test
