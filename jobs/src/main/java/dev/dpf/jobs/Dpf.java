@@ -5,8 +5,6 @@ import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.generate.SampleGenerator;
 import dev.dpf.core.storage.Lake;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -320,7 +318,10 @@ public final class Dpf implements Runnable {
       name = "sql",
       mixinStandardHelpOptions = true,
       description = {
-        "Run one SQL statement and print its result; with no statement, open an interactive prompt.",
+        "Run SQL statements and print their results: the QUERY words, -e, -f, or statements piped"
+            + " on standard input, separated by ';' (a script: no banner or prompt, results on"
+            + " standard output, the first failing statement's error on standard error and exit"
+            + " code 1). With none of these on a terminal, an interactive prompt.",
         "Tables are named zone.table, for example curated.customer_data_usa."
       })
   static final class Sql implements Callable<Integer> {
@@ -330,43 +331,78 @@ public final class Dpf implements Runnable {
     @Option(
         names = "--format",
         defaultValue = "table",
-        description = "table, csv or json (JSON lines) (default: ${DEFAULT-VALUE}).")
+        description =
+            "table, csv or json (JSON lines; arrays, structs and maps as JSON values) (default:"
+                + " ${DEFAULT-VALUE}).")
     SqlOutput.Format format;
 
     @Option(
         names = "--max-rows",
         defaultValue = "10000",
-        description = "Print at most this many rows (default: ${DEFAULT-VALUE}).")
+        description =
+            "Print at most this many rows of each result; a cut result is said on standard error"
+                + " (default: ${DEFAULT-VALUE}).")
     int maxRows;
+
+    @Option(
+        names = {"-e", "--execute"},
+        paramLabel = "SQL",
+        description = "Run these statements, separated by ';'.")
+    String execute;
+
+    @Option(
+        names = {"-f", "--file"},
+        paramLabel = "FILE",
+        description = "Run the statements in FILE, separated by ';'.")
+    Path file;
 
     @Parameters(
         arity = "0..*",
         paramLabel = "QUERY",
-        description = "The statement (words are joined by spaces).")
+        description = "Statements (words are joined by spaces).")
     List<String> query;
 
     @Override
     public Integer call() throws Exception {
-      SqlOutput.Format f = format;
-      var out = spec.commandLine().getOut();
-      SparkSession spark = Sessions.existing(lakeOptions, spec.name());
+      int given = (query == null || query.isEmpty() ? 0 : 1) + (execute == null ? 0 : 1);
+      given += file == null ? 0 : 1;
+      if (given > 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "Give the statements one way: QUERY, -e or -f");
+      }
+      if (maxRows < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--max-rows must be at least 1, got " + maxRows);
+      }
+      String script = null;
       if (query != null && !query.isEmpty()) {
-        out.print(SqlOutput.render(spark.sql(String.join(" ", query)), f, maxRows));
-        out.flush();
-        return 0;
+        script = String.join(" ", query);
+      } else if (execute != null) {
+        script = execute;
+      } else if (file != null) {
+        try {
+          script = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+          throw new DpfException("Cannot read the SQL file " + file + ": " + e, e);
+        }
+      } else if (System.console() == null) {
+        script = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
       }
-      if (System.console() == null) {
-        return Shell.run(
-            spark,
-            f,
-            maxRows,
-            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
-            out);
+      var out = spec.commandLine().getOut();
+      if (script != null) {
+        List<SqlScript.Statement> statements = SqlScript.split(script);
+        if (statements.isEmpty()) {
+          throw new DpfException("No SQL statement given (only blanks and comments)");
+        }
+        SparkSession spark = Sessions.existing(lakeOptions, spec.name());
+        return SqlScript.run(spark, statements, format, maxRows, out, spec.commandLine().getErr());
       }
+      SparkSession spark = Sessions.existing(lakeOptions, spec.name());
       try (org.jline.terminal.Terminal terminal =
           org.jline.terminal.TerminalBuilder.builder().system(true).build()) {
         Path history = Path.of(System.getProperty("user.home"), ".dpf_sql_history");
-        return Shell.run(spark, f, maxRows, Shell.terminal(terminal, history), terminal.writer());
+        return Shell.run(
+            spark, format, maxRows, Shell.terminal(terminal, history), terminal.writer());
       }
     }
   }

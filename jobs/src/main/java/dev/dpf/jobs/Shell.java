@@ -61,12 +61,6 @@ final class Shell {
   }
 
   static int run(
-      SparkSession spark, SqlOutput.Format format, int maxRows, BufferedReader in, PrintWriter out)
-      throws IOException {
-    return run(spark, format, maxRows, plain(in, out), out);
-  }
-
-  static int run(
       SparkSession spark, SqlOutput.Format format, int maxRows, Input in, PrintWriter out)
       throws IOException {
     out.println(
@@ -98,7 +92,11 @@ final class Shell {
         continue;
       }
       try {
-        out.print(SqlOutput.render(spark.sql(sql), format, maxRows));
+        SqlOutput.Rendered result = SqlOutput.render(spark.sql(sql), format, maxRows);
+        out.print(result.text());
+        if (result.cut()) {
+          out.println(SqlOutput.cutNote(maxRows, 1, 1));
+        }
       } catch (Exception e) {
         out.println("error: " + firstLine(e.getMessage()));
       }
@@ -108,7 +106,7 @@ final class Shell {
     return 0;
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     if (message == null) {
       return "(no message)";
     }

@@ -1,7 +1,9 @@
 package dev.dpf.jobs;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -23,14 +25,33 @@ final class SqlOutput {
 
   private SqlOutput() {}
 
-  static String render(Dataset<Row> result, Format format, int maxRows) {
+  /** A result as text, and whether it was cut at the row limit. */
+  record Rendered(String text, boolean cut) {}
+
+  /** The first {@code maxRows} rows of the result, in the format. */
+  static Rendered render(Dataset<Row> result, Format format, int maxRows) {
     String[] columns = result.columns();
-    List<Row> rows = result.limit(maxRows).collectAsList();
-    return switch (format) {
-      case CSV -> csv(columns, rows);
-      case JSON -> json(columns, rows);
-      case TABLE -> table(columns, rows);
-    };
+    List<Row> rows = new ArrayList<>(result.limit(maxRows + 1).collectAsList());
+    boolean cut = rows.size() > maxRows;
+    if (cut) {
+      rows.remove(maxRows);
+    }
+    String text =
+        switch (format) {
+          case CSV -> csv(columns, rows);
+          case JSON -> json(columns, rows);
+          case TABLE -> table(columns, rows);
+        };
+    return new Rendered(text, cut);
+  }
+
+  /** What is said, beside the result, when statement {@code n} of {@code of} was cut. */
+  static String cutNote(int maxRows, int n, int of) {
+    return "dpf: showing the first "
+        + maxRows
+        + " row(s) of "
+        + (of == 1 ? "the result" : "statement " + n + "'s result")
+        + "; it has more (raise --max-rows)";
   }
 
   static String csv(String[] columns, List<Row> rows) {
@@ -52,23 +73,7 @@ final class SqlOutput {
     for (Row r : rows) {
       ObjectNode o = JSON.createObjectNode();
       for (int i = 0; i < columns.length; i++) {
-        Object v = r.isNullAt(i) ? null : r.get(i);
-        if (v == null) {
-          o.putNull(columns[i]);
-        } else if (v instanceof BigDecimal d) {
-          o.put(columns[i], d);
-        } else if (v instanceof Long
-            || v instanceof Integer
-            || v instanceof Short
-            || v instanceof Byte) {
-          o.put(columns[i], ((Number) v).longValue());
-        } else if (v instanceof Double || v instanceof Float) {
-          o.put(columns[i], ((Number) v).doubleValue());
-        } else if (v instanceof Boolean b) {
-          o.put(columns[i], b);
-        } else {
-          o.put(columns[i], text(v));
-        }
+        o.set(columns[i], jsonValue(r.isNullAt(i) ? null : r.get(i)));
       }
       try {
         s.append(JSON.writeValueAsString(o)).append('\n');
@@ -77,6 +82,54 @@ final class SqlOutput {
       }
     }
     return s.toString();
+  }
+
+  /**
+   * A value as JSON: numbers and booleans as themselves, arrays as arrays, structs as objects with
+   * their field names, maps as objects (keys as text), binary as base64, anything else as {@link
+   * #text}.
+   */
+  static JsonNode jsonValue(Object v) {
+    var f = JSON.getNodeFactory();
+    if (v == null) {
+      return f.nullNode();
+    } else if (v instanceof BigDecimal d) {
+      return f.numberNode(d);
+    } else if (v instanceof Long
+        || v instanceof Integer
+        || v instanceof Short
+        || v instanceof Byte) {
+      return f.numberNode(((Number) v).longValue());
+    } else if (v instanceof Double || v instanceof Float) {
+      return f.numberNode(((Number) v).doubleValue());
+    } else if (v instanceof Boolean b) {
+      return f.booleanNode(b);
+    } else if (v instanceof byte[] bytes) {
+      return f.textNode(java.util.Base64.getEncoder().encodeToString(bytes));
+    } else if (v instanceof scala.collection.Seq<?> seq) {
+      ArrayNode a = f.arrayNode();
+      for (var it = seq.iterator(); it.hasNext(); ) {
+        a.add(jsonValue(it.next()));
+      }
+      return a;
+    } else if (v instanceof scala.collection.Map<?, ?> map) {
+      ObjectNode o = f.objectNode();
+      for (var it = map.iterator(); it.hasNext(); ) {
+        scala.Tuple2<?, ?> e = it.next();
+        o.set(text(e._1()), jsonValue(e._2()));
+      }
+      return o;
+    } else if (v instanceof Row row) {
+      ObjectNode o = f.objectNode();
+      String[] names = row.schema() == null ? null : row.schema().fieldNames();
+      for (int i = 0; i < row.length(); i++) {
+        o.set(
+            names == null ? "_" + (i + 1) : names[i],
+            jsonValue(row.isNullAt(i) ? null : row.get(i)));
+      }
+      return o;
+    }
+    return f.textNode(text(v));
   }
 
   static String table(String[] columns, List<Row> rows) {

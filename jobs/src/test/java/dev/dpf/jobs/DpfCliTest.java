@@ -117,6 +117,34 @@ class DpfCliTest {
   }
 
   @Test
+  void sqlTakesItsStatementsOneWayAndAFileItCanRead(@TempDir Path dir) {
+    CliRun both = dpf("sql", "-e", "select 1", "select 2");
+    assertThat(both.code()).isEqualTo(2);
+    assertThat(both.err())
+        .startsWith("Give the statements one way: QUERY, -e or -f\nUsage: dpf sql ");
+
+    CliRun none = dpf("sql", "--max-rows", "0", "select 1");
+    assertThat(none.code()).isEqualTo(2);
+    assertThat(none.err()).startsWith("--max-rows must be at least 1, got 0\nUsage: dpf sql ");
+
+    Path missing = dir.resolve("missing.sql");
+    CliRun unreadable = dpf("sql", "--lake", dir.toString(), "-f", missing.toString());
+    assertThat(unreadable.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(unreadable.err())
+        .isEqualTo(
+            "dpf: Cannot read the SQL file "
+                + missing
+                + ": java.nio.file.NoSuchFileException: "
+                + missing
+                + "\n");
+
+    CliRun empty = dpf("sql", "--lake", dir.toString(), "-e", " ; -- nothing");
+    assertThat(empty.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(empty.err()).isEqualTo("dpf: No SQL statement given (only blanks and comments)\n");
+    assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
   void commandsThatReadALakeStopWhereThereIsNoneAndCreateNothing(@TempDir Path dir)
       throws Exception {
     Path empty = Files.createDirectory(dir.resolve("empty"));

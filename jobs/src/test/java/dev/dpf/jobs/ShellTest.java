@@ -29,7 +29,7 @@ class ShellTest {
             SparkExtension.session(),
             SqlOutput.Format.CSV,
             100,
-            new BufferedReader(new StringReader(input)),
+            Shell.plain(new BufferedReader(new StringReader(input)), new PrintWriter(out)),
             new PrintWriter(out));
 
     assertThat(code).isZero();
