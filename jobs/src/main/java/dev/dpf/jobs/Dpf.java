@@ -219,6 +219,23 @@ public final class Dpf implements Runnable {
     @Mixin LakeOptions lakeOptions;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+    @Option(
+        names = "--results",
+        paramLabel = "FILE",
+        description =
+            "Write the run's results as JSON (schema "
+                + RunResults.SCHEMA
+                + ", see README) to FILE, a local file or a Hadoop URI, whether the run succeeds"
+                + " or fails.")
+    String results;
+
+    @Option(
+        names = "--fail-on-warn",
+        description =
+            "Exit 1 when a quality rule warned (after the run wrote everything), as when one"
+                + " failed.")
+    boolean failOnWarn;
+
     abstract StageRunner.Stage stage();
 
     String raw() {
@@ -227,7 +244,13 @@ public final class Dpf implements Runnable {
 
     @Override
     public Integer call() {
-      JobOptions options = new JobOptions(raw(), lakeOptions.lake, lakeOptions.definitionFile());
+      JobOptions options =
+          new JobOptions(
+              raw(),
+              lakeOptions.lake,
+              lakeOptions.definitionFile(),
+              Optional.ofNullable(results),
+              failOnWarn);
       Started started =
           start(
               options,

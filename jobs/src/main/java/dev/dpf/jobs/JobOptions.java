@@ -15,10 +15,25 @@ import java.util.Set;
  * @param raw raw root (local folder or Hadoop URI)
  * @param lake lake root (local folder or Hadoop URI)
  * @param definition the pipeline.yaml to use; empty for the one packaged in the jar
+ * @param results where to write the run's results as JSON ({@link RunResults}), if anywhere
+ * @param failOnWarn whether a quality rule that warned fails the run (after it wrote everything)
  */
-public record JobOptions(String raw, String lake, Optional<String> definition) {
+public record JobOptions(
+    String raw,
+    String lake,
+    Optional<String> definition,
+    Optional<String> results,
+    boolean failOnWarn) {
+  /** Options without a results file, not failing on warnings. */
+  public JobOptions(String raw, String lake, Optional<String> definition) {
+    this(raw, lake, definition, Optional.empty(), false);
+  }
+
   /** Our own argument keys. */
-  static final Set<String> KEYS = Set.of("raw", "lake", "definition");
+  static final Set<String> KEYS = Set.of("raw", "lake", "definition", "results", "fail-on-warn");
+
+  /** How the job arguments are listed in messages. */
+  private static final String OURS = "--raw, --lake, --definition, --results, --fail-on-warn";
 
   /**
    * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
@@ -92,7 +107,7 @@ public record JobOptions(String raw, String lake, Optional<String> definition) {
             "Unexpected argument '"
                 + a
                 + "'. Job arguments are --key value pairs: --raw URI --lake URI"
-                + " [--definition FILE]");
+                + " [--definition FILE] [--results FILE] [--fail-on-warn true]");
       }
       String key = a.substring(2);
       String value;
@@ -125,23 +140,32 @@ public record JobOptions(String raw, String lake, Optional<String> definition) {
     }
     if (!unknown.isEmpty()) {
       throw new DpfException(
-          "Unknown job argument(s): "
-              + String.join(", ", unknown)
-              + ". dpf's are --raw, --lake, --definition");
+          "Unknown job argument(s): " + String.join(", ", unknown) + ". dpf's are " + OURS);
     }
     if (!others.isEmpty()) {
       ignored.accept(
           "Ignoring job argument(s) that are not dpf's: "
               + String.join(", ", others)
-              + " (dpf's are --raw, --lake, --definition)");
+              + " (dpf's are "
+              + OURS
+              + ")");
     }
     String lake = values.get("lake");
     if (lake == null) {
       throw new DpfException(
           "Missing job argument --lake (the lake root, for example s3://bucket/lake)");
     }
+    String failOnWarn = values.getOrDefault("fail-on-warn", "false");
+    if (!failOnWarn.equals("true") && !failOnWarn.equals("false")) {
+      throw new DpfException(
+          "Argument --fail-on-warn takes true or false, not '" + failOnWarn + "'");
+    }
     return new JobOptions(
-        values.getOrDefault("raw", ""), lake, Optional.ofNullable(values.get("definition")));
+        values.getOrDefault("raw", ""),
+        lake,
+        Optional.ofNullable(values.get("definition")),
+        Optional.ofNullable(values.get("results")),
+        failOnWarn.equals("true"));
   }
 
   /**

@@ -92,13 +92,7 @@ final class Report {
     StringBuilder s =
         new StringBuilder("Reconciliation (read = written + quarantined + superseded)\n");
     int n = 0;
-    for (TableResult r : results) {
-      if (r.status() != TableResult.Status.OK || r.stage().equals("curate") || r.rowsRead() == 0) {
-        continue;
-      }
-      if (r.table().startsWith("transformed.") && r.note().startsWith("from ")) {
-        continue; // a model: it reads tables, not records
-      }
+    for (TableResult r : reconciled(results)) {
       long sum = r.rowsWritten() + r.rowsQuarantined() + r.rowsSuperseded();
       s.append(
           String.format(
@@ -113,6 +107,18 @@ final class Report {
       n++;
     }
     return n == 0 ? "" : s.toString();
+  }
+
+  /**
+   * The results that reconcile: tables written in ingest or transform from records they counted
+   * (not models, which read tables).
+   */
+  static List<TableResult> reconciled(List<TableResult> results) {
+    return results.stream()
+        .filter(r -> r.status() == TableResult.Status.OK)
+        .filter(r -> !r.stage().equals("curate") && r.rowsRead() != 0)
+        .filter(r -> !(r.table().startsWith("transformed.") && r.note().startsWith("from ")))
+        .toList();
   }
 
   /** The quality rules' results: one line per rule, failing values for those that failed. */
@@ -149,7 +155,7 @@ final class Report {
     return s.toString();
   }
 
-  private static String label(TableResult.Status status) {
+  static String label(TableResult.Status status) {
     return status.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -86,10 +87,7 @@ final class StageRunner {
         definition.file(),
         options.raw().isEmpty() ? "-" : options.raw(),
         lake.root());
-    RawRoot raw =
-        stage == Stage.RUN || stage == Stage.INGEST
-            ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
-            : null;
+    List<TableResult> reported = java.util.Collections.synchronizedList(new ArrayList<>());
     Pipeline pipeline =
         new Pipeline(
             spark,
@@ -98,11 +96,29 @@ final class StageRunner {
             runId,
             started,
             r -> {
+              reported.add(r);
               out.println(Report.line(r));
               out.flush();
             });
+    java.util.function.Function<String, RunResults.Run> summary =
+        error ->
+            new RunResults.Run(
+                runId,
+                stage.label(),
+                definition.file(),
+                options.raw(),
+                lake.root(),
+                started,
+                Instant.now(),
+                List.copyOf(reported),
+                pipeline.quality(),
+                error);
     List<TableResult> results;
     try {
+      RawRoot raw =
+          stage == Stage.RUN || stage == Stage.INGEST
+              ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
+              : null;
       results =
           switch (stage) {
             case INIT -> pipeline.init();
@@ -114,6 +130,7 @@ final class StageRunner {
     } catch (RuntimeException e) {
       // What the rules found explains many failures: show it before the error.
       printQuality(out, pipeline);
+      writeResults(options, spark, summary.apply(firstLine(e)), e);
       throw e;
     }
     out.println();
@@ -125,7 +142,44 @@ final class StageRunner {
     }
     printQuality(out, pipeline);
     out.flush();
+    long warned = pipeline.quality().stream().filter(q -> q.status().equals("warned")).count();
+    String error =
+        options.failOnWarn() && warned > 0
+            ? warned + " quality rule(s) warned, and warnings fail this run (--fail-on-warn)"
+            : null;
+    writeResults(options, spark, summary.apply(error), null);
+    if (error != null) {
+      throw new DpfException(error);
+    }
     return results;
+  }
+
+  /**
+   * Writes the results where {@code --results} says, if it does; a failure to write them is added
+   * to {@code failure} when the run failed already.
+   */
+  private static void writeResults(
+      JobOptions options, SparkSession spark, RunResults.Run run, RuntimeException failure) {
+    if (options.results().isEmpty()) {
+      return;
+    }
+    try {
+      RunResults.write(
+          options.results().get(),
+          RunResults.json(run),
+          spark.sparkContext().hadoopConfiguration());
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        throw e;
+      }
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** A failure's message in one line, as the command line prints it. */
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    return m.lines().filter(l -> !l.isBlank()).findFirst().orElse(e.toString()).strip();
   }
 
   private static void printQuality(PrintWriter out, Pipeline pipeline) {

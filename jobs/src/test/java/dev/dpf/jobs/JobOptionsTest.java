@@ -117,7 +117,7 @@ class JobOptionsTest {
         .hasMessage(
             "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
                 + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
-                + " --definition?). dpf's are --raw, --lake, --definition");
+                + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn");
   }
 
   @Test
@@ -142,7 +142,7 @@ class JobOptionsTest {
     assertThat(told)
         .containsExactly(
             "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
-                + " --flag (dpf's are --raw, --lake, --definition)");
+                + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn)");
   }
 
   @Test
@@ -150,6 +150,21 @@ class JobOptionsTest {
     List<String> told = new ArrayList<>();
     JobOptions.fromJobArgs(new String[] {"--JOB_ID", "j", "--lake", "l"}, told::add);
     assertThat(told).isEmpty();
+  }
+
+  @Test
+  void readsWhereResultsGoAndWhetherWarningsFail() {
+    assertThat(
+            JobOptions.fromJobArgs(
+                new String[] {
+                  "--lake", "l", "--results", "s3://b/results.json", "--fail-on-warn", "true"
+                }))
+        .isEqualTo(
+            new JobOptions("", "l", Optional.empty(), Optional.of("s3://b/results.json"), true));
+    assertThat(JobOptions.fromJobArgs(new String[] {"--lake", "l"}).failOnWarn()).isFalse();
+    assertThatThrownBy(
+            () -> JobOptions.fromJobArgs(new String[] {"--lake", "l", "--fail-on-warn", "yes"}))
+        .hasMessage("Argument --fail-on-warn takes true or false, not 'yes'");
   }
 
   @Test
@@ -166,6 +181,6 @@ class JobOptionsTest {
     assertThatThrownBy(() -> JobOptions.fromJobArgs(new String[] {"lake"}))
         .hasMessage(
             "Unexpected argument 'lake'. Job arguments are --key value pairs: --raw URI --lake URI"
-                + " [--definition FILE]");
+                + " [--definition FILE] [--results FILE] [--fail-on-warn true]");
   }
 }
