@@ -155,6 +155,14 @@ public final class Dpf implements Runnable {
     return new Started(definition, session.get());
   }
 
+  /** Levels {@code --log-level} takes. */
+  enum LogLevel {
+    ERROR,
+    WARN,
+    INFO,
+    DEBUG
+  }
+
   /** Options shared by the commands that read the lake. */
   static final class LakeOptions {
     @Option(
@@ -178,6 +186,13 @@ public final class Dpf implements Runnable {
         defaultValue = "local[*]",
         description = "Spark master for this local run (default: ${DEFAULT-VALUE}).")
     String master;
+
+    @Option(
+        names = "--log-level",
+        paramLabel = "LEVEL",
+        description =
+            "Level of the logs on standard error: error, warn, info or debug (default: warn).")
+    LogLevel logLevel;
 
     @Option(
         names = "--conf",
@@ -230,6 +245,12 @@ public final class Dpf implements Runnable {
     String results;
 
     @Option(
+        names = {"-q", "--quiet"},
+        description =
+            "Print nothing but errors (the exit code, and --results, tell how the run went).")
+    boolean quiet;
+
+    @Option(
         names = "--fail-on-warn",
         description =
             "Exit 1 when a quality rule warned (after the run wrote everything), as when one"
@@ -256,8 +277,15 @@ public final class Dpf implements Runnable {
               options,
               o -> StageRunner.prepare(stage(), o),
               () -> Sessions.local(lakeOptions, spec.name()));
+      PrintWriter out =
+          quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
       StageRunner.run(
-          stage(), options, started.definition(), started.spark(), spec.commandLine().getOut());
+          stage(),
+          options,
+          started.definition(),
+          started.spark(),
+          out,
+          Progress.every(System.console() != null));
       return 0;
     }
   }

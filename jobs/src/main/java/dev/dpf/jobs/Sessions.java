@@ -43,6 +43,13 @@ final class Sessions {
   }
 
   private static SparkSession local(Dpf.LakeOptions options, String command, boolean existing) {
+    if (options.logLevel != null) {
+      // Spark's and dpf's own loggers; the known noise stays at error.
+      org.apache.logging.log4j.Level level =
+          org.apache.logging.log4j.Level.valueOf(options.logLevel.name());
+      org.apache.logging.log4j.core.config.Configurator.setRootLevel(level);
+      org.apache.logging.log4j.core.config.Configurator.setLevel("dev.dpf", level);
+    }
     if (session == null) {
       SparkSession.Builder builder =
           SparkSetup.smallLocal(

@@ -77,6 +77,29 @@ final class StageRunner {
       PipelineDefinition definition,
       SparkSession spark,
       PrintWriter out) {
+    return run(stage, options, definition, spark, out, Progress.every(false));
+  }
+
+  /** As above, long tables' progress repeating {@code every}. */
+  static List<TableResult> run(
+      Stage stage,
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      PrintWriter out,
+      java.time.Duration every) {
+    try (Progress progress = new Progress(spark.sparkContext(), out, Progress.FIRST, every)) {
+      return run(stage, options, definition, spark, out, progress);
+    }
+  }
+
+  private static List<TableResult> run(
+      Stage stage,
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      PrintWriter out,
+      Progress progress) {
     Instant started = Instant.now();
     String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
     Lake lake = new Lake(spark, options.lake());
@@ -97,9 +120,13 @@ final class StageRunner {
             started,
             r -> {
               reported.add(r);
-              out.println(Report.line(r));
-              out.flush();
+              progress.finished(r.table());
+              synchronized (progress) {
+                out.println(Report.line(r));
+                out.flush();
+              }
             });
+    pipeline.onStart(progress::started);
     java.util.function.Function<String, RunResults.Run> summary =
         error ->
             new RunResults.Run(

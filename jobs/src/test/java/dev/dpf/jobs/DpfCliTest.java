@@ -117,6 +117,17 @@ class DpfCliTest {
   }
 
   @Test
+  void anUnknownLogLevelIsAUsageError() {
+    CliRun r = dpf("tables", "--log-level", "loud");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err())
+        .startsWith(
+            "Invalid value for option '--log-level': expected one of [ERROR, WARN, INFO, DEBUG]"
+                + " (case-insensitive) but was 'loud'\nUsage: dpf tables ");
+  }
+
+  @Test
   void sqlTakesItsStatementsOneWayAndAFileItCanRead(@TempDir Path dir) {
     CliRun both = dpf("sql", "-e", "select 1", "select 2");
     assertThat(both.code()).isEqualTo(2);

@@ -213,5 +213,37 @@ class RunResultsTest {
     assertThat(rule.path("status").asText()).isEqualTo("warned");
     assertThat(rule.path("failed").asLong()).isEqualTo(1);
     assertThat(doc.path("quality").size()).isEqualTo(1);
+    assertThat(r.out())
+        .containsPattern("(?m)^  ingest    consolidated\\.t +started$")
+        .containsPattern("(?m)^  transform transformed\\.t +started$");
+
+    // Nothing new: quiet prints nothing, and no rule ran to warn.
+    Path again = dir.resolve("out/again.json");
+    CliRun quiet =
+        dpf(
+            "run",
+            "--raw",
+            dir.resolve("raw").toString(),
+            "--lake",
+            dir.resolve("lake").toString(),
+            "--definition",
+            definition.toString(),
+            "--master",
+            "local[1]",
+            "--results",
+            again.toString(),
+            "--fail-on-warn",
+            "--quiet",
+            "--log-level",
+            "error");
+
+    assertThat(quiet.code()).as(quiet.err()).isZero();
+    assertThat(quiet.out()).isEmpty();
+    assertThat(quiet.err()).isEmpty();
+    JsonNode second = new ObjectMapper().readTree(again.toFile());
+    assertThat(second.path("status").asText()).isEqualTo("succeeded");
+    assertThat(second.path("tables").findValuesAsText("status"))
+        .containsExactly("up-to-date", "up-to-date");
+    assertThat(second.path("reconciliation").size()).isZero();
   }
 }

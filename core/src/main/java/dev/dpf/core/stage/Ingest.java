@@ -141,7 +141,6 @@ final class Ingest {
       log.plan(source.name(), batch);
     }
     FaultPoint.reach("ingest:planned");
-    spark.sparkContext().setJobDescription("ingest " + source.name());
 
     CollectionAccumulator<String> digests =
         spark.sparkContext().collectionAccumulator("dpf-digests-" + source.name());

@@ -227,7 +227,6 @@ final class Models {
           Pipeline.seconds(start),
           "needs " + String.join(", ", missing) + " (not in the lake)");
     }
-    spark.sparkContext().setJobDescription(stage + " " + model.name());
     Dataset<Row> rows = compile(model);
     checkPartitionColumns(model, rows);
     Map<String, Set<Exposure>> exposed = exposures(model, rows);

@@ -46,6 +46,7 @@ public final class Pipeline {
       Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
   private String piiKey;
   private Models models;
+  private java.util.function.BiConsumer<String, String> starts = (stage, table) -> {};
 
   /**
    * @param runId identifies this run in lineage and quarantine columns
@@ -237,6 +238,12 @@ public final class Pipeline {
         });
   }
 
+  /** Tells {@code starts} of each table as its work starts: (stage, table). */
+  public Pipeline onStart(java.util.function.BiConsumer<String, String> starts) {
+    this.starts = starts;
+    return this;
+  }
+
   /**
    * Uses {@code key} to hash personal data in models, instead of the key from the environment or
    * the lake ({@link PiiKey}).
@@ -277,6 +284,9 @@ public final class Pipeline {
   private List<TableResult> step(String stage, String table, Supplier<List<TableResult>> work) {
     long start = System.nanoTime();
     List<TableResult> result;
+    starts.accept(stage, table);
+    // The table's Spark jobs form a group named after it, so that progress can be told per table.
+    spark.sparkContext().setJobGroup(table, stage + " " + table, false);
     try {
       result = work.get();
     } catch (RuntimeException e) {
@@ -285,6 +295,8 @@ public final class Pipeline {
       unlogged.add(failed);
       failedRowKept.add(e);
       throw e;
+    } finally {
+      spark.sparkContext().clearJobGroup();
     }
     for (TableResult r : result) {
       unlogged.add(report(r));

@@ -101,7 +101,6 @@ final class Transform {
     if (unchangedSince.isPresent()) {
       return List.of(upToDate(dataset, start, unchangedSince.get()));
     }
-    spark.sparkContext().setJobDescription("transform " + dataset.name());
     Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
     List<String> inputColumns = Arrays.asList(all.columns());
     List<String> undeclared = undeclared(dataset, all);
