@@ -20,6 +20,9 @@ import org.apache.spark.sql.SparkSession;
 final class Sessions {
   private static SparkSession session;
   private static LakeLock lock;
+  // A session the process had before (an application embedding dpf, a test's shared one): used, and
+  // left running by stop().
+  private static boolean adopted;
 
   private Sessions() {}
 
@@ -67,6 +70,7 @@ final class Sessions {
         Path root = Path.of(lake.getScheme() == null ? options.lake : lake.getPath());
         builder = SparkSetup.localCatalog(builder, root);
       }
+      adopted = SparkSession.getDefaultSession().isDefined();
       session = builder.getOrCreate();
       // Hadoop settings reach a context that was already running too.
       var hadoop = session.sparkContext().hadoopConfiguration();
@@ -88,8 +92,8 @@ final class Sessions {
 
   /**
    * Stops with a user error unless {@code root} holds a lake: a zone's folder ({@code
-   * consolidated}, {@code transformed}, {@code curated}, {@code quarantine}) or the run log ({@code
-   * _system/runs}), which any stage or {@code dpf init} leaves.
+   * consolidated}, {@code transformed}, {@code curated}, {@code quarantine}), the run log ({@code
+   * _system/runs}), which any stage or {@code dpf init} leaves, or the lake's lock file.
    */
   static void requireLake(String root, org.apache.hadoop.conf.Configuration conf) {
     org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root);
@@ -101,15 +105,18 @@ final class Sessions {
           return;
         }
       }
+      if (fs.exists(new org.apache.hadoop.fs.Path(dir, LakeLock.FILE))) {
+        return; // a lake a run is making (the lock then says who holds it)
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
     throw new DpfException(
         "No lake at "
             + root
-            + ": it has no zone folder (consolidated, transformed, curated, quarantine) and no run"
-            + " log (_system/runs). Pass --lake with a lake's root, or make one there with dpf run"
-            + " or dpf init");
+            + ": it has no zone folder (consolidated, transformed, curated, quarantine), run log"
+            + " (_system/runs) or lock. Pass --lake with a lake's root, or make one there with dpf"
+            + " run or dpf init");
   }
 
   /** Takes the lake's lock for this process, released by {@link #stop}. */
@@ -132,8 +139,11 @@ final class Sessions {
   static synchronized void stop() {
     try {
       if (session != null) {
-        session.stop();
+        if (!adopted) {
+          session.stop();
+        }
         session = null;
+        adopted = false;
       }
     } finally {
       if (lock != null) {

@@ -175,9 +175,9 @@ class DpfCliTest {
             .isEqualTo(
                 "dpf: No lake at "
                     + lake
-                    + ": it has no zone folder (consolidated, transformed, curated, quarantine)"
-                    + " and no run log (_system/runs). Pass --lake with a lake's root, or make one"
-                    + " there with dpf run or dpf init\n");
+                    + ": it has no zone folder (consolidated, transformed, curated, quarantine), run"
+                    + " log (_system/runs) or lock. Pass --lake with a lake's root, or make one there"
+                    + " with dpf run or dpf init\n");
         assertThat(r.out()).isEmpty();
       }
     }

@@ -70,7 +70,7 @@ class RemoteLocationsTest {
       assertThat(none.err())
           .isEqualTo(
               "dpf: No lake at s3a://lakes/none: it has no zone folder (consolidated, transformed,"
-                  + " curated, quarantine) and no run log (_system/runs). Pass --lake with a"
+                  + " curated, quarantine), run log (_system/runs) or lock. Pass --lake with a"
                   + " lake's root, or make one there with dpf run or dpf init\n");
       assertThat(s3.keys("lakes", "")).isEmpty();
     }

@@ -19,7 +19,8 @@ public final class SparkExtension implements ParameterResolver {
   private static SparkSession session;
 
   public static synchronized SparkSession session() {
-    if (session == null) {
+    if (session == null || session.sparkContext().isStopped()) {
+      // (stopped: a test ran a command in process that made and stopped the JVM's session)
       Path catalog;
       try {
         catalog = Files.createTempDirectory("dpf-test-catalog");
