@@ -230,30 +230,57 @@ public final class Definitions {
       if (sourcesNode == null || sourcesNode.isEmpty()) {
         throw fail("sources", "missing. Declare at least one source (kind and path)");
       }
+      // Each source, dataset and model is read on its own, and every one with a mistake is told:
+      // the first mistake of each. Names are known from the keys, so that a dataset of a source
+      // with a mistake is not reported as reading an unknown source.
+      List<DefinitionException> problems = new ArrayList<>();
       List<SourceDef> sources = new ArrayList<>();
-      for (Map.Entry<String, JsonNode> e : entries(sourcesNode, "sources")) {
-        sources.add(source(e.getKey(), e.getValue(), "sources." + e.getKey()));
-      }
       Set<String> sourceNames = new HashSet<>();
-      sources.forEach(s -> sourceNames.add(s.name()));
+      for (Map.Entry<String, JsonNode> e : entries(sourcesNode, "sources")) {
+        sourceNames.add(e.getKey());
+        collect(
+            problems, () -> sources.add(source(e.getKey(), e.getValue(), "sources." + e.getKey())));
+      }
 
       List<DatasetDef> datasets = new ArrayList<>();
+      Set<String> tables = new HashSet<>();
       for (Map.Entry<String, JsonNode> e : entries(root.get("datasets"), "datasets")) {
-        datasets.add(dataset(e.getKey(), e.getValue(), "datasets." + e.getKey(), sourceNames));
+        tables.add(Zone.TRANSFORMED.dbName() + "." + e.getKey());
+        collect(
+            problems,
+            () ->
+                datasets.add(
+                    dataset(e.getKey(), e.getValue(), "datasets." + e.getKey(), sourceNames)));
       }
       List<ModelDef> models = new ArrayList<>();
-      Set<String> tables = new HashSet<>();
-      datasets.forEach(d -> tables.add(Zone.TRANSFORMED.dbName() + "." + d.name()));
       for (Map.Entry<String, JsonNode> e : entries(root.get("models"), "models")) {
-        ModelDef model = model(e.getKey(), e.getValue(), "models." + e.getKey());
-        if (!tables.add(model.table())) {
-          throw fail(
-              "models." + e.getKey(),
-              "table " + model.table() + " is already defined by a dataset. Rename the model");
-        }
-        models.add(model);
+        collect(
+            problems,
+            () -> {
+              ModelDef model = model(e.getKey(), e.getValue(), "models." + e.getKey());
+              if (!tables.add(model.table())) {
+                throw fail(
+                    "models." + e.getKey(),
+                    "table "
+                        + model.table()
+                        + " is already defined by a dataset. Rename the model");
+              }
+              models.add(model);
+            });
+      }
+      if (!problems.isEmpty()) {
+        throw DefinitionException.of(file, problems);
       }
       return resolve(sources, datasets, models);
+    }
+
+    /** Runs {@code step}, keeping the definition mistake it finds in {@code problems}. */
+    private static void collect(List<DefinitionException> problems, Runnable step) {
+      try {
+        step.run();
+      } catch (DefinitionException e) {
+        problems.add(e);
+      }
     }
 
     private SourceDef source(String name, JsonNode node, String at) {

@@ -188,6 +188,35 @@ class DefinitionsTest {
   }
 
   @Test
+  void reportsTheFirstMistakeOfEverySourceDatasetAndModelAtOnce() {
+    assertError(
+        """
+        sources:
+          p: {kind: firehose, path: a}
+          q: {kind: dms, path: b}
+          r: {kind: csv-files}
+        datasets:
+          p:
+            source: p
+            columns: {id: {type: integer}}
+          q:
+            source: q
+            key: [id]
+            columns: {id: int}
+        models:
+          m: {sql: models/t.sql, zone: gold}
+          q: {sql: models/t.sql, zone: transformed}
+        """,
+        "p.yaml: 5 problems:\n"
+            + "  sources.p.kind: unknown kind 'firehose'. Use one of firehose-json, dms, csv-files\n"
+            + "  sources.r.path: missing. Add path: a folder relative to the raw root\n"
+            + "  datasets.p.columns.id.type: unknown type 'integer'. Use one of string, int, long,"
+            + " double, boolean, date, timestamp, decimal(precision,scale)\n"
+            + "  models.m.zone: unknown zone 'gold'. Use transformed or curated\n"
+            + "  models.q: table transformed.q is already defined by a dataset. Rename the model");
+  }
+
+  @Test
   void reportsUnknownSourceKind() {
     assertError(
         "sources:\n  p: {kind: firehose, path: a}\n",
