@@ -245,6 +245,23 @@ public final class Dpf implements Runnable {
     String results;
 
     @Option(
+        names = {"-s", "--select"},
+        arity = "1..*",
+        paramLabel = "SPEC",
+        description =
+            "Run only these tables: zone.table or a table's name, source:NAME, zone:ZONE; +x adds"
+                + " what x reads, x+ what reads x (separated by spaces or commas). The others say"
+                + " 'not selected'.")
+    List<String> select = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--exclude",
+        arity = "1..*",
+        paramLabel = "SPEC",
+        description = "Leave out these tables (the same specs as --select).")
+    List<String> exclude = new java.util.ArrayList<>();
+
+    @Option(
         names = {"-q", "--quiet"},
         description =
             "Print nothing but errors (the exit code, and --results, tell how the run went).")
@@ -271,7 +288,9 @@ public final class Dpf implements Runnable {
               lakeOptions.lake,
               lakeOptions.definitionFile(),
               Optional.ofNullable(results),
-              failOnWarn);
+              failOnWarn,
+              select,
+              exclude);
       Started started =
           start(
               options,

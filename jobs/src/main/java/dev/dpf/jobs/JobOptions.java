@@ -17,23 +17,34 @@ import java.util.Set;
  * @param definition the pipeline.yaml to use; empty for the one packaged in the jar
  * @param results where to write the run's results as JSON ({@link RunResults}), if anywhere
  * @param failOnWarn whether a quality rule that warned fails the run (after it wrote everything)
+ * @param select {@code --select} specs ({@link dev.dpf.core.stage.Selection}); empty: every table
+ * @param exclude {@code --exclude} specs
  */
 public record JobOptions(
     String raw,
     String lake,
     Optional<String> definition,
     Optional<String> results,
-    boolean failOnWarn) {
-  /** Options without a results file, not failing on warnings. */
+    boolean failOnWarn,
+    List<String> select,
+    List<String> exclude) {
+  public JobOptions {
+    select = List.copyOf(select);
+    exclude = List.copyOf(exclude);
+  }
+
+  /** Options without a results file, not failing on warnings, every table selected. */
   public JobOptions(String raw, String lake, Optional<String> definition) {
-    this(raw, lake, definition, Optional.empty(), false);
+    this(raw, lake, definition, Optional.empty(), false, List.of(), List.of());
   }
 
   /** Our own argument keys. */
-  static final Set<String> KEYS = Set.of("raw", "lake", "definition", "results", "fail-on-warn");
+  static final Set<String> KEYS =
+      Set.of("raw", "lake", "definition", "results", "fail-on-warn", "select", "exclude");
 
   /** How the job arguments are listed in messages. */
-  private static final String OURS = "--raw, --lake, --definition, --results, --fail-on-warn";
+  private static final String OURS =
+      "--raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude";
 
   /**
    * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
@@ -165,7 +176,9 @@ public record JobOptions(
         lake,
         Optional.ofNullable(values.get("definition")),
         Optional.ofNullable(values.get("results")),
-        failOnWarn.equals("true"));
+        failOnWarn.equals("true"),
+        Optional.ofNullable(values.get("select")).map(List::of).orElse(List.of()),
+        Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()));
   }
 
   /**

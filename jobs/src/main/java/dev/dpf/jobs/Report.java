@@ -156,6 +156,8 @@ final class Report {
   }
 
   static String label(TableResult.Status status) {
-    return status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return status == TableResult.Status.NOT_SELECTED
+        ? "not selected"
+        : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

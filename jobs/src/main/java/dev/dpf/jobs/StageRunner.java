@@ -3,6 +3,7 @@ package dev.dpf.jobs;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.stage.Pipeline;
+import dev.dpf.core.stage.Selection;
 import dev.dpf.core.stage.TableResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
@@ -127,6 +128,10 @@ final class StageRunner {
               }
             });
     pipeline.onStart(progress::started);
+    if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
+      Selection selection = Selection.of(spark, definition);
+      pipeline.select(selection, selection.choose(options.select(), options.exclude()));
+    }
     java.util.function.Function<String, RunResults.Run> summary =
         error ->
             new RunResults.Run(

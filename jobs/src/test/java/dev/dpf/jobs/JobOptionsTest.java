@@ -117,7 +117,7 @@ class JobOptionsTest {
         .hasMessage(
             "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
                 + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
-                + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn");
+                + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude");
   }
 
   @Test
@@ -142,7 +142,8 @@ class JobOptionsTest {
     assertThat(told)
         .containsExactly(
             "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
-                + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn)");
+                + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
+                + " --exclude)");
   }
 
   @Test
@@ -160,7 +161,14 @@ class JobOptionsTest {
                   "--lake", "l", "--results", "s3://b/results.json", "--fail-on-warn", "true"
                 }))
         .isEqualTo(
-            new JobOptions("", "l", Optional.empty(), Optional.of("s3://b/results.json"), true));
+            new JobOptions(
+                "",
+                "l",
+                Optional.empty(),
+                Optional.of("s3://b/results.json"),
+                true,
+                List.of(),
+                List.of()));
     assertThat(JobOptions.fromJobArgs(new String[] {"--lake", "l"}).failOnWarn()).isFalse();
     assertThatThrownBy(
             () -> JobOptions.fromJobArgs(new String[] {"--lake", "l", "--fail-on-warn", "yes"}))

@@ -47,6 +47,8 @@ public final class Pipeline {
   private String piiKey;
   private Models models;
   private java.util.function.BiConsumer<String, String> starts = (stage, table) -> {};
+  private Selection selection;
+  private Set<String> chosen; // null: every table
 
   /**
    * @param runId identifies this run in lineage and quarantine columns
@@ -115,6 +117,9 @@ public final class Pipeline {
           List<TableGraph.Task> tasks = new ArrayList<>();
           long bytes = 0;
           for (SourceDef source : definition.sources()) {
+            if (!selected(source.table())) {
+              continue;
+            }
             List<RawRoot.RawFile> listed = raw.list(source.path());
             bytes += listed.stream().mapToLong(RawRoot.RawFile::size).sum();
             tasks.add(
@@ -128,7 +133,11 @@ public final class Pipeline {
                             () -> List.of(ingest.source(raw, source, listed)))));
           }
           try (Codegen c = Codegen.forInput(spark, "ingest", bytes)) {
-            return TableGraph.run(spark, tasks, true);
+            List<TableResult> out = new ArrayList<>(TableGraph.run(spark, tasks, true));
+            out.addAll(
+                notSelected(
+                    "ingest", definition.sources().stream().map(SourceDef::table).toList()));
+            return out;
           } finally {
             ingest.closeBatches();
           }
@@ -146,7 +155,9 @@ public final class Pipeline {
           List<TableResult> out = new ArrayList<>();
           Transform transform = new Transform(spark, lake, runId, startedAt);
           List<TableGraph.Task> tasks = new ArrayList<>();
-          for (DatasetDef dataset : definition.datasets()) {
+          List<DatasetDef> datasets =
+              definition.datasets().stream().filter(d -> selected(d.table())).toList();
+          for (DatasetDef dataset : datasets) {
             Set<String> after = new HashSet<>();
             for (var rule : dataset.quality()) {
               rule.reference()
@@ -159,7 +170,7 @@ public final class Pipeline {
                     () -> step("transform", dataset.table(), () -> transform.dataset(dataset))));
           }
           Set<String> sources = new HashSet<>();
-          definition.datasets().forEach(d -> sources.add(d.source()));
+          datasets.forEach(d -> sources.add(d.source()));
           long bytes = 0;
           for (String source : sources) {
             bytes = plus(bytes, lake.sizeBytes(Zone.CONSOLIDATED, source));
@@ -171,11 +182,14 @@ public final class Pipeline {
               out.addAll(TableGraph.run(spark, tasks, false));
             } finally {
               transform.logApplied();
-              List<QualityResult> results = transform.quality(definition.datasets());
+              List<QualityResult> results = transform.quality(datasets);
               quality.addAll(results);
               QualityLog.append(spark, lake, runId, results);
             }
           }
+          out.addAll(
+              notSelected(
+                  "transform", definition.datasets().stream().map(DatasetDef::table).toList()));
           models().enableChangeFeeds();
           out.addAll(runModels("transform", Zone.TRANSFORMED));
           return out;
@@ -185,7 +199,12 @@ public final class Pipeline {
   /** The zone's models, each once the models it reads are done. */
   private List<TableResult> runModels(String stage, Zone zone) {
     List<TableGraph.Task> tasks = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
     for (ModelDef model : models().ordered(zone)) {
+      if (!selected(model.table())) {
+        skipped.add(model.table());
+        continue;
+      }
       tasks.add(
           new TableGraph.Task(
               model.table(),
@@ -195,7 +214,9 @@ public final class Pipeline {
     long bytes = inputBytes(tasks);
     try (Codegen c = Codegen.forInput(spark, stage + " models", bytes);
         ShufflePartitions p = ShufflePartitions.forInput(spark, stage + " models", bytes)) {
-      return TableGraph.run(spark, tasks, false);
+      List<TableResult> out = new ArrayList<>(TableGraph.run(spark, tasks, false));
+      out.addAll(notSelected(stage, skipped));
+      return out;
     }
   }
 
@@ -236,6 +257,31 @@ public final class Pipeline {
           models().enableChangeFeeds();
           return runModels("curate", Zone.CURATED);
         });
+  }
+
+  /**
+   * Runs only the {@code chosen} tables of {@code selection} ({@link Selection#choose}); each other
+   * table of a stage is reported {@code not selected} and not touched.
+   */
+  public Pipeline select(Selection selection, Set<String> chosen) {
+    this.selection = selection;
+    this.chosen = Set.copyOf(chosen);
+    return this;
+  }
+
+  private boolean selected(String table) {
+    return chosen == null || selection.contains(chosen, table);
+  }
+
+  /** Reports each of {@code tables} that is not selected; returns those results. */
+  private List<TableResult> notSelected(String stage, List<String> tables) {
+    List<TableResult> out = new ArrayList<>();
+    for (String t : tables) {
+      if (!selected(t)) {
+        out.add(report(TableResult.notSelected(stage, t)));
+      }
+    }
+    return out;
   }
 
   /** Tells {@code starts} of each table as its work starts: (stage, table). */

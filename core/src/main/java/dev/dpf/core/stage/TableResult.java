@@ -50,7 +50,14 @@ public record TableResult(
     /** Not run: its input does not exist (reported, not an error). */
     SKIPPED,
     /** Stopped by an error; the note holds its message. Nothing of it was committed. */
-    FAILED
+    FAILED,
+    /** Outside the run's selection ({@code --select}, {@code --exclude}): not touched. */
+    NOT_SELECTED
+  }
+
+  /** A table outside the run's selection. */
+  static TableResult notSelected(String stage, String table) {
+    return new TableResult(stage, table, Status.NOT_SELECTED, 0, 0, 0, 0, 0.0, "not selected");
   }
 
   /** What {@code init} did to a table: created it empty, or left it as it was. */
