@@ -80,7 +80,9 @@ class DataTransformationsStackTest {
       // What Glue adds to every run, then the job's default arguments.
       argv.addAll(List.of("--JOB_ID", "j_0a1b", "--JOB_RUN_ID", "jr_0a1b", "--JOB_NAME", "dpf"));
       args.forEach((k, v) -> argv.addAll(List.of(k, v)));
-      JobOptions options = JobOptions.fromJobArgs(argv.toArray(String[]::new));
+      List<String> ignored = new ArrayList<>();
+      JobOptions options = JobOptions.fromJobArgs(argv.toArray(String[]::new), ignored::add);
+      assertThat(ignored).as("arguments the job would ignore").isEmpty();
       assertThat(options.lake()).isEqualTo(args.get("--lake"));
       assertThat(options.raw()).isEqualTo(args.get("--raw"));
       assertThat(options.definition()).isEqualTo(Optional.empty()); // the one in the jar

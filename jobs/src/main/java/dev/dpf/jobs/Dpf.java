@@ -262,6 +262,14 @@ public final class Dpf implements Runnable {
     List<String> exclude = new java.util.ArrayList<>();
 
     @Option(
+        names = "--full-refresh",
+        description =
+            "Rebuild the (selected) transformed and curated tables from their inputs: datasets"
+                + " from all consolidated rows, models from scratch. Consolidated tables are"
+                + " append-only history and stay as they are.")
+    boolean fullRefresh;
+
+    @Option(
         names = {"-q", "--quiet"},
         description =
             "Print nothing but errors (the exit code, and --results, tell how the run went).")
@@ -290,7 +298,8 @@ public final class Dpf implements Runnable {
               Optional.ofNullable(results),
               failOnWarn,
               select,
-              exclude);
+              exclude,
+              fullRefresh);
       Started started =
           start(
               options,

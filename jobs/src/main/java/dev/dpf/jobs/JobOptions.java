@@ -19,6 +19,7 @@ import java.util.Set;
  * @param failOnWarn whether a quality rule that warned fails the run (after it wrote everything)
  * @param select {@code --select} specs ({@link dev.dpf.core.stage.Selection}); empty: every table
  * @param exclude {@code --exclude} specs
+ * @param fullRefresh whether datasets and models are rebuilt whatever the logs say
  */
 public record JobOptions(
     String raw,
@@ -27,7 +28,8 @@ public record JobOptions(
     Optional<String> results,
     boolean failOnWarn,
     List<String> select,
-    List<String> exclude) {
+    List<String> exclude,
+    boolean fullRefresh) {
   public JobOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
@@ -35,16 +37,25 @@ public record JobOptions(
 
   /** Options without a results file, not failing on warnings, every table selected. */
   public JobOptions(String raw, String lake, Optional<String> definition) {
-    this(raw, lake, definition, Optional.empty(), false, List.of(), List.of());
+    this(raw, lake, definition, Optional.empty(), false, List.of(), List.of(), false);
   }
 
   /** Our own argument keys. */
   static final Set<String> KEYS =
-      Set.of("raw", "lake", "definition", "results", "fail-on-warn", "select", "exclude");
+      Set.of(
+          "raw",
+          "lake",
+          "definition",
+          "results",
+          "fail-on-warn",
+          "select",
+          "exclude",
+          "full-refresh");
 
   /** How the job arguments are listed in messages. */
   private static final String OURS =
-      "--raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude";
+      "--raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude,"
+          + " --full-refresh";
 
   /**
    * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
@@ -101,13 +112,12 @@ public record JobOptions(
    * @throws DpfException on a mistyped key of ours, a key without a value, or a missing lake
    */
   public static JobOptions fromJobArgs(String[] args) {
-    return fromJobArgs(args, LOG::warn);
+    // Standard error: the job's log (CloudWatch on Glue).
+    return fromJobArgs(args, line -> System.err.println("dpf: " + line));
   }
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobOptions.class);
-
   /** As above; what is ignored is told to {@code ignored}, one line. */
-  static JobOptions fromJobArgs(String[] args, java.util.function.Consumer<String> ignored) {
+  public static JobOptions fromJobArgs(String[] args, java.util.function.Consumer<String> ignored) {
     Map<String, String> values = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
     List<String> others = new ArrayList<>();
@@ -166,19 +176,15 @@ public record JobOptions(
       throw new DpfException(
           "Missing job argument --lake (the lake root, for example s3://bucket/lake)");
     }
-    String failOnWarn = values.getOrDefault("fail-on-warn", "false");
-    if (!failOnWarn.equals("true") && !failOnWarn.equals("false")) {
-      throw new DpfException(
-          "Argument --fail-on-warn takes true or false, not '" + failOnWarn + "'");
-    }
     return new JobOptions(
         values.getOrDefault("raw", ""),
         lake,
         Optional.ofNullable(values.get("definition")),
         Optional.ofNullable(values.get("results")),
-        failOnWarn.equals("true"),
+        flag(values, "fail-on-warn"),
         Optional.ofNullable(values.get("select")).map(List::of).orElse(List.of()),
-        Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()));
+        Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()),
+        flag(values, "full-refresh"));
   }
 
   /**
@@ -191,5 +197,14 @@ public record JobOptions(
     return KEYS.stream()
         .filter(ours -> distance.apply(k, ours) <= (ours.length() > 4 ? 2 : 1))
         .min(java.util.Comparator.comparing((String ours) -> distance.apply(k, ours)));
+  }
+
+  /** A true/false argument (false when absent). */
+  private static boolean flag(Map<String, String> values, String key) {
+    String v = values.getOrDefault(key, "false");
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new DpfException("Argument --" + key + " takes true or false, not '" + v + "'");
+    }
+    return v.equals("true");
   }
 }

@@ -127,7 +127,7 @@ final class StageRunner {
                 out.flush();
               }
             });
-    pipeline.onStart(progress::started);
+    pipeline.onStart(progress::started).fullRefresh(options.fullRefresh());
     if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
       Selection selection = Selection.of(spark, definition);
       pipeline.select(selection, selection.choose(options.select(), options.exclude()));

@@ -117,7 +117,8 @@ class JobOptionsTest {
         .hasMessage(
             "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
                 + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
-                + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude");
+                + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
+                + " --exclude, --full-refresh");
   }
 
   @Test
@@ -143,7 +144,7 @@ class JobOptionsTest {
         .containsExactly(
             "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
                 + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude)");
+                + " --exclude, --full-refresh)");
   }
 
   @Test
@@ -168,7 +169,8 @@ class JobOptionsTest {
                 Optional.of("s3://b/results.json"),
                 true,
                 List.of(),
-                List.of()));
+                List.of(),
+                false));
     assertThat(JobOptions.fromJobArgs(new String[] {"--lake", "l"}).failOnWarn()).isFalse();
     assertThatThrownBy(
             () -> JobOptions.fromJobArgs(new String[] {"--lake", "l", "--fail-on-warn", "yes"}))

@@ -91,5 +91,32 @@ class SelectRunTest {
       logged.add(row.getString(0));
     }
     assertThat(logged).containsExactly("consolidated.a", "curated.m", "transformed.a");
+
+    // Nothing new, but --full-refresh: the selected dataset is rebuilt from its 2 consolidated
+    // rows, the model from scratch; ingest has nothing new to read.
+    CliRun again =
+        dpf(
+            "run",
+            "--raw",
+            dir.resolve("raw").toString(),
+            "--lake",
+            lake.toString(),
+            "--definition",
+            definition.toString(),
+            "--master",
+            "local[1]",
+            "--select",
+            "+m",
+            "--full-refresh");
+
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out())
+        .containsPattern("(?m)^  ingest    consolidated\\.a +up-to-date ")
+        .containsPattern(
+            "(?m)^  transform transformed\\.a +2 read +2 written +0 quarantined +0 superseded"
+                + " +[0-9.]+s  rebuilt \\(full refresh\\) from consolidated\\.a")
+        .containsPattern(
+            "(?m)^  curate    curated\\.m +1 read +1 written .*rebuilt \\(full refresh\\)")
+        .containsPattern("(?m)^  transformed\\.a +2 = 2 \\+ 0 \\+ 0 +ok$");
   }
 }

@@ -63,6 +63,14 @@ final class Models {
   /**
    * @param piiKey the hashing key, asked for only if a model calls a {@code protect_} function
    */
+  private boolean fullRefresh;
+
+  /** Rebuilds every model from scratch, whatever its inputs' versions say. */
+  Models fullRefresh(boolean on) {
+    this.fullRefresh = on;
+    return this;
+  }
+
   Models(SparkSession spark, PipelineDefinition definition, Lake lake, Supplier<String> piiKey) {
     this.spark = spark;
     this.definition = definition;
@@ -203,7 +211,8 @@ final class Models {
   TableResult run(String stage, ModelDef model) {
     long start = System.nanoTime();
     Set<String> refs = ModelSql.references(spark, model);
-    Optional<String> unchanged = unchangedSinceLastRun(model, refs);
+    Optional<String> unchanged =
+        fullRefresh ? Optional.empty() : unchangedSinceLastRun(model, refs);
     if (unchanged.isPresent()) {
       return new TableResult(
           stage,
@@ -413,6 +422,9 @@ final class Models {
   private Plan plan(ModelDef model, String fingerprint, Map<String, Long> versions) {
     if (!lake.exists(model.zone(), model.name())) {
       return Plan.rebuild("first run");
+    }
+    if (fullRefresh) {
+      return Plan.rebuild("full refresh");
     }
     JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
     if (previous == null) {

@@ -47,6 +47,7 @@ public final class Pipeline {
   private String piiKey;
   private Models models;
   private java.util.function.BiConsumer<String, String> starts = (stage, table) -> {};
+  private boolean fullRefresh;
   private Selection selection;
   private Set<String> chosen; // null: every table
 
@@ -153,7 +154,8 @@ public final class Pipeline {
         "transform",
         () -> {
           List<TableResult> out = new ArrayList<>();
-          Transform transform = new Transform(spark, lake, runId, startedAt);
+          Transform transform =
+              new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh);
           List<TableGraph.Task> tasks = new ArrayList<>();
           List<DatasetDef> datasets =
               definition.datasets().stream().filter(d -> selected(d.table())).toList();
@@ -284,6 +286,15 @@ public final class Pipeline {
     return out;
   }
 
+  /**
+   * Rebuilds the (selected) datasets from all their consolidated rows and the models from scratch,
+   * whatever the logs say; ingest is unchanged (consolidated tables are append-only history).
+   */
+  public Pipeline fullRefresh(boolean on) {
+    this.fullRefresh = on;
+    return this;
+  }
+
   /** Tells {@code starts} of each table as its work starts: (stage, table). */
   public Pipeline onStart(java.util.function.BiConsumer<String, String> starts) {
     this.starts = starts;
@@ -319,6 +330,7 @@ public final class Pipeline {
                 }
                 return piiKey;
               });
+      models.fullRefresh(fullRefresh);
     }
     return models;
   }

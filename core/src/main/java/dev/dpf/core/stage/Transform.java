@@ -59,6 +59,14 @@ final class Transform {
   private final Map<String, List<QualityResult>> quality =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  private boolean fullRefresh;
+
+  /** Rebuilds every dataset from all its consolidated rows, whatever the logs say. */
+  Transform fullRefresh(boolean on) {
+    this.fullRefresh = on;
+    return this;
+  }
+
   Transform(SparkSession spark, Lake lake, String runId, Instant startedAt) {
     this.spark = spark;
     this.lake = lake;
@@ -97,7 +105,7 @@ final class Transform {
               Pipeline.seconds(start),
               "consolidated." + dataset.source() + " does not exist (nothing ingested)"));
     }
-    Optional<Long> unchangedSince = unchangedSince(dataset);
+    Optional<Long> unchangedSince = fullRefresh ? Optional.empty() : unchangedSince(dataset);
     if (unchangedSince.isPresent()) {
       return List.of(upToDate(dataset, start, unchangedSince.get()));
     }
@@ -109,6 +117,9 @@ final class Transform {
     long batchTo = lastBatch(dataset, all);
     Optional<Long> last = log.lastBatch(dataset.name());
     String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
+    if (rebuild == null && fullRefresh) {
+      rebuild = "full refresh";
+    }
     if (rebuild == null && last.get() >= batchTo) {
       return List.of(upToDate(dataset, start, batchTo));
     }
