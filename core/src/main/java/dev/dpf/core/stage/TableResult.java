@@ -57,7 +57,8 @@ public record TableResult(
 
   /** A table outside the run's selection. */
   static TableResult notSelected(String stage, String table) {
-    return new TableResult(stage, table, Status.NOT_SELECTED, 0, 0, 0, 0, 0.0, "not selected");
+    return new TableResult(
+        stage, table, Status.NOT_SELECTED, 0, 0, 0, 0, 0.0, "outside --select and --exclude");
   }
 
   /** What {@code init} did to a table: created it empty, or left it as it was. */
