@@ -6,6 +6,31 @@ import java.nio.charset.StandardCharsets;
 
 /** One {@code dpf} command run in-process: its exit code and what it printed. */
 record CliRun(int code, String out, String err) {
+  /**
+   * {@code dpf run} in-process on a raw root under {@code dir} ({@code dir/raw}), the lake and the
+   * definition, on one local core, with {@code more} options.
+   */
+  static CliRun run(
+      java.nio.file.Path dir,
+      java.nio.file.Path lake,
+      java.nio.file.Path definition,
+      String... more) {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "run",
+                "--raw",
+                dir.resolve("raw").toString(),
+                "--lake",
+                lake.toString(),
+                "--definition",
+                definition.toString(),
+                "--master",
+                "local[1]"));
+    args.addAll(java.util.List.of(more));
+    return dpf(args.toArray(String[]::new));
+  }
+
   static CliRun dpf(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -1,6 +1,5 @@
 package dev.dpf.jobs;
 
-import static dev.dpf.jobs.CliRun.dpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -165,16 +164,10 @@ class RunResultsTest {
     Files.createDirectories(results.getParent());
 
     CliRun r =
-        dpf(
-            "run",
-            "--raw",
-            dir.resolve("raw").toString(),
-            "--lake",
-            dir.resolve("lake").toString(),
-            "--definition",
-            definition.toString(),
-            "--master",
-            "local[1]",
+        CliRun.run(
+            dir,
+            dir.resolve("lake"),
+            definition,
             "--results",
             results.toString(),
             "--fail-on-warn");
@@ -220,16 +213,10 @@ class RunResultsTest {
     // Nothing new: quiet prints nothing, and no rule ran to warn.
     Path again = dir.resolve("out/again.json");
     CliRun quiet =
-        dpf(
-            "run",
-            "--raw",
-            dir.resolve("raw").toString(),
-            "--lake",
-            dir.resolve("lake").toString(),
-            "--definition",
-            definition.toString(),
-            "--master",
-            "local[1]",
+        CliRun.run(
+            dir,
+            dir.resolve("lake"),
+            definition,
             "--results",
             again.toString(),
             "--fail-on-warn",

@@ -1,6 +1,5 @@
 package dev.dpf.jobs;
 
-import static dev.dpf.jobs.CliRun.dpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,21 +41,7 @@ class SelectRunTest {
     Path lake = dir.resolve("lake");
     Path results = dir.resolve("results.json");
 
-    CliRun r =
-        dpf(
-            "run",
-            "--raw",
-            dir.resolve("raw").toString(),
-            "--lake",
-            lake.toString(),
-            "--definition",
-            definition.toString(),
-            "--master",
-            "local[1]",
-            "--select",
-            "+m",
-            "--results",
-            results.toString());
+    CliRun r = CliRun.run(dir, lake, definition, "--select", "+m", "--results", results.toString());
 
     assertThat(r.code()).as(r.err()).isZero();
     List<String> statuses = new ArrayList<>();
@@ -94,20 +79,7 @@ class SelectRunTest {
 
     // Nothing new, but --full-refresh: the selected dataset is rebuilt from its 2 consolidated
     // rows, the model from scratch; ingest has nothing new to read.
-    CliRun again =
-        dpf(
-            "run",
-            "--raw",
-            dir.resolve("raw").toString(),
-            "--lake",
-            lake.toString(),
-            "--definition",
-            definition.toString(),
-            "--master",
-            "local[1]",
-            "--select",
-            "+m",
-            "--full-refresh");
+    CliRun again = CliRun.run(dir, lake, definition, "--select", "+m", "--full-refresh");
 
     assertThat(again.code()).as(again.err()).isZero();
     assertThat(again.out())
