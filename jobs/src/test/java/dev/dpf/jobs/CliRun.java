@@ -7,10 +7,10 @@ import java.nio.charset.StandardCharsets;
 /** One {@code dpf} command run in-process: its exit code and what it printed. */
 record CliRun(int code, String out, String err) {
   /**
-   * {@code dpf run} in-process on a raw root under {@code dir} ({@code dir/raw}), the lake and the
-   * definition, on one local core, with {@code more} options.
+   * The arguments of {@code dpf run} on a raw root under {@code dir} ({@code dir/raw}), the lake
+   * and the definition, on one local core, with {@code more} options.
    */
-  static CliRun run(
+  static String[] runArgs(
       java.nio.file.Path dir,
       java.nio.file.Path lake,
       java.nio.file.Path definition,
@@ -28,7 +28,16 @@ record CliRun(int code, String out, String err) {
                 "--master",
                 "local[1]"));
     args.addAll(java.util.List.of(more));
-    return dpf(args.toArray(String[]::new));
+    return args.toArray(String[]::new);
+  }
+
+  /** {@code dpf run} in-process with {@link #runArgs}. */
+  static CliRun run(
+      java.nio.file.Path dir,
+      java.nio.file.Path lake,
+      java.nio.file.Path definition,
+      String... more) {
+    return dpf(runArgs(dir, lake, definition, more));
   }
 
   static CliRun dpf(String... args) {

@@ -52,7 +52,7 @@ class LakeInUseTest {
     Path definition = definition();
     Path lake = dir.resolve("lake");
     Path out = dir.resolve("first.out");
-    String[] run = run(definition, lake);
+    String[] run = CliRun.runArgs(dir, lake, definition);
     // The first run stops, holding the lake, once it has planned its ingest batch.
     Process first =
         JavaProcess.start(
@@ -97,7 +97,7 @@ class LakeInUseTest {
     Files.createDirectories(log);
     readOnly(log, true);
     try {
-      CliRun r = dpf(run(definition, lake));
+      CliRun r = dpf(CliRun.runArgs(dir, lake, definition));
 
       assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
       assertThat(r.err())
@@ -167,20 +167,6 @@ class LakeInUseTest {
       Assumptions.assumeTrue(
           done, "chattr +i is needed to make a folder read-only for root on this file system");
     }
-  }
-
-  private String[] run(Path definition, Path lake) {
-    return new String[] {
-      "run",
-      "--raw",
-      dir.resolve("raw").toString(),
-      "--lake",
-      lake.toString(),
-      "--definition",
-      definition.toString(),
-      "--master",
-      "local[1]"
-    };
   }
 
   private static String[] concat(List<String> first, String[] rest) {
