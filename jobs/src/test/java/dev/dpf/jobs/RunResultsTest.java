@@ -33,7 +33,9 @@ class RunResultsTest {
             List.of(),
             Optional.empty(),
             Optional.empty(),
-            0);
+            0,
+            Optional.empty(),
+            Optional.empty());
     RunResults.Run run =
         new RunResults.Run(
             "20261201T000000Z-abcd0123",

@@ -626,17 +626,7 @@ public final class Definitions {
             at + ".history",
             "scd2 keeps the versions of each key, but the dataset has no key. Add key");
       }
-      List<QualityRule> quality = new ArrayList<>();
-      JsonNode q = node.get("quality");
-      if (q != null) {
-        if (!q.isArray()) {
-          throw fail(
-              at + ".quality", "expected a list of rules, for example - {rule: not_null, ...}");
-        }
-        for (int i = 0; i < q.size(); i++) {
-          quality.add(rule(q.get(i), at + ".quality[" + i + "]", names));
-        }
-      }
+      List<QualityRule> quality = rules(node, at, names);
       return new DatasetDef(
           name, source, key, columns, partitionBy, onNewColumns, ordering, history, quality);
     }
@@ -666,6 +656,25 @@ public final class Definitions {
               + allowed.get(allowed.size() - 1));
     }
 
+    /**
+     * The {@code quality} rules of a dataset (whose {@code columns} the rules may name) or a model
+     * ({@code columns} null: its columns are known once its SQL compiles).
+     */
+    private List<QualityRule> rules(JsonNode node, String at, Set<String> columns) {
+      List<QualityRule> quality = new ArrayList<>();
+      JsonNode q = node.get("quality");
+      if (q != null) {
+        if (!q.isArray()) {
+          throw fail(
+              at + ".quality", "expected a list of rules, for example - {rule: not_null, ...}");
+        }
+        for (int i = 0; i < q.size(); i++) {
+          quality.add(rule(q.get(i), at + ".quality[" + i + "]", columns));
+        }
+      }
+      return quality;
+    }
+
     private QualityRule rule(JsonNode node, String at, Set<String> columns) {
       object(node, at);
       QualityRule.Kind kind = choice(node, "rule", at, QualityRule.Kind.class, null);
@@ -673,7 +682,8 @@ public final class Definitions {
         throw missing(
             at,
             "rule",
-            "not_null, range, regex, allowed_values, references, unique, freshness or min_rows");
+            "not_null, range, regex, allowed_values, references, expect, unique, freshness or"
+                + " min_rows");
       }
       Set<String> allowed = new HashSet<>(Set.of("rule", "action"));
       allowed.addAll(
@@ -685,6 +695,7 @@ public final class Definitions {
             case REFERENCES -> Set.of("column", "to");
             case FRESHNESS -> Set.of("column", "max_age");
             case MIN_ROWS -> Set.of("count");
+            case EXPECT -> Set.of("name", "expression");
           });
       keys(node, at, allowed);
       QualityRule.Action action = choice(node, "action", at, QualityRule.Action.class, null);
@@ -697,7 +708,14 @@ public final class Definitions {
             kind.key() + " judges the whole table, so it cannot quarantine rows. Use warn or fail");
       }
       List<String> ruleColumns = new ArrayList<>();
-      if (kind != QualityRule.Kind.MIN_ROWS) {
+      if (kind == QualityRule.Kind.REFERENCES && columns == null) {
+        throw fail(
+            at + ".rule",
+            "references checks a dataset's column against another dataset; a model checks its"
+                + " rows with expect, for example {rule: expect, name: known_customer, expression:"
+                + " \"customer_id IS NOT NULL\", action: warn}");
+      }
+      if (kind != QualityRule.Kind.MIN_ROWS && kind != QualityRule.Kind.EXPECT) {
         if (node.has("column") && node.has("columns")) {
           throw fail(at, "has both column and columns. Keep one");
         }
@@ -720,7 +738,28 @@ public final class Definitions {
       Optional<String> reference = Optional.empty();
       Optional<java.time.Duration> maxAge = Optional.empty();
       long minRows = 0;
+      Optional<String> name = Optional.empty();
+      Optional<String> expression = Optional.empty();
       switch (kind) {
+        case EXPECT -> {
+          name =
+              Optional.of(
+                  string(node, "name", at)
+                      .orElseThrow(() -> missing(at, "name", "what the rule is called")));
+          name(name.get(), at + ".name");
+          expression =
+              string(node, "expression", at)
+                  .map(String::strip)
+                  .filter(x -> !x.isEmpty())
+                  .map(Optional::of)
+                  .orElseThrow(
+                      () ->
+                          missing(
+                              at,
+                              "expression",
+                              "a SQL boolean expression each row must not make false, for example"
+                                  + " amount > 0"));
+        }
         case RANGE -> {
           min = number(node, "min", at);
           max = number(node, "max", at);
@@ -772,7 +811,18 @@ public final class Definitions {
         default -> {}
       }
       return new QualityRule(
-          kind, ruleColumns, action, min, max, pattern, values, reference, maxAge, minRows);
+          kind,
+          ruleColumns,
+          action,
+          min,
+          max,
+          pattern,
+          values,
+          reference,
+          maxAge,
+          minRows,
+          name,
+          expression);
     }
 
     private Optional<String> number(JsonNode node, String field, String at) {
@@ -840,7 +890,10 @@ public final class Definitions {
     private ModelDef model(String name, JsonNode node, String at) {
       name(name, at);
       object(node, at);
-      keys(node, at, Set.of("zone", "sql", "partition_by", "pii_in_clear", "incremental"));
+      keys(
+          node,
+          at,
+          Set.of("zone", "sql", "partition_by", "pii_in_clear", "incremental", "quality"));
       String zoneText = string(node, "zone", at).orElse(Zone.CURATED.dbName());
       Zone zone;
       if (zoneText.equals(Zone.TRANSFORMED.dbName())) {
@@ -885,7 +938,14 @@ public final class Definitions {
         }
       }
       return new ModelDef(
-          name, zone, sqlFile, sql, partitionBy, piiInClear, incremental(node, at, partitionBy));
+          name,
+          zone,
+          sqlFile,
+          sql,
+          partitionBy,
+          piiInClear,
+          incremental(node, at, partitionBy),
+          rules(node, at, null));
     }
 
     private Optional<ModelDef.Incremental> incremental(
@@ -962,7 +1022,7 @@ public final class Definitions {
       }
       for (JsonNode c : list(n, at + "." + field)) {
         String col = c.asText();
-        if (!columns.contains(col)) {
+        if (columns != null && !columns.contains(col)) { // null: a model's, known once compiled
           throw fail(
               at + "." + field,
               "unknown column '" + col + "'. Use one of the names under " + declaredAt);

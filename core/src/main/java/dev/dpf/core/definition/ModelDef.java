@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param partitionBy partition columns, possibly empty
  * @param piiInClear output columns allowed to show tagged personal data in clear (curated models)
  * @param incremental how to recompute only the partitions new data touched; empty: rebuilt
+ * @param quality the rules checked on the rows each run writes (row rules) and on the table
  */
 public record ModelDef(
     String name,
@@ -23,7 +24,8 @@ public record ModelDef(
     String sql,
     List<String> partitionBy,
     List<String> piiInClear,
-    Optional<Incremental> incremental) {
+    Optional<Incremental> incremental,
+    List<QualityRule> quality) {
   public ModelDef {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(zone, "zone");
@@ -32,11 +34,12 @@ public record ModelDef(
     partitionBy = List.copyOf(partitionBy);
     piiInClear = List.copyOf(piiInClear);
     Objects.requireNonNull(incremental, "incremental");
+    quality = List.copyOf(quality);
   }
 
   /** A model rebuilt on every run, with no personal data allowed in clear. */
   public ModelDef(String name, Zone zone, String file, String sql, List<String> partitionBy) {
-    this(name, zone, file, sql, partitionBy, List.of(), Optional.empty());
+    this(name, zone, file, sql, partitionBy, List.of(), Optional.empty(), List.of());
   }
 
   /** How messages name the model: {@code Model 'transactions' (models/transactions.sql)}. */

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One data-quality rule of a dataset, checked by the transform on every run.
+ * One data-quality rule of a dataset or model, checked on every run that writes the table.
  *
  * @param kind what is checked
  * @param columns the columns it checks (target names); empty for {@link Kind#MIN_ROWS}
@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param reference {@code dataset.column} that a {@link Kind#REFERENCES} value must exist in
  * @param maxAge how old the newest {@link Kind#FRESHNESS} value may be
  * @param minRows the least rows a {@link Kind#MIN_ROWS} table may hold
+ * @param name what an {@link Kind#EXPECT} rule is called in results and reasons
+ * @param expression the SQL boolean expression over the table's columns that each row must not make
+ *     false ({@link Kind#EXPECT}; a null result passes, as a SQL {@code CHECK} does)
  */
 public record QualityRule(
     Kind kind,
@@ -29,12 +32,33 @@ public record QualityRule(
     List<String> values,
     Optional<String> reference,
     Optional<Duration> maxAge,
-    long minRows) {
+    long minRows,
+    Optional<String> name,
+    Optional<String> expression) {
   public QualityRule {
     Objects.requireNonNull(kind, "kind");
     columns = List.copyOf(columns);
     Objects.requireNonNull(action, "action");
     values = List.copyOf(values);
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(expression, "expression");
+  }
+
+  /** An {@link Kind#EXPECT} rule: rows must not make {@code expression} false. */
+  public static QualityRule expect(String name, String expression, Action action) {
+    return new QualityRule(
+        Kind.EXPECT,
+        List.of(),
+        action,
+        Optional.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of(),
+        Optional.empty(),
+        Optional.empty(),
+        0,
+        Optional.of(name),
+        Optional.of(expression));
   }
 
   /** What a rule checks. Row rules judge each row; table rules judge the table after the run. */
@@ -44,6 +68,7 @@ public record QualityRule(
     REGEX(true),
     ALLOWED_VALUES(true),
     REFERENCES(true),
+    EXPECT(true),
     UNIQUE(false),
     FRESHNESS(false),
     MIN_ROWS(false);
@@ -75,8 +100,14 @@ public record QualityRule(
     FAIL
   }
 
-  /** How the rule is shown in reports, for example {@code range(credit_limit)}. */
+  /**
+   * How the rule is shown in reports, for example {@code range(credit_limit)} or {@code
+   * expect(positive_amount)}.
+   */
   public String label() {
+    if (kind == Kind.EXPECT) {
+      return "expect(" + name.orElseThrow() + ")";
+    }
     return kind.key() + (columns.isEmpty() ? "" : "(" + String.join(", ", columns) + ")");
   }
 }

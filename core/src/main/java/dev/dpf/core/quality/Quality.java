@@ -1,5 +1,6 @@
 package dev.dpf.core.quality;
 
+import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
@@ -13,27 +14,107 @@ import static org.apache.spark.sql.functions.when;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.ColumnDef;
 import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
+import org.apache.spark.sql.catalyst.parser.ParseException;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.runtime.AbstractPartialFunction;
 
 /**
- * A dataset's quality rules as Spark expressions. Row rules (not_null, range, regex,
- * allowed_values, references) judge each row that conformed to its types; a null value passes all
- * of them but not_null. Table rules (unique, freshness, min_rows) judge the transformed table after
- * the run. Failing a rule warns, quarantines the row (its reason names the rule and value) or stops
- * the run.
+ * A dataset's or model's quality rules as Spark expressions. Row rules (not_null, range, regex,
+ * allowed_values, references, expect) judge each row that conformed to its types (every row a model
+ * writes); a null value passes all of them but not_null. Table rules (unique, freshness, min_rows)
+ * judge the table after the run. Failing a rule warns, quarantines the row (its reason names the
+ * rule and value) or stops the run.
  */
 public final class Quality {
+  /**
+   * What rules judge: a dataset's conformed rows ({@link #of(DatasetDef)}) or a model's output rows
+   * ({@link #of(ModelDef, StructType)}).
+   *
+   * @param name the dataset or model name, in results
+   * @param where where its rules are defined, for example {@code datasets.payments}
+   * @param rules its quality rules
+   * @param key the columns that identify a row (the transform keeps one row per key); may be empty
+   * @param columns for each column name the rules may use (lower case), the column of the rows
+   *     checked that holds its value, and its SQL type
+   */
+  public record Subject(
+      String name,
+      String where,
+      List<QualityRule> rules,
+      List<String> key,
+      Map<String, Map.Entry<String, String>> columns) {
+    public Subject {
+      rules = List.copyOf(rules);
+      key = List.copyOf(key);
+      columns = Map.copyOf(columns);
+    }
+
+    /** The column holding {@code name}'s value among the rows checked. */
+    Column column(String name) {
+      return col(Conform.quote(entry(name).getKey()));
+    }
+
+    String type(String name) {
+      return entry(name).getValue();
+    }
+
+    private Map.Entry<String, String> entry(String name) {
+      Map.Entry<String, String> e = columns.get(name.toLowerCase(Locale.ROOT));
+      if (e == null) {
+        throw new DpfException(
+            "Quality rules of '"
+                + this.name
+                + "' name column '"
+                + name
+                + "', which it does not have (columns: "
+                + String.join(", ", new java.util.TreeSet<>(columns.keySet()))
+                + "). Fix the rule");
+      }
+      return e;
+    }
+  }
+
+  /** A dataset's rules over the output of {@link Conform#withConformed}. */
+  public static Subject of(DatasetDef dataset) {
+    Map<String, Map.Entry<String, String>> columns = new HashMap<>();
+    for (ColumnDef c : dataset.columns()) {
+      columns.put(c.name().toLowerCase(Locale.ROOT), Map.entry(Conform.tmp(c), c.type().sql()));
+    }
+    return new Subject(
+        dataset.name(), "datasets." + dataset.name(), dataset.quality(), dataset.key(), columns);
+  }
+
+  /** A model's rules over its output rows, whose schema is {@code schema}. */
+  public static Subject of(ModelDef model, StructType schema) {
+    Map<String, Map.Entry<String, String>> columns = new HashMap<>();
+    for (StructField f : schema.fields()) {
+      columns.putIfAbsent(
+          f.name().toLowerCase(Locale.ROOT), Map.entry(f.name(), f.dataType().sql()));
+    }
+    return new Subject(model.name(), "models." + model.name(), model.quality(), List.of(), columns);
+  }
+
   /** True where the row conformed to its types (the rows the row rules check). */
   private static final String TYPE_OK = "__type_ok";
 
@@ -51,14 +132,19 @@ public final class Quality {
    *     has not been transformed
    */
   public static Dataset<Row> withRowChecks(
-      DatasetDef dataset,
+      Subject dataset,
       Dataset<Row> conformed,
       Function<String, Optional<Dataset<Row>>> transformed) {
-    conformed = conformed.withColumn(TYPE_OK, size(col(Columns.ERRORS)).equalTo(0));
+    boolean typed = Arrays.asList(conformed.columns()).contains(Columns.ERRORS);
+    conformed =
+        conformed.withColumn(TYPE_OK, typed ? size(col(Columns.ERRORS)).equalTo(0) : lit(true));
+    if (!typed) {
+      conformed = conformed.withColumn(Columns.ERRORS, array().cast("array<string>"));
+    }
     Column typeOk = col(TYPE_OK);
     List<Conform.Message> quarantine = new ArrayList<>();
-    for (int i = 0; i < dataset.quality().size(); i++) {
-      QualityRule rule = dataset.quality().get(i);
+    for (int i = 0; i < dataset.rules().size(); i++) {
+      QualityRule rule = dataset.rules().get(i);
       if (!rule.kind().rowLevel()) {
         continue;
       }
@@ -66,7 +152,7 @@ public final class Quality {
       if (rule.kind() == QualityRule.Kind.REFERENCES) {
         String[] to = rule.reference().orElseThrow().split("\\.");
         String hit = "__ref_" + i;
-        Column value = typed(dataset, rule.columns().get(0));
+        Column value = dataset.column(rule.columns().get(0));
         Optional<Dataset<Row>> target = transformed.apply(to[0]);
         if (target.isPresent()) {
           Dataset<Row> keys =
@@ -111,11 +197,11 @@ public final class Quality {
    * The row rules' results over the output of {@link #withRowChecks}: rows checked (those that
    * conformed to their types), failed, and a few failing values.
    */
-  public static List<QualityResult> rowResults(DatasetDef dataset, Dataset<Row> checked) {
+  public static List<QualityResult> rowResults(Subject dataset, Dataset<Row> checked) {
     List<Integer> rules = new ArrayList<>();
     List<Column> aggs = new ArrayList<>();
-    for (int i = 0; i < dataset.quality().size(); i++) {
-      if (dataset.quality().get(i).kind().rowLevel()) {
+    for (int i = 0; i < dataset.rules().size(); i++) {
+      if (dataset.rules().get(i).kind().rowLevel()) {
         rules.add(i);
         aggs.add(sum(when(col(flag(i)), 1).otherwise(0)).as("f" + i));
       }
@@ -131,7 +217,7 @@ public final class Quality {
     List<QualityResult> out = new ArrayList<>();
     for (int j = 0; j < rules.size(); j++) {
       int i = rules.get(j);
-      QualityRule rule = dataset.quality().get(i);
+      QualityRule rule = dataset.rules().get(i);
       long failed = counts.isNullAt(j) ? 0 : counts.getLong(j);
       List<String> samples =
           failed == 0
@@ -152,11 +238,10 @@ public final class Quality {
   }
 
   /** The table rules' results over the transformed table. */
-  public static List<QualityResult> tableResults(
-      DatasetDef dataset, Dataset<Row> table, Instant now) {
+  public static List<QualityResult> tableResults(Subject dataset, Dataset<Row> table, Instant now) {
     List<QualityResult> out = new ArrayList<>();
     Long rows = null;
-    for (QualityRule rule : dataset.quality()) {
+    for (QualityRule rule : dataset.rules()) {
       switch (rule.kind()) {
         case MIN_ROWS -> {
           rows = rows != null ? rows : table.count();
@@ -234,31 +319,34 @@ public final class Quality {
   }
 
   /** Stops the run at the first result of a fail rule that failed, naming counts and values. */
-  public static void failIfAny(List<QualityResult> results) {
+  public static void failIfAny(Subject subject, List<QualityResult> results) {
     for (QualityResult r : results) {
       if (r.failed() > 0 && r.rule().action() == QualityRule.Action.FAIL) {
         throw new DpfException(
             "Quality rule failed (action fail): "
                 + r.describe()
-                + ". Fix the data at its source, or change the rule in datasets."
-                + r.dataset()
+                + ". Fix the data at its source, or change the rule in "
+                + subject.where()
                 + ".quality");
       }
     }
   }
 
-  private static Column rowFails(DatasetDef dataset, QualityRule rule) {
-    Column v = typed(dataset, rule.columns().get(0));
+  private static Column rowFails(Subject dataset, QualityRule rule) {
+    if (rule.kind() == QualityRule.Kind.EXPECT) {
+      return expression(dataset, rule).equalTo(lit(false));
+    }
+    Column v = dataset.column(rule.columns().get(0));
     return switch (rule.kind()) {
       case NOT_NULL -> {
         Column any = lit(false);
         for (String c : rule.columns()) {
-          any = any.or(typed(dataset, c).isNull());
+          any = any.or(dataset.column(c).isNull());
         }
         yield any;
       }
       case RANGE -> {
-        String type = column(dataset, rule.columns().get(0)).type().sql();
+        String type = dataset.type(rule.columns().get(0));
         Column out = lit(false);
         if (rule.min().isPresent()) {
           out = out.or(v.lt(bound(rule.min().get(), type)));
@@ -295,13 +383,112 @@ public final class Quality {
       case REGEX -> "pattern " + rule.pattern().orElseThrow();
       case ALLOWED_VALUES -> "allowed " + String.join(", ", rule.values());
       case REFERENCES -> "not in " + rule.reference().orElseThrow();
+      case EXPECT -> "expected " + rule.expression().orElseThrow();
       default -> "";
     };
   }
 
+  /**
+   * An expect rule's expression over the rows checked: its column names (as the table names them,
+   * in any case) refer to the columns that hold their values.
+   *
+   * @throws DpfException when it is not a SQL expression
+   */
+  public static Column expression(Subject subject, QualityRule rule) {
+    String text = rule.expression().orElseThrow();
+    Expression parsed;
+    try {
+      parsed = CatalystSqlParser$.MODULE$.parseExpression(text);
+    } catch (Exception e) { // a ParseException, undeclared by the Scala method
+      if (!(e instanceof ParseException)) {
+        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+      }
+      throw new DpfException(
+          "Quality rule "
+              + rule.label()
+              + " of '"
+              + subject.name()
+              + "': '"
+              + text
+              + "' is not a SQL expression: "
+              + e.getMessage().strip().replace('\n', ' ')
+              + ". Fix its expression");
+    }
+    java.util.Set<String> read = new java.util.LinkedHashSet<>();
+    collectAttributes(parsed, read);
+    for (String name : read) {
+      if (!subject.columns().containsKey(name.toLowerCase(Locale.ROOT))) {
+        throw new DpfException(
+            "Quality rule "
+                + rule.label()
+                + " of '"
+                + subject.name()
+                + "' reads column '"
+                + name
+                + "', which "
+                + subject.where()
+                + " does not have (columns: "
+                + String.join(", ", new java.util.TreeSet<>(subject.columns().keySet()))
+                + "). Fix its expression in "
+                + subject.where()
+                + ".quality");
+      }
+    }
+    return new Column(
+        parsed.transformUp(
+            new AbstractPartialFunction<Expression, Expression>() {
+              @Override
+              public boolean isDefinedAt(Expression e) {
+                return e instanceof UnresolvedAttribute a && a.nameParts().size() == 1;
+              }
+
+              @Override
+              public Expression apply(Expression e) {
+                String name = ((UnresolvedAttribute) e).name();
+                var column = subject.columns().get(name.toLowerCase(Locale.ROOT));
+                return column == null ? e : UnresolvedAttribute.quoted(column.getKey());
+              }
+            }));
+  }
+
+  /** The single-part column names an expect rule's expression reads, in order, once each. */
+  private static List<String> expressionColumns(QualityRule rule) {
+    Expression parsed = CatalystSqlParser$.MODULE$.parseExpression(rule.expression().orElseThrow());
+    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+    collectAttributes(parsed, out);
+    return List.copyOf(out);
+  }
+
+  /** Column names read outside lambda functions (whose variables are not columns). */
+  private static void collectAttributes(Expression e, java.util.Set<String> out) {
+    if (e instanceof org.apache.spark.sql.catalyst.expressions.LambdaFunction) {
+      return;
+    }
+    if (e instanceof UnresolvedAttribute a && a.nameParts().size() == 1) {
+      out.add(a.name());
+    }
+    for (Expression child : scala.collection.JavaConverters.seqAsJavaList(e.children())) {
+      collectAttributes(child, out);
+    }
+  }
+
   /** The rule's typed column(s) as text, joined by ", " (null as {@code null}). */
-  private static Column value(DatasetDef dataset, QualityRule rule) {
-    return joined(rule.columns().stream().map(c -> typed(dataset, c)).toList());
+  private static Column value(Subject dataset, QualityRule rule) {
+    if (rule.kind() == QualityRule.Kind.EXPECT) {
+      // The columns the expression reads, as name=value.
+      List<Column> named = new ArrayList<>();
+      for (String c : expressionColumns(rule)) {
+        if (dataset.columns().containsKey(c.toLowerCase(Locale.ROOT))) {
+          named.add(
+              concat(
+                  lit(c + "="),
+                  org.apache.spark.sql.functions.coalesce(
+                      dataset.column(c).cast("string"), lit("null"))));
+        }
+      }
+      return named.isEmpty() ? lit("") : concat_ws(", ", named.toArray(Column[]::new));
+    }
+    return joined(rule.columns().stream().map(dataset::column).toList());
   }
 
   private static Column joined(List<Column> columns) {
@@ -310,16 +497,5 @@ public final class Quality {
         columns.stream()
             .map(c -> org.apache.spark.sql.functions.coalesce(c.cast("string"), lit("null")))
             .toArray(Column[]::new));
-  }
-
-  private static Column typed(DatasetDef dataset, String name) {
-    return Conform.typed(column(dataset, name));
-  }
-
-  private static ColumnDef column(DatasetDef dataset, String name) {
-    return dataset.columns().stream()
-        .filter(c -> c.name().equals(name))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no column " + name));
   }
 }

@@ -1,6 +1,7 @@
 package dev.dpf.core.stage;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.size;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,15 +11,20 @@ import dev.dpf.core.definition.ColumnDef;
 import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.pii.PiiLineage;
 import dev.dpf.core.pii.PiiLineage.Exposure;
 import dev.dpf.core.pii.Protect;
+import dev.dpf.core.quality.Quality;
+import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Columns;
+import dev.dpf.core.transform.Quarantine;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,6 +65,10 @@ final class Models {
   private final boolean usesProtect;
   private final String tagsText; // the definition's PII tags, in a stable order
   private String keyFingerprint;
+  private final String runId;
+  private final Instant startedAt;
+  private final Map<String, List<QualityResult>> quality =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param piiKey the hashing key, asked for only if a model calls a {@code protect_} function
@@ -71,8 +81,20 @@ final class Models {
     return this;
   }
 
-  Models(SparkSession spark, PipelineDefinition definition, Lake lake, Supplier<String> piiKey) {
+  /**
+   * @param runId identifies the run in quarantined rows
+   * @param startedAt the run's start, against which freshness rules judge
+   */
+  Models(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      Supplier<String> piiKey,
+      String runId,
+      Instant startedAt) {
     this.spark = spark;
+    this.runId = runId;
+    this.startedAt = startedAt;
     this.definition = definition;
     this.lake = lake;
     this.piiKey = piiKey;
@@ -283,58 +305,168 @@ final class Models {
           Pipeline.seconds(start),
           from + "; inputs unchanged since the last run" + pii);
     }
+    Quality.Subject subject = Quality.of(model, rows.schema());
+    boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
+    Dataset<Row> checked = null;
+    long quarantined = 0;
     long written;
     String how;
-    if (plan.keys() != null) {
-      String key = model.incremental().get().key();
-      Lake.Commit commit = replaceKeys(model, rows, key, plan.keys(), metadata);
-      written = commit.metric("numTargetRowsInserted");
-      how =
-          "recomputed the rows of "
-              + (commit.metric("numSourceRows") - written)
-              + " "
-              + key
-              + " key(s) changed in "
-              + model.incremental().get().changesOf()
-              + " "
-              + plan.reason()
-              + ": "
-              + commit.metric("numTargetRowsDeleted")
-              + " row(s) replaced by "
-              + written;
-    } else if (plan.partitions() != null) {
-      String column = model.partitionBy().get(0);
-      written =
-          lake.replaceWhere(
-              model.zone(),
-              model.name(),
-              rows.where(in(col(column), plan.partitions())),
-              model.partitionBy(),
-              predicate(column, plan.partitions()),
-              metadata);
-      how =
-          "recomputed "
-              + plan.partitions().size()
-              + " partition(s) of "
-              + column
-              + " touched by "
-              + model.incremental().get().changesOf()
-              + " "
-              + plan.reason();
-    } else {
-      written = lake.overwrite(model.zone(), model.name(), rows, model.partitionBy(), metadata);
-      how = "rebuilt (" + plan.reason() + ")";
+    try {
+      if (rowRules) {
+        checked = rowChecks(stage, model, subject, inScope(model, rows, plan), plan, versions);
+        quarantined = quarantined(model, stage, checked, plan, versions);
+        rows = checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(columns(rows));
+      }
+      if (plan.keys() != null) {
+        String key = model.incremental().get().key();
+        Lake.Commit commit = replaceKeys(model, rows, key, plan.keys(), metadata);
+        written = commit.metric("numTargetRowsInserted");
+        how =
+            "recomputed the rows of "
+                + (commit.metric("numSourceRows") - written)
+                + " "
+                + key
+                + " key(s) changed in "
+                + model.incremental().get().changesOf()
+                + " "
+                + plan.reason()
+                + ": "
+                + commit.metric("numTargetRowsDeleted")
+                + " row(s) replaced by "
+                + written;
+      } else if (plan.partitions() != null) {
+        String column = model.partitionBy().get(0);
+        written =
+            lake.replaceWhere(
+                model.zone(),
+                model.name(),
+                rows.where(in(col(column), plan.partitions())),
+                model.partitionBy(),
+                predicate(column, plan.partitions()),
+                metadata);
+        how =
+            "recomputed "
+                + plan.partitions().size()
+                + " partition(s) of "
+                + column
+                + " touched by "
+                + model.incremental().get().changesOf()
+                + " "
+                + plan.reason();
+      } else {
+        written = lake.overwrite(model.zone(), model.name(), rows, model.partitionBy(), metadata);
+        how = "rebuilt (" + plan.reason() + ")";
+      }
+    } finally {
+      if (checked != null) {
+        checked.unpersist();
+      }
+    }
+    if (model.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
+      List<QualityResult> results =
+          Quality.tableResults(subject, lake.read(model.zone(), model.name()), startedAt);
+      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
+      Quality.failIfAny(subject, results);
     }
     return new TableResult(
         stage,
         model.table(),
         TableResult.Status.OK,
+        written + quarantined,
         written,
-        written,
-        0,
+        quarantined,
         0,
         Pipeline.seconds(start),
         from + "; " + how + pii);
+  }
+
+  /** The quality results of the models run so far, in the order of {@code models}. */
+  List<QualityResult> quality(List<ModelDef> models) {
+    List<QualityResult> out = new ArrayList<>();
+    for (ModelDef m : models) {
+      out.addAll(quality.getOrDefault(m.name(), List.of()));
+    }
+    return out;
+  }
+
+  /** The rows of {@code rows} the plan writes: all, its partitions, or the rows of its keys. */
+  private static Dataset<Row> inScope(ModelDef model, Dataset<Row> rows, Plan plan) {
+    if (plan.keys() != null) {
+      String key = model.incremental().get().key();
+      return rows.join(plan.keys(), rows.col(key).eqNullSafe(plan.keys().col(KEY)), "left_semi");
+    }
+    if (plan.partitions() != null) {
+      return rows.where(in(col(model.partitionBy().get(0)), plan.partitions()));
+    }
+    return rows;
+  }
+
+  private static Column[] columns(Dataset<Row> rows) {
+    return java.util.Arrays.stream(rows.columns()).map(c -> col(quoted(c))).toArray(Column[]::new);
+  }
+
+  /**
+   * The model's rows to write with its row rules checked ({@link Quality#withRowChecks}), kept on
+   * disk; the results recorded, and the run stopped by a failed fail rule.
+   */
+  private Dataset<Row> rowChecks(
+      String stage,
+      ModelDef model,
+      Quality.Subject subject,
+      Dataset<Row> rows,
+      Plan plan,
+      Map<String, Long> versions) {
+    Dataset<Row> checked = Quality.withRowChecks(subject, rows, table -> Optional.empty());
+    checked.persist(Pipeline.WORKING_SET);
+    try {
+      List<QualityResult> results = Quality.rowResults(subject, checked);
+      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
+      Quality.failIfAny(subject, results);
+    } catch (RuntimeException e) {
+      checked.unpersist();
+      throw e;
+    }
+    return checked;
+  }
+
+  /**
+   * Writes the checked rows that a quarantine rule rejected to the quarantine table, as JSON of the
+   * model's columns: they replace the model's earlier ones when it is rebuilt, and are added (once,
+   * should the run be repeated) when it recomputes partitions or keys. Returns how many.
+   */
+  private long quarantined(
+      ModelDef model, String stage, Dataset<Row> checked, Plan plan, Map<String, Long> versions) {
+    List<String> output =
+        java.util.Arrays.stream(checked.columns()).filter(c -> !c.startsWith("__")).toList();
+    output = output.stream().filter(c -> !c.equals(Columns.ERRORS)).toList();
+    Dataset<Row> rejected =
+        Quarantine.records(
+            checked
+                .filter(size(col(Columns.ERRORS)).gt(0))
+                .withColumn(Columns.SOURCE_FILE, functions.lit(null).cast("string")),
+            stage,
+            model.name(),
+            functions.array_join(col(Columns.ERRORS), "; "),
+            functions.to_json(
+                functions.struct(output.stream().map(c -> col(quoted(c))).toArray(Column[]::new))),
+            runId);
+    if (plan.keys() == null && plan.partitions() == null) {
+      return lake.replaceWhere(
+          Zone.QUARANTINE,
+          Quarantine.TABLE,
+          rejected,
+          Quarantine.PARTITION_BY,
+          Quarantine.partition(stage, model.name()));
+    }
+    long quarantined =
+        lake.appendOnce(
+            Zone.QUARANTINE,
+            Quarantine.TABLE,
+            rejected,
+            Quarantine.PARTITION_BY,
+            "dpf-" + stage + "-" + model.name(),
+            versions.get(model.incremental().get().changesOf()));
+    return quarantined < 0 ? rejected.count() : quarantined;
   }
 
   /**
@@ -601,6 +733,12 @@ final class Models {
             + tagsText
             + "\n"
             + new TreeSet<>(model.piiInClear());
+    // The rules that decide which rows are written: changing one rebuilds the model.
+    List<QualityRule> quarantines =
+        model.quality().stream().filter(r -> r.action() == QualityRule.Action.QUARANTINE).toList();
+    if (!quarantines.isEmpty()) {
+      text += "\n" + quarantines;
+    }
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 16);

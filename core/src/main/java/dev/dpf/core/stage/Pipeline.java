@@ -214,12 +214,17 @@ public final class Pipeline {
               () -> step(stage, model.table(), () -> List.of(models().run(stage, model)))));
     }
     long bytes = inputBytes(tasks);
+    List<TableResult> out = new ArrayList<>();
     try (Codegen c = Codegen.forInput(spark, stage + " models", bytes);
         ShufflePartitions p = ShufflePartitions.forInput(spark, stage + " models", bytes)) {
-      List<TableResult> out = new ArrayList<>(TableGraph.run(spark, tasks, false));
-      out.addAll(notSelected(stage, skipped));
-      return out;
+      out.addAll(TableGraph.run(spark, tasks, false));
+    } finally {
+      List<QualityResult> results = models().quality(models().ordered(zone));
+      quality.addAll(results);
+      QualityLog.append(spark, lake, runId, results);
     }
+    out.addAll(notSelected(stage, skipped));
+    return out;
   }
 
   /**
@@ -246,7 +251,7 @@ public final class Pipeline {
     return b.isPresent() && a != Long.MAX_VALUE ? a + b.getAsLong() : Long.MAX_VALUE;
   }
 
-  /** The quality rules' results of this pipeline's transforms so far, in order. */
+  /** The quality rules' results of this pipeline's datasets and models so far, in order. */
   public List<QualityResult> quality() {
     return List.copyOf(quality);
   }
@@ -329,7 +334,9 @@ public final class Pipeline {
                   piiKey = k.value();
                 }
                 return piiKey;
-              });
+              },
+              runId,
+              startedAt);
       models.fullRefresh(fullRefresh);
     }
     return models;

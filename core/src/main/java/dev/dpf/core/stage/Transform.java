@@ -131,15 +131,16 @@ final class Transform {
     Dataset<Row> input = all.filter(batches);
     long read = input.count();
     Dataset<Row> conformed =
-        Quality.withRowChecks(dataset, Conform.withConformed(dataset, input), this::current);
+        Quality.withRowChecks(
+            Quality.of(dataset), Conform.withConformed(dataset, input), this::current);
     conformed.persist(Pipeline.WORKING_SET);
     Applied applied;
     long quarantined;
     List<TableResult> out = new ArrayList<>();
     try {
-      List<QualityResult> rowRules = Quality.rowResults(dataset, conformed);
+      List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
       addQuality(dataset, rowRules);
-      Quality.failIfAny(rowRules);
+      Quality.failIfAny(Quality.of(dataset), rowRules);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied = full ? rebuild(dataset, valid, extra) : merge(dataset, valid, extra, batchTo, read);
       Dataset<Row> rejected = Conform.selectRejected(dataset, conformed, inputColumns, runId);
@@ -665,9 +666,10 @@ final class Transform {
   private void tableQuality(DatasetDef dataset) {
     if (dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
       List<QualityResult> results =
-          Quality.tableResults(dataset, lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
+          Quality.tableResults(
+              Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
       addQuality(dataset, results);
-      Quality.failIfAny(results);
+      Quality.failIfAny(Quality.of(dataset), results);
     }
   }
 

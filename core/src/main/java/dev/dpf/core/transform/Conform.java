@@ -286,7 +286,8 @@ public final class Conform {
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
-  private static String tmp(ColumnDef c) {
+  /** The name of the column {@link #withConformed} gives a declared column's typed value. */
+  public static String tmp(ColumnDef c) {
     return "__typed_" + c.name();
   }
 

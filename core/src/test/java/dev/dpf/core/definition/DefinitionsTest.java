@@ -446,7 +446,23 @@ class DefinitionsTest {
     assertError(
         T + "    quality:\n      - {rule: sometimes, column: a, action: warn}\n",
         "p.yaml: datasets.t.quality[0].rule: unknown value 'sometimes'. Use not_null, range, regex,"
-            + " allowed_values, references, unique, freshness or min_rows");
+            + " allowed_values, references, expect, unique, freshness or min_rows");
+    assertError(
+        T + "    quality:\n      - {rule: expect, name: positive, action: warn}\n",
+        "p.yaml: datasets.t.quality[0].expression: missing. Add expression: a SQL boolean"
+            + " expression each row must not make false, for example amount > 0");
+    assertError(
+        T
+            + "    quality:\n      - {rule: expect, name: Positive, expression: a > 0, action: warn}\n",
+        "p.yaml: datasets.t.quality[0].name: 'Positive' is not a valid name. Use snake_case:"
+            + " lower-case letters, digits and '_', starting with a letter");
+    assertError(
+        SOURCES
+            + "models:\n  m:\n    sql: models/t.sql\n    quality:\n"
+            + "      - {rule: references, column: a, to: t.a, action: warn}\n",
+        "p.yaml: models.m.quality[0].rule: references checks a dataset's column against another"
+            + " dataset; a model checks its rows with expect, for example {rule: expect, name:"
+            + " known_customer, expression: \"customer_id IS NOT NULL\", action: warn}");
     assertError(
         T + "    quality:\n      - {rule: not_null, column: a}\n",
         "p.yaml: datasets.t.quality[0].action: missing. Add action: warn, quarantine or fail");

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,14 +48,28 @@ abstract class IngestFixture {
     return results;
   }
 
+  /**
+   * All three stages of a definition whose models read their SQL from {@code files} (file name to
+   * text); the results.
+   */
+  List<TableResult> run(String sources, String rest, String runId, Map<String, String> files) {
+    return pipeline(sources, rest, runId, files)
+        .run(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
+  }
+
   /** Transform only; its results. */
   List<TableResult> transform(String sources, String datasets, String runId) {
     return pipeline(sources, datasets, runId).transform();
   }
 
   private Pipeline pipeline(String sources, String datasets, String runId) {
+    return pipeline(sources, datasets, runId, Map.of());
+  }
+
+  private Pipeline pipeline(
+      String sources, String datasets, String runId, Map<String, String> files) {
     PipelineDefinition d =
-        Definitions.parse("test.yaml", "sources:\n  " + sources + "\n" + datasets, f -> null);
+        Definitions.parse("test.yaml", "sources:\n  " + sources + "\n" + datasets, files::get);
     return new Pipeline(spark, d, lake(), runId, Instant.parse("2026-11-24T00:00:00Z"), r -> {});
   }
 

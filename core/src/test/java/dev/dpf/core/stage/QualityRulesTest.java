@@ -8,6 +8,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.testing.DatasetAssert;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Every rule kind and action, with the exact counts, failing values and quarantine reasons. */
@@ -135,5 +136,146 @@ class QualityRulesTest extends IngestFixture {
             "Quality rule failed (action fail): t min_rows: 1 of 1 failed (4 row(s), at least 10"
                 + " expected). Fix the data at its source, or change the rule in"
                 + " datasets.t.quality");
+  }
+
+  @Test
+  void expectRulesJudgeEachRowByASqlExpressionOverTheDeclaredColumns() throws Exception {
+    rows();
+    String datasets =
+        "datasets:\n  t:\n    source: t\n    key: [id]\n"
+            + COLUMNS
+            + "    quality:\n"
+            + "      - {rule: expect, name: positive_amount, expression: \"amount > 0\","
+            + " action: quarantine}\n"
+            + "      - {rule: expect, name: known_country, expression: \"Country IN ('FR', 'US')\","
+            + " action: warn}\n";
+
+    List<TableResult> results = ingestAndTransform(SOURCES, datasets, "r1");
+
+    assertThat(results)
+        .filteredOn(r -> r.stage().equals("transform"))
+        .extracting(TableResult::rowsRead, TableResult::rowsWritten, TableResult::rowsQuarantined)
+        .containsExactly(tuple(5L, 3L, 2L));
+    // Rows 1 to 4 conformed (5 did not); row 3's null country passes, as in a SQL CHECK.
+    DatasetAssert.diff(
+        List.of(
+            "t|expect(positive_amount)|quarantined|4|1|['amount=-5.00']|expected amount > 0",
+            "t|expect(known_country)|warned|4|1|['Country=DE']|expected Country IN ('FR', 'US')"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.SYSTEM, "quality")
+                .selectExpr(
+                    "dataset",
+                    "rule",
+                    "status",
+                    "checked",
+                    "failed",
+                    "concat('[', array_join(samples, ','), ']')",
+                    "detail")));
+    DatasetAssert.diff(
+        List.of(
+            "id: 5|amount: cannot parse 'x' as decimal(12,2)",
+            "id: 2|expect(positive_amount) failed for 'amount=-5.00' (expected amount > 0)"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.QUARANTINE, "records")
+                .selectExpr("concat('id: ', get_json_object(record, '$.id'))", "reason")));
+  }
+
+  @Test
+  void anExpectRuleNamingAnUndeclaredColumnStopsTheRunSayingWhich() throws Exception {
+    rows();
+    String datasets =
+        "datasets:\n  t:\n    source: t\n    key: [id]\n"
+            + COLUMNS
+            + "    quality:\n"
+            + "      - {rule: expect, name: x, expression: \"amont > 0\", action: warn}\n";
+
+    assertThatThrownBy(() -> ingestAndTransform(SOURCES, datasets, "r1"))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "Quality rule expect(x) of 't' reads column 'amont', which datasets.t does not have"
+                + " (columns: amount, code, country, id, ref, ts). Fix its expression in"
+                + " datasets.t.quality");
+  }
+
+  private static final String MODEL =
+      "datasets:\n  t:\n    source: t\n    key: [id]\n"
+          + COLUMNS
+          + "models:\n  m:\n    sql: m.sql\n    quality:\n";
+
+  @Test
+  void modelsHaveQualityRulesTooWithTheSameActionsAndLog() throws Exception {
+    rows();
+    String rules =
+        "      - {rule: expect, name: small, expression: \"amount < 25\", action: quarantine}\n"
+            + "      - {rule: not_null, column: country, action: warn}\n"
+            + "      - {rule: unique, column: country, action: warn}\n"
+            + "      - {rule: min_rows, count: 5, action: warn}\n";
+    Map<String, String> sql = Map.of("m.sql", "SELECT id, amount, country FROM transformed.t");
+
+    List<TableResult> results = run(SOURCES, MODEL + rules, "r1", sql);
+
+    // t holds rows 1 to 4; the model quarantines 4 (30.00) and writes 1, 2 and 3.
+    assertThat(results)
+        .filteredOn(r -> r.table().equals("curated.m"))
+        .extracting(
+            TableResult::status,
+            TableResult::rowsRead,
+            TableResult::rowsWritten,
+            TableResult::rowsQuarantined)
+        .containsExactly(tuple(TableResult.Status.OK, 4L, 3L, 1L));
+    DatasetAssert.diff(
+        List.of("1|10.00|FR", "2|-5.00|US", "3|20.00|NULL"),
+        DatasetAssert.rowsAsText(lake().read(Zone.CURATED, "m")));
+    DatasetAssert.diff(
+        List.of(
+            "m|expect(small)|quarantined|4|1|['amount=30.00']",
+            "m|not_null(country)|warned|4|1|['null']",
+            "m|unique(country)|passed|3|0|[]",
+            "m|min_rows|warned|1|1|[]"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.SYSTEM, "quality")
+                .filter("dataset = 'm'")
+                .selectExpr(
+                    "dataset",
+                    "rule",
+                    "status",
+                    "checked",
+                    "failed",
+                    "concat('[', array_join(samples, ','), ']')")));
+    DatasetAssert.diff(
+        List.of("curate|m|4|expect(small) failed for 'amount=30.00' (expected amount < 25)|r1"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.QUARANTINE, "records")
+                .filter("dataset = 'm'")
+                .selectExpr(
+                    "stage", "dataset", "get_json_object(record, '$.id')", "reason", "_run_id")));
+
+    // Nothing new: the model is up to date, and its rules are not judged again.
+    List<TableResult> again = run(SOURCES, MODEL + rules, "r2", sql);
+    assertThat(again)
+        .filteredOn(r -> r.table().equals("curated.m"))
+        .extracting(TableResult::status)
+        .containsExactly(TableResult.Status.UP_TO_DATE);
+    assertThat(lake().read(Zone.SYSTEM, "quality").filter("dataset = 'm'").count()).isEqualTo(4);
+  }
+
+  @Test
+  void aModelsFailRuleStopsTheRunBeforeTheModelIsWritten() throws Exception {
+    rows();
+    String rules =
+        "      - {rule: expect, name: refund, expression: \"amount < 0\", action: fail}\n";
+
+    assertThatThrownBy(
+            () -> run(SOURCES, MODEL + rules, "r1", Map.of("m.sql", "SELECT * FROM transformed.t")))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "Quality rule failed (action fail): m expect(refund): 3 of 4 failed, for example"
+                + " 'amount=10.00', 'amount=20.00', 'amount=30.00' (expected amount < 0). Fix the"
+                + " data at its source, or change the rule in models.m.quality");
+    assertThat(lake().exists(Zone.CURATED, "m")).isFalse();
   }
 }
