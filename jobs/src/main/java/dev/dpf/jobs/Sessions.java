@@ -45,6 +45,14 @@ final class Sessions {
     return local(options, command, true);
   }
 
+  /**
+   * A local session that reads no lake (options' {@code --lake} is not used): no lock, no catalog
+   * folder, nothing written.
+   */
+  static synchronized SparkSession withoutLake(Dpf.LakeOptions options) {
+    return local(options, null, false);
+  }
+
   private static SparkSession local(Dpf.LakeOptions options, String command, boolean existing) {
     if (options.logLevel != null) {
       // Spark's and dpf's own loggers; the known noise stays at error.
@@ -61,7 +69,8 @@ final class Sessions {
         builder = builder.config(e.getKey(), e.getValue());
       }
       URI lake = URI.create(options.lake.replace('\\', '/').replace(" ", "%20"));
-      boolean local = lake.getScheme() == null || lake.getScheme().equals("file");
+      boolean noLake = command == null;
+      boolean local = !noLake && (lake.getScheme() == null || lake.getScheme().equals("file"));
       if (local && existing) {
         requireLake(options.lake, new org.apache.hadoop.conf.Configuration());
       }
@@ -83,7 +92,7 @@ final class Sessions {
       if (!local && existing) {
         requireLake(options.lake, session.sparkContext().hadoopConfiguration());
       }
-      if (!local) {
+      if (!local && !noLake) {
         lock(options.lake, session.sparkContext().hadoopConfiguration(), command);
       }
     }

@@ -1,6 +1,7 @@
 package dev.dpf.jobs;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.DefinitionException;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.stage.Pipeline;
 import dev.dpf.core.stage.Selection;
@@ -147,6 +148,12 @@ final class StageRunner {
                 error);
     List<TableResult> results;
     try {
+      if (stage != Stage.INGEST) { // ingest runs no SQL
+        List<String> problems = pipeline.validateOnce();
+        if (!problems.isEmpty()) {
+          throw DefinitionException.all(definition.file(), problems);
+        }
+      }
       RawRoot raw =
           stage == Stage.RUN || stage == Stage.INGEST
               ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())

@@ -18,6 +18,7 @@ class DpfCliTest {
   private static final List<String> COMMANDS =
       List.of(
           "init",
+          "validate",
           "run",
           "ingest",
           "transform",

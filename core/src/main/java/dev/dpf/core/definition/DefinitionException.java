@@ -27,6 +27,14 @@ public final class DefinitionException extends DpfException {
     return problems;
   }
 
+  /**
+   * One exception telling every problem of {@code problems} (at least one) found in the definition
+   * {@code file}, each saying where and how to fix it.
+   */
+  public static DefinitionException all(String file, List<String> problems) {
+    return new DefinitionException(file, problems);
+  }
+
   /** One exception telling every mistake of {@code found} (at least one). */
   static DefinitionException of(String file, List<DefinitionException> found) {
     if (found.size() == 1) {

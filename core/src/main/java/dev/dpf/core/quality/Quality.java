@@ -70,8 +70,12 @@ public final class Quality {
       columns = Map.copyOf(columns);
     }
 
-    /** The column holding {@code name}'s value among the rows checked. */
-    Column column(String name) {
+    /**
+     * The column holding {@code name}'s value among the rows checked.
+     *
+     * @throws DpfException when the subject has no such column
+     */
+    public Column column(String name) {
       return col(Conform.quote(entry(name).getKey()));
     }
 
@@ -83,13 +87,15 @@ public final class Quality {
       Map.Entry<String, String> e = columns.get(name.toLowerCase(Locale.ROOT));
       if (e == null) {
         throw new DpfException(
-            "Quality rules of '"
+            "A quality rule of '"
                 + this.name
-                + "' name column '"
+                + "' names column '"
                 + name
                 + "', which it does not have (columns: "
                 + String.join(", ", new java.util.TreeSet<>(columns.keySet()))
-                + "). Fix the rule");
+                + "). Fix the rule in "
+                + where
+                + ".quality");
       }
       return e;
     }
@@ -449,6 +455,47 @@ public final class Quality {
                 return column == null ? e : UnresolvedAttribute.quoted(column.getKey());
               }
             }));
+  }
+
+  /**
+   * Compiles an expect rule's expression over {@code rows} (the rows it would judge, possibly
+   * none): it must be a boolean over the subject's columns.
+   *
+   * @throws DpfException saying what is wrong and where to fix it
+   */
+  public static void check(Subject subject, QualityRule rule, Dataset<Row> rows) {
+    org.apache.spark.sql.types.DataType type;
+    try {
+      type = rows.select(expression(subject, rule)).schema().fields()[0].dataType();
+    } catch (Exception e) {
+      if (!(e instanceof org.apache.spark.sql.AnalysisException analysis)) {
+        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+      }
+      throw new DpfException(
+          "Quality rule "
+              + rule.label()
+              + " of '"
+              + subject.name()
+              + "' does not compile: "
+              + analysis.getSimpleMessage().strip().replace('\n', ' ')
+              + ". Fix its expression in "
+              + subject.where()
+              + ".quality");
+    }
+    if (!(type instanceof org.apache.spark.sql.types.BooleanType)) {
+      throw new DpfException(
+          "Quality rule "
+              + rule.label()
+              + " of '"
+              + subject.name()
+              + "': '"
+              + rule.expression().orElseThrow()
+              + "' is "
+              + type.simpleString()
+              + ", not a boolean. Write a comparison, for example amount > 0, in "
+              + subject.where()
+              + ".quality");
+    }
   }
 
   /** The single-part column names an expect rule's expression reads, in order, once each. */

@@ -44,6 +44,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Runs SQL models: resolves their inputs, checks the PII policy of curated models, and writes each
@@ -259,31 +260,7 @@ final class Models {
           "needs " + String.join(", ", missing) + " (not in the lake)");
     }
     Dataset<Row> rows = compile(model);
-    checkPartitionColumns(model, rows);
-    Map<String, Set<Exposure>> exposed = exposures(model, rows);
-    if (model.zone() == Zone.CURATED) {
-      checkPiiPolicy(model, exposed);
-    }
-    if (model.incremental().isPresent()) {
-      String fact = model.incremental().get().changesOf();
-      if (refs.contains(fact) && model.incremental().get().key() != null) {
-        checkKey(model, fact, rows);
-      }
-      if (!refs.contains(fact)) {
-        throw new DpfException(
-            "Model '"
-                + model.name()
-                + "' is incremental on "
-                + fact
-                + ", but its SQL ("
-                + model.file()
-                + ") does not read it (it reads "
-                + String.join(", ", refs)
-                + "). Fix models."
-                + model.name()
-                + ".incremental.changes_of");
-      }
-    }
+    Map<String, Set<Exposure>> exposed = checkCompiled(model, refs, rows);
     Map<String, Long> versions = new TreeMap<>();
     for (String ref : refs) {
       versions.put(ref, lake.version(zoneOf(ref, model), nameOf(ref)));
@@ -378,6 +355,134 @@ final class Models {
         0,
         Pipeline.seconds(start),
         from + "; " + how + pii);
+  }
+
+  /**
+   * Checks a compiled model: its partition columns, the PII policy (curated), its incremental
+   * settings and the columns its quality rules read. Returns what each output column shows.
+   */
+  private Map<String, Set<Exposure>> checkCompiled(
+      ModelDef model, Set<String> refs, Dataset<Row> rows) {
+    checkPartitionColumns(model, rows);
+    Map<String, Set<Exposure>> exposed = exposures(model, rows);
+    if (model.zone() == Zone.CURATED) {
+      checkPiiPolicy(model, exposed);
+    }
+    if (model.incremental().isPresent()) {
+      String fact = model.incremental().get().changesOf();
+      if (refs.contains(fact) && model.incremental().get().key() != null) {
+        checkKey(model, fact, rows);
+      }
+      if (!refs.contains(fact)) {
+        throw new DpfException(
+            "Model '"
+                + model.name()
+                + "' is incremental on "
+                + fact
+                + ", but its SQL ("
+                + model.file()
+                + ") does not read it (it reads "
+                + String.join(", ", refs)
+                + "). Fix models."
+                + model.name()
+                + ".incremental.changes_of");
+      }
+    }
+    Quality.Subject subject = Quality.of(model, rows.schema());
+    for (QualityRule rule : model.quality()) {
+      if (rule.kind() == QualityRule.Kind.EXPECT) {
+        Quality.check(subject, rule, rows);
+      } else {
+        rule.columns().forEach(subject::column);
+      }
+    }
+    return exposed;
+  }
+
+  /**
+   * Compiles every model against the schemas its inputs declare, with no data and nothing written
+   * (this instance's session is a {@link DeclaredCatalog#session} over {@code declared}, to which
+   * each compiled model's schema is added). Returns every problem found, in model order; a model
+   * reading one that does not compile is not compiled, and says so.
+   */
+  List<String> validate(Map<String, StructType> declared) {
+    List<String> problems = new ArrayList<>();
+    Map<String, Set<String>> refsOf = new java.util.LinkedHashMap<>();
+    Set<String> broken = new HashSet<>();
+    for (ModelDef m : definition.models()) {
+      try {
+        Set<String> refs = ModelSql.references(spark, m);
+        for (String ref : refs) {
+          if (!defined(ref)) {
+            throw new DpfException(
+                m.label()
+                    + " reads "
+                    + ref
+                    + ", which no source, dataset or model of the definition makes. Fix the table"
+                    + " name in the SQL file");
+          }
+          ModelDef dep = byTable.get(ref);
+          if (dep != null && dep.zone() == Zone.CURATED && m.zone() == Zone.TRANSFORMED) {
+            throw new DpfException(
+                m.label()
+                    + " is in the transformed zone but reads the curated model "
+                    + ref
+                    + ", which the curate stage makes after it. Move it to zone: curated, or"
+                    + " read transformed tables only");
+          }
+        }
+        refsOf.put(m.table(), refs);
+      } catch (DpfException e) {
+        problems.add(e.getMessage());
+        broken.add(m.table());
+      }
+    }
+    // Each model once the models it reads are compiled (or known broken).
+    List<ModelDef> waiting =
+        new ArrayList<>(
+            definition.models().stream().filter(m -> !broken.contains(m.table())).toList());
+    while (!waiting.isEmpty()) {
+      ModelDef next = null;
+      for (ModelDef m : waiting) {
+        if (refsOf.get(m.table()).stream()
+            .noneMatch(
+                r ->
+                    byTable.containsKey(r)
+                        && waiting.stream().anyMatch(w -> w.table().equals(r)))) {
+          next = m;
+          break;
+        }
+      }
+      if (next == null) {
+        problems.add(
+            "Models refer to each other in a cycle: "
+                + String.join(
+                    ", ", waiting.stream().map(m -> m.name() + " (" + m.file() + ")").toList())
+                + ". Break the cycle in one of these SQL files");
+        break;
+      }
+      waiting.remove(next);
+      Set<String> refs = refsOf.get(next.table());
+      List<String> unusable = refs.stream().filter(broken::contains).toList();
+      if (!unusable.isEmpty()) {
+        problems.add(
+            next.label()
+                + " was not compiled: it reads "
+                + String.join(", ", unusable)
+                + ", whose model has a problem above");
+        broken.add(next.table());
+        continue;
+      }
+      try {
+        Dataset<Row> rows = compile(next);
+        checkCompiled(next, refs, rows);
+        declared.put(next.table(), rows.schema());
+      } catch (DpfException e) {
+        problems.add(e.getMessage());
+        broken.add(next.table());
+      }
+    }
+    return problems;
   }
 
   /** The quality results of the models run so far, in the order of {@code models}. */

@@ -1,26 +1,34 @@
 package dev.dpf.core.stage;
 
+import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.pii.PiiKey;
+import dev.dpf.core.quality.Quality;
 import dev.dpf.core.quality.QualityLog;
 import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
+import dev.dpf.core.transform.Conform;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,6 +104,90 @@ public final class Pipeline {
       }
     }
     return out;
+  }
+
+  /**
+   * Checks what reading the definition cannot: compiles each dataset's expect rules and each
+   * model's SQL (unknown tables and columns, types, the PII policy, incremental settings, quality
+   * rule columns, cycles) against the schemas the definition declares, with no data and nothing
+   * written. Returns every problem found; empty when there are none.
+   */
+  public List<String> validate() {
+    List<String> problems = new ArrayList<>();
+    Map<String, StructType> declared = new java.util.concurrent.ConcurrentHashMap<>();
+    for (SourceDef source : definition.sources()) {
+      declared.put(source.table(), Ingest.emptyConsolidated(spark, definition, source).schema());
+    }
+    for (DatasetDef dataset : definition.datasets()) {
+      SourceDef source = definition.source(dataset.source()).orElseThrow();
+      Dataset<Row> consolidated = Ingest.emptyConsolidated(spark, definition, source);
+      declared.put(dataset.table(), Transform.tableSchema(dataset, consolidated, List.of()));
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        declared.put(
+            Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+            Transform.historySchema(dataset, consolidated));
+      }
+      Dataset<Row> conformed = Conform.withConformed(dataset, consolidated);
+      for (QualityRule rule : dataset.quality()) {
+        if (rule.kind() == QualityRule.Kind.EXPECT) {
+          try {
+            Quality.check(Quality.of(dataset), rule, conformed);
+          } catch (DpfException e) {
+            problems.add(e.getMessage());
+          }
+        }
+      }
+    }
+    SparkSession session = DeclaredCatalog.session(spark, declared);
+    try {
+      // Nothing is hashed: any key compiles the protect_ functions.
+      problems.addAll(
+          new Models(session, definition, lake, () -> "validate", runId, startedAt)
+              .validate(declared));
+    } finally {
+      DeclaredCatalog.close(session);
+    }
+    return problems;
+  }
+
+  /**
+   * {@link #validate}, unless the same definition passed before on this lake: a marker named by the
+   * definition's fingerprint (its whole content, with the SQL, and the dpf and Spark versions)
+   * under {@code _system/validated} is written when it passes, so a run compiles a definition once,
+   * not on every run.
+   */
+  public List<String> validateOnce() {
+    String fingerprint;
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  (definition
+                          + "\n"
+                          + Pipeline.class.getPackage().getImplementationVersion()
+                          + "\n"
+                          + spark.version())
+                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      fingerprint = java.util.HexFormat.of().formatHex(d, 0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    org.apache.hadoop.fs.Path marker =
+        new org.apache.hadoop.fs.Path(
+            lake.root(), Zone.SYSTEM.dbName() + "/validated/" + fingerprint);
+    try {
+      var fs = marker.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(marker)) {
+        return List.of();
+      }
+      List<String> problems = validate();
+      if (problems.isEmpty()) {
+        fs.create(marker, true).close();
+      }
+      return problems;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** All three stages in order. */

@@ -231,12 +231,7 @@ final class Transform {
               lake.createEmpty(
                   Zone.TRANSFORMED,
                   dataset.historyTable(),
-                  () ->
-                      History.versions(
-                              dataset,
-                              Conform.selectValid(
-                                  dataset, Conform.withConformed(dataset, consolidated), List.of()))
-                          .schema(),
+                  () -> historySchema(dataset, consolidated),
                   List.of()),
               Pipeline.seconds(historyStart)));
     }
@@ -374,7 +369,16 @@ final class Transform {
   }
 
   /** The transformed table's schema for this definition (analysis only, no job runs). */
-  private static StructType tableSchema(DatasetDef dataset, Dataset<Row> all, List<String> extra) {
+  /** The schema of an scd2 dataset's history table over {@code consolidated}'s columns. */
+  static StructType historySchema(DatasetDef dataset, Dataset<Row> consolidated) {
+    return History.versions(
+            dataset,
+            Conform.selectValid(dataset, Conform.withConformed(dataset, consolidated), List.of()))
+        .schema();
+  }
+
+  /** The schema of a dataset's table over {@code all}'s columns, with {@code extra} raw ones. */
+  static StructType tableSchema(DatasetDef dataset, Dataset<Row> all, List<String> extra) {
     Dataset<Row> valid =
         Conform.selectValid(dataset, Conform.withConformed(dataset, all.limit(0)), extra);
     if (!dataset.key().isEmpty()) {
