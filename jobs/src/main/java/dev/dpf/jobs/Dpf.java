@@ -32,6 +32,7 @@ import picocli.CommandLine.Parameters;
       Dpf.Init.class,
       Dpf.Validate.class,
       Dpf.Run.class,
+      Dpf.Plan.class,
       Dpf.Ingest.class,
       Dpf.Transform.class,
       Dpf.Curate.class,
@@ -289,6 +290,11 @@ public final class Dpf implements Runnable {
       return "";
     }
 
+    /** Whether to tell what the run would do instead of doing it. */
+    boolean dryRun() {
+      return false;
+    }
+
     @Override
     public Integer call() {
       JobOptions options =
@@ -301,13 +307,23 @@ public final class Dpf implements Runnable {
               select,
               exclude,
               fullRefresh);
+      PrintWriter out =
+          quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
+      if (dryRun()) {
+        // No lock and no catalog: a plan reads the lake's files and writes nothing.
+        Started started =
+            start(
+                options,
+                o -> StageRunner.prepare(stage(), o),
+                () -> Sessions.withoutLake(lakeOptions));
+        StageRunner.plan(options, started.definition(), started.spark(), out);
+        return 0;
+      }
       Started started =
           start(
               options,
               o -> StageRunner.prepare(stage(), o),
               () -> Sessions.local(lakeOptions, spec.name()));
-      PrintWriter out =
-          quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
       StageRunner.run(
           stage(),
           options,
@@ -421,8 +437,15 @@ public final class Dpf implements Runnable {
       name = "run",
       mixinStandardHelpOptions = true,
       description = "Run all stages: ingest, transform, curate.")
-  static final class Run extends StageCommand {
+  static class Run extends StageCommand {
     @Mixin RawOptions rawOptions;
+
+    @Option(
+        names = "--dry-run",
+        description =
+            "Tell what the run would do with each table, and why, and write nothing (as dpf"
+                + " plan).")
+    boolean dryRun;
 
     @Override
     StageRunner.Stage stage() {
@@ -432,6 +455,27 @@ public final class Dpf implements Runnable {
     @Override
     String raw() {
       return rawOptions.raw();
+    }
+
+    @Override
+    boolean dryRun() {
+      return dryRun;
+    }
+  }
+
+  @Command(
+      name = "plan",
+      mixinStandardHelpOptions = true,
+      description = {
+        "What dpf run would do with each table, and why (new raw files, ingest batches to merge,"
+            + " partitions or keys to recompute, a rebuild and its reason, up-to-date), without"
+            + " doing it: nothing is written, the lake is not locked.",
+        "The same as dpf run --dry-run; takes run's options."
+      })
+  static final class Plan extends Run {
+    @Override
+    boolean dryRun() {
+      return true;
     }
   }
 

@@ -28,6 +28,12 @@ final class Report {
         r.note());
   }
 
+  /** A plan's line for one table: stage, table, what a run would do, and why. */
+  static String planned(dev.dpf.core.stage.Planned p) {
+    return String.format(
+        Locale.ROOT, "  %-9s %-36s %-12s %s", p.stage(), p.table(), p.action().label(), p.why());
+  }
+
   /** The summary table: one row per table, then totals. */
   static String summary(List<TableResult> results, double wallSeconds) {
     StringBuilder s = new StringBuilder("Summary\n");

@@ -4,6 +4,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.DefinitionException;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.stage.Pipeline;
+import dev.dpf.core.stage.Planned;
 import dev.dpf.core.stage.Selection;
 import dev.dpf.core.stage.TableResult;
 import dev.dpf.core.storage.Lake;
@@ -66,6 +67,49 @@ final class StageRunner {
       throw RawRoot.missing(options.raw());
     }
     return definition;
+  }
+
+  /**
+   * Prints what a run would do with each table, and why, after checking the definition; writes
+   * nothing. Returns the plan.
+   *
+   * @throws DpfException when the definition has problems
+   */
+  static List<Planned> plan(
+      JobOptions options, PipelineDefinition definition, SparkSession spark, PrintWriter out) {
+    long start = System.nanoTime();
+    Lake lake = new Lake(spark, options.lake());
+    String lakeNote = "";
+    try {
+      Sessions.requireLake(options.lake(), spark.sparkContext().hadoopConfiguration());
+    } catch (DpfException e) {
+      lakeNote = "  (no lake there yet: a run makes one)";
+    }
+    out.printf(
+        "dpf plan  a dry run: nothing is written%n  definition %s%n  raw        %s%n  lake       %s%s%n",
+        definition.file(), options.raw(), lake.root(), lakeNote);
+    out.flush();
+    Pipeline pipeline = new Pipeline(spark, definition, lake, "plan", Instant.now(), r -> {});
+    pipeline.fullRefresh(options.fullRefresh());
+    if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
+      Selection selection = Selection.of(spark, definition);
+      pipeline.select(selection, selection.choose(options.select(), options.exclude()));
+    }
+    List<String> problems = pipeline.validate();
+    if (!problems.isEmpty()) {
+      throw DefinitionException.all(definition.file(), problems);
+    }
+    List<Planned> plan =
+        pipeline.plan(RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration()));
+    for (Planned p : plan) {
+      out.println(Report.planned(p));
+    }
+    long changes = plan.stream().filter(p -> p.action().changes()).count();
+    out.printf(
+        "%n%d of %d table(s) would change; nothing was written (%.1fs)%n",
+        changes, plan.size(), (System.nanoTime() - start) / 1e9);
+    out.flush();
+    return plan;
   }
 
   /**

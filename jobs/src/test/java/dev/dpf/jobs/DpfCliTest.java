@@ -20,6 +20,7 @@ class DpfCliTest {
           "init",
           "validate",
           "run",
+          "plan",
           "ingest",
           "transform",
           "curate",

@@ -97,6 +97,49 @@ final class Ingest {
   }
 
   /**
+   * What {@link #source} would do now, without doing it: ingest the files the log does not have,
+   * resume a pending batch, or nothing.
+   */
+  Planned plan(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
+    String table = source.table();
+    if (!listed.isEmpty() && log.allIngested(source.name(), listed)) {
+      return new Planned(
+          "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
+    }
+    IngestLog.State state = state(raw, source);
+    if (state.pending().isPresent()) {
+      IngestLog.Batch b = state.pending().get();
+      return new Planned(
+          "ingest",
+          table,
+          Planned.Action.RESUME,
+          "interrupted batch "
+              + b.id()
+              + " of run "
+              + b.runId()
+              + ", "
+              + b.files().size()
+              + " file(s)");
+    }
+    if (listed.isEmpty()) {
+      return new Planned(
+          "ingest", table, Planned.Action.SKIP, "no raw data under " + source.path() + "/");
+    }
+    List<RawRoot.RawFile> fresh = listed.stream().filter(f -> !state.ingested(f)).toList();
+    if (fresh.isEmpty()) {
+      return new Planned(
+          "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
+    }
+    return new Planned(
+        "ingest",
+        table,
+        Planned.Action.INGEST,
+        String.format(
+            "%d new or changed raw file(s), %,d bytes",
+            fresh.size(), fresh.stream().mapToLong(RawRoot.RawFile::size).sum()));
+  }
+
+  /**
    * Ingests the source's new files.
    *
    * @param listed the files under the source's folder now

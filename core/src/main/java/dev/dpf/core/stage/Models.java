@@ -485,6 +485,65 @@ final class Models {
     return problems;
   }
 
+  /**
+   * What {@link #run} would do now, without doing it; {@code changing}: the tables the same run
+   * writes before it.
+   */
+  Planned plan(String stage, ModelDef model, Set<String> changing) {
+    String table = model.table();
+    Set<String> refs = ModelSql.references(spark, model);
+    List<String> missing = new ArrayList<>();
+    Map<String, Long> versions = new TreeMap<>();
+    for (String ref : refs) {
+      long v = defined(ref) ? lake.latestVersion(zoneOf(ref, model), nameOf(ref)) : -1;
+      if (v < 0 && !changing.contains(ref)) {
+        missing.add(ref);
+      }
+      versions.put(ref, v);
+    }
+    if (!missing.isEmpty()) {
+      return new Planned(stage, table, Planned.Action.SKIP, "needs " + String.join(", ", missing));
+    }
+    if (lake.latestVersion(model.zone(), model.name()) < 0) {
+      return new Planned(stage, table, Planned.Action.REBUILD, "first run");
+    }
+    if (fullRefresh) {
+      return new Planned(stage, table, Planned.Action.REBUILD, "full refresh");
+    }
+    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
+    if (previous == null) {
+      return new Planned(stage, table, Planned.Action.REBUILD, "no record of its inputs");
+    }
+    if (!fingerprint(model).equals(previous.path("model").asText())) {
+      return new Planned(stage, table, Planned.Action.REBUILD, "definition or SQL changed");
+    }
+    Map<String, Long> before = inputsOf(previous);
+    List<String> changed = new ArrayList<>();
+    for (String ref : refs) {
+      if (changing.contains(ref) || !versions.get(ref).equals(before.get(ref))) {
+        changed.add(ref);
+      }
+    }
+    if (changed.isEmpty()) {
+      return new Planned(
+          stage, table, Planned.Action.UP_TO_DATE, "inputs unchanged since the last run");
+    }
+    String inputs = String.join(", ", changed);
+    if (model.incremental().isPresent()
+        && changed.equals(List.of(model.incremental().get().changesOf()))) {
+      return new Planned(
+          stage,
+          table,
+          Planned.Action.RECOMPUTE,
+          "the "
+              + (model.incremental().get().key() != null ? "keys" : "partitions")
+              + " that changed rows of "
+              + inputs
+              + " touch");
+    }
+    return new Planned(stage, table, Planned.Action.REBUILD, "inputs change: " + inputs);
+  }
+
   /** The quality results of the models run so far, in the order of {@code models}. */
   List<QualityResult> quality(List<ModelDef> models) {
     List<QualityResult> out = new ArrayList<>();

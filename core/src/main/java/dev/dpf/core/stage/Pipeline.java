@@ -58,6 +58,7 @@ public final class Pipeline {
   private boolean fullRefresh;
   private Selection selection;
   private Set<String> chosen; // null: every table
+  private Map<String, String> stale; // a selected table -> the note on its stale inputs
 
   /**
    * @param runId identifies this run in lineage and quarantine columns
@@ -190,8 +191,105 @@ public final class Pipeline {
     }
   }
 
+  /**
+   * What a run of all three stages would do with each table, and why, in run order, without doing
+   * it: reads the raw listing ({@code raw}; null: ingest is not planned), the logs and the tables'
+   * metadata, and writes nothing. A table outside the selection is {@code not selected}; the tables
+   * a selected one reads that are not selected count as they are now.
+   */
+  public List<Planned> plan(RawRoot raw) {
+    List<Planned> out = new ArrayList<>();
+    Set<String> changing = new HashSet<>();
+    java.util.function.Consumer<Planned> add =
+        p -> {
+          out.add(p);
+          if (p.action().changes()) {
+            changing.add(p.table());
+          }
+        };
+    if (raw != null) {
+      Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
+      for (SourceDef source : definition.sources()) {
+        add.accept(
+            selected(source.table())
+                ? ingest.plan(raw, source, raw.list(source.path()))
+                : notSelectedPlan("ingest", source.table()));
+      }
+    }
+    Transform transform = new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh);
+    for (DatasetDef dataset : definition.datasets()) {
+      Planned p =
+          selected(dataset.table())
+              ? transform.plan(
+                  dataset, changing.contains(Zone.CONSOLIDATED.dbName() + "." + dataset.source()))
+              : notSelectedPlan("transform", dataset.table());
+      add.accept(p);
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        add.accept(
+            new Planned(
+                "transform",
+                Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+                p.action(),
+                p.action() == Planned.Action.NOT_SELECTED
+                    ? p.why()
+                    : "with " + dataset.table() + ", its versions"));
+      }
+    }
+    for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
+      String stage = zone == Zone.TRANSFORMED ? "transform" : "curate";
+      for (ModelDef model : models().ordered(zone)) {
+        add.accept(
+            selected(model.table())
+                ? models().plan(stage, model, changing)
+                : notSelectedPlan(stage, model.table()));
+      }
+    }
+    return out;
+  }
+
+  private static Planned notSelectedPlan(String stage, String table) {
+    return new Planned(stage, table, Planned.Action.NOT_SELECTED, "outside --select and --exclude");
+  }
+
+  /**
+   * For a run with a selection: notes each selected table that reads a table outside it which a
+   * full run would change ({@link #plan} of every table), so that its run line says its inputs are
+   * stale.
+   */
+  private void noteStaleInputs(RawRoot raw) {
+    if (chosen == null || stale != null) {
+      return;
+    }
+    Set<String> kept = chosen;
+    chosen = null; // plan every table
+    Set<String> wouldChange = new HashSet<>();
+    try {
+      for (Planned p : plan(raw)) {
+        if (p.action().changes()) {
+          wouldChange.add(p.table());
+        }
+      }
+    } finally {
+      chosen = kept;
+    }
+    stale = new java.util.HashMap<>();
+    for (String table : selection.all()) {
+      if (!selection.contains(chosen, table)) {
+        continue;
+      }
+      List<String> out =
+          selection.inputs(table).stream()
+              .filter(in -> !selection.contains(chosen, in) && wouldChange.contains(in))
+              .toList();
+      if (!out.isEmpty()) {
+        stale.put(table, "inputs not selected and out of date: " + String.join(", ", out));
+      }
+    }
+  }
+
   /** All three stages in order. */
   public List<TableResult> run(RawRoot raw) {
+    noteStaleInputs(raw);
     List<TableResult> all = new ArrayList<>(ingest(raw));
     all.addAll(transform());
     all.addAll(curate());
@@ -203,6 +301,7 @@ public final class Pipeline {
    * source that fails does not stop the others: each is ingested, then the first failure is thrown.
    */
   public List<TableResult> ingest(RawRoot raw) {
+    noteStaleInputs(raw);
     return logged(
         "ingest",
         () -> {
@@ -242,6 +341,7 @@ public final class Pipeline {
    * {@code references} rules read), then the transformed-zone models.
    */
   public List<TableResult> transform() {
+    noteStaleInputs(null);
     return logged(
         "transform",
         () -> {
@@ -350,6 +450,7 @@ public final class Pipeline {
 
   /** Transformed to curated: the curated-zone models, each after the models it reads. */
   public List<TableResult> curate() {
+    noteStaleInputs(null);
     return logged(
         "curate",
         () -> {
@@ -455,10 +556,12 @@ public final class Pipeline {
     } finally {
       spark.sparkContext().clearJobGroup();
     }
+    List<TableResult> reported = new ArrayList<>();
     for (TableResult r : result) {
-      unlogged.add(report(r));
+      reported.add(report(r));
     }
-    return result;
+    unlogged.addAll(reported);
+    return reported;
   }
 
   /**
@@ -500,6 +603,11 @@ public final class Pipeline {
   }
 
   private synchronized TableResult report(TableResult r) {
+    if (stale != null
+        && stale.containsKey(r.table())
+        && r.status() != TableResult.Status.NOT_SELECTED) {
+      r = r.withNote(stale.get(r.table()));
+    }
     LOG.info(
         "{} {}: {} read={} written={} quarantined={} in {}s ({})",
         r.stage(),

@@ -71,6 +71,12 @@ public final class Selection {
     return new Selection(inputs, aliases);
   }
 
+  /** The tables {@code table} reads (a history table stands for its dataset's). */
+  public Set<String> inputs(String table) {
+    return java.util.Collections.unmodifiableSet(
+        inputs.getOrDefault(aliases.getOrDefault(table, table), Set.of()));
+  }
+
   /** Every table of the graph, in the definition's order. */
   public Set<String> all() {
     return java.util.Collections.unmodifiableSet(inputs.keySet());

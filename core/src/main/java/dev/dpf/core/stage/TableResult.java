@@ -41,6 +41,21 @@ public record TableResult(
     this(stage, table, status, rowsRead, rowsWritten, rowsQuarantined, 0, files, seconds, note);
   }
 
+  /** This result with {@code more} added to its note. */
+  TableResult withNote(String more) {
+    return new TableResult(
+        stage,
+        table,
+        status,
+        rowsRead,
+        rowsWritten,
+        rowsQuarantined,
+        rowsSuperseded,
+        files,
+        seconds,
+        note.isEmpty() ? more : note + "; " + more);
+  }
+
   /** Outcome of one table in one stage. */
   public enum Status {
     /** Written. */

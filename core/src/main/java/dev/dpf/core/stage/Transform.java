@@ -263,6 +263,63 @@ final class Transform {
    * #shape}). Empty when the logs cannot tell or the answer may be no; then the tables decide
    * ({@link #rebuildReason}).
    */
+  /**
+   * What {@link #dataset} would do now, without doing it; {@code sourceChanges}: the same run
+   * ingests new batches into its consolidated table first.
+   */
+  Planned plan(DatasetDef dataset, boolean sourceChanges) {
+    String table = dataset.table();
+    String source = "consolidated." + dataset.source();
+    if (!sourceChanges && !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+      return new Planned(
+          "transform", table, Planned.Action.SKIP, source + " does not exist (nothing ingested)");
+    }
+    if (!lake.exists(Zone.TRANSFORMED, dataset.name())) {
+      return new Planned("transform", table, Planned.Action.REBUILD, "first run");
+    }
+    if (fullRefresh) {
+      return new Planned("transform", table, Planned.Action.REBUILD, "full refresh");
+    }
+    if (sourceChanges) {
+      return new Planned(
+          "transform",
+          table,
+          Planned.Action.MERGE,
+          "the batches this run ingests into "
+              + source
+              + " (rebuilt instead if they bring new columns or a DMS reload)");
+    }
+    Optional<Long> unchanged = unchangedSince(dataset);
+    if (unchanged.isPresent()) {
+      return new Planned(
+          "transform",
+          table,
+          Planned.Action.UP_TO_DATE,
+          "no " + source + " rows after ingest batch " + unchanged.get());
+    }
+    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    List<String> extra =
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared(dataset, all) : List.of();
+    long batchTo = lastBatch(dataset, all);
+    Optional<Long> last = log.lastBatch(dataset.name());
+    String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
+    if (rebuild != null) {
+      return new Planned("transform", table, Planned.Action.REBUILD, rebuild);
+    }
+    if (last.get() >= batchTo) {
+      return new Planned(
+          "transform",
+          table,
+          Planned.Action.UP_TO_DATE,
+          "no " + source + " rows after ingest batch " + batchTo);
+    }
+    return new Planned(
+        "transform",
+        table,
+        Planned.Action.MERGE,
+        "ingest batches " + (last.get() + 1) + ".." + batchTo + " of " + source);
+  }
+
   private Optional<Long> unchangedSince(DatasetDef dataset) {
     Optional<TransformLog.Entry> last = log.lastEntry(dataset.name());
     if (last.isEmpty() || last.get().shape() == null) {
