@@ -224,6 +224,17 @@ public final class Dpf implements Runnable {
             "Raw root, laid out as streaming/, dms/ and files/ (default: sample-data of this checkout).")
     String raw;
 
+    @Option(
+        names = "--reingest",
+        arity = "1..*",
+        paramLabel = "SOURCE",
+        description =
+            "Read every raw file of these sources again, replacing their consolidated tables (and"
+                + " their ingest quarantine) instead of appending; their datasets are rebuilt. Says"
+                + " what it will replace before it starts. Consolidated tables are otherwise"
+                + " append-only.")
+    List<String> reingest = new java.util.ArrayList<>();
+
     String raw() {
       if (raw != null) {
         return raw;
@@ -290,6 +301,11 @@ public final class Dpf implements Runnable {
       return "";
     }
 
+    /** The sources to re-ingest ({@code --reingest}); none but on run and ingest. */
+    List<String> reingest() {
+      return List.of();
+    }
+
     /** Whether to tell what the run would do instead of doing it. */
     boolean dryRun() {
       return false;
@@ -306,7 +322,8 @@ public final class Dpf implements Runnable {
               failOnWarn,
               select,
               exclude,
-              fullRefresh);
+              fullRefresh,
+              reingest());
       PrintWriter out =
           quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
       if (dryRun()) {
@@ -404,7 +421,8 @@ public final class Dpf implements Runnable {
               false,
               List.of(),
               List.of(),
-              false);
+              false,
+              List.of());
       Started started = start(job, StageRunner::definition, () -> Sessions.withoutLake(options));
       PipelineDefinition d = started.definition();
       List<String> problems =
@@ -458,6 +476,11 @@ public final class Dpf implements Runnable {
     }
 
     @Override
+    List<String> reingest() {
+      return rawOptions.reingest;
+    }
+
+    @Override
     boolean dryRun() {
       return dryRun;
     }
@@ -494,6 +517,11 @@ public final class Dpf implements Runnable {
     @Override
     String raw() {
       return rawOptions.raw();
+    }
+
+    @Override
+    List<String> reingest() {
+      return rawOptions.reingest;
     }
   }
 

@@ -20,6 +20,7 @@ import java.util.Set;
  * @param select {@code --select} specs ({@link dev.dpf.core.stage.Selection}); empty: every table
  * @param exclude {@code --exclude} specs
  * @param fullRefresh whether datasets and models are rebuilt whatever the logs say
+ * @param reingest sources whose raw files are all read again, replacing their consolidated tables
  */
 public record JobOptions(
     String raw,
@@ -29,15 +30,17 @@ public record JobOptions(
     boolean failOnWarn,
     List<String> select,
     List<String> exclude,
-    boolean fullRefresh) {
+    boolean fullRefresh,
+    List<String> reingest) {
   public JobOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
+    reingest = List.copyOf(reingest);
   }
 
   /** Options without a results file, not failing on warnings, every table selected. */
   public JobOptions(String raw, String lake, Optional<String> definition) {
-    this(raw, lake, definition, Optional.empty(), false, List.of(), List.of(), false);
+    this(raw, lake, definition, Optional.empty(), false, List.of(), List.of(), false, List.of());
   }
 
   /** Our own argument keys. */
@@ -50,12 +53,13 @@ public record JobOptions(
           "fail-on-warn",
           "select",
           "exclude",
-          "full-refresh");
+          "full-refresh",
+          "reingest");
 
   /** How the job arguments are listed in messages. */
   private static final String OURS =
       "--raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude,"
-          + " --full-refresh";
+          + " --full-refresh, --reingest";
 
   /**
    * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
@@ -184,7 +188,8 @@ public record JobOptions(
         flag(values, "fail-on-warn"),
         Optional.ofNullable(values.get("select")).map(List::of).orElse(List.of()),
         Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()),
-        flag(values, "full-refresh"));
+        flag(values, "full-refresh"),
+        Optional.ofNullable(values.get("reingest")).map(List::of).orElse(List.of()));
   }
 
   /**

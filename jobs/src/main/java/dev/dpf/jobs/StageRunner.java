@@ -99,8 +99,11 @@ final class StageRunner {
     if (!problems.isEmpty()) {
       throw DefinitionException.all(definition.file(), problems);
     }
-    List<Planned> plan =
-        pipeline.plan(RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration()));
+    RawRoot raw = RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration());
+    if (!options.reingest().isEmpty()) {
+      pipeline.reingest(options.reingest(), raw);
+    }
+    List<Planned> plan = pipeline.plan(raw);
     for (Planned p : plan) {
       out.println(Report.planned(p));
     }
@@ -202,6 +205,16 @@ final class StageRunner {
           stage == Stage.RUN || stage == Stage.INGEST
               ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
               : null;
+      if (!options.reingest().isEmpty()) {
+        if (raw == null) {
+          throw new DpfException(
+              "--reingest applies to the stages that ingest: run and ingest, not " + stage.label());
+        }
+        for (String told : pipeline.reingest(options.reingest(), raw)) {
+          out.println(told);
+        }
+        out.flush();
+      }
       results =
           switch (stage) {
             case INIT -> pipeline.init();

@@ -118,7 +118,7 @@ class JobOptionsTest {
             "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
                 + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
                 + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh");
+                + " --exclude, --full-refresh, --reingest");
   }
 
   @Test
@@ -144,7 +144,7 @@ class JobOptionsTest {
         .containsExactly(
             "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
                 + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh)");
+                + " --exclude, --full-refresh, --reingest)");
   }
 
   @Test
@@ -170,7 +170,12 @@ class JobOptionsTest {
                 true,
                 List.of(),
                 List.of(),
-                false));
+                false,
+                List.of()));
+    assertThat(
+            JobOptions.fromJobArgs(new String[] {"--lake", "l", "--reingest", "payments,orders"})
+                .reingest())
+        .containsExactly("payments,orders");
     assertThat(JobOptions.fromJobArgs(new String[] {"--lake", "l"}).failOnWarn()).isFalse();
     assertThatThrownBy(
             () -> JobOptions.fromJobArgs(new String[] {"--lake", "l", "--fail-on-warn", "yes"}))

@@ -64,6 +64,13 @@ final class Ingest {
   private final String runId;
   private final Instant startedAt;
   private Map<String, IngestLog.State> states; // read once, on the first source
+  private Set<String> reingest = Set.of();
+
+  /** Sources whose raw files are all read again, replacing their consolidated tables. */
+  Ingest reingest(Set<String> sources) {
+    this.reingest = Set.copyOf(sources);
+    return this;
+  }
 
   Ingest(
       SparkSession spark,
@@ -102,6 +109,15 @@ final class Ingest {
    */
   Planned plan(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
     String table = source.table();
+    if (reingest.contains(source.name()) && !listed.isEmpty()) {
+      return new Planned(
+          "ingest",
+          table,
+          Planned.Action.REINGEST,
+          String.format(
+              "all %d raw file(s), %,d bytes, read again; they replace the table's rows",
+              listed.size(), listed.stream().mapToLong(RawRoot.RawFile::size).sum()));
+    }
     if (!listed.isEmpty() && log.allIngested(source.name(), listed)) {
       return new Planned(
           "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
@@ -147,7 +163,8 @@ final class Ingest {
   TableResult source(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
     long start = System.nanoTime();
     String table = source.table();
-    if (!listed.isEmpty() && log.allIngested(source.name(), listed)) {
+    boolean again = reingest.contains(source.name());
+    if (!again && !listed.isEmpty() && log.allIngested(source.name(), listed)) {
       return upToDate(table, start, listed.size() + " file(s) already ingested");
     }
     IngestLog.State state = state(raw, source);
@@ -161,26 +178,37 @@ final class Ingest {
     } else {
       files = listed;
       if (files.isEmpty()) {
+        if (again) {
+          throw new DpfException(
+              "Cannot re-ingest source '"
+                  + source.name()
+                  + "': there are no raw files under "
+                  + source.path()
+                  + "/. "
+                  + table
+                  + " is kept as it is");
+        }
         return TableResult.skipped(
             "ingest", table, Pipeline.seconds(start), "no raw data under " + source.path() + "/");
       }
-      List<RawRoot.RawFile> fresh = files.stream().filter(f -> !state.ingested(f)).toList();
+      List<RawRoot.RawFile> fresh =
+          again ? files : files.stream().filter(f -> !state.ingested(f)).toList();
       long lastBatch = state.lastBatch();
-      int again = 0;
-      if (!fresh.isEmpty()) {
+      int repeated = 0;
+      if (!fresh.isEmpty() && !again) {
         List<RawRoot.RawFile> unchanged = unchanged(source, state, fresh, lastBatch + 1, files);
         if (!unchanged.isEmpty()) {
           lastBatch++;
-          again = unchanged.size();
+          repeated = unchanged.size();
           fresh = fresh.stream().filter(f -> !unchanged.contains(f)).toList();
           redelivered = "; " + again + " file(s) delivered again unchanged, not read again";
         }
       }
       if (fresh.isEmpty()) {
         return upToDate(
-            table, start, (files.size() - again) + " file(s) already ingested" + redelivered);
+            table, start, (files.size() - repeated) + " file(s) already ingested" + redelivered);
       }
-      batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh);
+      batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh, again);
       log.plan(source.name(), batch);
     }
     FaultPoint.reach("ingest:planned");
@@ -223,17 +251,39 @@ final class Ingest {
 
       Dataset<Row> rows =
           consolidated(source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
+      long replaced =
+          batch.reingest() && lake.exists(Zone.CONSOLIDATED, source.name())
+              ? lake.rows(Zone.CONSOLIDATED, source.name())
+              : 0;
       long written =
-          lake.appendOnce(
-              Zone.CONSOLIDATED,
-              source.name(),
-              FaultPoint.during("ingest:writing", rows),
-              List.of(),
-              appId(source),
-              batch.id());
+          batch.reingest()
+              ? lake.overwriteOnce(
+                  Zone.CONSOLIDATED,
+                  source.name(),
+                  FaultPoint.during("ingest:writing", rows),
+                  List.of(),
+                  appId(source),
+                  batch.id())
+              : lake.appendOnce(
+                  Zone.CONSOLIDATED,
+                  source.name(),
+                  FaultPoint.during("ingest:writing", rows),
+                  List.of(),
+                  appId(source),
+                  batch.id());
       check(written, good, table, batch);
       FaultPoint.reach("ingest:written");
-      if (bad > 0) {
+      if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
+        // The source's earlier ingest quarantine goes with the rows it stood beside.
+        long quarantined =
+            lake.replaceWhere(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                quarantine(source, badRows, batch),
+                Quarantine.PARTITION_BY,
+                Quarantine.partition("ingest", source.name()));
+        check(quarantined, bad, "quarantine.records", batch);
+      } else if (bad > 0) {
         long quarantined =
             lake.appendOnce(
                 Zone.QUARANTINE,
@@ -258,10 +308,15 @@ final class Ingest {
 
       long bytes = batch.files().stream().mapToLong(RawRoot.RawFile::size).sum();
       String note =
-          batch.files().size()
-              + " new file(s), "
-              + bytes
-              + " bytes"
+          (batch.reingest()
+                  ? "re-ingested all "
+                      + batch.files().size()
+                      + " raw file(s), "
+                      + bytes
+                      + " bytes, replacing "
+                      + (written < 0 ? "the table's" : String.valueOf(replaced))
+                      + " earlier row(s)"
+                  : batch.files().size() + " new file(s), " + bytes + " bytes")
               + drift.note()
               + redelivered
               + resumed;

@@ -59,6 +59,7 @@ public final class Pipeline {
   private Selection selection;
   private Set<String> chosen; // null: every table
   private Map<String, String> stale; // a selected table -> the note on its stale inputs
+  private Set<String> reingest = Set.of();
 
   /**
    * @param runId identifies this run in lineage and quarantine columns
@@ -199,16 +200,16 @@ public final class Pipeline {
    */
   public List<Planned> plan(RawRoot raw) {
     List<Planned> out = new ArrayList<>();
-    Set<String> changing = new HashSet<>();
+    Map<String, Planned.Action> changing = new java.util.HashMap<>();
     java.util.function.Consumer<Planned> add =
         p -> {
           out.add(p);
           if (p.action().changes()) {
-            changing.add(p.table());
+            changing.put(p.table(), p.action());
           }
         };
     if (raw != null) {
-      Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
+      Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest);
       for (SourceDef source : definition.sources()) {
         add.accept(
             selected(source.table())
@@ -221,7 +222,7 @@ public final class Pipeline {
       Planned p =
           selected(dataset.table())
               ? transform.plan(
-                  dataset, changing.contains(Zone.CONSOLIDATED.dbName() + "." + dataset.source()))
+                  dataset, changing.get(Zone.CONSOLIDATED.dbName() + "." + dataset.source()))
               : notSelectedPlan("transform", dataset.table());
       add.accept(p);
       if (dataset.history() == DatasetDef.History.SCD2) {
@@ -240,7 +241,7 @@ public final class Pipeline {
       for (ModelDef model : models().ordered(zone)) {
         add.accept(
             selected(model.table())
-                ? models().plan(stage, model, changing)
+                ? models().plan(stage, model, changing.keySet())
                 : notSelectedPlan(stage, model.table()));
       }
     }
@@ -305,7 +306,7 @@ public final class Pipeline {
     return logged(
         "ingest",
         () -> {
-          Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt);
+          Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest);
           List<TableGraph.Task> tasks = new ArrayList<>();
           long bytes = 0;
           for (SourceDef source : definition.sources()) {
@@ -491,6 +492,71 @@ public final class Pipeline {
   public Pipeline fullRefresh(boolean on) {
     this.fullRefresh = on;
     return this;
+  }
+
+  /**
+   * Reads every raw file of these sources again, replacing their consolidated tables (and their
+   * ingest quarantine) instead of appending; their datasets are then rebuilt from the new rows.
+   * Returns, for each, what that will do, to be told before the run starts.
+   *
+   * @throws DpfException for a name that is not a source, or a source outside the selection
+   */
+  public List<String> reingest(List<String> sources, RawRoot raw) {
+    List<String> told = new ArrayList<>();
+    Set<String> names = new java.util.LinkedHashSet<>();
+    for (String arg : sources) {
+      for (String name : arg.split("[,\\s]+")) {
+        if (!name.isEmpty()) {
+          names.add(name.startsWith("source:") ? name.substring("source:".length()) : name);
+        }
+      }
+    }
+    for (String name : names) {
+      SourceDef source =
+          definition
+              .source(name)
+              .orElseThrow(
+                  () ->
+                      new DpfException(
+                          "--reingest "
+                              + name
+                              + ": no such source. The sources are "
+                              + String.join(
+                                  ", ",
+                                  definition.sources().stream().map(SourceDef::name).toList())));
+      if (!selected(source.table())) {
+        throw new DpfException(
+            "--reingest "
+                + name
+                + ": "
+                + source.table()
+                + " is outside --select and --exclude. Select it too (--select source:"
+                + name
+                + ")");
+      }
+      List<RawRoot.RawFile> files = raw.list(source.path());
+      long rows = lake.exists(Zone.CONSOLIDATED, name) ? lake.rows(Zone.CONSOLIDATED, name) : 0;
+      List<String> datasets =
+          definition.datasets().stream()
+              .filter(d -> d.source().equals(name))
+              .map(DatasetDef::table)
+              .toList();
+      told.add(
+          String.format(
+              "--reingest %s: %s (%,d row(s)) is replaced by every record of the %d raw file(s)"
+                  + " now under %s/ (%,d bytes), read again; its ingest quarantine is replaced too%s",
+              name,
+              source.table(),
+              rows,
+              files.size(),
+              source.path(),
+              files.stream().mapToLong(RawRoot.RawFile::size).sum(),
+              datasets.isEmpty()
+                  ? ""
+                  : "; " + String.join(", ", datasets) + " rebuilt from the new rows"));
+    }
+    this.reingest = Set.copyOf(names);
+    return told;
   }
 
   /** Tells {@code starts} of each table as its work starts: (stage, table). */

@@ -22,6 +22,8 @@ public record Planned(String stage, String table, Action action, String why) {
   public enum Action {
     /** Append the records of new raw files (ingest). */
     INGEST(true),
+    /** Read every raw file of the source again, replacing the table ({@code --reingest}). */
+    REINGEST(true),
     /** Finish a batch an interrupted run left (ingest). */
     RESUME(true),
     /** Merge new consolidated rows into the dataset. */

@@ -264,10 +264,11 @@ final class Transform {
    * ({@link #rebuildReason}).
    */
   /**
-   * What {@link #dataset} would do now, without doing it; {@code sourceChanges}: the same run
-   * ingests new batches into its consolidated table first.
+   * What {@link #dataset} would do now, without doing it; {@code sourceAction}: what the same run
+   * does to its consolidated table first (null: nothing).
    */
-  Planned plan(DatasetDef dataset, boolean sourceChanges) {
+  Planned plan(DatasetDef dataset, Planned.Action sourceAction) {
+    boolean sourceChanges = sourceAction != null && sourceAction.changes();
     String table = dataset.table();
     String source = "consolidated." + dataset.source();
     if (!sourceChanges && !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
@@ -279,6 +280,10 @@ final class Transform {
     }
     if (fullRefresh) {
       return new Planned("transform", table, Planned.Action.REBUILD, "full refresh");
+    }
+    if (sourceAction == Planned.Action.REINGEST) {
+      return new Planned(
+          "transform", table, Planned.Action.REBUILD, source + " is re-ingested first");
     }
     if (sourceChanges) {
       return new Planned(
@@ -383,6 +388,13 @@ final class Transform {
     }
     if (last.get() > batchTo) {
       return "consolidated." + dataset.source() + " was rebuilt";
+    }
+    if (batchTo > last.get()) {
+      java.util.OptionalLong reingested =
+          new dev.dpf.core.storage.IngestLog(spark, lake).lastReingest(dataset.source());
+      if (reingested.isPresent() && reingested.getAsLong() > last.get()) {
+        return "consolidated." + dataset.source() + " was re-ingested";
+      }
     }
     StructType expected = tableSchema(dataset, all, extra);
     StructType actual = lake.read(Zone.TRANSFORMED, dataset.name()).schema();

@@ -74,8 +74,39 @@ public final class IngestLog {
    * @param runId the run that planned it (its rows carry this run id)
    * @param ingestedAt the planning run's start (its rows' {@code _ingested_at})
    * @param files the raw files it reads
+   * @param reingest whether it reads every raw file of the source again and replaces the
+   *     consolidated table (earlier batches no longer count)
    */
-  public record Batch(long id, String runId, Instant ingestedAt, List<RawRoot.RawFile> files) {}
+  public record Batch(
+      long id, String runId, Instant ingestedAt, List<RawRoot.RawFile> files, boolean reingest) {
+    /** A batch that appends. */
+    public Batch(long id, String runId, Instant ingestedAt, List<RawRoot.RawFile> files) {
+      this(id, runId, ingestedAt, files, false);
+    }
+  }
+
+  /** The note on the entries of a {@link Batch#reingest} batch. */
+  static final String REINGEST = "reingest";
+
+  /**
+   * The latest committed re-ingest batch of the source, if any: the consolidated table holds no
+   * rows of batches before it.
+   */
+  public java.util.OptionalLong lastReingest(String source) {
+    if (!lake.exists(Zone.SYSTEM, TABLE)) {
+      return java.util.OptionalLong.empty();
+    }
+    Row r =
+        lake.read(Zone.SYSTEM, TABLE)
+            .filter(
+                col("source")
+                    .equalTo(source)
+                    .and(col("state").equalTo("committed"))
+                    .and(col("note").equalTo(REINGEST)))
+            .agg(org.apache.spark.sql.functions.max("batch_id"))
+            .head();
+    return r.isNullAt(0) ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(r.getLong(0));
+  }
 
   /** Per-file outcome of a batch. */
   public record FileCounts(long records, long written, long quarantined) {}
@@ -138,7 +169,8 @@ public final class IngestLog {
                   // Logs written before digests were kept have no such column.
                   java.util.Arrays.asList(log.columns()).contains("sha256")
                       ? col("sha256")
-                      : lit(null).cast("string"))
+                      : lit(null).cast("string"),
+                  col("note"))
               .collectAsList()) {
         bySource.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
       }
@@ -157,11 +189,22 @@ public final class IngestLog {
     Set<Long> closed = new HashSet<>();
     Map<Long, List<Row>> planned = new TreeMap<>();
     long last = 0;
+    // A committed re-ingest replaced the consolidated table: files read before it no longer count.
+    long reset = 0;
+    for (Row r : rows) {
+      if (r.getString(2).equals("committed") && REINGEST.equals(r.getString(9))) {
+        reset = Math.max(reset, r.getLong(1));
+      }
+    }
     for (Row r : rows) {
       long batch = r.getLong(1);
       last = Math.max(last, batch);
       switch (r.getString(2)) {
         case "committed" -> {
+          if (batch < reset) {
+            closed.add(batch);
+            continue;
+          }
           closed.add(batch);
           ingested.add(new FileId(r.getString(3), r.getLong(4), r.getLong(5)));
           latest.merge(
@@ -193,7 +236,8 @@ public final class IngestLog {
                                     r.getLong(4),
                                     r.getLong(5)))
                         .sorted(java.util.Comparator.comparing(RawRoot.RawFile::key))
-                        .toList()));
+                        .toList(),
+                    REINGEST.equals(first.getString(9))));
         break;
       }
     }
@@ -375,7 +419,7 @@ public final class IngestLog {
         c == null ? null : c.records(),
         c == null ? null : c.written(),
         c == null ? null : c.quarantined(),
-        note,
+        note == null && b.reingest() ? REINGEST : note,
         sha256,
         Timestamp.from(Instant.now()));
   }

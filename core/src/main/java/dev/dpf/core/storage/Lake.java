@@ -252,6 +252,37 @@ public final class Lake {
   }
 
   /**
+   * Replaces the table's rows and schema with {@code rows} as its commit {@code (appId, version)}:
+   * as {@link #appendOnce}, nothing is written when the table holds that commit or a later one.
+   *
+   * @return rows committed now, or -1 when this write made no commit
+   */
+  public long overwriteOnce(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String appId,
+      long version) {
+    Optional<Commit> commit =
+        write(
+            zone,
+            table,
+            null,
+            metadata ->
+                rows.write()
+                    .format("delta")
+                    .mode(SaveMode.Overwrite)
+                    .option("overwriteSchema", "true")
+                    .option("userMetadata", metadata)
+                    .option("txnAppId", appId)
+                    .option("txnVersion", version)
+                    .partitionBy(partitionBy.toArray(String[]::new))
+                    .save(path(zone, table)));
+    return commit.isEmpty() ? -1 : rowsOf(commit);
+  }
+
+  /**
    * Runs a MERGE built on the table and returns its commit, empty when it changed nothing (Delta
    * records no commit then). Its operation metrics say what it did: numTargetRowsInserted,
    * numTargetRowsUpdated, numTargetRowsDeleted, ...
