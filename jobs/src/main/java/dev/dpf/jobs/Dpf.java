@@ -36,6 +36,7 @@ import picocli.CommandLine.Parameters;
       Dpf.Ingest.class,
       Dpf.Transform.class,
       Dpf.Curate.class,
+      Dpf.QuarantineCommand.class,
       Dpf.Sql.class,
       Dpf.Tables.class,
       Dpf.Describe.class,
@@ -545,6 +546,82 @@ public final class Dpf implements Runnable {
     @Override
     StageRunner.Stage stage() {
       return StageRunner.Stage.CURATE;
+    }
+  }
+
+  @Command(
+      name = "quarantine",
+      mixinStandardHelpOptions = true,
+      description = "The quarantined records: list them by reason, replay them after a fix.",
+      subcommands = {Dpf.QuarantineList.class, Dpf.QuarantineReplay.class})
+  static final class QuarantineCommand implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      spec.commandLine().usage(spec.commandLine().getOut());
+    }
+  }
+
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Count the quarantined records by stage, table and reason (the values in reasons masked, so"
+            + " that records failing the same way count together), with an example of each."
+      })
+  static final class QuarantineList implements Callable<Integer> {
+    @Mixin LakeOptions lakeOptions;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(
+        names = {"-s", "--select"},
+        arity = "1..*",
+        paramLabel = "SPEC",
+        description = "Only these tables' records (the specs of run --select).")
+    List<String> select = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--exclude",
+        arity = "1..*",
+        paramLabel = "SPEC",
+        description = "Leave out these tables' records.")
+    List<String> exclude = new java.util.ArrayList<>();
+
+    @Override
+    public Integer call() {
+      JobOptions options = new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile());
+      Started started =
+          start(
+              options,
+              StageRunner::definition,
+              () -> Sessions.existing(lakeOptions, "quarantine list"));
+      QuarantineReport.print(
+          started.spark(),
+          started.definition(),
+          new Lake(started.spark(), lakeOptions.lake),
+          select,
+          exclude,
+          spec.commandLine().getOut());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "replay",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Run the quarantined records of the (selected) datasets again with the definition as it is"
+            + " now, after a fix to it (a date format, a widened rule, ...): those that pass now"
+            + " enter their tables, each exactly once; the others stay quarantined with their"
+            + " reasons as they are now. Reconciled and logged like a transform.",
+        "Ingest records are replayed by run --reingest SOURCE; a model's are judged again when it"
+            + " is rebuilt."
+      })
+  static final class QuarantineReplay extends StageCommand {
+    @Override
+    StageRunner.Stage stage() {
+      return StageRunner.Stage.REPLAY;
     }
   }
 

@@ -28,7 +28,8 @@ final class StageRunner {
     RUN,
     INGEST,
     TRANSFORM,
-    CURATE;
+    CURATE,
+    REPLAY;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -222,6 +223,7 @@ final class StageRunner {
             case INGEST -> pipeline.ingest(raw);
             case TRANSFORM -> pipeline.transform();
             case CURATE -> pipeline.curate();
+            case REPLAY -> pipeline.replay();
           };
     } catch (RuntimeException e) {
       // What the rules found explains many failures: show it before the error.

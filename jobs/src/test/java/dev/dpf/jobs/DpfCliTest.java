@@ -24,6 +24,7 @@ class DpfCliTest {
           "ingest",
           "transform",
           "curate",
+          "quarantine",
           "sql",
           "tables",
           "describe",

@@ -391,6 +391,35 @@ public final class Pipeline {
         });
   }
 
+  /**
+   * Replays each selected dataset's quarantined rows with the definition as it is now ({@link
+   * Transform#replay}): rows that pass now enter the table, each once; the rest stay quarantined.
+   * Recorded in the run log and reconciled like a transform.
+   */
+  public List<TableResult> replay() {
+    return logged(
+        "replay",
+        () -> {
+          Transform transform = new Transform(spark, lake, runId, startedAt);
+          List<DatasetDef> datasets =
+              definition.datasets().stream().filter(d -> selected(d.table())).toList();
+          List<TableResult> out = new ArrayList<>();
+          try {
+            for (DatasetDef d : datasets) {
+              out.addAll(step("replay", d.table(), () -> transform.replay(d)));
+            }
+          } finally {
+            List<QualityResult> results = transform.quality(datasets);
+            quality.addAll(results);
+            QualityLog.append(spark, lake, runId, results);
+          }
+          out.addAll(
+              notSelected(
+                  "replay", definition.datasets().stream().map(DatasetDef::table).toList()));
+          return out;
+        });
+  }
+
   /** The zone's models, each once the models it reads are done. */
   private List<TableResult> runModels(String stage, Zone zone) {
     List<TableGraph.Task> tasks = new ArrayList<>();

@@ -93,6 +93,112 @@ final class Transform {
     quality.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).addAll(results);
   }
 
+  /**
+   * Replays the rows the dataset's transform quarantined (as {@code quarantine.records} lists them)
+   * with the definition as it is now: the rows that conform and pass its rules now are merged into
+   * the table (a change of a key older than the table's is superseded), the others stay quarantined
+   * with their reasons as they are now. Each row once: the dataset's quarantine is replaced by what
+   * is still quarantined, and a replay repeated after an interruption writes nothing twice. Records
+   * whose consolidated row is gone are kept in quarantine as they were.
+   */
+  List<TableResult> replay(DatasetDef dataset) {
+    long start = System.nanoTime();
+    String table = dataset.table();
+    if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)
+        || !lake.exists(Zone.TRANSFORMED, dataset.name())
+        || !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+      return List.of(
+          new TableResult(
+              "replay",
+              table,
+              TableResult.Status.UP_TO_DATE,
+              0,
+              0,
+              0,
+              0,
+              Pipeline.seconds(start),
+              "nothing quarantined"));
+    }
+    long version = lake.version(Zone.QUARANTINE, Quarantine.TABLE);
+    Dataset<Row> quarantine = lake.read(Zone.QUARANTINE, Quarantine.TABLE);
+    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    Dataset<Row> input = Quarantine.replayable(all, quarantine, dataset.name());
+    long read = input.count();
+    Dataset<Row> mine =
+        quarantine.filter(
+            col("stage").equalTo("transform").and(col("dataset").equalTo(dataset.name())));
+    Dataset<Row> orphans = Quarantine.orphans(mine, all);
+    long kept = orphans.count();
+    if (read == 0) {
+      return List.of(
+          new TableResult(
+              "replay",
+              table,
+              TableResult.Status.UP_TO_DATE,
+              0,
+              0,
+              0,
+              0,
+              Pipeline.seconds(start),
+              kept == 0
+                  ? "nothing quarantined"
+                  : kept + " quarantined record(s) whose consolidated row is gone, kept"));
+    }
+    List<String> inputColumns = Arrays.asList(all.columns());
+    List<String> extra =
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared(dataset, all) : List.of();
+    Dataset<Row> conformed =
+        Quality.withRowChecks(
+            Quality.of(dataset), Conform.withConformed(dataset, input), this::current);
+    conformed.persist(Pipeline.WORKING_SET);
+    Applied applied;
+    long quarantined;
+    List<TableResult> out = new ArrayList<>();
+    try {
+      List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
+      addQuality(dataset, rowRules);
+      Quality.failIfAny(Quality.of(dataset), rowRules);
+      Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
+      applied = merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read);
+      Dataset<Row> still = Conform.selectRejected(dataset, conformed, inputColumns, runId);
+      long written =
+          lake.replaceWhere(
+              Zone.QUARANTINE,
+              Quarantine.TABLE,
+              still.unionByName(orphans, true),
+              Quarantine.PARTITION_BY,
+              Quarantine.partition("transform", dataset.name()));
+      quarantined = written - kept;
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        out.add(history(dataset, null, extra, log.lastBatch(dataset.name()).orElse(0L)));
+      }
+    } finally {
+      conformed.unpersist();
+    }
+    reconcile(dataset, read, applied, quarantined);
+    tableQuality(dataset);
+    out.add(
+        0,
+        new TableResult(
+            "replay",
+            table,
+            TableResult.Status.OK,
+            read,
+            applied.written(),
+            quarantined,
+            applied.superseded(),
+            0,
+            Pipeline.seconds(start),
+            "replayed "
+                + read
+                + " quarantined row(s) of consolidated."
+                + dataset.source()
+                + " with the definition as it is now"
+                + (kept == 0 ? "" : "; " + kept + " record(s) whose consolidated row is gone, kept")
+                + applied.note()));
+    return out;
+  }
+
   /** The dataset's table, then (for an SCD2 dataset) its history table. */
   List<TableResult> dataset(DatasetDef dataset) {
     long start = System.nanoTime();
@@ -142,7 +248,10 @@ final class Transform {
       addQuality(dataset, rowRules);
       Quality.failIfAny(Quality.of(dataset), rowRules);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
-      applied = full ? rebuild(dataset, valid, extra) : merge(dataset, valid, extra, batchTo, read);
+      applied =
+          full
+              ? rebuild(dataset, valid, extra)
+              : merge(dataset, valid, extra, "dpf-transform-" + dataset.name(), batchTo, read);
       Dataset<Row> rejected = Conform.selectRejected(dataset, conformed, inputColumns, runId);
       if (full) {
         quarantined =
@@ -489,18 +598,22 @@ final class Transform {
   }
 
   /** The new rows' changes applied to the table with MERGE; see the class comment. */
+  /**
+   * Merges valid rows into the table: by key (the latest change of a key wins, null-safe), or
+   * appended as the commit {@code (appId, version)} when the dataset has no key (written once).
+   */
   private Applied merge(
-      DatasetDef dataset, Dataset<Row> valid, List<String> extra, long batchTo, long newRows) {
+      DatasetDef dataset,
+      Dataset<Row> valid,
+      List<String> extra,
+      String appId,
+      long version,
+      long newRows) {
     if (dataset.key().isEmpty()) {
       Dataset<Row> rows = Conform.project(dataset, valid, extra);
       long written =
           lake.appendOnce(
-              Zone.TRANSFORMED,
-              dataset.name(),
-              rows,
-              dataset.partitionBy(),
-              "dpf-transform-" + dataset.name(),
-              batchTo);
+              Zone.TRANSFORMED, dataset.name(), rows, dataset.partitionBy(), appId, version);
       long all = written < 0 ? rows.count() : written;
       return new Applied(all, 0, all, "");
     }
@@ -519,8 +632,9 @@ final class Transform {
                 sum(when(notDelete(dms).unary_$bang().or(col(TOMB).isNotNull()), 1).otherwise(0)))
             .head();
     long validRows = valid.count();
-    long upserts = n.getLong(1);
-    long deletes = n.getLong(2);
+    // Sums over no rows (every new row quarantined) are null.
+    long upserts = n.isNullAt(1) ? 0 : n.getLong(1);
+    long deletes = n.isNullAt(2) ? 0 : n.getLong(2);
 
     long written = 0;
     long deleted = 0;
@@ -557,7 +671,7 @@ final class Transform {
       written = commit.metric("numTargetRowsInserted") + commit.metric("numTargetRowsUpdated");
       deleted = commit.metric("numTargetRowsDeleted");
     }
-    if (dms && n.getLong(3) > 0) {
+    if (dms && !n.isNullAt(3) && n.getLong(3) > 0) {
       Map<String, String> insert = new LinkedHashMap<>();
       for (String k : dataset.key()) {
         insert.put(Conform.quote(k), "s." + Conform.quote(k));

@@ -726,6 +726,7 @@ public final class Lake {
                   rows.write()
                       .format("delta")
                       .option("userMetadata", metadata)
+                      .option("mergeSchema", "true")
                       .partitionBy(partitionBy.toArray(String[]::new));
               writer =
                   exists

@@ -12,7 +12,8 @@ import org.apache.spark.sql.Row;
 /**
  * The quarantine zone's one table, {@code quarantine.records}: every rejected record with its
  * stage, dataset, reason and the record itself as text. Partitioned by stage and dataset so a stage
- * can replace its own rows.
+ * can replace its own rows. A record's file, position and ingest batch find its consolidated row
+ * again ({@link #replayable}).
  */
 public final class Quarantine {
   /** The quarantine table's name. */
@@ -48,11 +49,93 @@ public final class Quarantine {
         position(has, Columns.LINE),
         position(has, Columns.BYTE_OFFSET),
         lit(runId).as(Columns.RUN_ID),
-        current_timestamp().as("_quarantined_at"));
+        current_timestamp().as("_quarantined_at"),
+        // Last, so that a quarantine table made before it gains it by schema merging.
+        position(has, Columns.BATCH_ID));
   }
 
   private static Column position(List<String> has, String name) {
-    return (has.contains(name) ? col(name) : lit(null)).cast("long").as(name);
+    return value(has, name).as(name);
+  }
+
+  private static Column value(List<String> has, String name) {
+    return (has.contains(name) ? col(name) : lit(null)).cast("long");
+  }
+
+  /**
+   * The rows of {@code consolidated} that the dataset's transform quarantined, as listed in {@code
+   * quarantined} (the quarantine table): same file, same position, same ingest batch (any batch for
+   * a record quarantined before batches were recorded).
+   */
+  public static Dataset<Row> replayable(
+      Dataset<Row> consolidated, Dataset<Row> quarantined, String dataset) {
+    List<String> has = java.util.Arrays.asList(consolidated.columns());
+    List<String> qHas = java.util.Arrays.asList(quarantined.columns());
+    Dataset<Row> q =
+        quarantined
+            .filter(col("stage").equalTo("transform").and(col("dataset").equalTo(dataset)))
+            .select(
+                col(Columns.SOURCE_FILE).as("q_file"),
+                col(Columns.ROW_NUMBER).as("q_row"),
+                col(Columns.LINE).as("q_line"),
+                col(Columns.BYTE_OFFSET).as("q_offset"),
+                (qHas.contains(Columns.BATCH_ID) ? col(Columns.BATCH_ID) : lit(null))
+                    .cast("long")
+                    .as("q_batch"))
+            .distinct();
+    Column match =
+        col(Columns.SOURCE_FILE)
+            .equalTo(col("q_file"))
+            .and(value(has, Columns.ROW_NUMBER).eqNullSafe(col("q_row")))
+            .and(value(has, Columns.LINE).eqNullSafe(col("q_line")))
+            .and(value(has, Columns.BYTE_OFFSET).eqNullSafe(col("q_offset")))
+            .and(col("q_batch").isNull().or(col("q_batch").equalTo(col(Columns.BATCH_ID))));
+    return consolidated.join(q, match, "left_semi");
+  }
+
+  /**
+   * The records of {@code quarantined} (one dataset's transform records) whose consolidated row is
+   * not in {@code consolidated} any more.
+   */
+  public static Dataset<Row> orphans(Dataset<Row> quarantined, Dataset<Row> consolidated) {
+    List<String> has = java.util.Arrays.asList(consolidated.columns());
+    List<String> qHas = java.util.Arrays.asList(quarantined.columns());
+    Dataset<Row> c =
+        consolidated.select(
+            col(Columns.SOURCE_FILE).as("c_file"),
+            value(has, Columns.ROW_NUMBER).as("c_row"),
+            value(has, Columns.LINE).as("c_line"),
+            value(has, Columns.BYTE_OFFSET).as("c_offset"),
+            col(Columns.BATCH_ID).as("c_batch"));
+    Column batch = qHas.contains(Columns.BATCH_ID) ? col(Columns.BATCH_ID) : lit(null);
+    Column match =
+        col(Columns.SOURCE_FILE)
+            .equalTo(col("c_file"))
+            .and(col(Columns.ROW_NUMBER).cast("long").eqNullSafe(col("c_row")))
+            .and(col(Columns.LINE).cast("long").eqNullSafe(col("c_line")))
+            .and(col(Columns.BYTE_OFFSET).cast("long").eqNullSafe(col("c_offset")))
+            .and(batch.isNull().or(batch.equalTo(col("c_batch"))));
+    return quarantined.join(c, match, "left_anti");
+  }
+
+  /**
+   * The quarantine table's records counted by stage, dataset and reason, with the quoted values in
+   * reasons masked ({@code '...'}) so that records failing the same way count together; the most
+   * common reason first within a dataset. Columns: stage, dataset, reason, records, first and last
+   * (when quarantined), example (one reason as written).
+   */
+  public static Dataset<Row> byReason(Dataset<Row> records) {
+    return records
+        .withColumn(
+            "kind",
+            org.apache.spark.sql.functions.regexp_replace(col("reason"), "'[^']*'", "'...'"))
+        .groupBy(col("stage"), col("dataset"), col("kind").as("reason"))
+        .agg(
+            org.apache.spark.sql.functions.count(lit(1)).as("records"),
+            org.apache.spark.sql.functions.min("_quarantined_at").as("first"),
+            org.apache.spark.sql.functions.max("_quarantined_at").as("last"),
+            org.apache.spark.sql.functions.min(col("reason")).as("example"))
+        .orderBy(col("stage"), col("dataset"), col("records").desc(), col("reason"));
   }
 
   /** The predicate selecting one stage's rows for one dataset, for {@code replaceWhere}. */

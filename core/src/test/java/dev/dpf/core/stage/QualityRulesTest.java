@@ -183,6 +183,33 @@ class QualityRulesTest extends IngestFixture {
   }
 
   @Test
+  void aBatchWhoseEveryRowIsQuarantinedMergesNothingAndReconciles() throws Exception {
+    rows();
+    String datasets =
+        "datasets:\n  t:\n    source: t\n    key: [id]\n"
+            + COLUMNS
+            + "    quality:\n"
+            + "      - {rule: range, column: amount, min: 0, action: quarantine}\n";
+    ingestAndTransform(SOURCES, datasets, "r1");
+    write(
+        "files/t/t2.csv",
+        "id,amount,country,code,ref,ts\n6,-1.00,FR,ABC,1,2026-11-21T10:00:00\n"
+            + "7,y,FR,ABC,1,2026-11-21T10:00:00\n");
+
+    List<TableResult> results = ingestAndTransform(SOURCES, datasets, "r2");
+
+    assertThat(results)
+        .filteredOn(r -> r.table().equals("transformed.t"))
+        .extracting(
+            TableResult::status,
+            TableResult::rowsRead,
+            TableResult::rowsWritten,
+            TableResult::rowsQuarantined)
+        .containsExactly(tuple(TableResult.Status.OK, 2L, 0L, 2L));
+    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
+  }
+
+  @Test
   void anExpectRuleNamingAnUndeclaredColumnStopsTheRunSayingWhich() throws Exception {
     rows();
     String datasets =
