@@ -166,15 +166,8 @@ public final class Dpf implements Runnable {
     DEBUG
   }
 
-  /** Options shared by the commands that read the lake. */
-  static final class LakeOptions {
-    @Option(
-        names = "--lake",
-        paramLabel = "DIR",
-        defaultValue = "lake",
-        description = "Lake root (default: ${DEFAULT-VALUE}, in the current folder).")
-    String lake;
-
+  /** Options of the commands that start Spark: the definition and Spark's settings. */
+  static class SessionOptions {
     @Option(
         names = "--definition",
         paramLabel = "FILE",
@@ -214,6 +207,16 @@ public final class Dpf implements Runnable {
           .filter(Files::exists)
           .map(Path::toString);
     }
+  }
+
+  /** Options shared by the commands that read the lake. */
+  static final class LakeOptions extends SessionOptions {
+    @Option(
+        names = "--lake",
+        paramLabel = "DIR",
+        defaultValue = "lake",
+        description = "Lake root (default: ${DEFAULT-VALUE}, in the current folder).")
+    String lake;
   }
 
   /** Options of the commands that read the raw zone. */
@@ -382,48 +385,12 @@ public final class Dpf implements Runnable {
       })
   static final class Validate implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Option(
-        names = "--definition",
-        paramLabel = "FILE",
-        description =
-            "Pipeline definition: a file or a Hadoop URI such as s3a://bucket/pipeline.yaml"
-                + " (default: src/pipeline.yaml of this checkout, else the one in the jar).")
-    String definition;
-
-    @Option(
-        names = "--log-level",
-        paramLabel = "LEVEL",
-        description =
-            "Level of the logs on standard error: error, warn, info or debug (default: warn).")
-    LogLevel logLevel;
-
-    @Option(
-        names = "--conf",
-        paramLabel = "KEY=VALUE",
-        description = "A Spark setting for this process, as spark-submit's --conf (repeatable).")
-    java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+    @Mixin SessionOptions options;
 
     @Override
     public Integer call() {
       long start = System.nanoTime();
-      LakeOptions options = new LakeOptions();
-      options.lake = "lake"; // not read
-      options.definition = definition;
-      options.master = "local[*]";
-      options.logLevel = logLevel;
-      options.conf = conf;
-      JobOptions job =
-          new JobOptions(
-              "",
-              options.lake,
-              options.definitionFile(),
-              Optional.empty(),
-              false,
-              List.of(),
-              List.of(),
-              false,
-              List.of());
+      JobOptions job = new JobOptions("", "", options.definitionFile());
       Started started = start(job, StageRunner::definition, () -> Sessions.withoutLake(options));
       PipelineDefinition d = started.definition();
       List<String> problems =

@@ -34,7 +34,7 @@ final class Sessions {
    * @param command what this process does, shown to another process that finds the lake in use
    */
   static synchronized SparkSession local(Dpf.LakeOptions options, String command) {
-    return local(options, command, false);
+    return local(options, options.lake, command, false);
   }
 
   /**
@@ -42,18 +42,22 @@ final class Sessions {
    * lake it stops with a user error and creates nothing (no folder, lock or catalog).
    */
   static synchronized SparkSession existing(Dpf.LakeOptions options, String command) {
-    return local(options, command, true);
+    return local(options, options.lake, command, true);
   }
 
   /**
    * A local session that reads no lake (options' {@code --lake} is not used): no lock, no catalog
    * folder, nothing written.
    */
-  static synchronized SparkSession withoutLake(Dpf.LakeOptions options) {
-    return local(options, null, false);
+  static synchronized SparkSession withoutLake(Dpf.SessionOptions options) {
+    return local(options, null, null, false);
   }
 
-  private static SparkSession local(Dpf.LakeOptions options, String command, boolean existing) {
+  /**
+   * @param lakeRoot the lake's root; null: no lake (no lock, no catalog)
+   */
+  private static SparkSession local(
+      Dpf.SessionOptions options, String lakeRoot, String command, boolean existing) {
     if (options.logLevel != null) {
       // Spark's and dpf's own loggers; the known noise stays at error.
       org.apache.logging.log4j.Level level =
@@ -68,15 +72,15 @@ final class Sessions {
       for (var e : options.conf.entrySet()) {
         builder = builder.config(e.getKey(), e.getValue());
       }
-      URI lake = URI.create(options.lake.replace('\\', '/').replace(" ", "%20"));
-      boolean noLake = command == null;
+      boolean noLake = lakeRoot == null;
+      URI lake = noLake ? null : URI.create(lakeRoot.replace('\\', '/').replace(" ", "%20"));
       boolean local = !noLake && (lake.getScheme() == null || lake.getScheme().equals("file"));
       if (local && existing) {
-        requireLake(options.lake, new org.apache.hadoop.conf.Configuration());
+        requireLake(lakeRoot, new org.apache.hadoop.conf.Configuration());
       }
       if (local) {
-        lock(options.lake, new org.apache.hadoop.conf.Configuration(), command);
-        Path root = Path.of(lake.getScheme() == null ? options.lake : lake.getPath());
+        lock(lakeRoot, new org.apache.hadoop.conf.Configuration(), command);
+        Path root = Path.of(lake.getScheme() == null ? lakeRoot : lake.getPath());
         builder = SparkSetup.localCatalog(builder, root);
       }
       adopted = SparkSession.getDefaultSession().isDefined();
@@ -90,10 +94,10 @@ final class Sessions {
             }
           });
       if (!local && existing) {
-        requireLake(options.lake, session.sparkContext().hadoopConfiguration());
+        requireLake(lakeRoot, session.sparkContext().hadoopConfiguration());
       }
       if (!local && !noLake) {
-        lock(options.lake, session.sparkContext().hadoopConfiguration(), command);
+        lock(lakeRoot, session.sparkContext().hadoopConfiguration(), command);
       }
     }
     return session;

@@ -201,7 +201,7 @@ final class Ingest {
           lastBatch++;
           repeated = unchanged.size();
           fresh = fresh.stream().filter(f -> !unchanged.contains(f)).toList();
-          redelivered = "; " + again + " file(s) delivered again unchanged, not read again";
+          redelivered = "; " + repeated + " file(s) delivered again unchanged, not read again";
         }
       }
       if (fresh.isEmpty()) {

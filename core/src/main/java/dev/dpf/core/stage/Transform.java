@@ -89,6 +89,25 @@ final class Transform {
     return out;
   }
 
+  /**
+   * The input conformed to the dataset's types, with its row rules' flags ({@link
+   * Quality#withRowChecks}), kept on disk: the caller unpersists it.
+   */
+  private Dataset<Row> checked(DatasetDef dataset, Dataset<Row> input) {
+    Dataset<Row> conformed =
+        Quality.withRowChecks(
+            Quality.of(dataset), Conform.withConformed(dataset, input), this::current);
+    conformed.persist(Pipeline.WORKING_SET);
+    return conformed;
+  }
+
+  /** Records the row rules' results over {@link #checked} rows; stops at a failed fail rule. */
+  private void rowQuality(DatasetDef dataset, Dataset<Row> conformed) {
+    List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
+    addQuality(dataset, rowRules);
+    Quality.failIfAny(Quality.of(dataset), rowRules);
+  }
+
   private void addQuality(DatasetDef dataset, List<QualityResult> results) {
     quality.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).addAll(results);
   }
@@ -147,17 +166,12 @@ final class Transform {
     List<String> inputColumns = Arrays.asList(all.columns());
     List<String> extra =
         dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared(dataset, all) : List.of();
-    Dataset<Row> conformed =
-        Quality.withRowChecks(
-            Quality.of(dataset), Conform.withConformed(dataset, input), this::current);
-    conformed.persist(Pipeline.WORKING_SET);
+    Dataset<Row> conformed = checked(dataset, input);
     Applied applied;
     long quarantined;
     List<TableResult> out = new ArrayList<>();
     try {
-      List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
-      addQuality(dataset, rowRules);
-      Quality.failIfAny(Quality.of(dataset), rowRules);
+      rowQuality(dataset, conformed);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied = merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read);
       Dataset<Row> still = Conform.selectRejected(dataset, conformed, inputColumns, runId);
@@ -236,17 +250,12 @@ final class Transform {
     }
     Dataset<Row> input = all.filter(batches);
     long read = input.count();
-    Dataset<Row> conformed =
-        Quality.withRowChecks(
-            Quality.of(dataset), Conform.withConformed(dataset, input), this::current);
-    conformed.persist(Pipeline.WORKING_SET);
+    Dataset<Row> conformed = checked(dataset, input);
     Applied applied;
     long quarantined;
     List<TableResult> out = new ArrayList<>();
     try {
-      List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
-      addQuality(dataset, rowRules);
-      Quality.failIfAny(Quality.of(dataset), rowRules);
+      rowQuality(dataset, conformed);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied =
           full

@@ -238,17 +238,8 @@ public final class Lake {
       List<String> partitionBy,
       String appId,
       long version) {
-    Optional<Commit> commit =
-        write(
-            zone,
-            table,
-            null,
-            metadata ->
-                appender(rows, partitionBy, metadata)
-                    .option("txnAppId", appId)
-                    .option("txnVersion", version)
-                    .save(path(zone, table)));
-    return commit.isEmpty() ? -1 : rowsOf(commit);
+    return writeOnce(
+        zone, table, appId, version, metadata -> appender(rows, partitionBy, metadata));
   }
 
   /**
@@ -264,20 +255,37 @@ public final class Lake {
       List<String> partitionBy,
       String appId,
       long version) {
+    return writeOnce(
+        zone,
+        table,
+        appId,
+        version,
+        metadata ->
+            rows.write()
+                .format("delta")
+                .mode(SaveMode.Overwrite)
+                .option("overwriteSchema", "true")
+                .option("userMetadata", metadata)
+                .partitionBy(partitionBy.toArray(String[]::new)));
+  }
+
+  /** Saves {@code writer}'s write as the commit {@code (appId, version)}; -1: no commit made. */
+  private long writeOnce(
+      Zone zone,
+      String table,
+      String appId,
+      long version,
+      java.util.function.Function<String, org.apache.spark.sql.DataFrameWriter<Row>> writer) {
     Optional<Commit> commit =
         write(
             zone,
             table,
             null,
             metadata ->
-                rows.write()
-                    .format("delta")
-                    .mode(SaveMode.Overwrite)
-                    .option("overwriteSchema", "true")
-                    .option("userMetadata", metadata)
+                writer
+                    .apply(metadata)
                     .option("txnAppId", appId)
                     .option("txnVersion", version)
-                    .partitionBy(partitionBy.toArray(String[]::new))
                     .save(path(zone, table)));
     return commit.isEmpty() ? -1 : rowsOf(commit);
   }
