@@ -28,6 +28,8 @@ final class Progress implements AutoCloseable {
   private final Duration every;
   private final Map<String, long[]> running = new LinkedHashMap<>(); // table -> {start, last line}
   private final Map<String, String> stages = new LinkedHashMap<>();
+  // table -> when it started, in epoch milliseconds, as Spark stamps a stage's submission
+  private final Map<String, Long> startedAt = new LinkedHashMap<>();
   private final ScheduledExecutorService timer;
 
   /**
@@ -59,6 +61,7 @@ final class Progress implements AutoCloseable {
     long now = System.nanoTime();
     running.put(table, new long[] {now, now});
     stages.put(table, stage);
+    startedAt.put(table, System.currentTimeMillis());
     out.println(startLine(stage, table));
     out.flush();
   }
@@ -66,6 +69,7 @@ final class Progress implements AutoCloseable {
   synchronized void finished(String table) {
     running.remove(table);
     stages.remove(table);
+    startedAt.remove(table);
   }
 
   static String startLine(String stage, String table) {
@@ -103,9 +107,13 @@ final class Progress implements AutoCloseable {
     }
   }
 
-  /** Tasks done, and tasks, of the stages the table's jobs submitted so far. */
+  /**
+   * Tasks done, and tasks, of the stages the table's jobs submitted since it started (a process
+   * that ran the table before keeps those jobs in the same group).
+   */
   private int[] tasks(String table) {
     SparkStatusTracker tracker = spark.statusTracker();
+    long since = startedAt.getOrDefault(table, 0L);
     int done = 0;
     int total = 0;
     for (int job : tracker.getJobIdsForGroup(table)) {
@@ -116,7 +124,7 @@ final class Progress implements AutoCloseable {
       for (int stage : info.get().stageIds()) {
         scala.Option<SparkStageInfo> s = tracker.getStageInfo(stage);
         // Stages not submitted (yet, or skipped: their output was there) have no tasks to wait for.
-        if (s.isDefined() && s.get().submissionTime() > 0) {
+        if (s.isDefined() && s.get().submissionTime() >= since) {
           done += s.get().numCompletedTasks();
           total += s.get().numTasks();
         }

@@ -19,8 +19,18 @@ class ProgressTest {
         new Progress(
             spark.sparkContext(),
             new PrintWriter(text),
-            Duration.ofMillis(400),
+            Duration.ofSeconds(3), // the job below is done by then
             Duration.ofSeconds(30))) {
+      // An earlier run's job of the same table (same group), not counted.
+      spark.sparkContext().setJobGroup("consolidated.t", "test", false);
+      try {
+        spark.range(0, 50, 1, 5).groupBy().count().first();
+      } finally {
+        spark.sparkContext().clearJobGroup();
+      }
+      spark.sparkContext().listenerBus().waitUntilEmpty();
+      Thread.sleep(5); // stages of this run's job are submitted after the start
+      progress.started("ingest", "consolidated.t");
       spark.sparkContext().setJobGroup("consolidated.t", "test", false);
       try {
         // One job: 3 tasks over the range's partitions, then 1 that adds their counts.
@@ -30,7 +40,6 @@ class ProgressTest {
       }
       // The status tracker hears of tasks through Spark's listener bus: let it catch up.
       spark.sparkContext().listenerBus().waitUntilEmpty();
-      progress.started("ingest", "consolidated.t");
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (text.toString().lines().count() < 2 && System.nanoTime() < deadline) {
         Thread.sleep(50);
