@@ -115,6 +115,15 @@ public final class Pipeline {
    * written. Returns every problem found; empty when there are none.
    */
   public List<String> validate() {
+    return validate(false);
+  }
+
+  /**
+   * As {@link #validate()}; {@code withLake}: a consolidated or transformed table the lake has
+   * counts with the columns it has beyond the declared ones (raw fields a source delivers, columns
+   * {@code on_new_columns: add} kept), as a run would see them.
+   */
+  private List<String> validate(boolean withLake) {
     List<String> problems = new ArrayList<>();
     Map<String, StructType> declared = new java.util.concurrent.ConcurrentHashMap<>();
     for (SourceDef source : definition.sources()) {
@@ -139,6 +148,18 @@ public final class Pipeline {
           }
         }
       }
+    }
+    if (withLake) {
+      declared.replaceAll(
+          (table, schema) ->
+              Zone.of(table)
+                  .flatMap(zone -> lake.schemaJson(zone, Models.nameOf(table)))
+                  .map(
+                      json ->
+                          widened(
+                              schema,
+                              (StructType) org.apache.spark.sql.types.DataType.fromJson(json)))
+                  .orElse(schema));
     }
     SparkSession session = DeclaredCatalog.session(spark, declared);
     try {
@@ -182,7 +203,7 @@ public final class Pipeline {
       if (fs.exists(marker)) {
         return List.of();
       }
-      List<String> problems = validate();
+      List<String> problems = validate(true);
       if (problems.isEmpty()) {
         fs.create(marker, true).close();
       }
@@ -286,6 +307,21 @@ public final class Pipeline {
         stale.put(table, "inputs not selected and out of date: " + String.join(", ", out));
       }
     }
+  }
+
+  /** {@code declared} with the fields of {@code actual} it does not have, at its end. */
+  private static StructType widened(StructType declared, StructType actual) {
+    StructType out = declared;
+    java.util.Set<String> names = new HashSet<>();
+    for (String n : declared.fieldNames()) {
+      names.add(n.toLowerCase(java.util.Locale.ROOT));
+    }
+    for (var f : actual.fields()) {
+      if (names.add(f.name().toLowerCase(java.util.Locale.ROOT))) {
+        out = out.add(f);
+      }
+    }
+    return out;
   }
 
   /** All three stages in order. */

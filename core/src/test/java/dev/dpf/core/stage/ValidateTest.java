@@ -44,6 +44,46 @@ class ValidateTest {
   }
 
   @Test
+  void aRunCompilesAgainstTheColumnsTheLakeHasBeyondTheDeclaredOnes() throws Exception {
+    // A raw field no dataset declares, which the consolidated table keeps and a model reads.
+    String yaml =
+        """
+        sources:
+          t: {kind: csv-files, path: files/t}
+        datasets:
+          t: {source: t, columns: {id: int}}
+        models:
+          m: {sql: m.sql}
+        """;
+    PipelineDefinition d =
+        Definitions.parse(
+            "p.yaml", yaml, Map.of("m.sql", "SELECT channel FROM consolidated.t")::get);
+    assertThat(validate(d))
+        .singleElement()
+        .asString()
+        .startsWith("Model 'm' (m.sql) does not compile: [UNRESOLVED_COLUMN.WITH_SUGGESTION]");
+    spark
+        .sql("SELECT '1' AS id, 'web' AS channel, 'f.csv' AS _source_file, 1L AS _batch_id")
+        .write()
+        .format("delta")
+        .save(lakeDir.resolve("consolidated/t").toString());
+
+    Pipeline p =
+        new Pipeline(
+            spark,
+            d,
+            new Lake(spark, lakeDir.toString()),
+            "v",
+            Instant.parse("2026-12-01T00:00:00Z"),
+            r -> {});
+
+    assertThat(p.validateOnce()).isEmpty();
+    try (var files = Files.list(lakeDir.resolve("_system/validated"))) {
+      assertThat(files.filter(f -> !f.getFileName().toString().startsWith("."))).hasSize(1);
+    }
+  }
+
+  @Test
   void reportsEveryModelAndRuleThatDoesNotCompileAtOnce() {
     String yaml =
         """
