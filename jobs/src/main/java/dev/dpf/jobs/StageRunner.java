@@ -96,7 +96,7 @@ final class StageRunner {
       Selection selection = Selection.of(spark, definition);
       pipeline.select(selection, selection.choose(options.select(), options.exclude()));
     }
-    List<String> problems = pipeline.validate();
+    List<String> problems = pipeline.validate(true); // as the run would; nothing written
     if (!problems.isEmpty()) {
       throw DefinitionException.all(definition.file(), problems);
     }

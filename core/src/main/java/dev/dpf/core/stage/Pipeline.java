@@ -123,7 +123,7 @@ public final class Pipeline {
    * counts with the columns it has beyond the declared ones (raw fields a source delivers, columns
    * {@code on_new_columns: add} kept), as a run would see them.
    */
-  private List<String> validate(boolean withLake) {
+  public List<String> validate(boolean withLake) {
     List<String> problems = new ArrayList<>();
     Map<String, StructType> declared = new java.util.concurrent.ConcurrentHashMap<>();
     for (SourceDef source : definition.sources()) {
