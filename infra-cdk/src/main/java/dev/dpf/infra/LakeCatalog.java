@@ -1,6 +1,7 @@
 package dev.dpf.infra;
 
 import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.TableDocs;
 import dev.dpf.core.definition.Zone;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,6 +42,17 @@ final class LakeCatalog extends Construct {
     }
     for (PipelineDefinition.Table t : def.tables()) {
       String location = lake.s3UrlForObject(t.zone().dbName() + "/" + t.name());
+      TableDocs docs = def.docs(t.qualified());
+      Map<String, String> parameters =
+          new TreeMap<>(
+              Map.of(
+                  "EXTERNAL", "TRUE",
+                  "table_type", "DELTA",
+                  "spark.sql.sources.provider", "delta"));
+      if (!docs.tags().isEmpty()) {
+        parameters.put("dpf.tags", String.join(",", docs.tags()));
+      }
+      String made = "dpf " + t.qualified() + ", made by " + t.madeBy();
       CfnTable table =
           CfnTable.Builder.create(this, Names.pascal(t.zone().dbName() + "_" + t.name()))
               .catalogId(catalogId)
@@ -48,14 +60,13 @@ final class LakeCatalog extends Construct {
               .tableInput(
                   CfnTable.TableInputProperty.builder()
                       .name(t.name())
-                      .description("dpf " + t.qualified() + ", made by " + t.madeBy())
+                      .description(
+                          docs.description().isEmpty()
+                              ? made
+                              : docs.description() + " (" + made + ")")
+                      .owner(docs.owner().isEmpty() ? null : docs.owner())
                       .tableType("EXTERNAL_TABLE")
-                      .parameters(
-                          new TreeMap<>(
-                              Map.of(
-                                  "EXTERNAL", "TRUE",
-                                  "table_type", "DELTA",
-                                  "spark.sql.sources.provider", "delta")))
+                      .parameters(parameters)
                       .storageDescriptor(
                           CfnTable.StorageDescriptorProperty.builder()
                               .location(location)

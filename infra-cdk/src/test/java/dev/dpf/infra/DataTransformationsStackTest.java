@@ -254,6 +254,7 @@ class DataTransformationsStackTest {
     assertThat(databases)
         .containsExactly("consolidated", "transformed", "curated", "quarantine", "_system");
     Map<String, String> tables = new TreeMap<>();
+    Map<String, String> descriptions = new TreeMap<>();
     String lake = "s3://<" + bucketId("LakeBucket") + ">/";
     for (JsonNode table : resources(t, "AWS::Glue::Table").values()) {
       JsonNode p = table.get("Properties");
@@ -266,7 +267,31 @@ class DataTransformationsStackTest {
       assertThat(in.at("/Parameters/table_type").asText()).isEqualTo("DELTA");
       assertThat(in.at("/Parameters/spark.sql.sources.provider").asText()).isEqualTo("delta");
       assertThat(in.get("TableType").asText()).isEqualTo("EXTERNAL_TABLE");
+      descriptions.put(
+          name,
+          in.get("Description").asText()
+              + " | "
+              + in.path("Owner").asText("-")
+              + " | "
+              + in.at("/Parameters/dpf.tags").asText("-"));
     }
+    // What src/pipeline.yaml says of its tables for people, as Athena users see it.
+    assertThat(descriptions.get("transformed.customers"))
+        .isEqualTo(
+            "Current customer profiles from the order system (classicmodels.customers) (dpf"
+                + " transformed.customers, made by dataset customers) | customer-data |"
+                + " customer,pii");
+    assertThat(descriptions.get("transformed.customers_history"))
+        .isEqualTo(
+            "Current customer profiles from the order system (classicmodels.customers) (dpf"
+                + " transformed.customers_history, made by history of dataset customers) |"
+                + " customer-data | customer,pii");
+    assertThat(descriptions.get("curated.risk_flags"))
+        .isEqualTo(
+            "dpf curated.risk_flags, made by model risk_flags (models/risk_flags.sql) | - |"
+                + " analytics");
+    assertThat(descriptions.get("consolidated.orders"))
+        .isEqualTo("dpf consolidated.orders, made by source orders | - | -");
     // Every table of src/pipeline.yaml (DefinitionsTest pins that list: 20 tables).
     assertThat(tables.keySet())
         .containsExactlyInAnyOrderElementsOf(

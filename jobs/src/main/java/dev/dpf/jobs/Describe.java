@@ -45,6 +45,16 @@ final class Describe {
     lake.register(zone.get(), table);
 
     StringBuilder out = new StringBuilder(full).append('\n');
+    dev.dpf.core.definition.TableDocs docs = definition.docs(full);
+    if (!docs.description().isEmpty()) {
+      line(out, "description", docs.description());
+    }
+    if (!docs.owner().isEmpty()) {
+      line(out, "owner", docs.owner());
+    }
+    if (!docs.tags().isEmpty()) {
+      line(out, "tags", String.join(", ", docs.tags()));
+    }
     Map<String, ColumnDef> tags = new java.util.HashMap<>();
     List<String> upstream = new ArrayList<>();
     String kind = kind(spark, definition, zone.get(), table, upstream, tags);
@@ -90,6 +100,10 @@ final class Describe {
       boolean nullable = c == null ? f.nullable() : c.nullable();
       if (c != null && c.pii().isPresent()) {
         note = "pii: " + c.pii().get().key();
+      }
+      String described = docs.columns().getOrDefault(f.name(), "");
+      if (!described.isEmpty()) {
+        note = note.isEmpty() ? described : note + "; " + described;
       }
       out.append(
           String.format(

@@ -41,12 +41,15 @@ class AnalystAccessTest {
         people_src: {kind: dms, path: dms/people}
       datasets:
         people:
+          description: Everyone we know
+          owner: crm-team
+          tags: [people, pii]
           source: people_src
           key: [id]
           columns:
             id:   {type: int, nullable: false}
-            name: {type: string, pii: name}
-            city: {type: string}
+            name: {type: string, pii: name, description: as they write it}
+            city: {type: string, description: where they live}
       models:
         people_by_city:
           sql: models/people_by_city.sql
@@ -120,6 +123,9 @@ class AnalystAccessTest {
     assertThat(text)
         .startsWith(
             "transformed.people\n"
+                + "  description  Everyone we know\n"
+                + "  owner        crm-team\n"
+                + "  tags         people, pii\n"
                 + "  kind         dataset, key id, 0 quality rule(s)\n"
                 + "  upstream     consolidated.people_src\n"
                 + "  downstream   curated.people_by_city\n"
@@ -128,8 +134,9 @@ class AnalystAccessTest {
         .endsWith(
             "  columns\n"
                 + "    id                           int              not null\n"
-                + "    name                         string                     pii: name\n"
-                + "    city                         string\n");
+                + "    name                         string                     pii: name; as they"
+                + " write it\n"
+                + "    city                         string                     where they live\n");
 
     assertThat(Describe.text(spark, definition, lake, "curated.people_by_city"))
         .contains(

@@ -36,12 +36,17 @@ public final class Definitions {
       Set.of("header", "columns", "delimiter", "quote", "escape", "encoding", "null_value");
   private static final Set<String> DMS_KEYS =
       Set.of("include_op_for_full_load", "timestamp_column");
+
+  /** The keys that say what a table is, for people ({@link TableDocs}). */
+  private static final Set<String> DOC_KEYS = Set.of("description", "owner", "tags");
+
   private static final Set<String> SOURCE_KEYS = sourceKeys();
 
   private static Set<String> sourceKeys() {
     Set<String> keys =
         new HashSet<>(
             Set.of("kind", "path", "format", "on_error", "date_format", "timestamp_format"));
+    keys.addAll(DOC_KEYS);
     keys.addAll(CSV_KEYS);
     keys.addAll(DMS_KEYS);
     return Set.copyOf(keys);
@@ -214,6 +219,7 @@ public final class Definitions {
   private static final class Parser {
     private final String file;
     private final Function<String, String> reader;
+    private final Map<String, TableDocs> docs = new java.util.LinkedHashMap<>();
 
     Parser(String file, Function<String, String> reader) {
       this.file = file;
@@ -239,7 +245,15 @@ public final class Definitions {
       for (Map.Entry<String, JsonNode> e : entries(sourcesNode, "sources")) {
         sourceNames.add(e.getKey());
         collect(
-            problems, () -> sources.add(source(e.getKey(), e.getValue(), "sources." + e.getKey())));
+            problems,
+            () -> {
+              sources.add(source(e.getKey(), e.getValue(), "sources." + e.getKey()));
+              docs(
+                  Zone.CONSOLIDATED.dbName() + "." + e.getKey(),
+                  e.getValue(),
+                  "sources." + e.getKey(),
+                  Map.of());
+            });
       }
 
       List<DatasetDef> datasets = new ArrayList<>();
@@ -248,9 +262,26 @@ public final class Definitions {
         tables.add(Zone.TRANSFORMED.dbName() + "." + e.getKey());
         collect(
             problems,
-            () ->
-                datasets.add(
-                    dataset(e.getKey(), e.getValue(), "datasets." + e.getKey(), sourceNames)));
+            () -> {
+              datasets.add(
+                  dataset(e.getKey(), e.getValue(), "datasets." + e.getKey(), sourceNames));
+              Map<String, String> columns = new java.util.LinkedHashMap<>();
+              e.getValue()
+                  .path("columns")
+                  .fields()
+                  .forEachRemaining(
+                      c -> {
+                        String text = c.getValue().path("description").asText("").strip();
+                        if (!text.isEmpty()) {
+                          columns.put(c.getKey(), text);
+                        }
+                      });
+              docs(
+                  Zone.TRANSFORMED.dbName() + "." + e.getKey(),
+                  e.getValue(),
+                  "datasets." + e.getKey(),
+                  columns);
+            });
       }
       List<ModelDef> models = new ArrayList<>();
       for (Map.Entry<String, JsonNode> e : entries(root.get("models"), "models")) {
@@ -266,12 +297,54 @@ public final class Definitions {
                         + " is already defined by a dataset. Rename the model");
               }
               models.add(model);
+              String at = "models." + e.getKey();
+              Map<String, String> columns = new java.util.LinkedHashMap<>();
+              JsonNode c = e.getValue().get("columns");
+              if (c != null) {
+                for (Map.Entry<String, JsonNode> col : entries(c, at + ".columns")) {
+                  if (!col.getValue().isTextual()) {
+                    throw fail(
+                        at + ".columns." + col.getKey(),
+                        "expected the column's description, for example total: the sum of the"
+                            + " payments");
+                  }
+                  columns.put(col.getKey(), col.getValue().asText().strip());
+                }
+              }
+              docs(model.table(), e.getValue(), at, columns);
             });
       }
       if (!problems.isEmpty()) {
         throw DefinitionException.of(file, problems);
       }
       return resolve(sources, datasets, models);
+    }
+
+    /**
+     * Reads what the node says of its table for people (description, owner, tags, and {@code
+     * columns}: a description per column) into {@link #docs}.
+     */
+    private void docs(String table, JsonNode node, String at, Map<String, String> columns) {
+      String description = string(node, "description", at).map(String::strip).orElse("");
+      String owner = string(node, "owner", at).map(String::strip).orElse("");
+      List<String> tags = new ArrayList<>();
+      JsonNode t = node.get("tags");
+      if (t != null) {
+        for (JsonNode tag : list(t, at + ".tags")) {
+          if (!NAME.matcher(tag.asText()).matches()) {
+            throw fail(
+                at + ".tags",
+                "'"
+                    + tag.asText()
+                    + "' is not a valid tag. Use snake_case: lower-case letters, digits and '_',"
+                    + " starting with a letter");
+          }
+          tags.add(tag.asText());
+        }
+      }
+      if (!description.isEmpty() || !owner.isEmpty() || !tags.isEmpty() || !columns.isEmpty()) {
+        docs.put(table, new TableDocs(description, owner, tags, columns));
+      }
     }
 
     /** Runs {@code step}, keeping the definition mistake it finds in {@code problems}. */
@@ -495,7 +568,7 @@ public final class Definitions {
         }
         outDatasets.add(d.withColumns(columns));
       }
-      return new PipelineDefinition(file, outSources, dependencyOrder(outDatasets), models);
+      return new PipelineDefinition(file, outSources, dependencyOrder(outDatasets), models, docs);
     }
 
     /**
@@ -583,7 +656,10 @@ public final class Definitions {
               "on_new_columns",
               "ordering",
               "history",
-              "quality"));
+              "quality",
+              "description",
+              "owner",
+              "tags"));
       String source = string(node, "source", at).orElse(name);
       if (!sources.contains(source)) {
         throw fail(
@@ -858,7 +934,7 @@ public final class Definitions {
         return new ColumnDef(name, name, type(node.asText(), at), Optional.empty(), true);
       }
       object(node, at);
-      keys(node, at, Set.of("from", "type", "format", "nullable", "pii"));
+      keys(node, at, Set.of("from", "type", "format", "nullable", "pii", "description"));
       String typeText =
           string(node, "type", at).orElseThrow(() -> missing(at, "type", ColumnType.ALLOWED));
       ColumnType type = type(typeText, at + ".type");
@@ -893,7 +969,17 @@ public final class Definitions {
       keys(
           node,
           at,
-          Set.of("zone", "sql", "partition_by", "pii_in_clear", "incremental", "quality"));
+          Set.of(
+              "zone",
+              "sql",
+              "partition_by",
+              "pii_in_clear",
+              "incremental",
+              "quality",
+              "description",
+              "owner",
+              "tags",
+              "columns"));
       String zoneText = string(node, "zone", at).orElse(Zone.CURATED.dbName());
       Zone zone;
       if (zoneText.equals(Zone.TRANSFORMED.dbName())) {

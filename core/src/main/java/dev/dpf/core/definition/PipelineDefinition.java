@@ -2,6 +2,7 @@ package dev.dpf.core.definition;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -11,13 +12,41 @@ import java.util.Optional;
  * @param sources raw sources in definition order
  * @param datasets transformed datasets in definition order
  * @param models SQL models in definition order
+ * @param docs descriptions, owners, tags and column descriptions by {@code zone.table}
  */
 public record PipelineDefinition(
-    String file, List<SourceDef> sources, List<DatasetDef> datasets, List<ModelDef> models) {
+    String file,
+    List<SourceDef> sources,
+    List<DatasetDef> datasets,
+    List<ModelDef> models,
+    Map<String, TableDocs> docs) {
   public PipelineDefinition {
     sources = List.copyOf(sources);
     datasets = List.copyOf(datasets);
     models = List.copyOf(models);
+    docs = Map.copyOf(docs);
+  }
+
+  /** A definition whose tables say nothing for people. */
+  public PipelineDefinition(
+      String file, List<SourceDef> sources, List<DatasetDef> datasets, List<ModelDef> models) {
+    this(file, sources, datasets, models, Map.of());
+  }
+
+  /**
+   * What the definition says of the table {@code zone.table} for people; a dataset's history table
+   * says what its dataset says.
+   */
+  public TableDocs docs(String table) {
+    TableDocs d = docs.get(table);
+    if (d == null) {
+      for (DatasetDef ds : datasets) {
+        if (table.equals(Zone.TRANSFORMED.dbName() + "." + ds.historyTable())) {
+          return docs.getOrDefault(ds.table(), TableDocs.NONE);
+        }
+      }
+    }
+    return d == null ? TableDocs.NONE : d;
   }
 
   public Optional<SourceDef> source(String name) {

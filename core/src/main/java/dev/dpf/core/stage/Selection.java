@@ -31,10 +31,15 @@ public final class Selection {
   private final Map<String, Set<String>> inputs;
 
   private final Map<String, String> aliases; // a history table -> its dataset's table
+  private final Map<String, List<String>> tags; // a table -> its tags
 
-  private Selection(Map<String, Set<String>> inputs, Map<String, String> aliases) {
+  private Selection(
+      Map<String, Set<String>> inputs,
+      Map<String, String> aliases,
+      Map<String, List<String>> tags) {
     this.inputs = inputs;
     this.aliases = aliases;
+    this.tags = tags;
   }
 
   /**
@@ -68,7 +73,11 @@ public final class Selection {
       }
       inputs.put(m.table(), in);
     }
-    return new Selection(inputs, aliases);
+    Map<String, List<String>> tags = new LinkedHashMap<>();
+    for (String table : inputs.keySet()) {
+      tags.put(table, definition.docs(table).tags());
+    }
+    return new Selection(inputs, aliases, tags);
   }
 
   /** The tables {@code table} reads (a history table stands for its dataset's). */
@@ -169,10 +178,31 @@ public final class Selection {
           }
           return zone;
         case "tag":
-          throw unknown(spec, option, "tables have no tags in the definition yet");
+          Set<String> tagged = new LinkedHashSet<>();
+          for (String t : inputs.keySet()) {
+            if (tags.getOrDefault(t, List.of()).contains(value)) {
+              tagged.add(t);
+            }
+          }
+          if (tagged.isEmpty()) {
+            Set<String> known = new TreeSet<>();
+            tags.values().forEach(known::addAll);
+            throw unknown(
+                spec,
+                option,
+                "no table is tagged '"
+                    + value
+                    + "'. "
+                    + (known.isEmpty()
+                        ? "No table of the definition has tags"
+                        : "Tags: " + String.join(", ", known)));
+          }
+          return tagged;
         default:
           throw unknown(
-              spec, option, "unknown method '" + method + "'. Use source:, zone: or a table name");
+              spec,
+              option,
+              "unknown method '" + method + "'. Use source:, zone:, tag: or a table name");
       }
     }
     String table = aliases.getOrDefault(body, body);

@@ -135,6 +135,36 @@ class DefinitionsTest {
   }
 
   @Test
+  void readsWhatTablesSayForPeople() {
+    PipelineDefinition d = Definitions.load(Repo.root().resolve("src/pipeline.yaml"));
+
+    assertThat(d.docs("transformed.customers"))
+        .isEqualTo(
+            new TableDocs(
+                "Current customer profiles from the order system (classicmodels.customers)",
+                "customer-data",
+                List.of("customer", "pii"),
+                Map.of("credit_limit", "the credit the firm extends to the customer")));
+    assertThat(d.docs("transformed.customers_history")).isEqualTo(d.docs("transformed.customers"));
+    assertThat(d.docs("curated.customer_360").columns())
+        .isEqualTo(
+            Map.of(
+                "customer_key", "the customer's name as a keyed hash (protect_name)",
+                "credit_utilization", "payments over the credit limit; null without a limit"));
+    assertThat(d.docs("consolidated.payments").tags()).containsExactly("payments");
+    assertThat(d.docs("curated.transactions")).isEqualTo(TableDocs.NONE);
+
+    assertError(
+        "sources:\n  t:\n    kind: csv-files\n    path: files/t\n    tags: [Finance]\n",
+        "p.yaml: sources.t.tags: 'Finance' is not a valid tag. Use snake_case:"
+            + " lower-case letters, digits and '_', starting with a letter");
+    assertError(
+        SOURCES + "models:\n  m:\n    sql: models/t.sql\n    columns: {a: {type: int}}\n",
+        "p.yaml: models.m.columns.a: expected the column's description, for example total: the"
+            + " sum of the payments");
+  }
+
+  @Test
   void readsModelPolicyAndIncrementalSettings() {
     ModelDef m =
         parse(
@@ -228,8 +258,9 @@ class DefinitionsTest {
     assertError(
         "sources:\n  p: {kind: dms, path: a, paht: b}\n",
         "p.yaml: sources.p.paht: unknown key. Allowed here: columns, date_format, delimiter,"
-            + " encoding, escape, format, header, include_op_for_full_load, kind, null_value,"
-            + " on_error, path, quote, timestamp_column, timestamp_format");
+            + " description, encoding, escape, format, header, include_op_for_full_load, kind,"
+            + " null_value, on_error, owner, path, quote, tags, timestamp_column,"
+            + " timestamp_format");
   }
 
   @Test

@@ -28,6 +28,25 @@ class SelectionTest {
   }
 
   @Test
+  void aTagSelectsTheTablesTaggedSoAndTakesTheGraphOperators() {
+    // src/pipeline.yaml tags: payments (the source), customers and payments (datasets),
+    // customer_360 and risk_flags (models).
+    assertThat(choose("tag:pii", null))
+        .containsExactly("transformed.customers", "transformed.payments");
+    assertThat(choose("tag:analytics", null))
+        .containsExactly("curated.customer_360", "curated.risk_flags");
+    assertThat(choose("tag:payments+", null))
+        .containsExactly(
+            "consolidated.payments",
+            "transformed.payments",
+            "transformed.customer_data",
+            "curated.customer_data_usa",
+            "curated.customer_360",
+            "curated.daily_payments_by_country",
+            "curated.risk_flags");
+  }
+
+  @Test
   void nothingSelectedIsEverything() {
     assertThat(choose(null, null))
         .containsExactly(
@@ -130,8 +149,9 @@ class SelectionTest {
         .hasMessage(
             "--exclude 'source:payment' selects nothing: no source 'payment'. Sources: payments,"
                 + " customers, orders, orderdetails, products, transactions");
-    assertThatThrownBy(() -> choose("tag:pii", null))
+    assertThatThrownBy(() -> choose("tag:finance", null))
         .hasMessage(
-            "--select 'tag:pii' selects nothing: tables have no tags in the definition yet");
+            "--select 'tag:finance' selects nothing: no table is tagged 'finance'. Tags:"
+                + " analytics, customer, payments, pii");
   }
 }
