@@ -219,6 +219,26 @@ public final class Dpf implements Runnable {
     String lake;
   }
 
+  /** Which tables a command takes: {@code --select} and {@code --exclude}. */
+  static final class SelectOptions {
+    @Option(
+        names = {"-s", "--select"},
+        arity = "1..*",
+        paramLabel = "SPEC",
+        description =
+            "Only these tables: zone.table or a table's name, source:NAME, zone:ZONE, tag:NAME; +x"
+                + " adds what x reads, x+ what reads x (separated by spaces or commas). The others"
+                + " say 'not selected'.")
+    List<String> select = new java.util.ArrayList<>();
+
+    @Option(
+        names = "--exclude",
+        arity = "1..*",
+        paramLabel = "SPEC",
+        description = "Leave out these tables (the same specs as --select).")
+    List<String> exclude = new java.util.ArrayList<>();
+  }
+
   /** Options of the commands that read the raw zone. */
   static final class RawOptions {
     @Option(
@@ -261,22 +281,7 @@ public final class Dpf implements Runnable {
                 + " or fails.")
     String results;
 
-    @Option(
-        names = {"-s", "--select"},
-        arity = "1..*",
-        paramLabel = "SPEC",
-        description =
-            "Run only these tables: zone.table or a table's name, source:NAME, zone:ZONE; +x adds"
-                + " what x reads, x+ what reads x (separated by spaces or commas). The others say"
-                + " 'not selected'.")
-    List<String> select = new java.util.ArrayList<>();
-
-    @Option(
-        names = "--exclude",
-        arity = "1..*",
-        paramLabel = "SPEC",
-        description = "Leave out these tables (the same specs as --select).")
-    List<String> exclude = new java.util.ArrayList<>();
+    @Mixin SelectOptions selection;
 
     @Option(
         names = "--full-refresh",
@@ -324,8 +329,8 @@ public final class Dpf implements Runnable {
               lakeOptions.definitionFile(),
               Optional.ofNullable(results),
               failOnWarn,
-              select,
-              exclude,
+              selection.select,
+              selection.exclude,
               fullRefresh,
               reingest());
       PrintWriter out =
@@ -541,19 +546,7 @@ public final class Dpf implements Runnable {
     @Mixin LakeOptions lakeOptions;
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = {"-s", "--select"},
-        arity = "1..*",
-        paramLabel = "SPEC",
-        description = "Only these tables' records (the specs of run --select).")
-    List<String> select = new java.util.ArrayList<>();
-
-    @Option(
-        names = "--exclude",
-        arity = "1..*",
-        paramLabel = "SPEC",
-        description = "Leave out these tables' records.")
-    List<String> exclude = new java.util.ArrayList<>();
+    @Mixin SelectOptions selection;
 
     @Override
     public Integer call() {
@@ -567,8 +560,8 @@ public final class Dpf implements Runnable {
           started.spark(),
           started.definition(),
           new Lake(started.spark(), lakeOptions.lake),
-          select,
-          exclude,
+          selection.select,
+          selection.exclude,
           spec.commandLine().getOut());
       return 0;
     }

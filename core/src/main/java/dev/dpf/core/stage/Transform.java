@@ -126,17 +126,7 @@ final class Transform {
     if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)
         || !lake.exists(Zone.TRANSFORMED, dataset.name())
         || !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
-      return List.of(
-          new TableResult(
-              "replay",
-              table,
-              TableResult.Status.UP_TO_DATE,
-              0,
-              0,
-              0,
-              0,
-              Pipeline.seconds(start),
-              "nothing quarantined"));
+      return List.of(nothingToReplay(table, start, "nothing quarantined"));
     }
     long version = lake.version(Zone.QUARANTINE, Quarantine.TABLE);
     Dataset<Row> quarantine = lake.read(Zone.QUARANTINE, Quarantine.TABLE);
@@ -150,15 +140,9 @@ final class Transform {
     long kept = orphans.count();
     if (read == 0) {
       return List.of(
-          new TableResult(
-              "replay",
+          nothingToReplay(
               table,
-              TableResult.Status.UP_TO_DATE,
-              0,
-              0,
-              0,
-              0,
-              Pipeline.seconds(start),
+              start,
               kept == 0
                   ? "nothing quarantined"
                   : kept + " quarantined record(s) whose consolidated row is gone, kept"));
@@ -211,6 +195,11 @@ final class Transform {
                 + (kept == 0 ? "" : "; " + kept + " record(s) whose consolidated row is gone, kept")
                 + applied.note()));
     return out;
+  }
+
+  private static TableResult nothingToReplay(String table, long start, String why) {
+    return new TableResult(
+        "replay", table, TableResult.Status.UP_TO_DATE, 0, 0, 0, 0, Pipeline.seconds(start), why);
   }
 
   /** The dataset's table, then (for an SCD2 dataset) its history table. */
