@@ -126,12 +126,13 @@ public final class Pipeline {
   public List<String> validate(boolean withLake) {
     List<String> problems = new ArrayList<>();
     Map<String, StructType> declared = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<String, Dataset<Row>> empty = new java.util.HashMap<>(); // by source name
     for (SourceDef source : definition.sources()) {
-      declared.put(source.table(), Ingest.emptyConsolidated(spark, definition, source).schema());
+      empty.put(source.name(), Ingest.emptyConsolidated(spark, definition, source));
+      declared.put(source.table(), empty.get(source.name()).schema());
     }
     for (DatasetDef dataset : definition.datasets()) {
-      SourceDef source = definition.source(dataset.source()).orElseThrow();
-      Dataset<Row> consolidated = Ingest.emptyConsolidated(spark, definition, source);
+      Dataset<Row> consolidated = empty.get(dataset.source());
       declared.put(dataset.table(), Transform.tableSchema(dataset, consolidated, List.of()));
       if (dataset.history() == DatasetDef.History.SCD2) {
         declared.put(
