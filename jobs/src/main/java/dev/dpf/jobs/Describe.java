@@ -82,7 +82,7 @@ final class Describe {
     line(
         out,
         "files",
-        String.format(Locale.ROOT, "%,d (%s)", detail.getLong(0), bytes(detail.getLong(1))));
+        String.format(Locale.ROOT, "%,d (%s)", detail.getLong(0), Report.bytes(detail.getLong(1))));
     List<String> partitions = detail.getList(2);
     line(out, "partitioned", partitions.isEmpty() ? "-" : String.join(", ", partitions));
     line(
@@ -211,15 +211,5 @@ final class Describe {
 
   private static void line(StringBuilder out, String label, String value) {
     out.append(String.format(Locale.ROOT, "  %-12s %s%n", label, value));
-  }
-
-  private static String bytes(long n) {
-    if (n < 1024) {
-      return n + " B";
-    }
-    if (n < 1024 * 1024) {
-      return String.format(Locale.ROOT, "%.1f KB", n / 1024.0);
-    }
-    return String.format(Locale.ROOT, "%.1f MB", n / (1024.0 * 1024));
   }
 }

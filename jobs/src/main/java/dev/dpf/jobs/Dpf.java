@@ -40,6 +40,7 @@ import picocli.CommandLine.Parameters;
       Dpf.Sql.class,
       Dpf.Tables.class,
       Dpf.Describe.class,
+      DocsCommand.class,
       Dpf.Serve.class,
       Dpf.Generate.class,
       Produce.class,
@@ -350,14 +351,47 @@ public final class Dpf implements Runnable {
               options,
               o -> StageRunner.prepare(stage(), o),
               () -> Sessions.local(lakeOptions, spec.name()));
-      StageRunner.run(
-          stage(),
-          options,
-          started.definition(),
-          started.spark(),
-          out,
-          Progress.every(System.console() != null));
+      try {
+        StageRunner.run(
+            stage(),
+            options,
+            started.definition(),
+            started.spark(),
+            out,
+            Progress.every(System.console() != null));
+      } catch (RuntimeException e) {
+        if (report() != null) {
+          try {
+            report(started, out);
+          } catch (RuntimeException r) {
+            e.addSuppressed(r);
+          }
+        }
+        throw e;
+      }
+      if (report() != null) {
+        report(started, out);
+      }
       return 0;
+    }
+
+    /** Where to write the run's report: "" for the lake's own place, null for nowhere. */
+    String report() {
+      return null;
+    }
+
+    /** Writes the report of a run that reached the lake (its run log), and says where. */
+    private void report(Started started, PrintWriter out) {
+      Lake lake = new Lake(started.spark(), lakeOptions.lake);
+      if (!lake.exists(Zone.SYSTEM, dev.dpf.core.stage.RunLog.TABLE)) {
+        return; // stopped before it logged anything: nothing to report
+      }
+      String dir = report().isEmpty() ? dev.dpf.jobs.site.DocsSite.defaultDir(lake) : report();
+      var written =
+          dev.dpf.jobs.site.DocsSite.write(started.spark(), started.definition(), lake, dir);
+      out.println();
+      out.println(Report.written(written));
+      out.flush();
     }
   }
 
@@ -456,6 +490,23 @@ public final class Dpf implements Runnable {
     @Override
     boolean dryRun() {
       return dryRun;
+    }
+
+    @Option(
+        names = "--report",
+        paramLabel = "DIR",
+        description =
+            "Where to write the run's report, the pipeline's site as of this run (see dpf docs):"
+                + " a new or empty folder, or one with a site dpf wrote (default:"
+                + " <lake>/_system/report). Written whether the run succeeds or fails.")
+    String reportDir;
+
+    @Option(names = "--no-report", description = "Write no report.")
+    boolean noReport;
+
+    @Override
+    String report() {
+      return noReport ? null : reportDir == null ? "" : reportDir;
     }
   }
 
@@ -693,7 +744,7 @@ public final class Dpf implements Runnable {
       var out = spec.commandLine().getOut();
       out.printf("%-40s %12s%n", "table", "rows");
       for (Zone zone : Zone.values()) {
-        for (String table : Sessions.tablesIn(spark, lake, zone)) {
+        for (String table : lake.tables(zone)) {
           out.printf("%-40s %,12d%n", zone.dbName() + "." + table, lake.rows(zone, table));
         }
       }

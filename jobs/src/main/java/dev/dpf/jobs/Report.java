@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** Text for progress lines and the end-of-run summary. */
-final class Report {
+public final class Report {
   private Report() {}
 
   /** One progress line, printed as each table finishes. */
@@ -119,7 +119,7 @@ final class Report {
    * The results that reconcile: tables written in ingest or transform from records they counted
    * (not models, which read tables).
    */
-  static List<TableResult> reconciled(List<TableResult> results) {
+  public static List<TableResult> reconciled(List<TableResult> results) {
     return results.stream()
         .filter(r -> r.status() == TableResult.Status.OK)
         .filter(r -> !r.stage().equals("curate") && r.rowsRead() != 0)
@@ -159,6 +159,28 @@ final class Report {
               detail));
     }
     return s.toString();
+  }
+
+  /** The line that tells where a site went: {@code site ... (N pages, T tables, S s)}. */
+  public static String written(dev.dpf.jobs.site.DocsSite.Written w) {
+    return String.format(
+        Locale.ROOT,
+        "Report %s  (%d pages, %d tables in the graph, %.1fs)",
+        w.index(),
+        w.pages(),
+        w.tables(),
+        w.seconds());
+  }
+
+  /** A size in bytes for people: {@code 512 B}, {@code 1.5 KB}, {@code 2.0 MB}. */
+  public static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    if (n < 1024 * 1024) {
+      return String.format(Locale.ROOT, "%.1f KB", n / 1024.0);
+    }
+    return String.format(Locale.ROOT, "%.1f MB", n / (1024.0 * 1024));
   }
 
   static String label(TableResult.Status status) {

@@ -5,14 +5,12 @@ import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.LakeLock;
 import dev.dpf.core.storage.SparkSetup;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
 
@@ -170,32 +168,11 @@ final class Sessions {
   static List<String> registerAll(SparkSession spark, Lake lake) {
     List<String> out = new ArrayList<>();
     for (Zone zone : Zone.values()) {
-      for (String table : tablesIn(spark, lake, zone)) {
+      for (String table : lake.tables(zone)) {
         lake.register(zone, table);
         out.add(zone.dbName() + "." + table);
       }
     }
-    return out;
-  }
-
-  /** Names of the Delta tables under {@code <lake>/<zone>/}, sorted. */
-  static List<String> tablesIn(SparkSession spark, Lake lake, Zone zone) {
-    org.apache.hadoop.fs.Path dir =
-        new org.apache.hadoop.fs.Path(lake.root() + "/" + zone.dbName());
-    List<String> out = new ArrayList<>();
-    try {
-      FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      for (FileStatus s : fs.listStatus(dir)) {
-        if (s.isDirectory() && lake.exists(zone, s.getPath().getName())) {
-          out.add(s.getPath().getName());
-        }
-      }
-    } catch (FileNotFoundException e) {
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    out.sort(null);
     return out;
   }
 }

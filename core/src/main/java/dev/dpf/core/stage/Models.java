@@ -13,6 +13,7 @@ import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.definition.Zone;
+import dev.dpf.core.pii.ColumnLineage;
 import dev.dpf.core.pii.PiiLineage;
 import dev.dpf.core.pii.PiiLineage.Exposure;
 import dev.dpf.core.pii.Protect;
@@ -406,6 +407,16 @@ final class Models {
    * reading one that does not compile is not compiled, and says so.
    */
   List<String> validate(Map<String, StructType> declared) {
+    return validate(declared, new HashMap<>());
+  }
+
+  /**
+   * As above; puts into {@code lineage} each compiled model's columns with the table columns each
+   * comes from ({@link ColumnLineage}).
+   */
+  List<String> validate(
+      Map<String, StructType> declared,
+      Map<String, Map<String, Set<ColumnLineage.Origin>>> lineage) {
     List<String> problems = new ArrayList<>();
     Map<String, Set<String>> refsOf = new java.util.LinkedHashMap<>();
     Set<String> broken = new HashSet<>();
@@ -477,6 +488,7 @@ final class Models {
         Dataset<Row> rows = compile(next);
         checkCompiled(next, refs, rows);
         declared.put(next.table(), rows.schema());
+        lineage.put(next.table(), ColumnLineage.of(rows.queryExecution().analyzed()));
       } catch (DpfException e) {
         problems.add(e.getMessage());
         broken.add(next.table());

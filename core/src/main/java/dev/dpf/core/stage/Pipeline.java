@@ -7,6 +7,7 @@ import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
+import dev.dpf.core.pii.ColumnLineage;
 import dev.dpf.core.pii.PiiKey;
 import dev.dpf.core.quality.Quality;
 import dev.dpf.core.quality.QualityLog;
@@ -124,6 +125,50 @@ public final class Pipeline {
    * {@code on_new_columns: add} kept), as a run would see them.
    */
   public List<String> validate(boolean withLake) {
+    return check(withLake, new java.util.HashMap<>());
+  }
+
+  /**
+   * Each model's columns (by model table, in the definition's order) with the table columns each is
+   * computed from and the functions that hide them on the way, as compiled against the lake's
+   * schemas ({@link #validate(boolean)}); a model that does not compile is left out. A lake where
+   * this definition passed {@link #validateOnce} keeps it from then, and it is read, not traced.
+   */
+  public Map<String, Map<String, Set<ColumnLineage.Origin>>> columnLineage() {
+    org.apache.hadoop.fs.Path marker = validatedMarker();
+    try {
+      var fs = marker.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(marker)) {
+        try (var in = fs.open(marker)) {
+          String json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          if (!json.isBlank()) {
+            return ColumnLineage.fromJson(json); // as the run's check traced it
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      // unreadable: traced again below
+    }
+    Map<String, Map<String, Set<ColumnLineage.Origin>>> lineage =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    check(true, lineage);
+    return ordered(lineage);
+  }
+
+  /** Lineage by model in the definition's order. */
+  private Map<String, Map<String, Set<ColumnLineage.Origin>>> ordered(
+      Map<String, Map<String, Set<ColumnLineage.Origin>>> lineage) {
+    Map<String, Map<String, Set<ColumnLineage.Origin>>> ordered = new java.util.LinkedHashMap<>();
+    for (ModelDef m : definition.models()) {
+      if (lineage.containsKey(m.table())) {
+        ordered.put(m.table(), lineage.get(m.table()));
+      }
+    }
+    return ordered;
+  }
+
+  private List<String> check(
+      boolean withLake, Map<String, Map<String, Set<ColumnLineage.Origin>>> lineage) {
     List<String> problems = new ArrayList<>();
     Map<String, StructType> declared = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Dataset<Row>> empty = new java.util.HashMap<>(); // by source name
@@ -167,7 +212,7 @@ public final class Pipeline {
       // Nothing is hashed: any key compiles the protect_ functions.
       problems.addAll(
           new Models(session, definition, lake, () -> "validate", runId, startedAt)
-              .validate(declared));
+              .validate(declared, lineage));
     } finally {
       DeclaredCatalog.close(session);
     }
@@ -181,6 +226,34 @@ public final class Pipeline {
    * not on every run.
    */
   public List<String> validateOnce() {
+    org.apache.hadoop.fs.Path marker = validatedMarker();
+    try {
+      var fs = marker.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (fs.exists(marker)) {
+        return List.of();
+      }
+      Map<String, Map<String, Set<ColumnLineage.Origin>>> lineage =
+          new java.util.concurrent.ConcurrentHashMap<>();
+      List<String> problems = check(true, lineage);
+      if (problems.isEmpty()) {
+        // The marker keeps the column lineage the check traced, for the site (columnLineage).
+        try (var out = fs.create(marker, true)) {
+          out.write(
+              ColumnLineage.toJson(ordered(lineage))
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+      }
+      return problems;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The marker of this definition having passed {@link #validateOnce} on this lake: named by the
+   * definition's fingerprint (its whole content, with the SQL, and the dpf and Spark versions).
+   */
+  private org.apache.hadoop.fs.Path validatedMarker() {
     String fingerprint;
     try {
       byte[] d =
@@ -196,22 +269,8 @@ public final class Pipeline {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-    org.apache.hadoop.fs.Path marker =
-        new org.apache.hadoop.fs.Path(
-            lake.root(), Zone.SYSTEM.dbName() + "/validated/" + fingerprint);
-    try {
-      var fs = marker.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (fs.exists(marker)) {
-        return List.of();
-      }
-      List<String> problems = validate(true);
-      if (problems.isEmpty()) {
-        fs.create(marker, true).close();
-      }
-      return problems;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    return new org.apache.hadoop.fs.Path(
+        lake.root(), Zone.SYSTEM.dbName() + "/validated/" + fingerprint);
   }
 
   /**

@@ -170,6 +170,52 @@ public final class Lake {
     }
   }
 
+  /**
+   * A small table's rows read straight from the data files its latest checksum file lists: no Delta
+   * log replay, which for a table of a few files costs more than its data. Only when the file lists
+   * every data file, none with a deletion vector, and the table has no partition columns or column
+   * mapping; otherwise (and when there is no such file) as {@link #read}.
+   */
+  public Dataset<Row> readSmall(Zone zone, String table) {
+    JsonNode checksum = checksum(zone, table);
+    JsonNode files = checksum.path("allFiles");
+    JsonNode metadata = checksum.path("metadata");
+    boolean plain =
+        files.isArray()
+            && files.size() == checksum.path("numFiles").asLong(-1)
+            && metadata
+                .path("configuration")
+                .path("delta.columnMapping.mode")
+                .asText("none")
+                .equals("none")
+            && metadata.path("schemaString").isTextual();
+    for (JsonNode add : files) {
+      plain &= add.path("deletionVector").isMissingNode() || add.path("deletionVector").isNull();
+    }
+    if (!plain) {
+      return read(zone, table);
+    }
+    org.apache.spark.sql.types.StructType schema =
+        (org.apache.spark.sql.types.StructType)
+            org.apache.spark.sql.types.DataType.fromJson(metadata.path("schemaString").asText());
+    if (files.isEmpty()) {
+      return spark.createDataFrame(List.of(), schema);
+    }
+    List<String> paths = new java.util.ArrayList<>();
+    for (JsonNode add : files) {
+      paths.add(
+          new org.apache.hadoop.fs.Path(
+                  new org.apache.hadoop.fs.Path(path(zone, table)),
+                  new org.apache.hadoop.fs.Path(java.net.URI.create(add.path("path").asText())))
+              .toString());
+    }
+    return spark
+        .read()
+        .option("basePath", path(zone, table))
+        .schema(schema)
+        .parquet(paths.toArray(String[]::new));
+  }
+
   public Dataset<Row> read(Zone zone, String table) {
     return spark.read().format("delta").load(path(zone, table));
   }
@@ -522,6 +568,72 @@ public final class Lake {
     } catch (java.io.IOException e) {
       return OptionalLong.empty();
     }
+  }
+
+  /** The zone's tables (folders with a Delta log), by name. */
+  public List<String> tables(Zone zone) {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/" + zone.dbName());
+    List<String> out = new java.util.ArrayList<>();
+    try {
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      for (FileStatus s : fs.listStatus(dir)) {
+        if (s.isDirectory() && exists(zone, s.getPath().getName())) {
+          out.add(s.getPath().getName());
+        }
+      }
+    } catch (java.io.FileNotFoundException e) {
+      return out;
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /**
+   * One commit of a table's Delta log, as {@code DESCRIBE HISTORY} tells it.
+   *
+   * @param metrics the operation's metrics (rows, files, bytes written), by name
+   */
+  public record Change(
+      long version, java.time.Instant at, String operation, Map<String, String> metrics) {}
+
+  /**
+   * The table's newest {@code limit} commits, newest first, read from the log's own files (no Spark
+   * job); commits the log no longer holds are left out.
+   */
+  public List<Change> history(Zone zone, String table, int limit) {
+    List<Change> out = new java.util.ArrayList<>();
+    long latest = latestVersion(zone, table);
+    for (long v = latest; v >= 0 && v > latest - limit; v--) {
+      if (commitLines(zone, table, v).isEmpty()) {
+        break; // cleaned up: older ones are gone too
+      }
+      JsonNode info = commitInfo(zone, table, v);
+      Map<String, String> metrics = new java.util.TreeMap<>();
+      info.path("operationMetrics")
+          .fields()
+          .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+      out.add(
+          new Change(
+              v,
+              java.time.Instant.ofEpochMilli(info.path("timestamp").asLong()),
+              info.path("operation").asText(""),
+              metrics));
+    }
+    return out;
+  }
+
+  /**
+   * The table's data files, as its latest commit's checksum file records them: 0 when there is no
+   * table, empty when there is no such file.
+   */
+  public OptionalLong fileCount(Zone zone, String table) {
+    if (!exists(zone, table)) {
+      return OptionalLong.of(0);
+    }
+    JsonNode n = checksum(zone, table).path("numFiles");
+    return n.canConvertToLong() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
   }
 
   /** The {@code commitInfo} action of one commit (an empty node if it has none). */

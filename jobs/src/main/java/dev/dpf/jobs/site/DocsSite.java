@@ -1,0 +1,137 @@
+package dev.dpf.jobs.site;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.stage.Pipeline;
+import dev.dpf.core.storage.Lake;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code dpf docs} and the run report: a static site of the pipeline (its lineage graph, a page per
+ * table, its runs, quality and quarantine) written as plain files that open from the file system
+ * with nothing fetched.
+ */
+public final class DocsSite {
+  /** The file that marks a folder as a site this writes (so it may replace its pages). */
+  static final String MARKER = ".dpf-site";
+
+  private DocsSite() {}
+
+  /** Where {@code dpf run} writes its report by default: {@code <lake>/_system/report}. */
+  public static String defaultDir(Lake lake) {
+    return lake.root() + "/_system/report";
+  }
+
+  /**
+   * Writes the site of {@code lake} into {@code dir} (a local folder or a Hadoop URI), replacing an
+   * earlier one there. Returns what was written.
+   *
+   * @throws DpfException when {@code dir} holds files but not a site this wrote
+   */
+  public static Written write(
+      SparkSession spark, PipelineDefinition definition, Lake lake, String dir) {
+    long start = System.nanoTime();
+    var lineage =
+        new Pipeline(spark, definition, lake, "docs", Instant.now(), r -> {}).columnLineage();
+    Site site = SiteData.collect(spark, definition, lake, lineage);
+    Map<String, String> pages = Pages.render(site);
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
+    try {
+      FileSystem fs = root.getFileSystem(conf);
+      if (fs.exists(root)) {
+        boolean empty = fs.listStatus(root).length == 0;
+        if (!empty && !fs.exists(new org.apache.hadoop.fs.Path(root, MARKER))) {
+          throw new DpfException(
+              dir
+                  + " holds files that are not a dpf site; nothing was written there. Pass an"
+                  + " empty or new folder");
+        }
+        fs.delete(new org.apache.hadoop.fs.Path(root, "tables"), true); // pages of gone tables
+      }
+      for (var page : pages.entrySet()) {
+        write(fs, new org.apache.hadoop.fs.Path(root, page.getKey()), page.getValue());
+      }
+      write(fs, new org.apache.hadoop.fs.Path(root, MARKER), "written by dpf docs\n");
+      String index = fs.makeQualified(new org.apache.hadoop.fs.Path(root, "index.html")).toString();
+      return new Written(
+          index, pages.size(), site.nodes().size(), (System.nanoTime() - start) / 1e9);
+    } catch (IOException e) {
+      throw new DpfException("Cannot write the site to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What {@link #write} wrote.
+   *
+   * @param index the site's front page, as a URI ({@code file:/...} for a local folder)
+   */
+  public record Written(String index, int pages, int tables, double seconds) {}
+
+  private static void write(FileSystem fs, org.apache.hadoop.fs.Path file, String text)
+      throws IOException {
+    try (OutputStream out = fs.create(file, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  /**
+   * Serves the site's files under {@code dir} on 127.0.0.1 at {@code port} (0: any free port) until
+   * the returned server is stopped; only files under {@code dir} are served.
+   */
+  public static HttpServer serve(Path dir, int port) {
+    Path root = dir.toAbsolutePath().normalize();
+    HttpServer server;
+    try {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    } catch (IOException e) {
+      throw new DpfException(
+          "Cannot serve on 127.0.0.1:"
+              + port
+              + " ("
+              + e.getMessage()
+              + "). Is the port in use? Pass another with --port",
+          e);
+    }
+    server.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            Path file = root.resolve(path.substring(1)).normalize();
+            if (Files.isDirectory(file)) {
+              file = file.resolve("index.html");
+            }
+            if (!file.startsWith(root) || !Files.isRegularFile(file)) {
+              byte[] body = "not found\n".getBytes(StandardCharsets.UTF_8);
+              exchange.sendResponseHeaders(404, body.length);
+              exchange.getResponseBody().write(body);
+              return;
+            }
+            byte[] body = Files.readAllBytes(file);
+            exchange
+                .getResponseHeaders()
+                .set(
+                    "Content-Type",
+                    file.toString().endsWith(".html")
+                        ? "text/html; charset=utf-8"
+                        : "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+          }
+        });
+    server.start();
+    return server;
+  }
+}

@@ -1,0 +1,476 @@
+package dev.dpf.jobs.site;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.dpf.core.definition.ColumnDef;
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.ModelDef;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.definition.QualityRule;
+import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.pii.ColumnLineage.Origin;
+import dev.dpf.core.pii.Protect;
+import dev.dpf.core.quality.QualityLog;
+import dev.dpf.core.stage.ModelSql;
+import dev.dpf.core.stage.RunLog;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.transform.Quarantine;
+import dev.dpf.jobs.site.Site.Column;
+import dev.dpf.jobs.site.Site.Edge;
+import dev.dpf.jobs.site.Site.Node;
+import dev.dpf.jobs.site.Site.Page;
+import dev.dpf.jobs.site.Site.QualityRow;
+import dev.dpf.jobs.site.Site.Quarantined;
+import dev.dpf.jobs.site.Site.RunRow;
+import dev.dpf.jobs.site.Site.Stats;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Collects what the docs site shows from the definition and the lake; reads, never writes. */
+final class SiteData {
+  /** The runs the site shows, newest. */
+  static final int RUNS = 30;
+
+  /** The Delta commits a table's page lists, newest. */
+  static final int VERSIONS = 20;
+
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final Map<String, Map<String, Set<Origin>>> lineage;
+  private final Map<String, ColumnDef> datasetColumns = new LinkedHashMap<>(); // table.column ->
+  private final Map<String, Set<String>> refs = new LinkedHashMap<>(); // model table -> inputs
+
+  private SiteData(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      Map<String, Map<String, Set<Origin>>> lineage) {
+    this.definition = definition;
+    this.lake = lake;
+    this.lineage = lineage;
+    for (DatasetDef d : definition.datasets()) {
+      for (ColumnDef c : d.columns()) {
+        datasetColumns.put(d.table() + "." + c.name().toLowerCase(Locale.ROOT), c);
+        datasetColumns.put(
+            Zone.TRANSFORMED.dbName()
+                + "."
+                + d.historyTable()
+                + "."
+                + c.name().toLowerCase(Locale.ROOT),
+            c);
+      }
+    }
+    for (ModelDef m : definition.models()) {
+      refs.put(m.table(), ModelSql.references(spark, m));
+    }
+  }
+
+  /**
+   * Everything the site shows.
+   *
+   * @param lineage each model's columns and the table columns each comes from ({@code
+   *     Pipeline.columnLineage})
+   */
+  static Site collect(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      Map<String, Map<String, Set<Origin>>> lineage) {
+    return new SiteData(spark, definition, lake, lineage).collect();
+  }
+
+  private Site collect() {
+    List<RunRow> runs = runs();
+    Map<String, String> status = new LinkedHashMap<>();
+    runs.forEach(r -> status.put(r.table(), r.status())); // the newest wins
+    List<Edge> edges = edges();
+    List<Node> nodes = new ArrayList<>();
+    Map<String, Page> pages = new LinkedHashMap<>();
+    for (SourceDef s : definition.sources()) {
+      nodes.add(new Node("raw." + s.name(), "raw", "source", false));
+    }
+    for (String id : tables()) {
+      String zone = id.substring(0, id.indexOf('.'));
+      boolean built = exists(id);
+      if (!zone.equals(Zone.SYSTEM.dbName())) {
+        nodes.add(
+            new Node(
+                id,
+                zone,
+                !built ? "not built" : status.getOrDefault(id, logs(id) ? "ok" : "not run"),
+                refs.containsKey(id)));
+      }
+    }
+    for (SourceDef s : definition.sources()) {
+      pages.put("raw." + s.name(), rawPage(s, edges));
+    }
+    for (String id : tables()) {
+      pages.put(id, page(id, edges));
+    }
+    return new Site(
+        lake.root(),
+        definition.file(),
+        Instant.now(),
+        nodes,
+        edges,
+        pages,
+        runs,
+        quality(runs),
+        quarantine());
+  }
+
+  /** The definition's tables, then the lake's others, zone by zone. */
+  private List<String> tables() {
+    Map<Zone, Set<String>> byZone = new LinkedHashMap<>();
+    for (Zone z : Zone.values()) {
+      byZone.put(z, new LinkedHashSet<>());
+    }
+    definition.sources().forEach(s -> byZone.get(Zone.CONSOLIDATED).add(s.table()));
+    for (DatasetDef d : definition.datasets()) {
+      byZone.get(Zone.TRANSFORMED).add(d.table());
+      if (d.history() != DatasetDef.History.NONE) {
+        byZone.get(Zone.TRANSFORMED).add(Zone.TRANSFORMED.dbName() + "." + d.historyTable());
+      }
+    }
+    definition.models().forEach(m -> byZone.get(m.zone()).add(m.table()));
+    byZone.get(Zone.QUARANTINE).add(quarantineTable());
+    for (Zone z : Zone.values()) {
+      lake.tables(z).forEach(t -> byZone.get(z).add(z.dbName() + "." + t));
+    }
+    return byZone.values().stream().flatMap(Set::stream).toList();
+  }
+
+  /** Whether a table is a log the stages write as they go (no run reports it as a table). */
+  private static boolean logs(String id) {
+    return id.equals(quarantineTable());
+  }
+
+  private static String quarantineTable() {
+    return Zone.QUARANTINE.dbName() + "." + Quarantine.TABLE;
+  }
+
+  /** The edges the definition makes, each once, in the definition's order. */
+  private List<Edge> edges() {
+    Set<Edge> out = new LinkedHashSet<>();
+    String quarantine = quarantineTable();
+    for (SourceDef s : definition.sources()) {
+      out.add(new Edge("raw." + s.name(), s.table()));
+      out.add(new Edge(s.table(), quarantine)); // records that do not parse
+    }
+    for (DatasetDef d : definition.datasets()) {
+      out.add(new Edge(Zone.CONSOLIDATED.dbName() + "." + d.source(), d.table()));
+      for (QualityRule rule : d.quality()) {
+        rule.reference()
+            .ifPresent(
+                to ->
+                    out.add(
+                        new Edge(Zone.TRANSFORMED.dbName() + "." + to.split("\\.")[0], d.table())));
+      }
+      if (d.history() != DatasetDef.History.NONE) {
+        out.add(new Edge(d.table(), Zone.TRANSFORMED.dbName() + "." + d.historyTable()));
+      }
+      out.add(new Edge(d.table(), quarantine)); // values that do not conform, rules that quarantine
+    }
+    for (ModelDef m : definition.models()) {
+      refs.get(m.table()).forEach(ref -> out.add(new Edge(ref, m.table())));
+      if (m.quality().stream().anyMatch(r -> r.action() == QualityRule.Action.QUARANTINE)) {
+        out.add(new Edge(m.table(), quarantine));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private boolean exists(String id) {
+    return Zone.of(id).map(z -> lake.exists(z, name(id))).orElse(false);
+  }
+
+  private static String name(String id) {
+    return id.substring(id.indexOf('.') + 1);
+  }
+
+  private Page rawPage(SourceDef s, List<Edge> edges) {
+    String id = "raw." + s.name();
+    return new Page(
+        id,
+        "raw",
+        "raw files of the source "
+            + s.name()
+            + ": "
+            + s.kind().label()
+            + " under "
+            + s.path()
+            + " (format "
+            + s.format().name().toLowerCase(Locale.ROOT)
+            + ")",
+        definition.docs(s.table()),
+        List.of(),
+        List.of(),
+        Optional.empty(),
+        List.of(),
+        downstream(id, edges),
+        Optional.empty(),
+        List.of());
+  }
+
+  private Page page(String id, List<Edge> edges) {
+    Zone zone = Zone.of(id).orElseThrow();
+    String table = name(id);
+    Optional<ModelDef> model =
+        definition.models().stream().filter(m -> m.table().equals(id)).findFirst();
+    Optional<DatasetDef> dataset =
+        definition.datasets().stream()
+            .filter(
+                d ->
+                    d.table().equals(id)
+                        || (d.history() != DatasetDef.History.NONE
+                            && id.equals(Zone.TRANSFORMED.dbName() + "." + d.historyTable())))
+            .findFirst();
+    List<String> rules = new ArrayList<>();
+    List<QualityRule> declared =
+        model.map(ModelDef::quality).or(() -> dataset.map(DatasetDef::quality)).orElse(List.of());
+    if (dataset.isEmpty() || dataset.get().table().equals(id)) {
+      for (QualityRule r : declared) {
+        rules.add(r.label() + ", " + r.action().name().toLowerCase(Locale.ROOT));
+      }
+    }
+    boolean built = lake.exists(zone, table);
+    Optional<Stats> stats = Optional.empty();
+    List<Lake.Change> history = List.of();
+    List<Column> columns = new ArrayList<>();
+    if (built) {
+      history = lake.history(zone, table, VERSIONS);
+      Instant last =
+          history.stream()
+              .filter(c -> !c.operation().equals("SET TBLPROPERTIES"))
+              .map(Lake.Change::at)
+              .findFirst()
+              .orElse(history.isEmpty() ? Instant.EPOCH : history.get(0).at());
+      stats =
+          Optional.of(
+              new Stats(
+                  lake.rows(zone, table),
+                  lake.fileCount(zone, table)
+                      .orElseGet(() -> lake.delta(zone, table).detail().head().getAs("numFiles")),
+                  lake.sizeBytes(zone, table).orElse(-1),
+                  lake.latestVersion(zone, table),
+                  last));
+      StructType schema =
+          lake.schemaJson(zone, table)
+              .map(json -> (StructType) DataType.fromJson(json))
+              .orElseGet(() -> lake.read(zone, table).schema());
+      for (StructField f : schema.fields()) {
+        columns.add(column(id, f, dataset, model));
+      }
+    }
+    return new Page(
+        id,
+        zone.dbName(),
+        kind(id, zone, dataset, model),
+        definition.docs(id),
+        columns,
+        rules,
+        model.map(ModelDef::sql),
+        upstream(id, edges),
+        downstream(id, edges),
+        stats,
+        history);
+  }
+
+  private static String kind(
+      String id, Zone zone, Optional<DatasetDef> dataset, Optional<ModelDef> model) {
+    if (model.isPresent()) {
+      ModelDef m = model.get();
+      return zone.dbName()
+          + " model "
+          + m.file()
+          + m.incremental()
+              .map(i -> ", incremental on the changes of " + i.changesOf())
+              .orElse(", rebuilt when an input changes");
+    }
+    if (dataset.isPresent()) {
+      DatasetDef d = dataset.get();
+      return d.table().equals(id)
+          ? "dataset of the source "
+              + d.source()
+              + (d.key().isEmpty() ? ", no key" : ", key " + String.join(", ", d.key()))
+          : "SCD2 history of " + d.table() + ": every version of each key";
+    }
+    return switch (zone) {
+      case CONSOLIDATED -> "consolidated: every raw record as text, with lineage columns";
+      case QUARANTINE -> "rejected records with their reasons";
+      case SYSTEM -> "the pipeline's own log";
+      default -> "not in the definition";
+    };
+  }
+
+  private Column column(
+      String id, StructField f, Optional<DatasetDef> dataset, Optional<ModelDef> model) {
+    String lower = f.name().toLowerCase(Locale.ROOT);
+    String pii = "";
+    List<String> from = new ArrayList<>();
+    ColumnDef declared = datasetColumns.get(id + "." + lower);
+    if (declared != null) {
+      pii = declared.pii().map(p -> p.key()).orElse("");
+      dataset.ifPresent(
+          d -> from.add(Zone.CONSOLIDATED.dbName() + "." + d.source() + "." + declared.from()));
+    }
+    if (model.isPresent()) {
+      Set<Origin> origins = origins(id, lower, new LinkedHashSet<>());
+      Set<String> tags = new TreeSet<>();
+      for (Origin o : origins) {
+        from.add(o.toString());
+        ColumnDef c = datasetColumns.get(o.table() + "." + o.column());
+        if (c != null && c.pii().isPresent()) {
+          String fn = Protect.function(c.pii().get());
+          tags.add(c.pii().get().key() + (o.via().contains(fn) ? " (" + fn + ")" : " (in clear)"));
+        }
+      }
+      pii = String.join(", ", tags);
+    }
+    return new Column(
+        f.name(),
+        f.dataType().simpleString(),
+        f.nullable(),
+        pii,
+        definition.docs(id).columns().getOrDefault(f.name(), ""),
+        from);
+  }
+
+  /**
+   * The dataset and consolidated columns a model column comes from, through the models it reads: a
+   * model's origin in another model is replaced by that column's own origins.
+   */
+  private Set<Origin> origins(String model, String column, Set<String> seen) {
+    Set<Origin> out = new TreeSet<>();
+    Map<String, Set<Origin>> columns = lineage.get(model);
+    if (columns == null || !seen.add(model + "." + column)) {
+      return out;
+    }
+    for (var e : columns.entrySet()) {
+      if (!e.getKey().equalsIgnoreCase(column)) {
+        continue;
+      }
+      for (Origin o : e.getValue()) {
+        if (lineage.containsKey(o.table())) {
+          for (Origin deeper : origins(o.table(), o.column(), seen)) {
+            Set<String> via = new TreeSet<>(deeper.via());
+            via.addAll(o.via());
+            out.add(new Origin(deeper.table(), deeper.column(), via));
+          }
+        } else {
+          out.add(o);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<String> upstream(String id, List<Edge> edges) {
+    return edges.stream().filter(e -> e.to().equals(id)).map(Edge::from).toList();
+  }
+
+  private static List<String> downstream(String id, List<Edge> edges) {
+    return edges.stream().filter(e -> e.from().equals(id)).map(Edge::to).toList();
+  }
+
+  /**
+   * The run log's rows of the newest {@link #RUNS} runs, oldest first. The log is small (a row per
+   * table per run) and read whole: one scan, no shuffle.
+   */
+  private List<RunRow> runs() {
+    if (!lake.exists(Zone.SYSTEM, RunLog.TABLE)) {
+      return List.of();
+    }
+    List<RunRow> all = new ArrayList<>();
+    for (Row r : lake.readSmall(Zone.SYSTEM, RunLog.TABLE).collectAsList()) {
+      all.add(
+          new RunRow(
+              r.getAs("run_id"),
+              r.getAs("stage"),
+              r.getAs("table_name"),
+              r.getAs("status"),
+              r.<Long>getAs("rows_read"),
+              r.<Long>getAs("rows_written"),
+              r.<Long>getAs("rows_quarantined"),
+              r.<Long>getAs("rows_superseded"),
+              r.<Integer>getAs("files"),
+              r.<Double>getAs("seconds"),
+              r.getAs("note") == null ? "" : r.getAs("note"),
+              r.<java.sql.Timestamp>getAs("logged_at").toInstant()));
+    }
+    // A run's place is its first row's time; rows keep the order they were logged in.
+    Map<String, Instant> started = new LinkedHashMap<>();
+    all.forEach(r -> started.merge(r.runId(), r.at(), (a, b) -> a.isBefore(b) ? a : b));
+    Set<String> newest = new java.util.HashSet<>();
+    started.entrySet().stream()
+        .sorted(Map.Entry.<String, Instant>comparingByValue().reversed())
+        .limit(RUNS)
+        .forEach(e -> newest.add(e.getKey()));
+    return all.stream()
+        .filter(r -> newest.contains(r.runId()))
+        .sorted(
+            java.util.Comparator.comparing((RunRow r) -> started.get(r.runId()))
+                .thenComparing(RunRow::runId)
+                .thenComparing(RunRow::at))
+        .toList();
+  }
+
+  private List<QualityRow> quality(List<RunRow> runs) {
+    if (!lake.exists(Zone.SYSTEM, QualityLog.TABLE) || runs.isEmpty()) {
+      return List.of();
+    }
+    List<String> ids = runs.stream().map(RunRow::runId).distinct().toList();
+    List<QualityRow> out = new ArrayList<>();
+    for (Row r :
+        lake.readSmall(Zone.SYSTEM, QualityLog.TABLE)
+            .where(col("run_id").isin(ids.toArray()))
+            .collectAsList()) {
+      out.add(
+          new QualityRow(
+              r.getAs("run_id"),
+              r.getAs("dataset"),
+              r.getAs("rule"),
+              r.getAs("action"),
+              r.getAs("status"),
+              r.<Long>getAs("checked"),
+              r.<Long>getAs("failed"),
+              r.getAs("detail"),
+              r.<java.sql.Timestamp>getAs("logged_at").toInstant()));
+    }
+    List<String> order = runs.stream().map(RunRow::runId).distinct().toList();
+    out.sort(java.util.Comparator.comparing((QualityRow q) -> order.indexOf(q.runId())));
+    return out;
+  }
+
+  private List<Quarantined> quarantine() {
+    if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
+      return List.of();
+    }
+    List<Quarantined> out = new ArrayList<>();
+    for (Row r :
+        Quarantine.byReason(lake.readSmall(Zone.QUARANTINE, Quarantine.TABLE)).collectAsList()) {
+      out.add(
+          new Quarantined(
+              r.getAs("stage"),
+              r.getAs("dataset"),
+              r.getAs("reason"),
+              r.<Long>getAs("records"),
+              r.getAs("example")));
+    }
+    return out;
+  }
+}

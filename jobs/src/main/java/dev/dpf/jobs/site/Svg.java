@@ -1,0 +1,338 @@
+package dev.dpf.jobs.site;
+
+import static dev.dpf.jobs.site.Html.esc;
+
+import dev.dpf.jobs.site.Site.Edge;
+import dev.dpf.jobs.site.Site.Node;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The site's pictures as inline SVG, drawn here: no script library, nothing fetched. */
+final class Svg {
+  private static final int NODE_W = 200;
+  private static final int NODE_H = 46;
+  private static final int COL_GAP = 76;
+  private static final int ROW_GAP = 16;
+  private static final int PAD = 24;
+
+  private Svg() {}
+
+  /**
+   * The lineage graph: a column per zone (raw, consolidated, transformed, curated; a model reading
+   * a model to the right of it), the quarantine table below; each node a link to its page ({@code
+   * prefix} + its page file), coloured by zone, outlined by status.
+   */
+  static String lineage(List<Node> nodes, List<Edge> edges, String prefix) {
+    Map<String, Integer> column = columns(nodes, edges);
+    Map<Integer, Integer> filled = new HashMap<>();
+    Map<String, int[]> at = new HashMap<>();
+    int width = 0;
+    int height = 0;
+    List<Node> bottom = new ArrayList<>();
+    for (Node n : nodes) {
+      if (n.zone().equals("quarantine")) {
+        bottom.add(n);
+        continue;
+      }
+      int c = column.get(n.id());
+      int row = filled.merge(c, 1, Integer::sum) - 1;
+      int x = PAD + c * (NODE_W + COL_GAP);
+      int y = PAD + row * (NODE_H + ROW_GAP);
+      at.put(n.id(), new int[] {x, y});
+      width = Math.max(width, x + NODE_W + PAD);
+      height = Math.max(height, y + NODE_H);
+    }
+    int y = height + 70;
+    for (int i = 0; i < bottom.size(); i++) {
+      int x = Math.max(PAD, (width - NODE_W) / 2) + i * (NODE_W + COL_GAP);
+      at.put(bottom.get(i).id(), new int[] {x, y});
+      width = Math.max(width, x + NODE_W + PAD);
+    }
+    height = (bottom.isEmpty() ? height : y + NODE_H) + PAD;
+    StringBuilder s = new StringBuilder();
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<svg id=\"lineage\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                + " viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"lineage graph\">",
+            width,
+            height,
+            width,
+            height));
+    s.append(
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\""
+            + " markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
+            + "<path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#7a8594\"/></marker></defs>");
+    for (Edge e : edges) {
+      int[] a = at.get(e.from());
+      int[] b = at.get(e.to());
+      if (a == null || b == null) {
+        continue;
+      }
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<path class=\"edge%s\" data-from=\"%s\" data-to=\"%s\" d=\"%s\""
+                  + " marker-end=\"url(#arrow)\"/>",
+              e.to().startsWith("quarantine.") ? " to-quarantine" : "",
+              esc(e.from()),
+              esc(e.to()),
+              path(a, b, e.to().startsWith("quarantine."))));
+    }
+    for (Node n : nodes) {
+      int[] p = at.get(n.id());
+      String name = n.id().substring(n.id().indexOf('.') + 1);
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<a href=\"%s\"><g class=\"node zone-%s status-%s\" data-table=\"%s\""
+                  + " data-status=\"%s\" transform=\"translate(%d,%d)\">"
+                  + "<title>%s: %s</title>"
+                  + "<rect width=\"%d\" height=\"%d\" rx=\"7\"/>"
+                  + "<text class=\"name\" x=\"12\" y=\"20\">%s</text>"
+                  + "<text class=\"sub\" x=\"12\" y=\"37\">%s · %s</text></g></a>",
+              esc(prefix + Site.href(n.id())),
+              n.zone().replace("_", ""),
+              n.status().replace(' ', '-'),
+              esc(n.id()),
+              esc(n.status()),
+              p[0],
+              p[1],
+              esc(n.id()),
+              esc(n.status()),
+              NODE_W,
+              NODE_H,
+              esc(name.length() > 24 ? name.substring(0, 23) + "…" : name),
+              esc(n.zone()),
+              esc(n.status())));
+    }
+    return s.append("</svg>").toString();
+  }
+
+  /** Each node's column: its zone's; a model's right of every table it reads. */
+  private static Map<String, Integer> columns(List<Node> nodes, List<Edge> edges) {
+    Map<String, Integer> column = new HashMap<>();
+    java.util.Set<String> models = new java.util.HashSet<>();
+    nodes.stream().filter(Node::model).forEach(n -> models.add(n.id()));
+    for (Node n : nodes) {
+      column.put(n.id(), Math.min(3, Math.max(0, Site.ZONES.indexOf(n.zone()))));
+    }
+    // Nodes come in an order where a model follows what it reads: one pass per node settles them.
+    for (int pass = 0; pass < nodes.size(); pass++) {
+      boolean moved = false;
+      for (Edge e : edges) {
+        if (!models.contains(e.to()) || !column.containsKey(e.from())) {
+          continue;
+        }
+        int want = column.get(e.from()) + 1;
+        if (column.get(e.to()) < want) {
+          column.put(e.to(), want);
+          moved = true;
+        }
+      }
+      if (!moved) {
+        break;
+      }
+    }
+    return column;
+  }
+
+  private static String path(int[] a, int[] b, boolean down) {
+    if (down) { // out to the right, into the gap between columns, then down
+      int x1 = a[0] + NODE_W;
+      int y1 = a[1] + NODE_H / 2;
+      int x2 = b[0] + NODE_W / 2;
+      int y2 = b[1];
+      return String.format(
+          Locale.ROOT,
+          "M %d %d C %d %d, %d %d, %d %d",
+          x1,
+          y1,
+          x1 + COL_GAP / 2,
+          y1,
+          x2,
+          y2 - 80,
+          x2,
+          y2);
+    }
+    if (a[0] == b[0]) { // the same column: a loop out to the right
+      int x = a[0] + NODE_W;
+      int y1 = a[1] + NODE_H / 2;
+      int y2 = b[1] + NODE_H / 2;
+      return String.format(
+          Locale.ROOT, "M %d %d C %d %d, %d %d, %d %d", x, y1, x + 45, y1, x + 45, y2, x, y2);
+    }
+    int x1 = a[0] + NODE_W;
+    int y1 = a[1] + NODE_H / 2;
+    int x2 = b[0];
+    int y2 = b[1] + NODE_H / 2;
+    int mid = (x1 + x2) / 2;
+    return String.format(
+        Locale.ROOT, "M %d %d C %d %d, %d %d, %d %d", x1, y1, mid, y1, mid, y2, x2, y2);
+  }
+
+  /**
+   * A line chart of values per run: one series per name, one point per run where the series has a
+   * value (a {@code circle.point} with the run and the value as data attributes and a tooltip).
+   *
+   * @param runs the x axis, oldest first
+   * @param series by name, a value per run (null where none)
+   */
+  static String chart(String id, String unit, List<String> runs, Map<String, List<Double>> series) {
+    int w = 640;
+    int h = 210 + 16 * series.size(); // a legend line per series below the plot
+    int left = 64;
+    int right = 16;
+    int top = 26;
+    int bottom = 36 + 16 * series.size();
+    double max = 0;
+    for (List<Double> values : series.values()) {
+      for (Double v : values) {
+        max = v == null ? max : Math.max(max, v);
+      }
+    }
+    double scale = nice(max);
+    int plotW = w - left - right;
+    int plotH = h - top - bottom;
+    StringBuilder s = new StringBuilder();
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
+                + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
+            esc(id),
+            w,
+            h,
+            w,
+            h,
+            esc(id)));
+    for (int i = 0; i <= 4; i++) {
+      double v = scale * i / 4;
+      int y = top + plotH - (int) Math.round(plotH * i / 4.0);
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                  + "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>",
+              left,
+              y,
+              w - right,
+              y,
+              left - 6,
+              y + 4,
+              esc(number(v))));
+    }
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"axis\" x=\"%d\" y=\"%d\">%s</text>",
+            4,
+            top - 12,
+            esc(unit)));
+    int n = runs.size();
+    for (int i = 0; i < n; i++) {
+      if (n <= 12 || i % Math.max(1, n / 8) == 0 || i == n - 1) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>",
+                x(i, n, left, plotW),
+                h - bottom + 16,
+                esc(shortRun(runs.get(i)))));
+      }
+    }
+    int k = 0;
+    for (var e : series.entrySet()) {
+      List<String> points = new ArrayList<>();
+      StringBuilder dots = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        Double v = e.getValue().get(i);
+        if (v == null) {
+          continue;
+        }
+        int x = x(i, n, left, plotW);
+        int y = top + plotH - (int) Math.round(scale == 0 ? 0 : plotH * v / scale);
+        points.add(x + "," + y);
+        dots.append(
+            String.format(
+                Locale.ROOT,
+                "<circle class=\"point series-%d\" cx=\"%d\" cy=\"%d\" r=\"4\" data-series=\"%s\""
+                    + " data-run=\"%s\" data-value=\"%s\"><title>%s, run %s: %s</title></circle>",
+                k,
+                x,
+                y,
+                esc(e.getKey()),
+                esc(runs.get(i)),
+                esc(raw(v)),
+                esc(e.getKey()),
+                esc(runs.get(i)),
+                esc(number(v))));
+      }
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<polyline class=\"line series-%d\" points=\"%s\"/>",
+              k,
+              String.join(" ", points)));
+      s.append(dots);
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<text class=\"legend series-%d\" x=\"%d\" y=\"%d\">● %s</text>",
+              k,
+              left,
+              h - bottom + 36 + 16 * k,
+              esc(e.getKey())));
+      k++;
+    }
+    return s.append("</svg>").toString();
+  }
+
+  private static int x(int i, int n, int left, int plotW) {
+    return left + (n <= 1 ? plotW / 2 : (int) Math.round(plotW * i / (double) (n - 1)));
+  }
+
+  /** The axis maximum: 1, 2 or 5 times a power of ten at or above {@code max}. */
+  static double nice(double max) {
+    if (max <= 0) {
+      return 1;
+    }
+    double p = Math.pow(10, Math.floor(Math.log10(max)));
+    for (double m : new double[] {1, 2, 5, 10}) {
+      if (m * p >= max) {
+        return m * p;
+      }
+    }
+    return 10 * p;
+  }
+
+  /** A value as logged: a whole number without decimals. */
+  static String raw(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+  }
+
+  private static String number(double v) {
+    return v == Math.rint(v)
+        ? String.format(Locale.ROOT, "%,d", (long) v)
+        : String.format(Locale.ROOT, "%,.1f", v);
+  }
+
+  /** A run id's time ({@code 20261201T072007Z-1a2b3c4d} shows as {@code 12-01 07:20:07}). */
+  static String shortRun(String runId) {
+    if (runId.length() >= 16 && runId.charAt(8) == 'T') {
+      return runId.substring(4, 6)
+          + "-"
+          + runId.substring(6, 8)
+          + " "
+          + runId.substring(9, 11)
+          + ":"
+          + runId.substring(11, 13)
+          + ":"
+          + runId.substring(13, 15);
+    }
+    return runId;
+  }
+}
