@@ -75,15 +75,7 @@ final class DocsCommand implements Callable<Integer> {
         "dpf docs: serving %s at http://127.0.0.1:%d/ ; Ctrl-C stops.%n",
         root, server.getAddress().getPort());
     w.flush();
-    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  server.stop(0);
-                  stopped.countDown();
-                }));
-    stopped.await();
+    Dpf.untilStopped(() -> server.stop(0));
     return 0;
   }
 }

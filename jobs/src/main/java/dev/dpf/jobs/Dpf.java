@@ -828,17 +828,22 @@ public final class Dpf implements Runnable {
               + " Ctrl-C stops.%n",
           tables, lake.root(), endpoint.url());
       out.flush();
-      java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    endpoint.close();
-                    stopped.countDown();
-                  }));
-      stopped.await();
+      untilStopped(endpoint::close);
       return 0;
     }
+  }
+
+  /** Waits until the process is stopped (Ctrl-C), then runs {@code onStop}. */
+  static void untilStopped(Runnable onStop) throws InterruptedException {
+    java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  onStop.run();
+                  stopped.countDown();
+                }));
+    stopped.await();
   }
 
   @Command(

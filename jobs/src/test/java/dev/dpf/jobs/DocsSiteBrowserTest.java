@@ -179,6 +179,7 @@ class DocsSiteBrowserTest {
   }
 
   private void screenshot(WebElement element, String name) throws Exception {
+    browser.executeScript("arguments[0].scrollIntoView()", element);
     Files.write(SHOTS.resolve(name), element.getScreenshotAs(OutputType.BYTES));
   }
 
@@ -264,26 +265,24 @@ class DocsSiteBrowserTest {
     assertThat(written.values()).containsExactly("200", "1"); // the sample's, then the good one
     assertThat(quarantined.values()).containsExactly("0", "2");
 
-    Map<String, String> drawn = new LinkedHashMap<>();
-    for (WebElement p :
-        browser.findElements(
-            By.cssSelector("#table-rows circle.point[data-series='rows written']"))) {
-      drawn.put(p.getAttribute("data-run"), p.getAttribute("data-value"));
-    }
-    assertThat(drawn).containsExactlyEntriesOf(written);
-    Map<String, String> drawnQuarantined = new LinkedHashMap<>();
-    for (WebElement p :
-        browser.findElements(
-            By.cssSelector("#table-rows circle.point[data-series='rows quarantined']"))) {
-      drawnQuarantined.put(p.getAttribute("data-run"), p.getAttribute("data-value"));
-    }
-    assertThat(drawnQuarantined).containsExactlyEntriesOf(quarantined);
+    assertThat(points("#table-rows circle.point[data-series='rows written']"))
+        .containsExactlyEntriesOf(written);
+    assertThat(points("#table-rows circle.point[data-series='rows quarantined']"))
+        .containsExactlyEntriesOf(quarantined);
     Map<String, Double> drawnSeconds = new LinkedHashMap<>();
-    for (WebElement p : browser.findElements(By.cssSelector("#table-seconds circle.point"))) {
-      drawnSeconds.put(p.getAttribute("data-run"), Double.valueOf(p.getAttribute("data-value")));
-    }
+    points("#table-seconds circle.point")
+        .forEach((run, v) -> drawnSeconds.put(run, Double.valueOf(v)));
     assertThat(drawnSeconds).containsExactlyEntriesOf(seconds);
     screenshot(browser.findElement(By.id("table-rows")), "table-rows-chart.png");
+  }
+
+  /** A chart's points: run id to value, in drawing order. */
+  private Map<String, String> points(String css) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (WebElement p : browser.findElements(By.cssSelector(css))) {
+      out.put(p.getAttribute("data-run"), p.getAttribute("data-value"));
+    }
+    return out;
   }
 
   @Test
@@ -327,6 +326,51 @@ class DocsSiteBrowserTest {
     assertThat(drawn.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
     expected.forEach((rule, points) -> assertThat(drawn.get(rule)).isEqualTo(points));
     screenshot(browser.findElement(By.id("quality-chart")), "quality-chart.png");
+  }
+
+  @Test
+  void theQuarantinePageCountsTheQuarantineTable() {
+    open("quarantine.html");
+    List<String> drawn = new ArrayList<>();
+    for (WebElement row : browser.findElements(By.cssSelector("table.quarantine tr"))) {
+      List<WebElement> cells = row.findElements(By.tagName("td"));
+      if (!cells.isEmpty()) {
+        drawn.add(
+            cells.get(0).getText()
+                + " | "
+                + cells.get(1).getText()
+                + " | "
+                + cells.get(2).getText()
+                + " | "
+                + cells.get(3).getText());
+      }
+    }
+    // Counted here from the table as Delta reads it (the site reads its files directly).
+    List<String> counted = new ArrayList<>();
+    for (Row r :
+        spark
+            .read()
+            .format("delta")
+            .load(lake.resolve("quarantine/records").toString())
+            .selectExpr(
+                "stage", "dataset", "regexp_replace(reason, \"'[^']*'\", \"'...'\") AS kind")
+            .groupBy("stage", "dataset", "kind")
+            .count()
+            .orderBy(
+                org.apache.spark.sql.functions.col("stage"),
+                org.apache.spark.sql.functions.col("dataset"),
+                org.apache.spark.sql.functions.col("count").desc(),
+                org.apache.spark.sql.functions.col("kind"))
+            .collectAsList()) {
+      counted.add(r.get(0) + " | " + r.get(1) + " | " + r.get(2) + " | " + r.get(3));
+    }
+    assertThat(drawn).isEqualTo(counted);
+    // The second run's two bad transactions, by hand.
+    assertThat(drawn)
+        .contains("transform | transactions | range(amount) failed for '...' (allowed from 0) | 1");
+    assertThat(drawn.stream().filter(l -> l.startsWith("transform | transactions | amount")))
+        .singleElement()
+        .satisfies(l -> assertThat(l).endsWith(" | 1"));
   }
 
   @Test

@@ -28,6 +28,7 @@ class DpfCliTest {
           "sql",
           "tables",
           "describe",
+          "docs",
           "serve",
           "generate",
           "produce",
