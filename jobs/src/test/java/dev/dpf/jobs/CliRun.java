@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 record CliRun(int code, String out, String err) {
   /**
    * The arguments of {@code dpf run} on a raw root under {@code dir} ({@code dir/raw}), the lake
-   * and the definition, on one local core, with {@code more} options.
+   * and the definition, on one local core, with {@code more} options; without a report unless
+   * {@code more} asks for one ({@code --report DIR}).
    */
   static String[] runArgs(
       java.nio.file.Path dir,
@@ -28,6 +29,9 @@ record CliRun(int code, String out, String err) {
                 "--master",
                 "local[1]"));
     args.addAll(java.util.List.of(more));
+    if (!args.contains("--report")) {
+      args.add("--no-report"); // the report has tests of its own; the others spare its second
+    }
     return args.toArray(String[]::new);
   }
 

@@ -172,7 +172,9 @@ class RunResultsTest {
             definition,
             "--results",
             results.toString(),
-            "--fail-on-warn");
+            "--fail-on-warn",
+            "--report",
+            dir.resolve("report").toString());
 
     String warned = "1 quality rule(s) warned, and warnings fail this run (--fail-on-warn)";
     assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
@@ -183,6 +185,10 @@ class RunResultsTest {
     assertThat(doc.path("status").asText()).isEqualTo("failed");
     assertThat(doc.path("error").asText()).isEqualTo(warned);
     assertThat(r.out()).contains("dpf run  run " + doc.path("run_id").asText() + "\n");
+    // A failed run writes its report too, and says where.
+    assertThat(r.out()).contains("\nReport file:" + dir.resolve("report/index.html") + "  (");
+    assertThat(Files.readString(dir.resolve("report/runs.html")))
+        .contains("<code>" + doc.path("run_id").asText() + "</code>");
     List<String> tables = new ArrayList<>();
     doc.path("tables")
         .forEach(

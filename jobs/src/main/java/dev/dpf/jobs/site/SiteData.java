@@ -1,7 +1,5 @@
 package dev.dpf.jobs.site;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.dpf.core.definition.ColumnDef;
 import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.ModelDef;
@@ -11,17 +9,13 @@ import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.pii.ColumnLineage.Origin;
 import dev.dpf.core.pii.Protect;
-import dev.dpf.core.quality.QualityLog;
 import dev.dpf.core.stage.ModelSql;
-import dev.dpf.core.stage.RunLog;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Quarantine;
 import dev.dpf.jobs.site.Site.Column;
 import dev.dpf.jobs.site.Site.Edge;
 import dev.dpf.jobs.site.Site.Node;
 import dev.dpf.jobs.site.Site.Page;
-import dev.dpf.jobs.site.Site.QualityRow;
-import dev.dpf.jobs.site.Site.Quarantined;
 import dev.dpf.jobs.site.Site.RunRow;
 import dev.dpf.jobs.site.Site.Stats;
 import java.time.Instant;
@@ -34,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.StructField;
@@ -42,9 +35,6 @@ import org.apache.spark.sql.types.StructType;
 
 /** Collects what the docs site shows from the definition and the lake; reads, never writes. */
 final class SiteData {
-  /** The runs the site shows, newest. */
-  static final int RUNS = 30;
-
   /** The Delta commits a table's page lists, newest. */
   static final int VERSIONS = 20;
 
@@ -94,7 +84,7 @@ final class SiteData {
   }
 
   private Site collect() {
-    List<RunRow> runs = runs();
+    List<RunRow> runs = SiteLogs.runs(lake);
     Map<String, String> status = new LinkedHashMap<>();
     runs.forEach(r -> status.put(r.table(), r.status())); // the newest wins
     List<Edge> edges = edges();
@@ -129,8 +119,8 @@ final class SiteData {
         edges,
         pages,
         runs,
-        quality(runs),
-        quarantine());
+        SiteLogs.quality(lake, runs),
+        SiteLogs.quarantine(lake));
   }
 
   /** The definition's tables, then the lake's others, zone by zone. */
@@ -385,92 +375,5 @@ final class SiteData {
 
   private static List<String> downstream(String id, List<Edge> edges) {
     return edges.stream().filter(e -> e.from().equals(id)).map(Edge::to).toList();
-  }
-
-  /**
-   * The run log's rows of the newest {@link #RUNS} runs, oldest first. The log is small (a row per
-   * table per run) and read whole: one scan, no shuffle.
-   */
-  private List<RunRow> runs() {
-    if (!lake.exists(Zone.SYSTEM, RunLog.TABLE)) {
-      return List.of();
-    }
-    List<RunRow> all = new ArrayList<>();
-    for (Row r : lake.readSmall(Zone.SYSTEM, RunLog.TABLE).collectAsList()) {
-      all.add(
-          new RunRow(
-              r.getAs("run_id"),
-              r.getAs("stage"),
-              r.getAs("table_name"),
-              r.getAs("status"),
-              r.<Long>getAs("rows_read"),
-              r.<Long>getAs("rows_written"),
-              r.<Long>getAs("rows_quarantined"),
-              r.<Long>getAs("rows_superseded"),
-              r.<Integer>getAs("files"),
-              r.<Double>getAs("seconds"),
-              r.getAs("note") == null ? "" : r.getAs("note"),
-              r.<java.sql.Timestamp>getAs("logged_at").toInstant()));
-    }
-    // A run's place is its first row's time; rows keep the order they were logged in.
-    Map<String, Instant> started = new LinkedHashMap<>();
-    all.forEach(r -> started.merge(r.runId(), r.at(), (a, b) -> a.isBefore(b) ? a : b));
-    Set<String> newest = new java.util.HashSet<>();
-    started.entrySet().stream()
-        .sorted(Map.Entry.<String, Instant>comparingByValue().reversed())
-        .limit(RUNS)
-        .forEach(e -> newest.add(e.getKey()));
-    return all.stream()
-        .filter(r -> newest.contains(r.runId()))
-        .sorted(
-            java.util.Comparator.comparing((RunRow r) -> started.get(r.runId()))
-                .thenComparing(RunRow::runId)
-                .thenComparing(RunRow::at))
-        .toList();
-  }
-
-  private List<QualityRow> quality(List<RunRow> runs) {
-    if (!lake.exists(Zone.SYSTEM, QualityLog.TABLE) || runs.isEmpty()) {
-      return List.of();
-    }
-    List<String> ids = runs.stream().map(RunRow::runId).distinct().toList();
-    List<QualityRow> out = new ArrayList<>();
-    for (Row r :
-        lake.readSmall(Zone.SYSTEM, QualityLog.TABLE)
-            .where(col("run_id").isin(ids.toArray()))
-            .collectAsList()) {
-      out.add(
-          new QualityRow(
-              r.getAs("run_id"),
-              r.getAs("dataset"),
-              r.getAs("rule"),
-              r.getAs("action"),
-              r.getAs("status"),
-              r.<Long>getAs("checked"),
-              r.<Long>getAs("failed"),
-              r.getAs("detail"),
-              r.<java.sql.Timestamp>getAs("logged_at").toInstant()));
-    }
-    List<String> order = runs.stream().map(RunRow::runId).distinct().toList();
-    out.sort(java.util.Comparator.comparing((QualityRow q) -> order.indexOf(q.runId())));
-    return out;
-  }
-
-  private List<Quarantined> quarantine() {
-    if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
-      return List.of();
-    }
-    List<Quarantined> out = new ArrayList<>();
-    for (Row r :
-        Quarantine.byReason(lake.readSmall(Zone.QUARANTINE, Quarantine.TABLE)).collectAsList()) {
-      out.add(
-          new Quarantined(
-              r.getAs("stage"),
-              r.getAs("dataset"),
-              r.getAs("reason"),
-              r.<Long>getAs("records"),
-              r.getAs("example")));
-    }
-    return out;
   }
 }
