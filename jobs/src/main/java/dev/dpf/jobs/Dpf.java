@@ -4,6 +4,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.generate.SampleGenerator;
+import dev.dpf.core.stage.TableResult;
 import dev.dpf.core.storage.Lake;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
@@ -351,18 +352,20 @@ public final class Dpf implements Runnable {
               options,
               o -> StageRunner.prepare(stage(), o),
               () -> Sessions.local(lakeOptions, spec.name()));
+      List<TableResult> results;
       try {
-        StageRunner.run(
-            stage(),
-            options,
-            started.definition(),
-            started.spark(),
-            out,
-            Progress.every(System.console() != null));
+        results =
+            StageRunner.run(
+                stage(),
+                options,
+                started.definition(),
+                started.spark(),
+                out,
+                Progress.every(System.console() != null));
       } catch (RuntimeException e) {
         if (report() != null) {
           try {
-            report(started, out);
+            report(started, out, true);
           } catch (RuntimeException r) {
             e.addSuppressed(r);
           }
@@ -370,7 +373,15 @@ public final class Dpf implements Runnable {
         throw e;
       }
       if (report() != null) {
-        report(started, out);
+        // A run that left every table as it was (nothing logged) leaves its report as it was too.
+        report(
+            started,
+            out,
+            results.stream()
+                .anyMatch(
+                    r ->
+                        r.status() != TableResult.Status.UP_TO_DATE
+                            && r.status() != TableResult.Status.SKIPPED));
       }
       return 0;
     }
@@ -380,13 +391,27 @@ public final class Dpf implements Runnable {
       return null;
     }
 
-    /** Writes the report of a run that reached the lake (its run log), and says where. */
-    private void report(Started started, PrintWriter out) {
+    /**
+     * Writes the report of a run that reached the lake (its run log), and says where; {@code
+     * changed}: whether the run changed the lake (if not, a report of the same definition there is
+     * kept).
+     */
+    private void report(Started started, PrintWriter out, boolean changed) {
       Lake lake = new Lake(started.spark(), lakeOptions.lake);
       if (!lake.exists(Zone.SYSTEM, dev.dpf.core.stage.RunLog.TABLE)) {
         return; // stopped before it logged anything: nothing to report
       }
       String dir = report().isEmpty() ? dev.dpf.jobs.site.DocsSite.defaultDir(lake) : report();
+      var kept =
+          changed
+              ? java.util.Optional.<String>empty()
+              : dev.dpf.jobs.site.DocsSite.current(started.spark(), started.definition(), dir);
+      if (kept.isPresent()) {
+        out.println();
+        out.println("Report " + kept.get() + "  (as it was: this run changed nothing)");
+        out.flush();
+        return;
+      }
       var written =
           dev.dpf.jobs.site.DocsSite.write(started.spark(), started.definition(), lake, dir);
       out.println();

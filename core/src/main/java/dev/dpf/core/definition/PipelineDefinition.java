@@ -24,7 +24,8 @@ public record PipelineDefinition(
     sources = List.copyOf(sources);
     datasets = List.copyOf(datasets);
     models = List.copyOf(models);
-    docs = Map.copyOf(docs);
+    // In the definition's order, the same in every JVM (see TableDocs).
+    docs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(docs));
   }
 
   /** A definition whose tables say nothing for people. */

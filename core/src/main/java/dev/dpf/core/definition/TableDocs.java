@@ -19,7 +19,9 @@ public record TableDocs(
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(owner, "owner");
     tags = List.copyOf(tags);
-    columns = Map.copyOf(columns);
+    // In the definition's order, and so the same in every JVM (Map.copyOf's order is not): the
+    // definition's text, which fingerprints it, includes it.
+    columns = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(columns));
   }
 
   /** Nothing said. */

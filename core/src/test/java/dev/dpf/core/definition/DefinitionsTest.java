@@ -135,6 +135,29 @@ class DefinitionsTest {
   }
 
   @Test
+  void docsKeepTheDefinitionsOrderSoItsTextIsTheSameInEveryJvm() {
+    // The definition's text fingerprints it (a run checks a new definition once): an order that
+    // changed from JVM to JVM (Map.copyOf's) made runs check it again at random.
+    PipelineDefinition d =
+        parse(
+            """
+            sources:
+              s: {kind: csv-files, path: files/s, description: the s files}
+            datasets:
+              d: {source: s, description: d, columns: {x: int}}
+            models:
+              t:
+                sql: models/t.sql
+                description: t
+                columns: {e: e is, a: a is, d: d is, b: b is, c: c is}
+            """);
+    assertThat(List.copyOf(d.docs("curated.t").columns().keySet()))
+        .containsExactly("e", "a", "d", "b", "c");
+    assertThat(List.copyOf(d.docs().keySet()))
+        .containsExactly("consolidated.s", "transformed.d", "curated.t");
+  }
+
+  @Test
   void readsWhatTablesSayForPeople() {
     PipelineDefinition d = Definitions.load(Repo.root().resolve("src/pipeline.yaml"));
 

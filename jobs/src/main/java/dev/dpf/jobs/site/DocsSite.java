@@ -63,12 +63,49 @@ public final class DocsSite {
       for (var page : pages.entrySet()) {
         write(fs, new org.apache.hadoop.fs.Path(root, page.getKey()), page.getValue());
       }
-      write(fs, new org.apache.hadoop.fs.Path(root, MARKER), "written by dpf docs\n");
+      write(fs, new org.apache.hadoop.fs.Path(root, MARKER), stamp(definition));
       String index = fs.makeQualified(new org.apache.hadoop.fs.Path(root, "index.html")).toString();
       return new Written(
           index, pages.size(), site.nodes().size(), (System.nanoTime() - start) / 1e9);
     } catch (IOException e) {
       throw new DpfException("Cannot write the site to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** What a site's marker holds: who wrote it, from which definition (by fingerprint). */
+  private static String stamp(PipelineDefinition definition) {
+    try {
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(definition.toString().getBytes(StandardCharsets.UTF_8));
+      return "written by dpf docs\ndefinition " + java.util.HexFormat.of().formatHex(d) + "\n";
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The front page of the site in {@code dir}, if there is one written from this definition (a run
+   * that changed nothing in the lake can keep it: it would be written the same).
+   */
+  public static java.util.Optional<String> current(
+      SparkSession spark, PipelineDefinition definition, String dir) {
+    org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      org.apache.hadoop.fs.Path marker = new org.apache.hadoop.fs.Path(root, MARKER);
+      org.apache.hadoop.fs.Path index = new org.apache.hadoop.fs.Path(root, "index.html");
+      if (!fs.exists(marker) || !fs.exists(index)) {
+        return java.util.Optional.empty();
+      }
+      try (var in = fs.open(marker)) {
+        String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        return text.equals(stamp(definition))
+            ? java.util.Optional.of(fs.makeQualified(index).toString())
+            : java.util.Optional.empty();
+      }
+    } catch (IOException e) {
+      return java.util.Optional.empty(); // written again
     }
   }
 
