@@ -50,6 +50,14 @@ final class DocsCommand implements Callable<Integer> {
     if (port < 0 || port > 65535) {
       throw new DpfException("--port must be between 0 and 65535, got " + port);
     }
+    String where = out != null ? out : lakeOptions.lake;
+    if (serve && where.contains("://") && !where.startsWith("file:")) {
+      // Told before Spark starts or anything is written.
+      throw new DpfException(
+          "--serve serves a local folder; "
+              + where
+              + " is not one. Write the site with --out to a local folder to serve it");
+    }
     Dpf.Started started =
         Dpf.start(
             new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile()),
@@ -57,9 +65,6 @@ final class DocsCommand implements Callable<Integer> {
             () -> Sessions.existing(lakeOptions, spec.name()));
     Lake lake = new Lake(started.spark(), lakeOptions.lake);
     String dir = out != null ? out : DocsSite.defaultDir(lake);
-    if (serve && dir.contains("://") && !dir.startsWith("file:")) {
-      throw new DpfException("--serve serves a local folder; " + dir + " is not one");
-    }
     DocsSite.Written written = DocsSite.write(started.spark(), started.definition(), lake, dir);
     PrintWriter w = spec.commandLine().getOut();
     w.println(Report.written(written));

@@ -55,6 +55,23 @@ class DpfCliTest {
   }
 
   @Test
+  void docsRefusesABadPortAndServingARemoteFolderBeforeItStarts(@TempDir Path dir)
+      throws Exception {
+    CliRun port = dpf("docs", "--lake", dir.toString(), "--port", "70000");
+    assertThat(port.code()).isEqualTo(1);
+    assertThat(port.err()).isEqualTo("dpf: --port must be between 0 and 65535, got 70000\n");
+    CliRun remote = dpf("docs", "--lake", dir.toString(), "--serve", "--out", "s3a://bucket/site");
+    assertThat(remote.code()).isEqualTo(1);
+    assertThat(remote.err())
+        .isEqualTo(
+            "dpf: --serve serves a local folder; s3a://bucket/site is not one. Write the site"
+                + " with --out to a local folder to serve it\n");
+    try (var files = java.nio.file.Files.list(dir)) {
+      assertThat(files).isEmpty(); // no lake, lock or catalog made
+    }
+  }
+
+  @Test
   void aBadDefinitionIsOneLineNamingFileKeyAndFix(@TempDir Path dir) throws Exception {
     Path definition = dir.resolve("pipeline.yaml");
     Files.writeString(

@@ -146,8 +146,8 @@ public final class Pipeline {
           }
         }
       }
-    } catch (java.io.IOException e) {
-      // unreadable: traced again below
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      // unreadable, or not what validateOnce writes: traced again below
     }
     Map<String, Map<String, Set<ColumnLineage.Origin>>> lineage =
         new java.util.concurrent.ConcurrentHashMap<>();

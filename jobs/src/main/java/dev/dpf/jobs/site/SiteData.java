@@ -90,10 +90,11 @@ final class SiteData {
     List<Edge> edges = edges();
     List<Node> nodes = new ArrayList<>();
     Map<String, Page> pages = new LinkedHashMap<>();
+    List<String> tables = tables(); // lists the lake's folders: once
     for (SourceDef s : definition.sources()) {
       nodes.add(new Node("raw." + s.name(), "raw", "source", false));
     }
-    for (String id : tables()) {
+    for (String id : tables) {
       String zone = id.substring(0, id.indexOf('.'));
       boolean built = exists(id);
       if (!zone.equals(Zone.SYSTEM.dbName())) {
@@ -108,7 +109,7 @@ final class SiteData {
     for (SourceDef s : definition.sources()) {
       pages.put("raw." + s.name(), rawPage(s, edges));
     }
-    for (String id : tables()) {
+    for (String id : tables) {
       pages.put(id, page(id, edges));
     }
     return new Site(
