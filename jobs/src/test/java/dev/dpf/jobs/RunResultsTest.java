@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,20 +21,7 @@ class RunResultsTest {
 
   @Test
   void theDocumentHoldsTheRunItsTablesReconciliationAndQuality() {
-    QualityRule notNull =
-        new QualityRule(
-            QualityRule.Kind.NOT_NULL,
-            List.of("v"),
-            QualityRule.Action.WARN,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            0,
-            Optional.empty(),
-            Optional.empty());
+    QualityRule notNull = new QualityRule.NotNull(List.of("v"), QualityRule.Action.WARN);
     RunResults.Run run =
         new RunResults.Run(
             "20261201T000000Z-abcd0123",

@@ -60,6 +60,18 @@ public record DatasetDef(
     return Zone.TRANSFORMED.dbName() + "." + name;
   }
 
+  /**
+   * The datasets its {@code references} rules read, in rule order, once each; itself included when
+   * a rule refers back to it.
+   */
+  public List<String> referencedDatasets() {
+    return quality.stream()
+        .filter(r -> r instanceof QualityRule.References)
+        .map(r -> ((QualityRule.References) r).dataset())
+        .distinct()
+        .toList();
+  }
+
   /** The table that keeps the dataset's history, when it has one. */
   public String historyTable() {
     return name + "_history";

@@ -155,14 +155,13 @@ public final class Quality {
         continue;
       }
       Column fails;
-      if (rule.kind() == QualityRule.Kind.REFERENCES) {
-        String[] to = rule.reference().orElseThrow().split("\\.");
+      if (rule instanceof QualityRule.References ref) {
         String hit = "__ref_" + i;
-        Column value = dataset.column(rule.columns().get(0));
-        Optional<Dataset<Row>> target = transformed.apply(to[0]);
+        Column value = dataset.column(ref.column());
+        Optional<Dataset<Row>> target = transformed.apply(ref.dataset());
         if (target.isPresent()) {
           Dataset<Row> keys =
-              target.get().select(col(Conform.quote(to[1])).as(hit + "_v")).distinct();
+              target.get().select(col(Conform.quote(ref.toColumn())).as(hit + "_v")).distinct();
           conformed =
               conformed
                   .join(keys, value.equalTo(col(hit + "_v")), "left")
@@ -183,7 +182,7 @@ public final class Quality {
                 concat(
                     lit(rule.label() + " failed for '"),
                     value(dataset, rule),
-                    lit("'" + (bounds(rule).isEmpty() ? "" : " (" + bounds(rule) + ")")))));
+                    lit("'" + (rule.allows().isEmpty() ? "" : " (" + rule.allows() + ")")))));
       }
     }
     if (!quarantine.isEmpty()) {
@@ -238,7 +237,7 @@ public final class Quality {
                   .stream()
                   .map(r -> "'" + r.getString(0) + "'")
                   .toList();
-      out.add(new QualityResult(dataset.name(), rule, rowsChecked, failed, samples, bounds(rule)));
+      out.add(new QualityResult(dataset.name(), rule, rowsChecked, failed, samples, rule.allows()));
     }
     return out;
   }
@@ -250,15 +249,16 @@ public final class Quality {
     for (QualityRule rule : dataset.rules()) {
       switch (rule.kind()) {
         case MIN_ROWS -> {
+          long least = ((QualityRule.MinRows) rule).count();
           rows = rows != null ? rows : table.count();
           out.add(
               new QualityResult(
                   dataset.name(),
                   rule,
                   1,
-                  rows < rule.minRows() ? 1 : 0,
+                  rows < least ? 1 : 0,
                   List.of(),
-                  rows + " row(s), at least " + rule.minRows() + " expected"));
+                  rows + " row(s), at least " + least + " expected"));
         }
         case UNIQUE -> {
           if (!dataset.key().isEmpty()
@@ -301,7 +301,7 @@ public final class Quality {
           String c = rule.columns().get(0);
           Row r = table.agg(max(col(Conform.quote(c)).cast("timestamp"))).head();
           Instant limit =
-              now.minus(rule.maxAge().orElseThrow())
+              now.minus(((QualityRule.Freshness) rule).maxAge())
                   .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
           Instant newest = r.isNullAt(0) ? null : ((Timestamp) r.get(0)).toInstant();
           boolean stale = newest == null || newest.isBefore(limit);
@@ -318,7 +318,7 @@ public final class Quality {
                       + limit
                       + " expected"));
         }
-        default -> {}
+        case NOT_NULL, RANGE, REGEX, ALLOWED_VALUES, REFERENCES, EXPECT -> {} // row rules
       }
     }
     return out;
@@ -339,11 +339,8 @@ public final class Quality {
   }
 
   private static Column rowFails(Subject dataset, QualityRule rule) {
-    if (rule.kind() == QualityRule.Kind.EXPECT) {
-      return expression(dataset, rule).equalTo(lit(false));
-    }
-    Column v = dataset.column(rule.columns().get(0));
     return switch (rule.kind()) {
+      case EXPECT -> expression(dataset, (QualityRule.Expect) rule).equalTo(lit(false));
       case NOT_NULL -> {
         Column any = lit(false);
         for (String c : rule.columns()) {
@@ -352,46 +349,36 @@ public final class Quality {
         yield any;
       }
       case RANGE -> {
-        String type = dataset.type(rule.columns().get(0));
+        QualityRule.Range range = (QualityRule.Range) rule;
+        Column v = dataset.column(range.column());
+        String type = dataset.type(range.column());
         Column out = lit(false);
-        if (rule.min().isPresent()) {
-          out = out.or(v.lt(bound(rule.min().get(), type)));
+        if (range.min().isPresent()) {
+          out = out.or(v.lt(bound(range.min().get(), type)));
         }
-        if (rule.max().isPresent()) {
-          out = out.or(v.gt(bound(rule.max().get(), type)));
+        if (range.max().isPresent()) {
+          out = out.or(v.gt(bound(range.max().get(), type)));
         }
         yield v.isNotNull().and(out);
       }
-      case REGEX ->
-          v.isNotNull()
-              .and(
-                  v.cast("string")
-                      .rlike("^(?:" + rule.pattern().orElseThrow() + ")$")
-                      .unary_$bang());
-      case ALLOWED_VALUES ->
-          v.isNotNull().and(v.cast("string").isin(rule.values().toArray()).unary_$bang());
-      default -> throw new IllegalArgumentException(rule.kind() + " is not a row rule");
+      case REGEX -> {
+        QualityRule.Regex regex = (QualityRule.Regex) rule;
+        Column v = dataset.column(regex.column());
+        yield v.isNotNull()
+            .and(v.cast("string").rlike("^(?:" + regex.pattern() + ")$").unary_$bang());
+      }
+      case ALLOWED_VALUES -> {
+        QualityRule.AllowedValues allowed = (QualityRule.AllowedValues) rule;
+        Column v = dataset.column(allowed.column());
+        yield v.isNotNull().and(v.cast("string").isin(allowed.values().toArray()).unary_$bang());
+      }
+      case REFERENCES, UNIQUE, FRESHNESS, MIN_ROWS ->
+          throw new IllegalArgumentException(rule.kind() + " is not judged by rowFails");
     };
   }
 
   private static Column bound(String text, String type) {
     return lit(text).cast(type);
-  }
-
-  /** What a row rule allows, for reasons and results; empty for not_null. */
-  private static String bounds(QualityRule rule) {
-    return switch (rule.kind()) {
-      case RANGE ->
-          "allowed "
-              + rule.min().map(m -> "from " + m).orElse("")
-              + (rule.min().isPresent() && rule.max().isPresent() ? " " : "")
-              + rule.max().map(m -> "to " + m).orElse("");
-      case REGEX -> "pattern " + rule.pattern().orElseThrow();
-      case ALLOWED_VALUES -> "allowed " + String.join(", ", rule.values());
-      case REFERENCES -> "not in " + rule.reference().orElseThrow();
-      case EXPECT -> "expected " + rule.expression().orElseThrow();
-      default -> "";
-    };
   }
 
   /**
@@ -400,8 +387,8 @@ public final class Quality {
    *
    * @throws DpfException when it is not a SQL expression
    */
-  public static Column expression(Subject subject, QualityRule rule) {
-    String text = rule.expression().orElseThrow();
+  public static Column expression(Subject subject, QualityRule.Expect rule) {
+    String text = rule.expression();
     Expression parsed;
     try {
       parsed = CatalystSqlParser$.MODULE$.parseExpression(text);
@@ -463,7 +450,7 @@ public final class Quality {
    *
    * @throws DpfException saying what is wrong and where to fix it
    */
-  public static void check(Subject subject, QualityRule rule, Dataset<Row> rows) {
+  public static void check(Subject subject, QualityRule.Expect rule, Dataset<Row> rows) {
     org.apache.spark.sql.types.DataType type;
     try {
       type = rows.select(expression(subject, rule)).schema().fields()[0].dataType();
@@ -489,7 +476,7 @@ public final class Quality {
               + " of '"
               + subject.name()
               + "': '"
-              + rule.expression().orElseThrow()
+              + rule.expression()
               + "' is "
               + type.simpleString()
               + ", not a boolean. Write a comparison, for example amount > 0, in "
@@ -499,8 +486,8 @@ public final class Quality {
   }
 
   /** The single-part column names an expect rule's expression reads, in order, once each. */
-  private static List<String> expressionColumns(QualityRule rule) {
-    Expression parsed = CatalystSqlParser$.MODULE$.parseExpression(rule.expression().orElseThrow());
+  private static List<String> expressionColumns(QualityRule.Expect rule) {
+    Expression parsed = CatalystSqlParser$.MODULE$.parseExpression(rule.expression());
     java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
     collectAttributes(parsed, out);
     return List.copyOf(out);
@@ -521,10 +508,10 @@ public final class Quality {
 
   /** The rule's typed column(s) as text, joined by ", " (null as {@code null}). */
   private static Column value(Subject dataset, QualityRule rule) {
-    if (rule.kind() == QualityRule.Kind.EXPECT) {
+    if (rule instanceof QualityRule.Expect expect) {
       // The columns the expression reads, as name=value.
       List<Column> named = new ArrayList<>();
-      for (String c : expressionColumns(rule)) {
+      for (String c : expressionColumns(expect)) {
         if (dataset.columns().containsKey(c.toLowerCase(Locale.ROOT))) {
           named.add(
               concat(

@@ -391,8 +391,8 @@ final class Models {
     }
     Quality.Subject subject = Quality.of(model, rows.schema());
     for (QualityRule rule : model.quality()) {
-      if (rule.kind() == QualityRule.Kind.EXPECT) {
-        Quality.check(subject, rule, rows);
+      if (rule instanceof QualityRule.Expect expect) {
+        Quality.check(subject, expect, rows);
       } else {
         rule.columns().forEach(subject::column);
       }

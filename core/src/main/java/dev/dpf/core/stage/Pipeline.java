@@ -186,9 +186,9 @@ public final class Pipeline {
       }
       Dataset<Row> conformed = Conform.withConformed(dataset, consolidated);
       for (QualityRule rule : dataset.quality()) {
-        if (rule.kind() == QualityRule.Kind.EXPECT) {
+        if (rule instanceof QualityRule.Expect expect) {
           try {
-            Quality.check(Quality.of(dataset), rule, conformed);
+            Quality.check(Quality.of(dataset), expect, conformed);
           } catch (DpfException e) {
             problems.add(e.getMessage());
           }
@@ -450,9 +450,8 @@ public final class Pipeline {
               definition.datasets().stream().filter(d -> selected(d.table())).toList();
           for (DatasetDef dataset : datasets) {
             Set<String> after = new HashSet<>();
-            for (var rule : dataset.quality()) {
-              rule.reference()
-                  .ifPresent(to -> after.add(Zone.TRANSFORMED.dbName() + "." + to.split("\\.")[0]));
+            for (String to : dataset.referencedDatasets()) {
+              after.add(Zone.TRANSFORMED.dbName() + "." + to);
             }
             tasks.add(
                 new TableGraph.Task(

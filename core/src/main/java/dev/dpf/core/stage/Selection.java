@@ -56,9 +56,8 @@ public final class Selection {
     for (DatasetDef d : definition.datasets()) {
       Set<String> in = new LinkedHashSet<>();
       in.add(Zone.CONSOLIDATED.dbName() + "." + d.source());
-      for (var rule : d.quality()) {
-        rule.reference()
-            .ifPresent(to -> in.add(Zone.TRANSFORMED.dbName() + "." + to.split("\\.")[0]));
+      for (String to : d.referencedDatasets()) {
+        in.add(Zone.TRANSFORMED.dbName() + "." + to);
       }
       in.remove(d.table());
       inputs.put(d.table(), in);

@@ -492,7 +492,8 @@ class DefinitionsTest {
             org.assertj.core.groups.Tuple.tuple("references(a)", "WARN"),
             org.assertj.core.groups.Tuple.tuple("freshness(ts)", "FAIL"),
             org.assertj.core.groups.Tuple.tuple("unique(a, phone)", "WARN"));
-    assertThat(t.quality().get(2).maxAge()).contains(java.time.Duration.ofHours(36));
+    assertThat(((QualityRule.Freshness) t.quality().get(2)).maxAge())
+        .isEqualTo(java.time.Duration.ofHours(36));
   }
 
   @Test

@@ -164,12 +164,8 @@ final class SiteData {
     }
     for (DatasetDef d : definition.datasets()) {
       out.add(new Edge(Zone.CONSOLIDATED.dbName() + "." + d.source(), d.table()));
-      for (QualityRule rule : d.quality()) {
-        rule.reference()
-            .ifPresent(
-                to ->
-                    out.add(
-                        new Edge(Zone.TRANSFORMED.dbName() + "." + to.split("\\.")[0], d.table())));
+      for (String to : d.referencedDatasets()) {
+        out.add(new Edge(Zone.TRANSFORMED.dbName() + "." + to, d.table()));
       }
       if (d.history() != DatasetDef.History.NONE) {
         out.add(new Edge(d.table(), Zone.TRANSFORMED.dbName() + "." + d.historyTable()));
