@@ -30,9 +30,9 @@ import software.constructs.Construct;
 final class GlueJobs extends Construct {
   /** A stage: its name in messages and the jobs jar's entry class for it. */
   enum Stage {
-    INGEST("ingest", "dev.dpf.jobs.IngestJob"),
-    TRANSFORM("transform", "dev.dpf.jobs.TransformJob"),
-    CURATE("curate", "dev.dpf.jobs.CurateJob");
+    INGEST("ingest", "dev.dpf.jobs.glue.IngestJob"),
+    TRANSFORM("transform", "dev.dpf.jobs.glue.TransformJob"),
+    CURATE("curate", "dev.dpf.jobs.glue.CurateJob");
 
     final String label;
     final String mainClass;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.jobs.JobOptions;
+import dev.dpf.jobs.run.JobOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -28,9 +28,9 @@ class DataTransformationsStackTest {
   /** The entry class each job must run, by the stage's name in the job's description. */
   private static final Map<String, String> MAIN_CLASSES =
       Map.of(
-          "ingest", "dev.dpf.jobs.IngestJob",
-          "transform", "dev.dpf.jobs.TransformJob",
-          "curate", "dev.dpf.jobs.CurateJob");
+          "ingest", "dev.dpf.jobs.glue.IngestJob",
+          "transform", "dev.dpf.jobs.glue.TransformJob",
+          "curate", "dev.dpf.jobs.glue.CurateJob");
 
   @Test
   void glueJobsRunOurJavaMainsOnGlue5WithDeltaAndTheCatalog() {

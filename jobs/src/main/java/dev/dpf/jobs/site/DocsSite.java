@@ -114,7 +114,18 @@ public final class DocsSite {
    *
    * @param index the site's front page, as a URI ({@code file:/...} for a local folder)
    */
-  public record Written(String index, int pages, int tables, double seconds) {}
+  public record Written(String index, int pages, int tables, double seconds) {
+    /** The line that tells where the site went: {@code Report ... (N pages, T tables, S s)}. */
+    public String line() {
+      return String.format(
+          java.util.Locale.ROOT,
+          "Report %s  (%d pages, %d tables in the graph, %.1fs)",
+          index,
+          pages,
+          tables,
+          seconds);
+    }
+  }
 
   private static void write(FileSystem fs, org.apache.hadoop.fs.Path file, String text)
       throws IOException {

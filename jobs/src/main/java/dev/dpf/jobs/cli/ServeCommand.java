@@ -1,0 +1,63 @@
+package dev.dpf.jobs.cli;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.jobs.query.JdbcEndpoint;
+import dev.dpf.jobs.run.Sessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dpf serve}: the lake over JDBC. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Serve the lake's tables over JDBC (Spark Thrift server, HiveServer2 protocol) on"
+          + " 127.0.0.1 until stopped (Ctrl-C).",
+      "Connect with the Hive JDBC driver to jdbc:hive2://127.0.0.1:PORT/curated."
+    })
+final class ServeCommand implements Callable<Integer> {
+  @Mixin Options.LakeOptions lakeOptions;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      defaultValue = "10000",
+      description = "TCP port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 1 || port > 65535) {
+      throw new DpfException("--port must be between 1 and 65535, got " + port);
+    }
+    SparkSession spark = lakeOptions.existing(spec.name());
+    Lake lake = new Lake(spark, lakeOptions.lake);
+    int tables = Sessions.registerAll(spark, lake).size();
+    JdbcEndpoint endpoint;
+    try {
+      endpoint = JdbcEndpoint.start(spark, "127.0.0.1", port);
+    } catch (RuntimeException e) {
+      throw new DpfException(
+          "Cannot start the JDBC endpoint on 127.0.0.1:"
+              + port
+              + " ("
+              + e.getMessage()
+              + "). Is the port in use? Pass another with --port",
+          e);
+    }
+    var out = spec.commandLine().getOut();
+    out.printf(
+        "dpf serve: %d table(s) of %s at %s%n"
+            + "  Hive JDBC driver (org.apache.hive.jdbc.HiveDriver), no user or password;"
+            + " Ctrl-C stops.%n",
+        tables, lake.root(), endpoint.url());
+    out.flush();
+    Startup.untilStopped(endpoint::close);
+    return 0;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.dpf.jobs.cli;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.jobs.query.Shell;
+import dev.dpf.jobs.query.SqlOutput;
+import dev.dpf.jobs.query.SqlScript;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dpf sql}: statements and their results, or a prompt. */
+@Command(
+    name = "sql",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run SQL statements and print their results: the QUERY words, -e, -f, or statements piped"
+          + " on standard input, separated by ';' (a script: no banner or prompt, results on"
+          + " standard output, the first failing statement's error on standard error and exit"
+          + " code 1). With none of these on a terminal, an interactive prompt.",
+      "Tables are named zone.table, for example curated.customer_data_usa."
+    })
+final class SqlCommand implements Callable<Integer> {
+  @Mixin Options.LakeOptions lakeOptions;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--format",
+      defaultValue = "table",
+      description =
+          "table, csv or json (JSON lines; arrays, structs and maps as JSON values) (default:"
+              + " ${DEFAULT-VALUE}).")
+  SqlOutput.Format format;
+
+  @Option(
+      names = "--max-rows",
+      defaultValue = "10000",
+      description =
+          "Print at most this many rows of each result; a cut result is said on standard error"
+              + " (default: ${DEFAULT-VALUE}).")
+  int maxRows;
+
+  @Option(
+      names = {"-e", "--execute"},
+      paramLabel = "SQL",
+      description = "Run these statements, separated by ';'.")
+  String execute;
+
+  @Option(
+      names = {"-f", "--file"},
+      paramLabel = "FILE",
+      description = "Run the statements in FILE, separated by ';'.")
+  Path file;
+
+  @Parameters(
+      arity = "0..*",
+      paramLabel = "QUERY",
+      description = "Statements (words are joined by spaces).")
+  List<String> query;
+
+  @Override
+  public Integer call() throws Exception {
+    int given = (query == null || query.isEmpty() ? 0 : 1) + (execute == null ? 0 : 1);
+    given += file == null ? 0 : 1;
+    if (given > 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "Give the statements one way: QUERY, -e or -f");
+    }
+    if (maxRows < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--max-rows must be at least 1, got " + maxRows);
+    }
+    String script = null;
+    if (query != null && !query.isEmpty()) {
+      script = String.join(" ", query);
+    } else if (execute != null) {
+      script = execute;
+    } else if (file != null) {
+      try {
+        script = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new DpfException("Cannot read the SQL file " + file + ": " + e, e);
+      }
+    } else if (System.console() == null) {
+      script = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    var out = spec.commandLine().getOut();
+    if (script != null) {
+      List<SqlScript.Statement> statements = SqlScript.split(script);
+      if (statements.isEmpty()) {
+        throw new DpfException("No SQL statement given (only blanks and comments)");
+      }
+      SparkSession spark = lakeOptions.existing(spec.name());
+      return SqlScript.run(spark, statements, format, maxRows, out, spec.commandLine().getErr());
+    }
+    SparkSession spark = lakeOptions.existing(spec.name());
+    try (org.jline.terminal.Terminal terminal =
+        org.jline.terminal.TerminalBuilder.builder().system(true).build()) {
+      Path history = Path.of(System.getProperty("user.home"), ".dpf_sql_history");
+      return Shell.run(
+          spark, format, maxRows, Shell.terminal(terminal, history), terminal.writer());
+    }
+  }
+}

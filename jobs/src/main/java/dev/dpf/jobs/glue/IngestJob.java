@@ -1,0 +1,16 @@
+package dev.dpf.jobs.glue;
+
+import dev.dpf.jobs.run.StageRunner;
+
+/**
+ * Entry point for spark-submit and AWS Glue 5.0 ({@code --class dev.dpf.jobs.glue.IngestJob}): runs
+ * the ingest stage. Arguments: {@code --raw URI --lake URI [--definition FILE]}; Glue's own are
+ * ignored.
+ */
+public final class IngestJob {
+  private IngestJob() {}
+
+  public static void main(String[] args) {
+    JobMain.main(StageRunner.Stage.INGEST, args);
+  }
+}

@@ -1,0 +1,84 @@
+package dev.dpf.jobs.glue;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.storage.LakeLock;
+import dev.dpf.core.storage.SparkSetup;
+import dev.dpf.jobs.run.DefinitionSource;
+import dev.dpf.jobs.run.Exit;
+import dev.dpf.jobs.run.JobOptions;
+import dev.dpf.jobs.run.StageRunner;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Shared body of the job entry points run by spark-submit or AWS Glue 5.0. Never sets a master: the
+ * cluster decides. Arguments are Glue-style {@code --key value} pairs ({@code --raw}, {@code
+ * --lake}, {@code --definition}); Glue's own are ignored.
+ */
+public final class JobMain {
+  private JobMain() {}
+
+  static void main(StageRunner.Stage stage, String[] args) {
+    PrintWriter out =
+        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+    JobOptions options = orExit(() -> JobOptions.fromJobArgs(args));
+    // A definition on a Hadoop path (s3://...) is read once the session is up, with its settings;
+    // anything else is checked before Spark starts, so mistakes fail fast.
+    boolean remoteDefinition = DefinitionSource.isHadoopPath(options.definition());
+    PipelineDefinition definition =
+        remoteDefinition ? null : orExit(() -> StageRunner.prepare(stage, options));
+    SparkSession.Builder builder =
+        SparkSetup.delta(SparkSession.builder().appName("dpf-" + stage.label()));
+    String scheme = URI.create(options.lake()).getScheme();
+    boolean local = scheme == null || scheme.equals("file");
+    String holder = "dpf " + stage.label() + " job";
+    LakeLock lock = null;
+    if (local) {
+      lock =
+          orExit(
+              () ->
+                  LakeLock.acquire(
+                      options.lake(), new org.apache.hadoop.conf.Configuration(), holder));
+      builder = SparkSetup.localCatalog(builder, Path.of(URI.create(options.lake()).getPath()));
+    } else {
+      builder = builder.enableHiveSupport(); // the cluster's catalog: Glue Data Catalog on Glue
+    }
+    SparkSession spark = builder.getOrCreate();
+    try {
+      if (!local) {
+        lock =
+            orExit(
+                () ->
+                    LakeLock.acquire(
+                        options.lake(), spark.sparkContext().hadoopConfiguration(), holder));
+      }
+      if (remoteDefinition) {
+        definition = orExit(() -> StageRunner.prepare(stage, options));
+      }
+      // A failure propagates: Glue and spark-submit mark the run failed with its message.
+      StageRunner.run(stage, options, definition, spark, out);
+    } finally {
+      if (lock != null) {
+        lock.close();
+      }
+    }
+  }
+
+  /**
+   * The value, or exit with the user-error code and the one-line message of a {@link DpfException}.
+   */
+  private static <T> T orExit(java.util.function.Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (DpfException e) {
+      System.err.println("dpf: " + e.getMessage());
+      System.exit(Exit.USER_ERROR); // Spark's shutdown hook stops a running session
+      throw e;
+    }
+  }
+}

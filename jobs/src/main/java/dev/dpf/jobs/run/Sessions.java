@@ -1,0 +1,193 @@
+package dev.dpf.jobs.run;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.storage.LakeLock;
+import dev.dpf.core.storage.SparkSetup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.SparkSession;
+
+/** The process's one SparkSession for the CLI, and its hold on the lake. */
+public final class Sessions {
+  private static SparkSession session;
+  private static LakeLock lock;
+  // A session the process had before (an application embedding dpf, a test's shared one): used, and
+  // left running by stop().
+  private static boolean adopted;
+
+  private Sessions() {}
+
+  /**
+   * How to start the local session.
+   *
+   * @param master the Spark master, for example {@code local[*]}
+   * @param logLevel the level of the logs on standard error (a log4j level); null: as configured
+   * @param conf Spark settings, as spark-submit's {@code --conf}
+   */
+  public record Settings(String master, String logLevel, java.util.Map<String, String> conf) {
+    public Settings {
+      conf = java.util.Map.copyOf(conf);
+    }
+  }
+
+  /**
+   * The local session on a lake: the given master, Delta, and the embedded catalog under a local
+   * lake root. The lake's lock is taken first (a local lake's before Spark starts), so a second
+   * process on the same lake stops with one line before it opens the catalog or writes anything.
+   *
+   * @param command what this process does, shown to another process that finds the lake in use
+   */
+  public static synchronized SparkSession local(Settings options, String lake, String command) {
+    return local(options, lake, command, false);
+  }
+
+  /**
+   * As {@link #local}, for a command that reads a lake that must be there: when the root holds no
+   * lake it stops with a user error and creates nothing (no folder, lock or catalog).
+   */
+  public static synchronized SparkSession existing(Settings options, String lake, String command) {
+    return local(options, lake, command, true);
+  }
+
+  /**
+   * A local session that reads no lake (options' {@code --lake} is not used): no lock, no catalog
+   * folder, nothing written.
+   */
+  public static synchronized SparkSession withoutLake(Settings options) {
+    return local(options, null, null, false);
+  }
+
+  /**
+   * @param lakeRoot the lake's root; null: no lake (no lock, no catalog)
+   */
+  private static SparkSession local(
+      Settings options, String lakeRoot, String command, boolean existing) {
+    if (options.logLevel() != null) {
+      // Spark's and dpf's own loggers; the known noise stays at error.
+      org.apache.logging.log4j.Level level =
+          org.apache.logging.log4j.Level.valueOf(options.logLevel());
+      org.apache.logging.log4j.core.config.Configurator.setRootLevel(level);
+      org.apache.logging.log4j.core.config.Configurator.setLevel("dev.dpf", level);
+    }
+    if (session == null) {
+      SparkSession.Builder builder =
+          SparkSetup.smallLocal(
+              SparkSetup.delta(SparkSession.builder().appName("dpf").master(options.master())));
+      for (var e : options.conf().entrySet()) {
+        builder = builder.config(e.getKey(), e.getValue());
+      }
+      boolean noLake = lakeRoot == null;
+      URI lake = noLake ? null : URI.create(lakeRoot.replace('\\', '/').replace(" ", "%20"));
+      boolean local = !noLake && (lake.getScheme() == null || lake.getScheme().equals("file"));
+      if (local && existing) {
+        requireLake(lakeRoot, new org.apache.hadoop.conf.Configuration());
+      }
+      if (local) {
+        lock(lakeRoot, new org.apache.hadoop.conf.Configuration(), command);
+        Path root = Path.of(lake.getScheme() == null ? lakeRoot : lake.getPath());
+        builder = SparkSetup.localCatalog(builder, root);
+      }
+      adopted = SparkSession.getDefaultSession().isDefined();
+      session = builder.getOrCreate();
+      // Hadoop settings reach a context that was already running too.
+      var hadoop = session.sparkContext().hadoopConfiguration();
+      options
+          .conf()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith("spark.hadoop.")) {
+                  hadoop.set(k.substring("spark.hadoop.".length()), v);
+                }
+              });
+      if (!local && existing) {
+        requireLake(lakeRoot, session.sparkContext().hadoopConfiguration());
+      }
+      if (!local && !noLake) {
+        lock(lakeRoot, session.sparkContext().hadoopConfiguration(), command);
+      }
+    }
+    return session;
+  }
+
+  /**
+   * Stops with a user error unless {@code root} holds a lake: a zone's folder ({@code
+   * consolidated}, {@code transformed}, {@code curated}, {@code quarantine}), the run log ({@code
+   * _system/runs}), which any stage or {@code dpf init} leaves, or the lake's lock file.
+   */
+  public static void requireLake(String root, org.apache.hadoop.conf.Configuration conf) {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root);
+    try {
+      FileSystem fs = dir.getFileSystem(conf);
+      for (Zone zone : Zone.values()) {
+        String marker = zone == Zone.SYSTEM ? zone.dbName() + "/runs" : zone.dbName();
+        if (fs.exists(new org.apache.hadoop.fs.Path(dir, marker))) {
+          return;
+        }
+      }
+      if (fs.exists(new org.apache.hadoop.fs.Path(dir, LakeLock.FILE))) {
+        return; // a lake a run is making (the lock then says who holds it)
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    throw new DpfException(
+        "No lake at "
+            + root
+            + ": it has no zone folder (consolidated, transformed, curated, quarantine), run log"
+            + " (_system/runs) or lock. Pass --lake with a lake's root, or make one there with dpf"
+            + " run or dpf init");
+  }
+
+  /** Takes the lake's lock for this process, released by {@link #stop}. */
+  static synchronized void lock(
+      String lake, org.apache.hadoop.conf.Configuration conf, String command) {
+    if (lock == null) {
+      lock = LakeLock.acquire(lake, conf, "dpf " + command);
+    }
+  }
+
+  /** A local session without a catalog, for commands that only read and write files. */
+  public static synchronized SparkSession plain(String master) {
+    if (session == null) {
+      session =
+          SparkSetup.smallLocal(SparkSession.builder().appName("dpf").master(master)).getOrCreate();
+    }
+    return session;
+  }
+
+  public static synchronized void stop() {
+    try {
+      if (session != null) {
+        if (!adopted) {
+          session.stop();
+        }
+        session = null;
+        adopted = false;
+      }
+    } finally {
+      if (lock != null) {
+        lock.close();
+        lock = null;
+      }
+    }
+  }
+
+  /** Registers every Delta table of the lake in the catalog; returns their names, zone by zone. */
+  public static List<String> registerAll(SparkSession spark, Lake lake) {
+    List<String> out = new ArrayList<>();
+    for (Zone zone : Zone.values()) {
+      for (String table : lake.tables(zone)) {
+        lake.register(zone, table);
+        out.add(zone.dbName() + "." + table);
+      }
+    }
+    return out;
+  }
+}

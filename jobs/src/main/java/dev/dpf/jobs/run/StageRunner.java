@@ -1,0 +1,295 @@
+package dev.dpf.jobs.run;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.definition.DefinitionException;
+import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.stage.Pipeline;
+import dev.dpf.core.stage.Planned;
+import dev.dpf.core.stage.Selection;
+import dev.dpf.core.stage.TableResult;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.storage.RawRoot;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.spark.sql.SparkSession;
+
+/** Runs one stage, or all, for the CLI and the job mains alike, printing progress and a summary. */
+public final class StageRunner {
+  /** The stages an entry point can run. */
+  public enum Stage {
+    INIT,
+    RUN,
+    INGEST,
+    TRANSFORM,
+    CURATE,
+    REPLAY;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final DateTimeFormatter RUN_ID =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private StageRunner() {}
+
+  public static PipelineDefinition definition(JobOptions options) {
+    return DefinitionSource.load(options.definition(), StageRunner::hadoopConfiguration);
+  }
+
+  /** The running session's Hadoop configuration (S3 settings come from Spark's), else a default. */
+  private static org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+    scala.Option<SparkSession> active = SparkSession.getActiveSession();
+    return active.isDefined()
+        ? active.get().sparkContext().hadoopConfiguration()
+        : new org.apache.hadoop.conf.Configuration();
+  }
+
+  /** Checks the inputs a stage needs before Spark starts, so mistakes fail fast. */
+  public static PipelineDefinition prepare(Stage stage, JobOptions options) {
+    PipelineDefinition definition = definition(options);
+    boolean readsRaw = stage == Stage.RUN || stage == Stage.INGEST;
+    if (readsRaw && options.raw().isEmpty()) {
+      throw new DpfException(
+          "No raw root given. Pass --raw with the folder or URI of the raw zone");
+    }
+    if (readsRaw
+        && !options.raw().contains("://")
+        && !java.nio.file.Files.isDirectory(Path.of(options.raw()))) {
+      // A local root is checked here, before Spark starts; a remote one when it is opened.
+      throw RawRoot.missing(options.raw());
+    }
+    return definition;
+  }
+
+  /**
+   * Prints what a run would do with each table, and why, after checking the definition; writes
+   * nothing. Returns the plan.
+   *
+   * @throws DpfException when the definition has problems
+   */
+  public static List<Planned> plan(
+      JobOptions options, PipelineDefinition definition, SparkSession spark, PrintWriter out) {
+    long start = System.nanoTime();
+    Lake lake = new Lake(spark, options.lake());
+    String lakeNote = "";
+    try {
+      Sessions.requireLake(options.lake(), spark.sparkContext().hadoopConfiguration());
+    } catch (DpfException e) {
+      lakeNote = "  (no lake there yet: a run makes one)";
+    }
+    out.printf(
+        "dpf plan  a dry run: nothing is written%n  definition %s%n  raw        %s%n  lake       %s%s%n",
+        definition.file(), options.raw(), lake.root(), lakeNote);
+    out.flush();
+    Pipeline pipeline = new Pipeline(spark, definition, lake, "plan", Instant.now(), r -> {});
+    pipeline.fullRefresh(options.fullRefresh());
+    if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
+      Selection selection = Selection.of(spark, definition);
+      pipeline.select(selection, selection.choose(options.select(), options.exclude()));
+    }
+    List<String> problems = pipeline.validate(true); // as the run would; nothing written
+    if (!problems.isEmpty()) {
+      throw DefinitionException.all(definition.file(), problems);
+    }
+    RawRoot raw = RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration());
+    if (!options.reingest().isEmpty()) {
+      pipeline.reingest(options.reingest(), raw);
+    }
+    List<Planned> plan = pipeline.plan(raw);
+    for (Planned p : plan) {
+      out.println(Report.planned(p));
+    }
+    long changes = plan.stream().filter(p -> p.action().changes()).count();
+    out.printf(
+        "%n%d of %d table(s) would change; nothing was written (%.1fs)%n",
+        changes, plan.size(), (System.nanoTime() - start) / 1e9);
+    out.flush();
+    return plan;
+  }
+
+  /**
+   * Runs the stage and returns its results.
+   *
+   * @throws DpfException when the stage fails for a reason the user can fix
+   */
+  public static List<TableResult> run(
+      Stage stage,
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      PrintWriter out) {
+    return run(stage, options, definition, spark, out, Progress.every(false));
+  }
+
+  /** As above, long tables' progress repeating {@code every}. */
+  public static List<TableResult> run(
+      Stage stage,
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      PrintWriter out,
+      java.time.Duration every) {
+    try (Progress progress = new Progress(spark.sparkContext(), out, Progress.FIRST, every)) {
+      return run(stage, options, definition, spark, out, progress);
+    }
+  }
+
+  private static List<TableResult> run(
+      Stage stage,
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      PrintWriter out,
+      Progress progress) {
+    Instant started = Instant.now();
+    String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    Lake lake = new Lake(spark, options.lake());
+    out.printf(
+        "dpf %s  run %s%n  definition %s%n  raw        %s%n  lake       %s%n",
+        stage.label(),
+        runId,
+        definition.file(),
+        options.raw().isEmpty() ? "-" : options.raw(),
+        lake.root());
+    List<TableResult> reported = java.util.Collections.synchronizedList(new ArrayList<>());
+    Pipeline pipeline =
+        new Pipeline(
+            spark,
+            definition,
+            lake,
+            runId,
+            started,
+            r -> {
+              reported.add(r);
+              progress.finished(r.table());
+              synchronized (progress) {
+                out.println(Report.line(r));
+                out.flush();
+              }
+            });
+    pipeline.onStart(progress::started).fullRefresh(options.fullRefresh());
+    if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
+      Selection selection = Selection.of(spark, definition);
+      pipeline.select(selection, selection.choose(options.select(), options.exclude()));
+    }
+    java.util.function.Function<String, RunResults.Run> summary =
+        error ->
+            new RunResults.Run(
+                runId,
+                stage.label(),
+                definition.file(),
+                options.raw(),
+                lake.root(),
+                started,
+                Instant.now(),
+                List.copyOf(reported),
+                pipeline.quality(),
+                error);
+    List<TableResult> results;
+    try {
+      if (stage != Stage.INGEST) { // ingest runs no SQL
+        List<String> problems = pipeline.validateOnce();
+        if (!problems.isEmpty()) {
+          throw DefinitionException.all(definition.file(), problems);
+        }
+      }
+      RawRoot raw =
+          stage == Stage.RUN || stage == Stage.INGEST
+              ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
+              : null;
+      if (!options.reingest().isEmpty()) {
+        if (raw == null) {
+          throw new DpfException(
+              "--reingest applies to the stages that ingest: run and ingest, not " + stage.label());
+        }
+        for (String told : pipeline.reingest(options.reingest(), raw)) {
+          out.println(told);
+        }
+        out.flush();
+      }
+      results =
+          switch (stage) {
+            case INIT -> pipeline.init();
+            case RUN -> pipeline.run(raw);
+            case INGEST -> pipeline.ingest(raw);
+            case TRANSFORM -> pipeline.transform();
+            case CURATE -> pipeline.curate();
+            case REPLAY -> pipeline.replay();
+          };
+    } catch (RuntimeException e) {
+      // What the rules found explains many failures: show it before the error.
+      printQuality(out, pipeline);
+      writeResults(options, spark, summary.apply(firstLine(e)), e);
+      throw e;
+    }
+    out.println();
+    out.print(Report.summary(results, secondsSince(started)));
+    String reconciliation = stage == Stage.INIT ? "" : Report.reconciliation(results);
+    if (!reconciliation.isEmpty()) {
+      out.println();
+      out.print(reconciliation);
+    }
+    printQuality(out, pipeline);
+    out.flush();
+    long warned = pipeline.quality().stream().filter(q -> q.status().equals("warned")).count();
+    String error =
+        options.failOnWarn() && warned > 0
+            ? warned + " quality rule(s) warned, and warnings fail this run (--fail-on-warn)"
+            : null;
+    writeResults(options, spark, summary.apply(error), null);
+    if (error != null) {
+      throw new DpfException(error);
+    }
+    return results;
+  }
+
+  /**
+   * Writes the results where {@code --results} says, if it does; a failure to write them is added
+   * to {@code failure} when the run failed already.
+   */
+  private static void writeResults(
+      JobOptions options, SparkSession spark, RunResults.Run run, RuntimeException failure) {
+    if (options.results().isEmpty()) {
+      return;
+    }
+    try {
+      RunResults.write(
+          options.results().get(),
+          RunResults.json(run),
+          spark.sparkContext().hadoopConfiguration());
+    } catch (RuntimeException e) {
+      if (failure == null) {
+        throw e;
+      }
+      failure.addSuppressed(e);
+    }
+  }
+
+  /** A failure's message in one line, as the command line prints it. */
+  private static String firstLine(Throwable e) {
+    String m = e.getMessage() == null ? e.toString() : e.getMessage();
+    return m.lines().filter(l -> !l.isBlank()).findFirst().orElse(e.toString()).strip();
+  }
+
+  private static void printQuality(PrintWriter out, Pipeline pipeline) {
+    String quality = Report.quality(pipeline.quality());
+    if (!quality.isEmpty()) {
+      out.println();
+      out.print(quality);
+      out.flush();
+    }
+  }
+
+  private static double secondsSince(Instant start) {
+    return (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0;
+  }
+}

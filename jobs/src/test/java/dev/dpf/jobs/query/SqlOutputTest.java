@@ -1,0 +1,67 @@
+package dev.dpf.jobs.query;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Test;
+
+class SqlOutputTest {
+  private static final String[] COLUMNS = {"id", "name", "amount", "at", "ok"};
+  private static final List<Row> ROWS =
+      List.of(
+          RowFactory.create(
+              1,
+              "Dragon Souveniers, Ltd.",
+              new BigDecimal("12.50"),
+              Timestamp.from(Instant.parse("2026-11-18T10:15:30Z")),
+              true),
+          RowFactory.create(2L, null, null, null, null));
+
+  @Test
+  void csvHasAHeaderThenQuotedFieldsAndEmptyNulls() {
+    assertThat(SqlOutput.csv(COLUMNS, ROWS))
+        .isEqualTo(
+            "id,name,amount,at,ok\n1,\"Dragon Souveniers, Ltd.\",12.50,2026-11-18T10:15:30Z,true\n2,,,,\n");
+  }
+
+  @Test
+  void jsonIsOneObjectPerLineWithTypedValues() {
+    assertThat(SqlOutput.json(COLUMNS, ROWS))
+        .isEqualTo(
+            "{\"id\":1,\"name\":\"Dragon Souveniers, Ltd.\",\"amount\":12.50,\"at\":\"2026-11-18T10:15:30Z\","
+                + "\"ok\":true}\n{\"id\":2,\"name\":null,\"amount\":null,\"at\":null,\"ok\":null}\n");
+  }
+
+  @Test
+  void tableAlignsColumnsAndCountsRows() {
+    assertThat(
+            SqlOutput.table(
+                new String[] {"id", "name"},
+                List.of(RowFactory.create(1, "ab"), RowFactory.create(22, null))))
+        .isEqualTo(
+            """
+            +----+------+
+            | id | name |
+            +----+------+
+            | 1  | ab   |
+            | 22 | NULL |
+            +----+------+
+            2 rows
+            """);
+  }
+
+  @Test
+  void arraysAndStructsReadAsLists() {
+    assertThat(
+            SqlOutput.text(
+                scala.collection.JavaConverters.asScalaBuffer(List.of("'102'", "'103'"))))
+        .isEqualTo("['102', '103']");
+    assertThat(SqlOutput.text(RowFactory.create("2026-11-18 10:00:00", 2L, null)))
+        .isEqualTo("{2026-11-18 10:00:00, 2, NULL}");
+  }
+}

@@ -1,0 +1,232 @@
+package dev.dpf.jobs.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dpf.core.definition.QualityRule;
+import dev.dpf.core.quality.QualityResult;
+import dev.dpf.core.stage.TableResult;
+import dev.dpf.jobs.cli.Dpf;
+import dev.dpf.jobs.testing.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --results FILE}: the run's results as JSON for schedulers, and {@code --fail-on-warn}. */
+class RunResultsTest {
+  @TempDir Path dir;
+
+  @Test
+  void theDocumentHoldsTheRunItsTablesReconciliationAndQuality() {
+    QualityRule notNull = new QualityRule.NotNull(List.of("v"), QualityRule.Action.WARN);
+    RunResults.Run run =
+        new RunResults.Run(
+            "20261201T000000Z-abcd0123",
+            "run",
+            "pipeline.yaml",
+            "raw",
+            "file:/lake",
+            Instant.parse("2026-12-01T00:00:00Z"),
+            Instant.parse("2026-12-01T00:00:12.5Z"),
+            List.of(
+                new TableResult(
+                    "ingest",
+                    "consolidated.t",
+                    TableResult.Status.OK,
+                    5,
+                    5,
+                    0,
+                    0,
+                    1,
+                    1.25,
+                    "1 new"),
+                new TableResult(
+                    "transform", "transformed.t", TableResult.Status.OK, 5, 3, 1, 1, 0, 2.0, "x"),
+                new TableResult(
+                    "curate", "curated.m", TableResult.Status.UP_TO_DATE, 0, 0, 0, 0, 0, 0.1, "y")),
+            List.of(new QualityResult("t", notNull, 4, 1, List.of(), "")),
+            null);
+
+    assertThat(RunResults.json(run))
+        .isEqualTo(
+            """
+            {
+              "schema" : "dpf.run-results/1",
+              "run_id" : "20261201T000000Z-abcd0123",
+              "command" : "run",
+              "status" : "succeeded",
+              "error" : null,
+              "started" : "2026-12-01T00:00:00Z",
+              "ended" : "2026-12-01T00:00:12.500Z",
+              "seconds" : 12.5,
+              "definition" : "pipeline.yaml",
+              "raw" : "raw",
+              "lake" : "file:/lake",
+              "tables" : [ {
+                "stage" : "ingest",
+                "table" : "consolidated.t",
+                "status" : "ok",
+                "rows_read" : 5,
+                "rows_written" : 5,
+                "rows_quarantined" : 0,
+                "rows_superseded" : 0,
+                "files" : 1,
+                "seconds" : 1.25,
+                "note" : "1 new"
+              }, {
+                "stage" : "transform",
+                "table" : "transformed.t",
+                "status" : "ok",
+                "rows_read" : 5,
+                "rows_written" : 3,
+                "rows_quarantined" : 1,
+                "rows_superseded" : 1,
+                "files" : 0,
+                "seconds" : 2.0,
+                "note" : "x"
+              }, {
+                "stage" : "curate",
+                "table" : "curated.m",
+                "status" : "up-to-date",
+                "rows_read" : 0,
+                "rows_written" : 0,
+                "rows_quarantined" : 0,
+                "rows_superseded" : 0,
+                "files" : 0,
+                "seconds" : 0.1,
+                "note" : "y"
+              } ],
+              "reconciliation" : [ {
+                "table" : "consolidated.t",
+                "read" : 5,
+                "written" : 5,
+                "quarantined" : 0,
+                "superseded" : 0,
+                "balanced" : true
+              }, {
+                "table" : "transformed.t",
+                "read" : 5,
+                "written" : 3,
+                "quarantined" : 1,
+                "superseded" : 1,
+                "balanced" : true
+              } ],
+              "quality" : [ {
+                "dataset" : "t",
+                "rule" : "not_null(v)",
+                "action" : "warn",
+                "status" : "warned",
+                "checked" : 4,
+                "failed" : 1,
+                "samples" : [ ],
+                "detail" : ""
+              } ]
+            }
+            """);
+  }
+
+  @Test
+  void aRunWritesItsResultsAndWarningsFailItWhenAsked() throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        definition,
+        """
+        sources:
+          t: {kind: csv-files, path: files/t}
+        datasets:
+          t:
+            source: t
+            key: [id]
+            columns: {id: {type: int, nullable: false}, v: string}
+            quality:
+              - {rule: not_null, column: v, action: warn}
+        """);
+    Path raw = dir.resolve("raw/files/t/a.csv");
+    Files.createDirectories(raw.getParent());
+    // 5 records: "x" is no int (quarantined), id 2 twice (the later wins), id 3 has no v (warned).
+    Files.writeString(raw, "id,v\n1,a\n2,b\n2,c\nx,d\n3,\n");
+    Path results = dir.resolve("out/results.json");
+    Files.createDirectories(results.getParent());
+
+    CliRun r =
+        CliRun.run(
+            dir,
+            dir.resolve("lake"),
+            definition,
+            "--results",
+            results.toString(),
+            "--fail-on-warn",
+            "--report",
+            dir.resolve("report").toString());
+
+    String warned = "1 quality rule(s) warned, and warnings fail this run (--fail-on-warn)";
+    assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(r.err()).isEqualTo("dpf: " + warned + "\n");
+    JsonNode doc = new ObjectMapper().readTree(results.toFile());
+    assertThat(doc.path("schema").asText()).isEqualTo("dpf.run-results/1");
+    assertThat(doc.path("command").asText()).isEqualTo("run");
+    assertThat(doc.path("status").asText()).isEqualTo("failed");
+    assertThat(doc.path("error").asText()).isEqualTo(warned);
+    assertThat(r.out()).contains("dpf run  run " + doc.path("run_id").asText() + "\n");
+    // A failed run writes its report too, and says where.
+    assertThat(r.out()).contains("\nReport file:" + dir.resolve("report/index.html") + "  (");
+    assertThat(Files.readString(dir.resolve("report/runs.html")))
+        .contains("<code>" + doc.path("run_id").asText() + "</code>");
+    List<String> tables = new ArrayList<>();
+    doc.path("tables")
+        .forEach(
+            t ->
+                tables.add(
+                    String.join(
+                        " ",
+                        t.path("stage").asText(),
+                        t.path("table").asText(),
+                        t.path("status").asText(),
+                        t.path("rows_read").asText(),
+                        t.path("rows_written").asText(),
+                        t.path("rows_quarantined").asText(),
+                        t.path("rows_superseded").asText(),
+                        t.path("files").asText())));
+    assertThat(tables)
+        .containsExactly(
+            "ingest consolidated.t ok 5 5 0 0 1", "transform transformed.t ok 5 3 1 1 0");
+    assertThat(doc.path("reconciliation").findValuesAsText("balanced"))
+        .containsExactly("true", "true");
+    JsonNode rule = doc.path("quality").get(0);
+    assertThat(rule.path("rule").asText()).isEqualTo("not_null(v)");
+    assertThat(rule.path("status").asText()).isEqualTo("warned");
+    assertThat(rule.path("failed").asLong()).isEqualTo(1);
+    assertThat(doc.path("quality").size()).isEqualTo(1);
+    assertThat(r.out())
+        .containsPattern("(?m)^  ingest    consolidated\\.t +started$")
+        .containsPattern("(?m)^  transform transformed\\.t +started$");
+
+    // Nothing new: quiet prints nothing, and no rule ran to warn.
+    Path again = dir.resolve("out/again.json");
+    CliRun quiet =
+        CliRun.run(
+            dir,
+            dir.resolve("lake"),
+            definition,
+            "--results",
+            again.toString(),
+            "--fail-on-warn",
+            "--quiet",
+            "--log-level",
+            "error");
+
+    assertThat(quiet.code()).as(quiet.err()).isZero();
+    assertThat(quiet.out()).isEmpty();
+    assertThat(quiet.err()).isEmpty();
+    JsonNode second = new ObjectMapper().readTree(again.toFile());
+    assertThat(second.path("status").asText()).isEqualTo("succeeded");
+    assertThat(second.path("tables").findValuesAsText("status"))
+        .containsExactly("up-to-date", "up-to-date");
+    assertThat(second.path("reconciliation").size()).isZero();
+  }
+}
