@@ -34,6 +34,7 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
   private final Map<String, String> hadoopConf;
   private CollectionAccumulator<String> digests;
   private transient Configuration conf; // built once per task, not per file
+  private IngestHooks hooks = IngestHooks.NONE;
 
   /** A parser that accepts any CSV header (for a source no dataset reads). */
   public FileParser(SourceDef source, Configuration hadoopConf) {
@@ -50,6 +51,12 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
     this.declared = declared;
     this.hadoopConf = new HashMap<>();
     hadoopConf.forEach(e -> this.hadoopConf.put(e.getKey(), e.getValue()));
+  }
+
+  /** Tells {@code hooks} after each record read ({@link IngestHooks#READING}). */
+  public FileParser withHooks(IngestHooks hooks) {
+    this.hooks = hooks;
+    return this;
   }
 
   /**
@@ -104,7 +111,7 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
       public boolean hasNext() {
         while (sink.isEmpty() && !ended) {
           ended = !reader.advance();
-          FaultPoint.reach("ingest:reading");
+          hooks.reached(IngestHooks.READING);
         }
         if (sink.isEmpty()) {
           if (!closed) {

@@ -16,8 +16,8 @@ import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.ingest.DeclaredFields;
 import dev.dpf.core.ingest.Digests;
-import dev.dpf.core.ingest.FaultPoint;
 import dev.dpf.core.ingest.FileParser;
+import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.ingest.ParquetRecords;
 import dev.dpf.core.ingest.ParsedRecord;
 import dev.dpf.core.storage.IngestLog;
@@ -69,6 +69,14 @@ final class Ingest {
   /** Sources whose raw files are all read again, replacing their consolidated tables. */
   Ingest reingest(Set<String> sources) {
     this.reingest = Set.copyOf(sources);
+    return this;
+  }
+
+  private IngestHooks hooks = IngestHooks.NONE;
+
+  /** Tells {@code hooks} how far each source's ingest got. */
+  Ingest hooks(IngestHooks hooks) {
+    this.hooks = hooks;
     return this;
   }
 
@@ -211,7 +219,7 @@ final class Ingest {
       batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh, again);
       log.plan(source.name(), batch);
     }
-    FaultPoint.reach("ingest:planned");
+    hooks.reached(IngestHooks.PLANNED);
 
     CollectionAccumulator<String> digests =
         spark.sparkContext().collectionAccumulator("dpf-digests-" + source.name());
@@ -260,19 +268,19 @@ final class Ingest {
               ? lake.overwriteOnce(
                   Zone.CONSOLIDATED,
                   source.name(),
-                  FaultPoint.during("ingest:writing", rows),
+                  hooks.during(IngestHooks.WRITING, rows),
                   List.of(),
                   appId(source),
                   batch.id())
               : lake.appendOnce(
                   Zone.CONSOLIDATED,
                   source.name(),
-                  FaultPoint.during("ingest:writing", rows),
+                  hooks.during(IngestHooks.WRITING, rows),
                   List.of(),
                   appId(source),
                   batch.id());
       check(written, good, table, batch);
-      FaultPoint.reach("ingest:written");
+      hooks.reached(IngestHooks.WRITTEN);
       if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
         // The source's earlier ingest quarantine goes with the rows it stood beside.
         long quarantined =
@@ -294,7 +302,7 @@ final class Ingest {
                 batch.id());
         check(quarantined, bad, "quarantine.records", batch);
       }
-      FaultPoint.reach("ingest:quarantined");
+      hooks.reached(IngestHooks.QUARANTINED);
       long t3 = System.nanoTime();
       log.commit(source.name(), batch, perFile, digestsOf(digests), files);
       LOG.info(
@@ -437,7 +445,8 @@ final class Ingest {
                         source,
                         declaredFields(definition, source),
                         spark.sparkContext().hadoopConfiguration())
-                    .withDigests(digests));
+                    .withDigests(digests)
+                    .withHooks(hooks));
     return spark.createDataFrame(rows, ParsedRecord.SCHEMA);
   }
 

@@ -6,7 +6,9 @@ import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.definition.TableName;
 import dev.dpf.core.definition.Zone;
+import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.pii.ColumnLineage;
 import dev.dpf.core.pii.PiiKey;
 import dev.dpf.core.quality.Quality;
@@ -54,6 +56,8 @@ public final class Pipeline {
   private final Set<Throwable> failedRowKept =
       Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
   private String piiKey;
+  private IngestHooks hooks = IngestHooks.NONE;
+  private Map<String, String> environment = Map.of();
   private Models models;
   private java.util.function.BiConsumer<String, String> starts = (stage, table) -> {};
   private boolean fullRefresh;
@@ -182,7 +186,7 @@ public final class Pipeline {
       if (dataset.history() == DatasetDef.History.SCD2) {
         declared.put(
             Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
-            Transform.historySchema(dataset, consolidated));
+            HistoryWriter.schema(dataset, consolidated));
       }
       Dataset<Row> conformed = Conform.withConformed(dataset, consolidated);
       for (QualityRule rule : dataset.quality()) {
@@ -198,8 +202,8 @@ public final class Pipeline {
     if (withLake) {
       declared.replaceAll(
           (table, schema) ->
-              Zone.of(table)
-                  .flatMap(zone -> lake.schemaJson(zone, Models.nameOf(table)))
+              TableName.parse(table)
+                  .flatMap(t -> lake.schemaJson(t.zone(), t.name()))
                   .map(
                       json ->
                           widened(
@@ -290,7 +294,8 @@ public final class Pipeline {
           }
         };
     if (raw != null) {
-      Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest);
+      Ingest ingest =
+          new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
       for (SourceDef source : definition.sources()) {
         add.accept(
             selected(source.table())
@@ -402,7 +407,8 @@ public final class Pipeline {
     return logged(
         "ingest",
         () -> {
-          Ingest ingest = new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest);
+          Ingest ingest =
+              new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
           List<TableGraph.Task> tasks = new ArrayList<>();
           long bytes = 0;
           for (SourceDef source : definition.sources()) {
@@ -555,9 +561,9 @@ public final class Pipeline {
     tasks.forEach(t -> read.addAll(t.after()));
     long bytes = 0;
     for (String table : read) {
-      Optional<Zone> zone = Zone.of(table);
-      if (!made.contains(table) && zone.isPresent()) {
-        bytes = plus(bytes, lake.sizeBytes(zone.get(), Models.nameOf(table)));
+      Optional<TableName> input = TableName.parse(table);
+      if (!made.contains(table) && input.isPresent()) {
+        bytes = plus(bytes, lake.sizeBytes(input.get().zone(), input.get().name()));
       }
     }
     return bytes;
@@ -689,6 +695,21 @@ public final class Pipeline {
     return this;
   }
 
+  /** Tells {@code hooks} how far each ingest got (a crash test stops the process there). */
+  public Pipeline hooks(IngestHooks hooks) {
+    this.hooks = hooks;
+    return this;
+  }
+
+  /**
+   * The process environment, where the PII hashing key may be ({@link PiiKey#ENV}); none by
+   * default.
+   */
+  public Pipeline environment(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+    return this;
+  }
+
   /**
    * Uses {@code key} to hash personal data in models, instead of the key from the environment or
    * the lake ({@link PiiKey}).
@@ -709,7 +730,7 @@ public final class Pipeline {
                 if (piiKey == null) {
                   PiiKey k =
                       PiiKey.resolve(
-                          System.getenv(),
+                          environment,
                           spark.conf().get(PiiKey.FILE_CONF, null),
                           lake.root(),
                           spark.sparkContext().hadoopConfiguration());

@@ -1,5 +1,7 @@
 package dev.dpf.core.stage;
 
+import dev.dpf.core.DpfException;
+
 /**
  * What one stage did to one table.
  *
@@ -70,26 +72,115 @@ public record TableResult(
     NOT_SELECTED
   }
 
+  /** A result of {@code stage} on {@code table} with {@code status}, its counts set by name. */
+  public static Builder of(String stage, String table, Status status) {
+    return new Builder(stage, table, status);
+  }
+
+  /** Builds a {@link TableResult}: counts not set are 0, the note is empty. */
+  public static final class Builder {
+    private final String stage;
+    private final String table;
+    private final Status status;
+    private long read;
+    private long written;
+    private long quarantined;
+    private long superseded;
+    private int files;
+    private double seconds;
+    private String note = "";
+
+    private Builder(String stage, String table, Status status) {
+      this.stage = stage;
+      this.table = table;
+      this.status = status;
+    }
+
+    public Builder read(long rows) {
+      this.read = rows;
+      return this;
+    }
+
+    public Builder written(long rows) {
+      this.written = rows;
+      return this;
+    }
+
+    public Builder quarantined(long rows) {
+      this.quarantined = rows;
+      return this;
+    }
+
+    public Builder superseded(long rows) {
+      this.superseded = rows;
+      return this;
+    }
+
+    public Builder files(int count) {
+      this.files = count;
+      return this;
+    }
+
+    public Builder seconds(double wall) {
+      this.seconds = wall;
+      return this;
+    }
+
+    public Builder note(String text) {
+      this.note = text;
+      return this;
+    }
+
+    public TableResult build() {
+      return new TableResult(
+          stage, table, status, read, written, quarantined, superseded, files, seconds, note);
+    }
+  }
+
   /** A table outside the run's selection. */
   static TableResult notSelected(String stage, String table) {
-    return new TableResult(
-        stage, table, Status.NOT_SELECTED, 0, 0, 0, 0, 0.0, "outside --select and --exclude");
+    return of(stage, table, Status.NOT_SELECTED).note("outside --select and --exclude").build();
   }
 
   /** What {@code init} did to a table: created it empty, or left it as it was. */
   static TableResult init(String table, boolean created, double seconds) {
-    return created
-        ? new TableResult("init", table, Status.OK, 0, 0, 0, 0, seconds, "created, empty")
-        : new TableResult(
-            "init", table, Status.UP_TO_DATE, 0, 0, 0, 0, seconds, "exists; left alone");
+    return of("init", table, created ? Status.OK : Status.UP_TO_DATE)
+        .seconds(seconds)
+        .note(created ? "created, empty" : "exists; left alone")
+        .build();
+  }
+
+  /** A table left as it was: nothing new to read. */
+  static TableResult upToDate(String stage, String table, double seconds, String note) {
+    return of(stage, table, Status.UP_TO_DATE).seconds(seconds).note(note).build();
   }
 
   static TableResult skipped(String stage, String table, double seconds, String why) {
-    return new TableResult(stage, table, Status.SKIPPED, 0, 0, 0, 0, seconds, why);
+    return of(stage, table, Status.SKIPPED).seconds(seconds).note(why).build();
   }
 
   static TableResult failed(String stage, String table, double seconds, Throwable error) {
     String message = error.getMessage() == null ? error.toString() : error.getMessage();
-    return new TableResult(stage, table, Status.FAILED, 0, 0, 0, 0, seconds, message);
+    return of(stage, table, Status.FAILED).seconds(seconds).note(message).build();
+  }
+
+  /** Rows read = written + quarantined + superseded, or the run stops with the numbers. */
+  static void reconcile(String table, long read, long written, long quarantined, long superseded) {
+    if (read != written + quarantined + superseded) {
+      throw new DpfException(
+          "Reconciliation failed for "
+              + table
+              + ": read "
+              + read
+              + " row(s) but wrote "
+              + written
+              + ", quarantined "
+              + quarantined
+              + " and superseded "
+              + superseded
+              + " (difference "
+              + (read - written - quarantined - superseded)
+              + "). No rows may be lost; report this as a bug");
+    }
   }
 }

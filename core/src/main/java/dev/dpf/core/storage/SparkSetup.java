@@ -53,9 +53,22 @@ public final class SparkSetup {
   }
 
   /**
+   * Where the embedded metastore's log belongs: {@code <lake>/_system/derby.log}. Derby reads it
+   * from the JVM property {@value #DERBY_LOG_PROPERTY}, which the process sets before its session
+   * starts (a library does not set JVM properties).
+   */
+  public static Path derbyLog(Path lakeRoot) {
+    return lakeRoot.toAbsolutePath().resolve("_system").resolve("derby.log");
+  }
+
+  /** The JVM property naming Derby's log file. */
+  public static final String DERBY_LOG_PROPERTY = "derby.stream.error.file";
+
+  /**
    * The local catalog: an embedded (Derby) Hive metastore under {@code
    * <lake>/_system/metastore_db}, so that a later process resolves {@code
-   * curated.customer_data_usa} by name.
+   * curated.customer_data_usa} by name. Its log goes where {@value #DERBY_LOG_PROPERTY} says (see
+   * {@link #derbyLog}).
    */
   public static SparkSession.Builder localCatalog(SparkSession.Builder builder, Path lakeRoot) {
     Path system = lakeRoot.toAbsolutePath().resolve("_system");
@@ -65,7 +78,6 @@ public final class SparkSetup {
       throw new dev.dpf.core.DpfException(
           "Cannot create the lake's catalog folder " + system + ": " + e.getMessage(), e);
     }
-    System.setProperty("derby.stream.error.file", system.resolve("derby.log").toString());
     return builder
         .config(localFiles())
         .enableHiveSupport()

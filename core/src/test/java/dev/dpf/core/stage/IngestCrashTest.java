@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.Zone;
-import dev.dpf.core.ingest.FaultPoint;
+import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.storage.SparkSetup;
+import dev.dpf.core.testing.CrashAt;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.core.testing.SparkExtension;
@@ -86,10 +87,10 @@ class IngestCrashTest {
     return JavaProcess.start(
         dir,
         output(dir, point),
-        "-D" + FaultPoint.PROPERTY + "=" + point,
         IngestChild.class.getName(),
         raw.toString(),
-        lake(dir, point).toString());
+        lake(dir, point).toString(),
+        point);
   }
 
   private static Path output(Path dir, String point) {
@@ -104,7 +105,7 @@ class IngestCrashTest {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {
       String text = Files.readString(out, UTF_8);
-      if (text.contains(FaultPoint.MARKER + point)) {
+      if (text.contains(CrashAt.MARKER + point)) {
         return;
       }
       if (!child.isAlive()) {
@@ -142,8 +143,13 @@ class IngestCrashTest {
   }
 
   static void run(SparkSession spark, String raw, String lake, String runId) {
+    run(spark, raw, lake, runId, IngestHooks.NONE);
+  }
+
+  static void run(SparkSession spark, String raw, String lake, String runId, IngestHooks hooks) {
     PipelineDefinition d = Definitions.parse("crash.yaml", DEFINITION, f -> null);
     new Pipeline(spark, d, new Lake(spark, lake), runId, Instant.now(), r -> {})
+        .hooks(hooks)
         .ingest(RawRoot.open(raw, spark.sparkContext().hadoopConfiguration()));
   }
 
@@ -188,7 +194,7 @@ class IngestCrashTest {
               .config("spark.driver.host", "127.0.0.1")
               .config("spark.driver.bindAddress", "127.0.0.1")
               .getOrCreate();
-      run(spark, args[0], args[1], "killed");
+      run(spark, args[0], args[1], "killed", new CrashAt(args[2]));
       System.out.println("INGEST DONE");
       spark.stop();
     }

@@ -10,14 +10,14 @@ import org.junit.jupiter.api.Test;
 class ReconcileTest {
   @Test
   void aMismatchStopsTheRunWithTheNumbers() {
-    assertThatCode(() -> Transform.reconcile("transformed.c", 10, 7, 1, 2))
+    assertThatCode(() -> TableResult.reconcile("transformed.c", 10, 7, 1, 2))
         .doesNotThrowAnyException();
-    assertThatThrownBy(() -> Transform.reconcile("transformed.c", 10, 7, 1, 1))
+    assertThatThrownBy(() -> TableResult.reconcile("transformed.c", 10, 7, 1, 1))
         .isInstanceOf(DpfException.class)
         .hasMessage(
             "Reconciliation failed for transformed.c: read 10 row(s) but wrote 7, quarantined 1"
                 + " and superseded 1 (difference 1). No rows may be lost; report this as a bug");
-    assertThatThrownBy(() -> Transform.reconcile("transformed.c", 10, 9, 1, 1))
+    assertThatThrownBy(() -> TableResult.reconcile("transformed.c", 10, 9, 1, 1))
         .hasMessageContaining("(difference -1)");
   }
 }

@@ -27,6 +27,7 @@ public final class SparkExtension implements ParameterResolver {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      System.setProperty(SparkSetup.DERBY_LOG_PROPERTY, SparkSetup.derbyLog(catalog).toString());
       session =
           SparkSetup.localCatalog(
                   SparkSetup.smallLocal(

@@ -7,6 +7,7 @@ import dev.dpf.core.storage.SparkSetup;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.Exit;
 import dev.dpf.jobs.run.JobOptions;
+import dev.dpf.jobs.run.Sessions;
 import dev.dpf.jobs.run.StageRunner;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -44,7 +45,7 @@ public final class JobMain {
               () ->
                   LakeLock.acquire(
                       options.lake(), new org.apache.hadoop.conf.Configuration(), holder));
-      builder = SparkSetup.localCatalog(builder, Path.of(URI.create(options.lake()).getPath()));
+      builder = Sessions.localCatalog(builder, Path.of(URI.create(options.lake()).getPath()));
     } else {
       builder = builder.enableHiveSupport(); // the cluster's catalog: Glue Data Catalog on Glue
     }

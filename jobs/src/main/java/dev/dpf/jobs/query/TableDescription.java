@@ -6,6 +6,7 @@ import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.definition.SourceDef;
+import dev.dpf.core.definition.TableName;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.stage.ModelSql;
 import dev.dpf.core.storage.Lake;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -28,23 +28,23 @@ public final class TableDescription {
 
   public static String text(
       SparkSession spark, PipelineDefinition definition, Lake lake, String name) {
-    String lower = name.toLowerCase(Locale.ROOT);
-    String[] parts = lower.split("\\.", -1);
-    Optional<Zone> zone = parts.length != 2 ? Optional.empty() : Zone.of(lower);
-    if (zone.isEmpty() || parts[1].isEmpty()) {
-      throw new DpfException(
-          "'"
-              + name
-              + "' is not a table name. Name tables as zone.table, for example"
-              + " curated.customer_360 (dpf tables lists them)");
-    }
-    String table = parts[1];
-    String full = zone.get().dbName() + "." + table;
-    if (!lake.exists(zone.get(), table)) {
+    TableName parsed =
+        TableName.parse(name.toLowerCase(Locale.ROOT))
+            .orElseThrow(
+                () ->
+                    new DpfException(
+                        "'"
+                            + name
+                            + "' is not a table name. Name tables as zone.table, for example"
+                            + " curated.customer_360 (dpf tables lists them)"));
+    Zone zone = parsed.zone();
+    String table = parsed.name();
+    String full = parsed.toString();
+    if (!lake.exists(zone, table)) {
       throw new DpfException(
           "No table " + full + " in the lake at " + lake.root() + ". dpf tables lists the tables");
     }
-    lake.register(zone.get(), table);
+    lake.register(zone, table);
 
     StringBuilder out = new StringBuilder(full).append('\n');
     dev.dpf.core.definition.TableDocs docs = definition.docs(full);
@@ -59,27 +59,27 @@ public final class TableDescription {
     }
     Map<String, ColumnDef> tags = new java.util.HashMap<>();
     List<String> upstream = new ArrayList<>();
-    String kind = kind(spark, definition, zone.get(), table, upstream, tags);
+    String kind = kind(spark, definition, zone, table, upstream, tags);
     line(out, "kind", kind);
     line(out, "upstream", upstream.isEmpty() ? "-" : String.join(", ", upstream));
     List<String> downstream = downstream(spark, definition, full);
     line(out, "downstream", downstream.isEmpty() ? "-" : String.join(", ", downstream));
-    line(out, "location", lake.path(zone.get(), table));
+    line(out, "location", lake.path(zone, table));
 
     Row detail =
-        lake.delta(zone.get(), table)
+        lake.delta(zone, table)
             .detail()
             .select("numFiles", "sizeInBytes", "partitionColumns")
             .head();
     // The last change of the data, not of a table property.
     Row last =
-        lake.delta(zone.get(), table)
+        lake.delta(zone, table)
             .history(20)
             .select("version", "timestamp", "operation")
             .where("operation <> 'SET TBLPROPERTIES'")
             .orderBy(org.apache.spark.sql.functions.col("version").desc())
             .head();
-    long rows = lake.rows(zone.get(), table);
+    long rows = lake.rows(zone, table);
     line(out, "rows", String.format(Locale.ROOT, "%,d", rows));
     line(
         out,

@@ -92,7 +92,7 @@ public final class Sessions {
       if (local) {
         lock(lakeRoot, new org.apache.hadoop.conf.Configuration(), command);
         Path root = Path.of(lake.getScheme() == null ? lakeRoot : lake.getPath());
-        builder = SparkSetup.localCatalog(builder, root);
+        builder = localCatalog(builder, root);
       }
       adopted = SparkSession.getDefaultSession().isDefined();
       session = builder.getOrCreate();
@@ -143,6 +143,15 @@ public final class Sessions {
             + ": it has no zone folder (consolidated, transformed, curated, quarantine), run log"
             + " (_system/runs) or lock. Pass --lake with a lake's root, or make one there with dpf"
             + " run or dpf init");
+  }
+
+  /**
+   * {@link SparkSetup#localCatalog} with the metastore's log in the lake ({@link
+   * SparkSetup#derbyLog}), not in the working folder.
+   */
+  public static SparkSession.Builder localCatalog(SparkSession.Builder builder, Path root) {
+    System.setProperty(SparkSetup.DERBY_LOG_PROPERTY, SparkSetup.derbyLog(root).toString());
+    return SparkSetup.localCatalog(builder, root);
   }
 
   /** Takes the lake's lock for this process, released by {@link #stop}. */

@@ -3,6 +3,7 @@ package dev.dpf.jobs.run;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.definition.DefinitionException;
 import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.stage.Pipeline;
 import dev.dpf.core.stage.Planned;
 import dev.dpf.core.stage.Selection;
@@ -39,7 +40,17 @@ public final class StageRunner {
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+  private static IngestHooks hooks = IngestHooks.NONE;
+
   private StageRunner() {}
+
+  /**
+   * Tells {@code hooks} how far the ingests of this process's runs get: for an application that
+   * embeds dpf, and for the tests that stop a run midway. None by default.
+   */
+  public static synchronized void hooks(IngestHooks ingestHooks) {
+    hooks = ingestHooks;
+  }
 
   public static PipelineDefinition definition(JobOptions options) {
     return DefinitionSource.load(options.definition(), StageRunner::hadoopConfiguration);
@@ -176,7 +187,11 @@ public final class StageRunner {
                 out.flush();
               }
             });
-    pipeline.onStart(progress::started).fullRefresh(options.fullRefresh());
+    pipeline
+        .onStart(progress::started)
+        .fullRefresh(options.fullRefresh())
+        .environment(System.getenv())
+        .hooks(hooks);
     if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
       Selection selection = Selection.of(spark, definition);
       pipeline.select(selection, selection.choose(options.select(), options.exclude()));

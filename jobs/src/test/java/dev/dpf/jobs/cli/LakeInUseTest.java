@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.ingest.FaultPoint;
+import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.storage.LakeLock;
+import dev.dpf.core.testing.CrashAt;
 import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.jobs.testing.CliRun;
+import dev.dpf.jobs.testing.CrashingDpf;
 import dev.dpf.jobs.testing.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +60,7 @@ class LakeInUseTest {
     // The first run stops, holding the lake, once it has planned its ingest batch.
     Process first =
         JavaProcess.start(
-            dir,
-            out,
-            concat(
-                List.of("-D" + FaultPoint.PROPERTY + "=ingest:planned", Dpf.class.getName()), run));
+            dir, out, concat(List.of(CrashingDpf.class.getName(), IngestHooks.PLANNED), run));
     try {
       awaitMarker(first, out, "ingest:planned");
       List<String> before = files(lake);
@@ -195,7 +194,7 @@ class LakeInUseTest {
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (System.nanoTime() < deadline) {
       String text = Files.exists(out) ? Files.readString(out, UTF_8) : "";
-      if (text.contains(FaultPoint.MARKER + point)) {
+      if (text.contains(CrashAt.MARKER + point)) {
         return;
       }
       if (!child.isAlive()) {

@@ -1,0 +1,62 @@
+package dev.dpf.core.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.core.definition.Zone;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.transform.Columns;
+import dev.dpf.core.transform.Conform;
+import dev.dpf.core.transform.History;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Writes an scd2 dataset's history table ({@code <dataset>_history}): every version of every key,
+ * with {@code valid_from}, {@code valid_to} and {@code is_current} ({@link History#versions}).
+ */
+final class HistoryWriter {
+  private final Lake lake;
+
+  HistoryWriter(Lake lake) {
+    this.lake = lake;
+  }
+
+  /** The SCD2 history, rebuilt from every valid change of the dataset. */
+  TableResult write(DatasetDef dataset, Dataset<Row> allValid, List<String> extra, long batchTo) {
+    long start = System.nanoTime();
+    if (allValid == null) {
+      Dataset<Row> all =
+          lake.read(Zone.CONSOLIDATED, dataset.source()).filter(col(Columns.BATCH_ID).leq(batchTo));
+      allValid = Conform.selectValid(dataset, Conform.withConformed(dataset, all), extra);
+    }
+    long changes = allValid.count();
+    long versions =
+        lake.overwrite(
+            Zone.TRANSFORMED,
+            dataset.historyTable(),
+            History.versions(dataset, allValid),
+            List.of());
+    return new TableResult(
+        "transform",
+        Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+        TableResult.Status.OK,
+        changes,
+        versions,
+        0,
+        changes - versions,
+        0,
+        Pipeline.seconds(start),
+        "SCD2 versions of transformed." + dataset.name() + " (superseded: deletes and repeats)");
+  }
+
+  /** The schema of an scd2 dataset's history table over {@code consolidated}'s columns. */
+  static StructType schema(DatasetDef dataset, Dataset<Row> consolidated) {
+    return History.versions(
+            dataset,
+            Conform.selectValid(dataset, Conform.withConformed(dataset, consolidated), List.of()))
+        .schema();
+  }
+}
