@@ -59,4 +59,9 @@ public record Planned(String stage, String table, Action action, String why) {
       };
     }
   }
+
+  /** A table outside the run's selection. */
+  static Planned notSelected(String stage, String table) {
+    return new Planned(stage, table, Action.NOT_SELECTED, "outside --select and --exclude");
+  }
 }
