@@ -4,9 +4,7 @@ import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.concat_ws;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -18,8 +16,6 @@ import dev.dpf.core.definition.ModelDef;
 import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,13 +27,8 @@ import java.util.function.Function;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
-import org.apache.spark.sql.catalyst.expressions.Expression;
-import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
-import org.apache.spark.sql.catalyst.parser.ParseException;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import scala.runtime.AbstractPartialFunction;
 
 /**
  * A dataset's or model's quality rules as Spark expressions. Row rules (not_null, range, regex,
@@ -242,88 +233,6 @@ public final class Quality {
     return out;
   }
 
-  /** The table rules' results over the transformed table. */
-  public static List<QualityResult> tableResults(Subject dataset, Dataset<Row> table, Instant now) {
-    List<QualityResult> out = new ArrayList<>();
-    Long rows = null;
-    for (QualityRule rule : dataset.rules()) {
-      switch (rule.kind()) {
-        case MIN_ROWS -> {
-          long least = ((QualityRule.MinRows) rule).count();
-          rows = rows != null ? rows : table.count();
-          out.add(
-              new QualityResult(
-                  dataset.name(),
-                  rule,
-                  1,
-                  rows < least ? 1 : 0,
-                  List.of(),
-                  rows + " row(s), at least " + least + " expected"));
-        }
-        case UNIQUE -> {
-          if (!dataset.key().isEmpty()
-              && java.util.Set.copyOf(rule.columns()).equals(java.util.Set.copyOf(dataset.key()))) {
-            // The dataset's key: the transform keeps one row per key (null-safe, as it merges), so
-            // no shuffle of the whole table is needed to know that it holds.
-            rows = rows != null ? rows : table.count();
-            out.add(new QualityResult(dataset.name(), rule, rows, 0, List.of(), ""));
-            break;
-          }
-          Column[] cols =
-              rule.columns().stream().map(c -> col(Conform.quote(c))).toArray(Column[]::new);
-          Dataset<Row> dupes = table.groupBy(cols).agg(count(lit(1)).as("n")).filter("n > 1");
-          Row r = dupes.agg(sum("n"), count(lit(1))).head();
-          long failed = r.isNullAt(0) ? 0 : r.getLong(0);
-          rows = rows != null ? rows : table.count();
-          List<String> samples =
-              failed == 0
-                  ? List.of()
-                  : dupes
-                      .select(
-                          joined(rule.columns().stream().map(c -> col(Conform.quote(c))).toList())
-                              .as("v"))
-                      .orderBy("v")
-                      .limit(SAMPLES)
-                      .collectAsList()
-                      .stream()
-                      .map(x -> "'" + x.getString(0) + "'")
-                      .toList();
-          out.add(
-              new QualityResult(
-                  dataset.name(),
-                  rule,
-                  rows,
-                  failed,
-                  samples,
-                  failed == 0 ? "" : r.getLong(1) + " value(s) held by more than one row"));
-        }
-        case FRESHNESS -> {
-          String c = rule.columns().get(0);
-          Row r = table.agg(max(col(Conform.quote(c)).cast("timestamp"))).head();
-          Instant limit =
-              now.minus(((QualityRule.Freshness) rule).maxAge())
-                  .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-          Instant newest = r.isNullAt(0) ? null : ((Timestamp) r.get(0)).toInstant();
-          boolean stale = newest == null || newest.isBefore(limit);
-          out.add(
-              new QualityResult(
-                  dataset.name(),
-                  rule,
-                  1,
-                  stale ? 1 : 0,
-                  List.of(),
-                  "newest "
-                      + (newest == null ? "none" : newest.toString())
-                      + ", at least "
-                      + limit
-                      + " expected"));
-        }
-        case NOT_NULL, RANGE, REGEX, ALLOWED_VALUES, REFERENCES, EXPECT -> {} // row rules
-      }
-    }
-    return out;
-  }
-
   /** Stops the run at the first result of a fail rule that failed, naming counts and values. */
   public static void failIfAny(Subject subject, List<QualityResult> results) {
     for (QualityResult r : results) {
@@ -340,7 +249,7 @@ public final class Quality {
 
   private static Column rowFails(Subject dataset, QualityRule rule) {
     return switch (rule.kind()) {
-      case EXPECT -> expression(dataset, (QualityRule.Expect) rule).equalTo(lit(false));
+      case EXPECT -> ExpectRules.expression(dataset, (QualityRule.Expect) rule).equalTo(lit(false));
       case NOT_NULL -> {
         Column any = lit(false);
         for (String c : rule.columns()) {
@@ -381,137 +290,12 @@ public final class Quality {
     return lit(text).cast(type);
   }
 
-  /**
-   * An expect rule's expression over the rows checked: its column names (as the table names them,
-   * in any case) refer to the columns that hold their values.
-   *
-   * @throws DpfException when it is not a SQL expression
-   */
-  public static Column expression(Subject subject, QualityRule.Expect rule) {
-    String text = rule.expression();
-    Expression parsed;
-    try {
-      parsed = CatalystSqlParser$.MODULE$.parseExpression(text);
-    } catch (Exception e) { // a ParseException, undeclared by the Scala method
-      if (!(e instanceof ParseException)) {
-        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-      }
-      throw new DpfException(
-          "Quality rule "
-              + rule.label()
-              + " of '"
-              + subject.name()
-              + "': '"
-              + text
-              + "' is not a SQL expression: "
-              + e.getMessage().strip().replace('\n', ' ')
-              + ". Fix its expression");
-    }
-    java.util.Set<String> read = new java.util.LinkedHashSet<>();
-    collectAttributes(parsed, read);
-    for (String name : read) {
-      if (!subject.columns().containsKey(name.toLowerCase(Locale.ROOT))) {
-        throw new DpfException(
-            "Quality rule "
-                + rule.label()
-                + " of '"
-                + subject.name()
-                + "' reads column '"
-                + name
-                + "', which "
-                + subject.where()
-                + " does not have (columns: "
-                + String.join(", ", new java.util.TreeSet<>(subject.columns().keySet()))
-                + "). Fix its expression in "
-                + subject.where()
-                + ".quality");
-      }
-    }
-    return new Column(
-        parsed.transformUp(
-            new AbstractPartialFunction<Expression, Expression>() {
-              @Override
-              public boolean isDefinedAt(Expression e) {
-                return e instanceof UnresolvedAttribute a && a.nameParts().size() == 1;
-              }
-
-              @Override
-              public Expression apply(Expression e) {
-                String name = ((UnresolvedAttribute) e).name();
-                var column = subject.columns().get(name.toLowerCase(Locale.ROOT));
-                return column == null ? e : UnresolvedAttribute.quoted(column.getKey());
-              }
-            }));
-  }
-
-  /**
-   * Compiles an expect rule's expression over {@code rows} (the rows it would judge, possibly
-   * none): it must be a boolean over the subject's columns.
-   *
-   * @throws DpfException saying what is wrong and where to fix it
-   */
-  public static void check(Subject subject, QualityRule.Expect rule, Dataset<Row> rows) {
-    org.apache.spark.sql.types.DataType type;
-    try {
-      type = rows.select(expression(subject, rule)).schema().fields()[0].dataType();
-    } catch (Exception e) {
-      if (!(e instanceof org.apache.spark.sql.AnalysisException analysis)) {
-        throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
-      }
-      throw new DpfException(
-          "Quality rule "
-              + rule.label()
-              + " of '"
-              + subject.name()
-              + "' does not compile: "
-              + analysis.getSimpleMessage().strip().replace('\n', ' ')
-              + ". Fix its expression in "
-              + subject.where()
-              + ".quality");
-    }
-    if (!(type instanceof org.apache.spark.sql.types.BooleanType)) {
-      throw new DpfException(
-          "Quality rule "
-              + rule.label()
-              + " of '"
-              + subject.name()
-              + "': '"
-              + rule.expression()
-              + "' is "
-              + type.simpleString()
-              + ", not a boolean. Write a comparison, for example amount > 0, in "
-              + subject.where()
-              + ".quality");
-    }
-  }
-
-  /** The single-part column names an expect rule's expression reads, in order, once each. */
-  private static List<String> expressionColumns(QualityRule.Expect rule) {
-    Expression parsed = CatalystSqlParser$.MODULE$.parseExpression(rule.expression());
-    java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
-    collectAttributes(parsed, out);
-    return List.copyOf(out);
-  }
-
-  /** Column names read outside lambda functions (whose variables are not columns). */
-  private static void collectAttributes(Expression e, java.util.Set<String> out) {
-    if (e instanceof org.apache.spark.sql.catalyst.expressions.LambdaFunction) {
-      return;
-    }
-    if (e instanceof UnresolvedAttribute a && a.nameParts().size() == 1) {
-      out.add(a.name());
-    }
-    for (Expression child : scala.collection.JavaConverters.seqAsJavaList(e.children())) {
-      collectAttributes(child, out);
-    }
-  }
-
   /** The rule's typed column(s) as text, joined by ", " (null as {@code null}). */
   private static Column value(Subject dataset, QualityRule rule) {
     if (rule instanceof QualityRule.Expect expect) {
       // The columns the expression reads, as name=value.
       List<Column> named = new ArrayList<>();
-      for (String c : expressionColumns(expect)) {
+      for (String c : ExpectRules.columns(expect)) {
         if (dataset.columns().containsKey(c.toLowerCase(Locale.ROOT))) {
           named.add(
               concat(
@@ -525,7 +309,7 @@ public final class Quality {
     return joined(rule.columns().stream().map(dataset::column).toList());
   }
 
-  private static Column joined(List<Column> columns) {
+  static Column joined(List<Column> columns) {
     return concat_ws(
         ", ",
         columns.stream()

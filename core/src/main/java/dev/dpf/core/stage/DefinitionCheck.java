@@ -9,6 +9,7 @@ import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.definition.TableName;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.pii.ColumnLineage;
+import dev.dpf.core.quality.ExpectRules;
 import dev.dpf.core.quality.Quality;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Conform;
@@ -74,7 +75,7 @@ final class DefinitionCheck {
       for (QualityRule rule : dataset.quality()) {
         if (rule instanceof QualityRule.Expect expect) {
           try {
-            Quality.check(Quality.of(dataset), expect, conformed);
+            ExpectRules.check(Quality.of(dataset), expect, conformed);
           } catch (DpfException e) {
             problems.add(e.getMessage());
           }

@@ -11,8 +11,10 @@ import dev.dpf.core.definition.TableName;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.pii.ColumnLineage;
 import dev.dpf.core.pii.PiiLineage.Exposure;
+import dev.dpf.core.quality.ExpectRules;
 import dev.dpf.core.quality.Quality;
 import dev.dpf.core.quality.QualityResult;
+import dev.dpf.core.quality.TableRules;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Columns;
 import java.time.Instant;
@@ -187,7 +189,7 @@ final class Models {
     }
     if (model.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
       List<QualityResult> results =
-          Quality.tableResults(subject, lake.read(model.zone(), model.name()), startedAt);
+          TableRules.results(subject, lake.read(model.zone(), model.name()), startedAt);
       quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
       Quality.failIfAny(subject, results);
     }
@@ -234,7 +236,7 @@ final class Models {
     Quality.Subject subject = Quality.of(model, rows.schema());
     for (QualityRule rule : model.quality()) {
       if (rule instanceof QualityRule.Expect expect) {
-        Quality.check(subject, expect, rows);
+        ExpectRules.check(subject, expect, rows);
       } else {
         rule.columns().forEach(subject::column);
       }

@@ -6,6 +6,7 @@ import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.definition.Zone;
 import dev.dpf.core.quality.Quality;
 import dev.dpf.core.quality.QualityResult;
+import dev.dpf.core.quality.TableRules;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.TransformLog;
 import dev.dpf.core.transform.Changes;
@@ -367,7 +368,7 @@ final class Transform {
   private void tableQuality(DatasetDef dataset) {
     if (dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
       List<QualityResult> results =
-          Quality.tableResults(
+          TableRules.results(
               Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
       addQuality(dataset, results);
       Quality.failIfAny(Quality.of(dataset), results);

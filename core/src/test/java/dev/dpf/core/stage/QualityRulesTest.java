@@ -139,50 +139,6 @@ class QualityRulesTest extends IngestFixture {
   }
 
   @Test
-  void expectRulesJudgeEachRowByASqlExpressionOverTheDeclaredColumns() throws Exception {
-    rows();
-    String datasets =
-        "datasets:\n  t:\n    source: t\n    key: [id]\n"
-            + COLUMNS
-            + "    quality:\n"
-            + "      - {rule: expect, name: positive_amount, expression: \"amount > 0\","
-            + " action: quarantine}\n"
-            + "      - {rule: expect, name: known_country, expression: \"Country IN ('FR', 'US')\","
-            + " action: warn}\n";
-
-    List<TableResult> results = ingestAndTransform(SOURCES, datasets, "r1");
-
-    assertThat(results)
-        .filteredOn(r -> r.stage().equals("transform"))
-        .extracting(TableResult::rowsRead, TableResult::rowsWritten, TableResult::rowsQuarantined)
-        .containsExactly(tuple(5L, 3L, 2L));
-    // Rows 1 to 4 conformed (5 did not); row 3's null country passes, as in a SQL CHECK.
-    DatasetAssert.diff(
-        List.of(
-            "t|expect(positive_amount)|quarantined|4|1|['amount=-5.00']|expected amount > 0",
-            "t|expect(known_country)|warned|4|1|['Country=DE']|expected Country IN ('FR', 'US')"),
-        DatasetAssert.rowsAsText(
-            lake()
-                .read(Zone.SYSTEM, "quality")
-                .selectExpr(
-                    "dataset",
-                    "rule",
-                    "status",
-                    "checked",
-                    "failed",
-                    "concat('[', array_join(samples, ','), ']')",
-                    "detail")));
-    DatasetAssert.diff(
-        List.of(
-            "id: 5|amount: cannot parse 'x' as decimal(12,2)",
-            "id: 2|expect(positive_amount) failed for 'amount=-5.00' (expected amount > 0)"),
-        DatasetAssert.rowsAsText(
-            lake()
-                .read(Zone.QUARANTINE, "records")
-                .selectExpr("concat('id: ', get_json_object(record, '$.id'))", "reason")));
-  }
-
-  @Test
   void aBatchWhoseEveryRowIsQuarantinedMergesNothingAndReconciles() throws Exception {
     rows();
     String datasets =
@@ -207,23 +163,6 @@ class QualityRulesTest extends IngestFixture {
             TableResult::rowsQuarantined)
         .containsExactly(tuple(TableResult.Status.OK, 2L, 0L, 2L));
     assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
-  }
-
-  @Test
-  void anExpectRuleNamingAnUndeclaredColumnStopsTheRunSayingWhich() throws Exception {
-    rows();
-    String datasets =
-        "datasets:\n  t:\n    source: t\n    key: [id]\n"
-            + COLUMNS
-            + "    quality:\n"
-            + "      - {rule: expect, name: x, expression: \"amont > 0\", action: warn}\n";
-
-    assertThatThrownBy(() -> ingestAndTransform(SOURCES, datasets, "r1"))
-        .isInstanceOf(DpfException.class)
-        .hasMessage(
-            "Quality rule expect(x) of 't' reads column 'amont', which datasets.t does not have"
-                + " (columns: amount, code, country, id, ref, ts). Fix its expression in"
-                + " datasets.t.quality");
   }
 
   private static final String MODEL =
