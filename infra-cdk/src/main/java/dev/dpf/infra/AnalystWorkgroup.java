@@ -1,8 +1,8 @@
 package dev.dpf.infra;
 
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.Zone;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.Zone;
 import software.amazon.awscdk.services.athena.CfnNamedQuery;
 import software.amazon.awscdk.services.athena.CfnWorkGroup;
 import software.amazon.awscdk.services.kms.IKey;

@@ -1,7 +1,7 @@
 package dev.dpf.infra;
 
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceKind;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceKind;
 import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
@@ -74,7 +74,7 @@ public final class DataIngestionStack extends Stack {
         .build();
   }
 
-  private static List<dev.dpf.core.definition.SourceDef> sourcesOf(
+  private static List<dev.dpf.definition.SourceDef> sourcesOf(
       PipelineDefinition def, SourceKind kind) {
     return def.sources().stream().filter(s -> s.kind() == kind).toList();
   }

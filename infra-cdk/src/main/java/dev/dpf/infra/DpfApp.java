@@ -1,8 +1,8 @@
 package dev.dpf.infra;
 
-import dev.dpf.core.definition.DefinitionException;
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.definition.DefinitionException;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.PipelineDefinition;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
 import io.github.cdklabs.cdknag.PCIDSS321Checks;

@@ -1,6 +1,6 @@
 package dev.dpf.infra;
 
-import dev.dpf.core.definition.SourceDef;
+import dev.dpf.definition.SourceDef;
 import java.util.List;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.services.datasync.CfnLocationS3;

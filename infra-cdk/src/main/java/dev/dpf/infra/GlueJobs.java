@@ -1,8 +1,8 @@
 package dev.dpf.infra;
 
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.Zone;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,8 +1,8 @@
 package dev.dpf.infra;
 
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.TableDocs;
-import dev.dpf.core.definition.Zone;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.TableDocs;
+import dev.dpf.definition.Zone;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;

@@ -7,8 +7,8 @@ import static dev.dpf.infra.Synth.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.JobOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,7 +97,7 @@ class DataTransformationsStackTest {
         assertThat(f.getEntry(main.replace('.', '/') + ".class")).as(main).isNotNull();
       }
       assertThat(f.getEntry("dpf/pipeline.yaml")).isNotNull();
-      assertThat(f.getEntry("dev/dpf/core/definition/Definitions.class")).isNotNull();
+      assertThat(f.getEntry("dev/dpf/definition/Definitions.class")).isNotNull();
       // Our YAML parser is inside, relocated; Spark, Hadoop, Delta, Scala, Jackson core and the AWS
       // SDK are not: Glue 5.0 provides them.
       assertThat(f.getEntry("dev/dpf/shaded/org/yaml/snakeyaml/Yaml.class")).isNotNull();

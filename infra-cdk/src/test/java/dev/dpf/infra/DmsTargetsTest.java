@@ -3,8 +3,8 @@ package dev.dpf.infra;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.SourceKind;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.SourceKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package dev.dpf.core.ingest;
 
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.SourceKind;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.SourceKind;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;

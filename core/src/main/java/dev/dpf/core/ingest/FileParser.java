@@ -1,7 +1,7 @@
 package dev.dpf.core.ingest;
 
-import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.storage.RawRoot;
+import dev.dpf.definition.SourceDef;
 import java.io.BufferedInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;

@@ -7,8 +7,8 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
-import dev.dpf.core.definition.SourceDef;
 import dev.dpf.core.storage.RawRoot;
+import dev.dpf.definition.SourceDef;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

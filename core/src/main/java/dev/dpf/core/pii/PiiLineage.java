@@ -1,7 +1,7 @@
 package dev.dpf.core.pii;
 
-import dev.dpf.core.definition.Pii;
 import dev.dpf.core.pii.ColumnLineage.Origin;
+import dev.dpf.definition.Pii;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,7 +2,7 @@ package dev.dpf.core.pii;
 
 import static org.apache.spark.sql.functions.call_udf;
 
-import dev.dpf.core.definition.Pii;
+import dev.dpf.definition.Pii;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;

@@ -1,8 +1,8 @@
 package dev.dpf.core.quality;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.quality.Quality.Subject;
+import dev.dpf.definition.QualityRule;
 import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Column;

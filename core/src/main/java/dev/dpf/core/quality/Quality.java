@@ -10,12 +10,12 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.QualityRule;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

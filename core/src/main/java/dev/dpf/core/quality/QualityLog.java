@@ -1,7 +1,7 @@
 package dev.dpf.core.quality;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.dpf.core.quality;
 
-import dev.dpf.core.definition.QualityRule;
+import dev.dpf.definition.QualityRule;
 import java.util.List;
 
 /**

@@ -6,9 +6,9 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.sum;
 
-import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.quality.Quality.Subject;
 import dev.dpf.core.transform.Conform;
+import dev.dpf.definition.QualityRule;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;

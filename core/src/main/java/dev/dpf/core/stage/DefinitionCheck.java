@@ -1,18 +1,18 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.QualityRule;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.TableName;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.pii.ColumnLineage;
 import dev.dpf.core.quality.ExpectRules;
 import dev.dpf.core.quality.Quality;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Conform;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.QualityRule;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -2,12 +2,12 @@ package dev.dpf.core.stage;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
 import dev.dpf.core.transform.History;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Zone;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -9,11 +9,6 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.ingest.DeclaredFields;
 import dev.dpf.core.ingest.Digests;
 import dev.dpf.core.ingest.FileParser;
@@ -25,6 +20,11 @@ import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Quarantine;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -684,7 +684,7 @@ final class Ingest {
                   : org.apache.spark.sql.functions.coalesce(values.toArray(Column[]::new));
           select.add(value.as(column));
         });
-    if (source.kind() == dev.dpf.core.definition.SourceKind.DMS) {
+    if (source.kind() == dev.dpf.definition.SourceKind.DMS) {
       select.add(col(ParsedRecord.OP).as(Columns.OP));
       select.add(col(ParsedRecord.COMMIT_TS).as(Columns.COMMIT_TS));
     }

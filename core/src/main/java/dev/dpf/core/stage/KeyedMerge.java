@@ -7,12 +7,12 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Changes;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,12 +1,12 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.Pii;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.TableName;
 import dev.dpf.core.pii.Protect;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.Pii;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.TableName;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

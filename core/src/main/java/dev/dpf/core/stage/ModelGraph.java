@@ -1,11 +1,11 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.TableName;
-import dev.dpf.core.definition.TopoSort;
-import dev.dpf.core.definition.Zone;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.TableName;
+import dev.dpf.definition.TopoSort;
+import dev.dpf.definition.Zone;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

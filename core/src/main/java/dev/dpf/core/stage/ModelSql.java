@@ -1,7 +1,7 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ModelDef;
+import dev.dpf.definition.ModelDef;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -3,11 +3,11 @@ package dev.dpf.core.stage;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
 
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Quarantine;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,14 +1,14 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.pii.PiiLineage;
 import dev.dpf.core.pii.PiiLineage.Exposure;
 import dev.dpf.core.pii.Protect;
 import dev.dpf.core.transform.Columns;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

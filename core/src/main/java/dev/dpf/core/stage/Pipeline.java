@@ -1,17 +1,17 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.pii.ColumnLineage;
 import dev.dpf.core.pii.PiiKey;
 import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -4,13 +4,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.TransformLog;
 import dev.dpf.core.transform.Changes;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Zone;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

@@ -1,12 +1,12 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

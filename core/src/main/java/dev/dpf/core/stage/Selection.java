@@ -1,11 +1,11 @@
 package dev.dpf.core.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.Zone;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -1,15 +1,15 @@
 package dev.dpf.core.stage;
 
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.TableName;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.quality.QualityLog;
 import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -2,8 +2,6 @@ package dev.dpf.core.stage;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.quality.Quality;
 import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.quality.TableRules;
@@ -13,6 +11,8 @@ import dev.dpf.core.transform.Changes;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Conform;
 import dev.dpf.core.transform.Quarantine;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

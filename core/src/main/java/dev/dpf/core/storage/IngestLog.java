@@ -4,7 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dpf.core.definition.Zone;
+import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.dpf.core.storage;
 
-import dev.dpf.core.definition.Zone;
+import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -11,7 +11,7 @@ import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.when;
 
-import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.definition.DatasetDef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -9,9 +9,9 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.ColumnType;
-import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.ColumnType;
+import dev.dpf.definition.DatasetDef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -9,8 +9,8 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.DatasetDef;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.DatasetDef;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

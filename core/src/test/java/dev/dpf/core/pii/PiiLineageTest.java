@@ -2,9 +2,9 @@ package dev.dpf.core.pii;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.Pii;
 import dev.dpf.core.pii.PiiLineage.Exposure;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Pii;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;

@@ -4,9 +4,9 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dpf.core.definition.Pii;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Pii;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

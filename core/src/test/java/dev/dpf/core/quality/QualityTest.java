@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.QualityRule;
-import dev.dpf.core.definition.QualityRule.Action;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.core.transform.Columns;
+import dev.dpf.definition.QualityRule;
+import dev.dpf.definition.QualityRule.Action;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Duration;

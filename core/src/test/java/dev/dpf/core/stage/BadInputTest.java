@@ -5,14 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.Zone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -3,9 +3,9 @@ package dev.dpf.core.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.TransformLog;
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.definition.Zone;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;

@@ -2,8 +2,8 @@ package dev.dpf.core.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -180,9 +180,9 @@ class CuratedModelsTest {
         spark.table("curated.safe"),
         List.of("name_key", "phone", "network", "named", "no_name", "city"),
         List.of(
-            dev.dpf.core.pii.Protect.value(dev.dpf.core.definition.Pii.NAME, "Ann Lee", KEY)
+            dev.dpf.core.pii.Protect.value(dev.dpf.definition.Pii.NAME, "Ann Lee", KEY)
                 + "|(***) ***-**99|10.1.2.0/24|2|false|London",
-            dev.dpf.core.pii.Protect.value(dev.dpf.core.definition.Pii.NAME, "Bo Young", KEY)
+            dev.dpf.core.pii.Protect.value(dev.dpf.definition.Pii.NAME, "Bo Young", KEY)
                 + "|*** **50|192.168.7.0/24|2|false|NYC"));
   }
 

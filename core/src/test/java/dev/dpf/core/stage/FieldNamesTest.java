@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.definition.Zone;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

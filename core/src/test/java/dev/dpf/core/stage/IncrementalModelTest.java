@@ -2,13 +2,13 @@ package dev.dpf.core.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.PipelineDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

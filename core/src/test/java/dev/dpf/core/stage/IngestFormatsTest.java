@@ -5,9 +5,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.definition.Zone;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.SourceKind;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.ingest.FileParser;
 import dev.dpf.core.storage.IngestLog;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.SourceKind;
+import dev.dpf.definition.Zone;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.List;

@@ -2,12 +2,12 @@ package dev.dpf.core.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.Zone;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Date;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.Zone;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;

@@ -3,12 +3,12 @@ package dev.dpf.core.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.testing.RawFiles;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Definitions;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

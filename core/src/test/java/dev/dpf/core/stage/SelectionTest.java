@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Definitions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,8 +2,8 @@ package dev.dpf.core.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Zone;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;

@@ -3,8 +3,8 @@ package dev.dpf.core.testing;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

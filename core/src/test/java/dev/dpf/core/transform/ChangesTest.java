@@ -2,11 +2,11 @@ package dev.dpf.core.transform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.ColumnType;
-import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.ColumnType;
+import dev.dpf.definition.DatasetDef;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -5,9 +5,9 @@ import static org.apache.spark.sql.functions.array_join;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.Definitions;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Definitions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

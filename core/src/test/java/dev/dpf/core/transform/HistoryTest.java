@@ -4,10 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.ColumnType;
-import dev.dpf.core.definition.DatasetDef;
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.ColumnType;
+import dev.dpf.definition.DatasetDef;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;

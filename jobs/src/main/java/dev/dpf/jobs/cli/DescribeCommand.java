@@ -1,7 +1,7 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.query.TableDescription;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.StageRunner;

@@ -1,8 +1,8 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.stage.TableResult;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.Zone;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.Progress;
 import dev.dpf.jobs.run.RunResults;

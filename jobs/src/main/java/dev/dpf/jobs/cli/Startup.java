@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.JobOptions;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.Zone;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;

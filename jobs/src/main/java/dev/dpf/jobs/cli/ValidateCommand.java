@@ -1,7 +1,7 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.StageRunner;
 import java.util.List;
@@ -43,7 +43,7 @@ final class ValidateCommand implements Callable<Integer> {
                 r -> {})
             .validate();
     if (!problems.isEmpty()) {
-      throw dev.dpf.core.definition.DefinitionException.all(d.file(), problems);
+      throw dev.dpf.definition.DefinitionException.all(d.file(), problems);
     }
     spec.commandLine()
         .getOut()

@@ -1,9 +1,9 @@
 package dev.dpf.jobs.glue;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.storage.LakeLock;
 import dev.dpf.core.storage.SparkSetup;
+import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.Exit;
 import dev.dpf.jobs.run.JobOptions;

@@ -1,15 +1,15 @@
 package dev.dpf.jobs.query;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.TableName;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.stage.ModelSql;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
 import dev.dpf.jobs.run.Report;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +47,7 @@ public final class TableDescription {
     lake.register(zone, table);
 
     StringBuilder out = new StringBuilder(full).append('\n');
-    dev.dpf.core.definition.TableDocs docs = definition.docs(full);
+    dev.dpf.definition.TableDocs docs = definition.docs(full);
     if (!docs.description().isEmpty()) {
       line(out, "description", docs.description());
     }

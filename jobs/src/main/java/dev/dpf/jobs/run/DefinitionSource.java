@@ -1,8 +1,8 @@
 package dev.dpf.jobs.run;
 
-import dev.dpf.core.definition.DefinitionException;
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.PipelineDefinition;
+import dev.dpf.definition.DefinitionException;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.PipelineDefinition;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,11 +1,11 @@
 package dev.dpf.jobs.run;
 
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.stage.Selection;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Quarantine;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.Zone;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;

@@ -1,10 +1,10 @@
 package dev.dpf.jobs.run;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.LakeLock;
 import dev.dpf.core.storage.SparkSetup;
+import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;

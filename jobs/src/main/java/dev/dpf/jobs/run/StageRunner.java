@@ -1,8 +1,6 @@
 package dev.dpf.jobs.run;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.definition.DefinitionException;
-import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.stage.Pipeline;
 import dev.dpf.core.stage.Planned;
@@ -10,6 +8,8 @@ import dev.dpf.core.stage.Selection;
 import dev.dpf.core.stage.TableResult;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
+import dev.dpf.definition.DefinitionException;
+import dev.dpf.definition.PipelineDefinition;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.dpf.jobs.site;
 
-import dev.dpf.core.definition.TableDocs;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.definition.TableDocs;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,17 +1,17 @@
 package dev.dpf.jobs.site;
 
-import dev.dpf.core.definition.ColumnDef;
-import dev.dpf.core.definition.DatasetDef;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.QualityRule;
-import dev.dpf.core.definition.SourceDef;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.pii.ColumnLineage.Origin;
 import dev.dpf.core.pii.Protect;
 import dev.dpf.core.stage.ModelSql;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Quarantine;
+import dev.dpf.definition.ColumnDef;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.QualityRule;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
 import dev.dpf.jobs.site.Site.Column;
 import dev.dpf.jobs.site.Site.Edge;
 import dev.dpf.jobs.site.Site.Node;

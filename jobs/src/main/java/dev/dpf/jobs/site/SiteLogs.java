@@ -2,11 +2,11 @@ package dev.dpf.jobs.site;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.quality.QualityLog;
 import dev.dpf.core.stage.RunLog;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.transform.Quarantine;
+import dev.dpf.definition.Zone;
 import dev.dpf.jobs.site.Site.QualityRow;
 import dev.dpf.jobs.site.Site.Quarantined;
 import dev.dpf.jobs.site.Site.RunRow;

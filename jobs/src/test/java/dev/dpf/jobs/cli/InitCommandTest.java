@@ -3,10 +3,10 @@ package dev.dpf.jobs.cli;
 import static dev.dpf.jobs.testing.CliRun.dpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.Definitions;
-import dev.dpf.core.definition.PipelineDefinition;
-import dev.dpf.core.definition.Zone;
 import dev.dpf.core.testing.Repo;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.Zone;
 import dev.dpf.jobs.testing.CliRun;
 import java.nio.file.Path;
 import java.util.List;

@@ -3,10 +3,10 @@ package dev.dpf.jobs.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.dpf.core.definition.DefinitionException;
-import dev.dpf.core.definition.ModelDef;
-import dev.dpf.core.definition.PipelineDefinition;
 import dev.dpf.core.testing.Repo;
+import dev.dpf.definition.DefinitionException;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

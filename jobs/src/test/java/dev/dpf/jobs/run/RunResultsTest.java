@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dpf.core.definition.QualityRule;
 import dev.dpf.core.quality.QualityResult;
 import dev.dpf.core.stage.TableResult;
+import dev.dpf.definition.QualityRule;
 import dev.dpf.jobs.cli.Dpf;
 import dev.dpf.jobs.testing.CliRun;
 import java.nio.file.Files;

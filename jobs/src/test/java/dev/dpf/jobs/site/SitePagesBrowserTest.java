@@ -2,7 +2,7 @@ package dev.dpf.jobs.site;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.definition.TableDocs;
+import dev.dpf.definition.TableDocs;
 import dev.dpf.jobs.site.Site.Edge;
 import dev.dpf.jobs.site.Site.Node;
 import dev.dpf.jobs.site.Site.Page;

@@ -1,0 +1,171 @@
+package dev.dpf.definition;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Parses the whole definition: each section with its parser, what it says of its tables for people
+ * ({@link TableDocs}), then cross-references and order with {@link DefinitionResolver}.
+ */
+final class DefinitionParser {
+  /** The top-level keys. */
+  static final Set<String> KEYS = Set.of("sources", "datasets", "models");
+
+  /** The keys that say what a table is, for people ({@link TableDocs}). */
+  static final Set<String> DOC_KEYS = Set.of("description", "owner", "tags");
+
+  private final String file;
+  private final YamlNodes y;
+  private final SourceParser sourceParser;
+  private final DatasetParser datasetParser;
+  private final ModelParser modelParser;
+  private final Map<String, TableDocs> docs = new LinkedHashMap<>();
+
+  /**
+   * @param file name shown in messages
+   * @param reader reads a file named relative to the definition; null when it does not exist
+   */
+  DefinitionParser(String file, Function<String, String> reader) {
+    this.file = file;
+    this.y = new YamlNodes(file);
+    this.sourceParser = new SourceParser(y);
+    this.datasetParser = new DatasetParser(y);
+    this.modelParser = new ModelParser(y, reader);
+  }
+
+  /** The definition the YAML tree says, or every mistake of its sources, datasets and models. */
+  PipelineDefinition definition(JsonNode root) {
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw y.fail("", "the file is empty. Declare at least 'sources'");
+    }
+    y.object(root, "");
+    y.keys(root, "", KEYS);
+    JsonNode sourcesNode = root.get("sources");
+    if (sourcesNode == null || sourcesNode.isEmpty()) {
+      throw y.fail("sources", "missing. Declare at least one source (kind and path)");
+    }
+    // Each source, dataset and model is read on its own, and every one with a mistake is told:
+    // the first mistake of each. Names are known from the keys, so that a dataset of a source
+    // with a mistake is not reported as reading an unknown source.
+    List<DefinitionException> problems = new ArrayList<>();
+    List<SourceDef> sources = new ArrayList<>();
+    Set<String> sourceNames = new HashSet<>();
+    for (Map.Entry<String, JsonNode> e : y.entries(sourcesNode, "sources")) {
+      sourceNames.add(e.getKey());
+      collect(
+          problems,
+          () -> {
+            sources.add(sourceParser.source(e.getKey(), e.getValue(), "sources." + e.getKey()));
+            docs(
+                Zone.CONSOLIDATED.dbName() + "." + e.getKey(),
+                e.getValue(),
+                "sources." + e.getKey(),
+                Map.of());
+          });
+    }
+
+    List<DatasetDef> datasets = new ArrayList<>();
+    Set<String> tables = new HashSet<>();
+    for (Map.Entry<String, JsonNode> e : y.entries(root.get("datasets"), "datasets")) {
+      tables.add(Zone.TRANSFORMED.dbName() + "." + e.getKey());
+      collect(
+          problems,
+          () -> {
+            datasets.add(
+                datasetParser.dataset(
+                    e.getKey(), e.getValue(), "datasets." + e.getKey(), sourceNames));
+            Map<String, String> columns = new LinkedHashMap<>();
+            e.getValue()
+                .path("columns")
+                .fields()
+                .forEachRemaining(
+                    c -> {
+                      String text = c.getValue().path("description").asText("").strip();
+                      if (!text.isEmpty()) {
+                        columns.put(c.getKey(), text);
+                      }
+                    });
+            docs(
+                Zone.TRANSFORMED.dbName() + "." + e.getKey(),
+                e.getValue(),
+                "datasets." + e.getKey(),
+                columns);
+          });
+    }
+    List<ModelDef> models = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : y.entries(root.get("models"), "models")) {
+      collect(
+          problems,
+          () -> {
+            ModelDef model = modelParser.model(e.getKey(), e.getValue(), "models." + e.getKey());
+            if (!tables.add(model.table())) {
+              throw y.fail(
+                  "models." + e.getKey(),
+                  "table " + model.table() + " is already defined by a dataset. Rename the model");
+            }
+            models.add(model);
+            String at = "models." + e.getKey();
+            Map<String, String> columns = new LinkedHashMap<>();
+            JsonNode c = e.getValue().get("columns");
+            if (c != null) {
+              for (Map.Entry<String, JsonNode> col : y.entries(c, at + ".columns")) {
+                if (!col.getValue().isTextual()) {
+                  throw y.fail(
+                      at + ".columns." + col.getKey(),
+                      "expected the column's description, for example total: the sum of the"
+                          + " payments");
+                }
+                columns.put(col.getKey(), col.getValue().asText().strip());
+              }
+            }
+            docs(model.table(), e.getValue(), at, columns);
+          });
+    }
+    if (!problems.isEmpty()) {
+      throw DefinitionException.of(file, problems);
+    }
+    return new DefinitionResolver(y, file).resolve(sources, datasets, models, docs);
+  }
+
+  /**
+   * Reads what the node says of its table for people (description, owner, tags, and {@code
+   * columns}: a description per column) into {@link #docs}.
+   */
+  private void docs(String table, JsonNode node, String at, Map<String, String> columns) {
+    String description = y.string(node, "description", at).map(String::strip).orElse("");
+    String owner = y.string(node, "owner", at).map(String::strip).orElse("");
+    List<String> tags = new ArrayList<>();
+    JsonNode t = node.get("tags");
+    if (t != null) {
+      for (JsonNode tag : y.list(t, at + ".tags")) {
+        if (!YamlNodes.isName(tag.asText())) {
+          throw y.fail(
+              at + ".tags",
+              "'"
+                  + tag.asText()
+                  + "' is not a valid tag. Use snake_case: lower-case letters, digits and '_',"
+                  + " starting with a letter");
+        }
+        tags.add(tag.asText());
+      }
+    }
+    if (!description.isEmpty() || !owner.isEmpty() || !tags.isEmpty() || !columns.isEmpty()) {
+      docs.put(table, new TableDocs(description, owner, tags, columns));
+    }
+  }
+
+  /** Runs {@code step}, keeping the definition mistake it finds in {@code problems}. */
+  private static void collect(List<DefinitionException> problems, Runnable step) {
+    try {
+      step.run();
+    } catch (DefinitionException e) {
+      problems.add(e);
+    }
+  }
+}
