@@ -1,246 +1,385 @@
 package dev.dpf.infra;
 
-import static dev.dpf.infra.Synth.list;
-import static dev.dpf.infra.Synth.only;
-import static dev.dpf.infra.Synth.render;
-import static dev.dpf.infra.Synth.resources;
+import static dev.dpf.infra.Synth.getAtt;
+import static dev.dpf.infra.Synth.join;
+import static dev.dpf.infra.Synth.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Capture;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
 
 /** The DataIngestion stack's security and wiring, on the repository's definition. */
 class DataIngestionStackTest {
-  private final JsonNode t = Synth.defaults().ingestionJson();
+  private final Template t = Synth.defaults().ingestion();
+
+  private String id(String type) {
+    return Synth.onlyId(t, type);
+  }
+
+  private String bucket(String prefix) {
+    return Synth.idStartingWith(t, "AWS::S3::Bucket", prefix);
+  }
+
+  private String dmsSecurityGroup() {
+    return Synth.idStartingWith(t, "AWS::EC2::SecurityGroup", "DmsSecurityGroup");
+  }
 
   @Test
   void dmsReplicationInstanceIsPrivateInItsOwnSubnetsAndEncrypted() {
-    JsonNode instance = only(t, "AWS::DMS::ReplicationInstance").get("Properties");
-    assertThat(instance.get("PubliclyAccessible").asBoolean()).isFalse();
-    assertThat(render(instance.get("ReplicationSubnetGroupIdentifier")))
-        .isEqualTo("<" + id("AWS::DMS::ReplicationSubnetGroup") + ">");
-    assertThat(list(instance.get("VpcSecurityGroupIds")))
-        .containsExactly("<" + dmsSecurityGroupId() + ".GroupId>");
-    assertThat(render(instance.get("KmsKeyId"))).isEqualTo("<" + id("AWS::KMS::Key") + ".Arn>");
+    t.hasResourceProperties(
+        "AWS::DMS::ReplicationInstance",
+        Map.of(
+            "PubliclyAccessible", false,
+            "ReplicationSubnetGroupIdentifier", ref(id("AWS::DMS::ReplicationSubnetGroup")),
+            "VpcSecurityGroupIds", List.of(getAtt(dmsSecurityGroup(), "GroupId")),
+            "KmsKeyId", getAtt(id("AWS::KMS::Key"), "Arn")));
     // The subnets it may use have no route to the internet.
-    assertThat(resources(t, "AWS::EC2::InternetGateway")).isEmpty();
-    assertThat(resources(t, "AWS::EC2::NatGateway")).isEmpty();
-    assertThat(only(t, "AWS::EC2::FlowLog").get("Properties").get("TrafficType").asText())
-        .isEqualTo("ALL");
+    t.resourceCountIs("AWS::EC2::InternetGateway", 0);
+    t.resourceCountIs("AWS::EC2::NatGateway", 0);
+    t.hasResourceProperties("AWS::EC2::FlowLog", Map.of("TrafficType", "ALL"));
   }
 
   @Test
   void dmsSecurityGroupReachesMySqlOnlyInTheOnPremisesCidrAndAdmitsNothing() {
-    JsonNode sg = t.get("Resources").get(dmsSecurityGroupId()).get("Properties");
-    assertThat(sg.has("SecurityGroupIngress")).isFalse();
-    List<String> egress = new ArrayList<>();
-    sg.get("SecurityGroupEgress")
-        .forEach(
-            r ->
-                egress.add(
-                    r.get("IpProtocol").asText()
-                        + " "
-                        + r.get("FromPort").asInt()
-                        + "-"
-                        + r.get("ToPort").asInt()
-                        + " "
-                        + r.get("CidrIp").asText()));
-    assertThat(egress).containsExactly("tcp 3306-3306 10.20.0.0/16", "tcp 443-443 0.0.0.0/0");
-    // No separate ingress rule points at it.
-    for (JsonNode ingress : resources(t, "AWS::EC2::SecurityGroupIngress").values()) {
-      assertThat(render(ingress.get("Properties").get("GroupId")))
-          .doesNotContain(dmsSecurityGroupId());
-    }
-    // Nowhere in the stack is MySQL open to the world.
-    for (JsonNode group : resources(t, "AWS::EC2::SecurityGroup").values()) {
-      for (String dir : List.of("SecurityGroupIngress", "SecurityGroupEgress")) {
-        JsonNode rules = group.get("Properties").get(dir);
-        if (rules != null) {
-          rules.forEach(
-              r -> {
-                if (r.path("FromPort").asInt(-1) <= 3306 && r.path("ToPort").asInt(-1) >= 3306) {
-                  assertThat(r.path("CidrIp").asText()).isNotEqualTo("0.0.0.0/0");
-                }
-              });
-        }
-      }
+    Capture description = new Capture();
+    t.hasResourceProperties(
+        "AWS::EC2::SecurityGroup",
+        Map.of(
+            "GroupDescription", description,
+            "SecurityGroupIngress", Match.absent(),
+            "SecurityGroupEgress",
+                Match.exact(
+                    List.of(
+                        Map.of(
+                            "CidrIp", "10.20.0.0/16",
+                            "Description", "MySQL on premises (context onPremCidr)",
+                            "FromPort", 3306,
+                            "IpProtocol", "tcp",
+                            "ToPort", 3306),
+                        Map.of(
+                            "CidrIp", "0.0.0.0/0",
+                            "Description", "HTTPS to AWS APIs via VPC endpoints",
+                            "FromPort", 443,
+                            "IpProtocol", "tcp",
+                            "ToPort", 443)))));
+    assertThat(description.asString()).startsWith("DMS replication instance");
+    // No separate ingress rule points at it, and nothing is open to the world on MySQL's port.
+    assertThat(
+            t.findResources(
+                "AWS::EC2::SecurityGroupIngress",
+                Map.of("Properties", Map.of("GroupId", getAtt(dmsSecurityGroup(), "GroupId")))))
+        .isEmpty();
+    for (String direction : List.of("SecurityGroupIngress", "SecurityGroupEgress")) {
+      assertThat(
+              t.findResources(
+                  "AWS::EC2::SecurityGroup",
+                  Map.of(
+                      "Properties",
+                      Map.of(
+                          direction,
+                          Match.arrayWith(
+                              List.of(
+                                  Match.objectLike(
+                                      Map.of("CidrIp", "0.0.0.0/0", "FromPort", 3306))))))))
+          .as(direction)
+          .isEmpty();
     }
   }
 
   @Test
   void mySqlSourceReadsItsCredentialsFromSecretsManagerOnly() {
-    JsonNode source = endpoint("source");
-    assertThat(source.get("EngineName").asText()).isEqualTo("mysql");
-    assertThat(source.get("SslMode").asText()).isEqualTo("require");
-    for (String clear : List.of("Password", "Username", "ServerName", "Port")) {
-      assertThat(source.has(clear)).as(clear).isFalse();
-    }
-    JsonNode mysql = source.get("MySqlSettings");
-    assertThat(mysql.get("SecretsManagerSecretId").asText()).isEqualTo("dpf/mysql");
-    String roleId =
-        render(mysql.get("SecretsManagerAccessRoleArn")).replaceAll("<(.*)\\.Arn>", "$1");
-    JsonNode role = t.get("Resources").get(roleId).get("Properties");
-    assertThat(render(role.at("/AssumeRolePolicyDocument/Statement/0/Principal/Service")))
-        .isEqualTo("dms.<AWS::Region>.amazonaws.com");
-    List<JsonNode> statements = Synth.statementsOf(t, roleId);
-    assertThat(statements).hasSize(1);
-    assertThat(list(statements.get(0).get("Action")))
-        .containsExactly("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue");
-    assertThat(list(statements.get(0).get("Resource")))
-        .containsExactly(
-            "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:dpf/mysql-??????");
+    Capture role = new Capture();
+    t.hasResourceProperties(
+        "AWS::DMS::Endpoint",
+        Map.of(
+            "EndpointType", "source",
+            "EngineName", "mysql",
+            "SslMode", "require",
+            "Password", Match.absent(),
+            "Username", Match.absent(),
+            "ServerName", Match.absent(),
+            "Port", Match.absent(),
+            "MySqlSettings",
+                Map.of(
+                    "SecretsManagerSecretId",
+                    "dpf/mysql",
+                    "SecretsManagerAccessRoleArn",
+                    Map.of("Fn::GetAtt", List.of(role, "Arn")))));
+    t.hasResource(
+        "AWS::IAM::Role",
+        Map.of(
+            "Properties",
+            Map.of(
+                "AssumeRolePolicyDocument",
+                Map.of(
+                    "Statement",
+                    List.of(
+                        Map.of(
+                            "Principal",
+                            Map.of(
+                                "Service",
+                                join("dms.", ref("AWS::Region"), ".amazonaws.com"))))))));
+    // Its one permission: this secret.
+    Object itsRole = Match.objectLike(Map.of("Roles", List.of(ref(role.asString()))));
+    t.resourcePropertiesCountIs("AWS::IAM::Policy", itsRole, 0);
+    t.resourcePropertiesCountIs("AWS::IAM::ManagedPolicy", itsRole, 1);
+    t.hasResourceProperties(
+        "AWS::IAM::ManagedPolicy",
+        Map.of(
+            "Roles",
+            List.of(ref(role.asString())),
+            "PolicyDocument",
+            Map.of(
+                "Statement",
+                Match.exact(
+                    List.of(
+                        Map.of(
+                            "Action",
+                            List.of(
+                                "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"),
+                            "Effect",
+                            "Allow",
+                            "Resource",
+                            join(
+                                "arn:",
+                                ref("AWS::Partition"),
+                                ":secretsmanager:",
+                                ref("AWS::Region"),
+                                ":",
+                                ref("AWS::AccountId"),
+                                ":secret:dpf/mysql-??????")))))));
   }
 
   @Test
   void s3TargetWritesTheLayoutTheIngestStageReads() {
-    JsonNode s3 = endpoint("target").get("S3Settings");
-    assertThat(s3.get("BucketFolder").asText()).isEqualTo("dms");
-    assertThat(s3.get("DataFormat").asText()).isEqualTo("csv");
-    assertThat(s3.get("AddColumnName").asBoolean()).isTrue();
-    assertThat(s3.get("TimestampColumnName").asText()).isEqualTo("dms_timestamp");
-    assertThat(s3.get("IncludeOpForFullLoad").asBoolean()).isFalse();
-    assertThat(s3.get("DatePartitionEnabled").asBoolean()).isFalse();
-    assertThat(s3.get("EncryptionMode").asText()).isEqualTo("SSE_KMS");
-    assertThat(render(s3.get("BucketName"))).isEqualTo("<" + rawBucketId() + ">");
+    t.hasResourceProperties(
+        "AWS::DMS::Endpoint",
+        Map.of(
+            "EndpointType",
+            "target",
+            "S3Settings",
+            Map.of(
+                "BucketFolder",
+                "dms",
+                "DataFormat",
+                "csv",
+                "AddColumnName",
+                true,
+                "TimestampColumnName",
+                "dms_timestamp",
+                "IncludeOpForFullLoad",
+                false,
+                "DatePartitionEnabled",
+                false,
+                "EncryptionMode",
+                "SSE_KMS",
+                "BucketName",
+                ref(bucket("RawBucket")))));
   }
 
   @Test
-  void replicationTaskCopiesExactlyTheDefinitionsDmsTables() throws Exception {
-    JsonNode task = only(t, "AWS::DMS::ReplicationTask").get("Properties");
-    assertThat(task.get("MigrationType").asText()).isEqualTo("full-load-and-cdc");
-    JsonNode mappings = Synth.JSON.readTree(task.get("TableMappings").asText());
-    List<String> tables = new ArrayList<>();
-    mappings
-        .get("rules")
-        .forEach(
-            r -> {
-              assertThat(r.get("rule-type").asText()).isEqualTo("selection");
-              assertThat(r.get("rule-action").asText()).isEqualTo("include");
-              tables.add(
-                  r.at("/object-locator/schema-name").asText()
-                      + "."
-                      + r.at("/object-locator/table-name").asText());
-            });
+  void replicationTaskCopiesExactlyTheDefinitionsDmsTables() {
+    List<Object> rules = new java.util.ArrayList<>();
+    for (String table : List.of("customers", "orders", "orderdetails", "products")) {
+      rules.add(
+          Match.objectLike(
+              Map.of(
+                  "rule-type", "selection",
+                  "rule-action", "include",
+                  "object-locator", Map.of("schema-name", "classicmodels", "table-name", table))));
+    }
     // src/pipeline.yaml: sources customers, orders, orderdetails, products under dms/classicmodels.
-    assertThat(tables)
-        .containsExactly(
-            "classicmodels.customers",
-            "classicmodels.orders",
-            "classicmodels.orderdetails",
-            "classicmodels.products");
-    JsonNode settings = Synth.JSON.readTree(task.get("ReplicationTaskSettings").asText());
-    assertThat(settings.at("/FullLoadSettings/TargetTablePrepMode").asText())
-        .isEqualTo("DO_NOTHING");
-    assertThat(settings.at("/Logging/EnableLogging").asBoolean()).isTrue();
+    t.hasResourceProperties(
+        "AWS::DMS::ReplicationTask",
+        Map.of(
+            "MigrationType", "full-load-and-cdc",
+            "TableMappings",
+                Match.serializedJson(Match.objectLike(Map.of("rules", Match.exact(rules)))),
+            "ReplicationTaskSettings",
+                Match.serializedJson(
+                    Match.objectLike(
+                        Map.of(
+                            "FullLoadSettings", Map.of("TargetTablePrepMode", "DO_NOTHING"),
+                            "Logging", Map.of("EnableLogging", true))))));
   }
 
   @Test
   void firehoseDeliversTheStreamIntoTheIngestLayoutWithErrorsKeptApart() {
-    JsonNode stream = only(t, "AWS::Kinesis::Stream").get("Properties");
-    assertThat(stream.at("/StreamModeDetails/StreamMode").asText()).isEqualTo("ON_DEMAND");
-    assertThat(stream.at("/StreamEncryption/EncryptionType").asText()).isEqualTo("KMS");
-    JsonNode firehose = only(t, "AWS::KinesisFirehose::DeliveryStream").get("Properties");
-    assertThat(firehose.get("DeliveryStreamType").asText()).isEqualTo("KinesisStreamAsSource");
-    assertThat(render(firehose.at("/KinesisStreamSourceConfiguration/KinesisStreamARN")))
-        .isEqualTo("<" + id("AWS::Kinesis::Stream") + ".Arn>");
-    JsonNode s3 = firehose.get("ExtendedS3DestinationConfiguration");
-    assertThat(s3.get("Prefix").asText())
-        .isEqualTo("streaming/payments/!{timestamp:yyyy/MM/dd/HH}/");
-    assertThat(s3.get("ErrorOutputPrefix").asText())
-        .isEqualTo(
-            "errors/firehose/payments/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/");
-    assertThat(s3.get("CompressionFormat").asText()).isEqualTo("GZIP");
-    assertThat(s3.at("/BufferingHints/IntervalInSeconds").asInt()).isEqualTo(300);
-    assertThat(s3.at("/BufferingHints/SizeInMBs").asInt()).isEqualTo(64);
-    assertThat(s3.at("/CloudWatchLoggingOptions/Enabled").asBoolean()).isTrue();
-    assertThat(render(s3.at("/EncryptionConfiguration/KMSEncryptionConfig/AWSKMSKeyARN")))
-        .isEqualTo("<" + id("AWS::KMS::Key") + ".Arn>");
-    assertThat(render(s3.get("BucketARN"))).isEqualTo("<" + rawBucketId() + ".Arn>");
-    assertThat(s3.at("/ProcessingConfiguration/Processors/0/Type").asText())
-        .isEqualTo("AppendDelimiterToRecord");
+    t.hasResourceProperties(
+        "AWS::Kinesis::Stream",
+        Map.of(
+            "StreamModeDetails", Map.of("StreamMode", "ON_DEMAND"),
+            "StreamEncryption", Map.of("EncryptionType", "KMS")));
+    String raw = bucket("RawBucket");
+    Capture role = new Capture();
+    t.hasResourceProperties(
+        "AWS::KinesisFirehose::DeliveryStream",
+        Map.of(
+            "DeliveryStreamType", "KinesisStreamAsSource",
+            "KinesisStreamSourceConfiguration",
+                Map.of("KinesisStreamARN", getAtt(id("AWS::Kinesis::Stream"), "Arn")),
+            "ExtendedS3DestinationConfiguration",
+                Map.of(
+                    "Prefix", "streaming/payments/!{timestamp:yyyy/MM/dd/HH}/",
+                    "ErrorOutputPrefix",
+                        "errors/firehose/payments/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/",
+                    "CompressionFormat", "GZIP",
+                    "BufferingHints", Map.of("IntervalInSeconds", 300, "SizeInMBs", 64),
+                    "CloudWatchLoggingOptions", Map.of("Enabled", true),
+                    "EncryptionConfiguration",
+                        Map.of(
+                            "KMSEncryptionConfig",
+                            Map.of("AWSKMSKeyARN", getAtt(id("AWS::KMS::Key"), "Arn"))),
+                    "BucketARN", getAtt(raw, "Arn"),
+                    "ProcessingConfiguration",
+                        Map.of("Processors", List.of(Map.of("Type", "AppendDelimiterToRecord"))),
+                    "RoleARN", Map.of("Fn::GetAtt", List.of(role, "Arn")))));
     // Its role writes only the source's folder and the error folder of the raw bucket.
-    String roleId = render(s3.get("RoleARN")).replaceAll("<(.*)\\.Arn>", "$1");
-    List<String> objects = new ArrayList<>();
-    for (JsonNode s : Synth.statementsOf(t, roleId)) {
-      if (list(s.get("Action")).contains("s3:PutObject")) {
-        objects.addAll(list(s.get("Resource")));
-      }
-    }
-    assertThat(objects)
+    Capture objects = new Capture();
+    t.hasResourceProperties(
+        "AWS::IAM::ManagedPolicy",
+        Map.of(
+            "Roles",
+            List.of(ref(role.asString())),
+            "PolicyDocument",
+            Map.of(
+                "Statement",
+                Match.arrayWith(
+                    List.of(
+                        Match.objectLike(
+                            Map.of(
+                                "Action",
+                                Match.arrayWith(List.of("s3:PutObject")),
+                                "Resource",
+                                objects)))))));
+    assertThat(objects.asArray())
         .containsExactlyInAnyOrder(
-            "<" + rawBucketId() + ".Arn>/streaming/payments/*",
-            "<" + rawBucketId() + ".Arn>/errors/firehose/payments/*");
+            join(getAtt(raw, "Arn"), "/streaming/payments/*"),
+            join(getAtt(raw, "Arn"), "/errors/firehose/payments/*"));
+    assertThat(objects.next()).as("one statement writes objects").isFalse();
   }
 
   @Test
   void flatFilesMoveFromTheLandingBucketIntoTheSourcesRawFolderOnASchedule() {
-    JsonNode task = only(t, "AWS::DataSync::Task").get("Properties");
-    assertThat(task.at("/Schedule/ScheduleExpression").asText()).isEqualTo("rate(1 hour)");
-    assertThat(task.at("/Options/TransferMode").asText()).isEqualTo("CHANGED");
-    assertThat(task.at("/Options/VerifyMode").asText()).isEqualTo("ONLY_FILES_TRANSFERRED");
-    assertThat(task.at("/Options/PreserveDeletedFiles").asText()).isEqualTo("PRESERVE");
-    JsonNode from = location(task.get("SourceLocationArn"));
-    JsonNode to = location(task.get("DestinationLocationArn"));
-    assertThat(from.get("Subdirectory").asText()).isEqualTo("/transactions/");
-    assertThat(render(from.get("S3BucketArn")))
-        .isEqualTo("<" + bucketId("LandingBucket") + ".Arn>");
-    assertThat(to.get("Subdirectory").asText()).isEqualTo("/files/transactions/");
-    assertThat(render(to.get("S3BucketArn"))).isEqualTo("<" + rawBucketId() + ".Arn>");
+    Capture from = new Capture();
+    Capture to = new Capture();
+    t.hasResourceProperties(
+        "AWS::DataSync::Task",
+        Map.of(
+            "Schedule", Map.of("ScheduleExpression", "rate(1 hour)"),
+            "Options",
+                Map.of(
+                    "TransferMode", "CHANGED",
+                    "VerifyMode", "ONLY_FILES_TRANSFERRED",
+                    "PreserveDeletedFiles", "PRESERVE"),
+            "SourceLocationArn", Map.of("Fn::GetAtt", List.of(from, "LocationArn")),
+            "DestinationLocationArn", Map.of("Fn::GetAtt", List.of(to, "LocationArn"))));
+    assertThat(location("/transactions/", bucket("LandingBucket")))
+        .containsExactly(from.asString());
+    assertThat(location("/files/transactions/", bucket("RawBucket")))
+        .containsExactly(to.asString());
+  }
+
+  /** The DataSync locations of {@code folder} in the bucket {@code bucketId}. */
+  private java.util.Set<String> location(String folder, String bucketId) {
+    return t.findResources(
+            "AWS::DataSync::LocationS3",
+            Map.of(
+                "Properties",
+                Map.of("Subdirectory", folder, "S3BucketArn", getAtt(bucketId, "Arn"))))
+        .keySet();
   }
 
   @Test
   void dataBucketsAreEncryptedPrivateTlsOnlyVersionedLoggedAndRetained() {
-    Map<String, JsonNode> buckets = resources(t, "AWS::S3::Bucket");
-    assertThat(buckets).hasSize(3);
-    for (Map.Entry<String, JsonNode> e : buckets.entrySet()) {
-      JsonNode b = e.getValue();
-      JsonNode p = b.get("Properties");
-      assertThat(b.get("DeletionPolicy").asText()).as(e.getKey()).isEqualTo("Retain");
-      assertThat(p.at("/PublicAccessBlockConfiguration/BlockPublicAcls").asBoolean()).isTrue();
-      assertThat(p.at("/PublicAccessBlockConfiguration/BlockPublicPolicy").asBoolean()).isTrue();
-      assertThat(p.at("/PublicAccessBlockConfiguration/IgnorePublicAcls").asBoolean()).isTrue();
-      assertThat(p.at("/PublicAccessBlockConfiguration/RestrictPublicBuckets").asBoolean())
-          .isTrue();
-      assertThat(p.at("/VersioningConfiguration/Status").asText()).isEqualTo("Enabled");
-      assertThat(p.at("/LifecycleConfiguration/Rules").size()).isPositive();
-      assertThat(tlsEnforced(e.getKey())).as(e.getKey() + " denies plain HTTP").isTrue();
-      String sse =
-          p.at(
-                  "/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault/SSEAlgorithm")
-              .asText();
-      if (e.getKey().startsWith("AccessLogs")) {
-        assertThat(sse).isEqualTo("AES256"); // S3 delivers access logs only to SSE-S3 buckets
-      } else {
-        assertThat(sse).isEqualTo("aws:kms");
-        assertThat(render(p.at("/LoggingConfiguration/DestinationBucketName")))
-            .isEqualTo("<" + bucketId("AccessLogs") + ">");
-      }
+    t.resourceCountIs("AWS::S3::Bucket", 3);
+    t.allResources("AWS::S3::Bucket", Map.of("DeletionPolicy", "Retain"));
+    t.allResourcesProperties(
+        "AWS::S3::Bucket",
+        Map.of(
+            "PublicAccessBlockConfiguration",
+                Map.of(
+                    "BlockPublicAcls", true,
+                    "BlockPublicPolicy", true,
+                    "IgnorePublicAcls", true,
+                    "RestrictPublicBuckets", true),
+            "VersioningConfiguration", Map.of("Status", "Enabled"),
+            "LifecycleConfiguration",
+                Map.of("Rules", Match.arrayWith(List.of(Match.objectLike(Map.of()))))));
+    for (String bucket : List.of("AccessLogs", "RawBucket", "LandingBucket")) {
+      // Plain HTTP denied.
+      t.hasResourceProperties(
+          "AWS::S3::BucketPolicy",
+          Map.of(
+              "Bucket",
+              ref(bucket(bucket)),
+              "PolicyDocument",
+              Map.of(
+                  "Statement",
+                  Match.arrayWith(
+                      List.of(
+                          Match.objectLike(
+                              Map.of(
+                                  "Action", "s3:*",
+                                  "Effect", "Deny",
+                                  "Condition",
+                                      Map.of("Bool", Map.of("aws:SecureTransport", "false")))))))));
     }
-    JsonNode key = only(t, "AWS::KMS::Key");
-    assertThat(key.at("/Properties/EnableKeyRotation").asBoolean()).isTrue();
-    assertThat(key.get("DeletionPolicy").asText()).isEqualTo("Retain");
+    // S3 delivers access logs only to SSE-S3 buckets; the data buckets use the stack's key and log
+    // their access there.
+    String raw = bucket("RawBucket");
+    String landing = bucket("LandingBucket");
+    assertThat(t.findResources("AWS::S3::Bucket", encryptedWith("AES256")).keySet())
+        .containsExactly(bucket("AccessLogs"));
+    assertThat(t.findResources("AWS::S3::Bucket", encryptedWith("aws:kms")).keySet())
+        .containsExactlyInAnyOrder(raw, landing);
+    assertThat(
+            t.findResources(
+                    "AWS::S3::Bucket",
+                    Map.of(
+                        "Properties",
+                        Map.of(
+                            "LoggingConfiguration",
+                            Map.of("DestinationBucketName", ref(bucket("AccessLogs"))))))
+                .keySet())
+        .containsExactlyInAnyOrder(raw, landing);
+    t.hasResource(
+        "AWS::KMS::Key",
+        Map.of("DeletionPolicy", "Retain", "Properties", Map.of("EnableKeyRotation", true)));
+  }
+
+  private static Map<String, Object> encryptedWith(String algorithm) {
+    return Map.of(
+        "Properties",
+        Map.of(
+            "BucketEncryption",
+            Map.of(
+                "ServerSideEncryptionConfiguration",
+                Match.arrayWith(
+                    List.of(
+                        Match.objectLike(
+                            Map.of(
+                                "ServerSideEncryptionByDefault",
+                                Map.of("SSEAlgorithm", algorithm))))))));
   }
 
   @Test
   void devDeploymentsAreRemovedCompletelyByDestroy() {
-    JsonNode dev = Synth.with(Map.of("env", "dev")).ingestionJson();
-    resources(dev, "AWS::S3::Bucket")
-        .forEach(
-            (id, b) -> assertThat(b.get("DeletionPolicy").asText()).as(id).isEqualTo("Delete"));
+    Template dev = Synth.with(Map.of("env", "dev")).ingestion();
+    dev.allResources("AWS::S3::Bucket", Map.of("DeletionPolicy", "Delete"));
     // Emptied first, so CloudFormation can delete them.
-    assertThat(resources(dev, "Custom::S3AutoDeleteObjects")).hasSize(3);
-    assertThat(only(dev, "AWS::KMS::Key").get("DeletionPolicy").asText()).isEqualTo("Delete");
-    resources(dev, "AWS::Logs::LogGroup")
-        .forEach(
-            (id, g) -> assertThat(g.get("DeletionPolicy").asText()).as(id).isEqualTo("Delete"));
+    dev.resourceCountIs("Custom::S3AutoDeleteObjects", 3);
+    dev.allResources("AWS::KMS::Key", Map.of("DeletionPolicy", "Delete"));
+    dev.allResources("AWS::Logs::LogGroup", Map.of("DeletionPolicy", "Delete"));
   }
 
   @Test
   void anExistingVpcAndTheAccountsDmsRolesComeFromContext() {
-    JsonNode other =
+    Template other =
         Synth.with(
                 Map.of(
                     "vpcId", "vpc-0a1b2c3d4e5f60718",
@@ -249,79 +388,30 @@ class DataIngestionStackTest {
                     "createDmsAccountRoles", "true",
                     "onPremCidr", "192.168.10.0/24",
                     "mysqlPort", "3307"))
-            .ingestionJson();
-    assertThat(resources(other, "AWS::EC2::VPC")).isEmpty();
-    assertThat(list(only(other, "AWS::DMS::ReplicationSubnetGroup").at("/Properties/SubnetIds")))
-        .containsExactly("subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722");
-    JsonNode sg = only(other, "AWS::EC2::SecurityGroup").get("Properties");
-    assertThat(sg.get("VpcId").asText()).isEqualTo("vpc-0a1b2c3d4e5f60718");
-    assertThat(sg.at("/SecurityGroupEgress/0/CidrIp").asText()).isEqualTo("192.168.10.0/24");
-    assertThat(sg.at("/SecurityGroupEgress/0/FromPort").asInt()).isEqualTo(3307);
-    List<String> roleNames = new ArrayList<>();
-    resources(other, "AWS::IAM::Role")
-        .values()
-        .forEach(r -> roleNames.add(r.at("/Properties/RoleName").asText("")));
-    assertThat(roleNames).contains("dms-vpc-role", "dms-cloudwatch-logs-role");
+            .ingestion();
+    other.resourceCountIs("AWS::EC2::VPC", 0);
+    other.hasResourceProperties(
+        "AWS::DMS::ReplicationSubnetGroup",
+        Map.of("SubnetIds", List.of("subnet-0a1b2c3d4e5f60711", "subnet-0a1b2c3d4e5f60722")));
+    other.resourceCountIs("AWS::EC2::SecurityGroup", 1);
+    other.hasResourceProperties(
+        "AWS::EC2::SecurityGroup",
+        Map.of(
+            "VpcId",
+            "vpc-0a1b2c3d4e5f60718",
+            "SecurityGroupEgress",
+            Match.arrayWith(
+                List.of(Match.objectLike(Map.of("CidrIp", "192.168.10.0/24", "FromPort", 3307))))));
+    other.hasResourceProperties("AWS::IAM::Role", Map.of("RoleName", "dms-vpc-role"));
+    other.hasResourceProperties("AWS::IAM::Role", Map.of("RoleName", "dms-cloudwatch-logs-role"));
   }
 
   @Test
   void outputsHaveThePlainNamesTheReadmeUses() {
-    List<String> outputs = new ArrayList<>();
-    t.get("Outputs").fieldNames().forEachRemaining(outputs::add);
     // The rest are the CDK's exports for DataTransformations (raw bucket and key).
-    outputs.removeIf(o -> o.startsWith("ExportsOutput"));
-    assertThat(outputs)
+    assertThat(t.findOutputs("*").keySet().stream().filter(o -> !o.startsWith("ExportsOutput")))
         .containsExactlyInAnyOrder(
             "RawBucketName", "DmsTaskArn", "PaymentsStreamName", "TransactionsLandingPrefix");
-    assertThat(render(t.at("/Outputs/DmsTaskArn/Value")))
-        .isEqualTo("<" + id("AWS::DMS::ReplicationTask") + ">");
-  }
-
-  private JsonNode endpoint(String type) {
-    return resources(t, "AWS::DMS::Endpoint").values().stream()
-        .map(e -> e.get("Properties"))
-        .filter(p -> p.get("EndpointType").asText().equals(type))
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private JsonNode location(JsonNode arn) {
-    String id = render(arn).replaceAll("<(.*)\\.LocationArn>", "$1");
-    return t.get("Resources").get(id).get("Properties");
-  }
-
-  private boolean tlsEnforced(String bucketId) {
-    for (JsonNode policy : resources(t, "AWS::S3::BucketPolicy").values()) {
-      if (!render(policy.at("/Properties/Bucket")).equals("<" + bucketId + ">")) {
-        continue;
-      }
-      for (JsonNode s : policy.at("/Properties/PolicyDocument/Statement")) {
-        if (s.get("Effect").asText().equals("Deny")
-            && s.at("/Condition/Bool/aws:SecureTransport").asText().equals("false")
-            && list(s.get("Action")).contains("s3:*")) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  private String id(String type) {
-    return Synth.firstId(t, type);
-  }
-
-  private String bucketId(String prefix) {
-    return Synth.bucketId(t, prefix);
-  }
-
-  private String rawBucketId() {
-    return bucketId("RawBucket");
-  }
-
-  private String dmsSecurityGroupId() {
-    return resources(t, "AWS::EC2::SecurityGroup").keySet().stream()
-        .filter(k -> k.startsWith("DmsSecurityGroup"))
-        .findFirst()
-        .orElseThrow();
+    t.hasOutput("DmsTaskArn", Map.of("Value", ref(id("AWS::DMS::ReplicationTask"))));
   }
 }

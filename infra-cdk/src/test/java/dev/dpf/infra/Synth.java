@@ -64,6 +64,40 @@ final class Synth {
     return Template.fromStack(stack);
   }
 
+  /** {@code {"Ref": id}}. */
+  static Map<String, Object> ref(String id) {
+    return Map.of("Ref", id);
+  }
+
+  /** {@code {"Fn::GetAtt": [id, attribute]}}. */
+  static Map<String, Object> getAtt(String id, String attribute) {
+    return Map.of("Fn::GetAtt", List.of(id, attribute));
+  }
+
+  /** {@code {"Fn::Join": ["", parts]}}. */
+  static Map<String, Object> join(Object... parts) {
+    return Map.of("Fn::Join", List.of("", List.of(parts)));
+  }
+
+  /** The logical id of the only resource of {@code type}. */
+  static String onlyId(Template t, String type) {
+    Map<String, Map<String, Object>> all = t.findResources(type);
+    if (all.size() != 1) {
+      throw new AssertionError("expected one " + type + ", found " + all.keySet());
+    }
+    return all.keySet().iterator().next();
+  }
+
+  /** The logical id of the only resource of {@code type} whose id starts with {@code prefix}. */
+  static String idStartingWith(Template t, String type, String prefix) {
+    List<String> ids =
+        t.findResources(type).keySet().stream().filter(k -> k.startsWith(prefix)).toList();
+    if (ids.size() != 1) {
+      throw new AssertionError("expected one " + type + " " + prefix + "*, found " + ids);
+    }
+    return ids.get(0);
+  }
+
   /** Resources of one type, by logical id, in template order. */
   static Map<String, JsonNode> resources(JsonNode template, String type) {
     Map<String, JsonNode> out = new LinkedHashMap<>();
