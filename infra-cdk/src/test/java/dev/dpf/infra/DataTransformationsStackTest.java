@@ -1,9 +1,9 @@
 package dev.dpf.infra;
 
-import static dev.dpf.infra.Synth.list;
-import static dev.dpf.infra.Synth.only;
+import static dev.dpf.infra.Synth.getAtt;
+import static dev.dpf.infra.Synth.join;
+import static dev.dpf.infra.Synth.ref;
 import static dev.dpf.infra.Synth.render;
-import static dev.dpf.infra.Synth.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,18 +12,19 @@ import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.JobOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Capture;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
 
 /** The DataTransformations stack's jobs, orchestration, catalog, permissions and Athena. */
 class DataTransformationsStackTest {
-  private final JsonNode t = Synth.defaults().transformationsJson();
+  private final Template t = Synth.defaults().transformations();
 
   /** The entry class each job must run, by the stage's name in the job's description. */
   private static final Map<String, String> MAIN_CLASSES =
@@ -32,50 +33,86 @@ class DataTransformationsStackTest {
           "transform", "dev.dpf.jobs.glue.TransformJob",
           "curate", "dev.dpf.jobs.glue.CurateJob");
 
+  private String id(String type) {
+    return Synth.onlyId(t, type);
+  }
+
+  private String bucket(String prefix) {
+    return Synth.idStartingWith(t, "AWS::S3::Bucket", prefix);
+  }
+
+  /** {@code s3://<bucket>/path}. */
+  private Map<String, Object> s3(String bucketPrefix, String path) {
+    return path.isEmpty()
+        ? join("s3://", ref(bucket(bucketPrefix)))
+        : join("s3://", ref(bucket(bucketPrefix)), path);
+  }
+
   @Test
   void glueJobsRunOurJavaMainsOnGlue5WithDeltaAndTheCatalog() {
-    Map<String, JsonNode> jobs = resources(t, "AWS::Glue::Job");
-    assertThat(jobs).hasSize(3);
-    String artifacts = "<" + bucketId("ArtifactsBucket") + ">";
-    for (JsonNode job : jobs.values()) {
-      JsonNode p = job.get("Properties");
-      String stage = p.get("Description").asText().split(" ")[1];
-      assertThat(p.get("GlueVersion").asText()).isEqualTo("5.0");
-      assertThat(p.at("/Command/Name").asText()).isEqualTo("glueetl");
-      assertThat(render(p.at("/Command/ScriptLocation")))
-          .isEqualTo("s3://" + artifacts + "/glue/dpf-job.scala");
-      assertThat(p.get("WorkerType").asText()).isEqualTo("G.1X");
-      assertThat(p.get("NumberOfWorkers").asInt()).isEqualTo(2);
-      assertThat(p.get("Timeout").asInt()).isEqualTo(120);
-      assertThat(p.get("MaxRetries").asInt()).isZero();
-      assertThat(p.at("/ExecutionProperty/MaxConcurrentRuns").asInt()).isEqualTo(1);
-      assertThat(render(p.get("SecurityConfiguration")))
-          .isEqualTo("<" + id("AWS::Glue::SecurityConfiguration") + ">");
-      Map<String, String> args = arguments(p.get("DefaultArguments"));
-      assertThat(args)
-          .containsEntry("--class", MAIN_CLASSES.get(stage))
-          .containsEntry("--job-language", "scala")
-          .containsEntry("--extra-jars", "s3://" + artifacts + "/glue/dpf-jobs.jar")
-          .containsEntry("--datalake-formats", "delta")
-          .containsEntry(
-              "--conf",
-              "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf"
-                  + " spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog")
-          .containsEntry("--enable-glue-datacatalog", "true")
-          .containsEntry("--enable-continuous-cloudwatch-log", "true")
-          .containsEntry("--enable-metrics", "true")
-          .containsEntry("--TempDir", "s3://" + artifacts + "/temp/")
-          .containsEntry("--job-bookmark-option", "job-bookmark-disable")
-          .containsEntry("--lake", "s3://<" + bucketId("LakeBucket") + ">");
-      assertThat(args.get("--raw"))
-          .startsWith("s3://<import:DataIngestion:ExportsOutputRefRawBucket");
-    }
+    t.resourceCountIs("AWS::Glue::Job", 3);
+    t.allResourcesProperties(
+        "AWS::Glue::Job",
+        Map.of(
+            "GlueVersion",
+            "5.0",
+            "Command",
+            Map.of(
+                "Name", "glueetl", "ScriptLocation", s3("ArtifactsBucket", "/glue/dpf-job.scala")),
+            "WorkerType",
+            "G.1X",
+            "NumberOfWorkers",
+            2,
+            "Timeout",
+            120,
+            "MaxRetries",
+            0,
+            "ExecutionProperty",
+            Map.of("MaxConcurrentRuns", 1),
+            "SecurityConfiguration",
+            ref(id("AWS::Glue::SecurityConfiguration")),
+            "DefaultArguments",
+            Map.of(
+                "--job-language", "scala",
+                "--extra-jars", s3("ArtifactsBucket", "/glue/dpf-jobs.jar"),
+                "--datalake-formats", "delta",
+                "--conf",
+                    "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension --conf"
+                        + " spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
+                "--enable-glue-datacatalog", "true",
+                "--enable-continuous-cloudwatch-log", "true",
+                "--enable-metrics", "true",
+                "--TempDir", s3("ArtifactsBucket", "/temp/"),
+                "--job-bookmark-option", "job-bookmark-disable",
+                "--lake", s3("LakeBucket", ""))));
+    t.allResourcesProperties(
+        "AWS::Glue::Job",
+        Map.of(
+            "DefaultArguments",
+            Map.of(
+                "--raw",
+                join(
+                    "s3://",
+                    Map.of(
+                        "Fn::ImportValue",
+                        Match.stringLikeRegexp("DataIngestion:ExportsOutputRefRawBucket.*"))))));
+    MAIN_CLASSES.forEach(
+        (stage, main) ->
+            t.hasResourceProperties(
+                "AWS::Glue::Job",
+                Map.of(
+                    "Description",
+                    "dpf " + stage + " stage (" + main + ")",
+                    "DefaultArguments",
+                    Map.of("--class", main))));
   }
 
   @Test
   void theJobsOwnArgumentParserAcceptsWhatGluePasses() {
-    for (JsonNode job : resources(t, "AWS::Glue::Job").values()) {
-      Map<String, String> args = arguments(job.at("/Properties/DefaultArguments"));
+    for (Map<String, Object> job : t.findResources("AWS::Glue::Job").values()) {
+      Map<String, String> args = new TreeMap<>();
+      ((Map<?, ?>) ((Map<?, ?>) job.get("Properties")).get("DefaultArguments"))
+          .forEach((k, v) -> args.put((String) k, render(v)));
       List<String> argv = new ArrayList<>();
       // What Glue adds to every run, then the job's default arguments.
       argv.addAll(List.of("--JOB_ID", "j_0a1b", "--JOB_RUN_ID", "jr_0a1b", "--JOB_NAME", "dpf"));
@@ -105,31 +142,48 @@ class DataTransformationsStackTest {
           f.stream().map(e -> e.getName()).filter(n -> n.endsWith(".class")).toList();
       assertThat(classes).isNotEmpty().allMatch(n -> n.startsWith("dev/dpf/"));
     }
-    JsonNode deployment = only(t, "Custom::CDKBucketDeployment").get("Properties");
-    assertThat(render(deployment.get("DestinationBucketName")))
-        .isEqualTo("<" + bucketId("ArtifactsBucket") + ">");
-    assertThat(deployment.get("DestinationBucketKeyPrefix").asText()).isEqualTo("glue/");
+    t.resourceCountIs("Custom::CDKBucketDeployment", 1);
+    t.hasResourceProperties(
+        "Custom::CDKBucketDeployment",
+        Map.of(
+            "DestinationBucketName",
+            ref(bucket("ArtifactsBucket")),
+            "DestinationBucketKeyPrefix",
+            "glue/"));
   }
 
   @Test
   void glueRoleReachesOnlyThePipelinesFoldersTablesAndKeys() {
-    String roleId =
-        render(resources(t, "AWS::Glue::Job").values().iterator().next().at("/Properties/Role"))
-            .replaceAll("<(.*)\\.Arn>", "$1");
-    JsonNode role = t.get("Resources").get(roleId).get("Properties");
-    assertThat(role.has("ManagedPolicyArns")).isFalse();
-    assertThat(render(role.at("/AssumeRolePolicyDocument/Statement/0/Principal/Service")))
-        .isEqualTo("glue.amazonaws.com");
+    Capture role = new Capture();
+    t.allResourcesProperties(
+        "AWS::Glue::Job", Map.of("Role", Map.of("Fn::GetAtt", List.of(role, "Arn"))));
+    String roleId = role.asString();
+    assertThat(
+            t.findResources(
+                    "AWS::IAM::Role",
+                    Map.of(
+                        "Properties",
+                        Map.of(
+                            "ManagedPolicyArns",
+                            Match.absent(),
+                            "AssumeRolePolicyDocument",
+                            Map.of(
+                                "Statement",
+                                List.of(
+                                    Map.of(
+                                        "Principal", Map.of("Service", "glue.amazonaws.com")))))))
+                .keySet())
+        .contains(roleId);
     List<String> resourcesGranted = new ArrayList<>();
-    for (JsonNode s : Synth.statementsOf(t, roleId)) {
+    for (JsonNode s : Synth.statements(t, roleId)) {
       assertThat(s.get("Effect").asText()).isEqualTo("Allow");
-      for (String action : list(s.get("Action"))) {
+      for (String action : Synth.list(s.get("Action"))) {
         assertThat(action).doesNotContain("*");
       }
-      for (String r : list(s.get("Resource"))) {
+      for (String r : Synth.list(s.get("Resource"))) {
         resourcesGranted.add(r);
         if (r.equals("*")) {
-          assertThat(list(s.get("Action"))).containsExactly("cloudwatch:PutMetricData");
+          assertThat(Synth.list(s.get("Action"))).containsExactly("cloudwatch:PutMetricData");
           assertThat(s.at("/Condition/StringEquals/cloudwatch:namespace").asText())
               .isEqualTo("Glue");
         }
@@ -146,7 +200,7 @@ class DataTransformationsStackTest {
             "dms/classicmodels/orderdetails/*",
             "dms/classicmodels/products/*",
             "files/transactions/*");
-    String lake = "<" + bucketId("LakeBucket") + ".Arn>/";
+    String lake = "<" + bucket("LakeBucket") + ".Arn>/";
     assertThat(resourcesGranted.stream().filter(r -> r.startsWith(lake)))
         .extracting(r -> r.substring(lake.length()))
         .containsExactlyInAnyOrder(
@@ -164,8 +218,14 @@ class DataTransformationsStackTest {
 
   @Test
   void stateMachineRunsTheStagesInOrderWaitsRetriesAndNotifies() throws Exception {
-    JsonNode sm = only(t, "AWS::StepFunctions::StateMachine").get("Properties");
-    JsonNode def = Synth.JSON.readTree(render(sm.get("DefinitionString")));
+    Capture definition = new Capture();
+    t.hasResourceProperties(
+        "AWS::StepFunctions::StateMachine",
+        Map.of(
+            "DefinitionString", definition,
+            "TracingConfiguration", Map.of("Enabled", true),
+            "LoggingConfiguration", Map.of("Level", "ALL")));
+    JsonNode def = Synth.JSON.readTree(render(definition.asObject()));
     assertThat(def.get("StartAt").asText()).isEqualTo("Ingest");
     assertThat(def.at("/States/Ingest/Next").asText()).isEqualTo("Transform");
     assertThat(def.at("/States/Transform/Next").asText()).isEqualTo("Curate");
@@ -175,10 +235,10 @@ class DataTransformationsStackTest {
       JsonNode s = def.get("States").get(stage);
       assertThat(s.get("Resource").asText()).endsWith(":states:::glue:startJobRun.sync");
       assertThat(render(s.at("/Parameters/JobName")))
-          .isEqualTo("<" + jobId(stage.toLowerCase()) + ">");
+          .isEqualTo("<" + job(stage.toLowerCase()) + ">");
       JsonNode retry = s.get("Retry");
       assertThat(retry).hasSize(2);
-      assertThat(list(retry.get(0).get("ErrorEquals")))
+      assertThat(Synth.list(retry.get(0).get("ErrorEquals")))
           .containsExactly(
               "Glue.AWSGlueException",
               "Glue.ConcurrentRunsExceededException",
@@ -189,10 +249,10 @@ class DataTransformationsStackTest {
       assertThat(retry.get(0).get("BackoffRate").asInt()).isEqualTo(2);
       assertThat(retry.get(0).get("MaxAttempts").asInt()).isEqualTo(4);
       assertThat(retry.get(0).get("JitterStrategy").asText()).isEqualTo("FULL");
-      assertThat(list(retry.get(1).get("ErrorEquals"))).containsExactly("States.TaskFailed");
+      assertThat(Synth.list(retry.get(1).get("ErrorEquals"))).containsExactly("States.TaskFailed");
       assertThat(retry.get(1).get("IntervalSeconds").asInt()).isEqualTo(300);
       assertThat(retry.get(1).get("MaxAttempts").asInt()).isEqualTo(1);
-      assertThat(list(s.at("/Catch/0/ErrorEquals"))).containsExactly("States.ALL");
+      assertThat(Synth.list(s.at("/Catch/0/ErrorEquals"))).containsExactly("States.ALL");
       assertThat(s.at("/Catch/0/Next").asText()).isEqualTo("NotifyFailure");
     }
     JsonNode notify = def.at("/States/NotifyFailure");
@@ -201,188 +261,204 @@ class DataTransformationsStackTest {
         .isEqualTo("<" + id("AWS::SNS::Topic") + ">");
     assertThat(notify.get("Next").asText()).isEqualTo("PipelineFailed");
     assertThat(def.at("/States/PipelineFailed/Type").asText()).isEqualTo("Fail");
-    assertThat(sm.at("/TracingConfiguration/Enabled").asBoolean()).isTrue();
-    assertThat(sm.at("/LoggingConfiguration/Level").asText()).isEqualTo("ALL");
   }
 
   @Test
   void failedTimedOutAndAbortedRunsAlarmToTheTopic() {
-    List<String> metrics = new ArrayList<>();
-    for (JsonNode alarm : resources(t, "AWS::CloudWatch::Alarm").values()) {
-      JsonNode p = alarm.get("Properties");
-      metrics.add(p.get("MetricName").asText());
-      assertThat(p.get("Namespace").asText()).isEqualTo("AWS/States");
-      assertThat(p.get("Threshold").asInt()).isEqualTo(1);
-      assertThat(list(p.get("AlarmActions"))).containsExactly("<" + id("AWS::SNS::Topic") + ">");
+    String topic = id("AWS::SNS::Topic");
+    t.resourceCountIs("AWS::CloudWatch::Alarm", 3);
+    t.allResourcesProperties(
+        "AWS::CloudWatch::Alarm",
+        Map.of("Namespace", "AWS/States", "Threshold", 1, "AlarmActions", List.of(ref(topic))));
+    for (String metric : List.of("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted")) {
+      t.hasResourceProperties("AWS::CloudWatch::Alarm", Map.of("MetricName", metric));
     }
-    assertThat(metrics)
-        .containsExactlyInAnyOrder("ExecutionsFailed", "ExecutionsTimedOut", "ExecutionsAborted");
-    JsonNode topic = only(t, "AWS::SNS::Topic").get("Properties");
-    assertThat(render(topic.get("KmsMasterKeyId"))).isEqualTo("<" + id("AWS::KMS::Key") + ".Arn>");
+    t.hasResourceProperties(
+        "AWS::SNS::Topic", Map.of("KmsMasterKeyId", getAtt(id("AWS::KMS::Key"), "Arn")));
   }
 
   @Test
   void scheduleStartsThePipelineDailyByDefaultAndFollowsContext() {
-    JsonNode schedule = only(t, "AWS::Scheduler::Schedule").get("Properties");
-    assertThat(schedule.get("ScheduleExpression").asText()).isEqualTo("cron(0 2 * * ? *)");
-    assertThat(schedule.get("ScheduleExpressionTimezone").asText()).isEqualTo("UTC");
-    assertThat(render(schedule.at("/Target/Arn")))
-        .isEqualTo("<" + id("AWS::StepFunctions::StateMachine") + ">");
-    JsonNode other =
+    t.hasResourceProperties(
+        "AWS::Scheduler::Schedule",
+        Map.of(
+            "ScheduleExpression", "cron(0 2 * * ? *)",
+            "ScheduleExpressionTimezone", "UTC",
+            "Target", Map.of("Arn", ref(id("AWS::StepFunctions::StateMachine")))));
+    Template other =
         Synth.with(
                 Map.of(
                     "pipelineSchedule", "cron(30 5 ? * MON-FRI *)",
                     "scheduleTimeZone", "Europe/London",
                     "glueWorkers", "10",
                     "glueWorkerType", "G.2X"))
-            .transformationsJson();
-    JsonNode s2 = only(other, "AWS::Scheduler::Schedule").get("Properties");
-    assertThat(s2.get("ScheduleExpression").asText()).isEqualTo("cron(30 5 ? * MON-FRI *)");
-    assertThat(s2.get("ScheduleExpressionTimezone").asText()).isEqualTo("Europe/London");
-    for (JsonNode job : resources(other, "AWS::Glue::Job").values()) {
-      assertThat(job.at("/Properties/NumberOfWorkers").asInt()).isEqualTo(10);
-      assertThat(job.at("/Properties/WorkerType").asText()).isEqualTo("G.2X");
-    }
+            .transformations();
+    other.hasResourceProperties(
+        "AWS::Scheduler::Schedule",
+        Map.of(
+            "ScheduleExpression", "cron(30 5 ? * MON-FRI *)",
+            "ScheduleExpressionTimezone", "Europe/London"));
+    other.allResourcesProperties(
+        "AWS::Glue::Job", Map.of("NumberOfWorkers", 10, "WorkerType", "G.2X"));
   }
 
   @Test
   void catalogHasADatabasePerZoneAndADeltaEntryPerTableOfTheDefinition() {
-    List<String> databases = new ArrayList<>();
-    resources(t, "AWS::Glue::Database")
-        .values()
-        .forEach(d -> databases.add(d.at("/Properties/DatabaseInput/Name").asText()));
-    assertThat(databases)
-        .containsExactly("consolidated", "transformed", "curated", "quarantine", "_system");
-    Map<String, String> tables = new TreeMap<>();
-    Map<String, String> descriptions = new TreeMap<>();
-    String lake = "s3://<" + bucketId("LakeBucket") + ">/";
-    for (JsonNode table : resources(t, "AWS::Glue::Table").values()) {
-      JsonNode p = table.get("Properties");
-      JsonNode in = p.get("TableInput");
-      String name = p.get("DatabaseName").asText() + "." + in.get("Name").asText();
-      String location = render(in.at("/StorageDescriptor/Location"));
-      tables.put(name, location);
-      assertThat(location).isEqualTo(lake + name.replace('.', '/'));
-      assertThat(render(in.at("/StorageDescriptor/SerdeInfo/Parameters/path"))).isEqualTo(location);
-      assertThat(in.at("/Parameters/table_type").asText()).isEqualTo("DELTA");
-      assertThat(in.at("/Parameters/spark.sql.sources.provider").asText()).isEqualTo("delta");
-      assertThat(in.get("TableType").asText()).isEqualTo("EXTERNAL_TABLE");
-      descriptions.put(
-          name,
-          in.get("Description").asText()
-              + " | "
-              + in.path("Owner").asText("-")
-              + " | "
-              + in.at("/Parameters/dpf.tags").asText("-"));
+    t.resourceCountIs("AWS::Glue::Database", 5);
+    for (String zone : List.of("consolidated", "transformed", "curated", "quarantine", "_system")) {
+      t.hasResourceProperties("AWS::Glue::Database", Map.of("DatabaseInput", Map.of("Name", zone)));
+    }
+    t.allResourcesProperties(
+        "AWS::Glue::Table",
+        Map.of(
+            "TableInput",
+            Map.of(
+                "TableType",
+                "EXTERNAL_TABLE",
+                "Parameters",
+                Map.of("table_type", "DELTA", "spark.sql.sources.provider", "delta"))));
+    // Every table of src/pipeline.yaml (DefinitionsTest pins that list: 20 tables), at its folder.
+    List<PipelineDefinition.Table> tables =
+        Definitions.load(Synth.INFRA.resolve("../src/pipeline.yaml").normalize()).tables();
+    assertThat(tables).hasSize(20);
+    t.resourceCountIs("AWS::Glue::Table", tables.size());
+    for (PipelineDefinition.Table table : tables) {
+      Map<String, Object> location =
+          s3("LakeBucket", "/" + table.zone().dbName() + "/" + table.name());
+      t.hasResourceProperties(
+          "AWS::Glue::Table",
+          Map.of(
+              "DatabaseName",
+              table.zone().dbName(),
+              "TableInput",
+              Map.of(
+                  "Name",
+                  table.name(),
+                  "StorageDescriptor",
+                  Map.of(
+                      "Location",
+                      location,
+                      "SerdeInfo",
+                      Map.of("Parameters", Map.of("path", location))))));
     }
     // What src/pipeline.yaml says of its tables for people, as Athena users see it.
-    assertThat(descriptions.get("transformed.customers"))
-        .isEqualTo(
-            "Current customer profiles from the order system (classicmodels.customers) (dpf"
-                + " transformed.customers, made by dataset customers) | customer-data |"
-                + " customer,pii");
-    assertThat(descriptions.get("transformed.customers_history"))
-        .isEqualTo(
-            "Current customer profiles from the order system (classicmodels.customers) (dpf"
-                + " transformed.customers_history, made by history of dataset customers) |"
-                + " customer-data | customer,pii");
-    assertThat(descriptions.get("curated.risk_flags"))
-        .isEqualTo(
-            "dpf curated.risk_flags, made by model risk_flags (models/risk_flags.sql) | - |"
-                + " analytics");
-    assertThat(descriptions.get("consolidated.orders"))
-        .isEqualTo("dpf consolidated.orders, made by source orders | - | -");
-    // Every table of src/pipeline.yaml (DefinitionsTest pins that list: 20 tables).
-    assertThat(tables.keySet())
-        .containsExactlyInAnyOrderElementsOf(
-            Definitions.load(Synth.INFRA.resolve("../src/pipeline.yaml").normalize())
-                .tables()
-                .stream()
-                .map(PipelineDefinition.Table::qualified)
-                .toList())
-        .hasSize(20);
+    describes(
+        "transformed",
+        "customers",
+        "Current customer profiles from the order system (classicmodels.customers) (dpf"
+            + " transformed.customers, made by dataset customers)",
+        "customer-data",
+        "customer,pii");
+    describes(
+        "transformed",
+        "customers_history",
+        "Current customer profiles from the order system (classicmodels.customers) (dpf"
+            + " transformed.customers_history, made by history of dataset customers)",
+        "customer-data",
+        "customer,pii");
+    describes(
+        "curated",
+        "risk_flags",
+        "dpf curated.risk_flags, made by model risk_flags (models/risk_flags.sql)",
+        null,
+        "analytics");
+    describes(
+        "consolidated", "orders", "dpf consolidated.orders, made by source orders", null, null);
+  }
+
+  /** The catalog entry of {@code zone.name} says this (null: says no owner, no tags). */
+  private void describes(String zone, String name, String text, String owner, String tags) {
+    t.hasResourceProperties(
+        "AWS::Glue::Table",
+        Map.of(
+            "DatabaseName",
+            zone,
+            "TableInput",
+            Map.of(
+                "Name",
+                name,
+                "Description",
+                text,
+                "Owner",
+                owner == null ? Match.absent() : owner,
+                "Parameters",
+                Map.of("dpf.tags", tags == null ? Match.absent() : tags))));
   }
 
   @Test
   void athenaWorkgroupEnforcesEncryptedResultsAndHasAQueryPerCuratedModel() {
-    JsonNode wg = only(t, "AWS::Athena::WorkGroup").get("Properties");
-    JsonNode c = wg.get("WorkGroupConfiguration");
-    assertThat(c.get("EnforceWorkGroupConfiguration").asBoolean()).isTrue();
-    assertThat(c.at("/EngineVersion/SelectedEngineVersion").asText())
-        .isEqualTo("Athena engine version 3");
-    assertThat(c.at("/ResultConfiguration/EncryptionConfiguration/EncryptionOption").asText())
-        .isEqualTo("SSE_KMS");
-    assertThat(render(c.at("/ResultConfiguration/OutputLocation")))
-        .isEqualTo("s3://<" + bucketId("ArtifactsBucket") + ">/athena-results/");
-    Map<String, String> queries = new LinkedHashMap<>();
-    for (JsonNode q : resources(t, "AWS::Athena::NamedQuery").values()) {
-      JsonNode p = q.get("Properties");
-      queries.put(p.get("Name").asText(), p.get("QueryString").asText());
-      assertThat(p.get("Database").asText()).isEqualTo("curated");
+    t.hasResourceProperties(
+        "AWS::Athena::WorkGroup",
+        Map.of(
+            "WorkGroupConfiguration",
+            Map.of(
+                "EnforceWorkGroupConfiguration",
+                true,
+                "EngineVersion",
+                Map.of("SelectedEngineVersion", "Athena engine version 3"),
+                "ResultConfiguration",
+                Map.of(
+                    "EncryptionConfiguration",
+                    Map.of("EncryptionOption", "SSE_KMS"),
+                    "OutputLocation",
+                    s3("ArtifactsBucket", "/athena-results/")))));
+    List<String> curated =
+        List.of(
+            "customer_data_usa",
+            "transactions",
+            "customer_360",
+            "daily_payments_by_country",
+            "risk_flags",
+            "revenue_by_productline_month");
+    t.resourceCountIs("AWS::Athena::NamedQuery", curated.size());
+    t.allResourcesProperties("AWS::Athena::NamedQuery", Map.of("Database", "curated"));
+    for (String model : curated) {
+      t.hasResourceProperties(
+          "AWS::Athena::NamedQuery",
+          Map.of(
+              "Name",
+              "curated." + model,
+              "QueryString",
+              "SELECT * FROM \"curated\".\"" + model + "\" LIMIT 100;"));
     }
-    assertThat(queries)
-        .containsExactly(
-            Map.entry(
-                "curated.customer_data_usa",
-                "SELECT * FROM \"curated\".\"customer_data_usa\" LIMIT 100;"),
-            Map.entry(
-                "curated.transactions", "SELECT * FROM \"curated\".\"transactions\" LIMIT 100;"),
-            Map.entry(
-                "curated.customer_360", "SELECT * FROM \"curated\".\"customer_360\" LIMIT 100;"),
-            Map.entry(
-                "curated.daily_payments_by_country",
-                "SELECT * FROM \"curated\".\"daily_payments_by_country\" LIMIT 100;"),
-            Map.entry("curated.risk_flags", "SELECT * FROM \"curated\".\"risk_flags\" LIMIT 100;"),
-            Map.entry(
-                "curated.revenue_by_productline_month",
-                "SELECT * FROM \"curated\".\"revenue_by_productline_month\" LIMIT 100;"));
   }
 
   @Test
   void lakeAndArtifactsAreEncryptedWithTheStacksKeyAndLogged() {
-    for (String bucket : List.of("LakeBucket", "ArtifactsBucket")) {
-      JsonNode p = t.get("Resources").get(bucketId(bucket)).get("Properties");
-      JsonNode sse =
-          p.at(
-              "/BucketEncryption/ServerSideEncryptionConfiguration/0/ServerSideEncryptionByDefault");
-      assertThat(sse.get("SSEAlgorithm").asText()).isEqualTo("aws:kms");
-      assertThat(render(sse.get("KMSMasterKeyID"))).isEqualTo("<" + id("AWS::KMS::Key") + ".Arn>");
-      assertThat(render(p.at("/LoggingConfiguration/DestinationBucketName")))
-          .isEqualTo("<" + bucketId("AccessLogs") + ">");
-      assertThat(p.at("/PublicAccessBlockConfiguration/RestrictPublicBuckets").asBoolean())
-          .isTrue();
-    }
+    Map<String, Map<String, Object>> encrypted =
+        t.findResources(
+            "AWS::S3::Bucket",
+            Map.of(
+                "Properties",
+                Map.of(
+                    "BucketEncryption",
+                    Map.of(
+                        "ServerSideEncryptionConfiguration",
+                        List.of(
+                            Map.of(
+                                "ServerSideEncryptionByDefault",
+                                Map.of(
+                                    "SSEAlgorithm",
+                                    "aws:kms",
+                                    "KMSMasterKeyID",
+                                    getAtt(id("AWS::KMS::Key"), "Arn"))))),
+                    "LoggingConfiguration",
+                    Map.of("DestinationBucketName", ref(bucket("AccessLogs"))),
+                    "PublicAccessBlockConfiguration",
+                    Map.of("RestrictPublicBuckets", true))));
+    assertThat(encrypted.keySet())
+        .containsExactlyInAnyOrder(bucket("LakeBucket"), bucket("ArtifactsBucket"));
   }
 
-  /** A job's DefaultArguments as text. */
-  private static Map<String, String> arguments(JsonNode args) {
-    Map<String, String> out = new TreeMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = args.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      out.put(e.getKey(), render(e.getValue()));
-    }
-    return out;
-  }
-
-  private String jobId(String stage) {
-    return resources(t, "AWS::Glue::Job").entrySet().stream()
-        .filter(
-            e ->
-                e.getValue()
-                    .at("/Properties/Description")
-                    .asText()
-                    .startsWith("dpf " + stage + " "))
-        .map(Map.Entry::getKey)
-        .findFirst()
-        .orElseThrow();
-  }
-
-  private String id(String type) {
-    return Synth.firstId(t, type);
-  }
-
-  private String bucketId(String prefix) {
-    return Synth.bucketId(t, prefix);
+  /** The logical id of the job of {@code stage}. */
+  private String job(String stage) {
+    return t.findResources(
+            "AWS::Glue::Job",
+            Map.of(
+                "Properties",
+                Map.of("Description", Match.stringLikeRegexp("dpf " + stage + " .*"))))
+        .keySet()
+        .iterator()
+        .next();
   }
 }

@@ -1,7 +1,5 @@
 package dev.dpf.infra;
 
-import static dev.dpf.infra.Synth.render;
-import static dev.dpf.infra.Synth.resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +12,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awscdk.assertions.Capture;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.assertions.Template;
 
 /**
  * Onboarding is an edit of the definition: a new DMS table, dataset and curated model get their DMS
@@ -63,87 +64,84 @@ class DefinitionDrivenTest {
         "SELECT employee_number, office_code FROM transformed.employees\n");
 
     Synth.Result r = Synth.with(Map.of("definition", dir.resolve("pipeline.yaml").toString()));
-    JsonNode ing = r.ingestionJson();
-    JsonNode tr = r.transformationsJson();
+    Template ing = r.ingestion();
+    Template tr = r.transformations();
 
     // DMS: the new table joins the existing task; the other folder gets its own endpoint and task.
-    Map<String, JsonNode> tasks = resources(ing, "AWS::DMS::ReplicationTask");
-    assertThat(tasks).hasSize(2);
-    List<List<String>> mapped = new ArrayList<>();
-    for (JsonNode task : tasks.values()) {
-      List<String> tables = new ArrayList<>();
-      Synth.JSON
-          .readTree(task.at("/Properties/TableMappings").asText())
-          .get("rules")
-          .forEach(
-              rule ->
-                  tables.add(
-                      rule.at("/object-locator/schema-name").asText()
-                          + "."
-                          + rule.at("/object-locator/table-name").asText()));
-      mapped.add(tables);
+    ing.resourceCountIs("AWS::DMS::ReplicationTask", 2);
+    List<String> task = new ArrayList<>();
+    for (String table : List.of("employees", "customers", "orders", "orderdetails", "products")) {
+      task.add(table);
     }
-    assertThat(mapped)
-        .containsExactly(
-            List.of(
-                "classicmodels.employees",
-                "classicmodels.customers",
-                "classicmodels.orders",
-                "classicmodels.orderdetails",
-                "classicmodels.products"),
-            List.of("classicmodels.offices"));
-    List<String> folders = new ArrayList<>();
-    resources(ing, "AWS::DMS::Endpoint").values().stream()
-        .filter(e -> e.at("/Properties/EndpointType").asText().equals("target"))
-        .forEach(
-            e ->
-                folders.add(
-                    e.at("/Properties/S3Settings/BucketFolder").asText()
-                        + " op="
-                        + e.at("/Properties/S3Settings/IncludeOpForFullLoad").asBoolean()));
-    assertThat(folders).containsExactly("dms op=false", "hr op=true");
+    ing.hasResourceProperties(
+        "AWS::DMS::ReplicationTask",
+        Map.of(
+            "TableMappings", Match.serializedJson(Match.objectLike(Map.of("rules", rules(task))))));
+    ing.hasResourceProperties(
+        "AWS::DMS::ReplicationTask",
+        Map.of(
+            "TableMappings",
+            Match.serializedJson(Match.objectLike(Map.of("rules", rules(List.of("offices")))))));
+    ing.hasResourceProperties(
+        "AWS::DMS::Endpoint",
+        Map.of(
+            "EndpointType",
+            "target",
+            "S3Settings",
+            Map.of("BucketFolder", "dms", "IncludeOpForFullLoad", false)));
+    ing.hasResourceProperties(
+        "AWS::DMS::Endpoint",
+        Map.of(
+            "EndpointType",
+            "target",
+            "S3Settings",
+            Map.of("BucketFolder", "hr", "IncludeOpForFullLoad", true)));
 
     // Catalog entries for every new table, a named query for the new curated model.
-    List<String> tables = new ArrayList<>();
-    resources(tr, "AWS::Glue::Table")
-        .values()
-        .forEach(
-            t ->
-                tables.add(
-                    t.at("/Properties/DatabaseName").asText()
-                        + "."
-                        + t.at("/Properties/TableInput/Name").asText()));
-    assertThat(tables)
-        .hasSize(20 + 4)
-        .contains(
+    tr.resourceCountIs("AWS::Glue::Table", 20 + 4);
+    for (String table :
+        List.of(
             "consolidated.employees",
             "consolidated.offices",
             "transformed.employees",
-            "curated.employee_directory");
-    assertThat(
-            resources(tr, "AWS::Athena::NamedQuery").values().stream()
-                .map(q -> q.at("/Properties/Name").asText()))
-        .hasSize(7)
-        .contains("curated.employee_directory");
+            "curated.employee_directory")) {
+      String[] parts = table.split("\\.");
+      tr.hasResourceProperties(
+          "AWS::Glue::Table",
+          Map.of("DatabaseName", parts[0], "TableInput", Map.of("Name", parts[1])));
+    }
+    tr.resourceCountIs("AWS::Athena::NamedQuery", 7);
+    tr.hasResourceProperties(
+        "AWS::Athena::NamedQuery", Map.of("Name", "curated.employee_directory"));
 
     // The jobs may read the new raw folders, and nothing else was needed.
+    Capture role = new Capture();
+    tr.allResourcesProperties(
+        "AWS::Glue::Job", Map.of("Role", Map.of("Fn::GetAtt", List.of(role, "Arn"))));
     List<String> granted = new ArrayList<>();
-    for (String type : List.of("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")) {
-      for (JsonNode policy : resources(tr, type).values()) {
-        for (JsonNode s : policy.at("/Properties/PolicyDocument/Statement")) {
-          granted.addAll(Synth.list(s.get("Resource")));
-        }
-      }
+    for (JsonNode s : Synth.statements(tr, role.asString())) {
+      granted.addAll(Synth.list(s.get("Resource")));
     }
     assertThat(granted)
         .anyMatch(g -> g.endsWith("/dms/classicmodels/employees/*"))
         .anyMatch(g -> g.endsWith("/hr/classicmodels/offices/*"))
         .contains(
             "arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/curated/employee_directory");
-    assertThat(
-            render(
-                resources(tr, "AWS::Glue::Job").values().iterator().next().at("/Properties/Role")))
-        .endsWith(".Arn>");
+  }
+
+  /** A task's table mappings: exactly these classicmodels tables, in this order. */
+  private static Object rules(List<String> tables) {
+    List<Object> out = new ArrayList<>();
+    for (String table : tables) {
+      out.add(
+          Match.objectLike(
+              Map.of(
+                  "rule-action",
+                  "include",
+                  "object-locator",
+                  Map.of("schema-name", "classicmodels", "table-name", table))));
+    }
+    return Match.exact(out);
   }
 
   private static String insertAfter(String text, String marker, String insert) {

@@ -112,14 +112,12 @@ class NagAndTemplateTest {
   @Test
   void aSecretGivenByArnIsUsedAsGiven() {
     String arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:dpf/mysql-AbCdEf";
-    JsonNode t = Synth.with(Map.of("mysqlSecret", arn)).ingestionJson();
-    JsonNode source =
-        Synth.resources(t, "AWS::DMS::Endpoint").values().stream()
-            .filter(e -> e.at("/Properties/EndpointType").asText().equals("source"))
-            .findFirst()
-            .orElseThrow();
-    assertThat(source.at("/Properties/MySqlSettings/SecretsManagerSecretId").asText())
-        .isEqualTo(arn);
+    Synth.with(Map.of("mysqlSecret", arn))
+        .ingestion()
+        .hasResourceProperties(
+            "AWS::DMS::Endpoint",
+            Map.of(
+                "EndpointType", "source", "MySqlSettings", Map.of("SecretsManagerSecretId", arn)));
   }
 
   @Test

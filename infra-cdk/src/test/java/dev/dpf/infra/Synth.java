@@ -4,12 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Template;
 
 /**
@@ -60,10 +57,6 @@ final class Synth {
         Template.fromStack(stacks.transformations()));
   }
 
-  static Template template(Stack stack) {
-    return Template.fromStack(stack);
-  }
-
   /** {@code {"Ref": id}}. */
   static Map<String, Object> ref(String id) {
     return Map.of("Ref", id);
@@ -96,41 +89,6 @@ final class Synth {
       throw new AssertionError("expected one " + type + " " + prefix + "*, found " + ids);
     }
     return ids.get(0);
-  }
-
-  /** Resources of one type, by logical id, in template order. */
-  static Map<String, JsonNode> resources(JsonNode template, String type) {
-    Map<String, JsonNode> out = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = template.get("Resources").fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      if (e.getValue().get("Type").asText().equals(type)) {
-        out.put(e.getKey(), e.getValue());
-      }
-    }
-    return out;
-  }
-
-  /** The logical id of the first resource of a type. */
-  static String firstId(JsonNode template, String type) {
-    return resources(template, type).keySet().iterator().next();
-  }
-
-  /** The logical id of the bucket whose construct id starts with {@code prefix}. */
-  static String bucketId(JsonNode template, String prefix) {
-    return resources(template, "AWS::S3::Bucket").keySet().stream()
-        .filter(k -> k.startsWith(prefix))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no bucket " + prefix + "*"));
-  }
-
-  /** The only resource of a type. */
-  static JsonNode only(JsonNode template, String type) {
-    Map<String, JsonNode> all = resources(template, type);
-    if (all.size() != 1) {
-      throw new AssertionError("expected one " + type + ", found " + all.keySet());
-    }
-    return all.values().iterator().next();
   }
 
   /**
@@ -166,20 +124,26 @@ final class Synth {
     throw new AssertionError("cannot render " + v);
   }
 
-  /** The statements of the inline and managed policies attached to a role (by its logical id). */
-  static List<JsonNode> statementsOf(JsonNode template, String roleId) {
+  /** {@link #render(JsonNode)} of a value as {@link Template} gives it. */
+  static String render(Object v) {
+    return render(JSON.valueToTree(v));
+  }
+
+  /** The statements of the policies (inline and managed) attached to the role {@code roleId}. */
+  static List<JsonNode> statements(Template t, String roleId) {
     List<JsonNode> out = new ArrayList<>();
-    List<JsonNode> policies = new ArrayList<>(resources(template, "AWS::IAM::Policy").values());
-    policies.addAll(resources(template, "AWS::IAM::ManagedPolicy").values());
-    for (JsonNode policy : policies) {
-      JsonNode props = policy.get("Properties");
-      boolean attached = false;
-      for (JsonNode r : props.get("Roles")) {
-        attached |= r.has("Ref") && r.get("Ref").asText().equals(roleId);
-      }
-      if (attached) {
-        props.get("PolicyDocument").get("Statement").forEach(out::add);
-      }
+    for (String type : List.of("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")) {
+      t.findResources(
+              type,
+              Map.of(
+                  "Properties",
+                  Map.of(
+                      "Roles",
+                      software.amazon.awscdk.assertions.Match.arrayWith(List.of(ref(roleId))))))
+          .values()
+          .forEach(
+              p ->
+                  JSON.valueToTree(p).at("/Properties/PolicyDocument/Statement").forEach(out::add));
     }
     return out;
   }
