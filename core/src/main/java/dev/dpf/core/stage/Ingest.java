@@ -16,6 +16,7 @@ import dev.dpf.core.ingest.IngestHooks;
 import dev.dpf.core.ingest.ParquetRecords;
 import dev.dpf.core.ingest.ParsedRecord;
 import dev.dpf.core.storage.IngestLog;
+import dev.dpf.core.storage.IngestState;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.transform.Columns;
@@ -63,7 +64,7 @@ final class Ingest {
   private final IngestLog log;
   private final String runId;
   private final Instant startedAt;
-  private Map<String, IngestLog.State> states; // read once, on the first source
+  private Map<String, IngestState> states; // read once, on the first source
   private Set<String> reingest = Set.of();
 
   /** Sources whose raw files are all read again, replacing their consolidated tables. */
@@ -95,11 +96,11 @@ final class Ingest {
   }
 
   /** What the ingest log says about the source (the log is read once, by the first source). */
-  private synchronized IngestLog.State state(RawRoot raw, SourceDef source) {
+  private synchronized IngestState state(RawRoot raw, SourceDef source) {
     if (states == null) {
       states = log.states(raw);
     }
-    return states.getOrDefault(source.name(), IngestLog.EMPTY);
+    return states.getOrDefault(source.name(), IngestState.EMPTY);
   }
 
   /**
@@ -130,7 +131,7 @@ final class Ingest {
       return new Planned(
           "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
     }
-    IngestLog.State state = state(raw, source);
+    IngestState state = state(raw, source);
     if (state.pending().isPresent()) {
       IngestLog.Batch b = state.pending().get();
       return new Planned(
@@ -175,7 +176,7 @@ final class Ingest {
     if (!again && !listed.isEmpty() && log.allIngested(source.name(), listed)) {
       return upToDate(table, start, listed.size() + " file(s) already ingested");
     }
-    IngestLog.State state = state(raw, source);
+    IngestState state = state(raw, source);
     IngestLog.Batch batch;
     List<RawRoot.RawFile> files = null; // the listing the batch is planned from (not on resume)
     String resumed = "";
@@ -382,7 +383,7 @@ final class Ingest {
    */
   private List<RawRoot.RawFile> unchanged(
       SourceDef source,
-      IngestLog.State state,
+      IngestState state,
       List<RawRoot.RawFile> fresh,
       long batchId,
       List<RawRoot.RawFile> listed) {

@@ -9,12 +9,8 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -128,31 +124,11 @@ public final class IngestLog {
    */
   public record Delivery(long size, String sha256, long batch) {}
 
-  /** What the log says about one source. */
-  public record State(
-      Set<FileId> ingested, Map<String, Delivery> latest, long lastBatch, Optional<Batch> pending) {
-    /** Whether {@code f} was read by a committed batch. */
-    public boolean ingested(RawRoot.RawFile f) {
-      return ingested.contains(FileId.of(f));
-    }
-
-    /**
-     * The latest committed delivery under {@code f}'s key that may have the same content (same
-     * size, digest known): {@code f} is that delivery again if its digest is the same.
-     */
-    public Optional<Delivery> sameSizeAs(RawRoot.RawFile f) {
-      Delivery d = latest.get(f.key());
-      return d != null && d.size() == f.size() && d.sha256() != null
-          ? Optional.of(d)
-          : Optional.empty();
-    }
-  }
-
   /**
    * What the log says about each source, read in one pass (a source's entries change only when that
    * source is ingested); {@code raw} resolves a pending batch's files.
    */
-  public Map<String, State> states(RawRoot raw) {
+  public Map<String, IngestState> states(RawRoot raw) {
     Map<String, List<Row>> bySource = new HashMap<>();
     if (lake.exists(Zone.SYSTEM, TABLE)) {
       var log = lake.read(Zone.SYSTEM, TABLE);
@@ -175,73 +151,9 @@ public final class IngestLog {
         bySource.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(r);
       }
     }
-    Map<String, State> out = new HashMap<>();
-    bySource.forEach((source, rows) -> out.put(source, state(rows, raw)));
+    Map<String, IngestState> out = new HashMap<>();
+    bySource.forEach((source, rows) -> out.put(source, IngestState.of(rows, raw)));
     return out;
-  }
-
-  /** The state of a source the log has never seen. */
-  public static final State EMPTY = new State(Set.of(), Map.of(), 0, Optional.empty());
-
-  private static State state(List<Row> rows, RawRoot raw) {
-    Set<FileId> ingested = new HashSet<>();
-    Map<String, Delivery> latest = new HashMap<>();
-    Set<Long> closed = new HashSet<>();
-    Map<Long, List<Row>> planned = new TreeMap<>();
-    long last = 0;
-    // A committed re-ingest replaced the consolidated table: files read before it no longer count.
-    long reset = 0;
-    for (Row r : rows) {
-      if (r.getString(2).equals("committed") && REINGEST.equals(r.getString(9))) {
-        reset = Math.max(reset, r.getLong(1));
-      }
-    }
-    for (Row r : rows) {
-      long batch = r.getLong(1);
-      last = Math.max(last, batch);
-      switch (r.getString(2)) {
-        case "committed" -> {
-          if (batch < reset) {
-            closed.add(batch);
-            continue;
-          }
-          closed.add(batch);
-          ingested.add(new FileId(r.getString(3), r.getLong(4), r.getLong(5)));
-          latest.merge(
-              r.getString(3),
-              new Delivery(r.getLong(4), r.getString(8), batch),
-              (a, b) -> a.batch() >= b.batch() ? a : b);
-        }
-        case "failed" -> closed.add(batch);
-        default -> planned.computeIfAbsent(batch, b -> new ArrayList<>()).add(r);
-      }
-    }
-    Optional<Batch> pending = Optional.empty();
-    for (Map.Entry<Long, List<Row>> e : planned.entrySet()) {
-      if (!closed.contains(e.getKey())) {
-        List<Row> files = e.getValue();
-        Row first = files.get(0);
-        pending =
-            Optional.of(
-                new Batch(
-                    e.getKey(),
-                    first.getString(6),
-                    first.getTimestamp(7).toInstant(),
-                    files.stream()
-                        .map(
-                            r ->
-                                new RawRoot.RawFile(
-                                    r.getString(3),
-                                    raw.uri(r.getString(3)),
-                                    r.getLong(4),
-                                    r.getLong(5)))
-                        .sorted(java.util.Comparator.comparing(RawRoot.RawFile::key))
-                        .toList(),
-                    REINGEST.equals(first.getString(9))));
-        break;
-      }
-    }
-    return new State(ingested, latest, last, pending);
   }
 
   /** Records the batch's files before any of its rows are written. */
