@@ -111,10 +111,10 @@ class SampleGeneratorTest {
 
   @Test
   void quotesCsvFieldsThatNeedIt() {
-    assertThat(SampleGenerator.csvField("Dragon Souveniers, Ltd."))
+    assertThat(SampleText.csvField("Dragon Souveniers, Ltd."))
         .isEqualTo("\"Dragon Souveniers, Ltd.\"");
-    assertThat(SampleGenerator.csvField("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
-    assertThat(SampleGenerator.csvField("plain")).isEqualTo("plain");
+    assertThat(SampleText.csvField("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
+    assertThat(SampleText.csvField("plain")).isEqualTo("plain");
   }
 
   private static long lines(java.util.Map<String, String> files, String prefix) {
