@@ -60,7 +60,7 @@ final class DefinitionCheck {
     Map<String, StructType> declared = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Dataset<Row>> empty = new java.util.HashMap<>(); // by source name
     for (SourceDef source : definition.sources()) {
-      empty.put(source.name(), Ingest.emptyConsolidated(spark, definition, source));
+      empty.put(source.name(), ConsolidatedColumns.emptyConsolidated(spark, definition, source));
       declared.put(source.table(), empty.get(source.name()).schema());
     }
     for (DatasetDef dataset : definition.datasets()) {

@@ -1,19 +1,10 @@
 package dev.dpf.core.stage;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.posexplode;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.ingest.DeclaredFields;
-import dev.dpf.core.ingest.Digests;
-import dev.dpf.core.ingest.FileParser;
 import dev.dpf.core.ingest.IngestHooks;
-import dev.dpf.core.ingest.ParquetRecords;
 import dev.dpf.core.ingest.ParsedRecord;
 import dev.dpf.core.storage.IngestLog;
 import dev.dpf.core.storage.IngestState;
@@ -21,25 +12,16 @@ import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.RawRoot;
 import dev.dpf.core.transform.Columns;
 import dev.dpf.core.transform.Quarantine;
-import dev.dpf.definition.ColumnDef;
-import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.Zone;
-import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -93,6 +75,10 @@ final class Ingest {
     this.log = new IngestLog(spark, lake);
     this.runId = runId;
     this.startedAt = startedAt;
+  }
+
+  private BatchReader reader() {
+    return new BatchReader(spark, definition, log, runId, startedAt, hooks);
   }
 
   /** What the ingest log says about the source (the log is read once, by the first source). */
@@ -174,7 +160,8 @@ final class Ingest {
     String table = source.table();
     boolean again = reingest.contains(source.name());
     if (!again && !listed.isEmpty() && log.allIngested(source.name(), listed)) {
-      return upToDate(table, start, listed.size() + " file(s) already ingested");
+      return TableResult.upToDate(
+          "ingest", table, Pipeline.seconds(start), listed.size() + " file(s) already ingested");
     }
     IngestState state = state(raw, source);
     IngestLog.Batch batch;
@@ -205,7 +192,8 @@ final class Ingest {
       long lastBatch = state.lastBatch();
       int repeated = 0;
       if (!fresh.isEmpty() && !again) {
-        List<RawRoot.RawFile> unchanged = unchanged(source, state, fresh, lastBatch + 1, files);
+        List<RawRoot.RawFile> unchanged =
+            reader().unchanged(source, state, fresh, lastBatch + 1, files);
         if (!unchanged.isEmpty()) {
           lastBatch++;
           repeated = unchanged.size();
@@ -214,8 +202,11 @@ final class Ingest {
         }
       }
       if (fresh.isEmpty()) {
-        return upToDate(
-            table, start, (files.size() - repeated) + " file(s) already ingested" + redelivered);
+        return TableResult.upToDate(
+            "ingest",
+            table,
+            Pipeline.seconds(start),
+            (files.size() - repeated) + " file(s) already ingested" + redelivered);
       }
       batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh, again);
       log.plan(source.name(), batch);
@@ -224,11 +215,11 @@ final class Ingest {
 
     CollectionAccumulator<String> digests =
         spark.sparkContext().collectionAccumulator("dpf-digests-" + source.name());
-    Dataset<Row> parsed = parse(source, batch.files(), digests);
+    Dataset<Row> parsed = reader().parse(source, batch.files(), digests);
     parsed.persist(Pipeline.WORKING_SET);
     try {
       long t0 = System.nanoTime(); // phases, logged at the end
-      Map<String, IngestLog.FileCounts> perFile = countPerFile(parsed);
+      Map<String, IngestLog.FileCounts> perFile = BatchReader.countPerFile(parsed);
       long t1 = System.nanoTime();
       long read = perFile.values().stream().mapToLong(IngestLog.FileCounts::records).sum();
       long bad = perFile.values().stream().mapToLong(IngestLog.FileCounts::quarantined).sum();
@@ -256,10 +247,11 @@ final class Ingest {
       }
       LinkedHashMap<String, List<String>> columns = columnsOf(source, parsed);
       long t2 = System.nanoTime();
-      Drift drift = drift(source, columns.keySet());
+      ConsolidatedColumns.Drift drift = drift(source, columns.keySet());
 
       Dataset<Row> rows =
-          consolidated(source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
+          ConsolidatedColumns.consolidated(
+              source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
       long replaced =
           batch.reingest() && lake.exists(Zone.CONSOLIDATED, source.name())
               ? lake.rows(Zone.CONSOLIDATED, source.name())
@@ -271,16 +263,16 @@ final class Ingest {
                   source.name(),
                   hooks.during(IngestHooks.WRITING, rows),
                   List.of(),
-                  appId(source),
+                  appId(source.name()),
                   batch.id())
               : lake.appendOnce(
                   Zone.CONSOLIDATED,
                   source.name(),
                   hooks.during(IngestHooks.WRITING, rows),
                   List.of(),
-                  appId(source),
+                  appId(source.name()),
                   batch.id());
-      check(written, good, table, batch);
+      BatchReader.checkCommitted(written, good, table, batch);
       hooks.reached(IngestHooks.WRITTEN);
       if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
         // The source's earlier ingest quarantine goes with the rows it stood beside.
@@ -288,24 +280,24 @@ final class Ingest {
             lake.replaceWhere(
                 Zone.QUARANTINE,
                 Quarantine.TABLE,
-                quarantine(source, badRows, batch),
+                ConsolidatedColumns.quarantine(source, badRows, batch),
                 Quarantine.PARTITION_BY,
                 Quarantine.partition("ingest", source.name()));
-        check(quarantined, bad, "quarantine.records", batch);
+        BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
       } else if (bad > 0) {
         long quarantined =
             lake.appendOnce(
                 Zone.QUARANTINE,
                 Quarantine.TABLE,
-                quarantine(source, badRows, batch),
+                ConsolidatedColumns.quarantine(source, badRows, batch),
                 Quarantine.PARTITION_BY,
-                appId(source),
+                appId(source.name()),
                 batch.id());
-        check(quarantined, bad, "quarantine.records", batch);
+        BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
       }
       hooks.reached(IngestHooks.QUARANTINED);
       long t3 = System.nanoTime();
-      log.commit(source.name(), batch, perFile, digestsOf(digests), files);
+      log.commit(source.name(), batch, perFile, BatchReader.digestsOf(digests), files);
       LOG.info(
           "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
           source.name(),
@@ -344,127 +336,9 @@ final class Ingest {
     }
   }
 
-  private static TableResult upToDate(String table, long start, String note) {
-    return new TableResult(
-        "ingest", table, TableResult.Status.UP_TO_DATE, 0, 0, 0, 0, Pipeline.seconds(start), note);
-  }
-
-  private static String appId(SourceDef source) {
-    return appId(source.name());
-  }
-
   /** The Delta transaction id of a source's appends: each records its ingest batch id. */
   static String appId(String source) {
     return "dpf-ingest-" + source;
-  }
-
-  /** Rows committed must be the rows read as good (or the write was already committed). */
-  private static void check(long committed, long expected, String table, IngestLog.Batch batch) {
-    if (committed >= 0 && committed != expected) {
-      throw new DpfException(
-          "Reconciliation failed for "
-              + table
-              + " in ingest batch "
-              + batch.id()
-              + ": expected to commit "
-              + expected
-              + " row(s) but Delta committed "
-              + committed
-              + ". No rows may be lost; report this as a bug");
-    }
-  }
-
-  /**
-   * Files delivered again under a key already ingested, with the content of its latest delivery
-   * (same size and SHA-256) but another modification time: a re-upload, a sync tool's copy, a
-   * replication. They are the same delivery: logged as batch {@code batchId} without being read, so
-   * a DMS full-load file copied again is never taken for a reload. Empty when there are none (and
-   * then nothing is logged).
-   */
-  private List<RawRoot.RawFile> unchanged(
-      SourceDef source,
-      IngestState state,
-      List<RawRoot.RawFile> fresh,
-      long batchId,
-      List<RawRoot.RawFile> listed) {
-    List<RawRoot.RawFile> out = new ArrayList<>();
-    Map<String, String> digests = new HashMap<>();
-    Map<String, String> notes = new HashMap<>();
-    for (RawRoot.RawFile f : fresh) {
-      var before = state.sameSizeAs(f);
-      if (before.isPresent()) {
-        String sha = Digests.sha256(f, spark.sparkContext().hadoopConfiguration());
-        if (sha.equals(before.get().sha256())) {
-          out.add(f);
-          digests.put(f.key(), sha);
-          notes.put(
-              f.key(),
-              "delivered again unchanged (the content of batch "
-                  + before.get().batch()
-                  + "): not read again");
-        }
-      }
-    }
-    if (!out.isEmpty()) {
-      log.unchanged(
-          source.name(),
-          new IngestLog.Batch(batchId, runId, startedAt, out),
-          digests,
-          notes,
-          // The listing is all ingested once these are logged only if nothing else is fresh.
-          out.size() == fresh.size() ? listed : null);
-      LOG.info(
-          "consolidated.{}: {} file(s) delivered again unchanged: {}",
-          source.name(),
-          out.size(),
-          out.stream().map(RawRoot.RawFile::key).toList());
-    }
-    return out;
-  }
-
-  private static Map<String, String> digestsOf(CollectionAccumulator<String> digests) {
-    Map<String, String> out = new HashMap<>();
-    for (String d : digests.value()) {
-      int tab = d.lastIndexOf('\t');
-      out.put(d.substring(0, tab), d.substring(tab + 1));
-    }
-    return out;
-  }
-
-  /** The batch's files as parsed records, text formats and Parquet alike. */
-  private Dataset<Row> parse(
-      SourceDef source, List<RawRoot.RawFile> files, CollectionAccumulator<String> digests) {
-    if (source.format() == SourceDef.Format.PARQUET) {
-      return ParquetRecords.read(spark, source, files, digests);
-    }
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int slices = Math.max(1, Math.min(files.size(), jsc.defaultParallelism() * 4));
-    JavaRDD<Row> rows =
-        jsc.parallelize(files, slices)
-            .flatMap(
-                new FileParser(
-                        source,
-                        declaredFields(definition, source),
-                        spark.sparkContext().hadoopConfiguration())
-                    .withDigests(digests)
-                    .withHooks(hooks));
-    return spark.createDataFrame(rows, ParsedRecord.SCHEMA);
-  }
-
-  private static Map<String, IngestLog.FileCounts> countPerFile(Dataset<Row> parsed) {
-    Map<String, IngestLog.FileCounts> out = new HashMap<>();
-    for (Row r :
-        parsed
-            .groupBy(ParsedRecord.FILE)
-            .agg(
-                count(lit(1)),
-                sum(when(col(ParsedRecord.ERROR).isNotNull(), 1).otherwise(0)).cast("long"))
-            .collectAsList()) {
-      long records = r.getLong(1);
-      long bad = r.getLong(2);
-      out.put(r.getString(0), new IngestLog.FileCounts(records, records - bad, bad));
-    }
-    return out;
   }
 
   /**
@@ -477,105 +351,11 @@ final class Ingest {
    * lineage column is kept as {@code raw<name>}.
    */
   private LinkedHashMap<String, List<String>> columnsOf(SourceDef source, Dataset<Row> parsed) {
-    return canonicalColumns(
-        existingColumns(source), declared(definition, source), fieldsInOrder(parsed));
+    return ConsolidatedColumns.canonicalColumns(
+        existingColumns(source),
+        ConsolidatedColumns.declared(definition, source),
+        ConsolidatedColumns.fieldsInOrder(parsed));
   }
-
-  /**
-   * The good records' field names in order of first appearance: by file name, then record, then
-   * position in the record. Each file's first appearance of a field is found by a hash aggregation
-   * (row and position packed in one long), the order across files on the driver: a sort of every
-   * field of every record would cost more than the parse.
-   */
-  static List<String> fieldsInOrder(Dataset<Row> parsed) {
-    List<Row> firsts =
-        parsed
-            .filter(col(ParsedRecord.ERROR).isNull())
-            .select(
-                col(ParsedRecord.FILE),
-                col(ParsedRecord.ROW_NUMBER),
-                posexplode(org.apache.spark.sql.functions.map_keys(col(ParsedRecord.FIELDS))))
-            .groupBy(col(ParsedRecord.FILE), col("col"))
-            .agg(
-                min(col(ParsedRecord.ROW_NUMBER)
-                        .multiply(lit(FIELDS_PER_RECORD))
-                        .plus(col("pos").cast("long")))
-                    .as("first"),
-                org.apache.spark.sql.functions.max(col("pos")).as("widest"))
-            .collectAsList();
-    Map<String, First> first = new HashMap<>();
-    for (Row r : firsts) {
-      if (r.getInt(3) >= FIELDS_PER_RECORD) {
-        throw new DpfException(
-            "A record of "
-                + r.getString(0)
-                + " has more than "
-                + FIELDS_PER_RECORD
-                + " fields; records this wide are not supported");
-      }
-      first.merge(
-          r.getString(1),
-          new First(r.getString(0), r.getLong(2)),
-          (a, b) -> a.compareTo(b) <= 0 ? a : b);
-    }
-    List<String> out = new ArrayList<>(first.keySet());
-    out.sort(java.util.Comparator.comparing(first::get));
-    return out;
-  }
-
-  /** Where a field first appears: a file, and its record and position packed in one long. */
-  private record First(String file, long at) implements Comparable<First> {
-    @Override
-    public int compareTo(First o) {
-      // File names compare as Spark compares strings: by their UTF-8 bytes.
-      int byFile =
-          Arrays.compareUnsigned(
-              file.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              o.file.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return byFile != 0 ? byFile : Long.compare(at, o.at);
-    }
-  }
-
-  /** Positions a field index can take in {@link #fieldsInOrder}'s packed longs. */
-  private static final long FIELDS_PER_RECORD = 1L << 20;
-
-  /** See {@link #columnsOf}: the columns, each with the field names it is read from. */
-  static LinkedHashMap<String, List<String>> canonicalColumns(
-      List<String> existing, Collection<String> declared, List<String> fields) {
-    LinkedHashMap<String, List<String>> out = new LinkedHashMap<>();
-    Map<String, String> byFolded = new HashMap<>();
-    for (String c : existing) {
-      out.put(c, new ArrayList<>());
-      byFolded.put(DeclaredFields.folded(c), c);
-    }
-    Map<String, String> declaredByFolded = new HashMap<>();
-    declared.forEach(d -> declaredByFolded.putIfAbsent(DeclaredFields.folded(d), d));
-    for (String field : fields) {
-      String folded = DeclaredFields.folded(field);
-      String column = byFolded.get(folded);
-      if (column == null) {
-        column =
-            LINEAGE.contains(folded)
-                ? "raw" + folded
-                : Columns.sanitized(declaredByFolded.getOrDefault(folded, field));
-        byFolded.put(folded, column);
-        out.put(column, new ArrayList<>());
-      }
-      out.get(column).add(field);
-    }
-    return out;
-  }
-
-  /** Columns the ingest adds to every record: raw fields may not take their names. */
-  private static final Set<String> LINEAGE =
-      Set.of(
-          Columns.SOURCE_FILE,
-          Columns.ROW_NUMBER,
-          Columns.BATCH_ID,
-          Columns.INGESTED_AT,
-          Columns.RUN_ID,
-          Columns.OP,
-          Columns.COMMIT_TS);
 
   private List<String> existingColumns(SourceDef source) {
     if (!lake.exists(Zone.CONSOLIDATED, source.name())) {
@@ -586,125 +366,23 @@ final class Ingest {
         .toList();
   }
 
-  /** Fields the definition does not know (kept) and declared fields absent (null), reported. */
-  record Drift(List<String> unexpected, List<String> absent) {
-    String note() {
-      String n = "";
-      if (!unexpected.isEmpty()) {
-        n += "; new field(s) kept: " + String.join(", ", unexpected);
-      }
-      if (!absent.isEmpty()) {
-        n += "; declared field(s) absent, read as null: " + String.join(", ", absent);
-      }
-      return n;
-    }
-  }
-
-  /** The raw fields the datasets made from {@code source} declare, in definition order. */
-  private static Set<String> declared(PipelineDefinition definition, SourceDef source) {
-    return new LinkedHashSet<>(declaredFields(definition, source).declared());
-  }
-
-  /**
-   * The raw fields the datasets made from {@code source} read, and those they cannot do without.
-   */
-  private static DeclaredFields declaredFields(PipelineDefinition definition, SourceDef source) {
-    Set<String> declared = new LinkedHashSet<>();
-    Set<String> required = new LinkedHashSet<>();
-    for (DatasetDef d : definition.datasets()) {
-      if (d.source().equals(source.name())) {
-        for (ColumnDef c : d.columns()) {
-          declared.add(c.from());
-          if (!c.nullable()) {
-            required.add(c.from());
-          }
-        }
-      }
-    }
-    return new DeclaredFields(List.copyOf(declared), List.copyOf(required));
-  }
-
-  /**
-   * An empty consolidated table of {@code source} with the fields its datasets declare: what the
-   * first ingest of matching files gives, for creating the tables made from it ahead of time.
-   */
-  static Dataset<Row> emptyConsolidated(
-      SparkSession spark, PipelineDefinition definition, SourceDef source) {
-    return consolidated(
-        source,
-        spark.createDataFrame(List.of(), ParsedRecord.SCHEMA),
-        canonicalColumns(List.of(), List.of(), List.copyOf(declared(definition, source))),
-        new IngestLog.Batch(0, "init", Instant.EPOCH, List.of()));
-  }
-
-  private Drift drift(SourceDef source, Collection<String> batchColumns) {
-    Set<String> declared = declared(definition, source);
+  private ConsolidatedColumns.Drift drift(SourceDef source, Collection<String> batchColumns) {
+    Set<String> declared = ConsolidatedColumns.declared(definition, source);
     if (declared.isEmpty()) {
-      return new Drift(List.of(), List.of());
+      return new ConsolidatedColumns.Drift(List.of(), List.of());
     }
-    Set<String> declaredFolded = folded(declared);
-    Set<String> batchFolded = folded(batchColumns);
+    Set<String> declaredFolded = ConsolidatedColumns.folded(declared);
+    Set<String> batchFolded = ConsolidatedColumns.folded(batchColumns);
     List<String> unexpected =
         batchColumns.stream()
             .filter(c -> !declaredFolded.contains(DeclaredFields.folded(c)))
             .toList();
     List<String> absent =
         declared.stream().filter(c -> !batchFolded.contains(DeclaredFields.folded(c))).toList();
-    Drift drift = new Drift(unexpected, absent);
+    ConsolidatedColumns.Drift drift = new ConsolidatedColumns.Drift(unexpected, absent);
     if (!unexpected.isEmpty() || !absent.isEmpty()) {
       LOG.warn("consolidated.{}: drift in raw data{}", source.name(), drift.note());
     }
     return drift;
-  }
-
-  private static Set<String> folded(Collection<String> names) {
-    Set<String> out = new java.util.HashSet<>();
-    names.forEach(n -> out.add(DeclaredFields.folded(n)));
-    return out;
-  }
-
-  /**
-   * The good records as consolidated rows: each column from the field names it is read from (a
-   * record has at most one of them), then the lineage columns.
-   */
-  private static Dataset<Row> consolidated(
-      SourceDef source,
-      Dataset<Row> good,
-      LinkedHashMap<String, List<String>> columns,
-      IngestLog.Batch batch) {
-    List<Column> select = new ArrayList<>();
-    columns.forEach(
-        (column, fields) -> {
-          List<Column> values = new ArrayList<>();
-          for (String f : fields.isEmpty() ? List.of(column) : fields) {
-            values.add(col(ParsedRecord.FIELDS).getItem(f));
-          }
-          Column value =
-              values.size() == 1
-                  ? values.get(0)
-                  : org.apache.spark.sql.functions.coalesce(values.toArray(Column[]::new));
-          select.add(value.as(column));
-        });
-    if (source.kind() == dev.dpf.definition.SourceKind.DMS) {
-      select.add(col(ParsedRecord.OP).as(Columns.OP));
-      select.add(col(ParsedRecord.COMMIT_TS).as(Columns.COMMIT_TS));
-    }
-    select.add(col(ParsedRecord.FILE).as(Columns.SOURCE_FILE));
-    select.add(col(ParsedRecord.ROW_NUMBER).as(Columns.ROW_NUMBER));
-    select.add(lit(batch.id()).as(Columns.BATCH_ID));
-    select.add(lit(Timestamp.from(batch.ingestedAt())).as(Columns.INGESTED_AT));
-    select.add(lit(batch.runId()).as(Columns.RUN_ID));
-    return good.select(select.toArray(Column[]::new));
-  }
-
-  private static Dataset<Row> quarantine(
-      SourceDef source, Dataset<Row> bad, IngestLog.Batch batch) {
-    return Quarantine.records(
-        bad,
-        "ingest",
-        source.name(),
-        col(ParsedRecord.ERROR),
-        col(ParsedRecord.RAW),
-        batch.runId());
   }
 }

@@ -89,7 +89,8 @@ public final class Pipeline {
     for (DatasetDef dataset : definition.datasets()) {
       SourceDef source = definition.source(dataset.source()).orElseThrow();
       for (TableResult r :
-          transform.createEmpty(dataset, Ingest.emptyConsolidated(spark, definition, source))) {
+          transform.createEmpty(
+              dataset, ConsolidatedColumns.emptyConsolidated(spark, definition, source))) {
         out.add(log.report(r));
       }
     }

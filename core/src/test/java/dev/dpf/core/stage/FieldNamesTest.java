@@ -107,7 +107,7 @@ class FieldNamesTest extends IngestFixture {
   @Test
   void canonicalNamesPreferTheTableThenTheDefinitionThenTheFirstSpelling() {
     assertThat(
-            Ingest.canonicalColumns(
+            ConsolidatedColumns.canonicalColumns(
                 List.of("Amount"),
                 List.of("id", "Note"),
                 List.of("AMOUNT", " ID", "note", "X", "x", "a b", "A=B", "")))
@@ -134,7 +134,7 @@ class FieldNamesTest extends IngestFixture {
                 "0.json", 1L, null, null, null, null, null, "bad record", "{"));
     // a.json row 1: q; a.json row 2: m, k; b.json: z (seen in a.json row 3 after m), y; é.json.
     assertThat(
-            Ingest.fieldsInOrder(
+            ConsolidatedColumns.fieldsInOrder(
                 spark.createDataFrame(parsed, dev.dpf.core.ingest.ParsedRecord.SCHEMA)))
         .containsExactly("q", "m", "k", "z", "y", "first only in a name after every ASCII one");
   }
