@@ -2,7 +2,6 @@ package dev.dpf.core.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.DpfException;
 import dev.dpf.definition.Zone;
@@ -18,8 +17,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.TableIdentifier;
-import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import scala.Option;
 
 /**
@@ -35,18 +32,15 @@ public final class Lake {
   private static final String WRITE_TOKEN = "dpf_write";
 
   /** The user-metadata field that holds a log table's summary ({@link #appendLog}). */
-  private static final String SUMMARY = "dpf_summary";
+  static final String SUMMARY = "dpf_summary";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static final java.util.regex.Pattern COMMIT_FILE =
-      java.util.regex.Pattern.compile("[0-9]{20}\\.json");
 
   private final SparkSession spark;
   private final String root;
   private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
-  private final java.util.Set<String> registered = new java.util.HashSet<>();
-  private final java.util.Set<Zone> databases = java.util.EnumSet.noneOf(Zone.class);
+  private final DeltaLogFiles log;
+  private final LakeCatalog catalog;
   // Tables are written from several threads: one writer per table at a time (so a write finds its
   // own commit and never races another over the table's creation), and one MERGE at a time (a MERGE
   // takes its commit's user metadata from the session).
@@ -61,7 +55,9 @@ public final class Lake {
   public Lake(SparkSession spark, String root) {
     this.spark = spark;
     this.hadoopConf = spark.sessionState().newHadoopConf();
+    this.log = new DeltaLogFiles(hadoopConf);
     this.root = qualify(spark, root);
+    this.catalog = new LakeCatalog(spark, this.root);
   }
 
   /**
@@ -85,54 +81,50 @@ public final class Lake {
     return root + "/" + zone.dbName() + "/" + table;
   }
 
+  /**
+   * The table's schema, as JSON, as its latest commit's checksum file records it (Delta writes one
+   * after each commit): no Spark job. Empty when there is no table or no such file.
+   */
+  public Optional<String> schemaJson(Zone zone, String table) {
+    return log.schemaJson(path(zone, table));
+  }
+
+  /** The bytes of the table's data files (checksum file): 0 with no table, empty if unknown. */
+  public OptionalLong sizeBytes(Zone zone, String table) {
+    return log.sizeBytes(path(zone, table));
+  }
+
+  /** The table's rows as its checksum file counts them; empty when it cannot ({@link #rows}). */
+  public OptionalLong rowCount(Zone zone, String table) {
+    return log.rowCount(path(zone, table));
+  }
+
+  /** The table's data files (checksum file): 0 with no table, empty if unknown. */
+  public OptionalLong fileCount(Zone zone, String table) {
+    return log.fileCount(path(zone, table));
+  }
+
+  /** The table's latest version, from its Delta log's file names; -1 when there is no log. */
+  public long latestVersion(Zone zone, String table) {
+    return log.latestVersion(path(zone, table));
+  }
+
+  /**
+   * The {@code version} of the newest {@link #appendOnce} as {@code appId} that added rows, from
+   * the Delta log alone; empty when the log cannot tell.
+   */
+  public OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
+    return log.lastAppendOnce(path(zone, table), appId);
+  }
+
+  /** The table's newest {@code limit} commits, newest first, from the log's own files. */
+  public List<Change> history(Zone zone, String table, int limit) {
+    return log.history(path(zone, table), limit);
+  }
+
   /** Whether the table exists: its Delta log holds a commit (a listing; no Spark job). */
   public boolean exists(Zone zone, String table) {
     return latestVersion(zone, table) >= 0;
-  }
-
-  /**
-   * The table's schema, as JSON, as its latest commit's checksum file records it (Delta writes one
-   * after each commit): no Spark job and no table state to rebuild. Empty when there is no table or
-   * no such file.
-   */
-  public Optional<String> schemaJson(Zone zone, String table) {
-    return checksumMetadata(zone, table).map(m -> m.path("schemaString").asText(null));
-  }
-
-  /**
-   * The bytes of the table's data files, as its latest commit's checksum file records them: 0 when
-   * there is no table, empty when there is no such file.
-   */
-  public OptionalLong sizeBytes(Zone zone, String table) {
-    if (!exists(zone, table)) {
-      return OptionalLong.of(0);
-    }
-    JsonNode size = checksum(zone, table).path("tableSizeBytes");
-    return size.canConvertToLong() ? OptionalLong.of(size.asLong()) : OptionalLong.empty();
-  }
-
-  /**
-   * The table's rows, as its latest commit's checksum file records them: the {@code numRecords}
-   * statistic of every data file it lists ({@code allFiles}: Delta lists them there for a table of
-   * few files), less the rows their deletion vectors remove. Empty when there is no table, or the
-   * file does not list every data file with that statistic: then only the data can tell ({@link
-   * #rows}).
-   */
-  public OptionalLong rowCount(Zone zone, String table) {
-    JsonNode checksum = checksum(zone, table);
-    JsonNode files = checksum.path("allFiles");
-    if (!files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
-      return OptionalLong.empty();
-    }
-    long rows = 0;
-    for (JsonNode add : files) {
-      OptionalLong records = numRecords(add);
-      if (records.isEmpty()) {
-        return OptionalLong.empty();
-      }
-      rows += records.getAsLong() - add.path("deletionVector").path("cardinality").asLong(0);
-    }
-    return OptionalLong.of(rows);
   }
 
   /**
@@ -144,32 +136,6 @@ public final class Lake {
     return fromLog.isPresent() ? fromLog.getAsLong() : read(zone, table).count();
   }
 
-  /** The {@code metadata} of the latest commit's checksum file, if there is one. */
-  private Optional<JsonNode> checksumMetadata(Zone zone, String table) {
-    JsonNode metadata = checksum(zone, table).path("metadata");
-    return metadata.isObject() ? Optional.of(metadata) : Optional.empty();
-  }
-
-  /** The latest commit's checksum file; a missing node when there is none or it is unreadable. */
-  private JsonNode checksum(Zone zone, String table) {
-    long version = latestVersion(zone, table);
-    if (version < 0) {
-      return MissingNode.getInstance();
-    }
-    org.apache.hadoop.fs.Path crc =
-        new org.apache.hadoop.fs.Path(
-            path(zone, table), String.format("_delta_log/%020d.crc", version));
-    try {
-      FileSystem fs = crc.getFileSystem(hadoopConf);
-      try (var in = fs.open(crc)) {
-        return JSON.readTree(in);
-      }
-    } catch (java.io.IOException e) {
-      // none, or unreadable: the table itself tells
-      return MissingNode.getInstance();
-    }
-  }
-
   /**
    * A small table's rows read straight from the data files its latest checksum file lists: no Delta
    * log replay, which for a table of a few files costs more than its data. Only when the file lists
@@ -177,7 +143,7 @@ public final class Lake {
    * mapping; otherwise (and when there is no such file) as {@link #read}.
    */
   public Dataset<Row> readSmall(Zone zone, String table) {
-    JsonNode checksum = checksum(zone, table);
+    JsonNode checksum = log.checksum(path(zone, table));
     JsonNode files = checksum.path("allFiles");
     JsonNode metadata = checksum.path("metadata");
     boolean plain =
@@ -237,7 +203,7 @@ public final class Lake {
   public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
     // Delta records no commit for an empty write; a table property change it does record. The
     // property's value is new each time, so it always changes.
-    String property = sqlString(java.util.UUID.randomUUID().toString());
+    String property = LakeCatalog.sqlString(java.util.UUID.randomUUID().toString());
     Optional<Commit> commit =
         write(
             zone,
@@ -431,7 +397,9 @@ public final class Lake {
         table,
         before -> {
           ObjectNode summary =
-              before < 0 ? JSON.createObjectNode() : summaryOf(commitInfo(zone, table, before));
+              before < 0
+                  ? JSON.createObjectNode()
+                  : DeltaLogFiles.summaryOf(log.commitInfo(path(zone, table), before));
           if (summary == null) {
             summary = JSON.createObjectNode();
           }
@@ -450,20 +418,7 @@ public final class Lake {
     long latest = latestVersion(zone, table);
     return latest < 0
         ? Optional.empty()
-        : Optional.ofNullable(summaryOf(commitInfo(zone, table, latest)));
-  }
-
-  private static ObjectNode summaryOf(JsonNode commitInfo) {
-    String metadata = commitInfo.path("userMetadata").asText(null);
-    if (metadata == null || !metadata.startsWith("{")) {
-      return null;
-    }
-    try {
-      JsonNode summary = JSON.readTree(metadata).path(SUMMARY);
-      return summary.isObject() ? ((ObjectNode) summary).deepCopy() : null;
-    } catch (java.io.IOException e) {
-      return null;
-    }
+        : Optional.ofNullable(DeltaLogFiles.summaryOf(log.commitInfo(path(zone, table), latest)));
   }
 
   /**
@@ -475,9 +430,9 @@ public final class Lake {
     if (latest < 0) {
       return Optional.empty();
     }
-    registerOnce(zone, table);
+    catalog.registerOnce(zone, table, path(zone, table));
     for (long v = latest; v > before; v--) {
-      JsonNode info = commitInfo(zone, table, v);
+      JsonNode info = log.commitInfo(path(zone, table), v);
       if (token.equals(tokenOf(info.path("userMetadata").asText(null)))) {
         Map<String, String> metrics = new java.util.HashMap<>();
         info.path("operationMetrics")
@@ -487,87 +442,6 @@ public final class Lake {
       }
     }
     return Optional.empty();
-  }
-
-  /**
-   * The table's latest version, from its Delta log's file names (commits are {@code
-   * _delta_log/<version, 20 digits>.json}); -1 when there is no log. No Spark job, unlike {@code
-   * DeltaTable.history}.
-   */
-  public long latestVersion(Zone zone, String table) {
-    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(path(zone, table), "_delta_log");
-    try {
-      FileSystem fs = log.getFileSystem(hadoopConf);
-      long latest = -1;
-      for (FileStatus f : fs.listStatus(log)) {
-        String name = f.getPath().getName();
-        if (COMMIT_FILE.matcher(name).matches()) {
-          latest = Math.max(latest, Long.parseLong(name.substring(0, 20)));
-        }
-      }
-      return latest;
-    } catch (java.io.FileNotFoundException e) {
-      return -1;
-    } catch (java.io.IOException e) {
-      throw new DpfException("Cannot list the Delta log " + log + ": " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * The {@code version} of the newest {@link #appendOnce} as {@code appId} that added rows to the
-   * table, read from the Delta log alone (no Spark job). Empty when there is none, or when a later
-   * commit of another kind added rows or removed files (then only the data can tell), or when the
-   * log no longer holds the commits needed.
-   */
-  public OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
-    for (long v = latestVersion(zone, table); v >= 0; v--) {
-      Optional<List<String>> lines = commitLines(zone, table, v);
-      if (lines.isEmpty()) {
-        return OptionalLong.empty(); // cleaned up: a checkpoint holds the older state
-      }
-      boolean files = false; // rows added or files removed
-      JsonNode txn = null;
-      try {
-        for (String line : lines.get()) {
-          if (line.startsWith("{\"remove\"")
-              || (line.startsWith("{\"add\"") && !emptyFile(JSON.readTree(line).path("add")))) {
-            files = true;
-          } else if (line.startsWith("{\"txn\"")) {
-            txn = JSON.readTree(line).path("txn");
-          }
-        }
-      } catch (java.io.IOException e) {
-        throw new DpfException("Cannot parse Delta commit " + v + " of " + path(zone, table), e);
-      }
-      if (txn != null && appId.equals(txn.path("appId").asText())) {
-        if (files) {
-          return OptionalLong.of(txn.path("version").asLong());
-        }
-      } else if (files) {
-        return OptionalLong.empty();
-      }
-    }
-    return OptionalLong.empty();
-  }
-
-  /** Whether an {@code add} action's statistics say its file holds no rows. */
-  private static boolean emptyFile(JsonNode add) {
-    OptionalLong records = numRecords(add);
-    return records.isPresent() && records.getAsLong() == 0;
-  }
-
-  /** The {@code numRecords} statistic of an {@code add} action; empty when it has none. */
-  private static OptionalLong numRecords(JsonNode add) {
-    String stats = add.path("stats").asText(null);
-    if (stats == null) {
-      return OptionalLong.empty();
-    }
-    try {
-      JsonNode n = JSON.readTree(stats).path("numRecords");
-      return n.isIntegralNumber() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
-    } catch (java.io.IOException e) {
-      return OptionalLong.empty();
-    }
   }
 
   /** The zone's tables (folders with a Delta log), by name. */
@@ -597,88 +471,6 @@ public final class Lake {
    */
   public record Change(
       long version, java.time.Instant at, String operation, Map<String, String> metrics) {}
-
-  /**
-   * The table's newest {@code limit} commits, newest first, read from the log's own files (no Spark
-   * job); commits the log no longer holds are left out.
-   */
-  public List<Change> history(Zone zone, String table, int limit) {
-    List<Change> out = new java.util.ArrayList<>();
-    long latest = latestVersion(zone, table);
-    for (long v = latest; v >= 0 && v > latest - limit; v--) {
-      if (commitLines(zone, table, v).isEmpty()) {
-        break; // cleaned up: older ones are gone too
-      }
-      JsonNode info = commitInfo(zone, table, v);
-      Map<String, String> metrics = new java.util.TreeMap<>();
-      info.path("operationMetrics")
-          .fields()
-          .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
-      out.add(
-          new Change(
-              v,
-              java.time.Instant.ofEpochMilli(info.path("timestamp").asLong()),
-              info.path("operation").asText(""),
-              metrics));
-    }
-    return out;
-  }
-
-  /**
-   * The table's data files, as its latest commit's checksum file records them: 0 when there is no
-   * table, empty when there is no such file.
-   */
-  public OptionalLong fileCount(Zone zone, String table) {
-    if (!exists(zone, table)) {
-      return OptionalLong.of(0);
-    }
-    JsonNode n = checksum(zone, table).path("numFiles");
-    return n.canConvertToLong() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
-  }
-
-  /** The {@code commitInfo} action of one commit (an empty node if it has none). */
-  private JsonNode commitInfo(Zone zone, String table, long version) {
-    List<String> lines =
-        commitLines(zone, table, version)
-            .orElseThrow(
-                () ->
-                    new DpfException(
-                        "Delta commit " + version + " of " + path(zone, table) + " is missing"));
-    try {
-      for (String line : lines) {
-        if (line.contains("\"commitInfo\"")) {
-          JsonNode info = JSON.readTree(line).path("commitInfo");
-          if (!info.isMissingNode()) {
-            return info;
-          }
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new DpfException(
-          "Cannot parse Delta commit " + version + " of " + path(zone, table), e);
-    }
-    return JSON.createObjectNode();
-  }
-
-  /** The lines (actions) of one commit's log file; empty when the file does not exist. */
-  private Optional<List<String>> commitLines(Zone zone, String table, long version) {
-    org.apache.hadoop.fs.Path file =
-        new org.apache.hadoop.fs.Path(
-            path(zone, table), String.format("_delta_log/%020d.json", version));
-    try {
-      FileSystem fs = file.getFileSystem(hadoopConf);
-      try (var in =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(
-                  fs.open(file), java.nio.charset.StandardCharsets.UTF_8))) {
-        return Optional.of(in.lines().toList());
-      }
-    } catch (java.io.FileNotFoundException e) {
-      return Optional.empty();
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
-      throw new DpfException("Cannot read the Delta commit " + file + ": " + e.getMessage(), e);
-    }
-  }
 
   private static String withToken(String userMetadata, String token) {
     try {
@@ -730,7 +522,7 @@ public final class Lake {
   }
 
   private boolean enableLocked(Zone zone, String table, String property) {
-    if (checksumMetadata(zone, table)
+    if (log.checksumMetadata(path(zone, table))
         .map(m -> "true".equals(m.path("configuration").path(property).asText(null)))
         .orElse(false)) {
       return false; // read from the checksum file alone: no Delta snapshot to load
@@ -777,7 +569,7 @@ public final class Lake {
    */
   public String lastUserMetadata(Zone zone, String table) {
     for (long v = version(zone, table); v >= 0; v--) {
-      JsonNode info = commitInfo(zone, table, v);
+      JsonNode info = log.commitInfo(path(zone, table), v);
       String metadata = info.path("userMetadata").asText(null);
       if (metadata != null || !"SET TBLPROPERTIES".equals(info.path("operation").asText())) {
         return metadata;
@@ -875,41 +667,17 @@ public final class Lake {
     return Long.parseLong(rows);
   }
 
-  /** Registers the table unless this Lake already did (writes register after every commit). */
-  private synchronized void registerOnce(Zone zone, String table) {
-    if (!registered.contains(zone.dbName() + "." + table)) {
-      register(zone, table);
-    }
-  }
-
   /**
    * Registers {@code <zone>.<table>} in the catalog at this lake's location, re-pointing it if it
    * was registered elsewhere (for example an earlier lake in the same metastore).
    */
-  public synchronized void register(Zone zone, String table) {
-    registered.add(zone.dbName() + "." + table);
-    String db = zone.dbName();
-    String location = path(zone, table);
+  public void register(Zone zone, String table) {
+    catalog.register(zone, table, path(zone, table));
+  }
 
-    createDatabase(zone);
-    TableIdentifier id = new TableIdentifier(table, Option.apply(db));
-    var catalog = spark.sessionState().catalog();
-    if (catalog.tableExists(id)) {
-      CatalogTable existing;
-      try {
-        existing = catalog.getTableMetadata(id);
-      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException
-          | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-        throw new IllegalStateException("catalog changed while registering " + db + "." + table, e);
-      }
-      String current = existing.location().toString();
-      if (sameLocation(current, location)) {
-        return;
-      }
-      spark.sql("DROP TABLE " + db + "." + table);
-    }
-    spark.sql(
-        "CREATE TABLE " + db + "." + table + " USING DELTA LOCATION '" + sqlString(location) + "'");
+  /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
+  public void createDatabase(Zone zone) {
+    catalog.createDatabase(zone);
   }
 
   /**
@@ -927,34 +695,5 @@ public final class Lake {
     }
     overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
     return true;
-  }
-
-  /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
-  public synchronized void createDatabase(Zone zone) {
-    if (databases.contains(zone)) {
-      return; // this Lake made sure of it already
-    }
-    spark.sql(
-        "CREATE DATABASE IF NOT EXISTS "
-            + zone.dbName()
-            + " LOCATION '"
-            + sqlString(root + "/" + zone.dbName())
-            + "'");
-    databases.add(zone);
-  }
-
-  private boolean sameLocation(String catalogUri, String location) {
-    org.apache.hadoop.fs.Path a = new org.apache.hadoop.fs.Path(catalogUri);
-    org.apache.hadoop.fs.Path b = new org.apache.hadoop.fs.Path(location);
-    try {
-      var conf = spark.sessionState().newHadoopConf();
-      return a.getFileSystem(conf).makeQualified(a).equals(b.getFileSystem(conf).makeQualified(b));
-    } catch (java.io.IOException e) {
-      throw new DpfException("Cannot resolve lake location " + location + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static String sqlString(String s) {
-    return s.replace("\\", "\\\\").replace("'", "\\'");
   }
 }
