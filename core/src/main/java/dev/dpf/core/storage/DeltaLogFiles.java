@@ -12,6 +12,9 @@ import java.util.OptionalLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * What a Delta table's own log files say, read as files: its versions, each commit's actions and
@@ -269,5 +272,46 @@ final class DeltaLogFiles {
     } catch (java.io.IOException e) {
       return null;
     }
+  }
+
+  /**
+   * A small table's rows read straight from the data files its latest checksum file lists, or empty
+   * when that file does not list them all plainly ({@link Lake#readSmall}).
+   */
+  Optional<Dataset<Row>> readSmall(SparkSession spark, String dir) {
+    JsonNode checksum = checksum(dir);
+    JsonNode files = checksum.path("allFiles");
+    JsonNode metadata = checksum.path("metadata");
+    boolean plain =
+        files.isArray()
+            && files.size() == checksum.path("numFiles").asLong(-1)
+            && metadata
+                .path("configuration")
+                .path("delta.columnMapping.mode")
+                .asText("none")
+                .equals("none")
+            && metadata.path("schemaString").isTextual();
+    for (JsonNode add : files) {
+      plain &= add.path("deletionVector").isMissingNode() || add.path("deletionVector").isNull();
+    }
+    if (!plain) {
+      return Optional.empty();
+    }
+    org.apache.spark.sql.types.StructType schema =
+        (org.apache.spark.sql.types.StructType)
+            org.apache.spark.sql.types.DataType.fromJson(metadata.path("schemaString").asText());
+    if (files.isEmpty()) {
+      return Optional.of(spark.createDataFrame(List.of(), schema));
+    }
+    List<String> paths = new java.util.ArrayList<>();
+    for (JsonNode add : files) {
+      paths.add(
+          new org.apache.hadoop.fs.Path(
+                  new org.apache.hadoop.fs.Path(dir),
+                  new org.apache.hadoop.fs.Path(java.net.URI.create(add.path("path").asText())))
+              .toString());
+    }
+    return Optional.of(
+        spark.read().option("basePath", dir).schema(schema).parquet(paths.toArray(String[]::new)));
   }
 }

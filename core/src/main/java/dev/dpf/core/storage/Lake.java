@@ -15,9 +15,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import scala.Option;
 
 /**
  * The lake: one Delta table per {@code <root>/<zone>/<table>}, registered in the session's catalog
@@ -25,11 +23,6 @@ import scala.Option;
  * temporary folder.
  */
 public final class Lake {
-  /** The session setting a MERGE or other SQL command takes its commit's user metadata from. */
-  private static final String USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata";
-
-  /** The user-metadata field that tells which write made a commit. */
-  private static final String WRITE_TOKEN = "dpf_write";
 
   /** The user-metadata field that holds a log table's summary ({@link #appendLog}). */
   static final String SUMMARY = "dpf_summary";
@@ -41,12 +34,7 @@ public final class Lake {
   private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
   private final DeltaLogFiles log;
   private final LakeCatalog catalog;
-  // Tables are written from several threads: one writer per table at a time (so a write finds its
-  // own commit and never races another over the table's creation), and one MERGE at a time (a MERGE
-  // takes its commit's user metadata from the session).
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> writeLocks =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final Object mergeLock = new Object();
+  private final DeltaWriter writer;
 
   /**
    * @param spark the session (Delta configured)
@@ -58,6 +46,7 @@ public final class Lake {
     this.log = new DeltaLogFiles(hadoopConf);
     this.root = qualify(spark, root);
     this.catalog = new LakeCatalog(spark, this.root);
+    this.writer = new DeltaWriter(this, spark, log, catalog);
   }
 
   /**
@@ -143,43 +132,7 @@ public final class Lake {
    * mapping; otherwise (and when there is no such file) as {@link #read}.
    */
   public Dataset<Row> readSmall(Zone zone, String table) {
-    JsonNode checksum = log.checksum(path(zone, table));
-    JsonNode files = checksum.path("allFiles");
-    JsonNode metadata = checksum.path("metadata");
-    boolean plain =
-        files.isArray()
-            && files.size() == checksum.path("numFiles").asLong(-1)
-            && metadata
-                .path("configuration")
-                .path("delta.columnMapping.mode")
-                .asText("none")
-                .equals("none")
-            && metadata.path("schemaString").isTextual();
-    for (JsonNode add : files) {
-      plain &= add.path("deletionVector").isMissingNode() || add.path("deletionVector").isNull();
-    }
-    if (!plain) {
-      return read(zone, table);
-    }
-    org.apache.spark.sql.types.StructType schema =
-        (org.apache.spark.sql.types.StructType)
-            org.apache.spark.sql.types.DataType.fromJson(metadata.path("schemaString").asText());
-    if (files.isEmpty()) {
-      return spark.createDataFrame(List.of(), schema);
-    }
-    List<String> paths = new java.util.ArrayList<>();
-    for (JsonNode add : files) {
-      paths.add(
-          new org.apache.hadoop.fs.Path(
-                  new org.apache.hadoop.fs.Path(path(zone, table)),
-                  new org.apache.hadoop.fs.Path(java.net.URI.create(add.path("path").asText())))
-              .toString());
-    }
-    return spark
-        .read()
-        .option("basePath", path(zone, table))
-        .schema(schema)
-        .parquet(paths.toArray(String[]::new));
+    return log.readSmall(spark, path(zone, table)).orElseGet(() -> read(zone, table));
   }
 
   public Dataset<Row> read(Zone zone, String table) {
@@ -188,12 +141,7 @@ public final class Lake {
 
   /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */
   public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    return rowsOf(
-        write(
-            zone,
-            table,
-            null,
-            metadata -> appender(rows, partitionBy, metadata).save(path(zone, table))));
+    return writer.append(zone, table, rows, partitionBy);
   }
 
   /**
@@ -201,38 +149,7 @@ public final class Lake {
    * found nothing to change but must still say what it was computed from.
    */
   public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
-    // Delta records no commit for an empty write; a table property change it does record. The
-    // property's value is new each time, so it always changes.
-    String property = LakeCatalog.sqlString(java.util.UUID.randomUUID().toString());
-    Optional<Commit> commit =
-        write(
-            zone,
-            table,
-            userMetadata,
-            metadata ->
-                withSessionUserMetadata(
-                    metadata,
-                    () ->
-                        spark.sql(
-                            "ALTER TABLE delta.`"
-                                + path(zone, table).replace("`", "``")
-                                + "` SET TBLPROPERTIES ('dpf.metadataOnlyCommit' = '"
-                                + property
-                                + "')")));
-    if (commit.isEmpty()) {
-      throw new IllegalStateException("Delta made no commit of a table property to " + table);
-    }
-  }
-
-  /** An append of {@code rows} that adds new columns to the table's schema. */
-  private static org.apache.spark.sql.DataFrameWriter<Row> appender(
-      Dataset<Row> rows, List<String> partitionBy, String metadata) {
-    return rows.write()
-        .format("delta")
-        .mode(SaveMode.Append)
-        .option("mergeSchema", "true")
-        .option("userMetadata", metadata)
-        .partitionBy(partitionBy.toArray(String[]::new));
+    writer.commitMetadataOnly(zone, table, userMetadata);
   }
 
   /**
@@ -250,8 +167,7 @@ public final class Lake {
       List<String> partitionBy,
       String appId,
       long version) {
-    return writeOnce(
-        zone, table, appId, version, metadata -> appender(rows, partitionBy, metadata));
+    return writer.appendOnce(zone, table, rows, partitionBy, appId, version);
   }
 
   /**
@@ -267,39 +183,7 @@ public final class Lake {
       List<String> partitionBy,
       String appId,
       long version) {
-    return writeOnce(
-        zone,
-        table,
-        appId,
-        version,
-        metadata ->
-            rows.write()
-                .format("delta")
-                .mode(SaveMode.Overwrite)
-                .option("overwriteSchema", "true")
-                .option("userMetadata", metadata)
-                .partitionBy(partitionBy.toArray(String[]::new)));
-  }
-
-  /** Saves {@code writer}'s write as the commit {@code (appId, version)}; -1: no commit made. */
-  private long writeOnce(
-      Zone zone,
-      String table,
-      String appId,
-      long version,
-      java.util.function.Function<String, org.apache.spark.sql.DataFrameWriter<Row>> writer) {
-    Optional<Commit> commit =
-        write(
-            zone,
-            table,
-            null,
-            metadata ->
-                writer
-                    .apply(metadata)
-                    .option("txnAppId", appId)
-                    .option("txnVersion", version)
-                    .save(path(zone, table)));
-    return commit.isEmpty() ? -1 : rowsOf(commit);
+    return writer.overwriteOnce(zone, table, rows, partitionBy, appId, version);
   }
 
   /**
@@ -309,7 +193,7 @@ public final class Lake {
    */
   public Optional<Commit> merge(
       Zone zone, String table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
-    return merge(zone, table, null, merge);
+    return writer.merge(zone, table, merge);
   }
 
   /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
@@ -318,29 +202,57 @@ public final class Lake {
       String table,
       String userMetadata,
       java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
-    DeltaMergeBuilder builder = merge.apply(delta(zone, table));
-    Optional<Commit> commit =
-        write(
-            zone,
-            table,
-            userMetadata,
-            metadata -> withSessionUserMetadata(metadata, builder::execute));
-    return commit;
+    return writer.merge(zone, table, userMetadata, merge);
   }
 
   /**
-   * Runs a write whose commit takes its user metadata from the session (a MERGE, an ALTER TABLE),
-   * one at a time.
+   * Appends rows to a log table (a system table only ever appended to); the commit's user metadata
+   * carries the log's summary: the summary of the table's latest commit with {@code update}
+   * applied, or a new one when that commit carries none. A reader then learns what the whole log
+   * says about a key from its latest commit alone ({@link #logSummary}), without reading its rows.
    */
-  private void withSessionUserMetadata(String metadata, Runnable write) {
-    synchronized (mergeLock) {
-      spark.conf().set(USER_METADATA_CONF, metadata);
-      try {
-        write.run();
-      } finally {
-        spark.conf().unset(USER_METADATA_CONF);
-      }
-    }
+  public void appendLog(
+      Zone zone, String table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
+    writer.appendLog(zone, table, rows, update);
+  }
+
+  /**
+   * The summary the log table's latest commit carries ({@link #appendLog}); empty when there is no
+   * table or that commit carries none (another kind of write made it): then only the rows can tell.
+   */
+  public Optional<ObjectNode> logSummary(Zone zone, String table) {
+    return writer.logSummary(zone, table);
+  }
+
+  /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
+  public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
+    return writer.overwrite(zone, table, rows, partitionBy);
+  }
+
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
+  public long overwrite(
+      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
+    return writer.overwrite(zone, table, rows, partitionBy, userMetadata);
+  }
+
+  /**
+   * Atomically replaces the rows matching {@code predicate} (a condition on partition columns) with
+   * {@code rows}; returns the rows committed.
+   */
+  public long replaceWhere(
+      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
+    return writer.replaceWhere(zone, table, rows, partitionBy, predicate);
+  }
+
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
+  public long replaceWhere(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String predicate,
+      String userMetadata) {
+    return writer.replaceWhere(zone, table, rows, partitionBy, predicate, userMetadata);
   }
 
   /** The Delta table, for reading its history and details. */
@@ -360,88 +272,6 @@ public final class Lake {
       String v = metrics.get(name);
       return v == null ? 0 : Long.parseLong(v);
     }
-  }
-
-  private Optional<Commit> write(
-      Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
-    return writeAfter(zone, table, before -> userMetadata, write);
-  }
-
-  /**
-   * Writes under the table's lock; {@code userMetadata} is given the table's version before the
-   * write (-1 when there is no table).
-   */
-  private Optional<Commit> writeAfter(
-      Zone zone,
-      String table,
-      java.util.function.LongFunction<String> userMetadata,
-      java.util.function.Consumer<String> write) {
-    synchronized (lockOf(zone, table)) {
-      long before = latestVersion(zone, table);
-      String token = java.util.UUID.randomUUID().toString();
-      write.accept(withToken(userMetadata.apply(before), token));
-      return commitWith(zone, table, before, token);
-    }
-  }
-
-  /**
-   * Appends rows to a log table (a system table only ever appended to); the commit's user metadata
-   * carries the log's summary: the summary of the table's latest commit with {@code update}
-   * applied, or a new one when that commit carries none. A reader then learns what the whole log
-   * says about a key from its latest commit alone ({@link #logSummary}), without reading its rows.
-   */
-  public void appendLog(
-      Zone zone, String table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
-    writeAfter(
-        zone,
-        table,
-        before -> {
-          ObjectNode summary =
-              before < 0
-                  ? JSON.createObjectNode()
-                  : DeltaLogFiles.summaryOf(log.commitInfo(path(zone, table), before));
-          if (summary == null) {
-            summary = JSON.createObjectNode();
-          }
-          update.accept(summary);
-          return JSON.createObjectNode().set(SUMMARY, summary).toString();
-        },
-        // A log's few rows in one file, not one per core.
-        metadata -> appender(rows.coalesce(1), List.of(), metadata).save(path(zone, table)));
-  }
-
-  /**
-   * The summary the log table's latest commit carries ({@link #appendLog}); empty when there is no
-   * table or that commit carries none (another kind of write made it): then only the rows can tell.
-   */
-  public Optional<ObjectNode> logSummary(Zone zone, String table) {
-    long latest = latestVersion(zone, table);
-    return latest < 0
-        ? Optional.empty()
-        : Optional.ofNullable(DeltaLogFiles.summaryOf(log.commitInfo(path(zone, table), latest)));
-  }
-
-  /**
-   * The commit after version {@code before} whose user metadata carries the token, if any;
-   * registers the table. Reads the commits' own log entries, newest first.
-   */
-  private Optional<Commit> commitWith(Zone zone, String table, long before, String token) {
-    long latest = latestVersion(zone, table);
-    if (latest < 0) {
-      return Optional.empty();
-    }
-    catalog.registerOnce(zone, table, path(zone, table));
-    for (long v = latest; v > before; v--) {
-      JsonNode info = log.commitInfo(path(zone, table), v);
-      if (token.equals(tokenOf(info.path("userMetadata").asText(null)))) {
-        Map<String, String> metrics = new java.util.HashMap<>();
-        info.path("operationMetrics")
-            .fields()
-            .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
-        return Optional.of(new Commit(v, metrics));
-      }
-    }
-    return Optional.empty();
   }
 
   /** The zone's tables (folders with a Delta log), by name. */
@@ -472,35 +302,13 @@ public final class Lake {
   public record Change(
       long version, java.time.Instant at, String operation, Map<String, String> metrics) {}
 
-  private static String withToken(String userMetadata, String token) {
-    try {
-      ObjectNode node =
-          userMetadata == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(userMetadata);
-      node.put(WRITE_TOKEN, token);
-      return JSON.writeValueAsString(node);
-    } catch (java.io.IOException | ClassCastException e) {
-      throw new IllegalArgumentException("user metadata must be a JSON object: " + userMetadata, e);
-    }
-  }
-
-  private static String tokenOf(String userMetadata) {
-    if (userMetadata == null || !userMetadata.startsWith("{")) {
-      return null;
-    }
-    try {
-      return JSON.readTree(userMetadata).path(WRITE_TOKEN).asText(null);
-    } catch (java.io.IOException e) {
-      return null;
-    }
-  }
-
   /**
    * Turns on deletion vectors for the table, once: a MERGE, UPDATE or DELETE then marks the rows it
    * replaces instead of rewriting every data file that holds one (Delta 3.1+ writes them; Glue 5.0
    * ships Delta 3.3; Athena reads them).
    */
   public void enableDeletionVectors(Zone zone, String table) {
-    enable(zone, table, "delta.enableDeletionVectors");
+    writer.enableDeletionVectors(zone, table);
   }
 
   /**
@@ -508,43 +316,7 @@ public final class Lake {
    * changed; returns false if it was on already.
    */
   public boolean enableChangeDataFeed(Zone zone, String table) {
-    return enable(zone, table, "delta.enableChangeDataFeed");
-  }
-
-  private Object lockOf(Zone zone, String table) {
-    return writeLocks.computeIfAbsent(path(zone, table), k -> new Object());
-  }
-
-  private boolean enable(Zone zone, String table, String property) {
-    synchronized (lockOf(zone, table)) {
-      return enableLocked(zone, table, property);
-    }
-  }
-
-  private boolean enableLocked(Zone zone, String table, String property) {
-    if (log.checksumMetadata(path(zone, table))
-        .map(m -> "true".equals(m.path("configuration").path(property).asText(null)))
-        .orElse(false)) {
-      return false; // read from the checksum file alone: no Delta snapshot to load
-    }
-    // The snapshot's metadata comes from the latest commit's checksum file when there is one: no
-    // Spark job, unlike DESCRIBE DETAIL, which rebuilds the table's state to count its files.
-    scala.Option<String> value =
-        org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(zone, table))
-            .update(false, Option.empty(), Option.empty())
-            .metadata()
-            .configuration()
-            .get(property);
-    if (value.isDefined() && "true".equals(value.get())) {
-      return false;
-    }
-    spark.sql(
-        "ALTER TABLE delta.`"
-            + path(zone, table).replace("`", "``")
-            + "` SET TBLPROPERTIES ('"
-            + property
-            + "' = 'true')");
-    return true;
+    return writer.enableChangeDataFeed(zone, table);
   }
 
   /**
@@ -585,86 +357,6 @@ public final class Lake {
       throw new DpfException("No Delta table at " + path(zone, table));
     }
     return v;
-  }
-
-  /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
-  public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    return overwrite(zone, table, rows, partitionBy, null);
-  }
-
-  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
-  public long overwrite(
-      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
-    return rowsOf(
-        write(
-            zone,
-            table,
-            userMetadata,
-            metadata ->
-                rows.write()
-                    .format("delta")
-                    .mode(SaveMode.Overwrite)
-                    .option("overwriteSchema", "true")
-                    .option("userMetadata", metadata)
-                    .partitionBy(partitionBy.toArray(String[]::new))
-                    .save(path(zone, table))));
-  }
-
-  /**
-   * Atomically replaces the rows matching {@code predicate} (a condition on partition columns) with
-   * {@code rows}; returns the rows committed.
-   */
-  public long replaceWhere(
-      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
-    return replaceWhere(zone, table, rows, partitionBy, predicate, null);
-  }
-
-  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
-  public long replaceWhere(
-      Zone zone,
-      String table,
-      Dataset<Row> rows,
-      List<String> partitionBy,
-      String predicate,
-      String userMetadata) {
-    boolean exists = exists(zone, table);
-    return rowsOf(
-        write(
-            zone,
-            table,
-            userMetadata,
-            metadata -> {
-              var writer =
-                  rows.write()
-                      .format("delta")
-                      .option("userMetadata", metadata)
-                      .option("mergeSchema", "true")
-                      .partitionBy(partitionBy.toArray(String[]::new));
-              writer =
-                  exists
-                      ? writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate)
-                      : writer.mode(SaveMode.Append);
-              writer.save(path(zone, table));
-            }));
-  }
-
-  /**
-   * Rows a write committed, from its own commit's metrics (no extra pass over the data); 0 when it
-   * made no commit. Registers the table.
-   */
-  private long rowsOf(Optional<Commit> commit) {
-    if (commit.isEmpty()) {
-      return 0;
-    }
-    String rows = commit.get().metrics().get("numOutputRows");
-    if (rows == null) {
-      throw new IllegalStateException(
-          "Delta commit "
-              + commit.get().version()
-              + " has no numOutputRows metric: "
-              + commit.get().metrics());
-    }
-    return Long.parseLong(rows);
   }
 
   /**
