@@ -31,7 +31,7 @@ import org.apache.hadoop.io.nativeio.NativeIO;
  * With the native library present they behave as Hadoop's own. {@link SparkSetup} installs them for
  * local sessions.
  */
-public final class LocalFiles {
+final class LocalFiles {
   private LocalFiles() {}
 
   /** The settings that make {@code file:} paths use these classes. */

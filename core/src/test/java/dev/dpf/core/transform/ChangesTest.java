@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class ChangesTest {
   private final SparkSession spark = SparkExtension.session();
 
-  private static final DatasetDef DATASET =
+  /** {@code t}: key {@code id} (int), value {@code v} (string). */
+  static final DatasetDef DATASET =
       new DatasetDef(
           "t",
           "t",

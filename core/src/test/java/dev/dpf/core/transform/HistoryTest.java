@@ -5,12 +5,9 @@ import static org.apache.spark.sql.functions.date_format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.testing.SparkExtension;
-import dev.dpf.definition.ColumnDef;
-import dev.dpf.definition.ColumnType;
 import dev.dpf.definition.DatasetDef;
 import java.sql.Timestamp;
 import java.util.List;
-import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -26,17 +23,7 @@ import org.junit.jupiter.api.Test;
 class HistoryTest {
   private final SparkSession spark = SparkExtension.session();
 
-  private static final DatasetDef DATASET =
-      new DatasetDef(
-          "t",
-          "t",
-          List.of("id"),
-          List.of(
-              new ColumnDef(
-                  "id", "id", new ColumnType(ColumnType.Base.INT, 0, 0), Optional.empty(), false),
-              new ColumnDef(
-                  "v", "v", new ColumnType(ColumnType.Base.STRING, 0, 0), Optional.empty(), true)),
-          List.of());
+  private static final DatasetDef DATASET = ChangesTest.DATASET;
 
   private static final StructType FILES =
       new StructType()
