@@ -21,7 +21,8 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * gives a session of its own whose default catalog it is; its tables are added as their schemas
  * become known.
  */
-final class DeclaredCatalog implements TableCatalog {
+// Public: Spark instantiates catalog plugins by reflection.
+public final class DeclaredCatalog implements TableCatalog {
   private static final String NAME = "dpf_declared";
   private static final Map<String, Map<String, StructType>> TABLES = new ConcurrentHashMap<>();
 

@@ -31,7 +31,8 @@ import org.apache.hadoop.io.nativeio.NativeIO;
  * With the native library present they behave as Hadoop's own. {@link SparkSetup} installs them for
  * local sessions.
  */
-final class LocalFiles {
+// Public: Hadoop instantiates its file systems by reflection.
+public final class LocalFiles {
   private LocalFiles() {}
 
   /** The settings that make {@code file:} paths use these classes. */
