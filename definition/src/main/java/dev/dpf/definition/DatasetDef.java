@@ -57,7 +57,7 @@ public record DatasetDef(
 
   /** The table this dataset is conformed into, {@code transformed.<name>}. */
   public String table() {
-    return Zone.TRANSFORMED.dbName() + "." + name;
+    return new TableName(Zone.TRANSFORMED, name).toString();
   }
 
   /**
@@ -75,6 +75,23 @@ public record DatasetDef(
   /** The table that keeps the dataset's history, when it has one. */
   public String historyTable() {
     return name + "_history";
+  }
+
+  /** The consolidated table it reads, {@code consolidated.<source>}. */
+  public String sourceTable() {
+    return new TableName(Zone.CONSOLIDATED, source).toString();
+  }
+
+  /** The tables of {@link #referencedDatasets}, {@code transformed.<dataset>}. */
+  public List<String> referencedTables() {
+    return referencedDatasets().stream()
+        .map(d -> new TableName(Zone.TRANSFORMED, d).toString())
+        .toList();
+  }
+
+  /** The history table's qualified name, {@code transformed.<name>_history}. */
+  public String qualifiedHistoryTable() {
+    return new TableName(Zone.TRANSFORMED, historyTable()).toString();
   }
 
   /** A dataset that ignores undeclared raw columns. */

@@ -63,7 +63,7 @@ final class DefinitionParser {
           () -> {
             sources.add(sourceParser.source(e.getKey(), e.getValue(), "sources." + e.getKey()));
             docs(
-                Zone.CONSOLIDATED.dbName() + "." + e.getKey(),
+                new TableName(Zone.CONSOLIDATED, e.getKey()).toString(),
                 e.getValue(),
                 "sources." + e.getKey(),
                 Map.of());
@@ -73,7 +73,7 @@ final class DefinitionParser {
     List<DatasetDef> datasets = new ArrayList<>();
     Set<String> tables = new HashSet<>();
     for (Map.Entry<String, JsonNode> e : y.entries(root.get("datasets"), "datasets")) {
-      tables.add(Zone.TRANSFORMED.dbName() + "." + e.getKey());
+      tables.add(Zone.TRANSFORMED.dbName() + "." + e.getKey()); // before the name is checked
       collect(
           problems,
           () -> {
@@ -92,7 +92,7 @@ final class DefinitionParser {
                       }
                     });
             docs(
-                Zone.TRANSFORMED.dbName() + "." + e.getKey(),
+                new TableName(Zone.TRANSFORMED, e.getKey()).toString(),
                 e.getValue(),
                 "datasets." + e.getKey(),
                 columns);

@@ -49,7 +49,7 @@ public record ModelDef(
 
   /** The table this model writes, for example {@code curated.transactions}. */
   public String table() {
-    return zone.dbName() + "." + name;
+    return new TableName(zone, name).toString();
   }
 
   /**

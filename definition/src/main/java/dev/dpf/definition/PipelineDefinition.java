@@ -42,7 +42,7 @@ public record PipelineDefinition(
     TableDocs d = docs.get(table);
     if (d == null) {
       for (DatasetDef ds : datasets) {
-        if (table.equals(Zone.TRANSFORMED.dbName() + "." + ds.historyTable())) {
+        if (table.equals(ds.qualifiedHistoryTable())) {
           return docs.getOrDefault(ds.table(), TableDocs.NONE);
         }
       }
@@ -70,7 +70,7 @@ public record PipelineDefinition(
   public record Table(Zone zone, String name, String madeBy) {
     /** {@code zone.table}, as SQL names it. */
     public String qualified() {
-      return zone.dbName() + "." + name;
+      return new TableName(zone, name).toString();
     }
   }
 

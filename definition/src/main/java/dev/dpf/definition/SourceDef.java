@@ -41,7 +41,7 @@ public record SourceDef(
 
   /** The table this source is ingested into, {@code consolidated.<name>}. */
   public String table() {
-    return Zone.CONSOLIDATED.dbName() + "." + name;
+    return new TableName(Zone.CONSOLIDATED, name).toString();
   }
 
   /** A source with the defaults of its kind. */

@@ -67,9 +67,7 @@ final class DefinitionCheck {
       Dataset<Row> consolidated = empty.get(dataset.source());
       declared.put(dataset.table(), Transform.tableSchema(dataset, consolidated, List.of()));
       if (dataset.history() == DatasetDef.History.SCD2) {
-        declared.put(
-            Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
-            HistoryWriter.schema(dataset, consolidated));
+        declared.put(dataset.qualifiedHistoryTable(), HistoryWriter.schema(dataset, consolidated));
       }
       Dataset<Row> conformed = Conform.withConformed(dataset, consolidated);
       for (QualityRule rule : dataset.quality()) {

@@ -41,7 +41,7 @@ final class HistoryWriter {
             List.of());
     return new TableResult(
         "transform",
-        Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+        dataset.qualifiedHistoryTable(),
         TableResult.Status.OK,
         changes,
         versions,

@@ -171,15 +171,14 @@ public final class Pipeline {
     for (DatasetDef dataset : definition.datasets()) {
       Planned p =
           selected(dataset.table())
-              ? transform.plan(
-                  dataset, changing.get(Zone.CONSOLIDATED.dbName() + "." + dataset.source()))
+              ? transform.plan(dataset, changing.get(dataset.sourceTable()))
               : Planned.notSelected("transform", dataset.table());
       add.accept(p);
       if (dataset.history() == DatasetDef.History.SCD2) {
         add.accept(
             new Planned(
                 "transform",
-                Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+                dataset.qualifiedHistoryTable(),
                 p.action(),
                 p.action() == Planned.Action.NOT_SELECTED
                     ? p.why()

@@ -55,14 +55,12 @@ public final class Selection {
     }
     for (DatasetDef d : definition.datasets()) {
       Set<String> in = new LinkedHashSet<>();
-      in.add(Zone.CONSOLIDATED.dbName() + "." + d.source());
-      for (String to : d.referencedDatasets()) {
-        in.add(Zone.TRANSFORMED.dbName() + "." + to);
-      }
+      in.add(d.sourceTable());
+      in.addAll(d.referencedTables());
       in.remove(d.table());
       inputs.put(d.table(), in);
       if (d.history() != DatasetDef.History.NONE) {
-        aliases.put(Zone.TRANSFORMED.dbName() + "." + d.historyTable(), d.table());
+        aliases.put(d.qualifiedHistoryTable(), d.table());
       }
     }
     for (ModelDef m : definition.models()) {
@@ -156,7 +154,7 @@ public final class Selection {
       String value = body.substring(colon + 1);
       switch (method) {
         case "source":
-          String table = Zone.CONSOLIDATED.dbName() + "." + value;
+          String table = Zone.CONSOLIDATED.dbName() + "." + value; // as given
           if (!inputs.containsKey(table)) {
             throw unknown(
                 spec, option, "no source '" + value + "'. Sources: " + names(Zone.CONSOLIDATED));

@@ -94,10 +94,7 @@ final class Stages {
     List<DatasetDef> datasets =
         definition.datasets().stream().filter(d -> selected.test(d.table())).toList();
     for (DatasetDef dataset : datasets) {
-      Set<String> after = new HashSet<>();
-      for (String to : dataset.referencedDatasets()) {
-        after.add(Zone.TRANSFORMED.dbName() + "." + to);
-      }
+      Set<String> after = new HashSet<>(dataset.referencedTables());
       tasks.add(
           new TableGraph.Task(
               dataset.table(),

@@ -329,7 +329,7 @@ final class Transform {
       long historyStart = System.nanoTime();
       out.add(
           TableResult.init(
-              Zone.TRANSFORMED.dbName() + "." + dataset.historyTable(),
+              dataset.qualifiedHistoryTable(),
               lake.createEmpty(
                   Zone.TRANSFORMED,
                   dataset.historyTable(),

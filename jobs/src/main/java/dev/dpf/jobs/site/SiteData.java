@@ -11,6 +11,7 @@ import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import dev.dpf.jobs.site.Site.Column;
 import dev.dpf.jobs.site.Site.Edge;
@@ -134,7 +135,7 @@ final class SiteData {
     for (DatasetDef d : definition.datasets()) {
       byZone.get(Zone.TRANSFORMED).add(d.table());
       if (d.history() != DatasetDef.History.NONE) {
-        byZone.get(Zone.TRANSFORMED).add(Zone.TRANSFORMED.dbName() + "." + d.historyTable());
+        byZone.get(Zone.TRANSFORMED).add(d.qualifiedHistoryTable());
       }
     }
     definition.models().forEach(m -> byZone.get(m.zone()).add(m.table()));
@@ -151,7 +152,7 @@ final class SiteData {
   }
 
   private static String quarantineTable() {
-    return Zone.QUARANTINE.dbName() + "." + Quarantine.TABLE;
+    return new TableName(Zone.QUARANTINE, Quarantine.TABLE).toString();
   }
 
   /** The edges the definition makes, each once, in the definition's order. */
@@ -163,12 +164,10 @@ final class SiteData {
       out.add(new Edge(s.table(), quarantine)); // records that do not parse
     }
     for (DatasetDef d : definition.datasets()) {
-      out.add(new Edge(Zone.CONSOLIDATED.dbName() + "." + d.source(), d.table()));
-      for (String to : d.referencedDatasets()) {
-        out.add(new Edge(Zone.TRANSFORMED.dbName() + "." + to, d.table()));
-      }
+      out.add(new Edge(d.sourceTable(), d.table()));
+      d.referencedTables().forEach(to -> out.add(new Edge(to, d.table())));
       if (d.history() != DatasetDef.History.NONE) {
-        out.add(new Edge(d.table(), Zone.TRANSFORMED.dbName() + "." + d.historyTable()));
+        out.add(new Edge(d.table(), d.qualifiedHistoryTable()));
       }
       out.add(new Edge(d.table(), quarantine)); // values that do not conform, rules that quarantine
     }
@@ -224,7 +223,7 @@ final class SiteData {
                 d ->
                     d.table().equals(id)
                         || (d.history() != DatasetDef.History.NONE
-                            && id.equals(Zone.TRANSFORMED.dbName() + "." + d.historyTable())))
+                            && id.equals(d.qualifiedHistoryTable())))
             .findFirst();
     List<String> rules = new ArrayList<>();
     List<QualityRule> declared =
@@ -312,8 +311,7 @@ final class SiteData {
     ColumnDef declared = datasetColumns.get(id + "." + lower);
     if (declared != null) {
       pii = declared.pii().map(p -> p.key()).orElse("");
-      dataset.ifPresent(
-          d -> from.add(Zone.CONSOLIDATED.dbName() + "." + d.source() + "." + declared.from()));
+      dataset.ifPresent(d -> from.add(d.sourceTable() + "." + declared.from()));
     }
     if (model.isPresent()) {
       Set<Origin> origins = origins(id, lower, new LinkedHashSet<>());
