@@ -39,17 +39,13 @@ final class HistoryWriter {
             dataset.historyTable(),
             History.versions(dataset, allValid),
             List.of());
-    return new TableResult(
-        "transform",
-        dataset.qualifiedHistoryTable(),
-        TableResult.Status.OK,
-        changes,
-        versions,
-        0,
-        changes - versions,
-        0,
-        Pipeline.seconds(start),
-        "SCD2 versions of transformed." + dataset.name() + " (superseded: deletes and repeats)");
+    return TableResult.of("transform", dataset.qualifiedHistoryTable(), TableResult.Status.OK)
+        .read(changes)
+        .written(versions)
+        .superseded(changes - versions)
+        .seconds(Pipeline.seconds(start))
+        .note("SCD2 versions of " + dataset.table() + " (superseded: deletes and repeats)")
+        .build();
   }
 
   /** The schema of an scd2 dataset's history table over {@code consolidated}'s columns. */

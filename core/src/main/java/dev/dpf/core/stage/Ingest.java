@@ -321,16 +321,14 @@ final class Ingest {
               + drift.note()
               + redelivered
               + resumed;
-      return new TableResult(
-          "ingest",
-          table,
-          TableResult.Status.OK,
-          read,
-          good,
-          bad,
-          batch.files().size(),
-          Pipeline.seconds(start),
-          note);
+      return TableResult.of("ingest", table, TableResult.Status.OK)
+          .read(read)
+          .written(good)
+          .quarantined(bad)
+          .files(batch.files().size())
+          .seconds(Pipeline.seconds(start))
+          .note(note)
+          .build();
     } finally {
       parsed.unpersist();
     }

@@ -29,20 +29,6 @@ public record TableResult(
     double seconds,
     String note) {
 
-  /** A result of a step that supersedes nothing. */
-  public TableResult(
-      String stage,
-      String table,
-      Status status,
-      long rowsRead,
-      long rowsWritten,
-      long rowsQuarantined,
-      int files,
-      double seconds,
-      String note) {
-    this(stage, table, status, rowsRead, rowsWritten, rowsQuarantined, 0, files, seconds, note);
-  }
-
   /** This result with {@code more} added to its note. */
   TableResult withNote(String more) {
     return new TableResult(

@@ -1,7 +1,6 @@
 package dev.dpf.core.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.DpfException;
 import dev.dpf.definition.Zone;
@@ -26,8 +25,6 @@ public final class Lake {
 
   /** The user-metadata field that holds a log table's summary ({@link #appendLog}). */
   static final String SUMMARY = "dpf_summary";
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
   private final String root;
