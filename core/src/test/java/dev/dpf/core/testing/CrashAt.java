@@ -1,6 +1,6 @@
 package dev.dpf.core.testing;
 
-import dev.dpf.core.ingest.IngestHooks;
+import dev.dpf.core.api.IngestHooks;
 
 /**
  * Ingest hooks that stop the process at one point: reaching it prints {@link #MARKER} and the

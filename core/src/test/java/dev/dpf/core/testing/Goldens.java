@@ -26,7 +26,7 @@ public final class Goldens {
 
   public static void assertMatches(String table, Dataset<Row> rows) {
     // The change sequence is internal bookkeeping: CdcTransformTest checks what it does.
-    rows = rows.drop(dev.dpf.core.transform.Changes.SEQ);
+    rows = rows.drop(dev.dpf.core.internal.transform.Changes.SEQ);
     List<String> lines = new ArrayList<>();
     for (Row r : rows.collectAsList()) {
       List<String> cells = new ArrayList<>();

@@ -1,6 +1,6 @@
 package dev.dpf.core.testing;
 
-import dev.dpf.core.storage.SparkSetup;
+import dev.dpf.core.api.SparkSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,8 +1,8 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.stage.TableResult;
-import dev.dpf.core.storage.Lake;
-import dev.dpf.definition.Zone;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.SystemTables;
+import dev.dpf.core.api.TableResult;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.Progress;
 import dev.dpf.jobs.run.RunResults;
@@ -141,7 +141,7 @@ abstract class StageCommand implements Callable<Integer> {
    */
   private void report(Startup.Started started, PrintWriter out, boolean changed) {
     Lake lake = new Lake(started.spark(), lakeOptions.lake);
-    if (!lake.exists(Zone.SYSTEM, dev.dpf.core.stage.RunLog.TABLE)) {
+    if (!lake.exists(SystemTables.RUNS.zone(), SystemTables.RUNS.name())) {
       return; // stopped before it logged anything: nothing to report
     }
     String dir = report().isEmpty() ? dev.dpf.jobs.site.DocsSite.defaultDir(lake) : report();

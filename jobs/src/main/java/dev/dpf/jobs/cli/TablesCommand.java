@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.storage.Lake;
+import dev.dpf.core.api.Lake;
 import dev.dpf.definition.Zone;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.storage.Lake;
+import dev.dpf.core.api.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.StageRunner;
@@ -34,7 +34,7 @@ final class ValidateCommand implements Callable<Integer> {
         Startup.start(job, StageRunner::definition, () -> options.withoutLake());
     PipelineDefinition d = started.definition();
     List<String> problems =
-        new dev.dpf.core.stage.Pipeline(
+        new dev.dpf.core.api.Pipeline(
                 started.spark(),
                 d,
                 new Lake(started.spark(), "validate"), // not read: nothing is written

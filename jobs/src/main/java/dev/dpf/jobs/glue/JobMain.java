@@ -1,8 +1,8 @@
 package dev.dpf.jobs.glue;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.storage.LakeLock;
-import dev.dpf.core.storage.SparkSetup;
+import dev.dpf.core.api.LakeLock;
+import dev.dpf.core.api.SparkSetup;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.Exit;

@@ -1,8 +1,8 @@
 package dev.dpf.jobs.query;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.stage.ModelSql;
-import dev.dpf.core.storage.Lake;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.ModelSql;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;

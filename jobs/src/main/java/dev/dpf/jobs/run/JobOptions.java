@@ -17,7 +17,7 @@ import java.util.Set;
  * @param definition the pipeline.yaml to use; empty for the one packaged in the jar
  * @param results where to write the run's results as JSON ({@link RunResults}), if anywhere
  * @param failOnWarn whether a quality rule that warned fails the run (after it wrote everything)
- * @param select {@code --select} specs ({@link dev.dpf.core.stage.Selection}); empty: every table
+ * @param select {@code --select} specs ({@link dev.dpf.core.api.Selection}); empty: every table
  * @param exclude {@code --exclude} specs
  * @param fullRefresh whether datasets and models are rebuilt whatever the logs say
  * @param reingest sources whose raw files are all read again, replacing their consolidated tables

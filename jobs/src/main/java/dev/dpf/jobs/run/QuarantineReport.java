@@ -1,8 +1,8 @@
 package dev.dpf.jobs.run;
 
-import dev.dpf.core.stage.Selection;
-import dev.dpf.core.storage.Lake;
-import dev.dpf.core.transform.Quarantine;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Selection;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.Zone;
@@ -25,16 +25,17 @@ public final class QuarantineReport {
       List<String> select,
       List<String> exclude,
       PrintWriter out) {
-    if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
+    if (!lake.exists(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name())) {
       out.println("No quarantined records.");
       out.flush();
       return;
     }
-    Dataset<Row> records = lake.read(Zone.QUARANTINE, Quarantine.TABLE);
+    Dataset<Row> records =
+        lake.read(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name());
     Selection selection = Selection.of(spark, definition);
     Set<String> chosen = selection.choose(select, exclude);
     boolean filtered = !select.isEmpty() || !exclude.isEmpty();
-    List<Row> rows = Quarantine.byReason(records).collectAsList();
+    List<Row> rows = SystemTables.quarantineByReason(records).collectAsList();
     Set<String> datasets =
         definition.datasets().stream()
             .map(DatasetDef::name)

@@ -1,7 +1,7 @@
 package dev.dpf.jobs.run;
 
-import dev.dpf.core.quality.QualityResult;
-import dev.dpf.core.stage.TableResult;
+import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.TableResult;
 import java.util.List;
 import java.util.Locale;
 
@@ -29,7 +29,7 @@ public final class Report {
   }
 
   /** A plan's line for one table: stage, table, what a run would do, and why. */
-  static String planned(dev.dpf.core.stage.Planned p) {
+  static String planned(dev.dpf.core.api.Planned p) {
     return String.format(
         Locale.ROOT, "  %-9s %-36s %-12s %s", p.stage(), p.table(), p.action().label(), p.why());
   }

@@ -1,13 +1,13 @@
 package dev.dpf.jobs.run;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.ingest.IngestHooks;
-import dev.dpf.core.stage.Pipeline;
-import dev.dpf.core.stage.Planned;
-import dev.dpf.core.stage.Selection;
-import dev.dpf.core.stage.TableResult;
-import dev.dpf.core.storage.Lake;
-import dev.dpf.core.storage.RawRoot;
+import dev.dpf.core.api.IngestHooks;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Pipeline;
+import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.Selection;
+import dev.dpf.core.api.TableResult;
 import dev.dpf.definition.DefinitionException;
 import dev.dpf.definition.PipelineDefinition;
 import java.io.PrintWriter;

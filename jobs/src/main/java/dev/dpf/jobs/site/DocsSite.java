@@ -2,8 +2,8 @@ package dev.dpf.jobs.site;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.dpf.core.DpfException;
-import dev.dpf.core.stage.Pipeline;
-import dev.dpf.core.storage.Lake;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Pipeline;
 import dev.dpf.definition.PipelineDefinition;
 import java.io.IOException;
 import java.io.OutputStream;

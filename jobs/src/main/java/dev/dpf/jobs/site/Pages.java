@@ -4,7 +4,7 @@ import static dev.dpf.jobs.site.Html.esc;
 import static dev.dpf.jobs.site.Html.link;
 import static dev.dpf.jobs.site.Html.table;
 
-import dev.dpf.core.stage.TableResult;
+import dev.dpf.core.api.TableResult;
 import dev.dpf.jobs.run.Report;
 import dev.dpf.jobs.site.Site.Node;
 import dev.dpf.jobs.site.Site.Page;

@@ -1,10 +1,10 @@
 package dev.dpf.jobs.site;
 
-import dev.dpf.core.pii.ColumnLineage.Origin;
-import dev.dpf.core.pii.Protect;
-import dev.dpf.core.stage.ModelSql;
-import dev.dpf.core.storage.Lake;
-import dev.dpf.core.transform.Quarantine;
+import dev.dpf.core.api.ColumnOrigin;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.ModelSql;
+import dev.dpf.core.api.Protect;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;
@@ -41,7 +41,7 @@ final class SiteData {
 
   private final PipelineDefinition definition;
   private final Lake lake;
-  private final Map<String, Map<String, Set<Origin>>> lineage;
+  private final Map<String, Map<String, Set<ColumnOrigin>>> lineage;
   private final Map<String, ColumnDef> datasetColumns = new LinkedHashMap<>(); // table.column ->
   private final Map<String, Set<String>> refs = new LinkedHashMap<>(); // model table -> inputs
 
@@ -49,7 +49,7 @@ final class SiteData {
       SparkSession spark,
       PipelineDefinition definition,
       Lake lake,
-      Map<String, Map<String, Set<Origin>>> lineage) {
+      Map<String, Map<String, Set<ColumnOrigin>>> lineage) {
     this.definition = definition;
     this.lake = lake;
     this.lineage = lineage;
@@ -80,7 +80,7 @@ final class SiteData {
       SparkSession spark,
       PipelineDefinition definition,
       Lake lake,
-      Map<String, Map<String, Set<Origin>>> lineage) {
+      Map<String, Map<String, Set<ColumnOrigin>>> lineage) {
     return new SiteData(spark, definition, lake, lineage).collect();
   }
 
@@ -152,7 +152,7 @@ final class SiteData {
   }
 
   private static String quarantineTable() {
-    return new TableName(Zone.QUARANTINE, Quarantine.TABLE).toString();
+    return new TableName(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name()).toString();
   }
 
   /** The edges the definition makes, each once, in the definition's order. */
@@ -314,9 +314,9 @@ final class SiteData {
       dataset.ifPresent(d -> from.add(d.sourceTable() + "." + declared.from()));
     }
     if (model.isPresent()) {
-      Set<Origin> origins = origins(id, lower, new LinkedHashSet<>());
+      Set<ColumnOrigin> origins = origins(id, lower, new LinkedHashSet<>());
       Set<String> tags = new TreeSet<>();
-      for (Origin o : origins) {
+      for (ColumnOrigin o : origins) {
         from.add(o.toString());
         ColumnDef c = datasetColumns.get(o.table() + "." + o.column());
         if (c != null && c.pii().isPresent()) {
@@ -339,9 +339,9 @@ final class SiteData {
    * The dataset and consolidated columns a model column comes from, through the models it reads: a
    * model's origin in another model is replaced by that column's own origins.
    */
-  private Set<Origin> origins(String model, String column, Set<String> seen) {
-    Set<Origin> out = new TreeSet<>();
-    Map<String, Set<Origin>> columns = lineage.get(model);
+  private Set<ColumnOrigin> origins(String model, String column, Set<String> seen) {
+    Set<ColumnOrigin> out = new TreeSet<>();
+    Map<String, Set<ColumnOrigin>> columns = lineage.get(model);
     if (columns == null || !seen.add(model + "." + column)) {
       return out;
     }
@@ -349,12 +349,12 @@ final class SiteData {
       if (!e.getKey().equalsIgnoreCase(column)) {
         continue;
       }
-      for (Origin o : e.getValue()) {
+      for (ColumnOrigin o : e.getValue()) {
         if (lineage.containsKey(o.table())) {
-          for (Origin deeper : origins(o.table(), o.column(), seen)) {
+          for (ColumnOrigin deeper : origins(o.table(), o.column(), seen)) {
             Set<String> via = new TreeSet<>(deeper.via());
             via.addAll(o.via());
-            out.add(new Origin(deeper.table(), deeper.column(), via));
+            out.add(new ColumnOrigin(deeper.table(), deeper.column(), via));
           }
         } else {
           out.add(o);

@@ -2,11 +2,8 @@ package dev.dpf.jobs.site;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.dpf.core.quality.QualityLog;
-import dev.dpf.core.stage.RunLog;
-import dev.dpf.core.storage.Lake;
-import dev.dpf.core.transform.Quarantine;
-import dev.dpf.definition.Zone;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.jobs.site.Site.QualityRow;
 import dev.dpf.jobs.site.Site.Quarantined;
 import dev.dpf.jobs.site.Site.RunRow;
@@ -30,11 +27,12 @@ final class SiteLogs {
    * table per run) and read whole: one scan, no shuffle.
    */
   static List<RunRow> runs(Lake lake) {
-    if (!lake.exists(Zone.SYSTEM, RunLog.TABLE)) {
+    if (!lake.exists(SystemTables.RUNS.zone(), SystemTables.RUNS.name())) {
       return List.of();
     }
     List<RunRow> all = new ArrayList<>();
-    for (Row r : lake.readSmall(Zone.SYSTEM, RunLog.TABLE).collectAsList()) {
+    for (Row r :
+        lake.readSmall(SystemTables.RUNS.zone(), SystemTables.RUNS.name()).collectAsList()) {
       all.add(
           new RunRow(
               r.getAs("run_id"),
@@ -68,13 +66,13 @@ final class SiteLogs {
   }
 
   static List<QualityRow> quality(Lake lake, List<RunRow> runs) {
-    if (!lake.exists(Zone.SYSTEM, QualityLog.TABLE) || runs.isEmpty()) {
+    if (!lake.exists(SystemTables.QUALITY.zone(), SystemTables.QUALITY.name()) || runs.isEmpty()) {
       return List.of();
     }
     List<String> ids = runs.stream().map(RunRow::runId).distinct().toList();
     List<QualityRow> out = new ArrayList<>();
     for (Row r :
-        lake.readSmall(Zone.SYSTEM, QualityLog.TABLE)
+        lake.readSmall(SystemTables.QUALITY.zone(), SystemTables.QUALITY.name())
             .where(col("run_id").isin(ids.toArray()))
             .collectAsList()) {
       out.add(
@@ -95,12 +93,14 @@ final class SiteLogs {
   }
 
   static List<Quarantined> quarantine(Lake lake) {
-    if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
+    if (!lake.exists(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name())) {
       return List.of();
     }
     List<Quarantined> out = new ArrayList<>();
     for (Row r :
-        Quarantine.byReason(lake.readSmall(Zone.QUARANTINE, Quarantine.TABLE)).collectAsList()) {
+        SystemTables.quarantineByReason(
+                lake.readSmall(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name()))
+            .collectAsList()) {
       out.add(
           new Quarantined(
               r.getAs("stage"),

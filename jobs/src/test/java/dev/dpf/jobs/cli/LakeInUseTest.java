@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.ingest.IngestHooks;
-import dev.dpf.core.storage.LakeLock;
+import dev.dpf.core.api.IngestHooks;
+import dev.dpf.core.api.LakeLock;
 import dev.dpf.core.testing.CrashAt;
 import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.jobs.testing.CliRun;

@@ -2,7 +2,7 @@ package dev.dpf.jobs.glue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.pii.PiiKey;
+import dev.dpf.core.internal.pii.PiiKey;
 import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SampleLake;

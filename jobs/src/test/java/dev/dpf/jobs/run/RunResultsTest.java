@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dpf.core.quality.QualityResult;
-import dev.dpf.core.stage.TableResult;
+import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.TableResult;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.jobs.cli.Dpf;
 import dev.dpf.jobs.testing.CliRun;

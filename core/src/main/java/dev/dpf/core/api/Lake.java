@@ -1,0 +1,388 @@
+package dev.dpf.core.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dpf.core.DpfException;
+import dev.dpf.core.internal.storage.DeltaLogFiles;
+import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.internal.storage.LakeCatalog;
+import dev.dpf.definition.Zone;
+import io.delta.tables.DeltaMergeBuilder;
+import io.delta.tables.DeltaTable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The lake: one Delta table per {@code <root>/<zone>/<table>}, registered in the session's catalog
+ * as {@code <zone>.<table>}. All reads and writes of tables go through here, so tests point it at a
+ * temporary folder.
+ */
+public final class Lake {
+
+  private final SparkSession spark;
+  private final String root;
+  private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
+  private final DeltaLogFiles log;
+  private final LakeCatalog catalog;
+  private final DeltaWriter writer;
+
+  /**
+   * @param spark the session (Delta configured)
+   * @param root the lake root: a local folder or a Hadoop URI such as {@code s3a://bucket/lake}
+   */
+  public Lake(SparkSession spark, String root) {
+    this.spark = spark;
+    this.hadoopConf = spark.sessionState().newHadoopConf();
+    this.log = new DeltaLogFiles(hadoopConf);
+    this.root = qualify(spark, root);
+    this.catalog = new LakeCatalog(spark, this.root);
+    this.writer = new DeltaWriter(this, spark, log, catalog);
+  }
+
+  /**
+   * The root as an absolute URI, so the catalog never holds a path relative to some working folder.
+   */
+  private static String qualify(SparkSession spark, String root) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(root);
+    try {
+      String q = p.getFileSystem(spark.sessionState().newHadoopConf()).makeQualified(p).toString();
+      return q.endsWith("/") ? q.substring(0, q.length() - 1) : q;
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot open lake root " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public String root() {
+    return root;
+  }
+
+  public String path(Zone zone, String table) {
+    return root + "/" + zone.dbName() + "/" + table;
+  }
+
+  /**
+   * The table's schema, as JSON, as its latest commit's checksum file records it (Delta writes one
+   * after each commit): no Spark job. Empty when there is no table or no such file.
+   */
+  public Optional<String> schemaJson(Zone zone, String table) {
+    return log.schemaJson(path(zone, table));
+  }
+
+  /** The bytes of the table's data files (checksum file): 0 with no table, empty if unknown. */
+  public OptionalLong sizeBytes(Zone zone, String table) {
+    return log.sizeBytes(path(zone, table));
+  }
+
+  /** The table's rows as its checksum file counts them; empty when it cannot ({@link #rows}). */
+  public OptionalLong rowCount(Zone zone, String table) {
+    return log.rowCount(path(zone, table));
+  }
+
+  /** The table's data files (checksum file): 0 with no table, empty if unknown. */
+  public OptionalLong fileCount(Zone zone, String table) {
+    return log.fileCount(path(zone, table));
+  }
+
+  /** The table's latest version, from its Delta log's file names; -1 when there is no log. */
+  public long latestVersion(Zone zone, String table) {
+    return log.latestVersion(path(zone, table));
+  }
+
+  /**
+   * The {@code version} of the newest {@link #appendOnce} as {@code appId} that added rows, from
+   * the Delta log alone; empty when the log cannot tell.
+   */
+  public OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
+    return log.lastAppendOnce(path(zone, table), appId);
+  }
+
+  /** The table's newest {@code limit} commits, newest first, from the log's own files. */
+  public List<Change> history(Zone zone, String table, int limit) {
+    return log.history(path(zone, table), limit);
+  }
+
+  /** Whether the table exists: its Delta log holds a commit (a listing; no Spark job). */
+  public boolean exists(Zone zone, String table) {
+    return latestVersion(zone, table) >= 0;
+  }
+
+  /**
+   * The table's rows: from its checksum file when that lists every data file ({@link #rowCount}, no
+   * Spark job), else counted.
+   */
+  public long rows(Zone zone, String table) {
+    OptionalLong fromLog = rowCount(zone, table);
+    return fromLog.isPresent() ? fromLog.getAsLong() : read(zone, table).count();
+  }
+
+  /**
+   * A small table's rows read straight from the data files its latest checksum file lists: no Delta
+   * log replay, which for a table of a few files costs more than its data. Only when the file lists
+   * every data file, none with a deletion vector, and the table has no partition columns or column
+   * mapping; otherwise (and when there is no such file) as {@link #read}.
+   */
+  public Dataset<Row> readSmall(Zone zone, String table) {
+    return log.readSmall(spark, path(zone, table)).orElseGet(() -> read(zone, table));
+  }
+
+  public Dataset<Row> read(Zone zone, String table) {
+    return spark.read().format("delta").load(path(zone, table));
+  }
+
+  /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */
+  public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
+    return writer.append(zone, table, rows, partitionBy);
+  }
+
+  /**
+   * Records {@code userMetadata} (a JSON object) in a commit that changes no data: for a write that
+   * found nothing to change but must still say what it was computed from.
+   */
+  public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
+    writer.commitMetadataOnly(zone, table, userMetadata);
+  }
+
+  /**
+   * Appends rows as the table's commit {@code (appId, version)}, adding new columns to its schema.
+   * Delta records the pair in the commit; if the table already holds a commit with that appId and
+   * this version or a later one, nothing is written. That makes a retried write safe.
+   *
+   * @return rows committed now, or -1 when this write made no commit (it had been committed before,
+   *     or there was nothing to write)
+   */
+  public long appendOnce(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String appId,
+      long version) {
+    return writer.appendOnce(zone, table, rows, partitionBy, appId, version);
+  }
+
+  /**
+   * Replaces the table's rows and schema with {@code rows} as its commit {@code (appId, version)}:
+   * as {@link #appendOnce}, nothing is written when the table holds that commit or a later one.
+   *
+   * @return rows committed now, or -1 when this write made no commit
+   */
+  public long overwriteOnce(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String appId,
+      long version) {
+    return writer.overwriteOnce(zone, table, rows, partitionBy, appId, version);
+  }
+
+  /**
+   * Runs a MERGE built on the table and returns its commit, empty when it changed nothing (Delta
+   * records no commit then). Its operation metrics say what it did: numTargetRowsInserted,
+   * numTargetRowsUpdated, numTargetRowsDeleted, ...
+   */
+  public Optional<Commit> merge(
+      Zone zone, String table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
+    return writer.merge(zone, table, merge);
+  }
+
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
+  public Optional<Commit> merge(
+      Zone zone,
+      String table,
+      String userMetadata,
+      java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
+    return writer.merge(zone, table, userMetadata, merge);
+  }
+
+  /**
+   * Appends rows to a log table (a system table only ever appended to); the commit's user metadata
+   * carries the log's summary: the summary of the table's latest commit with {@code update}
+   * applied, or a new one when that commit carries none. A reader then learns what the whole log
+   * says about a key from its latest commit alone ({@link #logSummary}), without reading its rows.
+   */
+  public void appendLog(
+      Zone zone, String table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
+    writer.appendLog(zone, table, rows, update);
+  }
+
+  /**
+   * The summary the log table's latest commit carries ({@link #appendLog}); empty when there is no
+   * table or that commit carries none (another kind of write made it): then only the rows can tell.
+   */
+  public Optional<ObjectNode> logSummary(Zone zone, String table) {
+    return writer.logSummary(zone, table);
+  }
+
+  /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
+  public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
+    return writer.overwrite(zone, table, rows, partitionBy);
+  }
+
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
+  public long overwrite(
+      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
+    return writer.overwrite(zone, table, rows, partitionBy, userMetadata);
+  }
+
+  /**
+   * Atomically replaces the rows matching {@code predicate} (a condition on partition columns) with
+   * {@code rows}; returns the rows committed.
+   */
+  public long replaceWhere(
+      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
+    return writer.replaceWhere(zone, table, rows, partitionBy, predicate);
+  }
+
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
+  public long replaceWhere(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String predicate,
+      String userMetadata) {
+    return writer.replaceWhere(zone, table, rows, partitionBy, predicate, userMetadata);
+  }
+
+  /** The Delta table, for reading its history and details. */
+  public DeltaTable delta(Zone zone, String table) {
+    return DeltaTable.forPath(spark, path(zone, table));
+  }
+
+  /**
+   * One commit a write of this lake made.
+   *
+   * @param version the table version it created
+   * @param metrics its operation metrics (numOutputRows, numTargetRowsInserted, ...)
+   */
+  public record Commit(long version, Map<String, String> metrics) {
+    /** A metric's value, 0 when the commit does not report it. */
+    public long metric(String name) {
+      String v = metrics.get(name);
+      return v == null ? 0 : Long.parseLong(v);
+    }
+  }
+
+  /** The zone's tables (folders with a Delta log), by name. */
+  public List<String> tables(Zone zone) {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/" + zone.dbName());
+    List<String> out = new java.util.ArrayList<>();
+    try {
+      FileSystem fs = dir.getFileSystem(hadoopConf);
+      for (FileStatus s : fs.listStatus(dir)) {
+        if (s.isDirectory() && exists(zone, s.getPath().getName())) {
+          out.add(s.getPath().getName());
+        }
+      }
+    } catch (java.io.FileNotFoundException e) {
+      return out;
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /**
+   * One commit of a table's Delta log, as {@code DESCRIBE HISTORY} tells it.
+   *
+   * @param metrics the operation's metrics (rows, files, bytes written), by name
+   */
+  public record Change(
+      long version, java.time.Instant at, String operation, Map<String, String> metrics) {}
+
+  /**
+   * Turns on deletion vectors for the table, once: a MERGE, UPDATE or DELETE then marks the rows it
+   * replaces instead of rewriting every data file that holds one (Delta 3.1+ writes them; Glue 5.0
+   * ships Delta 3.3; Athena reads them).
+   */
+  public void enableDeletionVectors(Zone zone, String table) {
+    writer.enableDeletionVectors(zone, table);
+  }
+
+  /**
+   * Turns on the table's change data feed, once, so readers can ask which rows later commits
+   * changed; returns false if it was on already.
+   */
+  public boolean enableChangeDataFeed(Zone zone, String table) {
+    return writer.enableChangeDataFeed(zone, table);
+  }
+
+  /**
+   * The rows of the table's commits after {@code afterVersion} up to {@code toVersion}, from its
+   * change data feed.
+   */
+  public Dataset<Row> changes(Zone zone, String table, long afterVersion, long toVersion) {
+    return spark
+        .read()
+        .format("delta")
+        .option("readChangeFeed", "true")
+        .option("startingVersion", afterVersion + 1)
+        .option("endingVersion", toVersion)
+        .load(path(zone, table));
+  }
+
+  /**
+   * The user metadata of the table's latest commit (null if none was given): what the write that
+   * left the table's data as it is recorded, if that was a write of this lake. Table property
+   * changes without user metadata (turning on the change data feed) change no data and are passed
+   * over.
+   */
+  public String lastUserMetadata(Zone zone, String table) {
+    for (long v = version(zone, table); v >= 0; v--) {
+      JsonNode info = log.commitInfo(path(zone, table), v);
+      String metadata = info.path("userMetadata").asText(null);
+      if (metadata != null || !"SET TBLPROPERTIES".equals(info.path("operation").asText())) {
+        return metadata;
+      }
+    }
+    return null;
+  }
+
+  /** The table's latest version. */
+  public long version(Zone zone, String table) {
+    long v = latestVersion(zone, table);
+    if (v < 0) {
+      throw new DpfException("No Delta table at " + path(zone, table));
+    }
+    return v;
+  }
+
+  /**
+   * Registers {@code <zone>.<table>} in the catalog at this lake's location, re-pointing it if it
+   * was registered elsewhere (for example an earlier lake in the same metastore).
+   */
+  public void register(Zone zone, String table) {
+    catalog.register(zone, table, path(zone, table));
+  }
+
+  /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
+  public void createDatabase(Zone zone) {
+    catalog.createDatabase(zone);
+  }
+
+  /**
+   * Creates the table empty with {@code schema} and registers it, unless it exists (then it is only
+   * registered); returns whether it was created.
+   */
+  public boolean createEmpty(
+      Zone zone,
+      String table,
+      java.util.function.Supplier<org.apache.spark.sql.types.StructType> schema,
+      List<String> partitionBy) {
+    if (exists(zone, table)) {
+      register(zone, table);
+      return false;
+    }
+    overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
+    return true;
+  }
+}

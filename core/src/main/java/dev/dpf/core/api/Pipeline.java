@@ -1,0 +1,390 @@
+package dev.dpf.core.api;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.internal.pii.PiiKey;
+import dev.dpf.core.internal.stage.ConsolidatedColumns;
+import dev.dpf.core.internal.stage.DefinitionCheck;
+import dev.dpf.core.internal.stage.Ingest;
+import dev.dpf.core.internal.stage.Models;
+import dev.dpf.core.internal.stage.Reingest;
+import dev.dpf.core.internal.stage.StageLog;
+import dev.dpf.core.internal.stage.Stages;
+import dev.dpf.core.internal.stage.Transform;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The three generic stages, driven by the definition: ingest (raw to consolidated), transform
+ * (consolidated to transformed) and curate (transformed to curated). Each stage reports one {@link
+ * TableResult} per table to the listener as it finishes it, and returns them all.
+ */
+public final class Pipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  private final SparkSession spark;
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final String runId;
+  private final Instant startedAt;
+  private final List<QualityResult> quality = new ArrayList<>();
+  private final DefinitionCheck check;
+  private final StageLog log;
+  private final Stages stages;
+  private String piiKey;
+  private IngestHooks hooks = IngestHooks.NONE;
+  private Map<String, String> environment = Map.of();
+  private Models models;
+  private boolean fullRefresh;
+  private Selection selection;
+  private Set<String> chosen; // null: every table
+  private Map<String, String> stale; // a selected table -> the note on its stale inputs
+  private Set<String> reingest = Set.of();
+
+  /**
+   * @param runId identifies this run in lineage and quarantine columns
+   * @param startedAt the run's start, stamped as {@code _ingested_at}
+   * @param listener told of each table as it finishes
+   */
+  public Pipeline(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      String runId,
+      Instant startedAt,
+      Consumer<TableResult> listener) {
+    this.spark = spark;
+    this.definition = definition;
+    this.lake = lake;
+    this.runId = runId;
+    this.startedAt = startedAt;
+    this.check = new DefinitionCheck(spark, definition, lake, runId, startedAt);
+    this.log = new StageLog(spark, lake, runId, listener);
+    this.stages =
+        new Stages(spark, definition, lake, runId, log, quality, this::selected, this::models);
+  }
+
+  /**
+   * Creates each zone's catalog database and, empty, every transformed and curated table the
+   * definition makes, with the schema a run gives it, so that queries and tools can see them before
+   * data arrives. Tables that exist are left alone: it can run at any time. Consolidated tables
+   * take their columns from what the sources deliver; the first ingest creates them.
+   */
+  public List<TableResult> init() {
+    for (Zone zone : Zone.values()) {
+      lake.createDatabase(zone);
+    }
+    List<TableResult> out = new ArrayList<>();
+    Transform transform = new Transform(spark, lake, runId, startedAt);
+    for (DatasetDef dataset : definition.datasets()) {
+      SourceDef source = definition.source(dataset.source()).orElseThrow();
+      for (TableResult r :
+          transform.createEmpty(
+              dataset, ConsolidatedColumns.emptyConsolidated(spark, definition, source))) {
+        out.add(log.report(r));
+      }
+    }
+    for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
+      for (ModelDef model : models().ordered(zone)) {
+        out.add(log.report(models().createEmpty(model)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Checks what reading the definition cannot: compiles each dataset's expect rules and each
+   * model's SQL (unknown tables and columns, types, the PII policy, incremental settings, quality
+   * rule columns, cycles) against the schemas the definition declares, with no data and nothing
+   * written. Returns every problem found; empty when there are none.
+   */
+  public List<String> validate() {
+    return validate(false);
+  }
+
+  /**
+   * As {@link #validate()}; {@code withLake}: a consolidated or transformed table the lake has
+   * counts with the columns it has beyond the declared ones (raw fields a source delivers, columns
+   * {@code on_new_columns: add} kept), as a run would see them.
+   */
+  public List<String> validate(boolean withLake) {
+    return check.problems(withLake, new java.util.HashMap<>());
+  }
+
+  /**
+   * Each model's columns (by model table, in the definition's order) with the table columns each is
+   * computed from and the functions that hide them on the way, as compiled against the lake's
+   * schemas ({@link #validate(boolean)}); a model that does not compile is left out. A lake where
+   * this definition passed {@link #validateOnce} keeps it from then, and it is read, not traced.
+   */
+  public Map<String, Map<String, Set<ColumnOrigin>>> columnLineage() {
+    return check.columnLineage();
+  }
+
+  /**
+   * {@link #validate}, unless the same definition passed before on this lake: a marker named by the
+   * definition's fingerprint (its whole content, with the SQL, and the dpf and Spark versions)
+   * under {@code _system/validated} is written when it passes, so a run compiles a definition once,
+   * not on every run.
+   */
+  public List<String> validateOnce() {
+    return check.validateOnce();
+  }
+
+  /**
+   * What a run of all three stages would do with each table, and why, in run order, without doing
+   * it: reads the raw listing ({@code raw}; null: ingest is not planned), the logs and the tables'
+   * metadata, and writes nothing. A table outside the selection is {@code not selected}; the tables
+   * a selected one reads that are not selected count as they are now.
+   */
+  public List<Planned> plan(RawRoot raw) {
+    List<Planned> out = new ArrayList<>();
+    Map<String, Planned.Action> changing = new java.util.HashMap<>();
+    java.util.function.Consumer<Planned> add =
+        p -> {
+          out.add(p);
+          if (p.action().changes()) {
+            changing.put(p.table(), p.action());
+          }
+        };
+    if (raw != null) {
+      Ingest ingest =
+          new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
+      for (SourceDef source : definition.sources()) {
+        add.accept(
+            selected(source.table())
+                ? ingest.plan(raw, source, raw.list(source.path()))
+                : Planned.notSelected("ingest", source.table()));
+      }
+    }
+    Transform transform = new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh);
+    for (DatasetDef dataset : definition.datasets()) {
+      Planned p =
+          selected(dataset.table())
+              ? transform.plan(dataset, changing.get(dataset.sourceTable()))
+              : Planned.notSelected("transform", dataset.table());
+      add.accept(p);
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        add.accept(
+            new Planned(
+                "transform",
+                dataset.qualifiedHistoryTable(),
+                p.action(),
+                p.action() == Planned.Action.NOT_SELECTED
+                    ? p.why()
+                    : "with " + dataset.table() + ", its versions"));
+      }
+    }
+    for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
+      String stage = zone == Zone.TRANSFORMED ? "transform" : "curate";
+      for (ModelDef model : models().ordered(zone)) {
+        add.accept(
+            selected(model.table())
+                ? models().plan(stage, model, changing.keySet())
+                : Planned.notSelected(stage, model.table()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * For a run with a selection: notes each selected table that reads a table outside it which a
+   * full run would change ({@link #plan} of every table), so that its run line says its inputs are
+   * stale.
+   */
+  private void noteStaleInputs(RawRoot raw) {
+    if (chosen == null || stale != null) {
+      return;
+    }
+    Set<String> kept = chosen;
+    chosen = null; // plan every table
+    Set<String> wouldChange = new HashSet<>();
+    try {
+      for (Planned p : plan(raw)) {
+        if (p.action().changes()) {
+          wouldChange.add(p.table());
+        }
+      }
+    } finally {
+      chosen = kept;
+    }
+    stale = new java.util.HashMap<>();
+    for (String table : selection.all()) {
+      if (!selection.contains(chosen, table)) {
+        continue;
+      }
+      List<String> out =
+          selection.inputs(table).stream()
+              .filter(in -> !selection.contains(chosen, in) && wouldChange.contains(in))
+              .toList();
+      if (!out.isEmpty()) {
+        stale.put(table, "inputs not selected and out of date: " + String.join(", ", out));
+      }
+    }
+    log.stale(stale);
+  }
+
+  /** All three stages in order. */
+  public List<TableResult> run(RawRoot raw) {
+    noteStaleInputs(raw);
+    List<TableResult> all = new ArrayList<>(ingest(raw));
+    all.addAll(transform());
+    all.addAll(curate());
+    return all;
+  }
+
+  /**
+   * Raw to consolidated: appends the records of raw files not ingested before; every record kept. A
+   * source that fails does not stop the others: each is ingested, then the first failure is thrown.
+   */
+  public List<TableResult> ingest(RawRoot raw) {
+    noteStaleInputs(raw);
+    return log.logged(
+        "ingest",
+        () ->
+            stages.ingest(
+                raw,
+                new Ingest(spark, definition, lake, runId, startedAt)
+                    .reingest(reingest)
+                    .hooks(hooks)));
+  }
+
+  /**
+   * Consolidated to transformed: each dataset conformed to its types (a dataset after those its
+   * {@code references} rules read), then the transformed-zone models.
+   */
+  public List<TableResult> transform() {
+    noteStaleInputs(null);
+    return log.logged(
+        "transform",
+        () ->
+            stages.transform(
+                new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh)));
+  }
+
+  /**
+   * Replays each selected dataset's quarantined rows with the definition as it is now ({@link
+   * Transform#replay}): rows that pass now enter the table, each once; the rest stay quarantined.
+   * Recorded in the run log and reconciled like a transform.
+   */
+  public List<TableResult> replay() {
+    return log.logged("replay", () -> stages.replay(new Transform(spark, lake, runId, startedAt)));
+  }
+
+  /** The quality rules' results of this pipeline's datasets and models so far, in order. */
+  public List<QualityResult> quality() {
+    return List.copyOf(quality);
+  }
+
+  /** Transformed to curated: the curated-zone models, each after the models it reads. */
+  public List<TableResult> curate() {
+    noteStaleInputs(null);
+    return log.logged("curate", stages::curate);
+  }
+
+  /**
+   * Runs only the {@code chosen} tables of {@code selection} ({@link Selection#choose}); each other
+   * table of a stage is reported {@code not selected} and not touched.
+   */
+  public Pipeline select(Selection selection, Set<String> chosen) {
+    this.selection = selection;
+    this.chosen = Set.copyOf(chosen);
+    return this;
+  }
+
+  private boolean selected(String table) {
+    return chosen == null || selection.contains(chosen, table);
+  }
+
+  /**
+   * Rebuilds the (selected) datasets from all their consolidated rows and the models from scratch,
+   * whatever the logs say; ingest is unchanged (consolidated tables are append-only history).
+   */
+  public Pipeline fullRefresh(boolean on) {
+    this.fullRefresh = on;
+    return this;
+  }
+
+  /**
+   * Reads every raw file of these sources again, replacing their consolidated tables (and their
+   * ingest quarantine) instead of appending; their datasets are then rebuilt from the new rows.
+   * Returns, for each, what that will do, to be told before the run starts.
+   *
+   * @throws DpfException for a name that is not a source, or a source outside the selection
+   */
+  public List<String> reingest(List<String> sources, RawRoot raw) {
+    Set<String> names = Reingest.names(sources);
+    List<String> told = Reingest.describe(definition, lake, names, raw, this::selected);
+    this.reingest = Set.copyOf(names);
+    return told;
+  }
+
+  /** Tells {@code starts} of each table as its work starts: (stage, table). */
+  public Pipeline onStart(java.util.function.BiConsumer<String, String> starts) {
+    log.onStart(starts);
+    return this;
+  }
+
+  /** Tells {@code hooks} how far each ingest got (a crash test stops the process there). */
+  public Pipeline hooks(IngestHooks hooks) {
+    this.hooks = hooks;
+    return this;
+  }
+
+  /**
+   * The process environment, where the PII hashing key may be ({@link PiiKey#ENV}); none by
+   * default.
+   */
+  public Pipeline environment(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+    return this;
+  }
+
+  /**
+   * Uses {@code key} to hash personal data in models, instead of the key from the environment or
+   * the lake ({@link PiiKey}).
+   */
+  public Pipeline piiKey(String key) {
+    this.piiKey = key;
+    return this;
+  }
+
+  private synchronized Models models() {
+    if (models == null) {
+      models =
+          new Models(
+              spark,
+              definition,
+              lake,
+              () -> {
+                if (piiKey == null) {
+                  PiiKey k =
+                      PiiKey.resolve(
+                          environment,
+                          spark.conf().get(PiiKey.FILE_CONF, null),
+                          lake.root(),
+                          spark.sparkContext().hadoopConfiguration());
+                  LOG.info("PII hashing key from {}", k.origin());
+                  piiKey = k.value();
+                }
+                return piiKey;
+              },
+              runId,
+              startedAt);
+      models.fullRefresh(fullRefresh);
+    }
+    return models;
+  }
+}

@@ -1,0 +1,280 @@
+package dev.dpf.core.api;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Which tables a run touches, chosen as dbt chooses: {@code --select} and {@code --exclude} specs
+ * over the definition's graph of tables. A spec is a table ({@code curated.customer_360}, or {@code
+ * customer_360} when one table has that name), a source ({@code source:payments}: its consolidated
+ * table) or a zone ({@code zone:curated}); {@code +x} adds everything x reads, directly or not,
+ * {@code x+} everything that reads x, {@code +x+} both. A dataset's history table goes with its
+ * dataset.
+ */
+public final class Selection {
+  /** Each table of the graph and the tables it reads, in the definition's order. */
+  private final Map<String, Set<String>> inputs;
+
+  private final Map<String, String> aliases; // a history table -> its dataset's table
+  private final Map<String, List<String>> tags; // a table -> its tags
+
+  private Selection(
+      Map<String, Set<String>> inputs,
+      Map<String, String> aliases,
+      Map<String, List<String>> tags) {
+    this.inputs = inputs;
+    this.aliases = aliases;
+    this.tags = tags;
+  }
+
+  /**
+   * The graph of the definition's tables: a consolidated table per source; a dataset reads its
+   * source's table and the datasets its {@code references} rules read; a model reads the tables its
+   * SQL names.
+   */
+  public static Selection of(SparkSession spark, PipelineDefinition definition) {
+    Map<String, Set<String>> inputs = new LinkedHashMap<>();
+    Map<String, String> aliases = new LinkedHashMap<>();
+    for (SourceDef s : definition.sources()) {
+      inputs.put(s.table(), new LinkedHashSet<>());
+    }
+    for (DatasetDef d : definition.datasets()) {
+      Set<String> in = new LinkedHashSet<>();
+      in.add(d.sourceTable());
+      in.addAll(d.referencedTables());
+      in.remove(d.table());
+      inputs.put(d.table(), in);
+      if (d.history() != DatasetDef.History.NONE) {
+        aliases.put(d.qualifiedHistoryTable(), d.table());
+      }
+    }
+    for (ModelDef m : definition.models()) {
+      Set<String> in = new LinkedHashSet<>();
+      for (String ref : ModelSql.references(spark, m)) {
+        in.add(aliases.getOrDefault(ref, ref));
+      }
+      inputs.put(m.table(), in);
+    }
+    Map<String, List<String>> tags = new LinkedHashMap<>();
+    for (String table : inputs.keySet()) {
+      tags.put(table, definition.docs(table).tags());
+    }
+    return new Selection(inputs, aliases, tags);
+  }
+
+  /** The tables {@code table} reads (a history table stands for its dataset's). */
+  public Set<String> inputs(String table) {
+    return java.util.Collections.unmodifiableSet(
+        inputs.getOrDefault(aliases.getOrDefault(table, table), Set.of()));
+  }
+
+  /** Every table of the graph, in the definition's order. */
+  public Set<String> all() {
+    return java.util.Collections.unmodifiableSet(inputs.keySet());
+  }
+
+  /**
+   * The tables {@code select} chooses (all when it is empty), less those {@code exclude} chooses,
+   * in the definition's order. Specs are separated by spaces or commas.
+   *
+   * @throws DpfException on a spec that names nothing of the definition
+   */
+  public Set<String> choose(List<String> select, List<String> exclude) {
+    Set<String> chosen = new LinkedHashSet<>();
+    List<String> selectSpecs = specs(select);
+    if (selectSpecs.isEmpty()) {
+      chosen.addAll(inputs.keySet());
+    }
+    for (String spec : selectSpecs) {
+      chosen.addAll(resolve(spec, "--select"));
+    }
+    for (String spec : specs(exclude)) {
+      chosen.removeAll(resolve(spec, "--exclude"));
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (String table : inputs.keySet()) {
+      if (chosen.contains(table)) {
+        out.add(table);
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code table} (a history table counts as its dataset's) is among {@code chosen}. */
+  public boolean contains(Set<String> chosen, String table) {
+    return chosen.contains(aliases.getOrDefault(table, table));
+  }
+
+  private static List<String> specs(List<String> args) {
+    List<String> out = new ArrayList<>();
+    for (String a : args == null ? List.<String>of() : args) {
+      for (String s : a.split("[,\\s]+")) {
+        if (!s.isBlank()) {
+          out.add(s.strip());
+        }
+      }
+    }
+    return out;
+  }
+
+  private Set<String> resolve(String spec, String option) {
+    boolean up = spec.startsWith("+");
+    boolean down = spec.endsWith("+") && spec.length() > 1;
+    String body = spec.substring(up ? 1 : 0, spec.length() - (down ? 1 : 0));
+    Set<String> roots = roots(body, spec, option);
+    Set<String> out = new LinkedHashSet<>(roots);
+    if (up) {
+      out.addAll(walk(roots, true));
+    }
+    if (down) {
+      out.addAll(walk(roots, false));
+    }
+    return out;
+  }
+
+  private Set<String> roots(String body, String spec, String option) {
+    int colon = body.indexOf(':');
+    if (colon > 0) {
+      String method = body.substring(0, colon);
+      String value = body.substring(colon + 1);
+      switch (method) {
+        case "source":
+          String table = Zone.CONSOLIDATED.dbName() + "." + value; // as given
+          if (!inputs.containsKey(table)) {
+            throw unknown(
+                spec, option, "no source '" + value + "'. Sources: " + names(Zone.CONSOLIDATED));
+          }
+          return Set.of(table);
+        case "zone":
+          Set<String> zone = new LinkedHashSet<>();
+          for (String t : inputs.keySet()) {
+            if (t.startsWith(value.toLowerCase(Locale.ROOT) + ".")) {
+              zone.add(t);
+            }
+          }
+          if (zone.isEmpty()) {
+            throw unknown(
+                spec,
+                option,
+                "no table in zone '" + value + "'. Use consolidated, transformed or curated");
+          }
+          return zone;
+        case "tag":
+          Set<String> tagged = new LinkedHashSet<>();
+          for (String t : inputs.keySet()) {
+            if (tags.getOrDefault(t, List.of()).contains(value)) {
+              tagged.add(t);
+            }
+          }
+          if (tagged.isEmpty()) {
+            Set<String> known = new TreeSet<>();
+            tags.values().forEach(known::addAll);
+            throw unknown(
+                spec,
+                option,
+                "no table is tagged '"
+                    + value
+                    + "'. "
+                    + (known.isEmpty()
+                        ? "No table of the definition has tags"
+                        : "Tags: " + String.join(", ", known)));
+          }
+          return tagged;
+        default:
+          throw unknown(
+              spec,
+              option,
+              "unknown method '" + method + "'. Use source:, zone:, tag: or a table name");
+      }
+    }
+    String table = aliases.getOrDefault(body, body);
+    if (inputs.containsKey(table)) {
+      return Set.of(table);
+    }
+    Set<String> named = new TreeSet<>();
+    for (String t : inputs.keySet()) {
+      if (t.substring(t.indexOf('.') + 1).equals(body)) {
+        named.add(t);
+      }
+    }
+    aliases.forEach(
+        (history, dataset) -> {
+          if (history.substring(history.indexOf('.') + 1).equals(body)) {
+            named.add(dataset);
+          }
+        });
+    if (named.size() == 1) {
+      return named;
+    }
+    if (named.size() > 1) {
+      throw unknown(
+          spec,
+          option,
+          "several tables are named '"
+              + body
+              + "': "
+              + String.join(", ", named)
+              + ". Name one with its zone");
+    }
+    throw unknown(
+        spec,
+        option,
+        "no table '" + body + "' in the definition. Tables: " + String.join(", ", inputs.keySet()));
+  }
+
+  /** Every table upstream ({@code up}) or downstream of {@code roots}, roots left out. */
+  private Set<String> walk(Set<String> roots, boolean up) {
+    Set<String> seen = new LinkedHashSet<>();
+    Deque<String> todo = new ArrayDeque<>(roots);
+    while (!todo.isEmpty()) {
+      String t = todo.pop();
+      List<String> next = new ArrayList<>();
+      if (up) {
+        next.addAll(inputs.getOrDefault(t, Set.of()));
+      } else {
+        inputs.forEach(
+            (table, in) -> {
+              if (in.contains(t)) {
+                next.add(table);
+              }
+            });
+      }
+      for (String n : next) {
+        if (inputs.containsKey(n) && seen.add(n)) {
+          todo.push(n);
+        }
+      }
+    }
+    seen.removeAll(roots);
+    return seen;
+  }
+
+  private String names(Zone zone) {
+    List<String> out = new ArrayList<>();
+    for (String t : inputs.keySet()) {
+      if (t.startsWith(zone.dbName() + ".")) {
+        out.add(t.substring(t.indexOf('.') + 1));
+      }
+    }
+    return String.join(", ", out);
+  }
+
+  private static DpfException unknown(String spec, String option, String why) {
+    return new DpfException(option + " '" + spec + "' selects nothing: " + why);
+  }
+}

@@ -1,0 +1,150 @@
+package dev.dpf.core.api;
+
+/**
+ * What one stage did to one table.
+ *
+ * @param stage ingest, transform or curate
+ * @param table the table written, {@code <zone>.<name>}
+ * @param status what happened
+ * @param rowsRead input rows (for ingest: raw records in the new files)
+ * @param rowsWritten rows committed to the table
+ * @param rowsQuarantined rows sent to quarantine
+ * @param rowsSuperseded valid rows the table does not hold because a later change of the same key
+ *     won, or the key was deleted (rows read = written + quarantined + superseded)
+ * @param files input files (ingest only, else 0)
+ * @param seconds wall time
+ * @param note why it was skipped, or what it read
+ */
+public record TableResult(
+    String stage,
+    String table,
+    Status status,
+    long rowsRead,
+    long rowsWritten,
+    long rowsQuarantined,
+    long rowsSuperseded,
+    int files,
+    double seconds,
+    String note) {
+
+  /** This result with {@code more} added to its note. */
+  public TableResult withNote(String more) {
+    return new TableResult(
+        stage,
+        table,
+        status,
+        rowsRead,
+        rowsWritten,
+        rowsQuarantined,
+        rowsSuperseded,
+        files,
+        seconds,
+        note.isEmpty() ? more : note + "; " + more);
+  }
+
+  /** Outcome of one table in one stage. */
+  public enum Status {
+    /** Written. */
+    OK,
+    /** Nothing new to read since the last run. */
+    UP_TO_DATE,
+    /** Not run: its input does not exist (reported, not an error). */
+    SKIPPED,
+    /** Stopped by an error; the note holds its message. Nothing of it was committed. */
+    FAILED,
+    /** Outside the run's selection ({@code --select}, {@code --exclude}): not touched. */
+    NOT_SELECTED
+  }
+
+  /** A result of {@code stage} on {@code table} with {@code status}, its counts set by name. */
+  public static Builder of(String stage, String table, Status status) {
+    return new Builder(stage, table, status);
+  }
+
+  /** Builds a {@link TableResult}: counts not set are 0, the note is empty. */
+  public static final class Builder {
+    private final String stage;
+    private final String table;
+    private final Status status;
+    private long read;
+    private long written;
+    private long quarantined;
+    private long superseded;
+    private int files;
+    private double seconds;
+    private String note = "";
+
+    private Builder(String stage, String table, Status status) {
+      this.stage = stage;
+      this.table = table;
+      this.status = status;
+    }
+
+    public Builder read(long rows) {
+      this.read = rows;
+      return this;
+    }
+
+    public Builder written(long rows) {
+      this.written = rows;
+      return this;
+    }
+
+    public Builder quarantined(long rows) {
+      this.quarantined = rows;
+      return this;
+    }
+
+    public Builder superseded(long rows) {
+      this.superseded = rows;
+      return this;
+    }
+
+    public Builder files(int count) {
+      this.files = count;
+      return this;
+    }
+
+    public Builder seconds(double wall) {
+      this.seconds = wall;
+      return this;
+    }
+
+    public Builder note(String text) {
+      this.note = text;
+      return this;
+    }
+
+    public TableResult build() {
+      return new TableResult(
+          stage, table, status, read, written, quarantined, superseded, files, seconds, note);
+    }
+  }
+
+  /** A table outside the run's selection. */
+  public static TableResult notSelected(String stage, String table) {
+    return of(stage, table, Status.NOT_SELECTED).note("outside --select and --exclude").build();
+  }
+
+  /** What {@code init} did to a table: created it empty, or left it as it was. */
+  public static TableResult init(String table, boolean created, double seconds) {
+    return of("init", table, created ? Status.OK : Status.UP_TO_DATE)
+        .seconds(seconds)
+        .note(created ? "created, empty" : "exists; left alone")
+        .build();
+  }
+
+  /** A table left as it was: nothing new to read. */
+  public static TableResult upToDate(String stage, String table, double seconds, String note) {
+    return of(stage, table, Status.UP_TO_DATE).seconds(seconds).note(note).build();
+  }
+
+  public static TableResult skipped(String stage, String table, double seconds, String why) {
+    return of(stage, table, Status.SKIPPED).seconds(seconds).note(why).build();
+  }
+
+  public static TableResult failed(String stage, String table, double seconds, Throwable error) {
+    String message = error.getMessage() == null ? error.toString() : error.getMessage();
+    return of(stage, table, Status.FAILED).seconds(seconds).note(message).build();
+  }
+}

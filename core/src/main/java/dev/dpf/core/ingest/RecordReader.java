@@ -1,7 +1,0 @@
-package dev.dpf.core.ingest;
-
-/** Reads a file's records a few at a time into a {@link RecordSink}. */
-interface RecordReader {
-  /** Reads the next raw record (adding one or more parsed records); false at the end. */
-  boolean advance();
-}

@@ -1,0 +1,107 @@
+package dev.dpf.core.internal.quality;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+
+import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.internal.quality.Quality.Subject;
+import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.definition.QualityRule;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** The table rules (unique, freshness, min_rows): each judges the whole table after the run. */
+public final class TableRules {
+  private TableRules() {}
+
+  /** The table rules' results over the transformed table. */
+  public static List<QualityResult> results(Subject dataset, Dataset<Row> table, Instant now) {
+    List<QualityResult> out = new ArrayList<>();
+    Long rows = null;
+    for (QualityRule rule : dataset.rules()) {
+      switch (rule.kind()) {
+        case MIN_ROWS -> {
+          long least = ((QualityRule.MinRows) rule).count();
+          rows = rows != null ? rows : table.count();
+          out.add(
+              new QualityResult(
+                  dataset.name(),
+                  rule,
+                  1,
+                  rows < least ? 1 : 0,
+                  List.of(),
+                  rows + " row(s), at least " + least + " expected"));
+        }
+        case UNIQUE -> {
+          if (!dataset.key().isEmpty()
+              && java.util.Set.copyOf(rule.columns()).equals(java.util.Set.copyOf(dataset.key()))) {
+            // The dataset's key: the transform keeps one row per key (null-safe, as it merges), so
+            // no shuffle of the whole table is needed to know that it holds.
+            rows = rows != null ? rows : table.count();
+            out.add(new QualityResult(dataset.name(), rule, rows, 0, List.of(), ""));
+            break;
+          }
+          Column[] cols =
+              rule.columns().stream().map(c -> col(Conform.quote(c))).toArray(Column[]::new);
+          Dataset<Row> dupes = table.groupBy(cols).agg(count(lit(1)).as("n")).filter("n > 1");
+          Row r = dupes.agg(sum("n"), count(lit(1))).head();
+          long failed = r.isNullAt(0) ? 0 : r.getLong(0);
+          rows = rows != null ? rows : table.count();
+          List<String> samples =
+              failed == 0
+                  ? List.of()
+                  : dupes
+                      .select(
+                          Quality.joined(
+                                  rule.columns().stream().map(c -> col(Conform.quote(c))).toList())
+                              .as("v"))
+                      .orderBy("v")
+                      .limit(Quality.SAMPLES)
+                      .collectAsList()
+                      .stream()
+                      .map(x -> "'" + x.getString(0) + "'")
+                      .toList();
+          out.add(
+              new QualityResult(
+                  dataset.name(),
+                  rule,
+                  rows,
+                  failed,
+                  samples,
+                  failed == 0 ? "" : r.getLong(1) + " value(s) held by more than one row"));
+        }
+        case FRESHNESS -> {
+          String c = rule.columns().get(0);
+          Row r = table.agg(max(col(Conform.quote(c)).cast("timestamp"))).head();
+          Instant limit =
+              now.minus(((QualityRule.Freshness) rule).maxAge())
+                  .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+          Instant newest = r.isNullAt(0) ? null : ((Timestamp) r.get(0)).toInstant();
+          boolean stale = newest == null || newest.isBefore(limit);
+          out.add(
+              new QualityResult(
+                  dataset.name(),
+                  rule,
+                  1,
+                  stale ? 1 : 0,
+                  List.of(),
+                  "newest "
+                      + (newest == null ? "none" : newest.toString())
+                      + ", at least "
+                      + limit
+                      + " expected"));
+        }
+        case NOT_NULL, RANGE, REGEX, ALLOWED_VALUES, REFERENCES, EXPECT -> {} // row rules
+      }
+    }
+    return out;
+  }
+}

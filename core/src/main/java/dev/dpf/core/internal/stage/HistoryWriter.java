@@ -1,0 +1,59 @@
+package dev.dpf.core.internal.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.transform.Columns;
+import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.core.internal.transform.History;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Zone;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Writes an scd2 dataset's history table ({@code <dataset>_history}): every version of every key,
+ * with {@code valid_from}, {@code valid_to} and {@code is_current} ({@link History#versions}).
+ */
+final class HistoryWriter {
+  private final Lake lake;
+
+  HistoryWriter(Lake lake) {
+    this.lake = lake;
+  }
+
+  /** The SCD2 history, rebuilt from every valid change of the dataset. */
+  TableResult write(DatasetDef dataset, Dataset<Row> allValid, List<String> extra, long batchTo) {
+    long start = System.nanoTime();
+    if (allValid == null) {
+      Dataset<Row> all =
+          lake.read(Zone.CONSOLIDATED, dataset.source()).filter(col(Columns.BATCH_ID).leq(batchTo));
+      allValid = Conform.selectValid(dataset, Conform.withConformed(dataset, all), extra);
+    }
+    long changes = allValid.count();
+    long versions =
+        lake.overwrite(
+            Zone.TRANSFORMED,
+            dataset.historyTable(),
+            History.versions(dataset, allValid),
+            List.of());
+    return TableResult.of("transform", dataset.qualifiedHistoryTable(), TableResult.Status.OK)
+        .read(changes)
+        .written(versions)
+        .superseded(changes - versions)
+        .seconds(StageLog.seconds(start))
+        .note("SCD2 versions of " + dataset.table() + " (superseded: deletes and repeats)")
+        .build();
+  }
+
+  /** The schema of an scd2 dataset's history table over {@code consolidated}'s columns. */
+  static StructType schema(DatasetDef dataset, Dataset<Row> consolidated) {
+    return History.versions(
+            dataset,
+            Conform.selectValid(dataset, Conform.withConformed(dataset, consolidated), List.of()))
+        .schema();
+  }
+}

@@ -1,0 +1,388 @@
+package dev.dpf.core.internal.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.api.IngestHooks;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.ingest.DeclaredFields;
+import dev.dpf.core.internal.ingest.ParsedRecord;
+import dev.dpf.core.internal.storage.IngestLog;
+import dev.dpf.core.internal.storage.IngestState;
+import dev.dpf.core.internal.transform.Columns;
+import dev.dpf.core.internal.transform.Quarantine;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Zone;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raw to consolidated for one source, exactly once. The batch's files are fixed in the ingest log
+ * before anything is written; its rows go to the consolidated table and its bad records to
+ * quarantine as idempotent appends tagged with the batch; then the log marks the batch committed
+ * (the batches of a stage together, when the stage ends: {@link #closeBatches}). A run killed
+ * anywhere in between leaves a planned batch that the next run repeats: appends that had been
+ * committed are skipped by Delta, the rest are written.
+ */
+public final class Ingest {
+  private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
+
+  private final SparkSession spark;
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final IngestLog log;
+  private final String runId;
+  private final Instant startedAt;
+  private Map<String, IngestState> states; // read once, on the first source
+  private Set<String> reingest = Set.of();
+
+  /** Sources whose raw files are all read again, replacing their consolidated tables. */
+  public Ingest reingest(Set<String> sources) {
+    this.reingest = Set.copyOf(sources);
+    return this;
+  }
+
+  private IngestHooks hooks = IngestHooks.NONE;
+
+  /** Tells {@code hooks} how far each source's ingest got. */
+  public Ingest hooks(IngestHooks hooks) {
+    this.hooks = hooks;
+    return this;
+  }
+
+  public Ingest(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      String runId,
+      Instant startedAt) {
+    this.spark = spark;
+    this.definition = definition;
+    this.lake = lake;
+    this.log = new IngestLog(spark, lake);
+    this.runId = runId;
+    this.startedAt = startedAt;
+  }
+
+  private BatchReader reader() {
+    return new BatchReader(spark, definition, log, runId, startedAt, hooks);
+  }
+
+  /** What the ingest log says about the source (the log is read once, by the first source). */
+  private synchronized IngestState state(RawRoot raw, SourceDef source) {
+    if (states == null) {
+      states = log.states(raw);
+    }
+    return states.getOrDefault(source.name(), IngestState.EMPTY);
+  }
+
+  /**
+   * Writes the ingest log's closing entries (committed or failed) of the batches this stage ran, as
+   * one commit. Until then a batch is planned: a run killed before repeats it, and its idempotent
+   * appends write nothing twice.
+   */
+  void closeBatches() {
+    log.flush();
+  }
+
+  /**
+   * What {@link #source} would do now, without doing it: ingest the files the log does not have,
+   * resume a pending batch, or nothing.
+   */
+  public Planned plan(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
+    String table = source.table();
+    if (reingest.contains(source.name()) && !listed.isEmpty()) {
+      return new Planned(
+          "ingest",
+          table,
+          Planned.Action.REINGEST,
+          String.format(
+              "all %d raw file(s), %,d bytes, read again; they replace the table's rows",
+              listed.size(), listed.stream().mapToLong(RawRoot.RawFile::size).sum()));
+    }
+    if (!listed.isEmpty() && log.allIngested(source.name(), listed)) {
+      return new Planned(
+          "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
+    }
+    IngestState state = state(raw, source);
+    if (state.pending().isPresent()) {
+      IngestLog.Batch b = state.pending().get();
+      return new Planned(
+          "ingest",
+          table,
+          Planned.Action.RESUME,
+          "interrupted batch "
+              + b.id()
+              + " of run "
+              + b.runId()
+              + ", "
+              + b.files().size()
+              + " file(s)");
+    }
+    if (listed.isEmpty()) {
+      return new Planned(
+          "ingest", table, Planned.Action.SKIP, "no raw data under " + source.path() + "/");
+    }
+    List<RawRoot.RawFile> fresh = listed.stream().filter(f -> !state.ingested(f)).toList();
+    if (fresh.isEmpty()) {
+      return new Planned(
+          "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
+    }
+    return new Planned(
+        "ingest",
+        table,
+        Planned.Action.INGEST,
+        String.format(
+            "%d new or changed raw file(s), %,d bytes",
+            fresh.size(), fresh.stream().mapToLong(RawRoot.RawFile::size).sum()));
+  }
+
+  /**
+   * Ingests the source's new files.
+   *
+   * @param listed the files under the source's folder now
+   */
+  TableResult source(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
+    long start = System.nanoTime();
+    String table = source.table();
+    boolean again = reingest.contains(source.name());
+    if (!again && !listed.isEmpty() && log.allIngested(source.name(), listed)) {
+      return TableResult.upToDate(
+          "ingest", table, StageLog.seconds(start), listed.size() + " file(s) already ingested");
+    }
+    IngestState state = state(raw, source);
+    IngestLog.Batch batch;
+    List<RawRoot.RawFile> files = null; // the listing the batch is planned from (not on resume)
+    String resumed = "";
+    String redelivered = "";
+    if (state.pending().isPresent()) {
+      batch = state.pending().get();
+      resumed = "; resumed interrupted batch " + batch.id() + " of run " + batch.runId();
+    } else {
+      files = listed;
+      if (files.isEmpty()) {
+        if (again) {
+          throw new DpfException(
+              "Cannot re-ingest source '"
+                  + source.name()
+                  + "': there are no raw files under "
+                  + source.path()
+                  + "/. "
+                  + table
+                  + " is kept as it is");
+        }
+        return TableResult.skipped(
+            "ingest", table, StageLog.seconds(start), "no raw data under " + source.path() + "/");
+      }
+      List<RawRoot.RawFile> fresh =
+          again ? files : files.stream().filter(f -> !state.ingested(f)).toList();
+      long lastBatch = state.lastBatch();
+      int repeated = 0;
+      if (!fresh.isEmpty() && !again) {
+        List<RawRoot.RawFile> unchanged =
+            reader().unchanged(source, state, fresh, lastBatch + 1, files);
+        if (!unchanged.isEmpty()) {
+          lastBatch++;
+          repeated = unchanged.size();
+          fresh = fresh.stream().filter(f -> !unchanged.contains(f)).toList();
+          redelivered = "; " + repeated + " file(s) delivered again unchanged, not read again";
+        }
+      }
+      if (fresh.isEmpty()) {
+        return TableResult.upToDate(
+            "ingest",
+            table,
+            StageLog.seconds(start),
+            (files.size() - repeated) + " file(s) already ingested" + redelivered);
+      }
+      batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh, again);
+      log.plan(source.name(), batch);
+    }
+    hooks.reached(IngestHooks.PLANNED);
+
+    CollectionAccumulator<String> digests =
+        spark.sparkContext().collectionAccumulator("dpf-digests-" + source.name());
+    Dataset<Row> parsed = reader().parse(source, batch.files(), digests);
+    parsed.persist(StageLog.WORKING_SET);
+    try {
+      long t0 = System.nanoTime(); // phases, logged at the end
+      Map<String, IngestLog.FileCounts> perFile = BatchReader.countPerFile(parsed);
+      long t1 = System.nanoTime();
+      long read = perFile.values().stream().mapToLong(IngestLog.FileCounts::records).sum();
+      long bad = perFile.values().stream().mapToLong(IngestLog.FileCounts::quarantined).sum();
+      long good = read - bad;
+      Dataset<Row> badRows = parsed.filter(col(ParsedRecord.ERROR).isNotNull());
+      if (bad > 0 && source.onError() == SourceDef.OnError.FAIL) {
+        Row first =
+            badRows
+                .orderBy(ParsedRecord.FILE, ParsedRecord.ROW_NUMBER)
+                .select(ParsedRecord.FILE, ParsedRecord.LINE, ParsedRecord.ERROR)
+                .head();
+        String message =
+            "Source '"
+                + source.name()
+                + "' has "
+                + bad
+                + " bad record(s) and is set to fail on them (on_error: fail). First: "
+                + first.getString(0)
+                + (first.isNullAt(1) ? "" : " line " + first.getLong(1))
+                + ": "
+                + first.getString(2)
+                + ". Fix or remove the file, or set on_error: quarantine";
+        log.fail(source.name(), batch, message);
+        throw new DpfException(message);
+      }
+      LinkedHashMap<String, List<String>> columns = columnsOf(source, parsed);
+      long t2 = System.nanoTime();
+      ConsolidatedColumns.Drift drift = drift(source, columns.keySet());
+
+      Dataset<Row> rows =
+          ConsolidatedColumns.consolidated(
+              source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
+      long replaced =
+          batch.reingest() && lake.exists(Zone.CONSOLIDATED, source.name())
+              ? lake.rows(Zone.CONSOLIDATED, source.name())
+              : 0;
+      long written =
+          batch.reingest()
+              ? lake.overwriteOnce(
+                  Zone.CONSOLIDATED,
+                  source.name(),
+                  hooks.during(IngestHooks.WRITING, rows),
+                  List.of(),
+                  appId(source.name()),
+                  batch.id())
+              : lake.appendOnce(
+                  Zone.CONSOLIDATED,
+                  source.name(),
+                  hooks.during(IngestHooks.WRITING, rows),
+                  List.of(),
+                  appId(source.name()),
+                  batch.id());
+      BatchReader.checkCommitted(written, good, table, batch);
+      hooks.reached(IngestHooks.WRITTEN);
+      if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
+        // The source's earlier ingest quarantine goes with the rows it stood beside.
+        long quarantined =
+            lake.replaceWhere(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                ConsolidatedColumns.quarantine(source, badRows, batch),
+                Quarantine.PARTITION_BY,
+                Quarantine.partition("ingest", source.name()));
+        BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
+      } else if (bad > 0) {
+        long quarantined =
+            lake.appendOnce(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                ConsolidatedColumns.quarantine(source, badRows, batch),
+                Quarantine.PARTITION_BY,
+                appId(source.name()),
+                batch.id());
+        BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
+      }
+      hooks.reached(IngestHooks.QUARANTINED);
+      long t3 = System.nanoTime();
+      log.commit(source.name(), batch, perFile, BatchReader.digestsOf(digests), files);
+      LOG.info(
+          "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
+          source.name(),
+          String.format("%.1f", (t0 - start) / 1e9),
+          String.format("%.1f", (t1 - t0) / 1e9),
+          String.format("%.1f", (t2 - t1) / 1e9),
+          String.format("%.1f", (t3 - t2) / 1e9),
+          String.format("%.1f", (System.nanoTime() - t3) / 1e9));
+
+      long bytes = batch.files().stream().mapToLong(RawRoot.RawFile::size).sum();
+      String note =
+          (batch.reingest()
+                  ? "re-ingested all "
+                      + batch.files().size()
+                      + " raw file(s), "
+                      + bytes
+                      + " bytes, replacing "
+                      + (written < 0 ? "the table's" : String.valueOf(replaced))
+                      + " earlier row(s)"
+                  : batch.files().size() + " new file(s), " + bytes + " bytes")
+              + drift.note()
+              + redelivered
+              + resumed;
+      return TableResult.of("ingest", table, TableResult.Status.OK)
+          .read(read)
+          .written(good)
+          .quarantined(bad)
+          .files(batch.files().size())
+          .seconds(StageLog.seconds(start))
+          .note(note)
+          .build();
+    } finally {
+      parsed.unpersist();
+    }
+  }
+
+  /** The Delta transaction id of a source's appends: each records its ingest batch id. */
+  static String appId(String source) {
+    return "dpf-ingest-" + source;
+  }
+
+  /**
+   * The consolidated table's data columns, each with the raw field names it is read from: the
+   * columns it already has, in its order, then the batch's new fields in order of first appearance
+   * (file, record, position in the record). Names that are one as {@link Columns#folded} compares
+   * them (ignoring case, as Spark and Delta do, surrounding spaces and characters Delta refuses in
+   * names) are one column, named as the table already names it, else as the definition declares it,
+   * else as first seen, made a name Delta accepts ({@link Columns#sanitized}); a field named like a
+   * lineage column is kept as {@code raw<name>}.
+   */
+  private LinkedHashMap<String, List<String>> columnsOf(SourceDef source, Dataset<Row> parsed) {
+    return ConsolidatedColumns.canonicalColumns(
+        existingColumns(source),
+        ConsolidatedColumns.declared(definition, source),
+        ConsolidatedColumns.fieldsInOrder(parsed));
+  }
+
+  private List<String> existingColumns(SourceDef source) {
+    if (!lake.exists(Zone.CONSOLIDATED, source.name())) {
+      return List.of();
+    }
+    return Arrays.stream(lake.read(Zone.CONSOLIDATED, source.name()).columns())
+        .filter(c -> !c.startsWith("_"))
+        .toList();
+  }
+
+  private ConsolidatedColumns.Drift drift(SourceDef source, Collection<String> batchColumns) {
+    Set<String> declared = ConsolidatedColumns.declared(definition, source);
+    if (declared.isEmpty()) {
+      return new ConsolidatedColumns.Drift(List.of(), List.of());
+    }
+    Set<String> declaredFolded = ConsolidatedColumns.folded(declared);
+    Set<String> batchFolded = ConsolidatedColumns.folded(batchColumns);
+    List<String> unexpected =
+        batchColumns.stream()
+            .filter(c -> !declaredFolded.contains(DeclaredFields.folded(c)))
+            .toList();
+    List<String> absent =
+        declared.stream().filter(c -> !batchFolded.contains(DeclaredFields.folded(c))).toList();
+    ConsolidatedColumns.Drift drift = new ConsolidatedColumns.Drift(unexpected, absent);
+    if (!unexpected.isEmpty() || !absent.isEmpty()) {
+      LOG.warn("consolidated.{}: drift in raw data{}", source.name(), drift.note());
+    }
+    return drift;
+  }
+}

@@ -1,0 +1,380 @@
+package dev.dpf.core.internal.stage;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.size;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.api.ColumnOrigin;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.pii.ColumnLineage;
+import dev.dpf.core.internal.pii.PiiLineage.Exposure;
+import dev.dpf.core.internal.quality.ExpectRules;
+import dev.dpf.core.internal.quality.Quality;
+import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.core.internal.transform.Columns;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.QualityRule;
+import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Runs SQL models: resolves their inputs ({@link ModelGraph}), compiles them ({@link
+ * ModelCompiler}), checks the PII policy of curated models ({@link PiiPolicy}), decides what to
+ * recompute ({@link ModelPlanner}) and writes each as a Delta table ({@link ModelWriter}): rebuilt,
+ * recomputed only in the partitions or keys new data touched, or left as it is when no input
+ * changed since it was written. What a model was computed from (its definition and the version of
+ * every input) is recorded in the user metadata of its own Delta commit, so the record and the
+ * table cannot disagree.
+ */
+public final class Models {
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final Instant startedAt;
+  private final ModelGraph graph;
+  private final ModelCompiler compiler;
+  private final PiiPolicy pii;
+  private final ModelPlanner planner;
+  private final ModelWriter writer;
+  private final Map<String, List<QualityResult>> quality =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * @param piiKey the hashing key, asked for only if a model calls a {@code protect_} function
+   * @param runId identifies the run in quarantined rows
+   * @param startedAt the run's start, against which freshness rules judge
+   */
+  public Models(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      Supplier<String> piiKey,
+      String runId,
+      Instant startedAt) {
+    this.definition = definition;
+    this.lake = lake;
+    this.startedAt = startedAt;
+    this.graph = new ModelGraph(spark, definition);
+    this.compiler = new ModelCompiler(spark, definition, lake, graph, piiKey);
+    this.pii = new PiiPolicy(definition, graph, compiler);
+    this.planner = new ModelPlanner(lake, graph, compiler, pii);
+    this.writer = new ModelWriter(lake, runId);
+  }
+
+  /** Rebuilds every model from scratch, whatever its inputs' versions say. */
+  public Models fullRefresh(boolean on) {
+    planner.fullRefresh(on);
+    return this;
+  }
+
+  /**
+   * Turns on the change data feed of every existing fact table an incremental model reads, before
+   * any model records its inputs' versions (turning it on is a commit).
+   */
+  void enableChangeFeeds() {
+    for (ModelDef m : definition.models()) {
+      if (m.incremental().isPresent()) {
+        String fact = m.incremental().get().changesOf();
+        TableName table = ModelGraph.input(fact, m);
+        if (lake.exists(table.zone(), table.name())) {
+          lake.enableChangeDataFeed(table.zone(), table.name());
+        }
+      }
+    }
+  }
+
+  /** The zone's models, each after the models of the same zone it reads. */
+  public List<ModelDef> ordered(Zone zone) {
+    return graph.ordered(zone);
+  }
+
+  /**
+   * Creates the model's table empty with the schema its SQL gives over the tables it reads, unless
+   * it exists or one of those does not.
+   */
+  public TableResult createEmpty(ModelDef model) {
+    long start = System.nanoTime();
+    Set<String> refs = graph.references(model);
+    List<String> missing = compiler.registerInputs(model, refs);
+    if (!missing.isEmpty() && !lake.exists(model.zone(), model.name())) {
+      return TableResult.skipped(
+          "init",
+          model.table(),
+          StageLog.seconds(start),
+          "needs " + String.join(", ", missing) + " (made by the first run)");
+    }
+    boolean created =
+        lake.createEmpty(
+            model.zone(),
+            model.name(),
+            () -> {
+              Dataset<Row> rows = compiler.compile(model);
+              ModelCompiler.checkPartitionColumns(model, rows);
+              return rows.schema();
+            },
+            model.partitionBy());
+    return TableResult.init(model.table(), created, StageLog.seconds(start));
+  }
+
+  /** Runs one model in {@code stage} (transform or curate). */
+  TableResult run(String stage, ModelDef model) {
+    long start = System.nanoTime();
+    Set<String> refs = graph.references(model);
+    String from = "from " + String.join(", ", refs);
+    Optional<String> unchanged = planner.unchangedSinceLastRun(model, refs);
+    if (unchanged.isPresent()) {
+      return TableResult.upToDate(
+          stage,
+          model.table(),
+          StageLog.seconds(start),
+          from + "; inputs unchanged since the last run" + unchanged.get());
+    }
+    List<String> missing = compiler.registerInputs(model, refs);
+    if (!missing.isEmpty()) {
+      return TableResult.skipped(
+          stage,
+          model.table(),
+          StageLog.seconds(start),
+          "needs " + String.join(", ", missing) + " (not in the lake)");
+    }
+    Dataset<Row> rows = compiler.compile(model);
+    Map<String, Set<Exposure>> exposed = checkCompiled(model, refs, rows);
+    Map<String, Long> versions = new TreeMap<>();
+    for (String ref : refs) {
+      TableName input = ModelGraph.input(ref, model);
+      versions.put(ref, lake.version(input.zone(), input.name()));
+    }
+    String fingerprint = planner.fingerprint(model);
+    String pii = PiiPolicy.note(exposed);
+    String metadata = ModelPlanner.metadata(fingerprint, versions, pii);
+    ModelPlanner.Plan plan = planner.plan(model, fingerprint, versions);
+    if (plan.upToDate()) {
+      return TableResult.upToDate(
+          stage,
+          model.table(),
+          StageLog.seconds(start),
+          from + "; inputs unchanged since the last run" + pii);
+    }
+    Quality.Subject subject = Quality.of(model, rows.schema());
+    boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
+    Dataset<Row> checked = null;
+    long quarantined = 0;
+    ModelWriter.Written written;
+    try {
+      if (rowRules) {
+        checked = rowChecks(model, subject, ModelWriter.inScope(model, rows, plan));
+        quarantined = writer.quarantined(model, stage, checked, plan, versions);
+        rows =
+            checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(ModelWriter.columns(rows));
+      }
+      written = writer.write(model, rows, plan, metadata);
+    } finally {
+      if (checked != null) {
+        checked.unpersist();
+      }
+    }
+    if (model.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
+      List<QualityResult> results =
+          TableRules.results(subject, lake.read(model.zone(), model.name()), startedAt);
+      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
+      Quality.failIfAny(subject, results);
+    }
+    return TableResult.of(stage, model.table(), TableResult.Status.OK)
+        .read(written.rows() + quarantined)
+        .written(written.rows())
+        .quarantined(quarantined)
+        .seconds(StageLog.seconds(start))
+        .note(from + "; " + written.how() + pii)
+        .build();
+  }
+
+  /**
+   * Checks a compiled model: its partition columns, the PII policy (curated), its incremental
+   * settings and the columns its quality rules read. Returns what each output column shows.
+   */
+  private Map<String, Set<Exposure>> checkCompiled(
+      ModelDef model, Set<String> refs, Dataset<Row> rows) {
+    ModelCompiler.checkPartitionColumns(model, rows);
+    Map<String, Set<Exposure>> exposed = pii.exposures(model, rows);
+    if (model.zone() == Zone.CURATED) {
+      PiiPolicy.check(model, exposed);
+    }
+    if (model.incremental().isPresent()) {
+      String fact = model.incremental().get().changesOf();
+      if (refs.contains(fact) && model.incremental().get().key() != null) {
+        compiler.checkKey(model, fact, rows);
+      }
+      if (!refs.contains(fact)) {
+        throw new DpfException(
+            "Model '"
+                + model.name()
+                + "' is incremental on "
+                + fact
+                + ", but its SQL ("
+                + model.file()
+                + ") does not read it (it reads "
+                + String.join(", ", refs)
+                + "). Fix models."
+                + model.name()
+                + ".incremental.changes_of");
+      }
+    }
+    Quality.Subject subject = Quality.of(model, rows.schema());
+    for (QualityRule rule : model.quality()) {
+      if (rule instanceof QualityRule.Expect expect) {
+        ExpectRules.check(subject, expect, rows);
+      } else {
+        rule.columns().forEach(subject::column);
+      }
+    }
+    return exposed;
+  }
+
+  /**
+   * Compiles every model against the schemas its inputs declare, with no data and nothing written
+   * (this instance's session is a {@link DeclaredCatalog#session} over {@code declared}, to which
+   * each compiled model's schema is added). Returns every problem found, in model order; a model
+   * reading one that does not compile is not compiled, and says so.
+   */
+  List<String> validate(Map<String, StructType> declared) {
+    return validate(declared, new HashMap<>());
+  }
+
+  /**
+   * As above; puts into {@code lineage} each compiled model's columns with the table columns each
+   * comes from ({@link ColumnLineage}).
+   */
+  List<String> validate(
+      Map<String, StructType> declared, Map<String, Map<String, Set<ColumnOrigin>>> lineage) {
+    List<String> problems = new ArrayList<>();
+    Map<String, Set<String>> refsOf = new java.util.LinkedHashMap<>();
+    Set<String> broken = new HashSet<>();
+    for (ModelDef m : definition.models()) {
+      try {
+        Set<String> refs = graph.references(m);
+        for (String ref : refs) {
+          if (!graph.defined(ref)) {
+            throw new DpfException(
+                m.label()
+                    + " reads "
+                    + ref
+                    + ", which no source, dataset or model of the definition makes. Fix the table"
+                    + " name in the SQL file");
+          }
+          ModelDef dep = graph.model(ref).orElse(null);
+          if (dep != null && dep.zone() == Zone.CURATED && m.zone() == Zone.TRANSFORMED) {
+            throw new DpfException(
+                m.label()
+                    + " is in the transformed zone but reads the curated model "
+                    + ref
+                    + ", which the curate stage makes after it. Move it to zone: curated, or"
+                    + " read transformed tables only");
+          }
+        }
+        refsOf.put(m.table(), refs);
+      } catch (DpfException e) {
+        problems.add(e.getMessage());
+        broken.add(m.table());
+      }
+    }
+    // Each model once the models it reads are compiled (or known broken).
+    List<ModelDef> waiting =
+        new ArrayList<>(
+            definition.models().stream().filter(m -> !broken.contains(m.table())).toList());
+    while (!waiting.isEmpty()) {
+      ModelDef next = null;
+      for (ModelDef m : waiting) {
+        if (refsOf.get(m.table()).stream()
+            .noneMatch(
+                r ->
+                    graph.model(r).isPresent()
+                        && waiting.stream().anyMatch(w -> w.table().equals(r)))) {
+          next = m;
+          break;
+        }
+      }
+      if (next == null) {
+        problems.add(
+            "Models refer to each other in a cycle: "
+                + String.join(
+                    ", ", waiting.stream().map(m -> m.name() + " (" + m.file() + ")").toList())
+                + ". Break the cycle in one of these SQL files");
+        break;
+      }
+      waiting.remove(next);
+      Set<String> refs = refsOf.get(next.table());
+      List<String> unusable = refs.stream().filter(broken::contains).toList();
+      if (!unusable.isEmpty()) {
+        problems.add(
+            next.label()
+                + " was not compiled: it reads "
+                + String.join(", ", unusable)
+                + ", whose model has a problem above");
+        broken.add(next.table());
+        continue;
+      }
+      try {
+        Dataset<Row> rows = compiler.compile(next);
+        checkCompiled(next, refs, rows);
+        declared.put(next.table(), rows.schema());
+        lineage.put(next.table(), ColumnLineage.of(rows.queryExecution().analyzed()));
+      } catch (DpfException e) {
+        problems.add(e.getMessage());
+        broken.add(next.table());
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * What {@link #run} would do now, without doing it; {@code changing}: the tables the same run
+   * writes before it.
+   */
+  public Planned plan(String stage, ModelDef model, Set<String> changing) {
+    return planner.plan(stage, model, changing);
+  }
+
+  /** The quality results of the models run so far, in the order of {@code models}. */
+  List<QualityResult> quality(List<ModelDef> models) {
+    List<QualityResult> out = new ArrayList<>();
+    for (ModelDef m : models) {
+      out.addAll(quality.getOrDefault(m.name(), List.of()));
+    }
+    return out;
+  }
+
+  /**
+   * The model's rows to write with its row rules checked ({@link Quality#withRowChecks}), kept on
+   * disk; the results recorded, and the run stopped by a failed fail rule.
+   */
+  private Dataset<Row> rowChecks(ModelDef model, Quality.Subject subject, Dataset<Row> rows) {
+    Dataset<Row> checked = Quality.withRowChecks(subject, rows, table -> Optional.empty());
+    checked.persist(StageLog.WORKING_SET);
+    try {
+      List<QualityResult> results = Quality.rowResults(subject, checked);
+      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
+      Quality.failIfAny(subject, results);
+    } catch (RuntimeException e) {
+      checked.unpersist();
+      throw e;
+    }
+    return checked;
+  }
+}

@@ -1,0 +1,251 @@
+package dev.dpf.core.internal.stage;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Planned;
+import dev.dpf.core.internal.storage.TransformLog;
+import dev.dpf.core.internal.transform.Changes;
+import dev.dpf.core.internal.transform.Columns;
+import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Zone;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what a dataset's transform does: nothing (the logs say it applied the consolidated
+ * table's newest batch, with the schemas it has now), merge the batches added since, or rebuild
+ * from every consolidated row, and why.
+ */
+final class RebuildDecision {
+  private static final Logger LOG = LoggerFactory.getLogger(Transform.class);
+
+  private final SparkSession spark;
+  private final Lake lake;
+  private final TransformLog log;
+
+  RebuildDecision(SparkSession spark, Lake lake, TransformLog log) {
+    this.spark = spark;
+    this.lake = lake;
+    this.log = log;
+  }
+
+  /**
+   * What {@link Transform#dataset} would do now, without doing it; {@code sourceAction}: what the
+   * same run does to its consolidated table first (null: nothing).
+   */
+  Planned plan(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
+    boolean sourceChanges = sourceAction != null && sourceAction.changes();
+    String table = dataset.table();
+    String source = "consolidated." + dataset.source();
+    if (!sourceChanges && !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+      return new Planned(
+          "transform", table, Planned.Action.SKIP, source + " does not exist (nothing ingested)");
+    }
+    if (!lake.exists(Zone.TRANSFORMED, dataset.name())) {
+      return new Planned("transform", table, Planned.Action.REBUILD, "first run");
+    }
+    if (fullRefresh) {
+      return new Planned("transform", table, Planned.Action.REBUILD, "full refresh");
+    }
+    if (sourceAction == Planned.Action.REINGEST) {
+      return new Planned(
+          "transform", table, Planned.Action.REBUILD, source + " is re-ingested first");
+    }
+    if (sourceChanges) {
+      return new Planned(
+          "transform",
+          table,
+          Planned.Action.MERGE,
+          "the batches this run ingests into "
+              + source
+              + " (rebuilt instead if they bring new columns or a DMS reload)");
+    }
+    Optional<Long> unchanged = unchangedSince(dataset);
+    if (unchanged.isPresent()) {
+      return new Planned(
+          "transform",
+          table,
+          Planned.Action.UP_TO_DATE,
+          "no " + source + " rows after ingest batch " + unchanged.get());
+    }
+    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    List<String> extra =
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared(dataset, all) : List.of();
+    long batchTo = lastBatch(dataset, all);
+    Optional<Long> last = log.lastBatch(dataset.name());
+    String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
+    if (rebuild != null) {
+      return new Planned("transform", table, Planned.Action.REBUILD, rebuild);
+    }
+    if (last.get() >= batchTo) {
+      return new Planned(
+          "transform",
+          table,
+          Planned.Action.UP_TO_DATE,
+          "no " + source + " rows after ingest batch " + batchTo);
+    }
+    return new Planned(
+        "transform",
+        table,
+        Planned.Action.MERGE,
+        "ingest batches " + (last.get() + 1) + ".." + batchTo + " of " + source);
+  }
+
+  /**
+   * The last ingest batch when the dataset is up-to-date by the logs alone: the transform log's
+   * latest commit says the dataset's last transform applied the consolidated table's newest batch
+   * (from that table's Delta log), with the definition and both tables' schemas it has now ({@link
+   * #shape}). Empty when the logs cannot tell or the answer may be no; then the tables decide
+   * ({@link #rebuildReason}).
+   */
+  Optional<Long> unchangedSince(DatasetDef dataset) {
+    Optional<TransformLog.Entry> last = log.lastEntry(dataset.name());
+    if (last.isEmpty() || last.get().shape() == null) {
+      return Optional.empty();
+    }
+    java.util.OptionalLong batchTo =
+        lake.lastAppendOnce(Zone.CONSOLIDATED, dataset.source(), Ingest.appId(dataset.source()));
+    if (batchTo.isEmpty()
+        || last.get().batch() != batchTo.getAsLong()
+        || !last.get().shape().equals(shape(dataset))
+        || (dataset.history() == DatasetDef.History.SCD2
+            && !lake.exists(Zone.TRANSFORMED, dataset.historyTable()))) {
+      return Optional.empty();
+    }
+    if (!dataset.key().isEmpty()
+        && !lake.exists(Zone.SYSTEM, KeyedMerge.deletedTable(dataset))
+        && lake.schemaJson(Zone.CONSOLIDATED, dataset.source())
+            .map(s -> s.contains("\"" + Columns.OP + "\""))
+            .orElse(true)) {
+      return Optional.empty(); // a DMS dataset without its deleted-keys table: rebuilt
+    }
+    return Optional.of(last.get().batch());
+  }
+
+  /**
+   * A digest of the dataset's definition and of the consolidated and transformed tables' schemas
+   * (from their Delta checksum files); null when a schema is not known that way. Equal digests mean
+   * the transformed table still has the schema the definition gives the consolidated table's.
+   */
+  String shape(DatasetDef dataset) {
+    Optional<String> input = lake.schemaJson(Zone.CONSOLIDATED, dataset.source());
+    Optional<String> output = lake.schemaJson(Zone.TRANSFORMED, dataset.name());
+    if (input.isEmpty() || output.isEmpty()) {
+      return null;
+    }
+    return dev.dpf.core.internal.ingest.Digests.sha256(
+        dataset + "\n" + input.get() + "\n" + output.get());
+  }
+
+  /**
+   * The newest ingest batch in the consolidated table: from its Delta log (the batch id each ingest
+   * append records), else from its rows.
+   */
+  long lastBatch(DatasetDef dataset, Dataset<Row> all) {
+    java.util.OptionalLong logged =
+        lake.lastAppendOnce(Zone.CONSOLIDATED, dataset.source(), Ingest.appId(dataset.source()));
+    if (logged.isPresent()) {
+      return logged.getAsLong();
+    }
+    Row top = all.agg(max(col(Columns.BATCH_ID))).head();
+    return top.isNullAt(0) ? 0 : top.getLong(0);
+  }
+
+  /** Why the table must be rebuilt from every consolidated row, or null to merge new rows. */
+  String rebuildReason(
+      DatasetDef dataset, Dataset<Row> all, List<String> extra, Optional<Long> last, long batchTo) {
+    if (!lake.exists(Zone.TRANSFORMED, dataset.name())) {
+      return "first run";
+    }
+    if (last.isEmpty()) {
+      return "no transform log";
+    }
+    if (last.get() > batchTo) {
+      return "consolidated." + dataset.source() + " was rebuilt";
+    }
+    if (batchTo > last.get()) {
+      java.util.OptionalLong reingested =
+          new dev.dpf.core.internal.storage.IngestLog(spark, lake).lastReingest(dataset.source());
+      if (reingested.isPresent() && reingested.getAsLong() > last.get()) {
+        return "consolidated." + dataset.source() + " was re-ingested";
+      }
+    }
+    StructType expected = Transform.tableSchema(dataset, all, extra);
+    StructType actual = lake.read(Zone.TRANSFORMED, dataset.name()).schema();
+    if (!sameFields(expected, actual)) {
+      return "definition changed";
+    }
+    if (dataset.history() == DatasetDef.History.SCD2
+        && !lake.exists(Zone.TRANSFORMED, dataset.historyTable())) {
+      return "no history table";
+    }
+    boolean dms = Arrays.asList(all.columns()).contains(Columns.OP);
+    if (dms && !dataset.key().isEmpty()) {
+      if (!lake.exists(Zone.SYSTEM, KeyedMerge.deletedTable(dataset))) {
+        return "no deleted-keys table";
+      }
+      if (last.get() >= batchTo) {
+        return null; // no new batch: no reload among them
+      }
+      Optional<Changes.Reload> reload =
+          Changes.reload(all.filter(col(Columns.BATCH_ID).leq(batchTo)));
+      if (reload.isPresent() && reload.get().batch() > last.get()) {
+        return "DMS full reload";
+      }
+    }
+    return null;
+  }
+
+  private static boolean sameFields(StructType a, StructType b) {
+    if (a.fields().length != b.fields().length) {
+      return false;
+    }
+    for (int i = 0; i < a.fields().length; i++) {
+      StructField x = a.fields()[i];
+      StructField y = b.fields()[i];
+      if (!x.name().equals(y.name())
+          || !x.dataType().asNullable().sameType(y.dataType().asNullable())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Raw columns the dataset does not declare; fails under {@code on_new_columns: fail}. */
+  static List<String> undeclared(DatasetDef dataset, Dataset<Row> input) {
+    List<String> absent = Conform.missingColumns(dataset, input);
+    if (!absent.isEmpty()) {
+      LOG.warn(
+          "transformed.{}: column(s) {} not in consolidated.{}; read as null",
+          dataset.name(),
+          absent,
+          dataset.source());
+    }
+    List<String> undeclared = Conform.undeclaredColumns(dataset, input);
+    if (!undeclared.isEmpty() && dataset.onNewColumns() == DatasetDef.NewColumns.FAIL) {
+      throw new DpfException(
+          "consolidated."
+              + dataset.source()
+              + " has column(s) that datasets."
+              + dataset.name()
+              + " does not declare: "
+              + String.join(", ", undeclared)
+              + ". Declare them under datasets."
+              + dataset.name()
+              + ".columns, or set on_new_columns: add or ignore");
+    }
+    return undeclared;
+  }
+}

@@ -1,0 +1,172 @@
+package dev.dpf.core.internal.stage;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Pipeline;
+import dev.dpf.core.api.TableResult;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a run tells as it goes: each table's start and result (to the listener and the log), and
+ * each stage's results appended to the run log, {@code _system.runs}.
+ */
+public final class StageLog {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+
+  /**
+   * How a stage keeps the rows it reads more than once (parsed records, conformed rows, ranked
+   * changes): on local disk, never in the heap. An in-memory cache counts against the heap, and a
+   * partition spilled from it is read back whole: 10 million payment events ran out of a 2 GB heap.
+   */
+  public static final StorageLevel WORKING_SET = StorageLevel.DISK_ONLY();
+
+  /** Rows read = written + quarantined + superseded, or the run stops with the numbers. */
+  static void reconcile(String table, long read, long written, long quarantined, long superseded) {
+    if (read != written + quarantined + superseded) {
+      throw new DpfException(
+          "Reconciliation failed for "
+              + table
+              + ": read "
+              + read
+              + " row(s) but wrote "
+              + written
+              + ", quarantined "
+              + quarantined
+              + " and superseded "
+              + superseded
+              + " (difference "
+              + (read - written - quarantined - superseded)
+              + "). No rows may be lost; report this as a bug");
+    }
+  }
+
+  /** Seconds since {@code startNanos} ({@link System#nanoTime}). */
+  public static double seconds(long startNanos) {
+    return (System.nanoTime() - startNanos) / 1e9;
+  }
+
+  private final SparkSession spark;
+  private final Lake lake;
+  private final String runId;
+  private final Consumer<TableResult> listener;
+  // Reported, not yet in the run log; tables of a stage report from several threads.
+  private final List<TableResult> unlogged = Collections.synchronizedList(new ArrayList<>());
+  private final Set<Throwable> failedRowKept =
+      Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+  private BiConsumer<String, String> starts = (stage, table) -> {};
+  private Map<String, String> stale = Map.of();
+
+  public StageLog(SparkSession spark, Lake lake, String runId, Consumer<TableResult> listener) {
+    this.spark = spark;
+    this.lake = lake;
+    this.runId = runId;
+    this.listener = listener;
+  }
+
+  /** Tells {@code starts} of each table as its work starts: (stage, table). */
+  public void onStart(BiConsumer<String, String> starts) {
+    this.starts = starts;
+  }
+
+  /** Adds to a table's result the note on its stale inputs, by table. */
+  public synchronized void stale(Map<String, String> notes) {
+    this.stale = Map.copyOf(notes);
+  }
+
+  /**
+   * Does the work of one table and reports its results; when it fails, a {@code failed} result for
+   * the table, carrying the error, is kept for the run log.
+   */
+  List<TableResult> step(String stage, String table, Supplier<List<TableResult>> work) {
+    long start = System.nanoTime();
+    List<TableResult> result;
+    starts.accept(stage, table);
+    // The table's Spark jobs form a group named after it, so that progress can be told per table.
+    spark.sparkContext().setJobGroup(table, stage + " " + table, false);
+    try {
+      result = work.get();
+    } catch (RuntimeException e) {
+      TableResult failed = TableResult.failed(stage, table, seconds(start), e);
+      LOG.error("{} {}: failed: {}", stage, table, failed.note());
+      unlogged.add(failed);
+      failedRowKept.add(e);
+      throw e;
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+    List<TableResult> reported = new ArrayList<>();
+    for (TableResult r : result) {
+      reported.add(report(r));
+    }
+    unlogged.addAll(reported);
+    return reported;
+  }
+
+  /**
+   * Runs a stage and appends what it reported to the run log, {@code _system.runs}, whether it
+   * succeeds or fails: a failed run's record says what it committed and where it stopped (a failure
+   * outside any one table is a {@code failed} row for the stage). A stage in which every table was
+   * up-to-date or skipped changed nothing: its rows wait for a later stage that changes something,
+   * so a run with nothing new leaves the lake as it found it (a scheduler polling for new data does
+   * not grow the run log).
+   */
+  public List<TableResult> logged(String stage, Supplier<List<TableResult>> body) {
+    long start = System.nanoTime();
+    List<TableResult> results;
+    try {
+      results = body.get();
+    } catch (RuntimeException e) {
+      if (!failedRowKept.contains(e)) {
+        unlogged.add(TableResult.failed(stage, "(" + stage + " stage)", seconds(start), e));
+      }
+      try {
+        RunLog.append(spark, lake, runId, unlogged);
+        unlogged.clear();
+      } catch (RuntimeException logError) {
+        e.addSuppressed(logError);
+      }
+      throw e;
+    }
+    boolean changed =
+        unlogged.stream()
+            .anyMatch(
+                r ->
+                    r.status() != TableResult.Status.UP_TO_DATE
+                        && r.status() != TableResult.Status.SKIPPED);
+    if (changed) {
+      RunLog.append(spark, lake, runId, unlogged);
+      unlogged.clear();
+    }
+    return results;
+  }
+
+  public synchronized TableResult report(TableResult r) {
+    if (stale.containsKey(r.table()) && r.status() != TableResult.Status.NOT_SELECTED) {
+      r = r.withNote(stale.get(r.table()));
+    }
+    LOG.info(
+        "{} {}: {} read={} written={} quarantined={} in {}s ({})",
+        r.stage(),
+        r.table(),
+        r.status(),
+        r.rowsRead(),
+        r.rowsWritten(),
+        r.rowsQuarantined(),
+        String.format("%.1f", r.seconds()),
+        r.note());
+    listener.accept(r);
+    return r;
+  }
+}

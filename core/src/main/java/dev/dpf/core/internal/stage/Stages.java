@@ -1,0 +1,218 @@
+package dev.dpf.core.internal.stage;
+
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.ModelSql;
+import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.quality.QualityLog;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The work of each stage over the selected tables: one task per table, run in dependency order on
+ * several threads ({@link TableGraph}), with code generation and shuffle partitions sized to the
+ * stage's input; tables outside the selection are reported {@code not selected}.
+ */
+public final class Stages {
+  private final SparkSession spark;
+  private final PipelineDefinition definition;
+  private final Lake lake;
+  private final String runId;
+  private final StageLog log;
+  private final List<QualityResult> quality;
+  private final Predicate<String> selected;
+  private final Supplier<Models> models;
+
+  /**
+   * @param quality where the stages' quality results go, in order
+   * @param selected whether a table ({@code zone.name}) is in the run's selection
+   */
+  public Stages(
+      SparkSession spark,
+      PipelineDefinition definition,
+      Lake lake,
+      String runId,
+      StageLog log,
+      List<QualityResult> quality,
+      Predicate<String> selected,
+      Supplier<Models> models) {
+    this.spark = spark;
+    this.definition = definition;
+    this.lake = lake;
+    this.runId = runId;
+    this.log = log;
+    this.quality = quality;
+    this.selected = selected;
+    this.models = models;
+  }
+
+  /** The selected sources ingested with {@code ingest}. */
+  public List<TableResult> ingest(RawRoot raw, Ingest ingest) {
+    List<TableGraph.Task> tasks = new ArrayList<>();
+    long bytes = 0;
+    for (SourceDef source : definition.sources()) {
+      if (!selected.test(source.table())) {
+        continue;
+      }
+      List<RawRoot.RawFile> listed = raw.list(source.path());
+      bytes += listed.stream().mapToLong(RawRoot.RawFile::size).sum();
+      tasks.add(
+          new TableGraph.Task(
+              source.table(),
+              Set.of(),
+              () ->
+                  log.step(
+                      "ingest",
+                      source.table(),
+                      () -> List.of(ingest.source(raw, source, listed)))));
+    }
+    try (Codegen c = Codegen.forInput(spark, "ingest", bytes)) {
+      List<TableResult> out = new ArrayList<>(TableGraph.run(spark, tasks, true));
+      out.addAll(
+          notSelected("ingest", definition.sources().stream().map(SourceDef::table).toList()));
+      return out;
+    } finally {
+      ingest.closeBatches();
+    }
+  }
+
+  /** The selected datasets transformed with {@code transform}, then the transformed models. */
+  public List<TableResult> transform(Transform transform) {
+    List<TableResult> out = new ArrayList<>();
+    List<TableGraph.Task> tasks = new ArrayList<>();
+    List<DatasetDef> datasets =
+        definition.datasets().stream().filter(d -> selected.test(d.table())).toList();
+    for (DatasetDef dataset : datasets) {
+      Set<String> after = new HashSet<>(dataset.referencedTables());
+      tasks.add(
+          new TableGraph.Task(
+              dataset.table(),
+              after,
+              () -> log.step("transform", dataset.table(), () -> transform.dataset(dataset))));
+    }
+    Set<String> sources = new HashSet<>();
+    datasets.forEach(d -> sources.add(d.source()));
+    long bytes = 0;
+    for (String source : sources) {
+      bytes = plus(bytes, lake.sizeBytes(Zone.CONSOLIDATED, source));
+    }
+    try (Codegen c = Codegen.forInput(spark, "transform datasets", bytes);
+        ShufflePartitions p = ShufflePartitions.forInput(spark, "transform datasets", bytes)) {
+      try {
+        out.addAll(TableGraph.run(spark, tasks, false));
+      } finally {
+        transform.logApplied();
+        List<QualityResult> results = transform.quality(datasets);
+        quality.addAll(results);
+        QualityLog.append(spark, lake, runId, results);
+      }
+    }
+    out.addAll(
+        notSelected("transform", definition.datasets().stream().map(DatasetDef::table).toList()));
+    models.get().enableChangeFeeds();
+    out.addAll(runModels("transform", Zone.TRANSFORMED));
+    return out;
+  }
+
+  /** The selected datasets' quarantined rows replayed with {@code transform}. */
+  public List<TableResult> replay(Transform transform) {
+    List<DatasetDef> datasets =
+        definition.datasets().stream().filter(d -> selected.test(d.table())).toList();
+    List<TableResult> out = new ArrayList<>();
+    try {
+      for (DatasetDef d : datasets) {
+        out.addAll(log.step("replay", d.table(), () -> transform.replay(d)));
+      }
+    } finally {
+      List<QualityResult> results = transform.quality(datasets);
+      quality.addAll(results);
+      QualityLog.append(spark, lake, runId, results);
+    }
+    out.addAll(
+        notSelected("replay", definition.datasets().stream().map(DatasetDef::table).toList()));
+    return out;
+  }
+
+  /** The curated models. */
+  public List<TableResult> curate() {
+    models.get().enableChangeFeeds();
+    return runModels("curate", Zone.CURATED);
+  }
+
+  /** The zone's models, each once the models it reads are done. */
+  private List<TableResult> runModels(String stage, Zone zone) {
+    List<TableGraph.Task> tasks = new ArrayList<>();
+    List<String> skipped = new ArrayList<>();
+    for (ModelDef model : models.get().ordered(zone)) {
+      if (!selected.test(model.table())) {
+        skipped.add(model.table());
+        continue;
+      }
+      tasks.add(
+          new TableGraph.Task(
+              model.table(),
+              ModelSql.references(spark, model),
+              () -> log.step(stage, model.table(), () -> List.of(models.get().run(stage, model)))));
+    }
+    long bytes = inputBytes(tasks);
+    List<TableResult> out = new ArrayList<>();
+    try (Codegen c = Codegen.forInput(spark, stage + " models", bytes);
+        ShufflePartitions p = ShufflePartitions.forInput(spark, stage + " models", bytes)) {
+      out.addAll(TableGraph.run(spark, tasks, false));
+    } finally {
+      List<QualityResult> results = models.get().quality(models.get().ordered(zone));
+      quality.addAll(results);
+      QualityLog.append(spark, lake, runId, results);
+    }
+    out.addAll(notSelected(stage, skipped));
+    return out;
+  }
+
+  /**
+   * The bytes of the tables the tasks read that exist before they run (the tables a model reads
+   * among the same tasks are made from those).
+   */
+  private long inputBytes(List<TableGraph.Task> tasks) {
+    Set<String> made = new HashSet<>();
+    tasks.forEach(t -> made.add(t.table()));
+    Set<String> read = new HashSet<>();
+    tasks.forEach(t -> read.addAll(t.after()));
+    long bytes = 0;
+    for (String table : read) {
+      Optional<TableName> input = TableName.parse(table);
+      if (!made.contains(table) && input.isPresent()) {
+        bytes = plus(bytes, lake.sizeBytes(input.get().zone(), input.get().name()));
+      }
+    }
+    return bytes;
+  }
+
+  /** {@code a + b}, or Long.MAX_VALUE when {@code b} is not known. */
+  static long plus(long a, java.util.OptionalLong b) {
+    return b.isPresent() && a != Long.MAX_VALUE ? a + b.getAsLong() : Long.MAX_VALUE;
+  }
+
+  /** Reports each of {@code tables} that is not selected; returns those results. */
+  List<TableResult> notSelected(String stage, List<String> tables) {
+    List<TableResult> out = new ArrayList<>();
+    for (String t : tables) {
+      if (!selected.test(t)) {
+        out.add(log.report(TableResult.notSelected(stage, t)));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,384 @@
+package dev.dpf.core.internal.stage;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.quality.Quality;
+import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.core.internal.storage.TransformLog;
+import dev.dpf.core.internal.transform.Changes;
+import dev.dpf.core.internal.transform.Columns;
+import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.core.internal.transform.Quarantine;
+import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.Zone;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Consolidated to transformed for one dataset: {@link RebuildDecision} says whether to rebuild from
+ * every consolidated row or merge the batches added since, {@link KeyedMerge} writes the table,
+ * {@link HistoryWriter} the SCD2 history; bad rows go to quarantine. Every run reconciles: rows
+ * read = written + quarantined + superseded.
+ */
+public final class Transform {
+  private final Lake lake;
+  private final String runId;
+  private final Instant startedAt;
+  private final TransformLog log;
+  private final RebuildDecision decision;
+  private final KeyedMerge merges;
+  private final HistoryWriter history;
+  // Per dataset: datasets are transformed on several threads.
+  private final Map<String, List<QualityResult>> quality =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private boolean fullRefresh;
+
+  /** Rebuilds every dataset from all its consolidated rows, whatever the logs say. */
+  public Transform fullRefresh(boolean on) {
+    this.fullRefresh = on;
+    return this;
+  }
+
+  public Transform(SparkSession spark, Lake lake, String runId, Instant startedAt) {
+    this.lake = lake;
+    this.runId = runId;
+    this.startedAt = startedAt;
+    this.log = new TransformLog(spark, lake);
+    this.decision = new RebuildDecision(spark, lake, log);
+    this.merges = new KeyedMerge(lake);
+    this.history = new HistoryWriter(lake);
+  }
+
+  /**
+   * What {@link #dataset} would do now, without doing it; {@code sourceAction}: what the same run
+   * does to its consolidated table first (null: nothing).
+   */
+  public Planned plan(DatasetDef dataset, Planned.Action sourceAction) {
+    return decision.plan(dataset, sourceAction, fullRefresh);
+  }
+
+  /** Writes the transform log's entries of the datasets transformed so far, as one commit. */
+  void logApplied() {
+    log.flush();
+  }
+
+  /** The quality results of the datasets transformed so far, in the order of {@code datasets}. */
+  List<QualityResult> quality(List<DatasetDef> datasets) {
+    List<QualityResult> out = new ArrayList<>();
+    for (DatasetDef d : datasets) {
+      out.addAll(quality.getOrDefault(d.name(), List.of()));
+    }
+    return out;
+  }
+
+  /**
+   * The input conformed to the dataset's types, with its row rules' flags ({@link
+   * Quality#withRowChecks}), kept on disk: the caller unpersists it.
+   */
+  private Dataset<Row> checked(DatasetDef dataset, Dataset<Row> input) {
+    Dataset<Row> conformed =
+        Quality.withRowChecks(
+            Quality.of(dataset), Conform.withConformed(dataset, input), this::current);
+    conformed.persist(StageLog.WORKING_SET);
+    return conformed;
+  }
+
+  /** Records the row rules' results over {@link #checked} rows; stops at a failed fail rule. */
+  private void rowQuality(DatasetDef dataset, Dataset<Row> conformed) {
+    List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
+    addQuality(dataset, rowRules);
+    Quality.failIfAny(Quality.of(dataset), rowRules);
+  }
+
+  private void addQuality(DatasetDef dataset, List<QualityResult> results) {
+    quality.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).addAll(results);
+  }
+
+  /**
+   * Replays the rows the dataset's transform quarantined (as {@code quarantine.records} lists them)
+   * with the definition as it is now: the rows that conform and pass its rules now are merged into
+   * the table (a change of a key older than the table's is superseded), the others stay quarantined
+   * with their reasons as they are now. Each row once: the dataset's quarantine is replaced by what
+   * is still quarantined, and a replay repeated after an interruption writes nothing twice. Records
+   * whose consolidated row is gone are kept in quarantine as they were.
+   */
+  List<TableResult> replay(DatasetDef dataset) {
+    long start = System.nanoTime();
+    String table = dataset.table();
+    if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)
+        || !lake.exists(Zone.TRANSFORMED, dataset.name())
+        || !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+      return List.of(nothingToReplay(table, start, "nothing quarantined"));
+    }
+    long version = lake.version(Zone.QUARANTINE, Quarantine.TABLE);
+    Dataset<Row> quarantine = lake.read(Zone.QUARANTINE, Quarantine.TABLE);
+    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    Dataset<Row> input = Quarantine.replayable(all, quarantine, dataset.name());
+    long read = input.count();
+    Dataset<Row> mine =
+        quarantine.filter(
+            col("stage").equalTo("transform").and(col("dataset").equalTo(dataset.name())));
+    Dataset<Row> orphans = Quarantine.orphans(mine, all);
+    long kept = orphans.count();
+    if (read == 0) {
+      return List.of(
+          nothingToReplay(
+              table,
+              start,
+              kept == 0
+                  ? "nothing quarantined"
+                  : kept + " quarantined record(s) whose consolidated row is gone, kept"));
+    }
+    List<String> inputColumns = Arrays.asList(all.columns());
+    List<String> extra =
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD
+            ? RebuildDecision.undeclared(dataset, all)
+            : List.of();
+    Dataset<Row> conformed = checked(dataset, input);
+    KeyedMerge.Applied applied;
+    long quarantined;
+    List<TableResult> out = new ArrayList<>();
+    try {
+      rowQuality(dataset, conformed);
+      Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
+      applied = merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read);
+      Dataset<Row> still = Conform.selectRejected(dataset, conformed, inputColumns, runId);
+      long written =
+          lake.replaceWhere(
+              Zone.QUARANTINE,
+              Quarantine.TABLE,
+              still.unionByName(orphans, true),
+              Quarantine.PARTITION_BY,
+              Quarantine.partition("transform", dataset.name()));
+      quarantined = written - kept;
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        out.add(history.write(dataset, null, extra, log.lastBatch(dataset.name()).orElse(0L)));
+      }
+    } finally {
+      conformed.unpersist();
+    }
+    reconcile(dataset, read, applied, quarantined);
+    tableQuality(dataset);
+    out.add(
+        0,
+        TableResult.of("replay", table, TableResult.Status.OK)
+            .read(read)
+            .written(applied.written())
+            .quarantined(quarantined)
+            .superseded(applied.superseded())
+            .seconds(StageLog.seconds(start))
+            .note(
+                "replayed "
+                    + read
+                    + " quarantined row(s) of consolidated."
+                    + dataset.source()
+                    + " with the definition as it is now"
+                    + (kept == 0
+                        ? ""
+                        : "; " + kept + " record(s) whose consolidated row is gone, kept")
+                    + applied.note())
+            .build());
+    return out;
+  }
+
+  private static TableResult nothingToReplay(String table, long start, String why) {
+    return TableResult.upToDate("replay", table, StageLog.seconds(start), why);
+  }
+
+  /** The dataset's table, then (for an SCD2 dataset) its history table. */
+  List<TableResult> dataset(DatasetDef dataset) {
+    long start = System.nanoTime();
+    String table = dataset.table();
+    if (!lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+      return List.of(
+          TableResult.skipped(
+              "transform",
+              table,
+              StageLog.seconds(start),
+              "consolidated." + dataset.source() + " does not exist (nothing ingested)"));
+    }
+    Optional<Long> unchangedSince =
+        fullRefresh ? Optional.empty() : decision.unchangedSince(dataset);
+    if (unchangedSince.isPresent()) {
+      return List.of(upToDate(dataset, start, unchangedSince.get()));
+    }
+    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    List<String> inputColumns = Arrays.asList(all.columns());
+    List<String> undeclared = RebuildDecision.undeclared(dataset, all);
+    List<String> extra =
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared : List.of();
+    long batchTo = decision.lastBatch(dataset, all);
+    Optional<Long> last = log.lastBatch(dataset.name());
+    String rebuild = decision.rebuildReason(dataset, all, extra, last, batchTo);
+    if (rebuild == null && fullRefresh) {
+      rebuild = "full refresh";
+    }
+    if (rebuild == null && last.get() >= batchTo) {
+      return List.of(upToDate(dataset, start, batchTo));
+    }
+    boolean full = rebuild != null;
+    Column batches = col(Columns.BATCH_ID).leq(batchTo);
+    if (!full) {
+      batches = batches.and(col(Columns.BATCH_ID).gt(last.get()));
+    }
+    Dataset<Row> input = all.filter(batches);
+    long read = input.count();
+    Dataset<Row> conformed = checked(dataset, input);
+    KeyedMerge.Applied applied;
+    long quarantined;
+    List<TableResult> out = new ArrayList<>();
+    try {
+      rowQuality(dataset, conformed);
+      Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
+      applied =
+          full
+              ? merges.rebuild(dataset, valid, extra)
+              : merges.merge(
+                  dataset, valid, extra, "dpf-transform-" + dataset.name(), batchTo, read);
+      Dataset<Row> rejected = Conform.selectRejected(dataset, conformed, inputColumns, runId);
+      if (full) {
+        quarantined =
+            lake.replaceWhere(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                rejected,
+                Quarantine.PARTITION_BY,
+                Quarantine.partition("transform", dataset.name()));
+      } else {
+        quarantined =
+            lake.appendOnce(
+                Zone.QUARANTINE,
+                Quarantine.TABLE,
+                rejected,
+                Quarantine.PARTITION_BY,
+                "dpf-transform-" + dataset.name(),
+                batchTo);
+        if (quarantined < 0) { // written by an interrupted run of the same batches
+          quarantined = rejected.count();
+        }
+      }
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        out.add(history.write(dataset, full ? valid : null, extra, batchTo));
+      }
+    } finally {
+      conformed.unpersist();
+    }
+    reconcile(dataset, read, applied, quarantined);
+    tableQuality(dataset);
+    log.record(
+        dataset.name(),
+        runId,
+        full ? "full" : "incremental",
+        full ? null : last.get() + 1,
+        batchTo,
+        decision.shape(dataset));
+    String range = full ? "" : " batches " + (last.get() + 1) + ".." + batchTo;
+    out.add(
+        0,
+        TableResult.of("transform", table, TableResult.Status.OK)
+            .read(read)
+            .written(applied.written())
+            .quarantined(quarantined)
+            .superseded(applied.superseded())
+            .seconds(StageLog.seconds(start))
+            .note(
+                (full ? "rebuilt (" + rebuild + ")" : "merged" + range)
+                    + " from consolidated."
+                    + dataset.source()
+                    + applied.note()
+                    + (undeclared.isEmpty()
+                        ? ""
+                        : (extra.isEmpty()
+                                ? "; undeclared column(s) ignored: "
+                                : "; new column(s) added: ")
+                            + String.join(", ", undeclared)))
+            .build());
+    return out;
+  }
+
+  /**
+   * Creates the dataset's table, and its history table, empty with the schema a run gives them,
+   * from {@code consolidated} (empty, with the source's declared fields); a table that exists is
+   * left alone.
+   */
+  public List<TableResult> createEmpty(DatasetDef dataset, Dataset<Row> consolidated) {
+    List<TableResult> out = new ArrayList<>();
+    long start = System.nanoTime();
+    out.add(
+        TableResult.init(
+            dataset.table(),
+            lake.createEmpty(
+                Zone.TRANSFORMED,
+                dataset.name(),
+                () -> tableSchema(dataset, consolidated, List.of()),
+                dataset.partitionBy()),
+            StageLog.seconds(start)));
+    if (dataset.history() == DatasetDef.History.SCD2) {
+      long historyStart = System.nanoTime();
+      out.add(
+          TableResult.init(
+              dataset.qualifiedHistoryTable(),
+              lake.createEmpty(
+                  Zone.TRANSFORMED,
+                  dataset.historyTable(),
+                  () -> HistoryWriter.schema(dataset, consolidated),
+                  List.of()),
+              StageLog.seconds(historyStart)));
+    }
+    return out;
+  }
+
+  /** Nothing changed the table: its table-level rules hold as they did. */
+  private static TableResult upToDate(DatasetDef dataset, long start, long batchTo) {
+    return TableResult.upToDate(
+        "transform",
+        dataset.table(),
+        StageLog.seconds(start),
+        "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo);
+  }
+
+  /** The schema of a dataset's table over {@code all}'s columns, with {@code extra} raw ones. */
+  static StructType tableSchema(DatasetDef dataset, Dataset<Row> all, List<String> extra) {
+    Dataset<Row> valid =
+        Conform.selectValid(dataset, Conform.withConformed(dataset, all.limit(0)), extra);
+    if (!dataset.key().isEmpty()) {
+      valid = Changes.withSequence(dataset, valid);
+    }
+    return Conform.project(dataset, valid, extra).schema();
+  }
+
+  private static void reconcile(
+      DatasetDef dataset, long read, KeyedMerge.Applied applied, long quarantined) {
+    StageLog.reconcile(dataset.table(), read, applied.written(), quarantined, applied.superseded());
+  }
+
+  private void tableQuality(DatasetDef dataset) {
+    if (dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
+      List<QualityResult> results =
+          TableRules.results(
+              Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
+      addQuality(dataset, results);
+      Quality.failIfAny(Quality.of(dataset), results);
+    }
+  }
+
+  private Optional<Dataset<Row>> current(String dataset) {
+    return lake.exists(Zone.TRANSFORMED, dataset)
+        ? Optional.of(lake.read(Zone.TRANSFORMED, dataset))
+        : Optional.empty();
+  }
+}

@@ -1,0 +1,322 @@
+package dev.dpf.core.internal.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dpf.core.DpfException;
+import dev.dpf.core.api.Lake;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What a Delta table's own log files say, read as files: its versions, each commit's actions and
+ * {@code commitInfo}, and the latest checksum file's schema, size, files and row counts. No Spark
+ * job and no table state to rebuild; every method takes the table's folder.
+ */
+public final class DeltaLogFiles {
+
+  /** The user-metadata field that holds a log table's summary ({@code Lake.appendLog}). */
+  static final String SUMMARY = "dpf_summary";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern COMMIT_FILE =
+      java.util.regex.Pattern.compile("[0-9]{20}\\.json");
+
+  private final Configuration hadoopConf;
+
+  public DeltaLogFiles(Configuration hadoopConf) {
+    this.hadoopConf = hadoopConf;
+  }
+
+  /**
+   * The table's schema, as JSON, as its latest commit's checksum file records it (Delta writes one
+   * after each commit): no Spark job and no table state to rebuild. Empty when there is no table or
+   * no such file.
+   */
+  public Optional<String> schemaJson(String dir) {
+    return checksumMetadata(dir).map(m -> m.path("schemaString").asText(null));
+  }
+
+  /**
+   * The bytes of the table's data files, as its latest commit's checksum file records them: 0 when
+   * there is no table, empty when there is no such file.
+   */
+  public OptionalLong sizeBytes(String dir) {
+    if (latestVersion(dir) < 0) {
+      return OptionalLong.of(0);
+    }
+    JsonNode size = checksum(dir).path("tableSizeBytes");
+    return size.canConvertToLong() ? OptionalLong.of(size.asLong()) : OptionalLong.empty();
+  }
+
+  /**
+   * The table's rows, as its latest commit's checksum file records them: the {@code numRecords}
+   * statistic of every data file it lists ({@code allFiles}: Delta lists them there for a table of
+   * few files), less the rows their deletion vectors remove. Empty when there is no table, or the
+   * file does not list every data file with that statistic: then only the data can tell ({@link
+   * #rows}).
+   */
+  public OptionalLong rowCount(String dir) {
+    JsonNode checksum = checksum(dir);
+    JsonNode files = checksum.path("allFiles");
+    if (!files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
+      return OptionalLong.empty();
+    }
+    long rows = 0;
+    for (JsonNode add : files) {
+      OptionalLong records = numRecords(add);
+      if (records.isEmpty()) {
+        return OptionalLong.empty();
+      }
+      rows += records.getAsLong() - add.path("deletionVector").path("cardinality").asLong(0);
+    }
+    return OptionalLong.of(rows);
+  }
+
+  /** The {@code metadata} of the latest commit's checksum file, if there is one. */
+  Optional<JsonNode> checksumMetadata(String dir) {
+    JsonNode metadata = checksum(dir).path("metadata");
+    return metadata.isObject() ? Optional.of(metadata) : Optional.empty();
+  }
+
+  /** The latest commit's checksum file; a missing node when there is none or it is unreadable. */
+  JsonNode checksum(String dir) {
+    long version = latestVersion(dir);
+    if (version < 0) {
+      return MissingNode.getInstance();
+    }
+    org.apache.hadoop.fs.Path crc =
+        new org.apache.hadoop.fs.Path(dir, String.format("_delta_log/%020d.crc", version));
+    try {
+      FileSystem fs = crc.getFileSystem(hadoopConf);
+      try (var in = fs.open(crc)) {
+        return JSON.readTree(in);
+      }
+    } catch (java.io.IOException e) {
+      // none, or unreadable: the table itself tells
+      return MissingNode.getInstance();
+    }
+  }
+
+  /**
+   * The table's latest version, from its Delta log's file names (commits are {@code
+   * _delta_log/<version, 20 digits>.json}); -1 when there is no log. No Spark job, unlike {@code
+   * DeltaTable.history}.
+   */
+  public long latestVersion(String dir) {
+    org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(dir, "_delta_log");
+    try {
+      FileSystem fs = log.getFileSystem(hadoopConf);
+      long latest = -1;
+      for (FileStatus f : fs.listStatus(log)) {
+        String name = f.getPath().getName();
+        if (COMMIT_FILE.matcher(name).matches()) {
+          latest = Math.max(latest, Long.parseLong(name.substring(0, 20)));
+        }
+      }
+      return latest;
+    } catch (java.io.FileNotFoundException e) {
+      return -1;
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot list the Delta log " + log + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The {@code version} of the newest {@link Lake#appendOnce} as {@code appId} that added rows to
+   * the table, read from the Delta log alone (no Spark job). Empty when there is none, or when a
+   * later commit of another kind added rows or removed files (then only the data can tell), or when
+   * the log no longer holds the commits needed.
+   */
+  public OptionalLong lastAppendOnce(String dir, String appId) {
+    for (long v = latestVersion(dir); v >= 0; v--) {
+      Optional<List<String>> lines = commitLines(dir, v);
+      if (lines.isEmpty()) {
+        return OptionalLong.empty(); // cleaned up: a checkpoint holds the older state
+      }
+      boolean files = false; // rows added or files removed
+      JsonNode txn = null;
+      try {
+        for (String line : lines.get()) {
+          if (line.startsWith("{\"remove\"")
+              || (line.startsWith("{\"add\"") && !emptyFile(JSON.readTree(line).path("add")))) {
+            files = true;
+          } else if (line.startsWith("{\"txn\"")) {
+            txn = JSON.readTree(line).path("txn");
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new DpfException("Cannot parse Delta commit " + v + " of " + dir, e);
+      }
+      if (txn != null && appId.equals(txn.path("appId").asText())) {
+        if (files) {
+          return OptionalLong.of(txn.path("version").asLong());
+        }
+      } else if (files) {
+        return OptionalLong.empty();
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /** Whether an {@code add} action's statistics say its file holds no rows. */
+  static boolean emptyFile(JsonNode add) {
+    OptionalLong records = numRecords(add);
+    return records.isPresent() && records.getAsLong() == 0;
+  }
+
+  /** The {@code numRecords} statistic of an {@code add} action; empty when it has none. */
+  static OptionalLong numRecords(JsonNode add) {
+    String stats = add.path("stats").asText(null);
+    if (stats == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      JsonNode n = JSON.readTree(stats).path("numRecords");
+      return n.isIntegralNumber() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
+    } catch (java.io.IOException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  /**
+   * The table's newest {@code limit} commits, newest first, read from the log's own files (no Spark
+   * job); commits the log no longer holds are left out.
+   */
+  public List<Lake.Change> history(String dir, int limit) {
+    List<Lake.Change> out = new java.util.ArrayList<>();
+    long latest = latestVersion(dir);
+    for (long v = latest; v >= 0 && v > latest - limit; v--) {
+      if (commitLines(dir, v).isEmpty()) {
+        break; // cleaned up: older ones are gone too
+      }
+      JsonNode info = commitInfo(dir, v);
+      Map<String, String> metrics = new java.util.TreeMap<>();
+      info.path("operationMetrics")
+          .fields()
+          .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+      out.add(
+          new Lake.Change(
+              v,
+              java.time.Instant.ofEpochMilli(info.path("timestamp").asLong()),
+              info.path("operation").asText(""),
+              metrics));
+    }
+    return out;
+  }
+
+  /**
+   * The table's data files, as its latest commit's checksum file records them: 0 when there is no
+   * table, empty when there is no such file.
+   */
+  public OptionalLong fileCount(String dir) {
+    if (latestVersion(dir) < 0) {
+      return OptionalLong.of(0);
+    }
+    JsonNode n = checksum(dir).path("numFiles");
+    return n.canConvertToLong() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
+  }
+
+  /** The {@code commitInfo} action of one commit (an empty node if it has none). */
+  public JsonNode commitInfo(String dir, long version) {
+    List<String> lines =
+        commitLines(dir, version)
+            .orElseThrow(
+                () -> new DpfException("Delta commit " + version + " of " + dir + " is missing"));
+    try {
+      for (String line : lines) {
+        if (line.contains("\"commitInfo\"")) {
+          JsonNode info = JSON.readTree(line).path("commitInfo");
+          if (!info.isMissingNode()) {
+            return info;
+          }
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot parse Delta commit " + version + " of " + dir, e);
+    }
+    return JSON.createObjectNode();
+  }
+
+  /** The lines (actions) of one commit's log file; empty when the file does not exist. */
+  Optional<List<String>> commitLines(String dir, long version) {
+    org.apache.hadoop.fs.Path file =
+        new org.apache.hadoop.fs.Path(dir, String.format("_delta_log/%020d.json", version));
+    try {
+      FileSystem fs = file.getFileSystem(hadoopConf);
+      try (var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  fs.open(file), java.nio.charset.StandardCharsets.UTF_8))) {
+        return Optional.of(in.lines().toList());
+      }
+    } catch (java.io.FileNotFoundException e) {
+      return Optional.empty();
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      throw new DpfException("Cannot read the Delta commit " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static ObjectNode summaryOf(JsonNode commitInfo) {
+    String metadata = commitInfo.path("userMetadata").asText(null);
+    if (metadata == null || !metadata.startsWith("{")) {
+      return null;
+    }
+    try {
+      JsonNode summary = JSON.readTree(metadata).path(SUMMARY);
+      return summary.isObject() ? ((ObjectNode) summary).deepCopy() : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A small table's rows read straight from the data files its latest checksum file lists, or empty
+   * when that file does not list them all plainly ({@link Lake#readSmall}).
+   */
+  public Optional<Dataset<Row>> readSmall(SparkSession spark, String dir) {
+    JsonNode checksum = checksum(dir);
+    JsonNode files = checksum.path("allFiles");
+    JsonNode metadata = checksum.path("metadata");
+    boolean plain =
+        files.isArray()
+            && files.size() == checksum.path("numFiles").asLong(-1)
+            && metadata
+                .path("configuration")
+                .path("delta.columnMapping.mode")
+                .asText("none")
+                .equals("none")
+            && metadata.path("schemaString").isTextual();
+    for (JsonNode add : files) {
+      plain &= add.path("deletionVector").isMissingNode() || add.path("deletionVector").isNull();
+    }
+    if (!plain) {
+      return Optional.empty();
+    }
+    org.apache.spark.sql.types.StructType schema =
+        (org.apache.spark.sql.types.StructType)
+            org.apache.spark.sql.types.DataType.fromJson(metadata.path("schemaString").asText());
+    if (files.isEmpty()) {
+      return Optional.of(spark.createDataFrame(List.of(), schema));
+    }
+    List<String> paths = new java.util.ArrayList<>();
+    for (JsonNode add : files) {
+      paths.add(
+          new org.apache.hadoop.fs.Path(
+                  new org.apache.hadoop.fs.Path(dir),
+                  new org.apache.hadoop.fs.Path(java.net.URI.create(add.path("path").asText())))
+              .toString());
+    }
+    return Optional.of(
+        spark.read().option("basePath", dir).schema(schema).parquet(paths.toArray(String[]::new)));
+  }
+}

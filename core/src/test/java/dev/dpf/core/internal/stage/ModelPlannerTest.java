@@ -1,0 +1,145 @@
+package dev.dpf.core.internal.stage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Planned;
+import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.Definitions;
+import dev.dpf.definition.ModelDef;
+import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.Zone;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a model's run would do ({@link ModelPlanner}), from its input's Delta versions and the
+ * record in its own last commit, on a two-version input table made here.
+ */
+class ModelPlannerTest {
+  private final SparkSession spark = SparkExtension.session();
+  @TempDir Path dir;
+
+  private static final String DEFINITION =
+      """
+      sources: {s: {kind: csv-files, path: files/s}}
+      datasets:
+        d:
+          source: s
+          columns: {id: int, day: date, amount: "decimal(8,2)"}
+      models:
+        daily:
+          sql: models/daily.sql
+          partition_by: [day]
+          incremental: {changes_of: transformed.d, partition: day}
+      """;
+
+  private static PipelineDefinition definition(String sql) {
+    return Definitions.parse("p.yaml", DEFINITION, Map.of("models/daily.sql", sql)::get);
+  }
+
+  private static final StructType D =
+      new StructType()
+          .add("id", DataTypes.IntegerType)
+          .add("day", DataTypes.DateType)
+          .add("amount", DataTypes.createDecimalType(8, 2));
+
+  private Dataset<Row> rows(Object[]... rows) {
+    return spark.createDataFrame(List.of(rows).stream().map(RowFactory::create).toList(), D);
+  }
+
+  private static ModelPlanner planner(SparkSession spark, PipelineDefinition d, Lake lake) {
+    ModelGraph graph = new ModelGraph(spark, d);
+    ModelCompiler compiler = new ModelCompiler(spark, d, lake, graph, () -> "k".repeat(32));
+    return new ModelPlanner(lake, graph, compiler, new PiiPolicy(d, graph, compiler));
+  }
+
+  @Test
+  void firstRunThenUpToDateThenThePartitionsNewRowsTouchThenARebuildForANewSql() {
+    Lake lake = new Lake(spark, dir.resolve("lake").toString());
+    Date day1 = Date.valueOf("2026-11-01");
+    Date day2 = Date.valueOf("2026-11-02");
+    Date day3 = Date.valueOf("2026-11-03");
+    lake.overwrite(
+        Zone.TRANSFORMED,
+        "d",
+        rows(
+            new Object[] {1, day1, new BigDecimal("1.00")},
+            new Object[] {2, day2, new BigDecimal("2.00")}),
+        List.of());
+    lake.enableChangeDataFeed(Zone.TRANSFORMED, "d");
+    assertThat(lake.version(Zone.TRANSFORMED, "d")).isEqualTo(1); // the write, the property
+
+    String sql = "SELECT day, sum(amount) AS total FROM transformed.d GROUP BY day";
+    PipelineDefinition d = definition(sql);
+    ModelDef model = d.models().get(0);
+    ModelPlanner planner = planner(spark, d, lake);
+    String fingerprint = planner.fingerprint(model);
+    Map<String, Long> v1 = Map.of("transformed.d", 1L);
+
+    ModelPlanner.Plan first = planner.plan(model, fingerprint, v1);
+    assertThat(first).isEqualTo(ModelPlanner.Plan.rebuild("first run"));
+    assertThat(planner.plan("curate", model, Set.of()))
+        .isEqualTo(new Planned("curate", "curated.daily", Planned.Action.REBUILD, "first run"));
+
+    // The model written from v1: its commit records the fingerprint and v1.
+    lake.overwrite(
+        Zone.CURATED,
+        "daily",
+        spark.sql("SELECT DATE'2026-11-01' AS day, 1.00 AS total"),
+        List.of("day"),
+        ModelPlanner.metadata(fingerprint, v1, ""));
+    assertThat(planner.plan(model, fingerprint, v1).upToDate()).isTrue();
+    assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).contains("");
+    assertThat(planner.plan("curate", model, Set.of()).action())
+        .isEqualTo(Planned.Action.UP_TO_DATE);
+
+    // New rows of days 1 and 3 (version 2): only those partitions are recomputed.
+    lake.append(
+        Zone.TRANSFORMED,
+        "d",
+        rows(
+            new Object[] {3, day3, new BigDecimal("3.00")},
+            new Object[] {4, day1, new BigDecimal("4.00")}),
+        List.of());
+    Map<String, Long> v2 = Map.of("transformed.d", 2L);
+    ModelPlanner.Plan recompute = planner.plan(model, fingerprint, v2);
+    assertThat(recompute.upToDate()).isFalse();
+    assertThat(recompute.keys()).isNull();
+    assertThat(recompute.partitions().stream().map(Object::toString).sorted().toList())
+        .containsExactly("2026-11-01", "2026-11-03");
+    assertThat(recompute.reason()).isEqualTo("(v2-v2)");
+    assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).isEmpty();
+    assertThat(planner.plan("curate", model, Set.of()))
+        .isEqualTo(
+            new Planned(
+                "curate",
+                "curated.daily",
+                Planned.Action.RECOMPUTE,
+                "the partitions that changed rows of transformed.d touch"));
+
+    // Another SQL is another model: rebuilt, whatever the versions say.
+    PipelineDefinition changed = definition(sql + " HAVING count(*) > 0");
+    ModelPlanner other = planner(spark, changed, lake);
+    ModelDef changedModel = changed.models().get(0);
+    assertThat(other.plan(changedModel, other.fingerprint(changedModel), v1))
+        .isEqualTo(ModelPlanner.Plan.rebuild("definition or SQL changed"));
+
+    planner.fullRefresh(true);
+    assertThat(planner.plan(model, fingerprint, v1))
+        .isEqualTo(ModelPlanner.Plan.rebuild("full refresh"));
+    assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).isEmpty();
+  }
+}

@@ -1,0 +1,46 @@
+package dev.dpf.jobs;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** What the compiled classes of jobs may use of core: its {@code api} package, nothing internal. */
+class LayersTest {
+  private static JavaClasses jobs;
+
+  @BeforeAll
+  static void importJobs() {
+    jobs =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("dev.dpf.jobs");
+  }
+
+  @Test
+  void jobsCallsCoreThroughItsApiOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.dpf.jobs..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.dpf.core.internal..")
+        .because("dev.dpf.core.api is core's public surface; its internal packages may change")
+        .check(jobs);
+  }
+
+  @Test
+  void theGlueEntryPointsLeaveTheCommandLineAlone() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("dev.dpf.jobs.glue..", "dev.dpf.jobs.run..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("dev.dpf.jobs.cli..", "picocli..")
+        .because("the Glue jar carries glue and run but not the CLI or picocli")
+        .check(jobs);
+  }
+}
