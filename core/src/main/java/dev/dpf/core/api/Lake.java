@@ -23,6 +23,10 @@ import org.apache.spark.sql.SparkSession;
  * The lake: one Delta table per {@code <root>/<zone>/<table>}, registered in the session's catalog
  * as {@code <zone>.<table>}. All reads and writes of tables go through here, so tests point it at a
  * temporary folder.
+ *
+ * <p>Zones and table names are never null; a table that may be absent is asked with {@link #exists}
+ * first, and sizes and counts of a table not there are empty optionals. A root that cannot be
+ * opened or listed is a {@link dev.dpf.core.DpfException} naming the path.
  */
 public final class Lake {
 

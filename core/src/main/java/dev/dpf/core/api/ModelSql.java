@@ -17,7 +17,10 @@ import org.apache.spark.sql.catalyst.plans.logical.UnresolvedWith;
 import scala.Tuple2;
 import scala.collection.JavaConverters;
 
-/** Reads a model's SQL: the tables it refers to, found by Spark's own parser. */
+/**
+ * Reads a model's SQL: the tables it refers to, found by Spark's own parser. SQL that does not
+ * parse is a {@link dev.dpf.core.DpfException} naming the model and Spark's message.
+ */
 public final class ModelSql {
   private ModelSql() {}
 

@@ -30,6 +30,12 @@ import org.slf4j.LoggerFactory;
  * The three generic stages, driven by the definition: ingest (raw to consolidated), transform
  * (consolidated to transformed) and curate (transformed to curated). Each stage reports one {@link
  * TableResult} per table to the listener as it finishes it, and returns them all.
+ *
+ * <p>No argument may be null. A problem the user can fix (a definition that does not check, a
+ * quality rule set to {@code fail}, a lake another process holds) is a {@link
+ * dev.dpf.core.DpfException} saying problem, cause and fix; a table's failure is also reported as a
+ * {@link TableResult.Status#FAILED} result and written to {@link SystemTables#RUNS} before the
+ * stage stops.
  */
 public final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);

@@ -16,7 +16,8 @@ import org.apache.hadoop.fs.RemoteIterator;
 
 /**
  * The raw zone: read-only, files addressed by their key relative to the root (as an S3 key would
- * be).
+ * be). A root that is missing, a file, or cannot be listed is a {@link dev.dpf.core.DpfException}
+ * naming it ({@link #missing}); a folder that does not exist lists as empty.
  */
 public final class RawRoot {
   private final FileSystem fs;

@@ -6,6 +6,7 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The session settings every dpf process needs; entry points and tests apply them to their builder.
+ * Each method returns the builder it was given, with settings added.
  */
 public final class SparkSetup {
   private SparkSetup() {}

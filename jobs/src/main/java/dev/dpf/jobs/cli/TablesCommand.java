@@ -1,6 +1,7 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.api.Lake;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -25,7 +26,7 @@ final class TablesCommand implements Callable<Integer> {
     out.printf("%-40s %12s%n", "table", "rows");
     for (Zone zone : Zone.values()) {
       for (String table : lake.tables(zone)) {
-        out.printf("%-40s %,12d%n", zone.dbName() + "." + table, lake.rows(zone, table));
+        out.printf("%-40s %,12d%n", new TableName(zone, table).toString(), lake.rows(zone, table));
       }
     }
     out.flush();

@@ -5,6 +5,7 @@ import dev.dpf.core.api.Selection;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.io.PrintWriter;
 import java.util.List;
@@ -83,6 +84,6 @@ public final class QuarantineReport {
           case "curate" -> Zone.CURATED;
           default -> Zone.TRANSFORMED;
         };
-    return zone.dbName() + "." + dataset;
+    return new TableName(zone, dataset).toString();
   }
 }

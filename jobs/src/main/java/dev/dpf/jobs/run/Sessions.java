@@ -4,6 +4,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.LakeLock;
 import dev.dpf.core.api.SparkSetup;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -194,7 +195,7 @@ public final class Sessions {
     for (Zone zone : Zone.values()) {
       for (String table : lake.tables(zone)) {
         lake.register(zone, table);
-        out.add(zone.dbName() + "." + table);
+        out.add(new TableName(zone, table).toString());
       }
     }
     return out;

@@ -141,7 +141,7 @@ final class SiteData {
     definition.models().forEach(m -> byZone.get(m.zone()).add(m.table()));
     byZone.get(Zone.QUARANTINE).add(quarantineTable());
     for (Zone z : Zone.values()) {
-      lake.tables(z).forEach(t -> byZone.get(z).add(z.dbName() + "." + t));
+      lake.tables(z).forEach(t -> byZone.get(z).add(new TableName(z, t).toString()));
     }
     return byZone.values().stream().flatMap(Set::stream).toList();
   }

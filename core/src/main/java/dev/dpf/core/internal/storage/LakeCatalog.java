@@ -1,6 +1,7 @@
 package dev.dpf.core.internal.storage;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.TableIdentifier;
@@ -14,7 +15,7 @@ import scala.Option;
 public final class LakeCatalog {
   private final SparkSession spark;
   private final String root;
-  private final java.util.Set<String> registered = new java.util.HashSet<>();
+  private final java.util.Set<TableName> registered = new java.util.HashSet<>();
   private final java.util.Set<Zone> databases = java.util.EnumSet.noneOf(Zone.class);
 
   public LakeCatalog(SparkSession spark, String root) {
@@ -24,7 +25,7 @@ public final class LakeCatalog {
 
   /** Registers the table unless this Lake already did (writes register after every commit). */
   synchronized void registerOnce(Zone zone, String table, String location) {
-    if (!registered.contains(zone.dbName() + "." + table)) {
+    if (!registered.contains(new TableName(zone, table))) {
       register(zone, table, location);
     }
   }
@@ -34,7 +35,8 @@ public final class LakeCatalog {
    * was registered elsewhere (for example an earlier lake in the same metastore).
    */
   public synchronized void register(Zone zone, String table, String location) {
-    registered.add(zone.dbName() + "." + table);
+    TableName name = new TableName(zone, table);
+    registered.add(name);
     String db = zone.dbName();
 
     createDatabase(zone);
@@ -46,16 +48,15 @@ public final class LakeCatalog {
         existing = catalog.getTableMetadata(id);
       } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException
           | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-        throw new IllegalStateException("catalog changed while registering " + db + "." + table, e);
+        throw new IllegalStateException("catalog changed while registering " + name, e);
       }
       String current = existing.location().toString();
       if (sameLocation(current, location)) {
         return;
       }
-      spark.sql("DROP TABLE " + db + "." + table);
+      spark.sql("DROP TABLE " + name);
     }
-    spark.sql(
-        "CREATE TABLE " + db + "." + table + " USING DELTA LOCATION '" + sqlString(location) + "'");
+    spark.sql("CREATE TABLE " + name + " USING DELTA LOCATION '" + sqlString(location) + "'");
   }
 
   /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
