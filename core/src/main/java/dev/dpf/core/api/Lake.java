@@ -1,13 +1,10 @@
 package dev.dpf.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.internal.storage.DeltaLogFiles;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.storage.LakeCatalog;
 import dev.dpf.definition.Zone;
-import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +18,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The lake: one Delta table per {@code <root>/<zone>/<table>}, registered in the session's catalog
- * as {@code <zone>.<table>}. All reads and writes of tables go through here, so tests point it at a
- * temporary folder.
+ * as {@code <zone>.<table>}. Where its tables are, what their Delta logs say, their rows, and the
+ * catalog: every reader of a lake goes through here, so tests point it at a temporary folder. The
+ * pipeline's stages write its tables; callers of the api read them.
  *
  * <p>Zones and table names are never null; a table that may be absent is asked with {@link #exists}
  * first, and sizes and counts of a table not there are empty optionals. A root that cannot be
@@ -35,7 +33,6 @@ public final class Lake {
   private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
   private final DeltaLogFiles log;
   private final LakeCatalog catalog;
-  private final DeltaWriter writer;
 
   /**
    * @param spark the session (Delta configured)
@@ -47,7 +44,6 @@ public final class Lake {
     this.log = new DeltaLogFiles(hadoopConf);
     this.root = qualify(spark, root);
     this.catalog = new LakeCatalog(spark, this.root);
-    this.writer = new DeltaWriter(this, spark, log, catalog);
   }
 
   /**
@@ -61,6 +57,11 @@ public final class Lake {
     } catch (java.io.IOException e) {
       throw new DpfException("Cannot open lake root " + root + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The session this lake reads with. */
+  public SparkSession spark() {
+    return spark;
   }
 
   public String root() {
@@ -100,8 +101,8 @@ public final class Lake {
   }
 
   /**
-   * The {@code version} of the newest {@link #appendOnce} as {@code appId} that added rows, from
-   * the Delta log alone; empty when the log cannot tell.
+   * The {@code version} of the newest idempotent append as {@code appId} that added rows, from the
+   * Delta log alone; empty when the log cannot tell.
    */
   public OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
     return log.lastAppendOnce(path(zone, table), appId);
@@ -140,139 +141,9 @@ public final class Lake {
     return spark.read().format("delta").load(path(zone, table));
   }
 
-  /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */
-  public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    return writer.append(zone, table, rows, partitionBy);
-  }
-
-  /**
-   * Records {@code userMetadata} (a JSON object) in a commit that changes no data: for a write that
-   * found nothing to change but must still say what it was computed from.
-   */
-  public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
-    writer.commitMetadataOnly(zone, table, userMetadata);
-  }
-
-  /**
-   * Appends rows as the table's commit {@code (appId, version)}, adding new columns to its schema.
-   * Delta records the pair in the commit; if the table already holds a commit with that appId and
-   * this version or a later one, nothing is written. That makes a retried write safe.
-   *
-   * @return rows committed now, or -1 when this write made no commit (it had been committed before,
-   *     or there was nothing to write)
-   */
-  public long appendOnce(
-      Zone zone,
-      String table,
-      Dataset<Row> rows,
-      List<String> partitionBy,
-      String appId,
-      long version) {
-    return writer.appendOnce(zone, table, rows, partitionBy, appId, version);
-  }
-
-  /**
-   * Replaces the table's rows and schema with {@code rows} as its commit {@code (appId, version)}:
-   * as {@link #appendOnce}, nothing is written when the table holds that commit or a later one.
-   *
-   * @return rows committed now, or -1 when this write made no commit
-   */
-  public long overwriteOnce(
-      Zone zone,
-      String table,
-      Dataset<Row> rows,
-      List<String> partitionBy,
-      String appId,
-      long version) {
-    return writer.overwriteOnce(zone, table, rows, partitionBy, appId, version);
-  }
-
-  /**
-   * Runs a MERGE built on the table and returns its commit, empty when it changed nothing (Delta
-   * records no commit then). Its operation metrics say what it did: numTargetRowsInserted,
-   * numTargetRowsUpdated, numTargetRowsDeleted, ...
-   */
-  public Optional<Commit> merge(
-      Zone zone, String table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
-    return writer.merge(zone, table, merge);
-  }
-
-  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
-  public Optional<Commit> merge(
-      Zone zone,
-      String table,
-      String userMetadata,
-      java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
-    return writer.merge(zone, table, userMetadata, merge);
-  }
-
-  /**
-   * Appends rows to a log table (a system table only ever appended to); the commit's user metadata
-   * carries the log's summary: the summary of the table's latest commit with {@code update}
-   * applied, or a new one when that commit carries none. A reader then learns what the whole log
-   * says about a key from its latest commit alone ({@link #logSummary}), without reading its rows.
-   */
-  public void appendLog(
-      Zone zone, String table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
-    writer.appendLog(zone, table, rows, update);
-  }
-
-  /**
-   * The summary the log table's latest commit carries ({@link #appendLog}); empty when there is no
-   * table or that commit carries none (another kind of write made it): then only the rows can tell.
-   */
-  public Optional<ObjectNode> logSummary(Zone zone, String table) {
-    return writer.logSummary(zone, table);
-  }
-
-  /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
-  public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    return writer.overwrite(zone, table, rows, partitionBy);
-  }
-
-  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
-  public long overwrite(
-      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
-    return writer.overwrite(zone, table, rows, partitionBy, userMetadata);
-  }
-
-  /**
-   * Atomically replaces the rows matching {@code predicate} (a condition on partition columns) with
-   * {@code rows}; returns the rows committed.
-   */
-  public long replaceWhere(
-      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
-    return writer.replaceWhere(zone, table, rows, partitionBy, predicate);
-  }
-
-  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
-  public long replaceWhere(
-      Zone zone,
-      String table,
-      Dataset<Row> rows,
-      List<String> partitionBy,
-      String predicate,
-      String userMetadata) {
-    return writer.replaceWhere(zone, table, rows, partitionBy, predicate, userMetadata);
-  }
-
   /** The Delta table, for reading its history and details. */
   public DeltaTable delta(Zone zone, String table) {
     return DeltaTable.forPath(spark, path(zone, table));
-  }
-
-  /**
-   * One commit a write of this lake made.
-   *
-   * @param version the table version it created
-   * @param metrics its operation metrics (numOutputRows, numTargetRowsInserted, ...)
-   */
-  public record Commit(long version, Map<String, String> metrics) {
-    /** A metric's value, 0 when the commit does not report it. */
-    public long metric(String name) {
-      String v = metrics.get(name);
-      return v == null ? 0 : Long.parseLong(v);
-    }
   }
 
   /** The zone's tables (folders with a Delta log), by name. */
@@ -302,23 +173,6 @@ public final class Lake {
    */
   public record Change(
       long version, java.time.Instant at, String operation, Map<String, String> metrics) {}
-
-  /**
-   * Turns on deletion vectors for the table, once: a MERGE, UPDATE or DELETE then marks the rows it
-   * replaces instead of rewriting every data file that holds one (Delta 3.1+ writes them; Glue 5.0
-   * ships Delta 3.3; Athena reads them).
-   */
-  public void enableDeletionVectors(Zone zone, String table) {
-    writer.enableDeletionVectors(zone, table);
-  }
-
-  /**
-   * Turns on the table's change data feed, once, so readers can ask which rows later commits
-   * changed; returns false if it was on already.
-   */
-  public boolean enableChangeDataFeed(Zone zone, String table) {
-    return writer.enableChangeDataFeed(zone, table);
-  }
 
   /**
    * The rows of the table's commits after {@code afterVersion} up to {@code toVersion}, from its
@@ -371,22 +225,5 @@ public final class Lake {
   /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
   public void createDatabase(Zone zone) {
     catalog.createDatabase(zone);
-  }
-
-  /**
-   * Creates the table empty with {@code schema} and registers it, unless it exists (then it is only
-   * registered); returns whether it was created.
-   */
-  public boolean createEmpty(
-      Zone zone,
-      String table,
-      java.util.function.Supplier<org.apache.spark.sql.types.StructType> schema,
-      List<String> partitionBy) {
-    if (exists(zone, table)) {
-      register(zone, table);
-      return false;
-    }
-    overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
-    return true;
   }
 }

@@ -79,12 +79,15 @@ class AnalystAccessTest {
                 .add("id", DataTypes.IntegerType)
                 .add("name", DataTypes.StringType)
                 .add("city", DataTypes.StringType));
-    lake.overwrite(Zone.TRANSFORMED, "people", people, List.of());
-    lake.overwrite(
-        Zone.CURATED,
-        "people_by_city",
-        spark.sql("SELECT city, count(*) AS people FROM transformed.people GROUP BY city"),
-        List.of());
+    // Tables as the pipeline leaves them: Delta at the lake's paths, registered in the catalog.
+    people.write().format("delta").save(lake.path(Zone.TRANSFORMED, "people"));
+    lake.register(Zone.TRANSFORMED, "people");
+    spark
+        .sql("SELECT city, count(*) AS people FROM transformed.people GROUP BY city")
+        .write()
+        .format("delta")
+        .save(lake.path(Zone.CURATED, "people_by_city"));
+    lake.register(Zone.CURATED, "people_by_city");
   }
 
   @Test

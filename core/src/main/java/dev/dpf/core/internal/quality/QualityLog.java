@@ -3,6 +3,7 @@ package dev.dpf.core.internal.quality;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.SystemTables;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -58,6 +59,7 @@ public final class QualityLog {
                         r.detail(),
                         now))
             .toList();
-    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    DeltaWriter.of(lake)
+        .append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

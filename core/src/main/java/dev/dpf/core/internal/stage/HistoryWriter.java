@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.internal.transform.History;
@@ -20,9 +21,11 @@ import org.apache.spark.sql.types.StructType;
  */
 final class HistoryWriter {
   private final Lake lake;
+  private final DeltaWriter writer;
 
   HistoryWriter(Lake lake) {
     this.lake = lake;
+    this.writer = DeltaWriter.of(lake);
   }
 
   /** The SCD2 history, rebuilt from every valid change of the dataset. */
@@ -35,7 +38,7 @@ final class HistoryWriter {
     }
     long changes = allValid.count();
     long versions =
-        lake.overwrite(
+        writer.overwrite(
             Zone.TRANSFORMED,
             dataset.historyTable(),
             History.versions(dataset, allValid),

@@ -10,6 +10,7 @@ import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.storage.IngestLog;
 import dev.dpf.core.internal.storage.IngestState;
 import dev.dpf.core.internal.transform.Columns;
@@ -45,6 +46,7 @@ public final class Ingest {
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
+  private final DeltaWriter writer;
   private final IngestLog log;
   private final String runId;
   private final Instant startedAt;
@@ -74,6 +76,7 @@ public final class Ingest {
     this.spark = spark;
     this.definition = definition;
     this.lake = lake;
+    this.writer = DeltaWriter.of(lake);
     this.log = new IngestLog(spark, lake);
     this.runId = runId;
     this.startedAt = startedAt;
@@ -260,14 +263,14 @@ public final class Ingest {
               : 0;
       long written =
           batch.reingest()
-              ? lake.overwriteOnce(
+              ? writer.overwriteOnce(
                   Zone.CONSOLIDATED,
                   source.name(),
                   hooks.during(IngestHooks.WRITING, rows),
                   List.of(),
                   appId(source.name()),
                   batch.id())
-              : lake.appendOnce(
+              : writer.appendOnce(
                   Zone.CONSOLIDATED,
                   source.name(),
                   hooks.during(IngestHooks.WRITING, rows),
@@ -279,7 +282,7 @@ public final class Ingest {
       if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
         // The source's earlier ingest quarantine goes with the rows it stood beside.
         long quarantined =
-            lake.replaceWhere(
+            writer.replaceWhere(
                 Zone.QUARANTINE,
                 Quarantine.TABLE,
                 ConsolidatedColumns.quarantine(source, badRows, batch),
@@ -288,7 +291,7 @@ public final class Ingest {
         BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
       } else if (bad > 0) {
         long quarantined =
-            lake.appendOnce(
+            writer.appendOnce(
                 Zone.QUARANTINE,
                 Quarantine.TABLE,
                 ConsolidatedColumns.quarantine(source, badRows, batch),

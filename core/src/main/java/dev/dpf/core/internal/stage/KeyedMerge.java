@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
@@ -36,9 +37,11 @@ final class KeyedMerge {
   private static final String TOMB = "__tomb_seq";
 
   private final Lake lake;
+  private final DeltaWriter writer;
 
   KeyedMerge(Lake lake) {
     this.lake = lake;
+    this.writer = DeltaWriter.of(lake);
   }
 
   /** What one write did: rows written to the table, rows superseded, and what to tell. */
@@ -56,19 +59,19 @@ final class KeyedMerge {
     try {
       Dataset<Row> current = Changes.current(ranked);
       long written =
-          lake.overwrite(
+          writer.overwrite(
               Zone.TRANSFORMED,
               dataset.name(),
               Conform.project(dataset, current, extra),
               dataset.partitionBy());
       if (!dataset.key().isEmpty()) {
-        lake.enableDeletionVectors(Zone.TRANSFORMED, dataset.name());
+        writer.enableDeletionVectors(Zone.TRANSFORMED, dataset.name());
       }
       long superseded = Changes.superseded(ranked).count();
       String note = "";
       if (Arrays.asList(valid.columns()).contains(Columns.OP) && !dataset.key().isEmpty()) {
         long deleted =
-            lake.overwrite(
+            writer.overwrite(
                 Zone.SYSTEM,
                 deletedTable(dataset),
                 keysAndSeq(dataset, Changes.latest(ranked).filter(col(Columns.OP).equalTo("D"))),
@@ -95,7 +98,7 @@ final class KeyedMerge {
     if (dataset.key().isEmpty()) {
       Dataset<Row> rows = Conform.project(dataset, valid, extra);
       long written =
-          lake.appendOnce(
+          writer.appendOnce(
               Zone.TRANSFORMED, dataset.name(), rows, dataset.partitionBy(), appId, version);
       long all = written < 0 ? rows.count() : written;
       return new Applied(all, 0, all, "");
@@ -127,8 +130,9 @@ final class KeyedMerge {
       for (String c : columns) {
         set.put(Conform.quote(c), "s." + Conform.quote(c));
       }
-      Lake.Commit commit =
-          lake.merge(
+      DeltaWriter.Commit commit =
+          writer
+              .merge(
                   Zone.TRANSFORMED,
                   dataset.name(),
                   table -> {
@@ -160,7 +164,7 @@ final class KeyedMerge {
         insert.put(Conform.quote(k), "s." + Conform.quote(k));
       }
       insert.put(Changes.SEQ, "s." + Changes.SEQ);
-      lake.merge(
+      writer.merge(
           Zone.SYSTEM,
           deletedTable(dataset),
           table ->

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
 
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.definition.ModelDef;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.functions;
  */
 final class ModelWriter {
   private final Lake lake;
+  private final DeltaWriter writer;
   private final String runId;
 
   /**
@@ -31,6 +33,7 @@ final class ModelWriter {
    */
   ModelWriter(Lake lake, String runId) {
     this.lake = lake;
+    this.writer = DeltaWriter.of(lake);
     this.runId = runId;
   }
 
@@ -41,7 +44,7 @@ final class ModelWriter {
   Written write(ModelDef model, Dataset<Row> rows, ModelPlanner.Plan plan, String metadata) {
     if (plan.keys() != null) {
       String key = model.incremental().get().key();
-      Lake.Commit commit = replaceKeys(model, rows, key, plan.keys(), metadata);
+      DeltaWriter.Commit commit = replaceKeys(model, rows, key, plan.keys(), metadata);
       long written = commit.metric("numTargetRowsInserted");
       return new Written(
           written,
@@ -61,7 +64,7 @@ final class ModelWriter {
     if (plan.partitions() != null) {
       String column = model.partitionBy().get(0);
       long written =
-          lake.replaceWhere(
+          writer.replaceWhere(
               model.zone(),
               model.name(),
               rows.where(in(col(column), plan.partitions())),
@@ -79,7 +82,8 @@ final class ModelWriter {
               + " "
               + plan.reason());
     }
-    long written = lake.overwrite(model.zone(), model.name(), rows, model.partitionBy(), metadata);
+    long written =
+        writer.overwrite(model.zone(), model.name(), rows, model.partitionBy(), metadata);
     return new Written(written, "rebuilt (" + plan.reason() + ")");
   }
 
@@ -126,7 +130,7 @@ final class ModelWriter {
                 functions.struct(output.stream().map(c -> col(quoted(c))).toArray(Column[]::new))),
             runId);
     if (plan.keys() == null && plan.partitions() == null) {
-      return lake.replaceWhere(
+      return writer.replaceWhere(
           Zone.QUARANTINE,
           Quarantine.TABLE,
           rejected,
@@ -134,7 +138,7 @@ final class ModelWriter {
           Quarantine.partition(stage, model.name()));
     }
     long quarantined =
-        lake.appendOnce(
+        writer.appendOnce(
             Zone.QUARANTINE,
             Quarantine.TABLE,
             rejected,
@@ -151,7 +155,7 @@ final class ModelWriter {
    * In one MERGE commit, deletes the model's rows of every changed key and inserts its recomputed
    * rows of those keys (keys compared null-safe: a null key is a key too).
    */
-  private Lake.Commit replaceKeys(
+  private DeltaWriter.Commit replaceKeys(
       ModelDef model, Dataset<Row> rows, String key, Dataset<Row> keys, String metadata) {
     Dataset<Row> recomputed =
         rows.join(keys, rows.col(key).eqNullSafe(keys.col(ModelPlanner.KEY)), "left_semi");
@@ -164,8 +168,8 @@ final class ModelWriter {
     for (String c : rows.columns()) {
       insert.put(quoted(c), "s." + quoted(c));
     }
-    Optional<Lake.Commit> commit =
-        lake.merge(
+    Optional<DeltaWriter.Commit> commit =
+        writer.merge(
             model.zone(),
             model.name(),
             metadata,
@@ -182,8 +186,8 @@ final class ModelWriter {
       return commit.get();
     }
     // Nothing to delete or insert: Delta made no commit, yet the inputs must be recorded.
-    lake.commitMetadataOnly(model.zone(), model.name(), metadata);
-    return new Lake.Commit(-1, Map.of("numSourceRows", String.valueOf(keys.count())));
+    writer.commitMetadataOnly(model.zone(), model.name(), metadata);
+    return new DeltaWriter.Commit(-1, Map.of("numSourceRows", String.valueOf(keys.count())));
   }
 
   static String quoted(String column) {

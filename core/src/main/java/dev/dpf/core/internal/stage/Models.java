@@ -14,6 +14,7 @@ import dev.dpf.core.internal.pii.PiiLineage.Exposure;
 import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
@@ -47,6 +48,7 @@ import org.apache.spark.sql.types.StructType;
 public final class Models {
   private final PipelineDefinition definition;
   private final Lake lake;
+  private final DeltaWriter tables;
   private final Instant startedAt;
   private final ModelGraph graph;
   private final ModelCompiler compiler;
@@ -70,6 +72,7 @@ public final class Models {
       Instant startedAt) {
     this.definition = definition;
     this.lake = lake;
+    this.tables = DeltaWriter.of(lake);
     this.startedAt = startedAt;
     this.graph = new ModelGraph(spark, definition);
     this.compiler = new ModelCompiler(spark, definition, lake, graph, piiKey);
@@ -94,7 +97,7 @@ public final class Models {
         String fact = m.incremental().get().changesOf();
         TableName table = ModelGraph.input(fact, m);
         if (lake.exists(table.zone(), table.name())) {
-          lake.enableChangeDataFeed(table.zone(), table.name());
+          tables.enableChangeDataFeed(table.zone(), table.name());
         }
       }
     }
@@ -121,7 +124,7 @@ public final class Models {
           "needs " + String.join(", ", missing) + " (made by the first run)");
     }
     boolean created =
-        lake.createEmpty(
+        tables.createEmpty(
             model.zone(),
             model.name(),
             () -> {

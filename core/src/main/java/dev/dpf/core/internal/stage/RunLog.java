@@ -3,6 +3,7 @@ package dev.dpf.core.internal.stage;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -62,6 +63,7 @@ public final class RunLog {
                         r.note(),
                         now))
             .toList();
-    lake.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    DeltaWriter.of(lake)
+        .append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

@@ -8,6 +8,7 @@ import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.storage.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
@@ -35,6 +36,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class Transform {
   private final Lake lake;
+  private final DeltaWriter writer;
   private final String runId;
   private final Instant startedAt;
   private final TransformLog log;
@@ -55,6 +57,7 @@ public final class Transform {
 
   public Transform(SparkSession spark, Lake lake, String runId, Instant startedAt) {
     this.lake = lake;
+    this.writer = DeltaWriter.of(lake);
     this.runId = runId;
     this.startedAt = startedAt;
     this.log = new TransformLog(spark, lake);
@@ -158,7 +161,7 @@ public final class Transform {
       applied = merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read);
       Dataset<Row> still = Conform.selectRejected(dataset, conformed, inputColumns, runId);
       long written =
-          lake.replaceWhere(
+          writer.replaceWhere(
               Zone.QUARANTINE,
               Quarantine.TABLE,
               still.unionByName(orphans, true),
@@ -252,7 +255,7 @@ public final class Transform {
       Dataset<Row> rejected = Conform.selectRejected(dataset, conformed, inputColumns, runId);
       if (full) {
         quarantined =
-            lake.replaceWhere(
+            writer.replaceWhere(
                 Zone.QUARANTINE,
                 Quarantine.TABLE,
                 rejected,
@@ -260,7 +263,7 @@ public final class Transform {
                 Quarantine.partition("transform", dataset.name()));
       } else {
         quarantined =
-            lake.appendOnce(
+            writer.appendOnce(
                 Zone.QUARANTINE,
                 Quarantine.TABLE,
                 rejected,
@@ -321,7 +324,7 @@ public final class Transform {
     out.add(
         TableResult.init(
             dataset.table(),
-            lake.createEmpty(
+            writer.createEmpty(
                 Zone.TRANSFORMED,
                 dataset.name(),
                 () -> tableSchema(dataset, consolidated, List.of()),
@@ -332,7 +335,7 @@ public final class Transform {
       out.add(
           TableResult.init(
               dataset.qualifiedHistoryTable(),
-              lake.createEmpty(
+              writer.createEmpty(
                   Zone.TRANSFORMED,
                   dataset.historyTable(),
                   () -> HistoryWriter.schema(dataset, consolidated),

@@ -24,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class DeltaLogFiles {
 
-  /** The user-metadata field that holds a log table's summary ({@code Lake.appendLog}). */
+  /** The user-metadata field that holds a log table's summary ({@link DeltaWriter#appendLog}). */
   static final String SUMMARY = "dpf_summary";
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -132,10 +132,10 @@ public final class DeltaLogFiles {
   }
 
   /**
-   * The {@code version} of the newest {@link Lake#appendOnce} as {@code appId} that added rows to
-   * the table, read from the Delta log alone (no Spark job). Empty when there is none, or when a
-   * later commit of another kind added rows or removed files (then only the data can tell), or when
-   * the log no longer holds the commits needed.
+   * The {@code version} of the newest {@link DeltaWriter#appendOnce} as {@code appId} that added
+   * rows to the table, read from the Delta log alone (no Spark job). Empty when there is none, or
+   * when a later commit of another kind added rows or removed files (then only the data can tell),
+   * or when the log no longer holds the commits needed.
    */
   public OptionalLong lastAppendOnce(String dir, String appId) {
     for (long v = latestVersion(dir); v >= 0; v--) {

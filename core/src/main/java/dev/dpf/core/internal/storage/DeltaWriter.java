@@ -1,6 +1,5 @@
 package dev.dpf.core.internal.storage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.api.Lake;
@@ -19,57 +18,57 @@ import scala.Option;
 /**
  * Every write to a lake's Delta tables: appends, overwrites, partition replacements and MERGEs,
  * each committed once (an idempotent append carries its application id and version) and known by
- * its own commit (a token in the commit's user metadata finds it, and its metrics count its rows),
- * then registered in the catalog. The operations {@link Lake} offers are documented there.
+ * its own commit ({@link DeltaCommits}), then registered in the catalog. One writer per {@link
+ * Lake} ({@link #of}), so its writes share their locks; the api's {@code Lake} only reads.
  */
 public final class DeltaWriter {
-  private static final String USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata";
-
-  /** The key in a write's user metadata that finds its commit again. */
-  private static final String WRITE_TOKEN = "dpf_write";
-
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final Map<Lake, DeltaWriter> WRITERS =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   private final Lake lake;
   private final SparkSession spark;
   private final DeltaLogFiles log;
-  private final LakeCatalog catalog;
-  // MERGEs run one at a time in a process (their session settings are shared).
-  private final Object mergeLock = new Object();
+  private final DeltaCommits commits;
 
-  // Tables are written from several threads: one writer per table at a time (so a write finds its
-  // own commit and never races another over the table's creation), and one MERGE at a time (a MERGE
-  // takes its commit's user metadata from the session).
-  private final java.util.concurrent.ConcurrentHashMap<String, Object> writeLocks =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  public DeltaWriter(Lake lake, SparkSession spark, DeltaLogFiles log, LakeCatalog catalog) {
+  private DeltaWriter(Lake lake) {
     this.lake = lake;
-    this.spark = spark;
-    this.log = log;
-    this.catalog = catalog;
+    this.spark = lake.spark();
+    this.log = new DeltaLogFiles(spark.sessionState().newHadoopConf());
+    this.commits = new DeltaCommits(lake, log);
   }
 
+  /** The writer of {@code lake}: the same one for every caller, while the lake is in use. */
+  public static DeltaWriter of(Lake lake) {
+    return WRITERS.computeIfAbsent(lake, DeltaWriter::new);
+  }
+
+  /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */
   public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    return rowsOf(
-        write(
+    return commits.rowsOf(
+        commits.write(
             zone,
             table,
             null,
             metadata -> appender(rows, partitionBy, metadata).save(lake.path(zone, table))));
   }
 
+  /**
+   * Records {@code userMetadata} (a JSON object) in a commit that changes no data: for a write that
+   * found nothing to change but must still say what it was computed from.
+   */
   public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
     // Delta records no commit for an empty write; a table property change it does record. The
     // property's value is new each time, so it always changes.
     String property = LakeCatalog.sqlString(java.util.UUID.randomUUID().toString());
-    Optional<Lake.Commit> commit =
-        write(
+    Optional<Commit> commit =
+        commits.write(
             zone,
             table,
             userMetadata,
             metadata ->
-                withSessionUserMetadata(
+                commits.withSessionUserMetadata(
                     metadata,
                     () ->
                         spark.sql(
@@ -94,6 +93,14 @@ public final class DeltaWriter {
         .partitionBy(partitionBy.toArray(String[]::new));
   }
 
+  /**
+   * Appends rows as the table's commit {@code (appId, version)}, adding new columns to its schema.
+   * Delta records the pair in the commit; if the table already holds a commit with that appId and
+   * this version or a later one, nothing is written. That makes a retried write safe.
+   *
+   * @return rows committed now, or -1 when this write made no commit (it had been committed before,
+   *     or there was nothing to write)
+   */
   public long appendOnce(
       Zone zone,
       String table,
@@ -105,6 +112,12 @@ public final class DeltaWriter {
         zone, table, appId, version, metadata -> appender(rows, partitionBy, metadata));
   }
 
+  /**
+   * Replaces the table's rows and schema with {@code rows} as its commit {@code (appId, version)}:
+   * as {@link #appendOnce}, nothing is written when the table holds that commit or a later one.
+   *
+   * @return rows committed now, or -1 when this write made no commit
+   */
   public long overwriteOnce(
       Zone zone,
       String table,
@@ -133,8 +146,8 @@ public final class DeltaWriter {
       String appId,
       long version,
       java.util.function.Function<String, org.apache.spark.sql.DataFrameWriter<Row>> writer) {
-    Optional<Lake.Commit> commit =
-        write(
+    Optional<Commit> commit =
+        commits.write(
             zone,
             table,
             null,
@@ -144,69 +157,44 @@ public final class DeltaWriter {
                     .option("txnAppId", appId)
                     .option("txnVersion", version)
                     .save(lake.path(zone, table)));
-    return commit.isEmpty() ? -1 : rowsOf(commit);
+    return commit.isEmpty() ? -1 : commits.rowsOf(commit);
   }
 
-  public Optional<Lake.Commit> merge(
+  /**
+   * Runs a MERGE built on the table and returns its commit, empty when it changed nothing (Delta
+   * records no commit then). Its operation metrics say what it did: numTargetRowsInserted,
+   * numTargetRowsUpdated, numTargetRowsDeleted, ...
+   */
+  public Optional<Commit> merge(
       Zone zone, String table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
     return merge(zone, table, null, merge);
   }
 
-  public Optional<Lake.Commit> merge(
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
+  public Optional<Commit> merge(
       Zone zone,
       String table,
       String userMetadata,
       java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
     DeltaMergeBuilder builder = merge.apply(lake.delta(zone, table));
-    Optional<Lake.Commit> commit =
-        write(
+    Optional<Commit> commit =
+        commits.write(
             zone,
             table,
             userMetadata,
-            metadata -> withSessionUserMetadata(metadata, builder::execute));
+            metadata -> commits.withSessionUserMetadata(metadata, builder::execute));
     return commit;
   }
 
   /**
-   * Runs a write whose commit takes its user metadata from the session (a MERGE, an ALTER TABLE),
-   * one at a time.
+   * Appends rows to a log table (a system table only ever appended to); the commit's user metadata
+   * carries the log's summary: the summary of the table's latest commit with {@code update}
+   * applied, or a new one when that commit carries none. A reader then learns what the whole log
+   * says about a key from its latest commit alone ({@link #logSummary}), without reading its rows.
    */
-  void withSessionUserMetadata(String metadata, Runnable write) {
-    synchronized (mergeLock) {
-      spark.conf().set(USER_METADATA_CONF, metadata);
-      try {
-        write.run();
-      } finally {
-        spark.conf().unset(USER_METADATA_CONF);
-      }
-    }
-  }
-
-  Optional<Lake.Commit> write(
-      Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
-    return writeAfter(zone, table, before -> userMetadata, write);
-  }
-
-  /**
-   * Writes under the table's lock; {@code userMetadata} is given the table's version before the
-   * write (-1 when there is no table).
-   */
-  Optional<Lake.Commit> writeAfter(
-      Zone zone,
-      String table,
-      java.util.function.LongFunction<String> userMetadata,
-      java.util.function.Consumer<String> write) {
-    synchronized (lockOf(zone, table)) {
-      long before = lake.latestVersion(zone, table);
-      String token = java.util.UUID.randomUUID().toString();
-      write.accept(withToken(userMetadata.apply(before), token));
-      return commitWith(zone, table, before, token);
-    }
-  }
-
   public void appendLog(
       Zone zone, String table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
-    writeAfter(
+    commits.writeAfter(
         zone,
         table,
         before -> {
@@ -224,6 +212,10 @@ public final class DeltaWriter {
         metadata -> appender(rows.coalesce(1), List.of(), metadata).save(lake.path(zone, table)));
   }
 
+  /**
+   * The summary the log table's latest commit carries ({@link #appendLog}); empty when there is no
+   * table or that commit carries none (another kind of write made it): then only the rows can tell.
+   */
   public Optional<ObjectNode> logSummary(Zone zone, String table) {
     long latest = lake.latestVersion(zone, table);
     return latest < 0
@@ -232,59 +224,16 @@ public final class DeltaWriter {
             DeltaLogFiles.summaryOf(log.commitInfo(lake.path(zone, table), latest)));
   }
 
-  /**
-   * The commit after version {@code before} whose user metadata carries the token, if any;
-   * registers the table. Reads the commits' own log entries, newest first.
-   */
-  Optional<Lake.Commit> commitWith(Zone zone, String table, long before, String token) {
-    long latest = lake.latestVersion(zone, table);
-    if (latest < 0) {
-      return Optional.empty();
-    }
-    catalog.registerOnce(zone, table, lake.path(zone, table));
-    for (long v = latest; v > before; v--) {
-      JsonNode info = log.commitInfo(lake.path(zone, table), v);
-      if (token.equals(tokenOf(info.path("userMetadata").asText(null)))) {
-        Map<String, String> metrics = new java.util.HashMap<>();
-        info.path("operationMetrics")
-            .fields()
-            .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
-        return Optional.of(new Lake.Commit(v, metrics));
-      }
-    }
-    return Optional.empty();
-  }
-
-  static String withToken(String userMetadata, String token) {
-    try {
-      ObjectNode node =
-          userMetadata == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(userMetadata);
-      node.put(WRITE_TOKEN, token);
-      return JSON.writeValueAsString(node);
-    } catch (java.io.IOException | ClassCastException e) {
-      throw new IllegalArgumentException("user metadata must be a JSON object: " + userMetadata, e);
-    }
-  }
-
-  static String tokenOf(String userMetadata) {
-    if (userMetadata == null || !userMetadata.startsWith("{")) {
-      return null;
-    }
-    try {
-      return JSON.readTree(userMetadata).path(WRITE_TOKEN).asText(null);
-    } catch (java.io.IOException e) {
-      return null;
-    }
-  }
-
+  /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
   public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
     return overwrite(zone, table, rows, partitionBy, null);
   }
 
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
   public long overwrite(
       Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
-    return rowsOf(
-        write(
+    return commits.rowsOf(
+        commits.write(
             zone,
             table,
             userMetadata,
@@ -298,11 +247,16 @@ public final class DeltaWriter {
                     .save(lake.path(zone, table))));
   }
 
+  /**
+   * Atomically replaces the rows matching {@code predicate} (a condition on partition columns) with
+   * {@code rows}; returns the rows committed.
+   */
   public long replaceWhere(
       Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
     return replaceWhere(zone, table, rows, partitionBy, predicate, null);
   }
 
+  /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
   public long replaceWhere(
       Zone zone,
       String table,
@@ -311,8 +265,8 @@ public final class DeltaWriter {
       String predicate,
       String userMetadata) {
     boolean exists = lake.exists(zone, table);
-    return rowsOf(
-        write(
+    return commits.rowsOf(
+        commits.write(
             zone,
             table,
             userMetadata,
@@ -332,38 +286,24 @@ public final class DeltaWriter {
   }
 
   /**
-   * Rows a write committed, from its own commit's metrics (no extra pass over the data); 0 when it
-   * made no commit. Registers the table.
+   * Turns on deletion vectors for the table, once: a MERGE, UPDATE or DELETE then marks the rows it
+   * replaces instead of rewriting every data file that holds one (Delta 3.1+ writes them; Glue 5.0
+   * ships Delta 3.3; Athena reads them).
    */
-  long rowsOf(Optional<Lake.Commit> commit) {
-    if (commit.isEmpty()) {
-      return 0;
-    }
-    String rows = commit.get().metrics().get("numOutputRows");
-    if (rows == null) {
-      throw new IllegalStateException(
-          "Delta commit "
-              + commit.get().version()
-              + " has no numOutputRows metric: "
-              + commit.get().metrics());
-    }
-    return Long.parseLong(rows);
-  }
-
   public void enableDeletionVectors(Zone zone, String table) {
     enable(zone, table, "delta.enableDeletionVectors");
   }
 
+  /**
+   * Turns on the table's change data feed, once, so readers can ask which rows later commits
+   * changed; returns false if it was on already.
+   */
   public boolean enableChangeDataFeed(Zone zone, String table) {
     return enable(zone, table, "delta.enableChangeDataFeed");
   }
 
-  Object lockOf(Zone zone, String table) {
-    return writeLocks.computeIfAbsent(lake.path(zone, table), k -> new Object());
-  }
-
   private boolean enable(Zone zone, String table, String property) {
-    synchronized (lockOf(zone, table)) {
+    synchronized (commits.lockOf(zone, table)) {
       return enableLocked(zone, table, property);
     }
   }
@@ -391,6 +331,37 @@ public final class DeltaWriter {
             + "` SET TBLPROPERTIES ('"
             + property
             + "' = 'true')");
+    return true;
+  }
+
+  /**
+   * One commit a write of this lake made.
+   *
+   * @param version the table version it created
+   * @param metrics its operation metrics (numOutputRows, numTargetRowsInserted, ...)
+   */
+  public record Commit(long version, Map<String, String> metrics) {
+    /** A metric's value, 0 when the commit does not report it. */
+    public long metric(String name) {
+      String v = metrics.get(name);
+      return v == null ? 0 : Long.parseLong(v);
+    }
+  }
+
+  /**
+   * Creates the table empty with {@code schema} and registers it, unless it exists (then it is only
+   * registered); returns whether it was created.
+   */
+  public boolean createEmpty(
+      Zone zone,
+      String table,
+      java.util.function.Supplier<org.apache.spark.sql.types.StructType> schema,
+      List<String> partitionBy) {
+    if (lake.exists(zone, table)) {
+      lake.register(zone, table);
+      return false;
+    }
+    overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
     return true;
   }
 }

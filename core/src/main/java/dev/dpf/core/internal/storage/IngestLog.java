@@ -55,6 +55,7 @@ public final class IngestLog {
 
   private final SparkSession spark;
   private final Lake lake;
+  private final DeltaWriter writer;
   private JsonNode summary;
   private final List<Closing> unwritten = new ArrayList<>(); // closed, not yet in the log
 
@@ -64,6 +65,7 @@ public final class IngestLog {
   public IngestLog(SparkSession spark, Lake lake) {
     this.spark = spark;
     this.lake = lake;
+    this.writer = DeltaWriter.of(lake);
   }
 
   /**
@@ -203,7 +205,7 @@ public final class IngestLog {
     List<Closing> closings = List.copyOf(unwritten);
     List<Row> rows = new ArrayList<>();
     closings.forEach(c -> rows.addAll(c.rows()));
-    lake.appendLog(
+    writer.appendLog(
         Zone.SYSTEM,
         TABLE,
         spark.createDataFrame(rows, SCHEMA),
@@ -214,8 +216,8 @@ public final class IngestLog {
   /**
    * Whether {@code listed} is exactly the listing of the source's last committed batch, with no
    * entry since: then every file in it is ingested and nothing is pending. Decided from the log's
-   * latest commit alone ({@link Lake#logSummary}); false when it cannot tell, and then the log's
-   * rows decide ({@link #states}).
+   * latest commit alone ({@link DeltaWriter#logSummary}); false when it cannot tell, and then the
+   * log's rows decide ({@link #states}).
    */
   public boolean allIngested(String source, List<RawRoot.RawFile> listed) {
     String known = summary().path(source).path(LISTING).asText(null);
@@ -225,7 +227,7 @@ public final class IngestLog {
   /** The summary of the log's latest commit as this run found it (read once). */
   private synchronized JsonNode summary() {
     if (summary == null) {
-      summary = lake.logSummary(Zone.SYSTEM, TABLE).map(JsonNode.class::cast).orElse(MISSING);
+      summary = writer.logSummary(Zone.SYSTEM, TABLE).map(JsonNode.class::cast).orElse(MISSING);
     }
     return summary;
   }
@@ -296,7 +298,7 @@ public final class IngestLog {
    * @param listed the source's listing, all of it ingested once these rows are in; null otherwise
    */
   private void append(String source, List<Row> rows, List<RawRoot.RawFile> listed) {
-    lake.appendLog(
+    writer.appendLog(
         Zone.SYSTEM,
         TABLE,
         spark.createDataFrame(rows, SCHEMA),

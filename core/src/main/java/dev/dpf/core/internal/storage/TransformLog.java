@@ -39,6 +39,7 @@ public final class TransformLog {
 
   private final SparkSession spark;
   private final Lake lake;
+  private final DeltaWriter writer;
   private Map<String, Long> applied; // from the rows, read once when the summary cannot tell
   private com.fasterxml.jackson.databind.JsonNode summary; // the latest commit's, read once
   private final List<Applied> unwritten = new ArrayList<>(); // recorded, not yet in the log
@@ -48,6 +49,7 @@ public final class TransformLog {
   public TransformLog(SparkSession spark, Lake lake) {
     this.spark = spark;
     this.lake = lake;
+    this.writer = DeltaWriter.of(lake);
   }
 
   /**
@@ -58,7 +60,8 @@ public final class TransformLog {
   public synchronized Optional<Entry> lastEntry(String dataset) {
     if (summary == null) {
       summary =
-          lake.logSummary(Zone.SYSTEM, TABLE)
+          writer
+              .logSummary(Zone.SYSTEM, TABLE)
               .map(com.fasterxml.jackson.databind.JsonNode.class::cast)
               .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
     }
@@ -122,7 +125,7 @@ public final class TransformLog {
       return;
     }
     List<Applied> entries = List.copyOf(unwritten);
-    lake.appendLog(
+    writer.appendLog(
         Zone.SYSTEM,
         TABLE,
         spark.createDataFrame(entries.stream().map(Applied::row).toList(), SCHEMA),

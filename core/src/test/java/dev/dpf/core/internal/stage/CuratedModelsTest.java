@@ -8,6 +8,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
@@ -76,10 +77,11 @@ class CuratedModelsTest {
                 RowFactory.create(1, "Ann Lee", "(171) 555-0199", "10.1.2.3", "London"),
                 RowFactory.create(2, "Bo Young", "212 5550", "192.168.7.70", "NYC")),
             people);
-    lake.overwrite(Zone.TRANSFORMED, "people", rows, List.of());
-    lake.overwrite(Zone.TRANSFORMED, "people_view", rows, List.of());
-    lake.overwrite(
-        Zone.CONSOLIDATED, "people_src", rows.withColumnRenamed("name", "fullName"), List.of());
+    DeltaWriter.of(lake).overwrite(Zone.TRANSFORMED, "people", rows, List.of());
+    DeltaWriter.of(lake).overwrite(Zone.TRANSFORMED, "people_view", rows, List.of());
+    DeltaWriter.of(lake)
+        .overwrite(
+            Zone.CONSOLIDATED, "people_src", rows.withColumnRenamed("name", "fullName"), List.of());
     Files.createDirectories(dir.resolve("models"));
     Files.writeString(
         dir.resolve("models/people_view.sql"), "SELECT id, name, city FROM transformed.people");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.ModelDef;
@@ -72,14 +73,15 @@ class ModelPlannerTest {
     Date day1 = Date.valueOf("2026-11-01");
     Date day2 = Date.valueOf("2026-11-02");
     Date day3 = Date.valueOf("2026-11-03");
-    lake.overwrite(
-        Zone.TRANSFORMED,
-        "d",
-        rows(
-            new Object[] {1, day1, new BigDecimal("1.00")},
-            new Object[] {2, day2, new BigDecimal("2.00")}),
-        List.of());
-    lake.enableChangeDataFeed(Zone.TRANSFORMED, "d");
+    DeltaWriter.of(lake)
+        .overwrite(
+            Zone.TRANSFORMED,
+            "d",
+            rows(
+                new Object[] {1, day1, new BigDecimal("1.00")},
+                new Object[] {2, day2, new BigDecimal("2.00")}),
+            List.of());
+    DeltaWriter.of(lake).enableChangeDataFeed(Zone.TRANSFORMED, "d");
     assertThat(lake.version(Zone.TRANSFORMED, "d")).isEqualTo(1); // the write, the property
 
     String sql = "SELECT day, sum(amount) AS total FROM transformed.d GROUP BY day";
@@ -95,25 +97,27 @@ class ModelPlannerTest {
         .isEqualTo(new Planned("curate", "curated.daily", Planned.Action.REBUILD, "first run"));
 
     // The model written from v1: its commit records the fingerprint and v1.
-    lake.overwrite(
-        Zone.CURATED,
-        "daily",
-        spark.sql("SELECT DATE'2026-11-01' AS day, 1.00 AS total"),
-        List.of("day"),
-        ModelPlanner.metadata(fingerprint, v1, ""));
+    DeltaWriter.of(lake)
+        .overwrite(
+            Zone.CURATED,
+            "daily",
+            spark.sql("SELECT DATE'2026-11-01' AS day, 1.00 AS total"),
+            List.of("day"),
+            ModelPlanner.metadata(fingerprint, v1, ""));
     assertThat(planner.plan(model, fingerprint, v1).upToDate()).isTrue();
     assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).contains("");
     assertThat(planner.plan("curate", model, Set.of()).action())
         .isEqualTo(Planned.Action.UP_TO_DATE);
 
     // New rows of days 1 and 3 (version 2): only those partitions are recomputed.
-    lake.append(
-        Zone.TRANSFORMED,
-        "d",
-        rows(
-            new Object[] {3, day3, new BigDecimal("3.00")},
-            new Object[] {4, day1, new BigDecimal("4.00")}),
-        List.of());
+    DeltaWriter.of(lake)
+        .append(
+            Zone.TRANSFORMED,
+            "d",
+            rows(
+                new Object[] {3, day3, new BigDecimal("3.00")},
+                new Object[] {4, day1, new BigDecimal("4.00")}),
+            List.of());
     Map<String, Long> v2 = Map.of("transformed.d", 2L);
     ModelPlanner.Plan recompute = planner.plan(model, fingerprint, v2);
     assertThat(recompute.upToDate()).isFalse();

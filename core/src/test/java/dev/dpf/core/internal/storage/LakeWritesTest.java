@@ -30,22 +30,30 @@ class LakeWritesTest {
     Lake lake = new Lake(spark, dir.toString());
     List<String> parts = List.of("stage");
 
-    assertThat(lake.append(Zone.QUARANTINE, "q", rows("ingest", 3), parts)).isEqualTo(3);
+    assertThat(DeltaWriter.of(lake).append(Zone.QUARANTINE, "q", rows("ingest", 3), parts))
+        .isEqualTo(3);
     // Nothing to replace in partition 'transform', nothing to add: Delta skips the commit.
     assertThat(
-            lake.replaceWhere(
-                Zone.QUARANTINE, "q", rows("transform", 0), parts, "stage = 'transform'"))
+            DeltaWriter.of(lake)
+                .replaceWhere(
+                    Zone.QUARANTINE, "q", rows("transform", 0), parts, "stage = 'transform'"))
         .isZero();
-    assertThat(lake.append(Zone.QUARANTINE, "q", rows("ingest", 0), parts)).isZero();
+    assertThat(DeltaWriter.of(lake).append(Zone.QUARANTINE, "q", rows("ingest", 0), parts))
+        .isZero();
     assertThat(lake.version(Zone.QUARANTINE, "q")).as("no commit made").isZero();
 
     assertThat(
-            lake.replaceWhere(
-                Zone.QUARANTINE, "q", rows("transform", 2), parts, "stage = 'transform'"))
+            DeltaWriter.of(lake)
+                .replaceWhere(
+                    Zone.QUARANTINE, "q", rows("transform", 2), parts, "stage = 'transform'"))
         .isEqualTo(2);
-    assertThat(lake.appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
+    assertThat(
+            DeltaWriter.of(lake)
+                .appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
         .isEqualTo(4);
-    assertThat(lake.appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
+    assertThat(
+            DeltaWriter.of(lake)
+                .appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
         .as("committed before")
         .isEqualTo(-1);
     assertThat(lake.read(Zone.QUARANTINE, "q").count()).isEqualTo(9);
@@ -57,23 +65,24 @@ class LakeWritesTest {
     List<String> none = List.of();
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "c", "ingest-c")).as("no table").isEmpty();
 
-    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 2), none, "ingest-c", 1);
-    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 3), none, "ingest-c", 2);
-    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 0), none, "ingest-c", 3); // no rows
-    lake.appendOnce(Zone.CONSOLIDATED, "c", rows("a", 1), none, "other", 9);
+    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 2), none, "ingest-c", 1);
+    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 3), none, "ingest-c", 2);
+    DeltaWriter.of(lake)
+        .appendOnce(Zone.CONSOLIDATED, "c", rows("a", 0), none, "ingest-c", 3); // no rows
+    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 1), none, "other", 9);
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "c", "ingest-c"))
         .as("another writer added rows after batch 2: only the data can tell")
         .isEmpty();
 
-    lake.appendOnce(Zone.CONSOLIDATED, "d", rows("a", 2), none, "ingest-d", 1);
-    lake.appendOnce(Zone.CONSOLIDATED, "d", rows("a", 3), none, "ingest-d", 2);
-    lake.appendOnce(Zone.CONSOLIDATED, "d", rows("a", 0), none, "ingest-d", 3);
-    lake.enableChangeDataFeed(Zone.CONSOLIDATED, "d"); // a commit without rows
+    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 2), none, "ingest-d", 1);
+    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 3), none, "ingest-d", 2);
+    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 0), none, "ingest-d", 3);
+    DeltaWriter.of(lake).enableChangeDataFeed(Zone.CONSOLIDATED, "d"); // a commit without rows
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "d", "ingest-d"))
         .as("batch 3 added no rows; the property change none")
         .hasValue(2);
 
-    lake.overwrite(Zone.CONSOLIDATED, "d", rows("b", 1), none);
+    DeltaWriter.of(lake).overwrite(Zone.CONSOLIDATED, "d", rows("b", 1), none);
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "d", "ingest-d")).isEmpty();
   }
 
@@ -83,12 +92,12 @@ class LakeWritesTest {
     Lake lake = new Lake(spark, dir.toString());
     assertThat(lake.sizeBytes(Zone.CURATED, "s")).as("no table").hasValue(0);
 
-    lake.append(Zone.CURATED, "s", rows("a", 5), List.of());
-    lake.append(Zone.CURATED, "s", rows("b", 7), List.of());
+    DeltaWriter.of(lake).append(Zone.CURATED, "s", rows("a", 5), List.of());
+    DeltaWriter.of(lake).append(Zone.CURATED, "s", rows("b", 7), List.of());
     long appended = parquetBytes(dir.resolve("curated/s"));
     assertThat(lake.sizeBytes(Zone.CURATED, "s")).hasValue(appended);
 
-    lake.overwrite(Zone.CURATED, "s", rows("c", 2), List.of());
+    DeltaWriter.of(lake).overwrite(Zone.CURATED, "s", rows("c", 2), List.of());
     long detail =
         spark
             .sql("describe detail delta.`" + dir.resolve("curated/s") + "`")
@@ -105,12 +114,12 @@ class LakeWritesTest {
     Lake lake = new Lake(spark, dir.toString());
     assertThat(lake.rowCount(Zone.CURATED, "r")).as("no table").isEmpty();
 
-    lake.append(Zone.CURATED, "r", rows("a", 5).coalesce(1), List.of());
-    lake.append(Zone.CURATED, "r", rows("b", 7).coalesce(1), List.of());
+    DeltaWriter.of(lake).append(Zone.CURATED, "r", rows("a", 5).coalesce(1), List.of());
+    DeltaWriter.of(lake).append(Zone.CURATED, "r", rows("b", 7).coalesce(1), List.of());
     assertThat(lake.rowCount(Zone.CURATED, "r")).hasValue(12);
 
     // Delete 2 of b's 7 rows through a deletion vector: its file stays, 2 of its rows less.
-    lake.enableDeletionVectors(Zone.CURATED, "r");
+    DeltaWriter.of(lake).enableDeletionVectors(Zone.CURATED, "r");
     lake.delta(Zone.CURATED, "r").delete("stage = 'b' and v in ('0', '4')");
     String checksum =
         java.nio.file.Files.readString(
@@ -127,7 +136,7 @@ class LakeWritesTest {
     String threshold = "spark.databricks.delta.allFilesInCrc.thresholdNumFiles";
     spark.conf().set(threshold, "2");
     try {
-      lake.append(Zone.CURATED, "r", rows("c", 4).repartition(2), List.of());
+      DeltaWriter.of(lake).append(Zone.CURATED, "r", rows("c", 4).repartition(2), List.of());
     } finally {
       spark.conf().unset(threshold);
     }
@@ -155,48 +164,53 @@ class LakeWritesTest {
   @Test
   void aLogSummaryIsCarriedFromCommitToCommitAndNeverPastAnotherKindOfWrite(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
-    assertThat(lake.logSummary(Zone.SYSTEM, "log")).as("no table").isEmpty();
+    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log")).as("no table").isEmpty();
 
-    lake.appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 1));
-    lake.appendLog(Zone.SYSTEM, "log", rows("b", 2), s -> s.put("b", 2));
-    lake.appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 3));
-    assertThat(lake.logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
+    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 1));
+    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("b", 2), s -> s.put("b", 2));
+    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 3));
+    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
         .isEqualTo("{\"a\":3,\"b\":2}");
-    lake.appendLog(Zone.SYSTEM, "log", rows("b", 1), s -> s.remove("b"));
-    assertThat(lake.logSummary(Zone.SYSTEM, "log").orElseThrow().toString()).isEqualTo("{\"a\":3}");
+    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("b", 1), s -> s.remove("b"));
+    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
+        .isEqualTo("{\"a\":3}");
     assertThat(lake.read(Zone.SYSTEM, "log").count()).isEqualTo(5);
 
     // Another kind of write leaves no summary, and the next one starts afresh: what it does not
     // name, only the rows can tell.
-    lake.append(Zone.SYSTEM, "log", rows("c", 1), List.of());
-    assertThat(lake.logSummary(Zone.SYSTEM, "log")).isEmpty();
-    lake.appendLog(Zone.SYSTEM, "log", rows("c", 1), s -> s.put("c", 4));
-    assertThat(lake.logSummary(Zone.SYSTEM, "log").orElseThrow().toString()).isEqualTo("{\"c\":4}");
+    DeltaWriter.of(lake).append(Zone.SYSTEM, "log", rows("c", 1), List.of());
+    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log")).isEmpty();
+    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("c", 1), s -> s.put("c", 4));
+    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
+        .isEqualTo("{\"c\":4}");
   }
 
   @Test
   void aMergeThatChangesNothingHasNoCommit(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
-    lake.overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
+    DeltaWriter.of(lake)
+        .overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
 
     var none =
-        lake.merge(
-            Zone.TRANSFORMED,
-            "t",
-            t ->
-                t.as("t")
-                    .merge(spark.sql("select id from range(10, 12)").as("s"), "t.id = s.id")
-                    .whenMatched()
-                    .delete());
+        DeltaWriter.of(lake)
+            .merge(
+                Zone.TRANSFORMED,
+                "t",
+                t ->
+                    t.as("t")
+                        .merge(spark.sql("select id from range(10, 12)").as("s"), "t.id = s.id")
+                        .whenMatched()
+                        .delete());
     var some =
-        lake.merge(
-            Zone.TRANSFORMED,
-            "t",
-            t ->
-                t.as("t")
-                    .merge(spark.sql("select id from range(1, 12)").as("s"), "t.id = s.id")
-                    .whenMatched()
-                    .delete());
+        DeltaWriter.of(lake)
+            .merge(
+                Zone.TRANSFORMED,
+                "t",
+                t ->
+                    t.as("t")
+                        .merge(spark.sql("select id from range(1, 12)").as("s"), "t.id = s.id")
+                        .whenMatched()
+                        .delete());
 
     assertThat(none).isEmpty();
     assertThat(some).get().extracting(c -> c.metric("numTargetRowsDeleted")).isEqualTo(2L);

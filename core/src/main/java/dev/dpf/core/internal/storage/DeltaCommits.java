@@ -1,0 +1,150 @@
+package dev.dpf.core.internal.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dpf.core.api.Lake;
+import dev.dpf.definition.Zone;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * How a write of a lake knows its own commit: it runs under its table's lock, carries a fresh token
+ * in the commit's user metadata, and then finds the commit with that token among those after the
+ * version it started from; the commit's metrics count its rows. Registers each written table in the
+ * catalog.
+ */
+final class DeltaCommits {
+  private static final String USER_METADATA_CONF = "spark.databricks.delta.commitInfo.userMetadata";
+
+  /** The key in a write's user metadata that finds its commit again. */
+  private static final String WRITE_TOKEN = "dpf_write";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Lake lake;
+  private final SparkSession spark;
+  private final DeltaLogFiles log;
+  private final LakeCatalog catalog;
+  // MERGEs run one at a time in a process (their session settings are shared).
+  private final Object mergeLock = new Object();
+
+  // Tables are written from several threads: one writer per table at a time (so a write finds its
+  // own commit and never races another over the table's creation), and one MERGE at a time (a MERGE
+  // takes its commit's user metadata from the session).
+  private final java.util.concurrent.ConcurrentHashMap<String, Object> writeLocks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  DeltaCommits(Lake lake, DeltaLogFiles log) {
+    this.lake = lake;
+    this.spark = lake.spark();
+    this.log = log;
+    this.catalog = new LakeCatalog(spark, lake.root());
+  }
+
+  /**
+   * Runs a write whose commit takes its user metadata from the session (a MERGE, an ALTER TABLE),
+   * one at a time.
+   */
+  void withSessionUserMetadata(String metadata, Runnable write) {
+    synchronized (mergeLock) {
+      spark.conf().set(USER_METADATA_CONF, metadata);
+      try {
+        write.run();
+      } finally {
+        spark.conf().unset(USER_METADATA_CONF);
+      }
+    }
+  }
+
+  Optional<DeltaWriter.Commit> write(
+      Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
+    return writeAfter(zone, table, before -> userMetadata, write);
+  }
+
+  /**
+   * Writes under the table's lock; {@code userMetadata} is given the table's version before the
+   * write (-1 when there is no table).
+   */
+  Optional<DeltaWriter.Commit> writeAfter(
+      Zone zone,
+      String table,
+      java.util.function.LongFunction<String> userMetadata,
+      java.util.function.Consumer<String> write) {
+    synchronized (lockOf(zone, table)) {
+      long before = lake.latestVersion(zone, table);
+      String token = java.util.UUID.randomUUID().toString();
+      write.accept(withToken(userMetadata.apply(before), token));
+      return commitWith(zone, table, before, token);
+    }
+  }
+
+  /**
+   * The commit after version {@code before} whose user metadata carries the token, if any;
+   * registers the table. Reads the commits' own log entries, newest first.
+   */
+  Optional<DeltaWriter.Commit> commitWith(Zone zone, String table, long before, String token) {
+    long latest = lake.latestVersion(zone, table);
+    if (latest < 0) {
+      return Optional.empty();
+    }
+    catalog.registerOnce(zone, table, lake.path(zone, table));
+    for (long v = latest; v > before; v--) {
+      JsonNode info = log.commitInfo(lake.path(zone, table), v);
+      if (token.equals(tokenOf(info.path("userMetadata").asText(null)))) {
+        Map<String, String> metrics = new java.util.HashMap<>();
+        info.path("operationMetrics")
+            .fields()
+            .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
+        return Optional.of(new DeltaWriter.Commit(v, metrics));
+      }
+    }
+    return Optional.empty();
+  }
+
+  static String withToken(String userMetadata, String token) {
+    try {
+      ObjectNode node =
+          userMetadata == null ? JSON.createObjectNode() : (ObjectNode) JSON.readTree(userMetadata);
+      node.put(WRITE_TOKEN, token);
+      return JSON.writeValueAsString(node);
+    } catch (java.io.IOException | ClassCastException e) {
+      throw new IllegalArgumentException("user metadata must be a JSON object: " + userMetadata, e);
+    }
+  }
+
+  static String tokenOf(String userMetadata) {
+    if (userMetadata == null || !userMetadata.startsWith("{")) {
+      return null;
+    }
+    try {
+      return JSON.readTree(userMetadata).path(WRITE_TOKEN).asText(null);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Rows a write committed, from its own commit's metrics (no extra pass over the data); 0 when it
+   * made no commit. Registers the table.
+   */
+  long rowsOf(Optional<DeltaWriter.Commit> commit) {
+    if (commit.isEmpty()) {
+      return 0;
+    }
+    String rows = commit.get().metrics().get("numOutputRows");
+    if (rows == null) {
+      throw new IllegalStateException(
+          "Delta commit "
+              + commit.get().version()
+              + " has no numOutputRows metric: "
+              + commit.get().metrics());
+    }
+    return Long.parseLong(rows);
+  }
+
+  Object lockOf(Zone zone, String table) {
+    return writeLocks.computeIfAbsent(lake.path(zone, table), k -> new Object());
+  }
+}
