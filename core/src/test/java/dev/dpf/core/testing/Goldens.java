@@ -25,7 +25,8 @@ public final class Goldens {
   private Goldens() {}
 
   public static void assertMatches(String table, Dataset<Row> rows) {
-    // The change sequence is internal bookkeeping: CdcTransformTest checks what it does.
+    // The change sequence is internal bookkeeping: KeyedMergeTest and CdcMergeTest check what it
+    // does.
     rows = rows.drop(dev.dpf.core.internal.transform.Changes.SEQ);
     List<String> lines = new ArrayList<>();
     for (Row r : rows.collectAsList()) {

@@ -107,15 +107,16 @@ class QualityRulesTest extends IngestFixture {
   }
 
   @Test
-  void aFailRuleStopsTheRunBeforeAnythingIsWrittenAndIsRecorded() throws Exception {
+  void aFailRuleStopsTheRunBeforeWritingAndABatchWhoseEveryRowIsQuarantinedMergesNothing()
+      throws Exception {
     rows();
-    String datasets =
+    String failing =
         "datasets:\n  t:\n    source: t\n    key: [id]\n"
             + COLUMNS
             + "    quality:\n"
             + "      - {rule: range, column: amount, min: 0, action: fail}\n";
 
-    assertThatThrownBy(() -> ingestAndTransform(SOURCES, datasets, "r1"))
+    assertThatThrownBy(() -> ingestAndTransform(SOURCES, failing, "r1"))
         .isInstanceOf(DpfException.class)
         .hasMessage(
             "Quality rule failed (action fail): t range(amount): 1 of 4 failed, for example"
@@ -137,23 +138,20 @@ class QualityRulesTest extends IngestFixture {
             "Quality rule failed (action fail): t min_rows: 1 of 1 failed (4 row(s), at least 10"
                 + " expected). Fix the data at its source, or change the rule in"
                 + " datasets.t.quality");
-  }
 
-  @Test
-  void aBatchWhoseEveryRowIsQuarantinedMergesNothingAndReconciles() throws Exception {
-    rows();
+    // With the rule quarantining instead, the same rows pass; then a batch of only bad rows.
     String datasets =
         "datasets:\n  t:\n    source: t\n    key: [id]\n"
             + COLUMNS
             + "    quality:\n"
             + "      - {rule: range, column: amount, min: 0, action: quarantine}\n";
-    ingestAndTransform(SOURCES, datasets, "r1");
+    ingestAndTransform(SOURCES, datasets, "r3");
     write(
         "files/t/t2.csv",
         "id,amount,country,code,ref,ts\n6,-1.00,FR,ABC,1,2026-11-21T10:00:00\n"
             + "7,y,FR,ABC,1,2026-11-21T10:00:00\n");
 
-    List<TableResult> results = ingestAndTransform(SOURCES, datasets, "r2");
+    List<TableResult> results = ingestAndTransform(SOURCES, datasets, "r4");
 
     assertThat(results)
         .filteredOn(r -> r.table().equals("transformed.t"))
@@ -180,6 +178,17 @@ class QualityRulesTest extends IngestFixture {
             + "      - {rule: unique, column: country, action: warn}\n"
             + "      - {rule: min_rows, count: 5, action: warn}\n";
     Map<String, String> sql = Map.of("m.sql", "SELECT id, amount, country FROM transformed.t");
+    String failing =
+        "      - {rule: expect, name: refund, expression: \"amount < 0\", action: fail}\n";
+
+    // A fail rule stops the run before the model is written.
+    assertThatThrownBy(() -> run(SOURCES, MODEL + failing, "r0", sql))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "Quality rule failed (action fail): m expect(refund): 3 of 4 failed, for example"
+                + " 'amount=10.00', 'amount=20.00', 'amount=30.00' (expected amount < 0). Fix the"
+                + " data at its source, or change the rule in models.m.quality");
+    assertThat(lake().exists(Zone.CURATED, "m")).isFalse();
 
     List<TableResult> results = run(SOURCES, MODEL + rules, "r1", sql);
 
@@ -197,6 +206,7 @@ class QualityRulesTest extends IngestFixture {
         DatasetAssert.rowsAsText(lake().read(Zone.CURATED, "m")));
     DatasetAssert.diff(
         List.of(
+            "m|expect(refund)|failed|4|3|['amount=10.00','amount=20.00','amount=30.00']",
             "m|expect(small)|quarantined|4|1|['amount=30.00']",
             "m|not_null(country)|warned|4|1|['null']",
             "m|unique(country)|passed|3|0|[]",
@@ -227,22 +237,6 @@ class QualityRulesTest extends IngestFixture {
         .filteredOn(r -> r.table().equals("curated.m"))
         .extracting(TableResult::status)
         .containsExactly(TableResult.Status.UP_TO_DATE);
-    assertThat(lake().read(Zone.SYSTEM, "quality").filter("dataset = 'm'").count()).isEqualTo(4);
-  }
-
-  @Test
-  void aModelsFailRuleStopsTheRunBeforeTheModelIsWritten() throws Exception {
-    rows();
-    String rules =
-        "      - {rule: expect, name: refund, expression: \"amount < 0\", action: fail}\n";
-
-    assertThatThrownBy(
-            () -> run(SOURCES, MODEL + rules, "r1", Map.of("m.sql", "SELECT * FROM transformed.t")))
-        .isInstanceOf(DpfException.class)
-        .hasMessage(
-            "Quality rule failed (action fail): m expect(refund): 3 of 4 failed, for example"
-                + " 'amount=10.00', 'amount=20.00', 'amount=30.00' (expected amount < 0). Fix the"
-                + " data at its source, or change the rule in models.m.quality");
-    assertThat(lake().exists(Zone.CURATED, "m")).isFalse();
+    assertThat(lake().read(Zone.SYSTEM, "quality").filter("dataset = 'm'").count()).isEqualTo(5);
   }
 }
