@@ -5,101 +5,67 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.core.testing.DmsChanges;
+import dev.dpf.core.testing.DmsChanges.Change;
 import dev.dpf.core.testing.SparkExtension;
-import dev.dpf.definition.ColumnDef;
-import dev.dpf.definition.ColumnType;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.Zone;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DMS changes written to a real Delta table, batch after batch, as the transform hands them over
  * (conformed rows with their lineage): a first batch rebuilds the table, later ones MERGE. Checked
- * against a plain replay: a Java map applying every change seen so far, one by one, in commit
- * order. Reading the raw files and choosing between rebuild and MERGE: {@link CdcMergeTest}.
+ * against a plain replay of every change seen so far ({@link DmsChanges#replay}). Reading the raw
+ * files and choosing between rebuild and MERGE: {@link CdcMergeTest}.
  */
 class KeyedMergeTest {
   private final SparkSession spark = SparkExtension.session();
   @TempDir Path dir;
 
-  /** {@code c}: key {@code id} (int), value {@code v} (string). */
-  private static final DatasetDef DATASET =
-      new DatasetDef(
-          "c",
-          "c",
-          List.of("id"),
-          List.of(
-              new ColumnDef(
-                  "id", "id", new ColumnType(ColumnType.Base.INT, 0, 0), Optional.empty(), false),
-              new ColumnDef(
-                  "v", "v", new ColumnType(ColumnType.Base.STRING, 0, 0), Optional.empty(), true)),
-          List.of());
-
-  private static final StructType VALID =
-      new StructType()
-          .add("id", DataTypes.IntegerType)
-          .add("v", DataTypes.StringType)
-          .add(Columns.SOURCE_FILE, DataTypes.StringType)
-          .add(Columns.ROW_NUMBER, DataTypes.LongType)
-          .add(Columns.BATCH_ID, DataTypes.LongType)
-          .add(Columns.OP, DataTypes.StringType)
-          .add(Columns.COMMIT_TS, DataTypes.StringType);
-
-  /** One change as a DMS file holds it; a full-load row has no Op. */
-  record Change(String op, String ts, int id, String v, String file, long row, long batch) {
-    Row toRow() {
-      return RowFactory.create(id, v, "dms/db/c/" + file, row, batch, op, ts);
-    }
-  }
+  private static final DatasetDef DATASET = DmsChanges.DATASET;
 
   @Test
   void aLoadAndItsChangesInOneBatchRebuildTheLatestStateAndRememberTheDeletedKeys() {
     String t = "2026-11-18 ";
-    String cdc1 = "2026/11/18/20261118-100000000.csv";
-    String cdc2 = "2026/11/18/20261118-110000000.csv";
+    String load = "dms/t/LOAD00000001.csv";
+    String cdc1 = "dms/t/2026/11/18/20261118-100000000.csv";
+    String cdc2 = "dms/t/2026/11/18/20261118-110000000.csv";
     List<Change> batch =
         List.of(
-            new Change(null, t + "09:00:00.000000", 1, "Ann", "LOAD00000001.csv", 1, 1),
-            new Change(null, t + "09:00:00.000000", 2, "Bo", "LOAD00000001.csv", 2, 1),
-            new Change(null, t + "09:00:00.000000", 3, "Cy", "LOAD00000001.csv", 3, 1),
-            new Change("U", t + "10:00:00.000000", 1, "Anna", cdc1, 1, 1),
+            new Change(1, "Ann", load, 1, 1, null, t + "09:00:00.000000"),
+            new Change(2, "Bo", load, 2, 1, null, t + "09:00:00.000000"),
+            new Change(3, "Cy", load, 3, 1, null, t + "09:00:00.000000"),
+            new Change(1, "Anna", cdc1, 1, 1, "U", t + "10:00:00.000000"),
             // Same commit time: the later row wins.
-            new Change("U", t + "10:00:00.000000", 1, "Annie", cdc1, 2, 1),
-            new Change("D", t + "10:00:01.000000", 2, "Bo", cdc1, 3, 1),
-            new Change("I", t + "10:00:02.000000", 4, "Di", cdc1, 4, 1),
+            new Change(1, "Annie", cdc1, 2, 1, "U", t + "10:00:00.000000"),
+            new Change(2, "Bo", cdc1, 3, 1, "D", t + "10:00:01.000000"),
+            new Change(4, "Di", cdc1, 4, 1, "I", t + "10:00:02.000000"),
             // Deleted, then inserted again.
-            new Change("D", t + "10:00:03.000000", 3, "Cy", cdc1, 5, 1),
-            new Change("I", t + "10:00:04.000000", 3, "Cyd", cdc1, 6, 1),
+            new Change(3, "Cy", cdc1, 5, 1, "D", t + "10:00:03.000000"),
+            new Change(3, "Cyd", cdc1, 6, 1, "I", t + "10:00:04.000000"),
             // Delivered late: committed before Anna.
-            new Change("U", t + "09:59:59.000000", 1, "Late", cdc2, 1, 1),
+            new Change(1, "Late", cdc2, 1, 1, "U", t + "09:59:59.000000"),
             // Redelivered.
-            new Change("I", t + "10:00:02.000000", 4, "Di", cdc2, 2, 1));
+            new Change(4, "Di", cdc2, 2, 1, "I", t + "10:00:02.000000"));
 
     KeyedMerge.Applied applied = new KeyedMerge(lake()).rebuild(DATASET, frame(batch), List.of());
 
     // 11 rows: 3 keys live (1 Annie, 3 Cyd, 4 Di from its redelivery), 8 superseded; 2 deleted.
     assertThat(applied).isEqualTo(new KeyedMerge.Applied(3, 8, 3, "; 1 deleted key(s) remembered"));
     DatasetAssert.diff(
-        List.of("1|Annie|dms/db/c/" + cdc1, "3|Cyd|dms/db/c/" + cdc1, "4|Di|dms/db/c/" + cdc2),
+        List.of("1|Annie|" + cdc1, "3|Cyd|" + cdc1, "4|Di|" + cdc2),
         DatasetAssert.rowsAsText(
-            lake().read(Zone.TRANSFORMED, "c").select("id", "v", Columns.SOURCE_FILE)));
+            lake().read(Zone.TRANSFORMED, "t").select("id", "v", Columns.SOURCE_FILE)));
     DatasetAssert.diff(
-        List.of("2"), DatasetAssert.rowsAsText(lake().read(Zone.SYSTEM, "deleted_c").select("id")));
+        List.of("2"), DatasetAssert.rowsAsText(lake().read(Zone.SYSTEM, "deleted_t").select("id")));
   }
 
   /**
@@ -111,10 +77,9 @@ class KeyedMergeTest {
   void everyMergedBatchLeavesTheStateOfAReplayInCommitOrder() {
     SplittableRandom r = new SplittableRandom(20261125);
     List<Change> all = new ArrayList<>();
+    String load = "dms/t/LOAD00000001.csv";
     for (int id = 0; id < 60; id++) {
-      all.add(
-          new Change(
-              null, "2026-11-18 09:00:00.000000", id, "load-" + id, "LOAD00000001.csv", id + 1, 1));
+      all.add(new Change(id, "load-" + id, load, id + 1, 1, null, "2026-11-18 09:00:00.000000"));
     }
     KeyedMerge merges = new KeyedMerge(lake());
     merges.rebuild(DATASET, frame(all), List.of());
@@ -124,7 +89,7 @@ class KeyedMergeTest {
     for (long batch = 2; batch <= 6; batch++) {
       List<Change> changes = new ArrayList<>();
       for (int f = 0; f < 3; f++, file++) {
-        String name = String.format("2026/11/18/20261118-1%02d000000.csv", file);
+        String name = String.format("dms/t/2026/11/18/20261118-1%02d000000.csv", file);
         int rows = 60 + r.nextInt(30);
         long row = 0;
         for (int i = 0; i < rows; i++) {
@@ -136,7 +101,7 @@ class KeyedMergeTest {
           String ts = String.format("2026-11-18 10:%02d:%02d.000000", second / 60, second % 60);
           int copies = r.nextInt(25) == 0 ? 2 : 1; // delivered twice
           for (int c = 0; c < copies; c++) {
-            changes.add(new Change(op, ts, id, "v" + file + "-" + i, name, ++row, batch));
+            changes.add(new Change(id, "v" + file + "-" + i, name, ++row, batch, op, ts));
           }
         }
       }
@@ -152,38 +117,16 @@ class KeyedMergeTest {
   }
 
   private Dataset<Row> frame(List<Change> changes) {
-    return spark.createDataFrame(changes.stream().map(Change::toRow).toList(), VALID);
+    return DmsChanges.frame(spark, changes);
   }
 
-  /**
-   * The table holds what applying every change one by one in commit order leaves, and the deleted
-   * keys are those whose last change is a delete.
-   */
+  /** The table holds the replay's state, and the deleted keys are the replay's. */
   private void assertState(List<Change> changes) {
-    List<Change> ordered = new ArrayList<>(changes);
-    ordered.sort(
-        Comparator.comparing(Change::ts)
-            .thenComparingInt(c -> c.file().startsWith("LOAD") ? 0 : 1)
-            .thenComparing(Change::file)
-            .thenComparingLong(Change::row));
-    Map<Integer, String> state = new TreeMap<>();
-    Map<Integer, String> lastOp = new TreeMap<>();
-    for (Change c : ordered) {
-      if ("D".equals(c.op())) {
-        state.remove(c.id());
-      } else {
-        state.put(c.id(), c.v());
-      }
-      lastOp.put(c.id(), String.valueOf(c.op()));
-    }
     DatasetAssert.diff(
-        state.entrySet().stream().map(e -> e.getKey() + "|" + e.getValue()).toList(),
-        DatasetAssert.rowsAsText(lake().read(Zone.TRANSFORMED, "c").select("id", "v")));
+        DmsChanges.replay(changes),
+        DatasetAssert.rowsAsText(lake().read(Zone.TRANSFORMED, "t").select("id", "v")));
     DatasetAssert.diff(
-        lastOp.entrySet().stream()
-            .filter(e -> e.getValue().equals("D"))
-            .map(e -> String.valueOf(e.getKey()))
-            .toList(),
-        DatasetAssert.rowsAsText(lake().read(Zone.SYSTEM, "deleted_c").select("id")));
+        DmsChanges.deletedKeys(changes),
+        DatasetAssert.rowsAsText(lake().read(Zone.SYSTEM, "deleted_t").select("id")));
   }
 }

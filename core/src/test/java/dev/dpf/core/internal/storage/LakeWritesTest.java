@@ -7,6 +7,7 @@ import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Zone;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -187,30 +188,21 @@ class LakeWritesTest {
 
   @Test
   void aMergeThatChangesNothingHasNoCommit(@TempDir Path dir) {
-    Lake lake = new Lake(spark, dir.toString());
-    DeltaWriter.of(lake)
-        .overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
+    DeltaWriter writer = DeltaWriter.of(new Lake(spark, dir.toString()));
+    writer.overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
+    java.util.function.Function<String, Optional<DeltaWriter.Commit>> deleteMatching =
+        ids ->
+            writer.merge(
+                Zone.TRANSFORMED,
+                "t",
+                t ->
+                    t.as("t")
+                        .merge(spark.sql("select id from " + ids).as("s"), "t.id = s.id")
+                        .whenMatched()
+                        .delete());
 
-    var none =
-        DeltaWriter.of(lake)
-            .merge(
-                Zone.TRANSFORMED,
-                "t",
-                t ->
-                    t.as("t")
-                        .merge(spark.sql("select id from range(10, 12)").as("s"), "t.id = s.id")
-                        .whenMatched()
-                        .delete());
-    var some =
-        DeltaWriter.of(lake)
-            .merge(
-                Zone.TRANSFORMED,
-                "t",
-                t ->
-                    t.as("t")
-                        .merge(spark.sql("select id from range(1, 12)").as("s"), "t.id = s.id")
-                        .whenMatched()
-                        .delete());
+    var none = deleteMatching.apply("range(10, 12)");
+    var some = deleteMatching.apply("range(1, 12)");
 
     assertThat(none).isEmpty();
     assertThat(some).get().extracting(c -> c.metric("numTargetRowsDeleted")).isEqualTo(2L);

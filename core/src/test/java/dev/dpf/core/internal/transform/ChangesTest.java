@@ -3,65 +3,23 @@ package dev.dpf.core.internal.transform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.core.testing.DmsChanges;
+import dev.dpf.core.testing.DmsChanges.Change;
 import dev.dpf.core.testing.SparkExtension;
-import dev.dpf.definition.ColumnDef;
-import dev.dpf.definition.ColumnType;
 import dev.dpf.definition.DatasetDef;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
-/**
- * The latest change per key, checked against a plain replay: a Java map applying the changes one by
- * one in commit order.
- */
+/** The latest change per key, checked against a plain replay ({@link DmsChanges#replay}). */
 class ChangesTest {
   private final SparkSession spark = SparkExtension.session();
-
-  /** {@code t}: key {@code id} (int), value {@code v} (string). */
-  static final DatasetDef DATASET =
-      new DatasetDef(
-          "t",
-          "t",
-          List.of("id"),
-          List.of(
-              new ColumnDef(
-                  "id", "id", new ColumnType(ColumnType.Base.INT, 0, 0), Optional.empty(), false),
-              new ColumnDef(
-                  "v", "v", new ColumnType(ColumnType.Base.STRING, 0, 0), Optional.empty(), true)),
-          List.of());
-
-  private static final StructType SCHEMA =
-      new StructType()
-          .add("id", DataTypes.IntegerType)
-          .add("v", DataTypes.StringType)
-          .add(Columns.SOURCE_FILE, DataTypes.StringType)
-          .add(Columns.ROW_NUMBER, DataTypes.LongType)
-          .add(Columns.BATCH_ID, DataTypes.LongType)
-          .add(Columns.OP, DataTypes.StringType)
-          .add(Columns.COMMIT_TS, DataTypes.StringType);
-
-  /** One DMS change as the consolidated table holds it. */
-  record Change(int id, String v, String file, long row, long batch, String op, String ts) {
-    Row toRow() {
-      return RowFactory.create(id, v, file, row, batch, op, ts);
-    }
-
-    String name() {
-      return file.substring(file.lastIndexOf('/') + 1);
-    }
-  }
+  private static final DatasetDef DATASET = DmsChanges.DATASET;
 
   @Test
   void aSeededScenarioOfThousandsOfChangesMatchesAReplay() {
@@ -101,15 +59,13 @@ class ChangesTest {
     }
     assertThat(changes).hasSizeGreaterThan(1000);
 
-    Dataset<Row> valid =
-        spark.createDataFrame(changes.stream().map(Change::toRow).toList(), SCHEMA);
+    Dataset<Row> valid = DmsChanges.frame(spark, changes);
     Dataset<Row> ranked = Changes.ranked(DATASET, valid);
     List<String> current = DatasetAssert.rowsAsText(Changes.current(ranked).select("id", "v"));
     long superseded = Changes.superseded(ranked).count();
 
-    Map<Integer, String> replay = replay(changes);
-    DatasetAssert.diff(
-        replay.entrySet().stream().map(e -> e.getKey() + "|" + e.getValue()).toList(), current);
+    List<String> replay = DmsChanges.replay(changes);
+    DatasetAssert.diff(replay, current);
     assertThat(superseded).isEqualTo(changes.size() - replay.size());
   }
 
@@ -132,57 +88,23 @@ class ChangesTest {
       }
     }
 
-    Dataset<Row> valid =
-        spark.createDataFrame(changes.stream().map(Change::toRow).toList(), SCHEMA);
+    Dataset<Row> valid = DmsChanges.frame(spark, changes);
     Dataset<Row> ranked = Changes.ranked(DATASET, valid);
 
-    Map<Integer, String> replay = replay(changes);
-    DatasetAssert.diff(
-        replay.entrySet().stream().map(e -> e.getKey() + "|" + e.getValue()).toList(),
-        DatasetAssert.rowsAsText(Changes.current(ranked).select("id", "v")));
+    List<String> replay = DmsChanges.replay(changes);
+    DatasetAssert.diff(replay, DatasetAssert.rowsAsText(Changes.current(ranked).select("id", "v")));
     assertThat(Changes.superseded(ranked).count()).isEqualTo(changes.size() - replay.size());
-  }
-
-  /**
-   * Applies the changes in commit order: timestamp (none first), full load first, file name (a DMS
-   * CDC file is named by its time), batch, file, row.
-   */
-  private static Map<Integer, String> replay(List<Change> changes) {
-    List<Change> ordered = new ArrayList<>(changes);
-    ordered.sort(
-        Comparator.comparing(Change::ts, Comparator.nullsFirst(Comparator.<String>naturalOrder()))
-            .thenComparingInt(c -> c.name().startsWith("LOAD") ? 0 : 1)
-            .thenComparing(Change::name)
-            .thenComparingLong(Change::batch)
-            .thenComparing(Change::file)
-            .thenComparingLong(Change::row));
-    Map<Integer, String> state = new TreeMap<>();
-    for (Change c : ordered) {
-      if (c.op().equals("D")) {
-        state.remove(c.id());
-      } else {
-        state.put(c.id(), c.v());
-      }
-    }
-    return state;
   }
 
   @Test
   void withoutDmsColumnsTheLastDeliveredDuplicateWinsAndNoKeyKeepsEveryRow() {
-    StructType schema =
-        new StructType()
-            .add("id", DataTypes.IntegerType)
-            .add("v", DataTypes.StringType)
-            .add(Columns.SOURCE_FILE, DataTypes.StringType)
-            .add(Columns.ROW_NUMBER, DataTypes.LongType)
-            .add(Columns.BATCH_ID, DataTypes.LongType);
     Dataset<Row> valid =
         spark.createDataFrame(
             List.of(
                 RowFactory.create(1, "a", "s/2026/11/18/10/o1", 1L, 1L),
                 RowFactory.create(1, "a", "s/2026/11/18/11/o2", 4L, 2L),
                 RowFactory.create(2, "b", "s/2026/11/18/10/o1", 2L, 1L)),
-            schema);
+            DmsChanges.LINEAGE);
 
     Dataset<Row> ranked = Changes.ranked(DATASET, valid);
     DatasetAssert.diff(

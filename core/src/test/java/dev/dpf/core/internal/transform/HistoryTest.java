@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.date_format;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpf.core.testing.DmsChanges;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.DatasetDef;
 import java.sql.Timestamp;
@@ -23,16 +24,10 @@ import org.junit.jupiter.api.Test;
 class HistoryTest {
   private final SparkSession spark = SparkExtension.session();
 
-  private static final DatasetDef DATASET = ChangesTest.DATASET;
+  private static final DatasetDef DATASET = DmsChanges.DATASET;
 
   private static final StructType FILES =
-      new StructType()
-          .add("id", DataTypes.IntegerType)
-          .add("v", DataTypes.StringType)
-          .add(Columns.SOURCE_FILE, DataTypes.StringType)
-          .add(Columns.ROW_NUMBER, DataTypes.LongType)
-          .add(Columns.BATCH_ID, DataTypes.LongType)
-          .add(Columns.INGESTED_AT, DataTypes.TimestampType);
+      DmsChanges.LINEAGE.add(Columns.INGESTED_AT, DataTypes.TimestampType);
 
   private static final StructType DMS =
       FILES.add(Columns.OP, DataTypes.StringType).add(Columns.COMMIT_TS, DataTypes.StringType);
