@@ -69,7 +69,7 @@ public final class Lake {
   }
 
   public String path(Zone zone, String table) {
-    return root + "/" + zone.dbName() + "/" + table;
+    return LakeCatalog.tablePath(root, zone, table);
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.dpf.core.internal.storage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dpf.core.api.Lake;
 import dev.dpf.definition.Zone;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +22,7 @@ final class DeltaCommits {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final Lake lake;
+  private final String root;
   private final SparkSession spark;
   private final DeltaLogFiles log;
   private final LakeCatalog catalog;
@@ -36,11 +35,23 @@ final class DeltaCommits {
   private final java.util.concurrent.ConcurrentHashMap<String, Object> writeLocks =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  DeltaCommits(Lake lake, DeltaLogFiles log) {
-    this.lake = lake;
-    this.spark = lake.spark();
+  DeltaCommits(SparkSession spark, String root, DeltaLogFiles log) {
+    this.root = root;
+    this.spark = spark;
     this.log = log;
-    this.catalog = new LakeCatalog(spark, lake.root());
+    this.catalog = new LakeCatalog(spark, root);
+  }
+
+  String path(Zone zone, String table) {
+    return LakeCatalog.tablePath(root, zone, table);
+  }
+
+  long latestVersion(Zone zone, String table) {
+    return log.latestVersion(path(zone, table));
+  }
+
+  void register(Zone zone, String table) {
+    catalog.register(zone, table, path(zone, table));
   }
 
   /**
@@ -73,7 +84,7 @@ final class DeltaCommits {
       java.util.function.LongFunction<String> userMetadata,
       java.util.function.Consumer<String> write) {
     synchronized (lockOf(zone, table)) {
-      long before = lake.latestVersion(zone, table);
+      long before = latestVersion(zone, table);
       String token = java.util.UUID.randomUUID().toString();
       write.accept(withToken(userMetadata.apply(before), token));
       return commitWith(zone, table, before, token);
@@ -85,13 +96,13 @@ final class DeltaCommits {
    * registers the table. Reads the commits' own log entries, newest first.
    */
   Optional<DeltaWriter.Commit> commitWith(Zone zone, String table, long before, String token) {
-    long latest = lake.latestVersion(zone, table);
+    long latest = latestVersion(zone, table);
     if (latest < 0) {
       return Optional.empty();
     }
-    catalog.registerOnce(zone, table, lake.path(zone, table));
+    catalog.registerOnce(zone, table, path(zone, table));
     for (long v = latest; v > before; v--) {
-      JsonNode info = log.commitInfo(lake.path(zone, table), v);
+      JsonNode info = log.commitInfo(path(zone, table), v);
       if (token.equals(tokenOf(info.path("userMetadata").asText(null)))) {
         Map<String, String> metrics = new java.util.HashMap<>();
         info.path("operationMetrics")
@@ -145,6 +156,6 @@ final class DeltaCommits {
   }
 
   Object lockOf(Zone zone, String table) {
-    return writeLocks.computeIfAbsent(lake.path(zone, table), k -> new Object());
+    return writeLocks.computeIfAbsent(path(zone, table), k -> new Object());
   }
 }

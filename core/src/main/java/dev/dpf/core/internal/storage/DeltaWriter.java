@@ -27,16 +27,15 @@ public final class DeltaWriter {
   private static final Map<Lake, DeltaWriter> WRITERS =
       java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
-  private final Lake lake;
+  // No reference to the Lake: the registry holds it weakly, and a writer keeping it would keep it.
   private final SparkSession spark;
   private final DeltaLogFiles log;
   private final DeltaCommits commits;
 
   private DeltaWriter(Lake lake) {
-    this.lake = lake;
     this.spark = lake.spark();
     this.log = new DeltaLogFiles(spark.sessionState().newHadoopConf());
-    this.commits = new DeltaCommits(lake, log);
+    this.commits = new DeltaCommits(spark, lake.root(), log);
   }
 
   /** The writer of {@code lake}: the same one for every caller, while the lake is in use. */
@@ -51,7 +50,7 @@ public final class DeltaWriter {
             zone,
             table,
             null,
-            metadata -> appender(rows, partitionBy, metadata).save(lake.path(zone, table))));
+            metadata -> appender(rows, partitionBy, metadata).save(commits.path(zone, table))));
   }
 
   /**
@@ -73,7 +72,7 @@ public final class DeltaWriter {
                     () ->
                         spark.sql(
                             "ALTER TABLE delta.`"
-                                + lake.path(zone, table).replace("`", "``")
+                                + commits.path(zone, table).replace("`", "``")
                                 + "` SET TBLPROPERTIES ('dpf.metadataOnlyCommit' = '"
                                 + property
                                 + "')")));
@@ -156,7 +155,7 @@ public final class DeltaWriter {
                     .apply(metadata)
                     .option("txnAppId", appId)
                     .option("txnVersion", version)
-                    .save(lake.path(zone, table)));
+                    .save(commits.path(zone, table)));
     return commit.isEmpty() ? -1 : commits.rowsOf(commit);
   }
 
@@ -176,7 +175,7 @@ public final class DeltaWriter {
       String table,
       String userMetadata,
       java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
-    DeltaMergeBuilder builder = merge.apply(lake.delta(zone, table));
+    DeltaMergeBuilder builder = merge.apply(DeltaTable.forPath(spark, commits.path(zone, table)));
     Optional<Commit> commit =
         commits.write(
             zone,
@@ -201,7 +200,7 @@ public final class DeltaWriter {
           ObjectNode summary =
               before < 0
                   ? JSON.createObjectNode()
-                  : DeltaLogFiles.summaryOf(log.commitInfo(lake.path(zone, table), before));
+                  : DeltaLogFiles.summaryOf(log.commitInfo(commits.path(zone, table), before));
           if (summary == null) {
             summary = JSON.createObjectNode();
           }
@@ -209,7 +208,8 @@ public final class DeltaWriter {
           return JSON.createObjectNode().set(DeltaLogFiles.SUMMARY, summary).toString();
         },
         // A log's few rows in one file, not one per core.
-        metadata -> appender(rows.coalesce(1), List.of(), metadata).save(lake.path(zone, table)));
+        metadata ->
+            appender(rows.coalesce(1), List.of(), metadata).save(commits.path(zone, table)));
   }
 
   /**
@@ -217,11 +217,11 @@ public final class DeltaWriter {
    * table or that commit carries none (another kind of write made it): then only the rows can tell.
    */
   public Optional<ObjectNode> logSummary(Zone zone, String table) {
-    long latest = lake.latestVersion(zone, table);
+    long latest = commits.latestVersion(zone, table);
     return latest < 0
         ? Optional.empty()
         : Optional.ofNullable(
-            DeltaLogFiles.summaryOf(log.commitInfo(lake.path(zone, table), latest)));
+            DeltaLogFiles.summaryOf(log.commitInfo(commits.path(zone, table), latest)));
   }
 
   /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
@@ -244,7 +244,7 @@ public final class DeltaWriter {
                     .option("overwriteSchema", "true")
                     .option("userMetadata", metadata)
                     .partitionBy(partitionBy.toArray(String[]::new))
-                    .save(lake.path(zone, table))));
+                    .save(commits.path(zone, table))));
   }
 
   /**
@@ -264,7 +264,7 @@ public final class DeltaWriter {
       List<String> partitionBy,
       String predicate,
       String userMetadata) {
-    boolean exists = lake.exists(zone, table);
+    boolean exists = commits.latestVersion(zone, table) >= 0;
     return commits.rowsOf(
         commits.write(
             zone,
@@ -281,7 +281,7 @@ public final class DeltaWriter {
                   exists
                       ? writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate)
                       : writer.mode(SaveMode.Append);
-              writer.save(lake.path(zone, table));
+              writer.save(commits.path(zone, table));
             }));
   }
 
@@ -309,7 +309,7 @@ public final class DeltaWriter {
   }
 
   private boolean enableLocked(Zone zone, String table, String property) {
-    if (log.checksumMetadata(lake.path(zone, table))
+    if (log.checksumMetadata(commits.path(zone, table))
         .map(m -> "true".equals(m.path("configuration").path(property).asText(null)))
         .orElse(false)) {
       return false; // read from the checksum file alone: no Delta snapshot to load
@@ -317,7 +317,7 @@ public final class DeltaWriter {
     // The snapshot's metadata comes from the latest commit's checksum file when there is one: no
     // Spark job, unlike DESCRIBE DETAIL, which rebuilds the table's state to count its files.
     scala.Option<String> value =
-        org.apache.spark.sql.delta.DeltaLog.forTable(spark, lake.path(zone, table))
+        org.apache.spark.sql.delta.DeltaLog.forTable(spark, commits.path(zone, table))
             .update(false, Option.empty(), Option.empty())
             .metadata()
             .configuration()
@@ -327,7 +327,7 @@ public final class DeltaWriter {
     }
     spark.sql(
         "ALTER TABLE delta.`"
-            + lake.path(zone, table).replace("`", "``")
+            + commits.path(zone, table).replace("`", "``")
             + "` SET TBLPROPERTIES ('"
             + property
             + "' = 'true')");
@@ -357,8 +357,8 @@ public final class DeltaWriter {
       String table,
       java.util.function.Supplier<org.apache.spark.sql.types.StructType> schema,
       List<String> partitionBy) {
-    if (lake.exists(zone, table)) {
-      lake.register(zone, table);
+    if (commits.latestVersion(zone, table) >= 0) {
+      commits.register(zone, table);
       return false;
     }
     overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);

@@ -23,6 +23,11 @@ public final class LakeCatalog {
     this.root = root;
   }
 
+  /** Where a lake keeps a table: {@code <root>/<zone>/<table>}. */
+  public static String tablePath(String root, Zone zone, String table) {
+    return root + "/" + zone.dbName() + "/" + table;
+  }
+
   /** Registers the table unless this Lake already did (writes register after every commit). */
   synchronized void registerOnce(Zone zone, String table, String location) {
     if (!registered.contains(new TableName(zone, table))) {
