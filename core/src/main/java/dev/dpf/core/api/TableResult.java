@@ -50,7 +50,10 @@ public record TableResult(
     UP_TO_DATE,
     /** Not run: its input does not exist (reported, not an error). */
     SKIPPED,
-    /** Stopped by an error; the note holds its message. Nothing of it was committed. */
+    /**
+     * Stopped by an error; the note holds its cause. Its counts say what it committed before it
+     * stopped: nothing, but for a table rule set to fail, which judges the table once written.
+     */
     FAILED,
     /** Outside the run's selection ({@code --select}, {@code --exclude}): not touched. */
     NOT_SELECTED
@@ -141,10 +144,5 @@ public record TableResult(
 
   public static TableResult skipped(String stage, String table, double seconds, String why) {
     return of(stage, table, Status.SKIPPED).seconds(seconds).note(why).build();
-  }
-
-  public static TableResult failed(String stage, String table, double seconds, Throwable error) {
-    String message = error.getMessage() == null ? error.toString() : error.getMessage();
-    return of(stage, table, Status.FAILED).seconds(seconds).note(message).build();
   }
 }

@@ -85,6 +85,7 @@ class ApiSurfaceTest {
             "RawRoot",
             "Selection",
             "SparkSetup",
+            "SqlErrors",
             "SystemTables",
             "TableResult");
   }

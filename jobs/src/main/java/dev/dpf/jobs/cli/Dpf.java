@@ -64,6 +64,9 @@ public final class Dpf implements Runnable {
           Throwable user = userError(e);
           if (user != null) {
             err.println("dpf: " + user.getMessage());
+            if (org.apache.logging.log4j.LogManager.getLogger("dev.dpf").isDebugEnabled()) {
+              e.printStackTrace(err); // --log-level debug: where it came from
+            }
             return EXIT_USER_ERROR;
           }
           err.println("dpf: unexpected error: " + e);
@@ -82,6 +85,10 @@ public final class Dpf implements Runnable {
       if (t instanceof DpfException || t instanceof org.apache.spark.sql.AnalysisException) {
         return t;
       }
+    }
+    var sql = dev.dpf.core.api.SqlErrors.userMessage(e);
+    if (sql.isPresent()) {
+      return new DpfException(sql.get(), e);
     }
     for (Throwable t = e; t != null; t = t.getCause()) {
       String denied = accessDenied(t);

@@ -1,5 +1,6 @@
 package dev.dpf.jobs.query;
 
+import dev.dpf.core.api.SqlErrors;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -98,12 +99,20 @@ public final class Shell {
           out.println(SqlOutput.cutNote(maxRows, 1, 1));
         }
       } catch (Exception e) {
-        out.println("error: " + firstLine(e.getMessage()));
+        out.println("error: " + message(e));
       }
       out.flush();
     }
     out.flush();
     return 0;
+  }
+
+  /**
+   * A failed statement's error in one line: the cause the user's SQL or data raised ({@link
+   * SqlErrors#userMessage}) rather than the wrappers of a failed Spark job, else its first line.
+   */
+  static String message(Throwable e) {
+    return SqlErrors.userMessage(e).orElseGet(() -> firstLine(e.getMessage()));
   }
 
   static String firstLine(String message) {

@@ -110,7 +110,7 @@ public final class SqlScript {
                 + " (line "
                 + s.line()
                 + ") failed: "
-                + Shell.firstLine(e.getMessage()));
+                + Shell.message(e));
         err.flush();
         return Exit.USER_ERROR;
       }

@@ -31,6 +31,7 @@ public final class Progress implements AutoCloseable {
   // table -> when it started, in epoch milliseconds, as Spark stamps a stage's submission
   private final Map<String, Long> startedAt = new LinkedHashMap<>();
   private final ScheduledExecutorService timer;
+  private boolean closed;
 
   /**
    * @param first how long a table runs before its first progress line
@@ -76,18 +77,26 @@ public final class Progress implements AutoCloseable {
     return String.format(Locale.ROOT, "  %-9s %-36s started", stage, table);
   }
 
+  /**
+   * A progress line: the Spark tasks done of those the table's jobs submitted so far, when there
+   * are any; when none is running the table is busy on the driver (planning, the Delta log, a
+   * commit), and the line says so rather than count nothing.
+   */
   static String runningLine(String stage, String table, long seconds, int done, int total) {
+    String tasks =
+        total == 0
+            ? "no Spark task yet (on the driver)"
+            : done == total
+                ? String.format(Locale.ROOT, "all %,d task(s) done, on the driver now", total)
+                : String.format(Locale.ROOT, "%,d of %,d task(s) done", done, total);
     return String.format(
-        Locale.ROOT,
-        "  %-9s %-36s running %d s, %,d of %,d task(s) done",
-        stage,
-        table,
-        seconds,
-        done,
-        total);
+        Locale.ROOT, "  %-9s %-36s running %d s, %s", stage, table, seconds, tasks);
   }
 
   private synchronized void tick() {
+    if (closed) {
+      return; // a tick that waited for the lock while the run ended prints nothing
+    }
     long now = System.nanoTime();
     for (var e : running.entrySet()) {
       long[] times = e.getValue();
@@ -133,8 +142,12 @@ public final class Progress implements AutoCloseable {
     return new int[] {done, total};
   }
 
+  /** Stops the lines: none is printed once this returns, whatever the run's tables still hold. */
   @Override
   public void close() {
+    synchronized (this) {
+      closed = true;
+    }
     timer.shutdownNow();
   }
 }

@@ -23,6 +23,19 @@ public final class Sessions {
   // left running by stop().
   private static boolean adopted;
 
+  /**
+   * Spark's loggers that tell a failed task's stack trace (several times over) as it happens: off
+   * in bin/dpf's logging (the failure is told once, in one line), on with {@code --log-level
+   * debug}.
+   */
+  static final List<String> TASK_FAILURE_LOGGERS =
+      List.of(
+          "org.apache.spark.executor.Executor",
+          "org.apache.spark.scheduler.TaskSetManager",
+          "org.apache.spark.util.Utils",
+          "org.apache.spark.sql.execution.datasources.FileFormatWriter",
+          "org.apache.spark.sql.delta.files.DeltaFileFormatWriter");
+
   private Sessions() {}
 
   /**
@@ -76,6 +89,11 @@ public final class Sessions {
           org.apache.logging.log4j.Level.valueOf(options.logLevel());
       org.apache.logging.log4j.core.config.Configurator.setRootLevel(level);
       org.apache.logging.log4j.core.config.Configurator.setLevel("dev.dpf", level);
+      if (level.isLessSpecificThan(org.apache.logging.log4j.Level.DEBUG)) {
+        for (String taskFailures : TASK_FAILURE_LOGGERS) {
+          org.apache.logging.log4j.core.config.Configurator.setLevel(taskFailures, level);
+        }
+      }
     }
     if (session == null) {
       SparkSession.Builder builder =

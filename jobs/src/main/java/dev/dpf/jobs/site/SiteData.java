@@ -103,7 +103,10 @@ final class SiteData {
             new Node(
                 id,
                 zone,
-                !built ? "not built" : status.getOrDefault(id, logs(id) ? "ok" : "not run"),
+                !built
+                    // a table whose first build failed is drawn failed, not waiting to be built
+                    ? ("failed".equals(status.get(id)) ? "failed" : "not built")
+                    : status.getOrDefault(id, logs(id) ? "ok" : "not run"),
                 refs.containsKey(id)));
       }
     }

@@ -53,7 +53,32 @@ class ProgressTest {
         .isEqualTo("  ingest    consolidated.t                       started");
     assertThat(text.toString().lines().toList().get(1))
         .matches(
-            "  ingest    consolidated\\.t                       running \\d+ s, 4 of 4 task\\(s\\)"
-                + " done");
+            "  ingest    consolidated\\.t                       running \\d+ s, all 4 task\\(s\\)"
+                + " done, on the driver now");
+  }
+
+  @Test
+  void aTableWithNoTaskYetSaysItIsOnTheDriverAndNoLineFollowsTheEnd() throws Exception {
+    StringWriter text = new StringWriter();
+    Progress progress =
+        new Progress(
+            SparkExtension.session().sparkContext(),
+            new PrintWriter(text),
+            Duration.ofMillis(200),
+            Duration.ofMillis(200));
+    progress.started("transform", "transformed.quiet"); // no Spark job in its group
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (text.toString().lines().count() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    progress.close(); // the run ends with the table unfinished (it failed)
+    long lines = text.toString().lines().count();
+    Thread.sleep(600); // three more periods
+
+    assertThat(text.toString().lines().toList().get(1))
+        .matches(
+            "  transform transformed\\.quiet                    running \\d+ s, no Spark task"
+                + " yet \\(on the driver\\)");
+    assertThat(text.toString().lines().count()).isEqualTo(lines);
   }
 }

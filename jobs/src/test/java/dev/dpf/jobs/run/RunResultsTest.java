@@ -229,4 +229,44 @@ class RunResultsTest {
         .containsExactly("up-to-date", "up-to-date");
     assertThat(second.path("reconciliation").size()).isZero();
   }
+
+  @Test
+  void aModelWhoseSqlFailsAtRunTimeIsAUserErrorNamingTheTableAndItsCause() throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        definition,
+        """
+        sources:
+          t: {kind: csv-files, path: files/t}
+        datasets:
+          t:
+            source: t
+            key: [id]
+            columns: {id: {type: int, nullable: false}, amount: "decimal(12,2)"}
+        models:
+          broken: {sql: broken.sql}
+        """);
+    Files.writeString(
+        dir.resolve("broken.sql"),
+        "SELECT id, CASE WHEN amount > 100 THEN raise_error('boom: amount too large')"
+            + " ELSE amount END AS amount FROM transformed.t");
+    Path raw = dir.resolve("raw/files/t/a.csv");
+    Files.createDirectories(raw.getParent());
+    Files.writeString(raw, "id,amount\n1,5.00\n2,500.00\n");
+    Path results = dir.resolve("results.json");
+
+    CliRun r = CliRun.run(dir, dir.resolve("lake"), definition, "--results", results.toString());
+
+    assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+    assertThat(r.err()).isEqualTo("dpf: curated.broken failed: boom: amount too large\n");
+    assertThat(r.out())
+        .containsPattern("(?m)^  curate    curated\\.broken +failed +boom: amount too large$");
+    JsonNode doc = new ObjectMapper().readTree(results.toFile());
+    assertThat(doc.path("error").asText())
+        .isEqualTo("curated.broken failed: boom: amount too large");
+    JsonNode broken = doc.path("tables").get(doc.path("tables").size() - 1);
+    assertThat(broken.path("table").asText()).isEqualTo("curated.broken");
+    assertThat(broken.path("status").asText()).isEqualTo("failed");
+    assertThat(broken.path("note").asText()).isEqualTo("boom: amount too large");
+  }
 }

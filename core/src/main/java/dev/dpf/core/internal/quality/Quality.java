@@ -234,11 +234,21 @@ public final class Quality {
     return out;
   }
 
+  /**
+   * A table stopped by its quality: a rule set to fail that failed, or more rows quarantined than
+   * it allows. The rules' results explain it, so they are logged with the failure.
+   */
+  public static final class RuleFailed extends DpfException {
+    public RuleFailed(String message) {
+      super(message);
+    }
+  }
+
   /** Stops the run at the first result of a fail rule that failed, naming counts and values. */
   public static void failIfAny(Subject subject, List<QualityResult> results) {
     for (QualityResult r : results) {
       if (r.failed() > 0 && r.rule().action() == QualityRule.Action.FAIL) {
-        throw new DpfException(
+        throw new RuleFailed(
             "Quality rule failed (action fail): "
                 + r.describe()
                 + ". Fix the data at its source, or change the rule in "

@@ -17,6 +17,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Writes a model's rows as its plan says: a rebuild overwrites the table, a partition plan replaces
@@ -105,47 +106,107 @@ final class ModelWriter {
   }
 
   /**
-   * Writes the checked rows that a quarantine rule rejected to the quarantine table, as JSON of the
-   * model's columns: they replace the model's earlier ones when it is rebuilt, and are added (once,
-   * should the run be repeated) when it recomputes partitions or keys. Returns how many.
+   * What a model's quarantine commit did, to undo it should the model's table not be written.
+   *
+   * @param rows the rows quarantined now
+   * @param version the quarantine table's version the commit made; -1: none was made
    */
-  long quarantined(
-      ModelDef model,
-      String stage,
-      Dataset<Row> checked,
-      ModelPlanner.Plan plan,
-      Map<String, Long> versions) {
-    List<String> output =
-        java.util.Arrays.stream(checked.columns()).filter(c -> !c.startsWith("__")).toList();
-    output = output.stream().filter(c -> !c.equals(Columns.ERRORS)).toList();
-    Dataset<Row> rejected =
-        Quarantine.records(
-            checked
-                .filter(size(col(Columns.ERRORS)).gt(0))
-                .withColumn(Columns.SOURCE_FILE, functions.lit(null).cast("string")),
-            stage,
-            model.name(),
-            functions.array_join(col(Columns.ERRORS), "; "),
-            functions.to_json(
-                functions.struct(output.stream().map(c -> col(quoted(c))).toArray(Column[]::new))),
-            runId);
-    if (plan.keys() == null && plan.partitions() == null) {
-      return writer.replaceWhere(
+  record Quarantined(long rows, long version) {
+    static final Quarantined NONE = new Quarantined(0, -1);
+  }
+
+  /**
+   * Replaces the model's quarantined rows in the plan's scope by the rows of {@code checked} that a
+   * quarantine rule rejected, as JSON of the model's columns: all of its rows when it is rebuilt,
+   * those of the partitions or keys it recomputes otherwise. A recomputation repeated after an
+   * interruption so writes each rejected row once, and a rebuild leaves nothing of an earlier
+   * definition's rules. {@code checked} null: the model has no row rule now; a rebuild clears what
+   * its quarantine held.
+   */
+  Quarantined quarantine(
+      ModelDef model, String stage, Dataset<Row> checked, ModelPlanner.Plan plan) {
+    String partition = Quarantine.partition(stage, model.name());
+    boolean rebuild = plan.keys() == null && plan.partitions() == null;
+    if (checked == null && !rebuild) {
+      return Quarantined.NONE;
+    }
+    Dataset<Row> rejected;
+    long rows = 0;
+    if (checked == null) {
+      if (!holdsRows(partition)) {
+        return Quarantined.NONE;
+      }
+      rejected = lake.read(Zone.QUARANTINE, Quarantine.TABLE).limit(0);
+    } else {
+      List<String> output =
+          java.util.Arrays.stream(checked.columns())
+              .filter(c -> !c.startsWith("__") && !c.equals(Columns.ERRORS))
+              .toList();
+      Dataset<Row> bad = checked.filter(size(col(Columns.ERRORS)).gt(0));
+      rejected =
+          Quarantine.records(
+              bad.withColumn(Columns.SOURCE_FILE, functions.lit(null).cast("string")),
+              stage,
+              model.name(),
+              functions.array_join(col(Columns.ERRORS), "; "),
+              functions.to_json(
+                  functions.struct(
+                      output.stream().map(c -> col(quoted(c))).toArray(Column[]::new))),
+              runId);
+      rows = bad.count();
+      boolean had = holdsRows(partition);
+      if (rows == 0 && !had) {
+        return Quarantined.NONE;
+      }
+      if (!rebuild && had) {
+        StructType schema = new StructType();
+        for (String c : output) {
+          schema = schema.add(checked.schema().apply(c));
+        }
+        rejected = outsideScope(model, plan, partition, schema).unionByName(rejected, true);
+      }
+    }
+    Optional<DeltaWriter.Commit> commit =
+        writer.replaceWhereCommit(
+            Zone.QUARANTINE, Quarantine.TABLE, rejected, Quarantine.PARTITION_BY, partition, null);
+    return new Quarantined(rows, commit.map(DeltaWriter.Commit::version).orElse(-1L));
+  }
+
+  /**
+   * The model's quarantined rows outside the partitions or keys the plan recomputes: they stay.
+   * {@code columns}: the model's columns, which each row's record holds as JSON.
+   */
+  private Dataset<Row> outsideScope(
+      ModelDef model, ModelPlanner.Plan plan, String partition, StructType columns) {
+    Dataset<Row> had = lake.read(Zone.QUARANTINE, Quarantine.TABLE).where(partition);
+    Column record = functions.from_json(col("record"), columns);
+    if (plan.keys() != null) {
+      String key = model.incremental().get().key();
+      return had.join(
+          plan.keys(),
+          record.getField(key).eqNullSafe(plan.keys().col(ModelPlanner.KEY)),
+          "left_anti");
+    }
+    Column in = in(record.getField(model.partitionBy().get(0)), plan.partitions());
+    return had.where(functions.not(functions.coalesce(in, functions.lit(false))));
+  }
+
+  /** Whether the quarantine table holds rows matching {@code partition}. */
+  private boolean holdsRows(String partition) {
+    return lake.exists(Zone.QUARANTINE, Quarantine.TABLE)
+        && !lake.read(Zone.QUARANTINE, Quarantine.TABLE).where(partition).isEmpty();
+  }
+
+  /** Undoes {@code quarantined}: the model's quarantine as it was before that commit. */
+  void undo(ModelDef model, String stage, Quarantined quarantined) {
+    if (quarantined.version() >= 0) {
+      writer.restoreWhere(
           Zone.QUARANTINE,
           Quarantine.TABLE,
-          rejected,
           Quarantine.PARTITION_BY,
-          Quarantine.partition(stage, model.name()));
+          Quarantine.partition(stage, model.name()),
+          quarantined.version() - 1);
     }
-    long quarantined =
-        writer.appendOnce(
-            Zone.QUARANTINE,
-            Quarantine.TABLE,
-            rejected,
-            Quarantine.PARTITION_BY,
-            "dpf-" + stage + "-" + model.name(),
-            versions.get(model.incremental().get().changesOf()));
-    return quarantined < 0 ? rejected.count() : quarantined;
   }
 
   /** Whether a MERGE source row stands for a changed key (its rows go) or a recomputed row. */

@@ -177,35 +177,58 @@ public final class Models {
     }
     Quality.Subject subject = Quality.of(model, rows.schema());
     boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
+    // The model's quality results and quarantine commit with its table or not at all.
+    List<QualityResult> results = new ArrayList<>();
     Dataset<Row> checked = null;
-    long quarantined = 0;
+    ModelWriter.Quarantined quarantined = ModelWriter.Quarantined.NONE;
     ModelWriter.Written written;
     try {
       if (rowRules) {
-        checked = rowChecks(model, subject, ModelWriter.inScope(model, rows, plan));
-        quarantined = writer.quarantined(model, stage, checked, plan, versions);
+        checked = rowChecks(subject, ModelWriter.inScope(model, rows, plan), results);
         rows =
             checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(ModelWriter.columns(rows));
       }
+      quarantined = writer.quarantine(model, stage, checked, plan);
       written = writer.write(model, rows, plan, metadata);
+    } catch (Throwable t) {
+      try {
+        writer.undo(model, stage, quarantined);
+      } catch (RuntimeException undo) {
+        t.addSuppressed(undo);
+      }
+      if (t instanceof Quality.RuleFailed) {
+        publish(model, results); // they say why it stopped
+      }
+      throw t;
     } finally {
       if (checked != null) {
         checked.unpersist();
       }
     }
+    TableResult done =
+        TableResult.of(stage, model.table(), TableResult.Status.OK)
+            .read(written.rows() + quarantined.rows())
+            .written(written.rows())
+            .quarantined(quarantined.rows())
+            .seconds(StageLog.seconds(start))
+            .note(from + "; " + written.how() + pii)
+            .build();
     if (model.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
-      List<QualityResult> results =
-          TableRules.results(subject, lake.read(model.zone(), model.name()), startedAt);
-      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
-      Quality.failIfAny(subject, results);
+      results.addAll(TableRules.results(subject, lake.read(model.zone(), model.name()), startedAt));
     }
-    return TableResult.of(stage, model.table(), TableResult.Status.OK)
-        .read(written.rows() + quarantined)
-        .written(written.rows())
-        .quarantined(quarantined)
-        .seconds(StageLog.seconds(start))
-        .note(from + "; " + written.how() + pii)
-        .build();
+    publish(model, results);
+    try {
+      Quality.failIfAny(subject, results);
+    } catch (Quality.RuleFailed e) {
+      throw new TableFailure(done, List.of(), e); // the table is written: its counts stand
+    }
+    return done;
+  }
+
+  private void publish(ModelDef model, List<QualityResult> results) {
+    if (!results.isEmpty()) {
+      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
+    }
   }
 
   /**
@@ -365,15 +388,16 @@ public final class Models {
 
   /**
    * The model's rows to write with its row rules checked ({@link Quality#withRowChecks}), kept on
-   * disk; the results recorded, and the run stopped by a failed fail rule.
+   * disk; their results added to {@code results}, and the run stopped by a failed fail rule.
    */
-  private Dataset<Row> rowChecks(ModelDef model, Quality.Subject subject, Dataset<Row> rows) {
+  private static Dataset<Row> rowChecks(
+      Quality.Subject subject, Dataset<Row> rows, List<QualityResult> results) {
     Dataset<Row> checked = Quality.withRowChecks(subject, rows, table -> Optional.empty());
     checked.persist(StageLog.WORKING_SET);
     try {
-      List<QualityResult> results = Quality.rowResults(subject, checked);
-      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
-      Quality.failIfAny(subject, results);
+      List<QualityResult> rowResults = Quality.rowResults(subject, checked);
+      results.addAll(rowResults);
+      Quality.failIfAny(subject, rowResults);
     } catch (RuntimeException e) {
       checked.unpersist();
       throw e;

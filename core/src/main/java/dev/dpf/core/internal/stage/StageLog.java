@@ -86,8 +86,9 @@ public final class StageLog {
   }
 
   /**
-   * Does the work of one table and reports its results; when it fails, a {@code failed} result for
-   * the table, carrying the error, is kept for the run log.
+   * Does the work of one table and reports its results; when it fails, reports a {@code failed}
+   * result for the table (what it committed, and why it stopped) and throws the failure as {@link
+   * TableFailure#of} tells it.
    */
   List<TableResult> step(String stage, String table, Supplier<List<TableResult>> work) {
     long start = System.nanoTime();
@@ -97,12 +98,21 @@ public final class StageLog {
     spark.sparkContext().setJobGroup(table, stage + " " + table, false);
     try {
       result = work.get();
-    } catch (RuntimeException e) {
-      TableResult failed = TableResult.failed(stage, table, seconds(start), e);
-      LOG.error("{} {}: failed: {}", stage, table, failed.note());
-      unlogged.add(failed);
-      failedRowKept.add(e);
-      throw e;
+    } catch (Exception e) { // Spark's Scala code throws checked exceptions it does not declare
+      RuntimeException thrown = TableFailure.of(table, e);
+      if (e instanceof TableFailure committed) {
+        committed.others().forEach(r -> unlogged.add(report(r)));
+      }
+      TableResult failed =
+          e instanceof TableFailure committed
+              ? committed.failed(seconds(start))
+              : TableResult.of(stage, table, TableResult.Status.FAILED)
+                  .seconds(seconds(start))
+                  .note(TableFailure.note(e))
+                  .build();
+      unlogged.add(report(failed));
+      failedRowKept.add(thrown);
+      throw thrown;
     } finally {
       spark.sparkContext().clearJobGroup();
     }
@@ -127,9 +137,17 @@ public final class StageLog {
     List<TableResult> results;
     try {
       results = body.get();
-    } catch (RuntimeException e) {
-      if (!failedRowKept.contains(e)) {
-        unlogged.add(TableResult.failed(stage, "(" + stage + " stage)", seconds(start), e));
+    } catch (Exception caught) { // Spark's Scala code throws checked exceptions it does not declare
+      RuntimeException e;
+      if (failedRowKept.contains(caught)) {
+        e = (RuntimeException) caught;
+      } else {
+        e = TableFailure.of("the " + stage + " stage", caught);
+        unlogged.add(
+            TableResult.of(stage, "(" + stage + " stage)", TableResult.Status.FAILED)
+                .seconds(seconds(start))
+                .note(TableFailure.note(caught))
+                .build());
       }
       try {
         RunLog.append(spark, lake, runId, unlogged);

@@ -118,8 +118,8 @@ final class TableGraph {
                   spark.sparkContext().setLocalProperty(POOL, task.table());
                   try {
                     return new Outcome(i, task.work().get(), null);
-                  } catch (RuntimeException e) {
-                    return new Outcome(i, null, e);
+                  } catch (Exception e) { // Scala code throws checked exceptions undeclared
+                    return new Outcome(i, null, runtime(task.table(), e));
                   } finally {
                     spark.sparkContext().setLocalProperty(POOL, null);
                   }
@@ -136,7 +136,9 @@ final class TableGraph {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while running tables", e);
         } catch (ExecutionException e) {
-          throw new IllegalStateException("a table's thread failed", e.getCause());
+          // Only an Error gets here (a task's exceptions are its outcome): stop at once.
+          throw new IllegalStateException(
+              "a table's thread stopped: " + e.getCause(), e.getCause());
         }
         running--;
         String table = tasks.get(o.index()).table();
@@ -169,12 +171,19 @@ final class TableGraph {
       }
       try {
         results.put(i, task.work().get());
-      } catch (RuntimeException e) {
-        failures.put(i, e);
+      } catch (Exception e) { // Scala code throws checked exceptions undeclared
+        failures.put(i, runtime(task.table(), e));
         failed.add(task.table());
       }
     }
     return collect(tasks, results, failures);
+  }
+
+  /** A task's failure as an unchecked exception: as it is, else wrapped naming the table. */
+  private static RuntimeException runtime(String table, Exception e) {
+    return e instanceof RuntimeException r
+        ? r
+        : new IllegalStateException(table + " failed: " + e, e);
   }
 
   private static List<TableResult> collect(

@@ -100,15 +100,25 @@ public final class Transform {
     return conformed;
   }
 
-  /** Records the row rules' results over {@link #checked} rows; stops at a failed fail rule. */
-  private void rowQuality(DatasetDef dataset, Dataset<Row> conformed) {
+  /**
+   * Adds the row rules' results over {@link #checked} rows to {@code results}; stops at a failed
+   * fail rule.
+   */
+  private static void rowQuality(
+      DatasetDef dataset, Dataset<Row> conformed, List<QualityResult> results) {
     List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
-    addQuality(dataset, rowRules);
+    results.addAll(rowRules);
     Quality.failIfAny(Quality.of(dataset), rowRules);
   }
 
-  private void addQuality(DatasetDef dataset, List<QualityResult> results) {
-    quality.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).addAll(results);
+  /**
+   * Records a dataset's quality results for the run's log: once its table is written, or when its
+   * rules stopped it (they say why). A dataset that failed otherwise logs none.
+   */
+  private void publish(DatasetDef dataset, List<QualityResult> results) {
+    if (!results.isEmpty()) {
+      quality.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).addAll(results);
+    }
   }
 
   /**
@@ -155,8 +165,9 @@ public final class Transform {
     KeyedMerge.Applied applied;
     long quarantined;
     List<TableResult> out = new ArrayList<>();
+    List<QualityResult> results = new ArrayList<>();
     try {
-      rowQuality(dataset, conformed);
+      rowQuality(dataset, conformed, results);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied = merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read);
       Dataset<Row> still = Conform.selectRejected(dataset, conformed, inputColumns, runId);
@@ -171,13 +182,14 @@ public final class Transform {
       if (dataset.history() == DatasetDef.History.SCD2) {
         out.add(history.write(dataset, null, extra, log.lastBatch(dataset.name()).orElse(0L)));
       }
+    } catch (Throwable t) {
+      publishIfStoppedByRules(dataset, results, t);
+      throw t;
     } finally {
       conformed.unpersist();
     }
     reconcile(dataset, read, applied, quarantined);
-    tableQuality(dataset);
-    out.add(
-        0,
+    TableResult done =
         TableResult.of("replay", table, TableResult.Status.OK)
             .read(read)
             .written(applied.written())
@@ -194,7 +206,9 @@ public final class Transform {
                         ? ""
                         : "; " + kept + " record(s) whose consolidated row is gone, kept")
                     + applied.note())
-            .build());
+            .build();
+    tableQuality(dataset, done, out, results);
+    out.add(0, done);
     return out;
   }
 
@@ -244,8 +258,9 @@ public final class Transform {
     KeyedMerge.Applied applied;
     long quarantined;
     List<TableResult> out = new ArrayList<>();
+    List<QualityResult> results = new ArrayList<>();
     try {
-      rowQuality(dataset, conformed);
+      rowQuality(dataset, conformed, results);
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied =
           full
@@ -277,21 +292,15 @@ public final class Transform {
       if (dataset.history() == DatasetDef.History.SCD2) {
         out.add(history.write(dataset, full ? valid : null, extra, batchTo));
       }
+    } catch (Throwable t) {
+      publishIfStoppedByRules(dataset, results, t);
+      throw t;
     } finally {
       conformed.unpersist();
     }
     reconcile(dataset, read, applied, quarantined);
-    tableQuality(dataset);
-    log.record(
-        dataset.name(),
-        runId,
-        full ? "full" : "incremental",
-        full ? null : last.get() + 1,
-        batchTo,
-        decision.shape(dataset));
     String range = full ? "" : " batches " + (last.get() + 1) + ".." + batchTo;
-    out.add(
-        0,
+    TableResult done =
         TableResult.of("transform", table, TableResult.Status.OK)
             .read(read)
             .written(applied.written())
@@ -309,7 +318,16 @@ public final class Transform {
                                 ? "; undeclared column(s) ignored: "
                                 : "; new column(s) added: ")
                             + String.join(", ", undeclared)))
-            .build());
+            .build();
+    tableQuality(dataset, done, out, results);
+    log.record(
+        dataset.name(),
+        runId,
+        full ? "full" : "incremental",
+        full ? null : last.get() + 1,
+        batchTo,
+        decision.shape(dataset));
+    out.add(0, done);
     return out;
   }
 
@@ -369,13 +387,31 @@ public final class Transform {
     StageLog.reconcile(dataset.table(), read, applied.written(), quarantined, applied.superseded());
   }
 
-  private void tableQuality(DatasetDef dataset) {
-    if (dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
-      List<QualityResult> results =
-          TableRules.results(
-              Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
-      addQuality(dataset, results);
-      Quality.failIfAny(Quality.of(dataset), results);
+  private void publishIfStoppedByRules(
+      DatasetDef dataset, List<QualityResult> results, Throwable failure) {
+    if (failure instanceof Quality.RuleFailed) {
+      publish(dataset, results);
+    }
+  }
+
+  /**
+   * The table rules' results over the written table ({@code done}, with {@code others}, its
+   * history), after the row rules' ({@code results}); all are recorded, and a failed fail rule
+   * stops the run with the tables' counts.
+   */
+  private void tableQuality(
+      DatasetDef dataset, TableResult done, List<TableResult> others, List<QualityResult> results) {
+    List<QualityResult> table =
+        dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())
+            ? TableRules.results(
+                Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt)
+            : List.of();
+    publish(dataset, results);
+    publish(dataset, table);
+    try {
+      Quality.failIfAny(Quality.of(dataset), table);
+    } catch (Quality.RuleFailed e) {
+      throw new TableFailure(done, others, e); // the tables are written: their counts stand
     }
   }
 

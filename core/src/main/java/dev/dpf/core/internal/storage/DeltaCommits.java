@@ -137,22 +137,34 @@ final class DeltaCommits {
   }
 
   /**
-   * Rows a write committed, from its own commit's metrics (no extra pass over the data); 0 when it
-   * made no commit. Registers the table.
+   * Rows a write committed, from its own commit (no extra pass over the data): the commit's {@code
+   * numOutputRows} metric; 0 for a commit that added no file (Delta records no row count then: a
+   * replacement by nothing); else the row counts of the files it added. 0 when it made no commit.
    */
-  long rowsOf(Optional<DeltaWriter.Commit> commit) {
+  long rowsOf(Zone zone, String table, Optional<DeltaWriter.Commit> commit) {
     if (commit.isEmpty()) {
       return 0;
     }
-    String rows = commit.get().metrics().get("numOutputRows");
-    if (rows == null) {
-      throw new IllegalStateException(
-          "Delta commit "
-              + commit.get().version()
-              + " has no numOutputRows metric: "
-              + commit.get().metrics());
+    Map<String, String> metrics = commit.get().metrics();
+    String rows = metrics.get("numOutputRows");
+    if (rows != null) {
+      return Long.parseLong(rows);
     }
-    return Long.parseLong(rows);
+    if ("0".equals(metrics.get("numFiles"))) {
+      return 0;
+    }
+    // No metrics (spark.databricks.delta.history.metricsEnabled=false): the files' statistics.
+    String dir = path(zone, table);
+    return log.addedRows(dir, commit.get().version())
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "Delta commit "
+                        + commit.get().version()
+                        + " of "
+                        + dir
+                        + " records neither a row count nor file statistics: "
+                        + metrics));
   }
 
   Object lockOf(Zone zone, String table) {

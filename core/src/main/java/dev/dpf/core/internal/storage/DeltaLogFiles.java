@@ -247,6 +247,33 @@ public final class DeltaLogFiles {
     return JSON.createObjectNode();
   }
 
+  /**
+   * The rows the files one commit added hold, from their {@code numRecords} statistics; empty when
+   * an added file has none.
+   */
+  public OptionalLong addedRows(String dir, long version) {
+    List<String> lines =
+        commitLines(dir, version)
+            .orElseThrow(
+                () -> new DpfException("Delta commit " + version + " of " + dir + " is missing"));
+    long rows = 0;
+    try {
+      for (String line : lines) {
+        JsonNode add = JSON.readTree(line).path("add");
+        if (!add.isMissingNode()) {
+          OptionalLong n = numRecords(add);
+          if (n.isEmpty()) {
+            return OptionalLong.empty();
+          }
+          rows += n.getAsLong();
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot parse Delta commit " + version + " of " + dir, e);
+    }
+    return OptionalLong.of(rows);
+  }
+
   /** The lines (actions) of one commit's log file; empty when the file does not exist. */
   Optional<List<String>> commitLines(String dir, long version) {
     org.apache.hadoop.fs.Path file =

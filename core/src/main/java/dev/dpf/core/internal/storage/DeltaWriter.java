@@ -46,6 +46,8 @@ public final class DeltaWriter {
   /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */
   public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
     return commits.rowsOf(
+        zone,
+        table,
         commits.write(
             zone,
             table,
@@ -156,7 +158,7 @@ public final class DeltaWriter {
                     .option("txnAppId", appId)
                     .option("txnVersion", version)
                     .save(commits.path(zone, table)));
-    return commit.isEmpty() ? -1 : commits.rowsOf(commit);
+    return commit.isEmpty() ? -1 : commits.rowsOf(zone, table, commit);
   }
 
   /**
@@ -233,6 +235,8 @@ public final class DeltaWriter {
   public long overwrite(
       Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
     return commits.rowsOf(
+        zone,
+        table,
         commits.write(
             zone,
             table,
@@ -264,25 +268,58 @@ public final class DeltaWriter {
       List<String> partitionBy,
       String predicate,
       String userMetadata) {
-    boolean exists = commits.latestVersion(zone, table) >= 0;
     return commits.rowsOf(
-        commits.write(
-            zone,
-            table,
-            userMetadata,
-            metadata -> {
-              var writer =
-                  rows.write()
-                      .format("delta")
-                      .option("userMetadata", metadata)
-                      .option("mergeSchema", "true")
-                      .partitionBy(partitionBy.toArray(String[]::new));
-              writer =
-                  exists
-                      ? writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate)
-                      : writer.mode(SaveMode.Append);
-              writer.save(commits.path(zone, table));
-            }));
+        zone, table, replaceWhereCommit(zone, table, rows, partitionBy, predicate, userMetadata));
+  }
+
+  /**
+   * As {@link #replaceWhere}, returning its commit (the table's version it made, and its metrics);
+   * empty when Delta made none.
+   */
+  public Optional<Commit> replaceWhereCommit(
+      Zone zone,
+      String table,
+      Dataset<Row> rows,
+      List<String> partitionBy,
+      String predicate,
+      String userMetadata) {
+    boolean exists = commits.latestVersion(zone, table) >= 0;
+    return commits.write(
+        zone,
+        table,
+        userMetadata,
+        metadata -> {
+          var writer =
+              rows.write()
+                  .format("delta")
+                  .option("userMetadata", metadata)
+                  .option("mergeSchema", "true")
+                  .partitionBy(partitionBy.toArray(String[]::new));
+          writer =
+              exists
+                  ? writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate)
+                  : writer.mode(SaveMode.Append);
+          writer.save(commits.path(zone, table));
+        });
+  }
+
+  /**
+   * Undoes a write of the rows matching {@code predicate}: replaces them with the rows that matched
+   * it as of the table's version {@code version} (none when it is -1: the table did not exist).
+   */
+  public void restoreWhere(
+      Zone zone, String table, List<String> partitionBy, String predicate, long version) {
+    Dataset<Row> latest = spark.read().format("delta").load(commits.path(zone, table));
+    Dataset<Row> before =
+        version < 0
+            ? latest.limit(0)
+            : spark
+                .read()
+                .format("delta")
+                .option("versionAsOf", version)
+                .load(commits.path(zone, table))
+                .where(predicate);
+    replaceWhere(zone, table, before, partitionBy, predicate);
   }
 
   /**
@@ -341,8 +378,20 @@ public final class DeltaWriter {
    * @param metrics its operation metrics (numOutputRows, numTargetRowsInserted, ...)
    */
   public record Commit(long version, Map<String, String> metrics) {
-    /** A metric's value, 0 when the commit does not report it. */
+    /**
+     * A metric's value, 0 when the commit does not report it (Delta leaves out what did not
+     * happen).
+     *
+     * @throws DpfException when the commit records no metrics at all
+     */
     public long metric(String name) {
+      if (metrics.isEmpty()) {
+        throw new dev.dpf.core.DpfException(
+            "Delta commit "
+                + version
+                + " records no operation metrics, which dpf counts rows with. Leave"
+                + " spark.databricks.delta.history.metricsEnabled on (its default)");
+      }
       String v = metrics.get(name);
       return v == null ? 0 : Long.parseLong(v);
     }

@@ -138,6 +138,20 @@ class QualityRulesTest extends IngestFixture {
             "Quality rule failed (action fail): t min_rows: 1 of 1 failed (4 row(s), at least 10"
                 + " expected). Fix the data at its source, or change the rule in"
                 + " datasets.t.quality");
+    // The table rule judged the table once written: the run log counts what was written.
+    DatasetAssert.diff(
+        List.of("transformed.t|failed|5|4|1|0"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.SYSTEM, "runs")
+                .filter("run_id = 'r2'")
+                .select(
+                    "table_name",
+                    "status",
+                    "rows_read",
+                    "rows_written",
+                    "rows_quarantined",
+                    "rows_superseded")));
 
     // With the rule quarantining instead, the same rows pass; then a batch of only bad rows.
     String datasets =

@@ -1,0 +1,64 @@
+package dev.dpf.core.internal.stage;
+
+import dev.dpf.core.DpfException;
+import dev.dpf.core.api.SqlErrors;
+import dev.dpf.core.api.TableResult;
+import java.util.List;
+
+/**
+ * How a table's failure is told. A {@link DpfException} says problem, cause and fix already and is
+ * told as it is; a failure the user's SQL or data caused ({@link SqlErrors#userMessage}) becomes
+ * one: {@code curated.broken failed: boom}; any other failure is unexpected and keeps its trace,
+ * with the table named. A failure that came after the table was committed (a table rule set to
+ * fail) carries what was committed, so the run log counts it.
+ */
+final class TableFailure extends DpfException {
+  private final TableResult committed;
+  private final List<TableResult> others;
+
+  /**
+   * @param committed what the table's work committed before {@code cause} stopped it
+   * @param others the other tables its work wrote (a dataset's history), as they were written
+   */
+  TableFailure(TableResult committed, List<TableResult> others, DpfException cause) {
+    super(cause.getMessage(), cause);
+    this.committed = committed;
+    this.others = List.copyOf(others);
+  }
+
+  /** The other tables the work wrote before it stopped. */
+  List<TableResult> others() {
+    return others;
+  }
+
+  /** The failed result: what was committed, with the failure as its note. */
+  TableResult failed(double seconds) {
+    return TableResult.of(committed.stage(), committed.table(), TableResult.Status.FAILED)
+        .read(committed.rowsRead())
+        .written(committed.rowsWritten())
+        .quarantined(committed.rowsQuarantined())
+        .superseded(committed.rowsSuperseded())
+        .files(committed.files())
+        .seconds(seconds)
+        .note(getMessage())
+        .build();
+  }
+
+  /** The exception a failure of {@code table}'s work is thrown on as. */
+  static RuntimeException of(String table, Throwable failure) {
+    if (failure instanceof DpfException d) {
+      return d;
+    }
+    return SqlErrors.userMessage(failure)
+        .<RuntimeException>map(m -> new DpfException(table + " failed: " + m, failure))
+        .orElseGet(() -> new IllegalStateException(table + " failed: " + failure, failure));
+  }
+
+  /** What the run log and the run's line say of the failure: its cause, in one line. */
+  static String note(Throwable failure) {
+    if (failure instanceof DpfException) {
+      return failure.getMessage();
+    }
+    return SqlErrors.userMessage(failure).orElseGet(() -> SqlErrors.firstLine(failure));
+  }
+}
