@@ -151,4 +151,36 @@ class QuarantineReplayTest {
         DatasetAssert.rowsAsText(read(lake, "transformed/t").select("id", "amount")));
     assertThat(read(lake, "quarantine/records").count()).isEqualTo(2);
   }
+
+  @Test
+  void aReplayInWhichEveryQuarantinedRowPassesEmptiesTheQuarantine() throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(definition, DEFINITION.formatted("0"));
+    Path raw = dir.resolve("raw/files/t");
+    Files.createDirectories(raw);
+    Files.writeString(raw.resolve("1.csv"), "id,amount,day\n1,10.00,1/2/2026\n2,-5.00,2/2/2026\n");
+    Path lake = dir.resolve("lake");
+    assertThat(CliRun.run(dir, lake, definition).code()).isZero();
+    Files.writeString(definition, DEFINITION.formatted("-10"));
+
+    CliRun replay =
+        CliRun.dpf(
+            "quarantine",
+            "replay",
+            "--lake",
+            lake.toString(),
+            "--definition",
+            definition.toString(),
+            "--master",
+            "local[1]");
+
+    // Delta records no row count for the quarantine's replacement by nothing: that is 0 rows.
+    assertThat(replay.code()).as(replay.err()).isZero();
+    assertThat(lineOf(replay.out(), "  replay    transformed.t"))
+        .containsPattern(" 1 read +1 written +0 quarantined +0 superseded ");
+    DatasetAssert.diff(
+        List.of("1|10.00", "2|-5.00"),
+        DatasetAssert.rowsAsText(read(lake, "transformed/t").select("id", "amount")));
+    assertThat(read(lake, "quarantine/records").count()).isZero();
+  }
 }
