@@ -8,6 +8,7 @@ import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.internal.transform.History;
+import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.Zone;
 import java.util.List;
@@ -28,12 +29,22 @@ final class HistoryWriter {
     this.writer = DeltaWriter.of(lake);
   }
 
-  /** The SCD2 history, rebuilt from every valid change of the dataset. */
+  /**
+   * The SCD2 history, rebuilt from every change of the dataset that passed, exactly the rows its
+   * table was built from: {@code allValid}, or (null) every consolidated row up to ingest batch
+   * {@code batchTo} that conforms and that the dataset's quarantine does not hold (a row a quality
+   * rule quarantined is no version, as it is no row of the table). The quarantine is written first.
+   */
   TableResult write(DatasetDef dataset, Dataset<Row> allValid, List<String> extra, long batchTo) {
     long start = System.nanoTime();
     if (allValid == null) {
       Dataset<Row> all =
           lake.read(Zone.CONSOLIDATED, dataset.source()).filter(col(Columns.BATCH_ID).leq(batchTo));
+      if (lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
+        all =
+            Quarantine.notQuarantined(
+                all, lake.read(Zone.QUARANTINE, Quarantine.TABLE), dataset.name());
+      }
       allValid = Conform.selectValid(dataset, Conform.withConformed(dataset, all), extra);
     }
     long changes = allValid.count();

@@ -70,6 +70,17 @@ public final class Quarantine {
    */
   public static Dataset<Row> replayable(
       Dataset<Row> consolidated, Dataset<Row> quarantined, String dataset) {
+    return quarantinedOrNot(consolidated, quarantined, dataset, "left_semi");
+  }
+
+  /** The rows of {@code consolidated} that the dataset's transform did not quarantine. */
+  public static Dataset<Row> notQuarantined(
+      Dataset<Row> consolidated, Dataset<Row> quarantined, String dataset) {
+    return quarantinedOrNot(consolidated, quarantined, dataset, "left_anti");
+  }
+
+  private static Dataset<Row> quarantinedOrNot(
+      Dataset<Row> consolidated, Dataset<Row> quarantined, String dataset, String join) {
     List<String> has = java.util.Arrays.asList(consolidated.columns());
     List<String> qHas = java.util.Arrays.asList(quarantined.columns());
     Dataset<Row> q =
@@ -91,7 +102,7 @@ public final class Quarantine {
             .and(value(has, Columns.LINE).eqNullSafe(col("q_line")))
             .and(value(has, Columns.BYTE_OFFSET).eqNullSafe(col("q_offset")))
             .and(col("q_batch").isNull().or(col("q_batch").equalTo(col(Columns.BATCH_ID))));
-    return consolidated.join(q, match, "left_semi");
+    return consolidated.join(q, match, join);
   }
 
   /**

@@ -22,6 +22,10 @@ class CdcMergeTest extends IngestFixture {
   private static final String DATASET =
       "datasets:\n  c:\n    source: c\n    key: [id]\n    history: scd2\n    columns:\n"
           + "      id: {type: int, nullable: false}\n      name: string\n";
+  private static final String CHECKED =
+      DATASET
+          + "    quality:\n"
+          + "      - {rule: regex, column: name, pattern: \"[A-Za-z-]+\", action: quarantine}\n";
   private static final String T = "2026-11-18 ";
   private static final String CDC = "dms/db/c/2026/11/18/";
 
@@ -36,8 +40,8 @@ class CdcMergeTest extends IngestFixture {
             + "09:00:00.000000,2,Bo\n"
             + T
             + "09:00:00.000000,3,Cy\n");
-    assertThat(counts(ingestAndTransform(SOURCE, DATASET, "r1"))).isEqualTo(tuple(3L, 3L, 0L, 0L));
-    assertThat(note(transform(SOURCE, DATASET, "r1b"))).startsWith("no consolidated.c rows");
+    assertThat(counts(ingestAndTransform(SOURCE, CHECKED, "r1"))).isEqualTo(tuple(3L, 3L, 0L, 0L));
+    assertThat(note(transform(SOURCE, CHECKED, "r1b"))).startsWith("no consolidated.c rows");
 
     write(
         CDC + "20261118-100000000.csv",
@@ -45,13 +49,17 @@ class CdcMergeTest extends IngestFixture {
             + ("U," + T + "10:00:00.000000,1,Anna\n")
             + ("U," + T + "10:00:00.000000,1,Annie\n") // same commit time: the later row wins
             + ("D," + T + "10:00:01.000000,2,Bo\n")
-            + ("I," + T + "10:00:02.000000,4,Di\n"));
-    List<TableResult> r2 = ingestAndTransform(SOURCE, DATASET, "r2");
-    // 4 read: Annie updates 1, Di inserts 4 (2 written); Anna lost to Annie, the delete removes 2.
-    assertThat(counts(r2)).isEqualTo(tuple(4L, 2L, 0L, 2L));
+            + ("I," + T + "10:00:02.000000,4,Di\n")
+            + ("U," + T + "10:00:03.000000,3,C3PO\n") // fails the regex: quarantined
+            + ("I," + T + "10:00:04.000000,9,N1ne\n")); // so is this insert
+    List<TableResult> r2 = ingestAndTransform(SOURCE, CHECKED, "r2");
+    // 6 read: Annie updates 1, Di inserts 4 (2 written); Anna lost to Annie, the delete removes 2;
+    // 3's update and 9's insert quarantined: 3 stays Cy, and 9 is nowhere.
+    assertThat(counts(r2)).isEqualTo(tuple(6L, 2L, 2L, 2L));
     assertThat(note(r2))
         .isEqualTo("merged batches 2..2 from consolidated.c; 1 deleted, 0 late or unchanged");
     assertThat(current()).containsExactly("1|Annie", "3|Cy", "4|Di");
+    assertThat(currentVersions()).isEqualTo(current());
 
     write(
         CDC + "20261118-110000000.csv",
@@ -60,8 +68,9 @@ class CdcMergeTest extends IngestFixture {
             + ("U," + T + "09:59:59.000000,1,Late\n") // committed before Annie
             + ("D," + T + "11:00:00.000000,3,Cy\n")
             + ("U," + T + "11:00:01.000000,4,Dina\n"));
-    assertThat(counts(ingestAndTransform(SOURCE, DATASET, "r3"))).isEqualTo(tuple(4L, 1L, 0L, 3L));
+    assertThat(counts(ingestAndTransform(SOURCE, CHECKED, "r3"))).isEqualTo(tuple(4L, 1L, 0L, 3L));
     assertThat(current()).containsExactly("1|Annie", "4|Dina");
+    assertThat(currentVersions()).isEqualTo(current());
     assertThat(deleted()).containsExactly("2|2026-11-18 10:00:01", "3|2026-11-18 11:00:00");
 
     write(
@@ -70,9 +79,10 @@ class CdcMergeTest extends IngestFixture {
             + ("I," + T + "12:00:00.000000,3,Cyd\n") // inserted again after its delete
             + ("I," + T + "10:00:02.000000,4,Di\n") // run 2's insert, delivered again
             + ("I," + T + "12:00:01.000000,x,Bad\n")); // not an int: quarantined
-    assertThat(counts(ingestAndTransform(SOURCE, DATASET, "r4"))).isEqualTo(tuple(3L, 1L, 1L, 1L));
+    assertThat(counts(ingestAndTransform(SOURCE, CHECKED, "r4"))).isEqualTo(tuple(3L, 1L, 1L, 1L));
     List<String> state = List.of("1|Annie", "3|Cyd", "4|Dina");
     assertThat(current()).isEqualTo(state);
+    assertThat(currentVersions()).isEqualTo(state);
     assertThat(deleted()).containsExactly("2|2026-11-18 10:00:01");
     assertThat(history()).containsExactlyInAnyOrderElementsOf(HISTORY);
 
@@ -81,14 +91,15 @@ class CdcMergeTest extends IngestFixture {
         "DELETE FROM delta.`"
             + lake().path(Zone.SYSTEM, TransformLog.TABLE)
             + "` WHERE batch_to = 4");
-    List<TableResult> again = transform(SOURCE, DATASET, "r5");
+    List<TableResult> again = transform(SOURCE, CHECKED, "r5");
     assertThat(counts(again)).isEqualTo(tuple(3L, 0L, 1L, 2L));
     assertThat(note(again)).endsWith("0 deleted, 2 late or unchanged");
     assertThat(current()).isEqualTo(state);
+    assertThat(currentVersions()).isEqualTo(state);
     assertThat(history()).containsExactlyInAnyOrderElementsOf(HISTORY);
     assertThat(lake().read(Zone.QUARANTINE, "records").filter("stage = 'transform'").count())
         .as("quarantined once")
-        .isEqualTo(1);
+        .isEqualTo(3);
   }
 
   /** Each version, in commit-time order per key; late changes take their place in time. */
@@ -242,6 +253,12 @@ class CdcMergeTest extends IngestFixture {
   private List<String> deleted() {
     return sorted(
         lake().read(Zone.SYSTEM, "deleted_c").selectExpr("id", "cast(_seq.commit_ts as string)"));
+  }
+
+  /** The current versions of the SCD2 history: the rows that passed, as the table holds them. */
+  private List<String> currentVersions() {
+    return sorted(
+        lake().read(Zone.TRANSFORMED, "c_history").filter("is_current").select("id", "name"));
   }
 
   private List<String> history() {
