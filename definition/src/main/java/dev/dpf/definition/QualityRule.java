@@ -22,7 +22,8 @@ public sealed interface QualityRule
         QualityRule.Expect,
         QualityRule.Unique,
         QualityRule.Freshness,
-        QualityRule.MinRows {
+        QualityRule.MinRows,
+        QualityRule.MaxQuarantined {
 
   /** What is checked. */
   Kind kind();
@@ -262,31 +263,96 @@ public sealed interface QualityRule
   }
 
   /**
+   * How many of the rows a run reads the row rules may quarantine, all together, before nothing is
+   * written: {@code max} is a share ({@code 10%}) or a number of rows ({@code 25}); null (the
+   * {@link #DEFAULT} every dataset and model has unless it declares the rule): any number but all
+   * of them, so that a batch whose every row is rejected (a wrong format, a broken feed) stops the
+   * run instead of writing nothing, or replacing a table by nothing.
+   */
+  record MaxQuarantined(String max, Action action) implements QualityRule {
+    /** The rule a dataset or model that declares none has. */
+    public static final MaxQuarantined DEFAULT = new MaxQuarantined(null, Action.FAIL);
+
+    private static final java.util.regex.Pattern FORM =
+        java.util.regex.Pattern.compile("[0-9]+(\\.[0-9]+)?%|[0-9]+");
+
+    public MaxQuarantined {
+      if (max != null && !FORM.matcher(max).matches()) {
+        throw new IllegalArgumentException("max_quarantined takes a share (10%) or rows (25)");
+      }
+      Objects.requireNonNull(action, "action");
+    }
+
+    /** Whether {@code quarantined} of {@code read} rows is more than the rule allows. */
+    public boolean exceeded(long read, long quarantined) {
+      if (read == 0 || quarantined == 0) {
+        return false;
+      }
+      if (max == null) {
+        return quarantined >= read;
+      }
+      if (max.endsWith("%")) {
+        java.math.BigDecimal share = new java.math.BigDecimal(max.substring(0, max.length() - 1));
+        return java.math.BigDecimal.valueOf(quarantined)
+                .multiply(java.math.BigDecimal.valueOf(100))
+                .compareTo(share.multiply(java.math.BigDecimal.valueOf(read)))
+            > 0;
+      }
+      return quarantined > Long.parseLong(max);
+    }
+
+    @Override
+    public Kind kind() {
+      return Kind.MAX_QUARANTINED;
+    }
+
+    @Override
+    public List<String> columns() {
+      return List.of();
+    }
+
+    @Override
+    public String allows() {
+      if (max == null) {
+        return "not every row";
+      }
+      return "at most " + max + (max.endsWith("%") ? " of the rows read" : " row(s)");
+    }
+  }
+
+  /**
    * What a rule checks, with the settings it takes besides {@code rule} and {@code action}. Row
-   * rules judge each row; table rules judge the table after the run.
+   * rules judge each row; batch rules the rows a run reads, once the row rules judged them (before
+   * anything is written); table rules the table after the run.
    */
   enum Kind {
-    NOT_NULL(true, "column", "columns"),
-    RANGE(true, "column", "min", "max"),
-    REGEX(true, "column", "pattern"),
-    ALLOWED_VALUES(true, "column", "values"),
-    REFERENCES(true, "column", "to"),
-    EXPECT(true, "name", "expression"),
-    UNIQUE(false, "column", "columns"),
-    FRESHNESS(false, "column", "max_age"),
-    MIN_ROWS(false, "count");
+    NOT_NULL(Scope.ROW, "column", "columns"),
+    RANGE(Scope.ROW, "column", "min", "max"),
+    REGEX(Scope.ROW, "column", "pattern"),
+    ALLOWED_VALUES(Scope.ROW, "column", "values"),
+    REFERENCES(Scope.ROW, "column", "to"),
+    EXPECT(Scope.ROW, "name", "expression"),
+    UNIQUE(Scope.TABLE, "column", "columns"),
+    FRESHNESS(Scope.TABLE, "column", "max_age"),
+    MIN_ROWS(Scope.TABLE, "count"),
+    MAX_QUARANTINED(Scope.BATCH, "max");
 
-    private final boolean rowLevel;
+    private final Scope scope;
     private final Set<String> settings;
 
-    Kind(boolean rowLevel, String... settings) {
-      this.rowLevel = rowLevel;
+    Kind(Scope scope, String... settings) {
+      this.scope = scope;
       this.settings = Set.of(settings);
     }
 
     /** True when each row passes or fails on its own (so the rule can quarantine rows). */
     public boolean rowLevel() {
-      return rowLevel;
+      return scope == Scope.ROW;
+    }
+
+    /** True when the rule judges the table once it is written. */
+    public boolean tableLevel() {
+      return scope == Scope.TABLE;
     }
 
     /** The name used in the definition, for example {@code not_null}. */
@@ -298,6 +364,13 @@ public sealed interface QualityRule
     public Set<String> settings() {
       return settings;
     }
+  }
+
+  /** What a rule judges: each row, the rows a run read, or the table written. */
+  enum Scope {
+    ROW,
+    BATCH,
+    TABLE
   }
 
   /** What failing the rule does. */

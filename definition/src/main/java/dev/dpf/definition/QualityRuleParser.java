@@ -40,7 +40,12 @@ final class QualityRuleParser {
             at + ".quality", "expected a list of rules, for example - {rule: not_null, ...}");
       }
       for (int i = 0; i < q.size(); i++) {
-        quality.add(rule(q.get(i), at + ".quality[" + i + "]", columns));
+        QualityRule rule = rule(q.get(i), at + ".quality[" + i + "]", columns);
+        if (rule instanceof QualityRule.MaxQuarantined
+            && quality.stream().anyMatch(r -> r instanceof QualityRule.MaxQuarantined)) {
+          throw y.fail(at + ".quality[" + i + "]", "a second max_quarantined rule. Keep one");
+        }
+        quality.add(rule);
       }
     }
     return quality;
@@ -68,7 +73,9 @@ final class QualityRuleParser {
     if (action == Action.QUARANTINE && !kind.rowLevel()) {
       throw y.fail(
           at + ".action",
-          kind.key() + " judges the whole table, so it cannot quarantine rows. Use warn or fail");
+          kind.key()
+              + (kind.tableLevel() ? " judges the whole table" : " judges the rows a run reads")
+              + ", so it cannot quarantine rows. Use warn or fail");
     }
     if (kind == Kind.REFERENCES && columns == null) {
       throw y.fail(
@@ -129,6 +136,24 @@ final class QualityRuleParser {
         yield new QualityRule.MinRows(n.asLong(), action);
       }
       case EXPECT -> expect(node, at, action);
+      case MAX_QUARANTINED -> {
+        String max =
+            y.string(node, "max", at)
+                .map(String::strip)
+                .orElseThrow(
+                    () ->
+                        y.missing(
+                            at,
+                            "max",
+                            "the share (10%) or the number of rows (25) of those a run reads"
+                                + " that may be quarantined"));
+        if (!max.matches("[0-9]+(\\.[0-9]+)?%|[0-9]+")) {
+          throw y.fail(
+              at + ".max",
+              "'" + max + "' is neither a share such as 10% nor a number of rows such as 25");
+        }
+        yield new QualityRule.MaxQuarantined(max, action);
+      }
     };
   }
 

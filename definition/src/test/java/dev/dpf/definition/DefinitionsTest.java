@@ -497,11 +497,43 @@ class DefinitionsTest {
   }
 
   @Test
+  void maxQuarantinedAllowsAShareOrANumberOfRowsAndByDefaultAnyButAll() {
+    QualityRule.MaxQuarantined byDefault = QualityRule.MaxQuarantined.DEFAULT;
+    assertThat(byDefault.exceeded(0, 0)).isFalse();
+    assertThat(byDefault.exceeded(3, 2)).isFalse();
+    assertThat(byDefault.exceeded(3, 3)).isTrue();
+    QualityRule.MaxQuarantined share =
+        new QualityRule.MaxQuarantined("10%", QualityRule.Action.FAIL);
+    assertThat(share.exceeded(100, 10)).isFalse();
+    assertThat(share.exceeded(100, 11)).isTrue();
+    assertThat(share.exceeded(3, 1)).isTrue(); // 33 %
+    QualityRule.MaxQuarantined half =
+        new QualityRule.MaxQuarantined("0.5%", QualityRule.Action.WARN);
+    assertThat(half.exceeded(1000, 5)).isFalse();
+    assertThat(half.exceeded(1000, 6)).isTrue();
+    QualityRule.MaxQuarantined rows = new QualityRule.MaxQuarantined("25", QualityRule.Action.FAIL);
+    assertThat(rows.exceeded(1000, 25)).isFalse();
+    assertThat(rows.exceeded(1000, 26)).isTrue();
+    assertThat(new QualityRule.MaxQuarantined("100%", QualityRule.Action.FAIL).exceeded(7, 7))
+        .isFalse();
+    assertThat(
+            Definitions.parse(
+                    "p.yaml",
+                    T + "    quality:\n      - {rule: max_quarantined, max: 10%, action: warn}\n",
+                    f -> null)
+                .datasets()
+                .get(0)
+                .quality())
+        .containsExactly(new QualityRule.MaxQuarantined("10%", QualityRule.Action.WARN));
+  }
+
+  @Test
   void reportsContractMistakes() {
     assertError(
         T + "    quality:\n      - {rule: sometimes, column: a, action: warn}\n",
         "p.yaml: datasets.t.quality[0].rule: unknown value 'sometimes'. Use not_null, range, regex,"
-            + " allowed_values, references, expect, unique, freshness or min_rows");
+            + " allowed_values, references, expect, unique, freshness, min_rows or"
+            + " max_quarantined");
     assertError(
         T + "    quality:\n      - {rule: expect, name: positive, action: warn}\n",
         "p.yaml: datasets.t.quality[0].expression: missing. Add expression: a SQL boolean"
@@ -525,6 +557,19 @@ class DefinitionsTest {
         T + "    quality:\n      - {rule: min_rows, count: 5, action: quarantine}\n",
         "p.yaml: datasets.t.quality[0].action: min_rows judges the whole table, so it cannot"
             + " quarantine rows. Use warn or fail");
+    assertError(
+        T + "    quality:\n      - {rule: max_quarantined, max: 10%, action: quarantine}\n",
+        "p.yaml: datasets.t.quality[0].action: max_quarantined judges the rows a run reads, so it"
+            + " cannot quarantine rows. Use warn or fail");
+    assertError(
+        T + "    quality:\n      - {rule: max_quarantined, max: most, action: fail}\n",
+        "p.yaml: datasets.t.quality[0].max: 'most' is neither a share such as 10% nor a number of"
+            + " rows such as 25");
+    assertError(
+        T
+            + "    quality:\n      - {rule: max_quarantined, max: 10%, action: fail}\n"
+            + "      - {rule: max_quarantined, max: 5, action: warn}\n",
+        "p.yaml: datasets.t.quality[1]: a second max_quarantined rule. Keep one");
     assertError(
         T + "    quality:\n      - {rule: range, column: c, min: 0, action: warn}\n",
         "p.yaml: datasets.t.quality[0].column: unknown column 'c'. Use one of the names under"

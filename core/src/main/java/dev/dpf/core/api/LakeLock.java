@@ -97,6 +97,9 @@ public abstract class LakeLock implements AutoCloseable {
    * @throws DpfException naming the first folder it cannot write
    */
   public static void checkWritable(Path root) {
+    if (Files.exists(root) && !Files.isDirectory(root)) {
+      throw notAFolder(root.toString());
+    }
     if (!Files.isDirectory(root)) {
       try {
         Files.createDirectories(root);
@@ -138,18 +141,52 @@ public abstract class LakeLock implements AutoCloseable {
     return p;
   }
 
+  /**
+   * The failure of a lake root that names a file: one line, the same for every command.
+   *
+   * @param root the root as given
+   */
+  public static DpfException notAFolder(String root) {
+    return new DpfException(
+        "The lake at "
+            + root
+            + " is a file, not a folder. Pass --lake with the lake's folder (or a new one, which"
+            + " a run makes)");
+  }
+
   private static DpfException cannotWrite(Path root, Path dir, IOException cause) {
-    String why =
-        cause == null
-            ? "it is read-only for this process"
-            : cause instanceof FileSystemException f && f.getReason() != null
-                ? f.getReason()
-                : String.valueOf(cause.getMessage());
+    Path at = dir == null ? root : dir;
+    if (Files.isRegularFile(at)) {
+      return new DpfException(
+          "Cannot make the lake at "
+              + root
+              + ": "
+              + at
+              + " is a file, not a folder. Pass another --lake",
+          cause);
+    }
+    String why;
+    if (cause == null || cause instanceof java.nio.file.AccessDeniedException) {
+      why = "it is read-only for this process";
+    } else if (cause instanceof FileSystemException f && f.getReason() != null) {
+      why = f.getReason();
+    } else if (cause instanceof FileSystemException) {
+      // Its message is only the path: say what kind of failure it was instead.
+      why =
+          cause
+              .getClass()
+              .getSimpleName()
+              .replaceAll("Exception$", "")
+              .replaceAll("([a-z])([A-Z])", "$1 $2")
+              .toLowerCase(java.util.Locale.ROOT);
+    } else {
+      why = String.valueOf(cause.getMessage());
+    }
     return new DpfException(
         "Cannot write the lake at "
             + root
             + ": "
-            + (dir == null ? root : dir)
+            + at
             + " ("
             + why
             + "). Make the lake writable for this user, or pass another --lake",

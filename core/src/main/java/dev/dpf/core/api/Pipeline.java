@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,7 @@ public final class Pipeline {
   private Map<String, String> environment = Map.of();
   private Models models;
   private boolean fullRefresh;
+  private boolean allowEmpty;
   private Selection selection;
   private Set<String> chosen; // null: every table
   private Map<String, String> stale; // a selected table -> the note on its stale inputs
@@ -156,6 +158,14 @@ public final class Pipeline {
    * a selected one reads that are not selected count as they are now.
    */
   public List<Planned> plan(RawRoot raw) {
+    return plan(raw, this::selected);
+  }
+
+  /**
+   * As {@link #plan(RawRoot)}, planning the tables {@code planned} takes (the others are not
+   * selected); a full refresh applies to the run's selection alone, whatever is planned.
+   */
+  private List<Planned> plan(RawRoot raw, Predicate<String> planned) {
     List<Planned> out = new ArrayList<>();
     Map<String, Planned.Action> changing = new java.util.HashMap<>();
     java.util.function.Consumer<Planned> add =
@@ -170,16 +180,19 @@ public final class Pipeline {
           new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
       for (SourceDef source : definition.sources()) {
         add.accept(
-            selected(source.table())
+            planned.test(source.table())
                 ? ingest.plan(raw, source, raw.list(source.path()))
                 : Planned.notSelected("ingest", source.table()));
       }
     }
-    Transform transform = new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh);
+    Transform transform = new Transform(spark, lake, runId, startedAt);
     for (DatasetDef dataset : definition.datasets()) {
       Planned p =
-          selected(dataset.table())
-              ? transform.plan(dataset, changing.get(dataset.sourceTable()))
+          planned.test(dataset.table())
+              ? transform.plan(
+                  dataset,
+                  changing.get(dataset.sourceTable()),
+                  fullRefresh && selected(dataset.table()))
               : Planned.notSelected("transform", dataset.table());
       add.accept(p);
       if (dataset.history() == DatasetDef.History.SCD2) {
@@ -197,8 +210,9 @@ public final class Pipeline {
       String stage = zone == Zone.TRANSFORMED ? "transform" : "curate";
       for (ModelDef model : models().ordered(zone)) {
         add.accept(
-            selected(model.table())
-                ? models().plan(stage, model, changing.keySet())
+            planned.test(model.table())
+                ? models()
+                    .plan(stage, model, changing.keySet(), fullRefresh && selected(model.table()))
                 : Planned.notSelected(stage, model.table()));
       }
     }
@@ -207,24 +221,18 @@ public final class Pipeline {
 
   /**
    * For a run with a selection: notes each selected table that reads a table outside it which a
-   * full run would change ({@link #plan} of every table), so that its run line says its inputs are
-   * stale.
+   * full run would change (every table planned, a full refresh applying to the selection alone), so
+   * that its run line says its inputs are stale.
    */
   private void noteStaleInputs(RawRoot raw) {
     if (chosen == null || stale != null) {
       return;
     }
-    Set<String> kept = chosen;
-    chosen = null; // plan every table
     Set<String> wouldChange = new HashSet<>();
-    try {
-      for (Planned p : plan(raw)) {
-        if (p.action().changes()) {
-          wouldChange.add(p.table());
-        }
+    for (Planned p : plan(raw, table -> true)) {
+      if (p.action().changes()) {
+        wouldChange.add(p.table());
       }
-    } finally {
-      chosen = kept;
     }
     stale = new java.util.HashMap<>();
     for (String table : selection.all()) {
@@ -277,7 +285,7 @@ public final class Pipeline {
         "transform",
         () ->
             stages.transform(
-                new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh)));
+                new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh, allowEmpty)));
   }
 
   /**
@@ -287,6 +295,15 @@ public final class Pipeline {
    */
   public List<TableResult> replay() {
     return log.logged("replay", () -> stages.replay(new Transform(spark, lake, runId, startedAt)));
+  }
+
+  /**
+   * Ends this run as failed for a reason outside any one table ({@code why}, one line: warnings
+   * that fail the run), after its stages: {@link SystemTables#RUNS} gets a {@code failed} row for
+   * the run ({@code (run)}), so the run log says what the caller's exit code says.
+   */
+  public void failed(String why) {
+    log.runFailed(why);
   }
 
   /** The quality rules' results of this pipeline's datasets and models so far, in order. */
@@ -320,6 +337,15 @@ public final class Pipeline {
    */
   public Pipeline fullRefresh(boolean on) {
     this.fullRefresh = on;
+    return this;
+  }
+
+  /**
+   * Lets a full refresh replace a table that has rows by none (it stops the run otherwise: a wrong
+   * format that rejects every row, an input emptied by mistake).
+   */
+  public Pipeline allowEmpty(boolean on) {
+    this.allowEmpty = on;
     return this;
   }
 
@@ -389,7 +415,7 @@ public final class Pipeline {
               },
               runId,
               startedAt);
-      models.fullRefresh(fullRefresh);
+      models.fullRefresh(fullRefresh, allowEmpty);
     }
     return models;
   }

@@ -41,6 +41,14 @@ abstract class StageCommand implements Callable<Integer> {
   boolean fullRefresh;
 
   @Option(
+      names = "--allow-empty",
+      description =
+          "Let --full-refresh replace a table that has rows by none. Without it such a table"
+              + " stops the run and keeps its rows (a wrong format that rejects every row, an"
+              + " input emptied by mistake).")
+  boolean allowEmpty;
+
+  @Option(
       names = {"-q", "--quiet"},
       description =
           "Print nothing but errors (the exit code, and --results, tell how the run went).")
@@ -81,7 +89,8 @@ abstract class StageCommand implements Callable<Integer> {
             selection.select,
             selection.exclude,
             fullRefresh,
-            reingest());
+            reingest(),
+            allowEmpty);
     PrintWriter out =
         quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     if (dryRun()) {

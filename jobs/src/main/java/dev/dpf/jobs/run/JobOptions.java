@@ -21,6 +21,7 @@ import java.util.Set;
  * @param exclude {@code --exclude} specs
  * @param fullRefresh whether datasets and models are rebuilt whatever the logs say
  * @param reingest sources whose raw files are all read again, replacing their consolidated tables
+ * @param allowEmpty whether a full refresh may replace a table that has rows by none
  */
 public record JobOptions(
     String raw,
@@ -31,7 +32,8 @@ public record JobOptions(
     List<String> select,
     List<String> exclude,
     boolean fullRefresh,
-    List<String> reingest) {
+    List<String> reingest,
+    boolean allowEmpty) {
   public JobOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
@@ -40,7 +42,17 @@ public record JobOptions(
 
   /** Options without a results file, not failing on warnings, every table selected. */
   public JobOptions(String raw, String lake, Optional<String> definition) {
-    this(raw, lake, definition, Optional.empty(), false, List.of(), List.of(), false, List.of());
+    this(
+        raw,
+        lake,
+        definition,
+        Optional.empty(),
+        false,
+        List.of(),
+        List.of(),
+        false,
+        List.of(),
+        false);
   }
 
   /** Our own argument keys. */
@@ -54,12 +66,13 @@ public record JobOptions(
           "select",
           "exclude",
           "full-refresh",
-          "reingest");
+          "reingest",
+          "allow-empty");
 
   /** How the job arguments are listed in messages. */
   private static final String OURS =
       "--raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude,"
-          + " --full-refresh, --reingest";
+          + " --full-refresh, --reingest, --allow-empty";
 
   /**
    * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
@@ -189,7 +202,8 @@ public record JobOptions(
         Optional.ofNullable(values.get("select")).map(List::of).orElse(List.of()),
         Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()),
         flag(values, "full-refresh"),
-        Optional.ofNullable(values.get("reingest")).map(List::of).orElse(List.of()));
+        Optional.ofNullable(values.get("reingest")).map(List::of).orElse(List.of()),
+        flag(values, "allow-empty"));
   }
 
   /**

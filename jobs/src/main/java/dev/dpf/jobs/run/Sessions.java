@@ -22,6 +22,14 @@ public final class Sessions {
   // A session the process had before (an application embedding dpf, a test's shared one): used, and
   // left running by stop().
   private static boolean adopted;
+  // The local lake folder this process made (there was none): removed by stop() when the process
+  // wrote nothing to it, so a run refused before its first stage leaves no lake behind.
+  private static Path madeLake;
+
+  /** What opening a lake puts in its folder before anything is written: the catalog, the lock. */
+  private static final java.util.Set<String> OPENED_ONLY =
+      java.util.Set.of(
+          "metastore_db", "derby.log", "warehouse", "lake.lock", "validated", "pii.key");
 
   /**
    * Spark's loggers that tell a failed task's stack trace (several times over) as it happens: off
@@ -109,8 +117,11 @@ public final class Sessions {
         requireLake(lakeRoot, new org.apache.hadoop.conf.Configuration());
       }
       if (local) {
-        lock(lakeRoot, new org.apache.hadoop.conf.Configuration(), command);
         Path root = Path.of(lake.getScheme() == null ? lakeRoot : lake.getPath());
+        if (!java.nio.file.Files.exists(root)) {
+          madeLake = root;
+        }
+        lock(lakeRoot, new org.apache.hadoop.conf.Configuration(), command);
         builder = localCatalog(builder, root);
       }
       adopted = SparkSession.getDefaultSession().isDefined();
@@ -144,6 +155,9 @@ public final class Sessions {
     org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root);
     try {
       FileSystem fs = dir.getFileSystem(conf);
+      if (fs.isFile(dir)) {
+        throw LakeLock.notAFolder(root);
+      }
       for (Zone zone : Zone.values()) {
         String marker = zone == Zone.SYSTEM ? zone.dbName() + "/runs" : zone.dbName();
         if (fs.exists(new org.apache.hadoop.fs.Path(dir, marker))) {
@@ -204,6 +218,37 @@ public final class Sessions {
         lock.close();
         lock = null;
       }
+      if (madeLake != null) {
+        removeIfUnwritten(madeLake);
+        madeLake = null;
+      }
+    }
+  }
+
+  /**
+   * Removes the lake folder {@code root} this process made if it holds nothing but what opening it
+   * put there ({@link #OPENED_ONLY} under {@code _system}): no zone, no log.
+   */
+  private static void removeIfUnwritten(Path root) {
+    Path system = root.resolve("_system");
+    try (var top = java.nio.file.Files.list(root)) {
+      if (top.anyMatch(p -> !p.equals(system))) {
+        return;
+      }
+      if (java.nio.file.Files.isDirectory(system)) {
+        try (var inside = java.nio.file.Files.list(system)) {
+          if (inside.anyMatch(p -> !OPENED_ONLY.contains(p.getFileName().toString()))) {
+            return;
+          }
+        }
+      }
+      try (var all = java.nio.file.Files.walk(root)) {
+        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.delete(p);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // Left as it is: it holds no data, and the next run uses it.
     }
   }
 

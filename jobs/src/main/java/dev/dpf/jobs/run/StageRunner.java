@@ -41,6 +41,7 @@ public final class StageRunner {
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
   private static IngestHooks hooks = IngestHooks.NONE;
+  private static java.util.Map<String, String> environment = System.getenv();
 
   private StageRunner() {}
 
@@ -50,6 +51,15 @@ public final class StageRunner {
    */
   public static synchronized void hooks(IngestHooks ingestHooks) {
     hooks = ingestHooks;
+  }
+
+  /**
+   * The environment the runs and plans of this process read (the PII hashing key, {@code
+   * DPF_PII_KEY}): the process's own by default; an application that embeds dpf may pass its
+   * secrets instead.
+   */
+  public static synchronized void environment(java.util.Map<String, String> variables) {
+    environment = java.util.Map.copyOf(variables);
   }
 
   public static PipelineDefinition definition(JobOptions options) {
@@ -101,12 +111,7 @@ public final class StageRunner {
         "dpf plan  a dry run: nothing is written%n  definition %s%n  raw        %s%n  lake       %s%s%n",
         definition.file(), options.raw(), lake.root(), lakeNote);
     out.flush();
-    Pipeline pipeline = new Pipeline(spark, definition, lake, "plan", Instant.now(), r -> {});
-    pipeline.fullRefresh(options.fullRefresh());
-    if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
-      Selection selection = Selection.of(spark, definition);
-      pipeline.select(selection, selection.choose(options.select(), options.exclude()));
-    }
+    Pipeline pipeline = pipeline(options, definition, spark, lake, "plan", Instant.now(), r -> {});
     List<String> problems = pipeline.validate(true); // as the run would; nothing written
     if (!problems.isEmpty()) {
       throw DefinitionException.all(definition.file(), problems);
@@ -125,6 +130,31 @@ public final class StageRunner {
         changes, plan.size(), (System.nanoTime() - start) / 1e9);
     out.flush();
     return plan;
+  }
+
+  /**
+   * The pipeline of a run, or of its plan: one construction for both, so that a plan decides with
+   * what the run has (the environment's PII key, the selection, a full refresh).
+   */
+  private static Pipeline pipeline(
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      Lake lake,
+      String runId,
+      Instant started,
+      java.util.function.Consumer<TableResult> listener) {
+    Pipeline pipeline =
+        new Pipeline(spark, definition, lake, runId, started, listener)
+            .fullRefresh(options.fullRefresh())
+            .allowEmpty(options.allowEmpty())
+            .environment(environment)
+            .hooks(hooks);
+    if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
+      Selection selection = Selection.of(spark, definition);
+      pipeline.select(selection, selection.choose(options.select(), options.exclude()));
+    }
+    return pipeline;
   }
 
   /**
@@ -173,29 +203,22 @@ public final class StageRunner {
         lake.root());
     List<TableResult> reported = java.util.Collections.synchronizedList(new ArrayList<>());
     Pipeline pipeline =
-        new Pipeline(
-            spark,
-            definition,
-            lake,
-            runId,
-            started,
-            r -> {
-              reported.add(r);
-              progress.finished(r.table());
-              synchronized (progress) {
-                out.println(Report.line(r));
-                out.flush();
-              }
-            });
-    pipeline
-        .onStart(progress::started)
-        .fullRefresh(options.fullRefresh())
-        .environment(System.getenv())
-        .hooks(hooks);
-    if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
-      Selection selection = Selection.of(spark, definition);
-      pipeline.select(selection, selection.choose(options.select(), options.exclude()));
-    }
+        pipeline(
+                options,
+                definition,
+                spark,
+                lake,
+                runId,
+                started,
+                r -> {
+                  reported.add(r);
+                  progress.finished(r.table());
+                  synchronized (progress) {
+                    out.println(Report.line(r));
+                    out.flush();
+                  }
+                })
+            .onStart(progress::started);
     java.util.function.Function<String, RunResults.Run> summary =
         error ->
             new RunResults.Run(
@@ -260,6 +283,9 @@ public final class StageRunner {
         options.failOnWarn() && warned > 0
             ? warned + " quality rule(s) warned, and warnings fail this run (--fail-on-warn)"
             : null;
+    if (error != null) {
+      pipeline.failed(error); // the run log says so too, not only the exit code
+    }
     writeResults(options, spark, summary.apply(error), null);
     if (error != null) {
       throw new DpfException(error);

@@ -157,7 +157,14 @@ final class Html {
   }
 
   /** A link to a table's page, from a page {@code root} away from the site's root. */
+  /**
+   * A link to the page of table {@code id}; a run log's row about a whole stage or run ({@code
+   * (run)}, {@code (curate stage)}) has no page, and is plain text.
+   */
   static String link(String root, String id) {
+    if (id.startsWith("(")) {
+      return esc(id);
+    }
     return "<a href=\"" + esc(root + Site.href(id)) + "\">" + esc(id) + "</a>";
   }
 }

@@ -145,7 +145,7 @@ final class Pages {
               "<code>" + esc(id) + "</code>",
               esc(of.get(0).at().toString()),
               esc(of.stream().map(RunRow::stage).distinct().collect(Collectors.joining(", "))),
-              String.valueOf(of.size()),
+              String.valueOf(of.stream().filter(r -> !r.table().startsWith("(")).count()),
               failed == 0
                   ? "<span class=\"status-ok\">ok</span>"
                   : "<span class=\"status-failed\">" + failed + " failed</span>",

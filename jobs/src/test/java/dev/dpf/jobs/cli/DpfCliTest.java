@@ -120,6 +120,29 @@ class DpfCliTest {
   }
 
   @Test
+  void aLakeThatIsAFileIsOneLineSayingSo(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("lake.txt"), "not a lake");
+    String expected =
+        "dpf: The lake at "
+            + file
+            + " is a file, not a folder. Pass --lake with the lake's folder (or a new one, which a"
+            + " run makes)\n";
+
+    String definition = Repo.root().resolve("src/pipeline.yaml").toString();
+    String raw = Repo.root().resolve("sample-data").toString();
+    for (List<String> command :
+        List.of(
+            List.of("run", "--raw", raw, "--definition", definition, "--lake", file.toString()),
+            List.of("tables", "--lake", file.toString()))) {
+      CliRun r = dpf(command.toArray(String[]::new));
+
+      assertThat(r.code()).as(command.get(0)).isEqualTo(Dpf.EXIT_USER_ERROR);
+      assertThat(r.err()).as(command.get(0)).isEqualTo(expected);
+    }
+    assertThat(file).hasContent("not a lake");
+  }
+
+  @Test
   void aMistypedOptionIsAUsageError() {
     CliRun r = dpf("run", "--lakes", "x");
 

@@ -2,10 +2,12 @@ package dev.dpf.jobs.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpf.jobs.run.StageRunner;
 import dev.dpf.jobs.testing.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,5 +160,46 @@ class PlanTest {
                 "up-to-date",
                 "from transformed.a, transformed.b; inputs unchanged since the last run; inputs"
                     + " not selected and out of date: transformed.a"));
+  }
+
+  @Test
+  void aPlanReadsThePiiKeyFromTheEnvironmentAsTheRunDoes() throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        definition,
+        """
+        sources:
+          a: {kind: csv-files, path: files/a}
+        datasets:
+          a: {source: a, key: [id], columns: {id: {type: int, nullable: false}, name: {type: string, pii: name}}}
+        models:
+          m: {sql: m.sql}
+        """);
+    Files.writeString(
+        dir.resolve("m.sql"), "SELECT id, protect_name(name) AS k FROM transformed.a");
+    Path a1 = dir.resolve("raw/files/a/1.csv");
+    Files.createDirectories(a1.getParent());
+    Files.writeString(a1, "id,name\n1,Ann\n");
+    Path lake = dir.resolve("lake");
+    StageRunner.environment(Map.of("DPF_PII_KEY", "a-key-from-the-environment-0123456789"));
+    try {
+      assertThat(CliRun.run(dir, lake, definition).code()).isZero();
+
+      CliRun planned =
+          CliRun.dpf(
+              "plan",
+              "--raw",
+              dir.resolve("raw").toString(),
+              "--lake",
+              lake.toString(),
+              "--definition",
+              definition.toString());
+
+      assertThat(tableLines(planned.out()))
+          .contains(
+              line("curate", "curated.m", "up-to-date", "inputs unchanged since the last run"));
+    } finally {
+      StageRunner.environment(System.getenv());
+    }
   }
 }

@@ -91,5 +91,15 @@ class SelectRunTest {
         .containsPattern(
             "(?m)^  curate    curated\\.m +1 read +1 written .*rebuilt \\(full refresh\\)")
         .containsPattern("(?m)^  transformed\\.a +2 = 2 \\+ 0 \\+ 0 +ok$");
+
+    // The model alone, rebuilt: the full refresh is the selection's, so its input (up to date,
+    // not selected) is not said to be out of date.
+    CliRun alone = CliRun.run(dir, lake, definition, "--select", "m", "--full-refresh");
+
+    assertThat(alone.code()).as(alone.err()).isZero();
+    assertThat(alone.out())
+        .containsPattern(
+            "(?m)^  curate    curated\\.m +1 read +1 written .*rebuilt \\(full refresh\\)$")
+        .doesNotContain("out of date");
   }
 }

@@ -73,7 +73,7 @@ class ValidateCommandTest {
 
     assertThat(run.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
     assertThat(run.err()).isEqualTo(expected);
-    assertThat(lake.resolve("consolidated")).doesNotExist();
-    assertThat(lake.resolve("transformed")).doesNotExist();
+    // Refused before it wrote anything: no lake folder, catalog or lock is left behind.
+    assertThat(lake).doesNotExist();
   }
 }

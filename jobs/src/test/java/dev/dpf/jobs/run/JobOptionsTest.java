@@ -118,7 +118,7 @@ class JobOptionsTest {
             "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
                 + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
                 + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh, --reingest");
+                + " --exclude, --full-refresh, --reingest, --allow-empty");
   }
 
   @Test
@@ -144,7 +144,7 @@ class JobOptionsTest {
         .containsExactly(
             "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
                 + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh, --reingest)");
+                + " --exclude, --full-refresh, --reingest, --allow-empty)");
   }
 
   @Test
@@ -171,7 +171,12 @@ class JobOptionsTest {
                 List.of(),
                 List.of(),
                 false,
-                List.of()));
+                List.of(),
+                false));
+    assertThat(
+            JobOptions.fromJobArgs(new String[] {"--lake", "l", "--allow-empty", "true"})
+                .allowEmpty())
+        .isTrue();
     assertThat(
             JobOptions.fromJobArgs(new String[] {"--lake", "l", "--reingest", "payments,orders"})
                 .reingest())

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.jobs.cli.Dpf;
 import dev.dpf.jobs.testing.CliRun;
@@ -176,7 +178,18 @@ class RunResultsTest {
     // A failed run writes its report too, and says where.
     assertThat(r.out()).contains("\nReport file:" + dir.resolve("report/index.html") + "  (");
     assertThat(Files.readString(dir.resolve("report/runs.html")))
-        .contains("<code>" + doc.path("run_id").asText() + "</code>");
+        .contains("<code>" + doc.path("run_id").asText() + "</code>")
+        .contains("<span class=\"status-failed\">1 failed</span>");
+    // The run log says what the exit code says: the run failed.
+    DatasetAssert.diff(
+        List.of("run|(run)|failed|" + warned),
+        DatasetAssert.rowsAsText(
+            SparkExtension.session()
+                .read()
+                .format("delta")
+                .load(dir.resolve("lake/_system/runs").toString())
+                .filter("status = 'failed'")
+                .select("stage", "table_name", "status", "note")));
     List<String> tables = new ArrayList<>();
     doc.path("tables")
         .forEach(

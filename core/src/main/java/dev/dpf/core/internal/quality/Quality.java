@@ -292,7 +292,7 @@ public final class Quality {
         Column v = dataset.column(allowed.column());
         yield v.isNotNull().and(v.cast("string").isin(allowed.values().toArray()).unary_$bang());
       }
-      case REFERENCES, UNIQUE, FRESHNESS, MIN_ROWS ->
+      case REFERENCES, UNIQUE, FRESHNESS, MIN_ROWS, MAX_QUARANTINED ->
           throw new IllegalArgumentException(rule.kind() + " is not judged by rowFails");
     };
   }

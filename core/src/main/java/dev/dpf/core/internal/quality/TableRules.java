@@ -24,9 +24,25 @@ public final class TableRules {
 
   /** The table rules' results over the transformed table. */
   public static List<QualityResult> results(Subject dataset, Dataset<Row> table, Instant now) {
+    return results(dataset, table, now, false);
+  }
+
+  /**
+   * The freshness rules' results over a table no new data changed: a feed that went silent grows
+   * stale without a run that writes, so freshness is judged on every run.
+   */
+  public static List<QualityResult> freshness(Subject dataset, Dataset<Row> table, Instant now) {
+    return results(dataset, table, now, true);
+  }
+
+  private static List<QualityResult> results(
+      Subject dataset, Dataset<Row> table, Instant now, boolean freshnessOnly) {
     List<QualityResult> out = new ArrayList<>();
     Long rows = null;
     for (QualityRule rule : dataset.rules()) {
+      if (freshnessOnly && rule.kind() != QualityRule.Kind.FRESHNESS) {
+        continue;
+      }
       switch (rule.kind()) {
         case MIN_ROWS -> {
           long least = ((QualityRule.MinRows) rule).count();
@@ -100,6 +116,8 @@ public final class TableRules {
                       + " expected"));
         }
         case NOT_NULL, RANGE, REGEX, ALLOWED_VALUES, REFERENCES, EXPECT -> {} // row rules
+        case MAX_QUARANTINED -> {} // judged before the table is written ({@link
+          // Quality#batchResult})
       }
     }
     return out;

@@ -168,9 +168,9 @@ final class ModelPlanner {
 
   /**
    * What {@link Models#run} would do now, without doing it; {@code changing}: the tables the same
-   * run writes before it.
+   * run writes before it; {@code fullRefresh}: whether the run rebuilds it whatever its inputs say.
    */
-  Planned plan(String stage, ModelDef model, Set<String> changing) {
+  Planned plan(String stage, ModelDef model, Set<String> changing, boolean fullRefresh) {
     String table = model.table();
     Set<String> refs = graph.references(model);
     List<String> missing = new ArrayList<>();

@@ -121,10 +121,14 @@ final class ModelWriter {
    * those of the partitions or keys it recomputes otherwise. A recomputation repeated after an
    * interruption so writes each rejected row once, and a rebuild leaves nothing of an earlier
    * definition's rules. {@code checked} null: the model has no row rule now; a rebuild clears what
-   * its quarantine held.
+   * its quarantine held. {@code rejectedRows}: how many rows of {@code checked} were rejected.
    */
   Quarantined quarantine(
-      ModelDef model, String stage, Dataset<Row> checked, ModelPlanner.Plan plan) {
+      ModelDef model,
+      String stage,
+      Dataset<Row> checked,
+      long rejectedRows,
+      ModelPlanner.Plan plan) {
     String partition = Quarantine.partition(stage, model.name());
     boolean rebuild = plan.keys() == null && plan.partitions() == null;
     if (checked == null && !rebuild) {
@@ -153,7 +157,7 @@ final class ModelWriter {
                   functions.struct(
                       output.stream().map(c -> col(quoted(c))).toArray(Column[]::new))),
               runId);
-      rows = bad.count();
+      rows = rejectedRows;
       boolean had = holdsRows(partition);
       if (rows == 0 && !had) {
         return Quarantined.NONE;

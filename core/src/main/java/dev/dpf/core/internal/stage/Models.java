@@ -13,6 +13,7 @@ import dev.dpf.core.internal.pii.ColumnLineage;
 import dev.dpf.core.internal.pii.PiiLineage.Exposure;
 import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
+import dev.dpf.core.internal.quality.QuarantineLimit;
 import dev.dpf.core.internal.quality.TableRules;
 import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
@@ -55,8 +56,9 @@ public final class Models {
   private final PiiPolicy pii;
   private final ModelPlanner planner;
   private final ModelWriter writer;
-  private final Map<String, List<QualityResult>> quality =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final QualityResults quality = new QualityResults();
+  private boolean fullRefresh;
+  private boolean allowEmpty;
 
   /**
    * @param piiKey the hashing key, asked for only if a model calls a {@code protect_} function
@@ -81,9 +83,14 @@ public final class Models {
     this.writer = new ModelWriter(lake, runId);
   }
 
-  /** Rebuilds every model from scratch, whatever its inputs' versions say. */
-  public Models fullRefresh(boolean on) {
+  /**
+   * Rebuilds every model from scratch, whatever its inputs' versions say; {@code allowEmpty}: even
+   * when that replaces a table that has rows by none (it stops the run otherwise).
+   */
+  public Models fullRefresh(boolean on, boolean allowEmpty) {
     planner.fullRefresh(on);
+    this.fullRefresh = on;
+    this.allowEmpty = allowEmpty;
     return this;
   }
 
@@ -143,11 +150,13 @@ public final class Models {
     String from = "from " + String.join(", ", refs);
     Optional<String> unchanged = planner.unchangedSinceLastRun(model, refs);
     if (unchanged.isPresent()) {
-      return TableResult.upToDate(
-          stage,
-          model.table(),
-          StageLog.seconds(start),
-          from + "; inputs unchanged since the last run" + unchanged.get());
+      return upToDate(
+          model,
+          TableResult.upToDate(
+              stage,
+              model.table(),
+              StageLog.seconds(start),
+              from + "; inputs unchanged since the last run" + unchanged.get()));
     }
     List<String> missing = compiler.registerInputs(model, refs);
     if (!missing.isEmpty()) {
@@ -169,11 +178,13 @@ public final class Models {
     String metadata = ModelPlanner.metadata(fingerprint, versions, pii);
     ModelPlanner.Plan plan = planner.plan(model, fingerprint, versions);
     if (plan.upToDate()) {
-      return TableResult.upToDate(
-          stage,
-          model.table(),
-          StageLog.seconds(start),
-          from + "; inputs unchanged since the last run" + pii);
+      return upToDate(
+          model,
+          TableResult.upToDate(
+              stage,
+              model.table(),
+              StageLog.seconds(start),
+              from + "; inputs unchanged since the last run" + pii));
     }
     Quality.Subject subject = Quality.of(model, rows.schema());
     boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
@@ -183,12 +194,25 @@ public final class Models {
     ModelWriter.Quarantined quarantined = ModelWriter.Quarantined.NONE;
     ModelWriter.Written written;
     try {
+      long rejected = 0;
       if (rowRules) {
         checked = rowChecks(subject, ModelWriter.inScope(model, rows, plan), results);
+        rejected = QuarantineLimit.judge(model.table(), subject, checked, results);
         rows =
             checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(ModelWriter.columns(rows));
       }
-      quarantined = writer.quarantine(model, stage, checked, plan);
+      if (fullRefresh && !allowEmpty && lake.exists(model.zone(), model.name())) {
+        long had = lake.rows(model.zone(), model.name());
+        if (had > 0 && rows.isEmpty()) {
+          throw TableFailure.emptyRefresh(
+              model.table(),
+              had,
+              rejected > 0
+                  ? "every row it computed was quarantined"
+                  : "its SQL (" + model.file() + ") returns no row");
+        }
+      }
+      quarantined = writer.quarantine(model, stage, checked, rejected, plan);
       written = writer.write(model, rows, plan, metadata);
     } catch (Throwable t) {
       try {
@@ -213,7 +237,7 @@ public final class Models {
             .seconds(StageLog.seconds(start))
             .note(from + "; " + written.how() + pii)
             .build();
-    if (model.quality().stream().anyMatch(r -> !r.kind().rowLevel())) {
+    if (model.quality().stream().anyMatch(r -> r.kind().tableLevel())) {
       results.addAll(TableRules.results(subject, lake.read(model.zone(), model.name()), startedAt));
     }
     publish(model, results);
@@ -226,9 +250,26 @@ public final class Models {
   }
 
   private void publish(ModelDef model, List<QualityResult> results) {
-    if (!results.isEmpty()) {
-      quality.computeIfAbsent(model.name(), k -> new ArrayList<>()).addAll(results);
+    quality.add(model.name(), results);
+  }
+
+  /**
+   * Nothing changed the model: its table-level rules hold as they did, but for freshness, which
+   * time alone breaks: it is judged again.
+   */
+  private TableResult upToDate(ModelDef model, TableResult r) {
+    if (model.quality().stream().anyMatch(q -> q.kind() == QualityRule.Kind.FRESHNESS)) {
+      Dataset<Row> table = lake.read(model.zone(), model.name());
+      Quality.Subject subject = Quality.of(model, table.schema());
+      List<QualityResult> fresh = TableRules.freshness(subject, table, startedAt);
+      quality.addRejudged(model.name(), fresh);
+      try {
+        Quality.failIfAny(subject, fresh);
+      } catch (Quality.RuleFailed e) {
+        throw new TableFailure(r, List.of(), e);
+      }
     }
+    return r;
   }
 
   /**
@@ -371,19 +412,20 @@ public final class Models {
 
   /**
    * What {@link #run} would do now, without doing it; {@code changing}: the tables the same run
-   * writes before it.
+   * writes before it; {@code fullRefresh}: whether the run rebuilds it whatever its inputs say.
    */
-  public Planned plan(String stage, ModelDef model, Set<String> changing) {
-    return planner.plan(stage, model, changing);
+  public Planned plan(String stage, ModelDef model, Set<String> changing, boolean fullRefresh) {
+    return planner.plan(stage, model, changing, fullRefresh);
   }
 
   /** The quality results of the models run so far, in the order of {@code models}. */
   List<QualityResult> quality(List<ModelDef> models) {
-    List<QualityResult> out = new ArrayList<>();
-    for (ModelDef m : models) {
-      out.addAll(quality.getOrDefault(m.name(), List.of()));
-    }
-    return out;
+    return quality.of(models.stream().map(ModelDef::name).toList());
+  }
+
+  /** As {@link #quality}, those to log ({@link QualityResults#toLog}). */
+  List<QualityResult> qualityToLog(List<ModelDef> models) {
+    return quality.toLog(models.stream().map(ModelDef::name).toList());
   }
 
   /**

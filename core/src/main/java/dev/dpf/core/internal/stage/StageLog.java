@@ -170,6 +170,20 @@ public final class StageLog {
     return results;
   }
 
+  /** The run log's name for a row about the whole run, not one table. */
+  public static final String RUN_ROW = "(run)";
+
+  /**
+   * Appends to the run log that the run failed for a reason outside any one table ({@code why}: a
+   * warning that fails the run), so the log tells one status with the run's other records: the rows
+   * not yet logged (a stage that changed nothing), then the run's {@code failed} row.
+   */
+  public void runFailed(String why) {
+    unlogged.add(TableResult.of("run", RUN_ROW, TableResult.Status.FAILED).note(why).build());
+    RunLog.append(spark, lake, runId, unlogged);
+    unlogged.clear();
+  }
+
   public synchronized TableResult report(TableResult r) {
     if (stale.containsKey(r.table()) && r.status() != TableResult.Status.NOT_SELECTED) {
       r = r.withNote(stale.get(r.table()));

@@ -115,9 +115,8 @@ public final class Stages {
         out.addAll(TableGraph.run(spark, tasks, false));
       } finally {
         transform.logApplied();
-        List<QualityResult> results = transform.quality(datasets);
-        quality.addAll(results);
-        QualityLog.append(spark, lake, runId, results);
+        quality.addAll(transform.quality(datasets));
+        QualityLog.append(spark, lake, runId, transform.qualityToLog(datasets));
       }
     }
     out.addAll(
@@ -137,9 +136,8 @@ public final class Stages {
         out.addAll(log.step("replay", d.table(), () -> transform.replay(d)));
       }
     } finally {
-      List<QualityResult> results = transform.quality(datasets);
-      quality.addAll(results);
-      QualityLog.append(spark, lake, runId, results);
+      quality.addAll(transform.quality(datasets));
+      QualityLog.append(spark, lake, runId, transform.qualityToLog(datasets));
     }
     out.addAll(
         notSelected("replay", definition.datasets().stream().map(DatasetDef::table).toList()));
@@ -173,9 +171,9 @@ public final class Stages {
         ShufflePartitions p = ShufflePartitions.forInput(spark, stage + " models", bytes)) {
       out.addAll(TableGraph.run(spark, tasks, false));
     } finally {
-      List<QualityResult> results = models.get().quality(models.get().ordered(zone));
-      quality.addAll(results);
-      QualityLog.append(spark, lake, runId, results);
+      List<ModelDef> ordered = models.get().ordered(zone);
+      quality.addAll(models.get().quality(ordered));
+      QualityLog.append(spark, lake, runId, models.get().qualityToLog(ordered));
     }
     out.addAll(notSelected(stage, skipped));
     return out;

@@ -3,6 +3,7 @@ package dev.dpf.core.internal.stage;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.SqlErrors;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.quality.Quality;
 import java.util.List;
 
 /**
@@ -52,6 +53,22 @@ final class TableFailure extends DpfException {
     return SqlErrors.userMessage(failure)
         .<RuntimeException>map(m -> new DpfException(table + " failed: " + m, failure))
         .orElseGet(() -> new IllegalStateException(table + " failed: " + failure, failure));
+  }
+
+  /**
+   * The failure of a full refresh that would replace {@code table}, which holds {@code had} rows,
+   * by none ({@code why}); {@code --allow-empty} lets it.
+   */
+  static Quality.RuleFailed emptyRefresh(String table, long had, String why) {
+    return new Quality.RuleFailed(
+        "--full-refresh would replace "
+            + table
+            + " ("
+            + had
+            + " row(s)) by no rows: "
+            + why
+            + ". Nothing was written. Check what it reads, or pass --allow-empty to replace it"
+            + " anyway");
   }
 
   /** What the run log and the run's line say of the failure: its cause, in one line. */

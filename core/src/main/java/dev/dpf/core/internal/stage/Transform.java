@@ -7,6 +7,7 @@ import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
+import dev.dpf.core.internal.quality.QuarantineLimit;
 import dev.dpf.core.internal.quality.TableRules;
 import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.storage.TransformLog;
@@ -15,12 +16,12 @@ import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -43,15 +44,19 @@ public final class Transform {
   private final RebuildDecision decision;
   private final KeyedMerge merges;
   private final HistoryWriter history;
-  // Per dataset: datasets are transformed on several threads.
-  private final Map<String, List<QualityResult>> quality =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final QualityResults quality = new QualityResults();
 
   private boolean fullRefresh;
+  private boolean allowEmpty;
 
-  /** Rebuilds every dataset from all its consolidated rows, whatever the logs say. */
-  public Transform fullRefresh(boolean on) {
+  /**
+   * Rebuilds every dataset from all its consolidated rows, whatever the logs say; {@code
+   * allowEmpty}: even when that replaces a table that has rows by none (it stops the run
+   * otherwise).
+   */
+  public Transform fullRefresh(boolean on, boolean allowEmpty) {
     this.fullRefresh = on;
+    this.allowEmpty = allowEmpty;
     return this;
   }
 
@@ -68,9 +73,10 @@ public final class Transform {
 
   /**
    * What {@link #dataset} would do now, without doing it; {@code sourceAction}: what the same run
-   * does to its consolidated table first (null: nothing).
+   * does to its consolidated table first (null: nothing); {@code fullRefresh}: whether the run
+   * rebuilds it whatever the logs say.
    */
-  public Planned plan(DatasetDef dataset, Planned.Action sourceAction) {
+  public Planned plan(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
     return decision.plan(dataset, sourceAction, fullRefresh);
   }
 
@@ -81,11 +87,12 @@ public final class Transform {
 
   /** The quality results of the datasets transformed so far, in the order of {@code datasets}. */
   List<QualityResult> quality(List<DatasetDef> datasets) {
-    List<QualityResult> out = new ArrayList<>();
-    for (DatasetDef d : datasets) {
-      out.addAll(quality.getOrDefault(d.name(), List.of()));
-    }
-    return out;
+    return quality.of(datasets.stream().map(DatasetDef::name).toList());
+  }
+
+  /** As {@link #quality}, those to log ({@link QualityResults#toLog}). */
+  List<QualityResult> qualityToLog(List<DatasetDef> datasets) {
+    return quality.toLog(datasets.stream().map(DatasetDef::name).toList());
   }
 
   /**
@@ -116,9 +123,7 @@ public final class Transform {
    * rules stopped it (they say why). A dataset that failed otherwise logs none.
    */
   private void publish(DatasetDef dataset, List<QualityResult> results) {
-    if (!results.isEmpty()) {
-      quality.computeIfAbsent(dataset.name(), k -> new ArrayList<>()).addAll(results);
-    }
+    quality.add(dataset.name(), results);
   }
 
   /**
@@ -231,7 +236,7 @@ public final class Transform {
     Optional<Long> unchangedSince =
         fullRefresh ? Optional.empty() : decision.unchangedSince(dataset);
     if (unchangedSince.isPresent()) {
-      return List.of(upToDate(dataset, start, unchangedSince.get()));
+      return upToDate(dataset, start, unchangedSince.get());
     }
     Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
     List<String> inputColumns = Arrays.asList(all.columns());
@@ -245,7 +250,7 @@ public final class Transform {
       rebuild = "full refresh";
     }
     if (rebuild == null && last.get() >= batchTo) {
-      return List.of(upToDate(dataset, start, batchTo));
+      return upToDate(dataset, start, batchTo);
     }
     boolean full = rebuild != null;
     Column batches = col(Columns.BATCH_ID).leq(batchTo);
@@ -261,6 +266,21 @@ public final class Transform {
     List<QualityResult> results = new ArrayList<>();
     try {
       rowQuality(dataset, conformed, results);
+      long rejecting = QuarantineLimit.judge(table, Quality.of(dataset), conformed, results);
+      if (fullRefresh && !allowEmpty && rejecting == read) {
+        long had =
+            lake.exists(Zone.TRANSFORMED, dataset.name())
+                ? lake.rows(Zone.TRANSFORMED, dataset.name())
+                : 0;
+        if (had > 0) {
+          throw TableFailure.emptyRefresh(
+              table,
+              had,
+              read == 0
+                  ? dataset.sourceTable() + " holds no row"
+                  : "all " + read + " row(s) it read were quarantined");
+        }
+      }
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied =
           full
@@ -363,13 +383,30 @@ public final class Transform {
     return out;
   }
 
-  /** Nothing changed the table: its table-level rules hold as they did. */
-  private static TableResult upToDate(DatasetDef dataset, long start, long batchTo) {
-    return TableResult.upToDate(
-        "transform",
-        dataset.table(),
-        StageLog.seconds(start),
-        "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo);
+  /**
+   * Nothing changed the table: its table-level rules hold as they did, but for freshness, which
+   * time alone breaks: it is judged again.
+   */
+  private List<TableResult> upToDate(DatasetDef dataset, long start, long batchTo) {
+    TableResult r =
+        TableResult.upToDate(
+            "transform",
+            dataset.table(),
+            StageLog.seconds(start),
+            "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo);
+    if (dataset.quality().stream().anyMatch(q -> q.kind() == QualityRule.Kind.FRESHNESS)
+        && lake.exists(Zone.TRANSFORMED, dataset.name())) {
+      List<QualityResult> fresh =
+          TableRules.freshness(
+              Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
+      quality.addRejudged(dataset.name(), fresh);
+      try {
+        Quality.failIfAny(Quality.of(dataset), fresh);
+      } catch (Quality.RuleFailed e) {
+        throw new TableFailure(r, List.of(), e);
+      }
+    }
+    return List.of(r);
   }
 
   /** The schema of a dataset's table over {@code all}'s columns, with {@code extra} raw ones. */
@@ -402,7 +439,7 @@ public final class Transform {
   private void tableQuality(
       DatasetDef dataset, TableResult done, List<TableResult> others, List<QualityResult> results) {
     List<QualityResult> table =
-        dataset.quality().stream().anyMatch(r -> !r.kind().rowLevel())
+        dataset.quality().stream().anyMatch(r -> r.kind().tableLevel())
             ? TableRules.results(
                 Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt)
             : List.of();

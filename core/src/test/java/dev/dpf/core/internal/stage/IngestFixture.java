@@ -64,6 +64,22 @@ abstract class IngestFixture {
     return pipeline(sources, datasets, runId).transform();
   }
 
+  /**
+   * Transform and curate with the pipeline's options set by {@code options}, of a definition whose
+   * models read their SQL from {@code files}; their results.
+   */
+  List<TableResult> transformAndCurate(
+      String sources,
+      String rest,
+      String runId,
+      Map<String, String> files,
+      java.util.function.UnaryOperator<Pipeline> options) {
+    Pipeline p = options.apply(pipeline(sources, rest, runId, files));
+    List<TableResult> results = new ArrayList<>(p.transform());
+    results.addAll(p.curate());
+    return results;
+  }
+
   private Pipeline pipeline(String sources, String datasets, String runId) {
     return pipeline(sources, datasets, runId, Map.of());
   }

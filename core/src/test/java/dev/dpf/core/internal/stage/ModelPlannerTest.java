@@ -93,7 +93,7 @@ class ModelPlannerTest {
 
     ModelPlanner.Plan first = planner.plan(model, fingerprint, v1);
     assertThat(first).isEqualTo(ModelPlanner.Plan.rebuild("first run"));
-    assertThat(planner.plan("curate", model, Set.of()))
+    assertThat(planner.plan("curate", model, Set.of(), false))
         .isEqualTo(new Planned("curate", "curated.daily", Planned.Action.REBUILD, "first run"));
 
     // The model written from v1: its commit records the fingerprint and v1.
@@ -106,7 +106,7 @@ class ModelPlannerTest {
             ModelPlanner.metadata(fingerprint, v1, ""));
     assertThat(planner.plan(model, fingerprint, v1).upToDate()).isTrue();
     assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).contains("");
-    assertThat(planner.plan("curate", model, Set.of()).action())
+    assertThat(planner.plan("curate", model, Set.of(), false).action())
         .isEqualTo(Planned.Action.UP_TO_DATE);
 
     // New rows of days 1 and 3 (version 2): only those partitions are recomputed.
@@ -126,7 +126,7 @@ class ModelPlannerTest {
         .containsExactly("2026-11-01", "2026-11-03");
     assertThat(recompute.reason()).isEqualTo("(v2-v2)");
     assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).isEmpty();
-    assertThat(planner.plan("curate", model, Set.of()))
+    assertThat(planner.plan("curate", model, Set.of(), false))
         .isEqualTo(
             new Planned(
                 "curate",

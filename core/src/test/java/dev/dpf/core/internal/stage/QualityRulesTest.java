@@ -104,6 +104,24 @@ class QualityRulesTest extends IngestFixture {
     DatasetAssert.diff(
         List.of("1|ABC", "4|ABC"),
         DatasetAssert.rowsAsText(lake().read(Zone.TRANSFORMED, "t").select("id", "code")));
+
+    // Nothing new: the tables are up to date, and freshness alone is judged again (time alone
+    // makes a table stale); it did not pass, so it is logged.
+    List<TableResult> again = transform(SOURCES, datasets, "r2");
+
+    assertThat(again)
+        .filteredOn(r -> r.stage().equals("transform"))
+        .extracting(TableResult::status)
+        .containsOnly(TableResult.Status.UP_TO_DATE);
+    DatasetAssert.diff(
+        List.of(
+            "t|freshness(ts)|warned|1|1|newest 2026-11-20T13:00:00Z, at least"
+                + " 2026-11-23T00:00:00Z expected"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.SYSTEM, "quality")
+                .filter("run_id = 'r2'")
+                .select("dataset", "rule", "status", "checked", "failed", "detail")));
   }
 
   @Test
@@ -165,7 +183,20 @@ class QualityRulesTest extends IngestFixture {
         "id,amount,country,code,ref,ts\n6,-1.00,FR,ABC,1,2026-11-21T10:00:00\n"
             + "7,y,FR,ABC,1,2026-11-21T10:00:00\n");
 
-    List<TableResult> results = ingestAndTransform(SOURCES, datasets, "r4");
+    // A batch whose every row is rejected stops the run, unless the dataset lets it through.
+    assertThatThrownBy(() -> ingestAndTransform(SOURCES, datasets, "r4"))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "transformed.t: 2 of the 2 row(s) read would be quarantined (100%), and a batch whose"
+                + " every row is rejected stops the run. Nothing was written. Reasons:"
+                + " 'amount: cannot parse 'y' as decimal(12,2)', 'range(amount) failed for"
+                + " '-1.00' (allowed from 0)'. Fix the definition or the data, or let it through"
+                + " with {rule: max_quarantined, max: 100%, action: warn} in datasets.t.quality");
+    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
+    assertThat(lake().read(Zone.QUARANTINE, "records").count()).isEqualTo(2);
+    String letThrough = datasets + "      - {rule: max_quarantined, max: 100%, action: warn}\n";
+
+    List<TableResult> results = transform(SOURCES, letThrough, "r5");
 
     assertThat(results)
         .filteredOn(r -> r.table().equals("transformed.t"))
@@ -176,6 +207,32 @@ class QualityRulesTest extends IngestFixture {
             TableResult::rowsQuarantined)
         .containsExactly(tuple(TableResult.Status.OK, 2L, 0L, 2L));
     assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
+    DatasetAssert.diff(
+        List.of(
+            "range(amount)|quarantined|1|1|allowed from 0",
+            "max_quarantined|passed|1|0|2 of 2 row(s) quarantined (100%), at most 100% of the"
+                + " rows read allowed"),
+        DatasetAssert.rowsAsText(
+            lake()
+                .read(Zone.SYSTEM, "quality")
+                .filter("run_id = 'r5'")
+                .select("rule", "status", "checked", "failed", "detail")));
+
+    // A full refresh that would replace the table's rows by none stops, unless told.
+    String rejectAll = letThrough.replace("min: 0,", "min: 1000,");
+    assertThatThrownBy(
+            () -> transformAndCurate(SOURCES, rejectAll, "r6", Map.of(), p -> p.fullRefresh(true)))
+        .isInstanceOf(DpfException.class)
+        .hasMessage(
+            "--full-refresh would replace transformed.t (3 row(s)) by no rows: all 7 row(s) it"
+                + " read were quarantined. Nothing was written. Check what it reads, or pass"
+                + " --allow-empty to replace it anyway");
+    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
+
+    transformAndCurate(
+        SOURCES, rejectAll, "r7", Map.of(), p -> p.fullRefresh(true).allowEmpty(true));
+
+    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isZero();
   }
 
   private static final String MODEL =

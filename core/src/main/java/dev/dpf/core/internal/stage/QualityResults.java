@@ -1,0 +1,52 @@
+package dev.dpf.core.internal.stage;
+
+import dev.dpf.core.api.QualityResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The quality results of a stage's tables (written from several threads), for the run's report and
+ * for its quality log. A table that no new data changed has its freshness judged again on every run
+ * (a silent feed grows stale); those results are reported, and logged only when they did not pass,
+ * so a scheduler polling a lake with nothing new does not grow the log.
+ */
+final class QualityResults {
+  private final Map<String, List<QualityResult>> judged = new ConcurrentHashMap<>();
+  private final Map<String, List<QualityResult>> rejudged = new ConcurrentHashMap<>();
+
+  /** Results of the rules judged as {@code name}'s table was written (or stopped by them). */
+  void add(String name, List<QualityResult> results) {
+    if (!results.isEmpty()) {
+      judged.computeIfAbsent(name, k -> new ArrayList<>()).addAll(results);
+    }
+  }
+
+  /** Results of the freshness rules judged again over {@code name}'s unchanged table. */
+  void addRejudged(String name, List<QualityResult> results) {
+    if (!results.isEmpty()) {
+      rejudged.computeIfAbsent(name, k -> new ArrayList<>()).addAll(results);
+    }
+  }
+
+  /** Every result of these tables, in their order: for the run's report. */
+  List<QualityResult> of(List<String> names) {
+    List<QualityResult> out = new ArrayList<>();
+    for (String n : names) {
+      out.addAll(judged.getOrDefault(n, List.of()));
+      out.addAll(rejudged.getOrDefault(n, List.of()));
+    }
+    return out;
+  }
+
+  /** The results to log: all but those judged again that passed. */
+  List<QualityResult> toLog(List<String> names) {
+    List<QualityResult> out = new ArrayList<>();
+    for (String n : names) {
+      out.addAll(judged.getOrDefault(n, List.of()));
+      rejudged.getOrDefault(n, List.of()).stream().filter(r -> r.failed() > 0).forEach(out::add);
+    }
+    return out;
+  }
+}
