@@ -94,13 +94,20 @@ class PlanTest {
 
     assertThat(CliRun.run(dir, lake, definition).code()).isZero();
     Files.writeString(a1.resolveSibling("2.csv"), "id,x\n2,21\n3,30\n");
+    // b's file copied again (a sync tool's copy): a new time, the same content.
+    Files.setLastModifiedTime(
+        b1, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(60)));
 
     CliRun second = CliRun.dpf(plan);
 
     assertThat(tableLines(second.out()))
         .containsExactly(
             line("ingest", "consolidated.a", "ingest", "1 new or changed raw file(s), 15 bytes"),
-            line("ingest", "consolidated.b", "up-to-date", "1 file(s) already ingested"),
+            line(
+                "ingest",
+                "consolidated.b",
+                "up-to-date",
+                "0 file(s) already ingested; 1 file(s) delivered again unchanged, not read again"),
             line(
                 "transform",
                 "transformed.a",

@@ -64,49 +64,59 @@ final class BatchReader {
   /**
    * Files delivered again under a key already ingested, with the content of its latest delivery
    * (same size and SHA-256) but another modification time: a re-upload, a sync tool's copy, a
-   * replication. They are the same delivery: logged as batch {@code batchId} without being read, so
-   * a DMS full-load file copied again is never taken for a reload. Empty when there are none (and
-   * then nothing is logged).
+   * replication. They are the same delivery, not read again: {@link #logUnchanged} logs them.
+   *
+   * @return each such file's key and SHA-256, in {@code fresh}'s order
    */
-  List<RawRoot.RawFile> unchanged(
-      SourceDef source,
-      IngestState state,
-      List<RawRoot.RawFile> fresh,
-      long batchId,
-      List<RawRoot.RawFile> listed) {
-    List<RawRoot.RawFile> out = new ArrayList<>();
-    Map<String, String> digests = new HashMap<>();
-    Map<String, String> notes = new HashMap<>();
+  Map<RawRoot.RawFile, String> unchanged(IngestState state, List<RawRoot.RawFile> fresh) {
+    Map<RawRoot.RawFile, String> out = new java.util.LinkedHashMap<>();
     for (RawRoot.RawFile f : fresh) {
       var before = state.sameSizeAs(f);
       if (before.isPresent()) {
         String sha = Digests.sha256(f, spark.sparkContext().hadoopConfiguration());
         if (sha.equals(before.get().sha256())) {
-          out.add(f);
-          digests.put(f.key(), sha);
-          notes.put(
-              f.key(),
-              "delivered again unchanged (the content of batch "
-                  + before.get().batch()
-                  + "): not read again");
+          out.put(f, sha);
         }
       }
     }
-    if (!out.isEmpty()) {
-      log.unchanged(
-          source.name(),
-          new IngestLog.Batch(batchId, runId, startedAt, out),
-          digests,
-          notes,
-          // The listing is all ingested once these are logged only if nothing else is fresh.
-          out.size() == fresh.size() ? listed : null);
-      LOG.info(
-          "consolidated.{}: {} file(s) delivered again unchanged: {}",
-          source.name(),
-          out.size(),
-          out.stream().map(RawRoot.RawFile::key).toList());
-    }
     return out;
+  }
+
+  /**
+   * Logs the files {@link #unchanged} found as batch {@code batchId} without reading them, so a DMS
+   * full-load file copied again is never taken for a reload; {@code fresh}: the files found new by
+   * their listing, {@code listed}: the whole listing.
+   */
+  void logUnchanged(
+      SourceDef source,
+      IngestState state,
+      Map<RawRoot.RawFile, String> unchanged,
+      List<RawRoot.RawFile> fresh,
+      long batchId,
+      List<RawRoot.RawFile> listed) {
+    List<RawRoot.RawFile> out = new ArrayList<>(unchanged.keySet());
+    Map<String, String> digests = new HashMap<>();
+    Map<String, String> notes = new HashMap<>();
+    for (var e : unchanged.entrySet()) {
+      digests.put(e.getKey().key(), e.getValue());
+      notes.put(
+          e.getKey().key(),
+          "delivered again unchanged (the content of batch "
+              + state.sameSizeAs(e.getKey()).get().batch()
+              + "): not read again");
+    }
+    log.unchanged(
+        source.name(),
+        new IngestLog.Batch(batchId, runId, startedAt, out),
+        digests,
+        notes,
+        // The listing is all ingested once these are logged only if nothing else is fresh.
+        out.size() == fresh.size() ? listed : null);
+    LOG.info(
+        "consolidated.{}: {} file(s) delivered again unchanged: {}",
+        source.name(),
+        out.size(),
+        out.stream().map(RawRoot.RawFile::key).toList());
   }
 
   static Map<String, String> digestsOf(CollectionAccumulator<String> digests) {

@@ -142,9 +142,22 @@ public final class Ingest {
           "ingest", table, Planned.Action.SKIP, "no raw data under " + source.path() + "/");
     }
     List<RawRoot.RawFile> fresh = listed.stream().filter(f -> !state.ingested(f)).toList();
+    // As the run: a file delivered again with the content it had is not read again.
+    Map<RawRoot.RawFile, String> unchanged =
+        fresh.isEmpty() ? Map.of() : reader().unchanged(state, fresh);
+    fresh = fresh.stream().filter(f -> !unchanged.containsKey(f)).toList();
     if (fresh.isEmpty()) {
       return new Planned(
-          "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
+          "ingest",
+          table,
+          Planned.Action.UP_TO_DATE,
+          (listed.size() - unchanged.size())
+              + " file(s) already ingested"
+              + (unchanged.isEmpty()
+                  ? ""
+                  : "; "
+                      + unchanged.size()
+                      + " file(s) delivered again unchanged, not read again"));
     }
     return new Planned(
         "ingest",
@@ -197,12 +210,12 @@ public final class Ingest {
       long lastBatch = state.lastBatch();
       int repeated = 0;
       if (!fresh.isEmpty() && !again) {
-        List<RawRoot.RawFile> unchanged =
-            reader().unchanged(source, state, fresh, lastBatch + 1, files);
+        Map<RawRoot.RawFile, String> unchanged = reader().unchanged(state, fresh);
         if (!unchanged.isEmpty()) {
+          reader().logUnchanged(source, state, unchanged, fresh, lastBatch + 1, files);
           lastBatch++;
           repeated = unchanged.size();
-          fresh = fresh.stream().filter(f -> !unchanged.contains(f)).toList();
+          fresh = fresh.stream().filter(f -> !unchanged.containsKey(f)).toList();
           redelivered = "; " + repeated + " file(s) delivered again unchanged, not read again";
         }
       }
