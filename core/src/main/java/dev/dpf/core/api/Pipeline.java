@@ -47,6 +47,8 @@ public final class Pipeline {
   private final String runId;
   private final Instant startedAt;
   private final List<QualityResult> quality = new ArrayList<>();
+  private final Set<String> warnings =
+      java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
   private final DefinitionCheck check;
   private final StageLog log;
   private final Stages stages;
@@ -184,6 +186,7 @@ public final class Pipeline {
                 ? ingest.plan(raw, source, raw.list(source.path()))
                 : Planned.notSelected("ingest", source.table()));
       }
+      warnings.addAll(ingest.warnings());
     }
     Transform transform = new Transform(spark, lake, runId, startedAt);
     for (DatasetDef dataset : definition.datasets()) {
@@ -265,14 +268,24 @@ public final class Pipeline {
    */
   public List<TableResult> ingest(RawRoot raw) {
     noteStaleInputs(raw);
-    return log.logged(
-        "ingest",
-        () ->
-            stages.ingest(
-                raw,
-                new Ingest(spark, definition, lake, runId, startedAt)
-                    .reingest(reingest)
-                    .hooks(hooks)));
+    Ingest ingest =
+        new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
+    try {
+      return log.logged("ingest", () -> stages.ingest(raw, ingest));
+    } finally {
+      warnings.addAll(ingest.warnings());
+    }
+  }
+
+  /**
+   * What this pipeline's plans and runs so far warned of besides quality rules, one line each, in
+   * order: a source whose path has no folder in the raw zone (a mistyped path most likely: its
+   * tables are skipped), with the close folder that exists.
+   */
+  public List<String> warnings() {
+    synchronized (warnings) {
+      return List.copyOf(warnings);
+    }
   }
 
   /**

@@ -89,6 +89,52 @@ public final class RawRoot {
   }
 
   /**
+   * What to say of the folder {@code relative} when it does not exist (a mistyped path leaves its
+   * source with nothing to read, which is not otherwise an error): that it does not, and the folder
+   * at the same level whose name is closest to the first missing part, when one is close ({@code
+   * files/transaction}: {@code did you mean files/transactions/?}). Empty when it exists.
+   */
+  public java.util.Optional<String> missingFolder(String relative) {
+    String[] parts = relative.replaceAll("^/+|/+$", "").split("/+");
+    Path at = root;
+    String seen = "";
+    try {
+      for (int i = 0; i < parts.length; i++) {
+        Path next = new Path(at, parts[i]);
+        if (!fs.exists(next)) {
+          List<String> siblings = new ArrayList<>();
+          for (FileStatus s : fs.listStatus(at)) {
+            if (s.isDirectory()) {
+              siblings.add(s.getPath().getName());
+            }
+          }
+          String rest =
+              String.join("/", java.util.Arrays.asList(parts).subList(i + 1, parts.length));
+          String before = seen;
+          String hint =
+              dev.dpf.definition.Suggest.closest(parts[i], siblings)
+                  .map(
+                      c ->
+                          "; did you mean "
+                              + before
+                              + c
+                              + "/"
+                              + (rest.isEmpty() ? "" : rest + "/")
+                              + "?")
+                  .orElse("");
+          return java.util.Optional.of(
+              "no folder " + relative.replaceAll("/+$", "") + "/ under the raw root" + hint);
+        }
+        seen += parts[i] + "/";
+        at = next;
+      }
+    } catch (IOException e) {
+      throw new DpfException("Cannot list raw folder " + at + ": " + e.getMessage(), e);
+    }
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Lists a local folder tree with plain statuses: the located listing reads each local file's
    * permissions by running a process per file (seconds per thousand files).
    */

@@ -134,10 +134,12 @@ final class Options {
     List<String> reingest = new java.util.ArrayList<>();
 
     String raw() {
-      if (raw != null) {
-        return raw;
-      }
-      return Startup.home().map(h -> h.resolve("sample-data").toString()).orElse("sample-data");
+      return raw != null ? raw : defaultRaw();
     }
+  }
+
+  /** The raw root when none is given: the checkout's sample data. */
+  static String defaultRaw() {
+    return Startup.home().map(h -> h.resolve("sample-data").toString()).orElse("sample-data");
   }
 }

@@ -54,6 +54,18 @@ class RunCommand extends StageCommand {
   boolean noReport;
 
   @Override
+  List<String> reportOptions() {
+    List<String> given = new java.util.ArrayList<>();
+    if (reportDir != null) {
+      given.add("--report");
+    }
+    if (noReport) {
+      given.add("--no-report");
+    }
+    return given;
+  }
+
+  @Override
   String report() {
     return noReport ? null : reportDir == null ? "" : reportDir;
   }

@@ -26,8 +26,10 @@ abstract class StageCommand implements Callable<Integer> {
       description =
           "Write the run's results as JSON (schema "
               + RunResults.SCHEMA
-              + ", see README) to FILE, a local file or a Hadoop URI, whether the run succeeds"
-              + " or fails.")
+              + ", see docs/running.md) to FILE, a local file or a Hadoop URI, whether the run"
+              + " succeeds or fails; for plan (and --dry-run), the plan (schema "
+              + RunResults.PLAN_SCHEMA
+              + ").")
   String results;
 
   @Mixin Options.SelectOptions selection;
@@ -94,6 +96,21 @@ abstract class StageCommand implements Callable<Integer> {
     PrintWriter out =
         quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     if (dryRun()) {
+      List<String> meaningless = new java.util.ArrayList<>();
+      if (failOnWarn) {
+        meaningless.add("--fail-on-warn");
+      }
+      if (allowEmpty) {
+        meaningless.add("--allow-empty");
+      }
+      meaningless.addAll(reportOptions());
+      if (!meaningless.isEmpty()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(),
+            "A plan writes nothing and fails no run: "
+                + String.join(", ", meaningless)
+                + " apply to runs only. --results FILE writes the plan as JSON");
+      }
       // No lock and no catalog: a plan reads the lake's files and writes nothing.
       Startup.Started started =
           Startup.start(
@@ -136,6 +153,11 @@ abstract class StageCommand implements Callable<Integer> {
                           && r.status() != TableResult.Status.SKIPPED));
     }
     return 0;
+  }
+
+  /** The report options given ({@code --report}, {@code --no-report}), as typed. */
+  List<String> reportOptions() {
+    return List.of();
   }
 
   /** Where to write the run's report: "" for the lake's own place, null for nowhere. */

@@ -1,7 +1,9 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.RawRoot;
 import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.SourceDef;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.StageRunner;
 import java.util.List;
@@ -26,6 +28,15 @@ final class ValidateCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
   @Mixin Options.SessionOptions options;
 
+  @CommandLine.Option(
+      names = "--raw",
+      paramLabel = "DIR",
+      description =
+          "Raw root whose folders the sources' paths are checked against: a path with no folder"
+              + " is a warning, with the close folder that exists (default: sample-data of this"
+              + " checkout; not checked when the root does not exist).")
+  String raw;
+
   @Override
   public Integer call() {
     long start = System.nanoTime();
@@ -45,16 +56,40 @@ final class ValidateCommand implements Callable<Integer> {
     if (!problems.isEmpty()) {
       throw dev.dpf.definition.DefinitionException.all(d.file(), problems);
     }
-    spec.commandLine()
-        .getOut()
-        .printf(
-            "%s: valid: %d source(s), %d dataset(s), %d model(s); every model and expect rule"
-                + " compiles (%.1fs)%n",
-            d.file(),
-            d.sources().size(),
-            d.datasets().size(),
-            d.models().size(),
-            (System.nanoTime() - start) / 1e9);
+    java.io.PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "%s: valid: %d source(s), %d dataset(s), %d model(s); every model and expect rule"
+            + " compiles (%.1fs)%n",
+        d.file(),
+        d.sources().size(),
+        d.datasets().size(),
+        d.models().size(),
+        (System.nanoTime() - start) / 1e9);
+    for (String warning : rawWarnings(d, raw == null ? Options.defaultRaw() : raw, started)) {
+      out.println("  warning: " + warning);
+    }
+    out.flush();
     return 0;
+  }
+
+  /**
+   * Each source whose path has no folder under the raw root (when there is one): a mistyped path
+   * leaves its tables with nothing to read.
+   */
+  private static List<String> rawWarnings(
+      PipelineDefinition d, String rawRoot, Startup.Started started) {
+    var conf = started.spark().sparkContext().hadoopConfiguration();
+    RawRoot raw;
+    try {
+      raw = RawRoot.open(rawRoot, conf);
+    } catch (dev.dpf.core.DpfException e) {
+      return List.of(); // no raw zone to check against here
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (SourceDef s : d.sources()) {
+      raw.missingFolder(s.path())
+          .ifPresent(m -> out.add("sources." + s.name() + ".path: " + m + " (" + rawRoot + ")"));
+    }
+    return out;
   }
 }

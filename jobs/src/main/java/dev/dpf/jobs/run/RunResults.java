@@ -33,6 +33,7 @@ public final class RunResults {
   /**
    * What the document holds.
    *
+   * @param warnings the run's warnings besides quality rules, one line each
    * @param error the failure's one-line message; null when the run succeeded
    */
   record Run(
@@ -45,6 +46,7 @@ public final class RunResults {
       Instant ended,
       List<TableResult> tables,
       List<QualityResult> quality,
+      List<String> warnings,
       String error) {}
 
   private RunResults() {}
@@ -99,6 +101,45 @@ public final class RunResults {
       q.samples().forEach(samples::add);
       t.put("detail", q.detail());
     }
+    ArrayNode warnings = o.putArray("warnings");
+    run.warnings().forEach(warnings::add);
+    try {
+      return JSON.writeValueAsString(o) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The schema of a plan's document ({@code dpf plan --results FILE}). */
+  public static final String PLAN_SCHEMA = "dpf.plan/1";
+
+  /**
+   * A plan as one JSON document, schema {@value #PLAN_SCHEMA}: what a run would do with each table,
+   * and why, for a CI check; the same lines {@code dpf plan} prints.
+   */
+  static String planJson(
+      String definition,
+      String raw,
+      String lake,
+      List<dev.dpf.core.api.Planned> plan,
+      List<String> warnings) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("schema", PLAN_SCHEMA);
+    o.put("definition", definition);
+    o.put("raw", raw.isEmpty() ? null : raw);
+    o.put("lake", lake);
+    o.put("changes", plan.stream().filter(p -> p.action().changes()).count());
+    ArrayNode tables = o.putArray("tables");
+    for (dev.dpf.core.api.Planned p : plan) {
+      ObjectNode t = tables.addObject();
+      t.put("stage", p.stage());
+      t.put("table", p.table());
+      t.put("action", p.action().label());
+      t.put("changes", p.action().changes());
+      t.put("why", p.why());
+    }
+    ArrayNode w = o.putArray("warnings");
+    warnings.forEach(w::add);
     try {
       return JSON.writeValueAsString(o) + "\n";
     } catch (JsonProcessingException e) {

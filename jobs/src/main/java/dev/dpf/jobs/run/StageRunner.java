@@ -124,11 +124,23 @@ public final class StageRunner {
     for (Planned p : plan) {
       out.println(Report.planned(p));
     }
+    List<String> warnings = pipeline.warnings();
+    if (!warnings.isEmpty()) {
+      out.println();
+      out.println("Warnings");
+      warnings.forEach(w -> out.println("  " + w));
+    }
     long changes = plan.stream().filter(p -> p.action().changes()).count();
     out.printf(
         "%n%d of %d table(s) would change; nothing was written (%.1fs)%n",
         changes, plan.size(), (System.nanoTime() - start) / 1e9);
     out.flush();
+    if (options.results().isPresent()) {
+      RunResults.write(
+          options.results().get(),
+          RunResults.planJson(definition.file(), options.raw(), lake.root(), plan, warnings),
+          spark.sparkContext().hadoopConfiguration());
+    }
     return plan;
   }
 
@@ -231,6 +243,7 @@ public final class StageRunner {
                 Instant.now(),
                 List.copyOf(reported),
                 pipeline.quality(),
+                pipeline.warnings(),
                 error);
     List<TableResult> results;
     try {
@@ -278,11 +291,7 @@ public final class StageRunner {
     }
     printQuality(out, pipeline);
     out.flush();
-    long warned = pipeline.quality().stream().filter(q -> q.status().equals("warned")).count();
-    String error =
-        options.failOnWarn() && warned > 0
-            ? warned + " quality rule(s) warned, and warnings fail this run (--fail-on-warn)"
-            : null;
+    String error = options.failOnWarn() ? warnedOf(pipeline) : null;
     if (error != null) {
       pipeline.failed(error); // the run log says so too, not only the exit code
     }
@@ -321,13 +330,44 @@ public final class StageRunner {
     return m.lines().filter(l -> !l.isBlank()).findFirst().orElse(e.toString()).strip();
   }
 
+  /**
+   * What a run that warnings fail ({@code --fail-on-warn}) fails with: the quality rules that
+   * warned and the run's other warnings; null when there are none.
+   */
+  static String warnedOf(Pipeline pipeline) {
+    long rules = pipeline.quality().stream().filter(q -> q.status().equals("warned")).count();
+    List<String> others = pipeline.warnings();
+    List<String> parts = new ArrayList<>();
+    if (rules > 0) {
+      parts.add(rules + " quality rule(s) warned");
+    }
+    if (!others.isEmpty()) {
+      parts.add(
+          others.size()
+              + (rules > 0 ? " other" : "")
+              + " warning(s) ("
+              + String.join("; ", others)
+              + ")");
+    }
+    return parts.isEmpty()
+        ? null
+        : String.join(" and ", parts) + ", and warnings fail this run (--fail-on-warn)";
+  }
+
+  /** The quality rules' results, then the run's other warnings. */
   private static void printQuality(PrintWriter out, Pipeline pipeline) {
     String quality = Report.quality(pipeline.quality());
     if (!quality.isEmpty()) {
       out.println();
       out.print(quality);
-      out.flush();
     }
+    List<String> warnings = pipeline.warnings();
+    if (!warnings.isEmpty()) {
+      out.println();
+      out.println("Warnings");
+      warnings.forEach(w -> out.println("  " + w));
+    }
+    out.flush();
   }
 
   private static double secondsSince(Instant start) {

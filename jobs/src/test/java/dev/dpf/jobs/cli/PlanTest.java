@@ -209,4 +209,83 @@ class PlanTest {
       StageRunner.environment(System.getenv());
     }
   }
+
+  @Test
+  void aMistypedRawPathIsAWarningNamingTheCloseFolderFromValidateToRun() throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        definition,
+        """
+        sources:
+          t: {kind: csv-files, path: files/transaction}
+        datasets:
+          t: {source: t, key: [id], columns: {id: {type: int, nullable: false}}}
+        """);
+    Path raw = dir.resolve("raw");
+    Files.createDirectories(raw.resolve("files/transactions"));
+    Files.writeString(raw.resolve("files/transactions/1.csv"), "id\n1\n");
+    Path lake = dir.resolve("lake");
+    String missing =
+        "no folder files/transaction/ under the raw root; did you mean files/transactions/?";
+
+    CliRun validate =
+        CliRun.dpf("validate", "--definition", definition.toString(), "--raw", raw.toString());
+
+    assertThat(validate.code()).as(validate.err()).isZero();
+    assertThat(validate.out())
+        .endsWith("\n  warning: sources.t.path: " + missing + " (" + raw + ")\n");
+
+    Path json = dir.resolve("plan.json");
+    String[] plan = {
+      "plan",
+      "--raw",
+      raw.toString(),
+      "--lake",
+      lake.toString(),
+      "--definition",
+      definition.toString(),
+      "--results",
+      json.toString()
+    };
+    CliRun planned = CliRun.dpf(plan);
+
+    assertThat(planned.code()).as(planned.err()).isZero();
+    assertThat(tableLines(planned.out()))
+        .containsExactly(
+            line("ingest", "consolidated.t", "skip", missing),
+            line(
+                "transform",
+                "transformed.t",
+                "skip",
+                "consolidated.t does not exist (nothing ingested)"),
+            "  source 't': " + missing);
+    com.fasterxml.jackson.databind.JsonNode doc =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+    assertThat(doc.path("schema").asText()).isEqualTo("dpf.plan/1");
+    assertThat(doc.path("changes").asLong()).isZero();
+    assertThat(doc.path("tables").get(0).path("action").asText()).isEqualTo("skip");
+    assertThat(doc.path("tables").get(0).path("why").asText()).isEqualTo(missing);
+    assertThat(doc.path("warnings").get(0).asText()).isEqualTo("source 't': " + missing);
+
+    String[] withReport = java.util.Arrays.copyOf(plan, plan.length + 2);
+    withReport[plan.length] = "--report";
+    withReport[plan.length + 1] = dir.resolve("site").toString();
+    CliRun refused = CliRun.dpf(withReport);
+
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.err())
+        .startsWith(
+            "A plan writes nothing and fails no run: --report apply to runs only. --results FILE"
+                + " writes the plan as JSON\n");
+
+    CliRun strict = CliRun.run(dir, lake, definition, "--fail-on-warn");
+
+    assertThat(strict.code()).isEqualTo(1);
+    assertThat(strict.err())
+        .isEqualTo(
+            "dpf: 1 warning(s) (source 't': "
+                + missing
+                + "), and warnings fail this run (--fail-on-warn)\n");
+    assertThat(strict.out()).contains("\nWarnings\n  source 't': " + missing + "\n");
+  }
 }

@@ -52,6 +52,7 @@ class RunResultsTest {
                 new TableResult(
                     "curate", "curated.m", TableResult.Status.UP_TO_DATE, 0, 0, 0, 0, 0, 0.1, "y")),
             List.of(new QualityResult("t", notNull, 4, 1, List.of(), "")),
+            List.of("source 'u': no folder files/u/ under the raw root"),
             null);
 
     assertThat(RunResults.json(run))
@@ -127,7 +128,8 @@ class RunResultsTest {
                 "failed" : 1,
                 "samples" : [ ],
                 "detail" : ""
-              } ]
+              } ],
+              "warnings" : [ "source 'u': no folder files/u/ under the raw root" ]
             }
             """);
   }

@@ -19,11 +19,13 @@ import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.Zone;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -52,6 +54,8 @@ public final class Ingest {
   private final Instant startedAt;
   private Map<String, IngestState> states; // read once, on the first source
   private Set<String> reingest = Set.of();
+  // Sources are ingested on several threads.
+  private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
 
   /** Sources whose raw files are all read again, replacing their consolidated tables. */
   public Ingest reingest(Set<String> sources) {
@@ -104,6 +108,27 @@ public final class Ingest {
   }
 
   /**
+   * Why a source has nothing to read: no raw data yet, or (a warning: a mistyped path?) no folder
+   * at its path, with the close one that exists.
+   */
+  private String noRawData(RawRoot raw, SourceDef source) {
+    Optional<String> missing = raw.missingFolder(source.path());
+    if (missing.isEmpty()) {
+      return "no raw data under " + source.path() + "/";
+    }
+    warnings.add("source '" + source.name() + "': " + missing.get());
+    return missing.get();
+  }
+
+  /**
+   * What the sources ingested (or planned) so far warned of: a source path with no folder, a
+   * mistyped one most likely.
+   */
+  public List<String> warnings() {
+    return List.copyOf(warnings);
+  }
+
+  /**
    * What {@link #source} would do now, without doing it: ingest the files the log does not have,
    * resume a pending batch, or nothing.
    */
@@ -138,8 +163,7 @@ public final class Ingest {
               + " file(s)");
     }
     if (listed.isEmpty()) {
-      return new Planned(
-          "ingest", table, Planned.Action.SKIP, "no raw data under " + source.path() + "/");
+      return new Planned("ingest", table, Planned.Action.SKIP, noRawData(raw, source));
     }
     List<RawRoot.RawFile> fresh = listed.stream().filter(f -> !state.ingested(f)).toList();
     // As the run: a file delivered again with the content it had is not read again.
@@ -203,7 +227,7 @@ public final class Ingest {
                   + " is kept as it is");
         }
         return TableResult.skipped(
-            "ingest", table, StageLog.seconds(start), "no raw data under " + source.path() + "/");
+            "ingest", table, StageLog.seconds(start), noRawData(raw, source));
       }
       List<RawRoot.RawFile> fresh =
           again ? files : files.stream().filter(f -> !state.ingested(f)).toList();
