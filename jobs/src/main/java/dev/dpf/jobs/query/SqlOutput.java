@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.HiveResult;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.StructType;
 
 /** Prints query results as an aligned table, CSV (RFC 4180, header first) or JSON lines. */
 public final class SqlOutput {
@@ -30,7 +33,12 @@ public final class SqlOutput {
 
   /** The first {@code maxRows} rows of the result, in the format. */
   static Rendered render(Dataset<Row> result, Format format, int maxRows) {
-    String[] columns = result.columns();
+    StructType schema = result.schema();
+    String[] columns = schema.fieldNames();
+    if (columns.length == 0) {
+      result.collectAsList(); // a command (INSERT, CREATE, ...): run, with no result to print
+      return new Rendered("", false);
+    }
     List<Row> rows = new ArrayList<>(result.limit(maxRows + 1).collectAsList());
     boolean cut = rows.size() > maxRows;
     if (cut) {
@@ -38,9 +46,9 @@ public final class SqlOutput {
     }
     String text =
         switch (format) {
-          case CSV -> csv(columns, rows);
+          case CSV -> csv(schema, rows);
           case JSON -> json(columns, rows);
-          case TABLE -> table(columns, rows);
+          case TABLE -> table(schema, rows);
         };
     return new Rendered(text, cut);
   }
@@ -54,14 +62,19 @@ public final class SqlOutput {
         + "; it has more (raise --max-rows)";
   }
 
-  static String csv(String[] columns, List<Row> rows) {
+  static String csv(StructType schema, List<Row> rows) {
+    String[] columns = schema.fieldNames();
     StringBuilder s = new StringBuilder();
     s.append(String.join(",", java.util.Arrays.stream(columns).map(SqlOutput::csvField).toList()));
     s.append('\n');
+    HiveResult.TimeFormatters formatters = HiveResult.getTimeFormatters();
     for (Row r : rows) {
       List<String> fields = new ArrayList<>();
       for (int i = 0; i < columns.length; i++) {
-        fields.add(r.isNullAt(i) ? "" : csvField(text(r.get(i))));
+        fields.add(
+            r.isNullAt(i)
+                ? ""
+                : csvField(text(r.get(i), schema.fields()[i].dataType(), formatters)));
       }
       s.append(String.join(",", fields)).append('\n');
     }
@@ -132,16 +145,18 @@ public final class SqlOutput {
     return f.textNode(text(v));
   }
 
-  static String table(String[] columns, List<Row> rows) {
+  static String table(StructType schema, List<Row> rows) {
+    String[] columns = schema.fieldNames();
     int[] width = new int[columns.length];
     List<String[]> cells = new ArrayList<>();
     for (int i = 0; i < columns.length; i++) {
       width[i] = columns[i].length();
     }
+    HiveResult.TimeFormatters formatters = HiveResult.getTimeFormatters();
     for (Row r : rows) {
       String[] c = new String[columns.length];
       for (int i = 0; i < columns.length; i++) {
-        c[i] = r.isNullAt(i) ? "NULL" : text(r.get(i));
+        c[i] = r.isNullAt(i) ? "NULL" : text(r.get(i), schema.fields()[i].dataType(), formatters);
         width[i] = Math.max(width[i], c[i].length());
       }
       cells.add(c);
@@ -176,8 +191,18 @@ public final class SqlOutput {
   }
 
   /**
-   * A value as text: decimals in plain notation, timestamps in ISO-8601 UTC, arrays as {@code [a,
-   * b]}, structs as {@code {a, b}}.
+   * A value of type {@code type} as the spark-sql shell and beeline print it (Spark's own {@code
+   * HiveResult}): arrays as {@code [1,2]}, structs as {@code {"a":1,"b":"z"}}, maps as {@code
+   * {"k":1}}, timestamps in the session's time zone ({@code 2026-11-18 10:15:30}), binary as its
+   * text, decimals in plain notation.
+   */
+  static String text(Object v, DataType type, HiveResult.TimeFormatters formatters) {
+    return HiveResult.toHiveString(new scala.Tuple2<>(v, type), false, formatters);
+  }
+
+  /**
+   * A value as text inside JSON (a map's key, a value JSON has no type for): decimals in plain
+   * notation, timestamps in ISO-8601 UTC, arrays as {@code [a, b]}, structs as {@code {a, b}}.
    */
   static String text(Object v) {
     if (v == null) {

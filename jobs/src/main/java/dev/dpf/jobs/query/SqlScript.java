@@ -84,8 +84,9 @@ public final class SqlScript {
   }
 
   /**
-   * Runs the statements in order, printing each result to {@code out}; stops at the first that
-   * fails, with its error on {@code err}. Returns the exit code: 0, or 1 when a statement failed.
+   * Runs the statements in order, printing each result to {@code out} (an empty line between two; a
+   * command with no result prints nothing); stops at the first that fails, with its error on {@code
+   * err}. Returns the exit code: 0, or 1 when a statement failed.
    */
   public static int run(
       SparkSession spark,
@@ -95,6 +96,7 @@ public final class SqlScript {
       PrintWriter out,
       PrintWriter err) {
     int n = 0;
+    boolean printed = false;
     for (Statement s : statements) {
       n++;
       SqlOutput.Rendered result;
@@ -114,7 +116,11 @@ public final class SqlScript {
         err.flush();
         return Exit.USER_ERROR;
       }
-      out.print(result.text());
+      if (!result.text().isEmpty()) {
+        // One result from the next: an empty line (in every format: JSON lines too).
+        out.print((printed ? "\n" : "") + result.text());
+        printed = true;
+      }
       out.flush();
       if (result.cut()) {
         err.println(SqlOutput.cutNote(maxRows, n, statements.size()));

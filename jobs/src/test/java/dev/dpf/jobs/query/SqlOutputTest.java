@@ -2,12 +2,16 @@ package dev.dpf.jobs.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpf.core.testing.SparkExtension;
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 class SqlOutputTest {
@@ -22,11 +26,38 @@ class SqlOutputTest {
               true),
           RowFactory.create(2L, null, null, null, null));
 
+  private static final StructType SCHEMA =
+      new StructType()
+          .add("id", DataTypes.LongType)
+          .add("name", DataTypes.StringType)
+          .add("amount", DataTypes.createDecimalType(12, 2))
+          .add("at", DataTypes.TimestampType)
+          .add("ok", DataTypes.BooleanType);
+
   @Test
   void csvHasAHeaderThenQuotedFieldsAndEmptyNulls() {
-    assertThat(SqlOutput.csv(COLUMNS, ROWS))
+    assertThat(SqlOutput.csv(SCHEMA, ROWS))
         .isEqualTo(
-            "id,name,amount,at,ok\n1,\"Dragon Souveniers, Ltd.\",12.50,2026-11-18T10:15:30Z,true\n2,,,,\n");
+            "id,name,amount,at,ok\n1,\"Dragon Souveniers, Ltd.\",12.50,2026-11-18 10:15:30,true\n"
+                + "2,,,,\n");
+  }
+
+  @Test
+  void nestedAndBinaryValuesReadAsSparkSqlPrintsThem() {
+    Dataset<Row> result =
+        SparkExtension.session()
+            .sql(
+                "SELECT map('k', 1) AS m, named_struct('a', 1, 'b', 'z') AS s, array(1, 2) AS a,"
+                    + " CAST('AB' AS BINARY) AS b, map('k', array(named_struct('x', 'y'))) AS deep");
+    List<Row> rows = result.collectAsList();
+
+    assertThat(SqlOutput.csv(result.schema(), rows))
+        .isEqualTo(
+            "m,s,a,b,deep\n"
+                + "\"{\"\"k\"\":1}\",\"{\"\"a\"\":1,\"\"b\"\":\"\"z\"\"}\",\"[1,2]\",AB,"
+                + "\"{\"\"k\"\":[{\"\"x\"\":\"\"y\"\"}]}\"\n");
+    assertThat(SqlOutput.table(result.schema(), rows))
+        .contains("| {\"k\":1} | {\"a\":1,\"b\":\"z\"} | [1,2] | AB | {\"k\":[{\"x\":\"y\"}]} |");
   }
 
   @Test
@@ -41,7 +72,7 @@ class SqlOutputTest {
   void tableAlignsColumnsAndCountsRows() {
     assertThat(
             SqlOutput.table(
-                new String[] {"id", "name"},
+                new StructType().add("id", DataTypes.IntegerType).add("name", DataTypes.StringType),
                 List.of(RowFactory.create(1, "ab"), RowFactory.create(22, null))))
         .isEqualTo(
             """

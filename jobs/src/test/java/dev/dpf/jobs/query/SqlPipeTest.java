@@ -61,7 +61,7 @@ class SqlPipeTest {
 
     assertThat(p.exitValue()).isEqualTo(1);
     assertThat(Files.readString(out, StandardCharsets.UTF_8))
-        .isEqualTo("{\"x\":\"a;b\",\"xs\":[1,2]}\n{\"id\":0}\n{\"id\":1}\n");
+        .isEqualTo("{\"x\":\"a;b\",\"xs\":[1,2]}\n\n{\"id\":0}\n{\"id\":1}\n");
     assertThat(Files.readAllLines(err).stream().filter(l -> l.startsWith("dpf:")))
         .containsExactly(
             "dpf: showing the first 2 row(s) of statement 2's result; it has more (raise"

@@ -56,7 +56,7 @@ class SqlScriptTest {
             new PrintWriter(err));
 
     assertThat(code).isEqualTo(1);
-    assertThat(out.toString()).isEqualTo("a\n1\nid\n0\n1\n2\n");
+    assertThat(out.toString()).isEqualTo("a\n1\n\nid\n0\n1\n2\n"); // an empty line between
     assertThat(err.toString())
         .isEqualTo(
             "dpf: showing the first 3 row(s) of statement 2's result; it has more (raise"
@@ -88,5 +88,27 @@ class SqlScriptTest {
         .isEqualTo(
             "{\"a\":[1,2],\"s\":{\"x\":1,\"y\":\"z\"},\"m\":{\"k\":1.5},\"n\":null,"
                 + "\"l\":[{\"d\":\"2026-01-02\",\"v\":2.50}],\"b\":\"aGk=\"}\n");
+  }
+
+  @Test
+  void anErrorTheQueryRaisesIsItsOwnMessageAndACommandPrintsNothing() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    int code =
+        SqlScript.run(
+            SparkExtension.session(),
+            split(
+                "create temporary view v as select 1 as a;\n"
+                    + "select a from v;\n"
+                    + "select case when a > 0 then raise_error('a is positive') end from v"),
+            SqlOutput.Format.TABLE,
+            10,
+            new PrintWriter(out),
+            new PrintWriter(err));
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString()).isEqualTo("+---+\n| a |\n+---+\n| 1 |\n+---+\n1 row\n");
+    assertThat(err.toString()).isEqualTo("dpf: statement 3 of 3 (line 3) failed: a is positive\n");
   }
 }
