@@ -5,6 +5,7 @@ import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.Suggest;
 import dev.dpf.definition.Zone;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,11 +21,11 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Which tables a run touches, chosen as dbt chooses: {@code --select} and {@code --exclude} specs
- * over the definition's graph of tables. A spec is a table ({@code curated.customer_360}, or {@code
- * customer_360} when one table has that name), a source ({@code source:payments}: its consolidated
- * table) or a zone ({@code zone:curated}); {@code +x} adds everything x reads, directly or not,
- * {@code x+} everything that reads x, {@code +x+} both. A dataset's history table goes with its
- * dataset.
+ * over the definition's graph of tables (specs apart add up, specs joined by commas intersect). A
+ * spec is a table ({@code curated.customer_360}, or {@code customer_360} when one table has that
+ * name), a source ({@code source:payments}: its consolidated table) or a zone ({@code
+ * zone:curated}); {@code +x} adds everything x reads, directly or not, {@code x+} everything that
+ * reads x, {@code +x+} both. A dataset's history table goes with its dataset.
  */
 public final class Selection {
   /** Each table of the graph and the tables it reads, in the definition's order. */
@@ -90,9 +91,12 @@ public final class Selection {
 
   /**
    * The tables {@code select} chooses (all when it is empty), less those {@code exclude} chooses,
-   * in the definition's order. Specs are separated by spaces or commas.
+   * in the definition's order. As in dbt, specs separated by spaces (or given as separate
+   * arguments) add up; specs joined by commas choose the tables they all choose ({@code
+   * tag:customer,tag:analytics}: the tables with both tags).
    *
-   * @throws DpfException on a spec that names nothing of the definition
+   * @throws DpfException on a spec that names nothing of the definition, or a form of dbt's this
+   *     selection does not support ({@code 2+x}, {@code @x}, wildcards, {@code state:})
    */
   public Set<String> choose(List<String> select, List<String> exclude) {
     Set<String> chosen = new LinkedHashSet<>();
@@ -101,10 +105,10 @@ public final class Selection {
       chosen.addAll(inputs.keySet());
     }
     for (String spec : selectSpecs) {
-      chosen.addAll(resolve(spec, "--select"));
+      chosen.addAll(intersection(spec, "--select"));
     }
     for (String spec : specs(exclude)) {
-      chosen.removeAll(resolve(spec, "--exclude"));
+      chosen.removeAll(intersection(spec, "--exclude"));
     }
     Set<String> out = new LinkedHashSet<>();
     for (String table : inputs.keySet()) {
@@ -120,10 +124,11 @@ public final class Selection {
     return chosen.contains(aliases.getOrDefault(table, table));
   }
 
+  /** The specs of the arguments: separated by spaces; a spec may join parts with commas. */
   private static List<String> specs(List<String> args) {
     List<String> out = new ArrayList<>();
     for (String a : args == null ? List.<String>of() : args) {
-      for (String s : a.split("[,\\s]+")) {
+      for (String s : a.strip().replaceAll("\\s*,\\s*", ",").split("\\s+")) {
         if (!s.isBlank()) {
           out.add(s.strip());
         }
@@ -132,7 +137,67 @@ public final class Selection {
     return out;
   }
 
+  /** The tables every comma-joined part of {@code spec} chooses. */
+  private Set<String> intersection(String spec, String option) {
+    Set<String> out = null;
+    for (String part : spec.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      Set<String> tables = resolve(part.strip(), option);
+      if (out == null) {
+        out = new LinkedHashSet<>(tables);
+      } else {
+        out.retainAll(tables);
+      }
+    }
+    return out == null ? Set.of() : out;
+  }
+
+  /** dbt's selector methods that this selection does not have. */
+  private static final Set<String> DBT_METHODS =
+      Set.of(
+          "state",
+          "result",
+          "path",
+          "file",
+          "config",
+          "package",
+          "fqn",
+          "exposure",
+          "metric",
+          "test_type",
+          "test_name",
+          "resource_type",
+          "source_status",
+          "version",
+          "access",
+          "group",
+          "saved_query",
+          "semantic_model",
+          "unit_test");
+
   private Set<String> resolve(String spec, String option) {
+    if (spec.startsWith("@")) {
+      throw unknown(
+          spec,
+          option,
+          "dbt's @ (a table, what reads it and what those read) is not supported. Use +x+ or x+");
+    }
+    if (spec.matches("[0-9]+\\+.*|.*\\+[0-9]+")) {
+      throw unknown(
+          spec,
+          option,
+          "dbt's depth limit (2+x, x+1) is not supported. Use +x (everything x reads) or x+"
+              + " (everything that reads x)");
+    }
+    if (spec.contains("*") || spec.contains("?")) {
+      throw unknown(
+          spec,
+          option,
+          "wildcards are not supported. Use zone:ZONE for a zone's tables, tag:NAME, or name the"
+              + " tables");
+    }
     boolean up = spec.startsWith("+");
     boolean down = spec.endsWith("+") && spec.length() > 1;
     String body = spec.substring(up ? 1 : 0, spec.length() - (down ? 1 : 0));
@@ -157,7 +222,14 @@ public final class Selection {
           String table = Zone.CONSOLIDATED.dbName() + "." + value; // as given
           if (!inputs.containsKey(table)) {
             throw unknown(
-                spec, option, "no source '" + value + "'. Sources: " + names(Zone.CONSOLIDATED));
+                spec,
+                option,
+                "no source '"
+                    + value
+                    + "'."
+                    + Suggest.didYouMean(value, bareNames(Zone.CONSOLIDATED))
+                    + " Sources: "
+                    + String.join(", ", bareNames(Zone.CONSOLIDATED)));
           }
           return Set.of(table);
         case "zone":
@@ -171,7 +243,11 @@ public final class Selection {
             throw unknown(
                 spec,
                 option,
-                "no table in zone '" + value + "'. Use consolidated, transformed or curated");
+                "no table in zone '"
+                    + value
+                    + "'."
+                    + Suggest.didYouMean(value, List.of("consolidated", "transformed", "curated"))
+                    + " Use consolidated, transformed or curated");
           }
           return zone;
         case "tag":
@@ -189,7 +265,9 @@ public final class Selection {
                 option,
                 "no table is tagged '"
                     + value
-                    + "'. "
+                    + "'."
+                    + Suggest.didYouMean(value, known)
+                    + " "
                     + (known.isEmpty()
                         ? "No table of the definition has tags"
                         : "Tags: " + String.join(", ", known)));
@@ -199,7 +277,13 @@ public final class Selection {
           throw unknown(
               spec,
               option,
-              "unknown method '" + method + "'. Use source:, zone:, tag: or a table name");
+              (DBT_METHODS.contains(method)
+                      ? "dbt's method '" + method + ":' is not supported."
+                      : "unknown method '"
+                          + method
+                          + "'."
+                          + Suggest.didYouMean(method, List.of("source", "zone", "tag")))
+                  + " Use source:, zone:, tag: or a table name");
       }
     }
     String table = aliases.getOrDefault(body, body);
@@ -231,10 +315,18 @@ public final class Selection {
               + String.join(", ", named)
               + ". Name one with its zone");
     }
+    List<String> all = new ArrayList<>(inputs.keySet());
+    all.addAll(aliases.keySet());
+    List<String> names = new ArrayList<>(all);
+    all.forEach(t -> names.add(t.substring(t.indexOf('.') + 1)));
+    String meant = Suggest.didYouMean(body, names);
     throw unknown(
         spec,
         option,
-        "no table '" + body + "' in the definition. Tables: " + String.join(", ", inputs.keySet()));
+        "no table '"
+            + body
+            + "' in the definition."
+            + (meant.isEmpty() ? " Tables: " + String.join(", ", all) : meant));
   }
 
   /** Every table upstream ({@code up}) or downstream of {@code roots}, roots left out. */
@@ -264,14 +356,14 @@ public final class Selection {
     return seen;
   }
 
-  private String names(Zone zone) {
+  private List<String> bareNames(Zone zone) {
     List<String> out = new ArrayList<>();
     for (String t : inputs.keySet()) {
       if (t.startsWith(zone.dbName() + ".")) {
         out.add(t.substring(t.indexOf('.') + 1));
       }
     }
-    return String.join(", ", out);
+    return out;
   }
 
   private static DpfException unknown(String spec, String option, String why) {

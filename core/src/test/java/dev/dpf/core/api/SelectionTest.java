@@ -118,14 +118,20 @@ class SelectionTest {
 
   @Test
   void zonesSeveralSpecsAndExclusions() {
-    assertThat(choose("zone:curated", "customer_360, risk_flags"))
+    assertThat(choose("zone:curated", "customer_360 risk_flags"))
         .containsExactly(
             "curated.customer_data_usa",
             "curated.transactions",
             "curated.daily_payments_by_country",
             "curated.revenue_by_productline_month");
-    assertThat(choose("source:products customers_history,curated.transactions", null))
+    assertThat(choose("source:products customers_history  curated.transactions", null))
         .containsExactly("consolidated.products", "transformed.customers", "curated.transactions");
+    // As in dbt, a comma intersects: the tables tagged both customer and analytics.
+    assertThat(choose("tag:customer,tag:analytics", null)).containsExactly("curated.customer_360");
+    assertThat(choose("tag:customer, tag:analytics zone:consolidated", null))
+        .startsWith("consolidated.payments")
+        .endsWith("curated.customer_360")
+        .hasSize(7);
     assertThat(
             graph.contains(
                 graph.choose(List.of("transformed.customers"), List.of()),
@@ -142,16 +148,50 @@ class SelectionTest {
                 + " consolidated.transactions, curated.transactions, transformed.transactions."
                 + " Name one with its zone");
     assertThatThrownBy(() -> choose("curated.customer_361", null))
-        .hasMessageStartingWith(
+        .hasMessage(
             "--select 'curated.customer_361' selects nothing: no table 'curated.customer_361' in"
-                + " the definition. Tables: consolidated.payments, ");
+                + " the definition. Did you mean 'curated.customer_360'?");
+    assertThatThrownBy(() -> choose("custmer_360", null))
+        .hasMessage(
+            "--select 'custmer_360' selects nothing: no table 'custmer_360' in the definition."
+                + " Did you mean 'customer_360'?");
+    assertThatThrownBy(() -> choose("payments_by_day", null))
+        .hasMessageStartingWith(
+            "--select 'payments_by_day' selects nothing: no table 'payments_by_day' in the"
+                + " definition. Tables: consolidated.payments, ")
+        .hasMessageEndingWith(", transformed.customers_history");
     assertThatThrownBy(() -> choose(null, "source:payment"))
         .hasMessage(
-            "--exclude 'source:payment' selects nothing: no source 'payment'. Sources: payments,"
-                + " customers, orders, orderdetails, products, transactions");
+            "--exclude 'source:payment' selects nothing: no source 'payment'. Did you mean"
+                + " 'payments'? Sources: payments, customers, orders, orderdetails, products,"
+                + " transactions");
     assertThatThrownBy(() -> choose("tag:finance", null))
         .hasMessage(
             "--select 'tag:finance' selects nothing: no table is tagged 'finance'. Tags:"
                 + " analytics, customer, payments, pii");
+  }
+
+  @Test
+  void dbtFormsItDoesNotHaveAreSaidToBeUnsupported() {
+    assertThatThrownBy(() -> choose("2+customer_360", null))
+        .hasMessage(
+            "--select '2+customer_360' selects nothing: dbt's depth limit (2+x, x+1) is not"
+                + " supported. Use +x (everything x reads) or x+ (everything that reads x)");
+    assertThatThrownBy(() -> choose("@customer_360", null))
+        .hasMessage(
+            "--select '@customer_360' selects nothing: dbt's @ (a table, what reads it and what"
+                + " those read) is not supported. Use +x+ or x+");
+    assertThatThrownBy(() -> choose("curated.*", null))
+        .hasMessage(
+            "--select 'curated.*' selects nothing: wildcards are not supported. Use zone:ZONE for"
+                + " a zone's tables, tag:NAME, or name the tables");
+    assertThatThrownBy(() -> choose("state:modified", null))
+        .hasMessage(
+            "--select 'state:modified' selects nothing: dbt's method 'state:' is not supported."
+                + " Use source:, zone:, tag: or a table name");
+    assertThatThrownBy(() -> choose("sorce:payments", null))
+        .hasMessage(
+            "--select 'sorce:payments' selects nothing: unknown method 'sorce'. Did you mean"
+                + " 'source'? Use source:, zone:, tag: or a table name");
   }
 }

@@ -101,7 +101,8 @@ final class Options {
         paramLabel = "SPEC",
         description =
             "Only these tables: zone.table or a table's name, source:NAME, zone:ZONE, tag:NAME; +x"
-                + " adds what x reads, x+ what reads x (separated by spaces or commas). The others"
+                + " adds what x reads, x+ what reads x. As in dbt, specs apart add up and specs"
+                + " joined by commas intersect (tag:a,tag:b: tables with both tags). The others"
                 + " say 'not selected'.")
     List<String> select = new java.util.ArrayList<>();
 
