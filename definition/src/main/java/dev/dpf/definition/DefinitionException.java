@@ -11,7 +11,20 @@ public final class DefinitionException extends DpfException {
   private final List<String> problems;
 
   public DefinitionException(String file, String keyPath, String problem) {
-    this(file, List.of((keyPath.isEmpty() ? "" : keyPath + ": ") + problem));
+    this(file, keyPath, 0, problem);
+  }
+
+  /**
+   * A mistake at {@code keyPath}, which starts at {@code line} of the file (0: not known): told as
+   * {@code line 12: datasets.t.quality[0].action: ...}.
+   */
+  public DefinitionException(String file, String keyPath, int line, String problem) {
+    this(
+        file,
+        List.of(
+            (line > 0 ? "line " + line + ": " : "")
+                + (keyPath.isEmpty() ? "" : keyPath + ": ")
+                + problem));
   }
 
   private DefinitionException(String file, List<String> problems) {

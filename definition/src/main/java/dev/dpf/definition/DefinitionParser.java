@@ -30,10 +30,14 @@ final class DefinitionParser {
   /**
    * @param file name shown in messages
    * @param reader reads a file named relative to the definition; null when it does not exist
+   * @param lines the line of a key path in the file (0: not known)
    */
-  DefinitionParser(String file, Function<String, String> reader) {
+  DefinitionParser(
+      String file,
+      Function<String, String> reader,
+      java.util.function.ToIntFunction<String> lines) {
     this.file = file;
-    this.y = new YamlNodes(file);
+    this.y = new YamlNodes(file, lines);
     this.sourceParser = new SourceParser(y);
     this.datasetParser = new DatasetParser(y);
     this.modelParser = new ModelParser(y, reader);

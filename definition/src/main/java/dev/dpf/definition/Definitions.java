@@ -69,7 +69,8 @@ public final class Definitions {
    */
   public static PipelineDefinition parse(
       String file, String text, Function<String, String> reader) {
-    return new DefinitionParser(file, reader).definition(YamlTree.read(file, text));
+    YamlTree.Parsed tree = YamlTree.read(file, text);
+    return new DefinitionParser(file, reader, tree::line).definition(tree.root());
   }
 
   private static String readFile(Path path) {

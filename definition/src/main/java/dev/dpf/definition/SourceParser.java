@@ -47,7 +47,13 @@ final class SourceParser {
                 () ->
                     y.fail(
                         at + ".kind",
-                        "unknown kind '" + kindText + "'. Use one of " + SourceKind.labels()));
+                        "unknown kind '"
+                            + kindText
+                            + "'."
+                            + Suggest.didYouMean(
+                                kindText, java.util.Arrays.asList(SourceKind.labels().split(", ")))
+                            + " Use one of "
+                            + SourceKind.labels()));
     String path =
         y.string(node, "path", at)
             .orElseThrow(() -> y.missing(at, "path", "a folder relative to the raw root"));

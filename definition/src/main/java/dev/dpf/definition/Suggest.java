@@ -33,8 +33,11 @@ public final class Suggest {
     return DISTANCE.apply(given, known.toLowerCase(Locale.ROOT));
   }
 
-  /** Edits allowed for a name of {@code length}: 1 up to 4 letters, 2 up to 8, then 3. */
+  /**
+   * Edits allowed for a name of {@code length}: none for 1 or 2 letters (any other short name is as
+   * close), 1 up to 4, 2 up to 8, then 3.
+   */
   private static int allowed(int length) {
-    return length <= 4 ? 1 : length <= 8 ? 2 : 3;
+    return length <= 2 ? 0 : length <= 4 ? 1 : length <= 8 ? 2 : 3;
   }
 }

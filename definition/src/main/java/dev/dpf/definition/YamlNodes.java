@@ -20,14 +20,19 @@ final class YamlNodes {
   private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
 
   private final String file;
+  private final java.util.function.ToIntFunction<String> lines;
 
-  YamlNodes(String file) {
+  /**
+   * @param lines the line of a key path (or of its nearest ancestor), 0 when not known
+   */
+  YamlNodes(String file, java.util.function.ToIntFunction<String> lines) {
     this.file = file;
+    this.lines = lines;
   }
 
-  /** The definition's mistake at key path {@code at}. */
+  /** The definition's mistake at key path {@code at}, with its line in the file. */
   DefinitionException fail(String at, String problem) {
-    return new DefinitionException(file, at, problem);
+    return new DefinitionException(file, at, lines.applyAsInt(at), problem);
   }
 
   /** The mistake of a required key that is absent, saying what to add. */
@@ -59,7 +64,10 @@ final class YamlNodes {
       if (!allowed.contains(k)) {
         throw fail(
             at.isEmpty() ? k : at + "." + k,
-            "unknown key. Allowed here: " + String.join(", ", new TreeSet<>(allowed)));
+            "unknown key."
+                + Suggest.didYouMean(k, allowed)
+                + " Allowed here: "
+                + String.join(", ", new TreeSet<>(allowed)));
       }
     }
   }
@@ -170,7 +178,9 @@ final class YamlNodes {
         at + "." + field,
         "unknown value '"
             + text.get()
-            + "'. Use "
+            + "'."
+            + Suggest.didYouMean(text.get(), allowed)
+            + " Use "
             + String.join(", ", allowed.subList(0, allowed.size() - 1))
             + " or "
             + allowed.get(allowed.size() - 1));
@@ -192,7 +202,12 @@ final class YamlNodes {
       if (columns != null && !columns.contains(col)) {
         throw fail(
             at + "." + field,
-            "unknown column '" + col + "'. Use one of the names under " + declaredAt);
+            "unknown column '"
+                + col
+                + "'."
+                + Suggest.didYouMean(col, columns)
+                + " Use one of the names under "
+                + declaredAt);
       }
       out.add(col);
     }

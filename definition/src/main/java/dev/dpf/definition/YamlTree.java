@@ -20,15 +20,38 @@ final class YamlTree {
   private YamlTree() {}
 
   /**
-   * The tree of {@code text}.
+   * A definition's YAML tree, and the line each key path of it starts at ({@code
+   * datasets.t.quality[0]}: the line of that list item), for messages.
+   */
+  record Parsed(JsonNode root, Map<String, Integer> lines) {
+    /** The line of {@code keyPath}, else of its nearest ancestor there; 0 when none is known. */
+    int line(String keyPath) {
+      for (String p = keyPath; !p.isEmpty(); p = parent(p)) {
+        Integer line = lines.get(p);
+        if (line != null) {
+          return line;
+        }
+      }
+      return 0;
+    }
+
+    private static String parent(String keyPath) {
+      int cut = Math.max(keyPath.lastIndexOf('.'), keyPath.lastIndexOf('['));
+      return cut < 0 ? "" : keyPath.substring(0, cut);
+    }
+  }
+
+  /**
+   * The tree of {@code text}, with the line of each key path.
    *
    * @param file name shown in messages
    * @throws DefinitionException when the text is not YAML or a map holds a key twice
    */
-  static JsonNode read(String file, String text) {
+  static Parsed read(String file, String text) {
     try {
-      rejectDuplicateKeys(file, text);
-      return YAML.readTree(text);
+      Map<String, Integer> lines = new HashMap<>();
+      rejectDuplicateKeys(file, text, lines);
+      return new Parsed(YAML.readTree(text), Map.copyOf(lines));
     } catch (JsonProcessingException e) {
       String where =
           e.getLocation() == null
@@ -52,9 +75,11 @@ final class YamlTree {
 
   /**
    * Fails when a mapping holds the same key twice, naming both lines: YAML parsers keep the last
-   * one silently, so a dataset declared twice would replace the first without a word.
+   * one silently, so a dataset declared twice would replace the first without a word. Puts the line
+   * of every key path into {@code lines}.
    */
-  private static void rejectDuplicateKeys(String file, String text) throws IOException {
+  private static void rejectDuplicateKeys(String file, String text, Map<String, Integer> lines)
+      throws IOException {
     record Frame(String path, Map<String, Integer> keys, int[] index) {
       String child(String key) {
         if (keys == null) {
@@ -84,11 +109,15 @@ final class YamlTree {
                       + " (YAML would keep only the second). Remove or rename one");
             }
             pendingKey = key;
+            lines.putIfAbsent(f.path().isEmpty() ? key : f.path() + "." + key, line);
           }
           case START_OBJECT, START_ARRAY -> {
             Frame parent = stack.peek();
             String path =
                 parent == null ? "" : parent.child(parent.keys() == null ? null : pendingKey);
+            if (parent != null && parent.keys() == null) {
+              lines.putIfAbsent(path, p.currentTokenLocation().getLineNr()); // a list item
+            }
             stack.push(
                 new Frame(path, t == JsonToken.START_OBJECT ? new HashMap<>() : null, new int[1]));
           }
@@ -96,7 +125,8 @@ final class YamlTree {
           default -> {
             Frame parent = stack.peek();
             if (parent != null && parent.keys() == null) {
-              parent.index()[0]++; // a scalar list item
+              lines.putIfAbsent(
+                  parent.child(null), p.currentTokenLocation().getLineNr()); // a scalar list item
             }
           }
         }

@@ -168,7 +168,8 @@ class DefinitionSchemaTest {
       assertThatThrownBy(() -> Definitions.parse("p.yaml", c[0], f -> null))
           .as(c[1])
           .isInstanceOf(DefinitionException.class)
-          .hasMessageStartingWith("p.yaml: " + c[1] + ":");
+          .hasMessageMatching(
+              "p\\.yaml: line [0-9]+: " + java.util.regex.Pattern.quote(c[1]) + ": (?s).*");
       assertThat(problems(c[0])).as(c[1]).contains(c[2]);
     }
   }

@@ -36,10 +36,52 @@ class DefinitionsTest {
     return Definitions.parse("p.yaml", yaml, files::get);
   }
 
+  /**
+   * Asserts the message of the definition's mistake, leaving out the line each problem names
+   * ({@code line 12: }), which {@link #aMistakeNamesItsLineInTheFile} checks.
+   */
   private static void assertError(String yaml, String message) {
     assertThatThrownBy(() -> parse(yaml))
         .isInstanceOf(DefinitionException.class)
-        .hasMessage(message);
+        .extracting(e -> withoutLines(e.getMessage()))
+        .isEqualTo(message);
+  }
+
+  private static String withoutLines(String message) {
+    return message.replaceAll("(?m)(^p\\.yaml: |^  )line [0-9]+: ", "$1");
+  }
+
+  @Test
+  void aMistakeNamesItsLineInTheFile() {
+    String yaml =
+        "sources:\n" // 1
+            + "  t: {kind: csv-files, path: f}\n" // 2
+            + "datasets:\n" // 3
+            + "  t:\n" // 4
+            + "    soruce: t\n" // 5: a misspelt key
+            + "    columns: {a: int}\n" // 6
+            + "  u:\n" // 7
+            + "    source: t\n" // 8
+            + "    columns:\n" // 9
+            + "      a: {type: int}\n" // 10
+            + "    quality:\n" // 11
+            + "      - {rule: not_null, column: a, action: warn}\n" // 12
+            + "      - {rule: not_nul, column: a, action: warn}\n" // 13: a misspelt rule
+            + "  v:\n" // 14
+            + "    source: t\n"; // 15: no columns: the dataset's own line
+
+    assertThatThrownBy(() -> parse(yaml))
+        .isInstanceOf(DefinitionException.class)
+        .hasMessage(
+            "p.yaml: 3 problems:\n"
+                + "  line 5: datasets.t.soruce: unknown key. Did you mean 'source'? Allowed here:"
+                + " columns, description, history, key, on_new_columns, ordering, owner,"
+                + " partition_by, quality, source, tags\n"
+                + "  line 13: datasets.u.quality[1].rule: unknown value 'not_nul'. Did you mean"
+                + " 'not_null'? Use not_null, range, regex, allowed_values, references, expect,"
+                + " unique, freshness, min_rows or max_quarantined\n"
+                + "  line 14: datasets.v.columns: missing. Add columns: a map of column name to"
+                + " {from, type}");
   }
 
   @Test

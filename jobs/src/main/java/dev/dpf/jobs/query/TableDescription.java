@@ -41,8 +41,18 @@ public final class TableDescription {
     String table = parsed.name();
     String full = parsed.toString();
     if (!lake.exists(zone, table)) {
+      List<String> there = new java.util.ArrayList<>();
+      for (Zone z : Zone.values()) {
+        lake.tables(z).forEach(t -> there.add(z.dbName() + "." + t));
+      }
       throw new DpfException(
-          "No table " + full + " in the lake at " + lake.root() + ". dpf tables lists the tables");
+          "No table "
+              + full
+              + " in the lake at "
+              + lake.root()
+              + "."
+              + dev.dpf.definition.Suggest.didYouMean(full, there)
+              + " dpf tables lists the tables");
     }
     lake.register(zone, table);
 

@@ -93,8 +93,8 @@ class DpfCliTest {
         .isEqualTo(
             "dpf: "
                 + definition
-                + ": sources.payments.kind: unknown kind 'kinesis'. Use one of firehose-json, dms,"
-                + " csv-files\n");
+                + ": line 2: sources.payments.kind: unknown kind 'kinesis'. Use one of"
+                + " firehose-json, dms, csv-files\n");
     assertThat(Files.exists(dir.resolve("lake"))).isFalse();
   }
 

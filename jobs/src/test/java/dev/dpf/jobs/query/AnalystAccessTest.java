@@ -154,6 +154,11 @@ class AnalystAccessTest {
                 + " curated.customer_360 (dpf tables lists them)");
     assertThatThrownBy(() -> TableDescription.text(spark, definition, lake, "curated.nope"))
         .isInstanceOf(DpfException.class)
-        .hasMessageStartingWith("No table curated.nope in the lake at ");
+        .hasMessageStartingWith("No table curated.nope in the lake at ")
+        .hasMessageEndingWith(". dpf tables lists the tables");
+    assertThatThrownBy(
+            () -> TableDescription.text(spark, definition, lake, "curated.people_by_cty"))
+        .hasMessageEndingWith(
+            ". Did you mean 'curated.people_by_city'? dpf tables lists the tables");
   }
 }

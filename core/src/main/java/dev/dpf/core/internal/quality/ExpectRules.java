@@ -62,7 +62,9 @@ public final class ExpectRules {
                 + subject.where()
                 + " does not have (columns: "
                 + String.join(", ", new java.util.TreeSet<>(subject.columns().keySet()))
-                + "). Fix its expression in "
+                + ")."
+                + dev.dpf.definition.Suggest.didYouMean(name, subject.columns().keySet())
+                + " Fix its expression in "
                 + subject.where()
                 + ".quality");
       }

@@ -85,7 +85,9 @@ public final class Quality {
                 + name
                 + "', which it does not have (columns: "
                 + String.join(", ", new java.util.TreeSet<>(columns.keySet()))
-                + "). Fix the rule in "
+                + ")."
+                + dev.dpf.definition.Suggest.didYouMean(name, columns.keySet())
+                + " Fix the rule in "
                 + where
                 + ".quality");
       }

@@ -72,12 +72,7 @@ final class ModelCompiler {
     for (String ref : refs) {
       TableName table = ModelGraph.input(ref, model);
       if (!graph.defined(ref)) {
-        throw new DpfException(
-            model.label()
-                + " reads "
-                + ref
-                + ", which no source, dataset or model of the definition makes. Fix the table"
-                + " name in the SQL file");
+        throw graph.undefined(model, ref);
       }
       if (lake.exists(table.zone(), table.name())) {
         lake.register(table.zone(), table.name()); // so the SQL resolves to this lake's table

@@ -55,6 +55,21 @@ final class ModelGraph {
                     + ". Break the cycle in one of these SQL files"));
   }
 
+  /**
+   * The failure of a model whose SQL reads {@code ref}, which the definition does not make, naming
+   * the table it most likely meant.
+   */
+  DpfException undefined(ModelDef model, String ref) {
+    return new DpfException(
+        model.label()
+            + " reads "
+            + ref
+            + ", which no source, dataset or model of the definition makes."
+            + dev.dpf.definition.Suggest.didYouMean(
+                ref, definition.tables().stream().map(t -> t.qualified()).toList())
+            + " Fix the table name in the SQL file");
+  }
+
   /** Whether the definition makes this {@code zone.table}. */
   boolean defined(String table) {
     return definition.tables().stream().anyMatch(t -> t.qualified().equals(table));

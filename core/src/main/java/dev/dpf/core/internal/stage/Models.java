@@ -275,21 +275,42 @@ public final class Models {
   /**
    * Checks a compiled model: its partition columns, the PII policy (curated), its incremental
    * settings and the columns its quality rules read. Returns what each output column shows.
+   *
+   * @throws DpfException with the first problem found ({@link #problemsOf} finds them all)
    */
   private Map<String, Set<Exposure>> checkCompiled(
       ModelDef model, Set<String> refs, Dataset<Row> rows) {
-    ModelCompiler.checkPartitionColumns(model, rows);
-    Map<String, Set<Exposure>> exposed = pii.exposures(model, rows);
-    if (model.zone() == Zone.CURATED) {
-      PiiPolicy.check(model, exposed);
+    Map<String, Set<Exposure>> exposed = new java.util.LinkedHashMap<>();
+    List<String> problems = problemsOf(model, refs, rows, exposed);
+    if (!problems.isEmpty()) {
+      throw new DpfException(problems.get(0));
     }
+    return exposed;
+  }
+
+  /**
+   * Every problem of a compiled model, each check on its own (a PII leak does not hide a quality
+   * rule's unknown column); puts into {@code exposed} what each output column shows.
+   */
+  private List<String> problemsOf(
+      ModelDef model, Set<String> refs, Dataset<Row> rows, Map<String, Set<Exposure>> exposed) {
+    List<String> problems = new ArrayList<>();
+    collect(problems, () -> ModelCompiler.checkPartitionColumns(model, rows));
+    collect(
+        problems,
+        () -> {
+          exposed.putAll(pii.exposures(model, rows));
+          if (model.zone() == Zone.CURATED) {
+            PiiPolicy.check(model, exposed);
+          }
+        });
     if (model.incremental().isPresent()) {
       String fact = model.incremental().get().changesOf();
       if (refs.contains(fact) && model.incremental().get().key() != null) {
-        compiler.checkKey(model, fact, rows);
+        collect(problems, () -> compiler.checkKey(model, fact, rows));
       }
       if (!refs.contains(fact)) {
-        throw new DpfException(
+        problems.add(
             "Model '"
                 + model.name()
                 + "' is incremental on "
@@ -305,13 +326,26 @@ public final class Models {
     }
     Quality.Subject subject = Quality.of(model, rows.schema());
     for (QualityRule rule : model.quality()) {
-      if (rule instanceof QualityRule.Expect expect) {
-        ExpectRules.check(subject, expect, rows);
-      } else {
-        rule.columns().forEach(subject::column);
-      }
+      collect(
+          problems,
+          () -> {
+            if (rule instanceof QualityRule.Expect expect) {
+              ExpectRules.check(subject, expect, rows);
+            } else {
+              rule.columns().forEach(subject::column);
+            }
+          });
     }
-    return exposed;
+    return problems;
+  }
+
+  /** Runs a check, adding the problem it finds to {@code problems}. */
+  private static void collect(List<String> problems, Runnable check) {
+    try {
+      check.run();
+    } catch (DpfException e) {
+      problems.add(e.getMessage());
+    }
   }
 
   /**
@@ -338,12 +372,7 @@ public final class Models {
         Set<String> refs = graph.references(m);
         for (String ref : refs) {
           if (!graph.defined(ref)) {
-            throw new DpfException(
-                m.label()
-                    + " reads "
-                    + ref
-                    + ", which no source, dataset or model of the definition makes. Fix the table"
-                    + " name in the SQL file");
+            throw graph.undefined(m, ref);
           }
           ModelDef dep = graph.model(ref).orElse(null);
           if (dep != null && dep.zone() == Zone.CURATED && m.zone() == Zone.TRANSFORMED) {
@@ -399,7 +428,12 @@ public final class Models {
       }
       try {
         Dataset<Row> rows = compiler.compile(next);
-        checkCompiled(next, refs, rows);
+        List<String> found = problemsOf(next, refs, rows, new java.util.LinkedHashMap<>());
+        if (!found.isEmpty()) {
+          problems.addAll(found);
+          broken.add(next.table());
+          continue;
+        }
         declared.put(next.table(), rows.schema());
         lineage.put(next.table(), ColumnLineage.of(rows.queryExecution().analyzed()));
       } catch (DpfException e) {

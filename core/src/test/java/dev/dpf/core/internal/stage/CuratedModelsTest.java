@@ -250,7 +250,8 @@ class CuratedModelsTest {
         .isInstanceOf(DpfException.class)
         .hasMessage(
             "Model 'm' (models/m.sql) reads transformed.peple, which no source, dataset or model of"
-                + " the definition makes. Fix the table name in the SQL file");
+                + " the definition makes. Did you mean 'transformed.people'? Fix the table name in"
+                + " the SQL file");
     assertThatThrownBy(
             () ->
                 curate(

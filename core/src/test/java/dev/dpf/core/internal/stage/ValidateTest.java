@@ -105,12 +105,16 @@ class ValidateTest {
           ok: {zone: transformed, sql: ok.sql}
           unknown_column: {sql: unknown_column.sql}
           downstream: {sql: downstream.sql}
-          leak: {sql: leak.sql}
+          leak:
+            sql: leak.sql
+            quality:
+              - {rule: not_null, column: nn, action: warn}
           early: {zone: transformed, sql: early.sql}
           checked:
             sql: checked.sql
             quality:
               - {rule: not_null, column: nope, action: warn}
+              - {rule: expect, name: sure, expression: "idd > 0", action: warn}
           a: {sql: a.sql}
           b: {sql: b.sql}
         """;
@@ -130,7 +134,8 @@ class ValidateTest {
     assertThat(problems)
         .containsExactly(
             "Quality rule expect(typo) of 't' reads column 'amont', which datasets.t does not"
-                + " have (columns: amount, id, name). Fix its expression in datasets.t.quality",
+                + " have (columns: amount, id, name). Did you mean 'amount'? Fix its expression in"
+                + " datasets.t.quality",
             "Quality rule expect(not_boolean) of 't': 'amount + 1' is decimal(13,2), not a"
                 + " boolean. Write a comparison, for example amount > 0, in datasets.t.quality",
             "Model 'early' (early.sql) is in the transformed zone but reads the curated model"
@@ -145,8 +150,13 @@ class ValidateTest {
                 + " transformed.t.name (pii: name) in clear (select protect_name(name) instead)."
                 + " Protect the column in the SQL, or allow it for this model only with"
                 + " models.leak.pii_in_clear",
+            // Each of a model's problems, not the first alone.
+            "A quality rule of 'leak' names column 'nn', which it does not have (columns: n)."
+                + " Fix the rule in models.leak.quality",
             "A quality rule of 'checked' names column 'nope', which it does not have (columns:"
                 + " id). Fix the rule in models.checked.quality",
+            "Quality rule expect(sure) of 'checked' reads column 'idd', which models.checked does"
+                + " not have (columns: id). Fix its expression in models.checked.quality",
             "Models refer to each other in a cycle: a (a.sql), b (b.sql). Break the cycle in one"
                 + " of these SQL files");
   }
