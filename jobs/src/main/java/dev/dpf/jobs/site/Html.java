@@ -28,6 +28,7 @@ final class Html {
       table { border-collapse:collapse; margin:6px 0 12px; }
       th, td { border-bottom:1px solid var(--line); padding:4px 10px; text-align:left;
         vertical-align:top; }
+      table { max-width:100%; } td { overflow-wrap:anywhere; } th, td.n { white-space:nowrap; }
       th { background:var(--bg); font-weight:600; } td.n, th.n { text-align:right;
         font-variant-numeric:tabular-nums; }
       code, pre { font-family:ui-monospace, "SFMono-Regular", Menlo, monospace; font-size:12.5px; }
@@ -57,6 +58,7 @@ final class Html {
       .legend-zones span { display:inline-block; padding:1px 10px; border:1px solid #9aa7b5;
         border-radius:6px; margin-right:6px; font-size:12px; }
       .chart .grid { stroke:#e6eaef; } .chart .axis { font-size:11px; fill:var(--muted); }
+      .chart .tick { stroke:#9aa7b5; }
       .chart .line { fill:none; stroke-width:2; } .chart .legend { font-size:12px; }
       .series-0 { stroke:#0969da; fill:#0969da; } .series-1 { stroke:#1f883d; fill:#1f883d; }
       .series-2 { stroke:#cf222e; fill:#cf222e; } .series-3 { stroke:#8250df; fill:#8250df; }
@@ -156,10 +158,10 @@ final class Html {
     return s.append("</table>").toString();
   }
 
-  /** A link to a table's page, from a page {@code root} away from the site's root. */
   /**
-   * A link to the page of table {@code id}; a run log's row about a whole stage or run ({@code
-   * (run)}, {@code (curate stage)}) has no page, and is plain text.
+   * A link to the page of table {@code id} (from a page {@code root} away from the site's root); a
+   * run log's row about a whole stage or run ({@code (run)}, {@code (curate stage)}) has no page,
+   * and is plain text.
    */
   static String link(String root, String id) {
     if (id.startsWith("(")) {

@@ -156,9 +156,9 @@ final class Pages {
               String.format(Locale.ROOT, "%.1f", secs)));
     }
     b.append("<div class=\"charts\"><figure><figcaption>Rows per run</figcaption>")
-        .append(Svg.chart("runs-rows", "rows", ids, rows))
+        .append(Svg.chart("runs-rows", "rows", site.onAxis(ids), rows))
         .append("</figure><figure><figcaption>Seconds per run (tables' own, summed)</figcaption>")
-        .append(Svg.chart("runs-seconds", "seconds", ids, seconds))
+        .append(Svg.chart("runs-seconds", "seconds", site.onAxis(ids), seconds))
         .append("</figure></div>");
     b.append("<h2>Runs, newest first</h2>")
         .append(
@@ -266,7 +266,9 @@ final class Pages {
     b.append(
         series.isEmpty()
             ? "<p class=\"muted\">Every rule passed in the runs shown.</p>"
-            : "<figure>" + Svg.chart("quality-chart", "failing rows", ids, series) + "</figure>");
+            : "<figure>"
+                + Svg.chart("quality-chart", "failing rows", site.onAxis(ids), series)
+                + "</figure>");
     b.append("<h2>Every result, newest run first</h2>");
     List<List<String>> rows = new ArrayList<>();
     for (QualityRow q : site.quality()) {

@@ -121,4 +121,11 @@ record Site(
   List<String> runIds() {
     return runs.stream().map(RunRow::runId).distinct().toList();
   }
+
+  /** Runs {@code ids} on a chart's time axis, each at its first row's time, in that order. */
+  List<Svg.Run> onAxis(List<String> ids) {
+    Map<String, Instant> first = new java.util.HashMap<>();
+    runs.forEach(r -> first.merge(r.runId(), r.at(), (a, b) -> a.isBefore(b) ? a : b));
+    return ids.stream().map(id -> new Svg.Run(id, first.get(id))).toList();
+  }
 }

@@ -4,6 +4,7 @@ import static dev.dpf.jobs.site.Html.esc;
 
 import dev.dpf.jobs.site.Site.Edge;
 import dev.dpf.jobs.site.Site.Node;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -174,14 +175,19 @@ final class Svg {
         Locale.ROOT, "M %d %d C %d %d, %d %d, %d %d", x1, y1, mid, y1, mid, y2, x2, y2);
   }
 
+  /** A run on a chart's time axis: its id and when it started. */
+  record Run(String id, Instant at) {}
+
   /**
-   * A line chart of values per run: one series per name, one point per run where the series has a
-   * value (a {@code circle.point} with the run and the value as data attributes and a tooltip).
+   * A line chart of values per run over time: one series per name, one point per run where the
+   * series has a value (a {@code circle.point} with the run and the value as data attributes and a
+   * tooltip), its line broken where a run has none (a table the run left up to date is a gap, not a
+   * zero). The x axis is time, with a few labels however many runs there are.
    *
    * @param runs the x axis, oldest first
    * @param series by name, a value per run (null where none)
    */
-  static String chart(String id, String unit, List<String> runs, Map<String, List<Double>> series) {
+  static String chart(String id, String unit, List<Run> runs, Map<String, List<Double>> series) {
     int w = 640;
     int h = 210 + 16 * series.size(); // a legend line per series below the plot
     int left = 64;
@@ -232,30 +238,45 @@ final class Svg {
             4,
             top - 12,
             esc(unit)));
-    int n = runs.size();
-    for (int i = 0; i < n; i++) {
-      if (n <= 12 || i % Math.max(1, n / 8) == 0 || i == n - 1) {
-        s.append(
-            String.format(
-                Locale.ROOT,
-                "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>",
-                x(i, n, left, plotW),
-                h - bottom + 16,
-                esc(shortRun(runs.get(i)))));
-      }
+    TimeAxis axis = new TimeAxis(runs, left, plotW);
+    for (TimeAxis.Tick t : axis.ticks(plotW / TICK_SPACING + 1)) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "<line class=\"tick\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
+                  + "<text class=\"axis x-label\" x=\"%d\" y=\"%d\" text-anchor=\"%s\">%s</text>",
+              t.x(),
+              top + plotH,
+              t.x(),
+              top + plotH + 4,
+              t.x(),
+              h - bottom + 16,
+              t.anchor(),
+              esc(t.label())));
     }
+    int n = runs.size();
     int k = 0;
     for (var e : series.entrySet()) {
-      List<String> points = new ArrayList<>();
+      StringBuilder lines = new StringBuilder();
+      List<String> segment = new ArrayList<>();
       StringBuilder dots = new StringBuilder();
-      for (int i = 0; i < n; i++) {
-        Double v = e.getValue().get(i);
-        if (v == null) {
+      for (int i = 0; i <= n; i++) {
+        Double v = i < n ? e.getValue().get(i) : null;
+        if (v == null) { // a gap: the line so far ends here
+          if (segment.size() > 1) {
+            lines.append(
+                String.format(
+                    Locale.ROOT,
+                    "<polyline class=\"line series-%d\" points=\"%s\"/>",
+                    k,
+                    String.join(" ", segment)));
+          }
+          segment.clear();
           continue;
         }
-        int x = x(i, n, left, plotW);
+        int x = axis.x(i);
         int y = top + plotH - (int) Math.round(scale == 0 ? 0 : plotH * v / scale);
-        points.add(x + "," + y);
+        segment.add(x + "," + y);
         dots.append(
             String.format(
                 Locale.ROOT,
@@ -265,19 +286,13 @@ final class Svg {
                 x,
                 y,
                 esc(e.getKey()),
-                esc(runs.get(i)),
+                esc(runs.get(i).id()),
                 esc(raw(v)),
                 esc(e.getKey()),
-                esc(runs.get(i)),
+                esc(runs.get(i).id()),
                 esc(number(v))));
       }
-      s.append(
-          String.format(
-              Locale.ROOT,
-              "<polyline class=\"line series-%d\" points=\"%s\"/>",
-              k,
-              String.join(" ", points)));
-      s.append(dots);
+      s.append(lines).append(dots);
       s.append(
           String.format(
               Locale.ROOT,
@@ -291,8 +306,75 @@ final class Svg {
     return s.append("</svg>").toString();
   }
 
-  private static int x(int i, int n, int left, int plotW) {
-    return left + (n <= 1 ? plotW / 2 : (int) Math.round(plotW * i / (double) (n - 1)));
+  /** Pixels between two time labels at least: a label is about 80 pixels wide. */
+  private static final int TICK_SPACING = 110;
+
+  /**
+   * Runs placed by their time on a chart's x axis (evenly, when they all share one time), and the
+   * labelled ticks that fit.
+   */
+  static final class TimeAxis {
+    private final List<Run> runs;
+    private final int left;
+    private final int width;
+    private final long from;
+    private final long to;
+
+    /** A labelled tick: its x, label and text anchor. */
+    record Tick(int x, String label, String anchor) {}
+
+    TimeAxis(List<Run> runs, int left, int width) {
+      this.runs = runs;
+      this.left = left;
+      this.width = width;
+      this.from = runs.isEmpty() ? 0 : runs.get(0).at().toEpochMilli();
+      this.to = runs.isEmpty() ? 0 : runs.get(runs.size() - 1).at().toEpochMilli();
+    }
+
+    /** The x of run {@code i}. */
+    int x(int i) {
+      if (to > from) {
+        return left
+            + (int)
+                Math.round(width * (runs.get(i).at().toEpochMilli() - from) / (double) (to - from));
+      }
+      return left
+          + (runs.size() <= 1
+              ? width / 2
+              : (int) Math.round(width * i / (double) (runs.size() - 1)));
+    }
+
+    /** At most {@code most} ticks, evenly over the span, labelled at the precision it needs. */
+    List<Tick> ticks(int most) {
+      List<Tick> out = new ArrayList<>();
+      if (runs.isEmpty()) {
+        return out;
+      }
+      if (to <= from) {
+        out.add(new Tick(x(0), format(runs.get(0).at(), 0), "middle"));
+        return out;
+      }
+      int count = Math.max(2, Math.min(most, 6));
+      for (int j = 0; j < count; j++) {
+        long t = from + (to - from) * j / (count - 1);
+        int x = left + (int) Math.round(width * j / (double) (count - 1));
+        String anchor = j == 0 ? "start" : j == count - 1 ? "end" : "middle";
+        out.add(new Tick(x, format(Instant.ofEpochMilli(t), to - from), anchor));
+      }
+      return out;
+    }
+
+    /** A time as precisely as a span of {@code spanMillis} needs: a day, a minute or a second. */
+    static String format(Instant at, long spanMillis) {
+      String iso = at.toString(); // 2026-12-01T07:20:07.123Z
+      if (spanMillis >= 3L * 24 * 3600 * 1000) {
+        return iso.substring(0, 10);
+      }
+      if (spanMillis >= 10L * 60 * 1000) {
+        return iso.substring(5, 10) + " " + iso.substring(11, 16);
+      }
+      return iso.substring(11, 19);
+    }
   }
 
   /** The axis maximum: 1, 2 or 5 times a power of ten at or above {@code max}. */

@@ -104,6 +104,20 @@ final class TablePage {
     return Html.page(p.id(), "", root, b.toString());
   }
 
+  /**
+   * A count of each run, null (a gap in the chart) for a run that left the table as it was: up to
+   * date, skipped, not selected.
+   */
+  private static List<Double> counts(
+      Map<String, RunRow> byRun, java.util.function.ToLongFunction<RunRow> count) {
+    List<Double> out = new ArrayList<>();
+    for (RunRow r : byRun.values()) {
+      boolean wrote = r.status().equals("ok") || r.status().equals("failed");
+      out.add(wrote ? (double) count.applyAsLong(r) : null);
+    }
+    return out;
+  }
+
   /** A table's runs: a chart of rows and one of seconds, a point per run that logged it. */
   private static String history(Site site, Page p) {
     Map<String, RunRow> byRun = new LinkedHashMap<>();
@@ -115,17 +129,16 @@ final class TablePage {
     }
     List<String> ids = List.copyOf(byRun.keySet());
     Map<String, List<Double>> rows = new LinkedHashMap<>();
-    rows.put("rows read", byRun.values().stream().map(r -> (double) r.read()).toList());
-    rows.put("rows written", byRun.values().stream().map(r -> (double) r.written()).toList());
-    rows.put(
-        "rows quarantined", byRun.values().stream().map(r -> (double) r.quarantined()).toList());
+    rows.put("rows read", counts(byRun, RunRow::read));
+    rows.put("rows written", counts(byRun, RunRow::written));
+    rows.put("rows quarantined", counts(byRun, RunRow::quarantined));
     Map<String, List<Double>> secs =
         Map.of("seconds", byRun.values().stream().map(RunRow::seconds).toList());
     StringBuilder b = new StringBuilder("<h2>Runs</h2><div class=\"charts\">");
     b.append("<figure><figcaption>Rows per run</figcaption>")
-        .append(Svg.chart("table-rows", "rows", ids, rows))
+        .append(Svg.chart("table-rows", "rows", site.onAxis(ids), rows))
         .append("</figure><figure><figcaption>Seconds per run</figcaption>")
-        .append(Svg.chart("table-seconds", "seconds", ids, secs))
+        .append(Svg.chart("table-seconds", "seconds", site.onAxis(ids), secs))
         .append("</figure></div>");
     List<List<String>> table = new ArrayList<>();
     for (RunRow r : byRun.values()) {

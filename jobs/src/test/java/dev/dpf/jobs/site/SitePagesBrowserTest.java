@@ -205,6 +205,111 @@ class SitePagesBrowserTest {
             A + " | transform | ok | 4 | 3 | 0 | 1.5 | ");
   }
 
+  /**
+   * 60 daily runs: every third left transformed.a up to date (no point: a gap, not a zero); the
+   * chart's time labels are few and do not overlap; a column with a very long type wraps instead of
+   * widening the page.
+   */
+  @Test
+  void sixtyRunsChartOnATimeAxisWithGapsAndAWideColumnWraps() throws Exception {
+    List<RunRow> runs = new ArrayList<>();
+    Instant first = Instant.parse("2026-10-03T06:00:00Z");
+    for (int i = 0; i < 60; i++) {
+      String id = String.format("2026%04dT060000Z-%08d", 1000 + i, i); // ids in time order
+      Instant at = first.plus(java.time.Duration.ofDays(i));
+      boolean upToDate = i % 3 == 2;
+      runs.add(new RunRow(id, "ingest", "consolidated.a", "ok", 10, 10, 0, 0, 1, 1.0, "", at));
+      runs.add(
+          new RunRow(
+              id,
+              "transform",
+              "transformed.a",
+              upToDate ? "up-to-date" : "ok",
+              upToDate ? 0 : 10 + i,
+              upToDate ? 0 : 10 + i,
+              0,
+              0,
+              0,
+              0.5,
+              "",
+              at));
+    }
+    String wideType =
+        "struct<"
+            + "commit_ts:string,change_sequence:bigint,file_order:string,row:bigint,".repeat(3)
+            + "op:string>";
+    Map<String, Page> pages = new LinkedHashMap<>();
+    Page transformed =
+        new Page(
+            "transformed.a",
+            "transformed",
+            "a dataset",
+            TableDocs.NONE,
+            List.of(new Site.Column("_seq", wideType, true, "", "", List.of())),
+            List.of(),
+            Optional.empty(),
+            List.of(),
+            List.of(),
+            Optional.empty(),
+            List.of());
+    pages.put("transformed.a", transformed);
+    Site site =
+        new Site(
+            "lake",
+            "pipeline.yaml",
+            Instant.EPOCH,
+            List.of(new Node("transformed.a", "transformed", "ok", false)),
+            List.of(),
+            pages,
+            runs,
+            List.of(),
+            List.of());
+    Path many = dir.resolve("many");
+    for (var p : Pages.render(site).entrySet()) {
+      Path file = many.resolve(p.getKey());
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, p.getValue());
+    }
+
+    browser.get(many.resolve("tables/transformed.a.html").toUri().toString());
+
+    // 40 points: the 20 up-to-date runs are gaps.
+    List<WebElement> written =
+        browser.findElements(
+            By.cssSelector("#table-rows circle.point[data-series='rows written']"));
+    assertThat(written).hasSize(40);
+    assertThat(written.stream().map(p -> p.getAttribute("data-value")))
+        .doesNotContain("0")
+        .startsWith("10", "11")
+        .endsWith("68"); // run 59 was up to date: the last point is run 58's (10 + 58)
+    // Each run of consecutive points is a line of its own: 20 pairs, no line across a gap.
+    assertThat(browser.findElements(By.cssSelector("#table-rows polyline.series-1"))).hasSize(20);
+    // Points stand at their time: a day apart, evenly.
+    List<Integer> xs = written.stream().map(p -> Integer.parseInt(p.getAttribute("cx"))).toList();
+    assertThat(xs.get(1) - xs.get(0)).isBetween(8, 10); // 560 px over 59 days
+    // Time labels: few, dates, and no two overlap.
+    List<WebElement> labels = browser.findElements(By.cssSelector("#table-rows text.x-label"));
+    assertThat(labels).hasSizeBetween(2, 6);
+    assertThat(labels.get(0).getText()).isEqualTo("2026-10-03");
+    assertThat(labels.get(labels.size() - 1).getText()).isEqualTo("2026-12-01");
+    for (int i = 1; i < labels.size(); i++) {
+      var before = labels.get(i - 1).getRect();
+      var after = labels.get(i).getRect();
+      assertThat(before.getX() + before.getWidth()).isLessThan(after.getX());
+    }
+    // The wide type wraps: the page is no wider than the window.
+    Number page = (Number) browser.executeScript("return document.documentElement.scrollWidth");
+    Number window = (Number) browser.executeScript("return window.innerWidth");
+    assertThat(page.intValue()).isLessThanOrEqualTo(window.intValue());
+    screenshot("sixty-runs.png");
+  }
+
+  private void screenshot(String name) throws Exception {
+    Path out = Path.of("target", "site-screenshots", name);
+    Files.createDirectories(out.getParent());
+    Files.write(out, browser.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+  }
+
   @Test
   void theQualityChartHasTheRuleThatWarnedInEveryRunThatCheckedIt() {
     open("quality.html");
