@@ -90,6 +90,14 @@ public final class Lake {
     return log.rowCount(path(zone, table));
   }
 
+  /**
+   * The newest value of a date or timestamp column from the table's file statistics, with no Spark
+   * job; empty when the statistics cannot tell exactly (then only the data can).
+   */
+  public Optional<java.time.Instant> newest(Zone zone, String table, String column) {
+    return log.newest(path(zone, table), column);
+  }
+
   /** The table's data files (checksum file): 0 with no table, empty if unknown. */
   public OptionalLong fileCount(Zone zone, String table) {
     return log.fileCount(path(zone, table));

@@ -22,27 +22,56 @@ import org.apache.spark.sql.Row;
 public final class TableRules {
   private TableRules() {}
 
-  /** The table rules' results over the transformed table. */
-  public static List<QualityResult> results(Subject dataset, Dataset<Row> table, Instant now) {
-    return results(dataset, table, now, false);
-  }
-
   /**
    * The freshness rules' results over a table no new data changed: a feed that went silent grows
-   * stale without a run that writes, so freshness is judged on every run.
+   * stale without a run that writes, so freshness is judged on every run. {@code newest}: a
+   * column's newest value when the table's statistics tell it (no Spark job), else empty: then
+   * {@code table} is read.
    */
-  public static List<QualityResult> freshness(Subject dataset, Dataset<Row> table, Instant now) {
-    return results(dataset, table, now, true);
+  public static List<QualityResult> freshness(
+      Subject dataset,
+      java.util.function.Function<String, java.util.Optional<Instant>> newest,
+      java.util.function.Supplier<Dataset<Row>> table,
+      Instant now) {
+    List<QualityResult> out = new ArrayList<>();
+    for (QualityRule rule : dataset.rules()) {
+      if (rule instanceof QualityRule.Freshness f) {
+        String c = f.column();
+        out.add(
+            freshness(dataset, f, newest.apply(c).orElseGet(() -> newest(table.get(), c)), now));
+      }
+    }
+    return out;
   }
 
-  private static List<QualityResult> results(
-      Subject dataset, Dataset<Row> table, Instant now, boolean freshnessOnly) {
+  /** The newest value of a column, cast to a timestamp; null when every value is null. */
+  private static Instant newest(Dataset<Row> table, String column) {
+    Row r = table.agg(max(col(Conform.quote(column)).cast("timestamp"))).head();
+    return r.isNullAt(0) ? null : ((Timestamp) r.get(0)).toInstant();
+  }
+
+  private static QualityResult freshness(
+      Subject dataset, QualityRule.Freshness rule, Instant newest, Instant now) {
+    Instant limit = now.minus(rule.maxAge()).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    boolean stale = newest == null || newest.isBefore(limit);
+    return new QualityResult(
+        dataset.name(),
+        rule,
+        1,
+        stale ? 1 : 0,
+        List.of(),
+        "newest "
+            + (newest == null ? "none" : newest.toString())
+            + ", at least "
+            + limit
+            + " expected");
+  }
+
+  /** The table rules' results over the transformed table. */
+  public static List<QualityResult> results(Subject dataset, Dataset<Row> table, Instant now) {
     List<QualityResult> out = new ArrayList<>();
     Long rows = null;
     for (QualityRule rule : dataset.rules()) {
-      if (freshnessOnly && rule.kind() != QualityRule.Kind.FRESHNESS) {
-        continue;
-      }
       switch (rule.kind()) {
         case MIN_ROWS -> {
           long least = ((QualityRule.MinRows) rule).count();
@@ -94,27 +123,13 @@ public final class TableRules {
                   samples,
                   failed == 0 ? "" : r.getLong(1) + " value(s) held by more than one row"));
         }
-        case FRESHNESS -> {
-          String c = rule.columns().get(0);
-          Row r = table.agg(max(col(Conform.quote(c)).cast("timestamp"))).head();
-          Instant limit =
-              now.minus(((QualityRule.Freshness) rule).maxAge())
-                  .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-          Instant newest = r.isNullAt(0) ? null : ((Timestamp) r.get(0)).toInstant();
-          boolean stale = newest == null || newest.isBefore(limit);
-          out.add(
-              new QualityResult(
-                  dataset.name(),
-                  rule,
-                  1,
-                  stale ? 1 : 0,
-                  List.of(),
-                  "newest "
-                      + (newest == null ? "none" : newest.toString())
-                      + ", at least "
-                      + limit
-                      + " expected"));
-        }
+        case FRESHNESS ->
+            out.add(
+                freshness(
+                    dataset,
+                    (QualityRule.Freshness) rule,
+                    newest(table, rule.columns().get(0)),
+                    now));
         case NOT_NULL, RANGE, REGEX, ALLOWED_VALUES, REFERENCES, EXPECT -> {} // row rules
         case MAX_QUARANTINED -> {} // judged before the table is written ({@link
           // Quality#batchResult})

@@ -150,13 +150,7 @@ public final class Models {
     String from = "from " + String.join(", ", refs);
     Optional<String> unchanged = planner.unchangedSinceLastRun(model, refs);
     if (unchanged.isPresent()) {
-      return upToDate(
-          model,
-          TableResult.upToDate(
-              stage,
-              model.table(),
-              StageLog.seconds(start),
-              from + "; inputs unchanged since the last run" + unchanged.get()));
+      return upToDate(stage, model, start, from, unchanged.get());
     }
     List<String> missing = compiler.registerInputs(model, refs);
     if (!missing.isEmpty()) {
@@ -178,13 +172,7 @@ public final class Models {
     String metadata = ModelPlanner.metadata(fingerprint, versions, pii);
     ModelPlanner.Plan plan = planner.plan(model, fingerprint, versions);
     if (plan.upToDate()) {
-      return upToDate(
-          model,
-          TableResult.upToDate(
-              stage,
-              model.table(),
-              StageLog.seconds(start),
-              from + "; inputs unchanged since the last run" + pii));
+      return upToDate(stage, model, start, from, pii);
     }
     Quality.Subject subject = Quality.of(model, rows.schema());
     boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
@@ -254,14 +242,26 @@ public final class Models {
   }
 
   /**
-   * Nothing changed the model: its table-level rules hold as they did, but for freshness, which
-   * time alone breaks: it is judged again.
+   * Nothing changed the model ({@code from}: what it reads; {@code pii}: its PII note): its
+   * table-level rules hold as they did, but for freshness, which time alone breaks: it is judged
+   * again.
    */
-  private TableResult upToDate(ModelDef model, TableResult r) {
+  private TableResult upToDate(String stage, ModelDef model, long start, String from, String pii) {
+    TableResult r =
+        TableResult.upToDate(
+            stage,
+            model.table(),
+            StageLog.seconds(start),
+            from + "; inputs unchanged since the last run" + pii);
     if (model.quality().stream().anyMatch(q -> q.kind() == QualityRule.Kind.FRESHNESS)) {
-      Dataset<Row> table = lake.read(model.zone(), model.name());
+      Dataset<Row> table = lake.read(model.zone(), model.name()); // its schema: no Spark job
       Quality.Subject subject = Quality.of(model, table.schema());
-      List<QualityResult> fresh = TableRules.freshness(subject, table, startedAt);
+      List<QualityResult> fresh =
+          TableRules.freshness(
+              subject,
+              column -> lake.newest(model.zone(), model.name(), column),
+              () -> table,
+              startedAt);
       quality.addRejudged(model.name(), fresh);
       try {
         Quality.failIfAny(subject, fresh);

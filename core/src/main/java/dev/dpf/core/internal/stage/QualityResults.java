@@ -9,8 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The quality results of a stage's tables (written from several threads), for the run's report and
  * for its quality log. A table that no new data changed has its freshness judged again on every run
- * (a silent feed grows stale); those results are reported, and logged only when they did not pass,
- * so a scheduler polling a lake with nothing new does not grow the log.
+ * (a silent feed grows stale); those results are reported (printed, in {@code --results}, counted
+ * by {@code --fail-on-warn}) but not logged, so a scheduler polling a lake with nothing new does
+ * not grow it.
  */
 final class QualityResults {
   private final Map<String, List<QualityResult>> judged = new ConcurrentHashMap<>();
@@ -40,12 +41,14 @@ final class QualityResults {
     return out;
   }
 
-  /** The results to log: all but those judged again that passed. */
+  /**
+   * The results to log: those judged as tables were written. Those judged again over unchanged
+   * tables are reported, not logged: a run that changes nothing writes nothing.
+   */
   List<QualityResult> toLog(List<String> names) {
     List<QualityResult> out = new ArrayList<>();
     for (String n : names) {
       out.addAll(judged.getOrDefault(n, List.of()));
-      rejudged.getOrDefault(n, List.of()).stream().filter(r -> r.failed() > 0).forEach(out::add);
     }
     return out;
   }

@@ -398,7 +398,10 @@ public final class Transform {
         && lake.exists(Zone.TRANSFORMED, dataset.name())) {
       List<QualityResult> fresh =
           TableRules.freshness(
-              Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt);
+              Quality.of(dataset),
+              column -> lake.newest(Zone.TRANSFORMED, dataset.name(), column),
+              () -> lake.read(Zone.TRANSFORMED, dataset.name()),
+              startedAt);
       quality.addRejudged(dataset.name(), fresh);
       try {
         Quality.failIfAny(Quality.of(dataset), fresh);

@@ -82,6 +82,61 @@ public final class DeltaLogFiles {
     return OptionalLong.of(rows);
   }
 
+  /**
+   * The newest value of a date or timestamp column, from the statistics of the data files the
+   * latest checksum file lists (no Spark job): the greatest of their {@code maxValues}. Empty when
+   * they cannot tell exactly: the file does not list every data file with the column's statistics,
+   * a file has a deletion vector (its statistics count deleted rows), the table maps column names,
+   * or a value is no date or timestamp.
+   */
+  public Optional<java.time.Instant> newest(String dir, String column) {
+    JsonNode checksum = checksum(dir);
+    JsonNode files = checksum.path("allFiles");
+    if (!files.isArray()
+        || files.size() == 0
+        || files.size() != checksum.path("numFiles").asLong(-1)
+        || !checksum
+            .path("metadata")
+            .path("configuration")
+            .path("delta.columnMapping.mode")
+            .asText("none")
+            .equals("none")) {
+      return Optional.empty();
+    }
+    java.time.Instant newest = null;
+    try {
+      for (JsonNode add : files) {
+        String stats = add.path("stats").asText(null);
+        if (stats == null || add.has("deletionVector") && !add.path("deletionVector").isNull()) {
+          return Optional.empty();
+        }
+        JsonNode max = JSON.readTree(stats).path("maxValues").path(column);
+        if (!max.isTextual()) {
+          return Optional.empty();
+        }
+        java.time.Instant at = instant(max.asText());
+        if (at == null) {
+          return Optional.empty();
+        }
+        newest = newest == null || at.isAfter(newest) ? at : newest;
+      }
+    } catch (java.io.IOException e) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(newest);
+  }
+
+  /** A statistic's date or timestamp ({@code 2026-11-20}, {@code 2026-11-20T17:52:10.310Z}). */
+  private static java.time.Instant instant(String text) {
+    try {
+      return text.length() == 10
+          ? java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant()
+          : java.time.OffsetDateTime.parse(text).toInstant();
+    } catch (java.time.format.DateTimeParseException e) {
+      return null;
+    }
+  }
+
   /** The {@code metadata} of the latest commit's checksum file, if there is one. */
   Optional<JsonNode> checksumMetadata(String dir) {
     JsonNode metadata = checksum(dir).path("metadata");

@@ -80,6 +80,11 @@ abstract class IngestFixture {
     return results;
   }
 
+  /** The pipeline of a definition, to run stages on and read its quality results after. */
+  Pipeline pipelineOf(String sources, String datasets, String runId) {
+    return pipeline(sources, datasets, runId);
+  }
+
   private Pipeline pipeline(String sources, String datasets, String runId) {
     return pipeline(sources, datasets, runId, Map.of());
   }

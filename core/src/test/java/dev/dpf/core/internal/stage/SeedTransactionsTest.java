@@ -57,7 +57,8 @@ class SeedTransactionsTest {
                 "consolidated.payments",
                 TableResult.Status.SKIPPED,
                 0L,
-                "no raw data under streaming/payments/"),
+                // A source path with no folder: a warning, no close folder to name.
+                "no folder streaming/payments/ under the raw root"),
             tuple(
                 "consolidated.transactions",
                 TableResult.Status.OK,

@@ -145,6 +145,32 @@ class LakeWritesTest {
     assertThat(lake.rows(Zone.CURATED, "r")).isEqualTo(14);
   }
 
+  @Test
+  void aColumnsNewestValueComesFromTheFilesStatisticsWhenTheyTellItExactly(@TempDir Path dir) {
+    Lake lake = new Lake(spark, dir.toString());
+    DeltaWriter writer = DeltaWriter.of(lake);
+    writer.append(
+        Zone.CURATED,
+        "f",
+        spark
+            .sql(
+                "SELECT * FROM VALUES (1, timestamp'2026-11-20 13:00:00.25', date'2026-11-19'),"
+                    + " (2, timestamp'2026-11-21 08:30:00', date'2026-11-18') AS v(id, at, day)")
+            .repartition(2),
+        List.of());
+
+    assertThat(lake.newest(Zone.CURATED, "f", "at"))
+        .hasValue(java.time.Instant.parse("2026-11-21T08:30:00Z"));
+    assertThat(lake.newest(Zone.CURATED, "f", "day"))
+        .hasValue(java.time.Instant.parse("2026-11-19T00:00:00Z"));
+    assertThat(lake.newest(Zone.CURATED, "f", "id")).as("not a date or time").isEmpty();
+
+    // A deleted row still counts in its file's statistics: they cannot tell any more.
+    writer.enableDeletionVectors(Zone.CURATED, "f");
+    lake.delta(Zone.CURATED, "f").delete("id = 2");
+    assertThat(lake.newest(Zone.CURATED, "f", "at")).isEmpty();
+  }
+
   /** The bytes of every Parquet data file under {@code table}, counted from the file system. */
   private static long parquetBytes(Path table) throws java.io.IOException {
     try (var files = java.nio.file.Files.walk(table)) {
