@@ -56,7 +56,8 @@ class ValidateCommandTest {
             + definition
             + ": 2 problems:\n"
             + "  Quality rule expect(positive) of 't' reads column 'amout', which datasets.t does"
-            + " not have (columns: amount, id). Fix its expression in datasets.t.quality\n"
+            + " not have (columns: amount, id). Did you mean 'amount'? Fix its expression in"
+            + " datasets.t.quality\n"
             + "  Model 'm' (m.sql) does not compile: [UNRESOLVED_COLUMN.WITH_SUGGESTION] A column"
             + " or function parameter with name `total` cannot be resolved. Did you mean one of"
             + " the following? [`id`, `amount`, `_source_file`].; line 1 pos 11. Fix the"

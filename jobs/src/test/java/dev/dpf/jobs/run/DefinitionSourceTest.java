@@ -10,6 +10,7 @@ import dev.dpf.definition.PipelineDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -65,8 +66,23 @@ class DefinitionSourceTest {
     String uri = copy.resolve("pipeline.yaml").toUri().toString();
     assertThatThrownBy(() -> DefinitionSource.load(Optional.of(uri), Configuration::new))
         .isInstanceOf(DefinitionException.class)
-        .hasMessageStartingWith(uri + ": models.risk_flags.sql: ")
+        .hasMessageStartingWith(
+            uri
+                + ": line "
+                + lineOf(copy.resolve("pipeline.yaml"), "sql: models/risk_flags.sql")
+                + ": models.risk_flags.sql: ")
         .hasMessageContaining("models/risk_flags.sql");
+  }
+
+  /** The number of the file's line that holds {@code text} (from 1), read by hand. */
+  private static int lineOf(Path file, String text) throws IOException {
+    List<String> lines = Files.readAllLines(file);
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(text)) {
+        return i + 1;
+      }
+    }
+    throw new AssertionError(text + " is not in " + file);
   }
 
   @Test

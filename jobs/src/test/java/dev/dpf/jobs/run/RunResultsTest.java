@@ -270,7 +270,16 @@ class RunResultsTest {
     Files.writeString(raw, "id,amount\n1,5.00\n2,500.00\n");
     Path results = dir.resolve("results.json");
 
-    CliRun r = CliRun.run(dir, dir.resolve("lake"), definition, "--results", results.toString());
+    Path report = dir.resolve("report");
+    CliRun r =
+        CliRun.run(
+            dir,
+            dir.resolve("lake"),
+            definition,
+            "--results",
+            results.toString(),
+            "--report",
+            report.toString());
 
     assertThat(r.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
     assertThat(r.err()).isEqualTo("dpf: curated.broken failed: boom: amount too large\n");
@@ -283,5 +292,23 @@ class RunResultsTest {
     assertThat(broken.path("table").asText()).isEqualTo("curated.broken");
     assertThat(broken.path("status").asText()).isEqualTo("failed");
     assertThat(broken.path("note").asText()).isEqualTo("boom: amount too large");
+
+    // The report, in the browser: the model is drawn failed, and its failure links to its page.
+    org.openqa.selenium.chrome.ChromeDriver browser = dev.dpf.jobs.site.Chromium.start();
+    try {
+      browser.get(report.resolve("index.html").toUri().toString());
+      var node =
+          browser.findElement(
+              org.openqa.selenium.By.cssSelector("#lineage g.node[data-table='curated.broken']"));
+      assertThat(node.getAttribute("class")).isEqualTo("node zone-curated status-failed");
+      browser.get(report.resolve("runs.html").toUri().toString());
+      browser
+          .findElement(org.openqa.selenium.By.cssSelector("table.failed a"))
+          .click(); // the failed table's link
+      assertThat(browser.findElement(org.openqa.selenium.By.tagName("h1")).getText())
+          .isEqualTo("curated.broken");
+    } finally {
+      browser.quit();
+    }
   }
 }
