@@ -98,6 +98,27 @@ public final class Lake {
     return log.newest(path(zone, table), column);
   }
 
+  /**
+   * Whether the table holds rows in the partition with these values ({@code partition column ->
+   * value}): from its checksum file's list of data files where it has one (no Spark job), else
+   * read. False when there is no table.
+   */
+  public boolean holdsRowsIn(Zone zone, String table, java.util.Map<String, String> partition) {
+    if (!exists(zone, table)) {
+      return false;
+    }
+    return log.hasFilesIn(path(zone, table), partition)
+        .orElseGet(
+            () -> {
+              org.apache.spark.sql.Column where = org.apache.spark.sql.functions.lit(true);
+              for (var e : partition.entrySet()) {
+                where =
+                    where.and(org.apache.spark.sql.functions.col(e.getKey()).equalTo(e.getValue()));
+              }
+              return !read(zone, table).where(where).isEmpty();
+            });
+  }
+
   /** The table's data files (checksum file): 0 with no table, empty if unknown. */
   public OptionalLong fileCount(Zone zone, String table) {
     return log.fileCount(path(zone, table));

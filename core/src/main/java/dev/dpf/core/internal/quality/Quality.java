@@ -197,6 +197,17 @@ public final class Quality {
    * conformed to their types), failed, and a few failing values.
    */
   public static List<QualityResult> rowResults(Subject dataset, Dataset<Row> checked) {
+    return judgeRows(dataset, checked).results();
+  }
+
+  /**
+   * What the row rules found in a run's rows, and how many rows there were and were rejected (by
+   * their types or a quarantine rule: what {@link QuarantineLimit} judges).
+   */
+  public record Judged(List<QualityResult> results, long rows, long rejected) {}
+
+  /** {@link #rowResults}, with the rows and rejected rows counted in the same pass. */
+  public static Judged judgeRows(Subject dataset, Dataset<Row> checked) {
     List<Integer> rules = new ArrayList<>();
     List<Column> aggs = new ArrayList<>();
     for (int i = 0; i < dataset.rules().size(); i++) {
@@ -205,16 +216,17 @@ public final class Quality {
         aggs.add(sum(when(col(flag(i)), 1).otherwise(0)).as("f" + i));
       }
     }
-    if (rules.isEmpty()) {
-      return List.of();
-    }
-    Column typeOk = col(TYPE_OK);
-    aggs.add(sum(when(typeOk, 1).otherwise(0)).as("checked"));
+    aggs.add(sum(when(col(TYPE_OK), 1).otherwise(0)).as("checked"));
+    aggs.add(org.apache.spark.sql.functions.count(lit(1)).as("rows"));
+    aggs.add(sum(when(size(col(Columns.ERRORS)).gt(0), 1).otherwise(0)).as("rejected"));
     Row counts =
         checked.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).head();
-    long rowsChecked = counts.isNullAt(rules.size()) ? 0 : counts.getLong(rules.size());
+    int n = rules.size();
+    long rowsChecked = counts.isNullAt(n) ? 0 : counts.getLong(n);
+    long rows = counts.getLong(n + 1);
+    long rejected = counts.isNullAt(n + 2) ? 0 : counts.getLong(n + 2);
     List<QualityResult> out = new ArrayList<>();
-    for (int j = 0; j < rules.size(); j++) {
+    for (int j = 0; j < n; j++) {
       int i = rules.get(j);
       QualityRule rule = dataset.rules().get(i);
       long failed = counts.isNullAt(j) ? 0 : counts.getLong(j);
@@ -233,7 +245,7 @@ public final class Quality {
                   .toList();
       out.add(new QualityResult(dataset.name(), rule, rowsChecked, failed, samples, rule.allows()));
     }
-    return out;
+    return new Judged(out, rows, rejected);
   }
 
   /**

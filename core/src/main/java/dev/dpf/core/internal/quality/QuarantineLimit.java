@@ -1,12 +1,8 @@
 package dev.dpf.core.internal.quality;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.element_at;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.internal.quality.Quality.Subject;
@@ -29,14 +25,19 @@ public final class QuarantineLimit {
   private QuarantineLimit() {}
 
   /**
-   * Judges the rows a run read for {@code table}, as {@link Quality#withRowChecks} flagged them
-   * ({@code checked}): adds the rule's result to {@code results} when the rule is declared or the
-   * rows break it, and stops the run when they break a rule set to fail. Returns the rows rejected.
+   * Judges the rows a run read for {@code table}, as {@link Quality#judgeRows} counted them ({@code
+   * judged}) over the rows {@link Quality#withRowChecks} flagged ({@code checked}): adds the rule's
+   * result to {@code results} when the rule is declared or the rows break it, and stops the run
+   * when they break a rule set to fail.
    *
    * @throws Quality.RuleFailed when more rows are rejected than a fail rule allows
    */
-  public static long judge(
-      String table, Subject subject, Dataset<Row> checked, List<QualityResult> results) {
+  public static void judge(
+      String table,
+      Subject subject,
+      Quality.Judged judged,
+      Dataset<Row> checked,
+      List<QualityResult> results) {
     QualityRule.MaxQuarantined rule =
         subject.rules().stream()
             .filter(r -> r instanceof QualityRule.MaxQuarantined)
@@ -47,17 +48,11 @@ public final class QuarantineLimit {
     if (!declared) {
       rule = QualityRule.MaxQuarantined.DEFAULT;
     }
-    Row counts =
-        checked
-            .agg(
-                count(lit(1)),
-                sum(when(size(col(Columns.ERRORS)).gt(0), 1).otherwise(0)).cast("long"))
-            .head();
-    long read = counts.getLong(0);
-    long rejected = counts.isNullAt(1) ? 0 : counts.getLong(1);
+    long read = judged.rows();
+    long rejected = judged.rejected();
     boolean exceeded = rule.exceeded(read, rejected);
     if (!declared && !exceeded) {
-      return rejected;
+      return;
     }
     List<String> reasons =
         rejected == 0
@@ -106,7 +101,6 @@ public final class QuarantineLimit {
                       + subject.where()
                       + ".quality"));
     }
-    return rejected;
   }
 
   /** {@code part} of {@code whole} as a percentage, to one decimal where it has one. */

@@ -137,7 +137,7 @@ final class ModelWriter {
     Dataset<Row> rejected;
     long rows = 0;
     if (checked == null) {
-      if (!holdsRows(partition)) {
+      if (!holdsRows(stage, model)) {
         return Quarantined.NONE;
       }
       rejected = lake.read(Zone.QUARANTINE, Quarantine.TABLE).limit(0);
@@ -158,7 +158,7 @@ final class ModelWriter {
                       output.stream().map(c -> col(quoted(c))).toArray(Column[]::new))),
               runId);
       rows = rejectedRows;
-      boolean had = holdsRows(partition);
+      boolean had = holdsRows(stage, model);
       if (rows == 0 && !had) {
         return Quarantined.NONE;
       }
@@ -195,10 +195,10 @@ final class ModelWriter {
     return had.where(functions.not(functions.coalesce(in, functions.lit(false))));
   }
 
-  /** Whether the quarantine table holds rows matching {@code partition}. */
-  private boolean holdsRows(String partition) {
-    return lake.exists(Zone.QUARANTINE, Quarantine.TABLE)
-        && !lake.read(Zone.QUARANTINE, Quarantine.TABLE).where(partition).isEmpty();
+  /** Whether the quarantine table holds rows of the model's stage. */
+  private boolean holdsRows(String stage, ModelDef model) {
+    return lake.holdsRowsIn(
+        Zone.QUARANTINE, Quarantine.TABLE, Map.of("stage", stage, "dataset", model.name()));
   }
 
   /** Undoes {@code quarantined}: the model's quarantine as it was before that commit. */

@@ -184,8 +184,16 @@ public final class Models {
     try {
       long rejected = 0;
       if (rowRules) {
-        checked = rowChecks(subject, ModelWriter.inScope(model, rows, plan), results);
-        rejected = QuarantineLimit.judge(model.table(), subject, checked, results);
+        // The model's rows to write with its row rules checked, kept on disk.
+        checked =
+            Quality.withRowChecks(
+                subject, ModelWriter.inScope(model, rows, plan), table -> Optional.empty());
+        checked.persist(StageLog.WORKING_SET);
+        Quality.Judged judged = Quality.judgeRows(subject, checked);
+        results.addAll(judged.results());
+        Quality.failIfAny(subject, judged.results());
+        QuarantineLimit.judge(model.table(), subject, judged, checked, results);
+        rejected = judged.rejected();
         rows =
             checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(ModelWriter.columns(rows));
       }
@@ -460,24 +468,5 @@ public final class Models {
   /** As {@link #quality}, those to log ({@link QualityResults#toLog}). */
   List<QualityResult> qualityToLog(List<ModelDef> models) {
     return quality.toLog(models.stream().map(ModelDef::name).toList());
-  }
-
-  /**
-   * The model's rows to write with its row rules checked ({@link Quality#withRowChecks}), kept on
-   * disk; their results added to {@code results}, and the run stopped by a failed fail rule.
-   */
-  private static Dataset<Row> rowChecks(
-      Quality.Subject subject, Dataset<Row> rows, List<QualityResult> results) {
-    Dataset<Row> checked = Quality.withRowChecks(subject, rows, table -> Optional.empty());
-    checked.persist(StageLog.WORKING_SET);
-    try {
-      List<QualityResult> rowResults = Quality.rowResults(subject, checked);
-      results.addAll(rowResults);
-      Quality.failIfAny(subject, rowResults);
-    } catch (RuntimeException e) {
-      checked.unpersist();
-      throw e;
-    }
-    return checked;
   }
 }

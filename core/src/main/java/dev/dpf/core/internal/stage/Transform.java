@@ -109,13 +109,14 @@ public final class Transform {
 
   /**
    * Adds the row rules' results over {@link #checked} rows to {@code results}; stops at a failed
-   * fail rule.
+   * fail rule. Returns them with the rows counted and rejected.
    */
-  private static void rowQuality(
+  private static Quality.Judged rowQuality(
       DatasetDef dataset, Dataset<Row> conformed, List<QualityResult> results) {
-    List<QualityResult> rowRules = Quality.rowResults(Quality.of(dataset), conformed);
-    results.addAll(rowRules);
-    Quality.failIfAny(Quality.of(dataset), rowRules);
+    Quality.Judged judged = Quality.judgeRows(Quality.of(dataset), conformed);
+    results.addAll(judged.results());
+    Quality.failIfAny(Quality.of(dataset), judged.results());
+    return judged;
   }
 
   /**
@@ -265,9 +266,9 @@ public final class Transform {
     List<TableResult> out = new ArrayList<>();
     List<QualityResult> results = new ArrayList<>();
     try {
-      rowQuality(dataset, conformed, results);
-      long rejecting = QuarantineLimit.judge(table, Quality.of(dataset), conformed, results);
-      if (fullRefresh && !allowEmpty && rejecting == read) {
+      Quality.Judged judged = rowQuality(dataset, conformed, results);
+      QuarantineLimit.judge(table, Quality.of(dataset), judged, conformed, results);
+      if (fullRefresh && !allowEmpty && judged.rejected() == read) {
         long had =
             lake.exists(Zone.TRANSFORMED, dataset.name())
                 ? lake.rows(Zone.TRANSFORMED, dataset.name())

@@ -126,6 +126,26 @@ public final class DeltaLogFiles {
     return Optional.ofNullable(newest);
   }
 
+  /**
+   * Whether the table holds a data file in the partition with these values, from the file list of
+   * the latest checksum file (no Spark job); empty when that file does not list every data file.
+   */
+  public Optional<Boolean> hasFilesIn(String dir, java.util.Map<String, String> partition) {
+    JsonNode checksum = checksum(dir);
+    JsonNode files = checksum.path("allFiles");
+    if (!files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
+      return Optional.empty();
+    }
+    for (JsonNode add : files) {
+      JsonNode values = add.path("partitionValues");
+      if (partition.entrySet().stream()
+          .allMatch(e -> e.getValue().equals(values.path(e.getKey()).asText(null)))) {
+        return Optional.of(true);
+      }
+    }
+    return Optional.of(false);
+  }
+
   /** A statistic's date or timestamp ({@code 2026-11-20}, {@code 2026-11-20T17:52:10.310Z}). */
   private static java.time.Instant instant(String text) {
     try {

@@ -7,6 +7,7 @@ import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Zone;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -169,6 +170,27 @@ class LakeWritesTest {
     writer.enableDeletionVectors(Zone.CURATED, "f");
     lake.delta(Zone.CURATED, "f").delete("id = 2");
     assertThat(lake.newest(Zone.CURATED, "f", "at")).isEmpty();
+  }
+
+  @Test
+  void whetherAPartitionHoldsRowsComesFromTheChecksumOrElseFromTheData(@TempDir Path dir) {
+    Lake lake = new Lake(spark, dir.toString());
+    assertThat(lake.holdsRowsIn(Zone.QUARANTINE, "q", Map.of("stage", "a"))).isFalse();
+    DeltaWriter.of(lake)
+        .append(Zone.QUARANTINE, "q", rows("a", 2).union(rows("b", 1)), List.of("stage"));
+
+    assertThat(lake.holdsRowsIn(Zone.QUARANTINE, "q", Map.of("stage", "a"))).isTrue();
+    assertThat(lake.holdsRowsIn(Zone.QUARANTINE, "q", Map.of("stage", "c"))).isFalse();
+    // The checksum no longer lists the files: the data tells the same.
+    String threshold = "spark.databricks.delta.allFilesInCrc.thresholdNumFiles";
+    spark.conf().set(threshold, "1");
+    try {
+      DeltaWriter.of(lake).append(Zone.QUARANTINE, "q", rows("d", 1), List.of("stage"));
+    } finally {
+      spark.conf().unset(threshold);
+    }
+    assertThat(lake.holdsRowsIn(Zone.QUARANTINE, "q", Map.of("stage", "d"))).isTrue();
+    assertThat(lake.holdsRowsIn(Zone.QUARANTINE, "q", Map.of("stage", "c"))).isFalse();
   }
 
   /** The bytes of every Parquet data file under {@code table}, counted from the file system. */
