@@ -1,6 +1,13 @@
 package dev.dpf.core.internal.stage;
 
+import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.quality.Quality;
+import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.definition.QualityRule;
+import dev.dpf.definition.Zone;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +35,35 @@ final class QualityResults {
   void addRejudged(String name, List<QualityResult> results) {
     if (!results.isEmpty()) {
       rejudged.computeIfAbsent(name, k -> new ArrayList<>()).addAll(results);
+    }
+  }
+
+  /**
+   * Judges the freshness rules of {@code subject} again over its table {@code zone.name}, which no
+   * new data changed ({@code upToDate}: its result): the newest values from the table's file
+   * statistics where they tell them, else from its rows.
+   *
+   * @throws TableFailure when a freshness rule set to fail fails
+   */
+  void rejudgeFreshness(
+      Lake lake,
+      Zone zone,
+      String name,
+      Quality.Subject subject,
+      Instant now,
+      TableResult upToDate) {
+    if (subject.rules().stream().noneMatch(r -> r.kind() == QualityRule.Kind.FRESHNESS)
+        || !lake.exists(zone, name)) {
+      return;
+    }
+    List<QualityResult> fresh =
+        TableRules.freshness(
+            subject, column -> lake.newest(zone, name, column), () -> lake.read(zone, name), now);
+    addRejudged(name, fresh);
+    try {
+      Quality.failIfAny(subject, fresh);
+    } catch (Quality.RuleFailed e) {
+      throw new TableFailure(upToDate, List.of(), e);
     }
   }
 

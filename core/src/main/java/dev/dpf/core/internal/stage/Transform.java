@@ -16,7 +16,6 @@ import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.definition.DatasetDef;
-import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -395,21 +394,8 @@ public final class Transform {
             dataset.table(),
             StageLog.seconds(start),
             "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo);
-    if (dataset.quality().stream().anyMatch(q -> q.kind() == QualityRule.Kind.FRESHNESS)
-        && lake.exists(Zone.TRANSFORMED, dataset.name())) {
-      List<QualityResult> fresh =
-          TableRules.freshness(
-              Quality.of(dataset),
-              column -> lake.newest(Zone.TRANSFORMED, dataset.name(), column),
-              () -> lake.read(Zone.TRANSFORMED, dataset.name()),
-              startedAt);
-      quality.addRejudged(dataset.name(), fresh);
-      try {
-        Quality.failIfAny(Quality.of(dataset), fresh);
-      } catch (Quality.RuleFailed e) {
-        throw new TableFailure(r, List.of(), e);
-      }
-    }
+    quality.rejudgeFreshness(
+        lake, Zone.TRANSFORMED, dataset.name(), Quality.of(dataset), startedAt, r);
     return List.of(r);
   }
 
