@@ -2,16 +2,14 @@ package dev.dpf.core.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpf.core.DpfException;
+import dev.dpf.core.internal.storage.CatalogEntries;
 import dev.dpf.core.internal.storage.DeltaLogFiles;
-import dev.dpf.core.internal.storage.LakeCatalog;
 import dev.dpf.definition.Zone;
 import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -32,7 +30,7 @@ public final class Lake {
   private final String root;
   private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
   private final DeltaLogFiles log;
-  private final LakeCatalog catalog;
+  private final CatalogEntries catalog;
 
   /**
    * @param spark the session (Delta configured)
@@ -43,7 +41,7 @@ public final class Lake {
     this.hadoopConf = spark.sessionState().newHadoopConf();
     this.log = new DeltaLogFiles(hadoopConf);
     this.root = qualify(spark, root);
-    this.catalog = new LakeCatalog(spark, this.root);
+    this.catalog = new CatalogEntries(spark, this.root);
   }
 
   /**
@@ -69,7 +67,7 @@ public final class Lake {
   }
 
   public String path(Zone zone, String table) {
-    return LakeCatalog.tablePath(root, zone, table);
+    return CatalogEntries.tablePath(root, zone, table);
   }
 
   /**
@@ -177,22 +175,7 @@ public final class Lake {
 
   /** The zone's tables (folders with a Delta log), by name. */
   public List<String> tables(Zone zone) {
-    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/" + zone.dbName());
-    List<String> out = new java.util.ArrayList<>();
-    try {
-      FileSystem fs = dir.getFileSystem(hadoopConf);
-      for (FileStatus s : fs.listStatus(dir)) {
-        if (s.isDirectory() && exists(zone, s.getPath().getName())) {
-          out.add(s.getPath().getName());
-        }
-      }
-    } catch (java.io.FileNotFoundException e) {
-      return out;
-    } catch (java.io.IOException e) {
-      throw new DpfException("Cannot list " + dir + ": " + e.getMessage(), e);
-    }
-    out.sort(null);
-    return out;
+    return log.tablesIn(root + "/" + zone.dbName());
   }
 
   /**
@@ -244,15 +227,73 @@ public final class Lake {
   }
 
   /**
-   * Registers {@code <zone>.<table>} in the catalog at this lake's location, re-pointing it if it
-   * was registered elsewhere (for example an earlier lake in the same metastore).
+   * Makes {@code <zone>.<table>} name this lake's table in the session's SQL: the zone's database
+   * points at this lake's folder (and, with a persistent metastore such as the Glue Data Catalog,
+   * the table is registered there at its location).
    */
   public void register(Zone zone, String table) {
     catalog.register(zone, table, path(zone, table));
   }
 
+  /**
+   * Makes the session's SQL resolve {@code <zone>.<table>} to this lake's folders, for every zone
+   * the lake has a folder of (with a metastore: creates their databases). Reads nothing but the
+   * zone folders' existence; tables are found when a statement names them.
+   */
+  public void useInSql() {
+    for (Zone zone : Zone.values()) {
+      if (hasFolder(zone)) {
+        catalog.createDatabase(zone);
+      }
+    }
+  }
+
   /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
   public void createDatabase(Zone zone) {
     catalog.createDatabase(zone);
+  }
+
+  /**
+   * Enters the table's name and columns (from its checksum file, else its snapshot) in the
+   * session's in-memory catalog, for tools that list tables from there (the JDBC endpoint's
+   * metadata calls); queries never need it.
+   */
+  public void mirror(Zone zone, String table) {
+    String dir = path(zone, table);
+    Optional<String> json = log.schemaJson(dir);
+    Optional<List<String>> partitions = log.partitionColumns(dir);
+    if (json.isEmpty() || partitions.isEmpty()) {
+      var snapshot =
+          org.apache.spark.sql.delta.DeltaLog.forTable(spark, dir)
+              .update(false, scala.Option.empty(), scala.Option.empty());
+      json = Optional.of(snapshot.metadata().schemaString());
+      partitions =
+          Optional.of(
+              scala.collection.JavaConverters.seqAsJavaList(
+                  snapshot.metadata().partitionColumns()));
+    }
+    org.apache.spark.sql.types.StructType schema =
+        (org.apache.spark.sql.types.StructType)
+            org.apache.spark.sql.types.DataType.fromJson(json.get());
+    catalog.mirror(zone, table, schema, partitions.get());
+  }
+
+  /** Removes a table's entry that {@link #mirror} made. */
+  public void unmirror(Zone zone, String table) {
+    catalog.unmirror(zone, table);
+  }
+
+  /** The zone's tables with an entry in the session's in-memory catalog ({@link #mirror}). */
+  public List<String> mirrored(Zone zone) {
+    return catalog.mirrored(zone);
+  }
+
+  private boolean hasFolder(Zone zone) {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root + "/" + zone.dbName());
+    try {
+      return dir.getFileSystem(hadoopConf).isDirectory(dir);
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot read " + dir + ": " + e.getMessage(), e);
+    }
   }
 }

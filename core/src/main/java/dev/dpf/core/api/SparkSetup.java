@@ -1,7 +1,7 @@
 package dev.dpf.core.api;
 
+import dev.dpf.core.internal.storage.LakeCatalog;
 import dev.dpf.core.internal.storage.LocalFiles;
-import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -15,8 +15,8 @@ public final class SparkSetup {
   public static SparkSession.Builder delta(SparkSession.Builder builder) {
     return builder
         .config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
-        .config(
-            "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog")
+        // Delta's catalog, with each zone's tables found in the lake's folders by name.
+        .config("spark.sql.catalog.spark_catalog", LakeCatalog.class.getName())
         .config("spark.sql.session.timeZone", "UTC")
         // A date that does not parse is an error we report, not a silent legacy re-interpretation.
         .config("spark.sql.legacy.timeParserPolicy", "CORRECTED")
@@ -55,37 +55,23 @@ public final class SparkSetup {
   }
 
   /**
-   * Where the embedded metastore's log belongs: {@code <lake>/_system/derby.log}. Derby reads it
-   * from the JVM property {@value #DERBY_LOG_PROPERTY}, which the process sets before its session
-   * starts (a library does not set JVM properties).
+   * The catalog of a process on a local or {@code s3a://} lake: Spark's in-memory one, made anew by
+   * each process, in which {@link Lake#useInSql} points each zone's database at the lake's folder
+   * and {@link LakeCatalog} finds tables there by name. Nothing is stored, in the lake or beside
+   * it, so any number of processes read a lake at once and a copied lake reads its own files. The
+   * default database (which holds nothing of the lake) is under a temporary folder of this process.
    */
-  public static Path derbyLog(Path lakeRoot) {
-    return lakeRoot.toAbsolutePath().resolve("_system").resolve("derby.log");
-  }
-
-  /** The JVM property naming Derby's log file. */
-  public static final String DERBY_LOG_PROPERTY = "derby.stream.error.file";
-
-  /**
-   * The local catalog: an embedded (Derby) Hive metastore under {@code
-   * <lake>/_system/metastore_db}, so that a later process resolves {@code
-   * curated.customer_data_usa} by name. Its log goes where {@value #DERBY_LOG_PROPERTY} says (see
-   * {@link #derbyLog}).
-   */
-  public static SparkSession.Builder localCatalog(SparkSession.Builder builder, Path lakeRoot) {
-    Path system = lakeRoot.toAbsolutePath().resolve("_system");
+  public static SparkSession.Builder localCatalog(SparkSession.Builder builder) {
+    java.nio.file.Path warehouse;
     try {
-      java.nio.file.Files.createDirectories(system);
+      warehouse = java.nio.file.Files.createTempDirectory("dpf-warehouse");
     } catch (java.io.IOException e) {
       throw new dev.dpf.core.DpfException(
-          "Cannot create the lake's catalog folder " + system + ": " + e.getMessage(), e);
+          "Cannot create a temporary folder for the session catalog: " + e.getMessage(), e);
     }
+    warehouse.toFile().deleteOnExit();
     return builder
-        .config(localFiles())
-        .enableHiveSupport()
-        .config(
-            "spark.hadoop.javax.jdo.option.ConnectionURL",
-            "jdbc:derby:;databaseName=" + system.resolve("metastore_db") + ";create=true")
-        .config("spark.sql.warehouse.dir", system.resolve("warehouse").toUri().toString());
+        .config("spark.sql.catalogImplementation", "in-memory")
+        .config("spark.sql.warehouse.dir", warehouse.toUri().toString());
   }
 }

@@ -3,7 +3,7 @@ package dev.dpf.jobs.cli;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Lake;
 import dev.dpf.jobs.query.JdbcEndpoint;
-import dev.dpf.jobs.run.Sessions;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
@@ -30,17 +30,30 @@ final class ServeCommand implements Callable<Integer> {
       description = "TCP port on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(
+      names = "--refresh",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "How often the table list JDBC tools read (getTables, getColumns) is brought up to the"
+              + " lake's folders; queries always read the tables' latest committed versions"
+              + " (default: ${DEFAULT-VALUE}).")
+  int refreshSeconds;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 1 || port > 65535) {
       throw new DpfException("--port must be between 1 and 65535, got " + port);
     }
+    if (refreshSeconds < 1) {
+      throw new DpfException("--refresh must be at least 1 second, got " + refreshSeconds);
+    }
     SparkSession spark = lakeOptions.existing(spec.name());
     Lake lake = new Lake(spark, lakeOptions.lake);
-    int tables = Sessions.registerAll(spark, lake).size();
     JdbcEndpoint endpoint;
     try {
-      endpoint = JdbcEndpoint.start(spark, "127.0.0.1", port);
+      endpoint =
+          JdbcEndpoint.start(spark, lake, "127.0.0.1", port, Duration.ofSeconds(refreshSeconds));
     } catch (RuntimeException e) {
       throw new DpfException(
           "Cannot start the JDBC endpoint on 127.0.0.1:"
@@ -54,8 +67,9 @@ final class ServeCommand implements Callable<Integer> {
     out.printf(
         "dpf serve: %d table(s) of %s at %s%n"
             + "  Hive JDBC driver (org.apache.hive.jdbc.HiveDriver), no user or password;"
-            + " Ctrl-C stops.%n",
-        tables, lake.root(), endpoint.url());
+            + " Ctrl-C stops. Runs may write the lake meanwhile: each query sees the tables'"
+            + " latest committed versions.%n",
+        endpoint.tables(), lake.root(), endpoint.url());
     out.flush();
     Startup.untilStopped(endpoint::close);
     return 0;

@@ -1,9 +1,11 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.jobs.query.LakeSql;
 import dev.dpf.jobs.query.Shell;
 import dev.dpf.jobs.query.SqlOutput;
 import dev.dpf.jobs.query.SqlScript;
+import dev.dpf.jobs.run.Sessions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +27,10 @@ import picocli.CommandLine.Parameters;
           + " on standard input, separated by ';' (a script: no banner or prompt, results on"
           + " standard output, the first failing statement's error on standard error and exit"
           + " code 1). With none of these on a terminal, an interactive prompt.",
-      "Tables are named zone.table, for example curated.customer_data_usa."
+      "Tables are named zone.table, for example curated.customer_data_usa. Queries run while a"
+          + " run writes the lake and see the tables' committed versions; a statement that writes"
+          + " (INSERT, MERGE, ...) waits for no one: it stops with one line while a run holds the"
+          + " lake."
     })
 final class SqlCommand implements Callable<Integer> {
   @Mixin Options.LakeOptions lakeOptions;
@@ -65,6 +70,16 @@ final class SqlCommand implements Callable<Integer> {
       description = "Statements (words are joined by spaces).")
   List<String> query;
 
+  /**
+   * The statements' runner on the lake: this process reads it beside a run; a statement that writes
+   * takes the lake's lock for its time.
+   */
+  private LakeSql runner() {
+    SparkSession spark = lakeOptions.existing(spec.name());
+    return new LakeSql(
+        spark, () -> Sessions.lockForWrite(lakeOptions.lake, "sql (a statement that writes)"));
+  }
+
   @Override
   public Integer call() throws Exception {
     int given = (query == null || query.isEmpty() ? 0 : 1) + (execute == null ? 0 : 1);
@@ -97,15 +112,14 @@ final class SqlCommand implements Callable<Integer> {
       if (statements.isEmpty()) {
         throw new DpfException("No SQL statement given (only blanks and comments)");
       }
-      SparkSession spark = lakeOptions.existing(spec.name());
-      return SqlScript.run(spark, statements, format, maxRows, out, spec.commandLine().getErr());
+      return SqlScript.run(runner(), statements, format, maxRows, out, spec.commandLine().getErr());
     }
-    SparkSession spark = lakeOptions.existing(spec.name());
+    LakeSql runner = runner();
     try (org.jline.terminal.Terminal terminal =
         org.jline.terminal.TerminalBuilder.builder().system(true).build()) {
       Path history = Path.of(System.getProperty("user.home"), ".dpf_sql_history");
       return Shell.run(
-          spark, format, maxRows, Shell.terminal(terminal, history), terminal.writer());
+          runner, format, maxRows, Shell.terminal(terminal, history), terminal.writer());
     }
   }
 }

@@ -7,13 +7,11 @@ import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.Exit;
 import dev.dpf.jobs.run.JobOptions;
-import dev.dpf.jobs.run.Sessions;
 import dev.dpf.jobs.run.StageRunner;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -45,9 +43,12 @@ public final class JobMain {
               () ->
                   LakeLock.acquire(
                       options.lake(), new org.apache.hadoop.conf.Configuration(), holder));
-      builder = Sessions.localCatalog(builder, Path.of(URI.create(options.lake()).getPath()));
+    }
+    if (glueCatalog(args)) {
+      // The Glue Data Catalog, which Athena reads: each table is registered there after a write.
+      builder = builder.enableHiveSupport();
     } else {
-      builder = builder.enableHiveSupport(); // the cluster's catalog: Glue Data Catalog on Glue
+      builder = SparkSetup.localCatalog(builder); // names resolve from the lake's folders
     }
     SparkSession spark = builder.getOrCreate();
     try {
@@ -68,6 +69,21 @@ public final class JobMain {
         lock.close();
       }
     }
+  }
+
+  /**
+   * Whether the job was given Glue's {@code --enable-glue-datacatalog} (Glue's catalog as the
+   * metastore), and not as {@code false}.
+   */
+  static boolean glueCatalog(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--enable-glue-datacatalog")) {
+        return i + 1 >= args.length
+            || args[i + 1].startsWith("--")
+            || !args[i + 1].equalsIgnoreCase("false");
+      }
+    }
+    return false;
   }
 
   /**

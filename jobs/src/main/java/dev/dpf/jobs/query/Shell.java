@@ -5,7 +5,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.apache.spark.sql.SparkSession;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
@@ -62,7 +61,7 @@ public final class Shell {
   }
 
   public static int run(
-      SparkSession spark, SqlOutput.Format format, int maxRows, Input in, PrintWriter out)
+      LakeSql runner, SqlOutput.Format format, int maxRows, Input in, PrintWriter out)
       throws IOException {
     out.println(
         "dpf sql: end statements with ';'. Tables: SHOW TABLES IN curated. Leave with quit or Ctrl-D.");
@@ -93,7 +92,7 @@ public final class Shell {
         continue;
       }
       try {
-        SqlOutput.Rendered result = SqlOutput.render(spark.sql(sql), format, maxRows);
+        SqlOutput.Rendered result = SqlOutput.render(runner.sql(sql), format, maxRows);
         out.print(result.text());
         if (result.cut()) {
           out.println(SqlOutput.cutNote(maxRows, 1, 1));

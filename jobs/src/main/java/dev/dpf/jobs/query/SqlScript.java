@@ -4,7 +4,6 @@ import dev.dpf.jobs.run.Exit;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 
 /**
  * SQL statements run as a script ({@code dpf sql -e}, {@code -f}, or piped on standard input): no
@@ -89,7 +88,7 @@ public final class SqlScript {
    * err}. Returns the exit code: 0, or 1 when a statement failed.
    */
   public static int run(
-      SparkSession spark,
+      LakeSql runner,
       List<Statement> statements,
       SqlOutput.Format format,
       int maxRows,
@@ -101,7 +100,7 @@ public final class SqlScript {
       n++;
       SqlOutput.Rendered result;
       try {
-        result = SqlOutput.render(spark.sql(s.sql()), format, maxRows);
+        result = SqlOutput.render(runner.sql(s.sql()), format, maxRows);
       } catch (Exception e) {
         out.flush();
         err.println(

@@ -4,13 +4,11 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.LakeLock;
 import dev.dpf.core.api.SparkSetup;
-import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.SparkSession;
@@ -26,10 +24,15 @@ public final class Sessions {
   // wrote nothing to it, so a run refused before its first stage leaves no lake behind.
   private static Path madeLake;
 
-  /** What opening a lake puts in its folder before anything is written: the catalog, the lock. */
+  /** What opening a lake puts in its folder before anything is written: the lock and markers. */
   private static final java.util.Set<String> OPENED_ONLY =
-      java.util.Set.of(
-          "metastore_db", "derby.log", "warehouse", "lake.lock", "validated", "pii.key");
+      java.util.Set.of("lake.lock", "validated", "pii.key");
+
+  /**
+   * The embedded catalog earlier dpf versions kept under {@code _system}, no longer read: table
+   * names resolve from the lake's folders.
+   */
+  static final String RETIRED_METASTORE = "metastore_db";
 
   /**
    * Spark's loggers that tell a failed task's stack trace (several times over) as it happens: off
@@ -60,34 +63,36 @@ public final class Sessions {
   }
 
   /**
-   * The local session on a lake: the given master, Delta, and the embedded catalog under a local
-   * lake root. The lake's lock is taken first (a local lake's before Spark starts), so a second
-   * process on the same lake stops with one line before it opens the catalog or writes anything.
+   * The local session of a process that writes the lake: the given master, Delta, and table names
+   * that resolve from the lake's folders. The lake's lock is taken first (a local lake's before
+   * Spark starts), so a second writer stops with one line before it writes anything.
    *
-   * @param command what this process does, shown to another process that finds the lake in use
+   * @param command what this process does, shown to another writer that finds the lake in use
    */
   public static synchronized SparkSession local(Settings options, String lake, String command) {
     return local(options, lake, command, false);
   }
 
   /**
-   * As {@link #local}, for a command that reads a lake that must be there: when the root holds no
-   * lake it stops with a user error and creates nothing (no folder, lock or catalog).
+   * The local session of a process that only reads a lake, which must be there (when the root holds
+   * no lake it stops with a user error and creates nothing). It takes no lock and writes nothing:
+   * any number of readers run beside one writer, each seeing the tables' committed versions.
    */
   public static synchronized SparkSession existing(Settings options, String lake, String command) {
-    return local(options, lake, command, true);
+    return local(options, lake, null, true);
   }
 
   /**
-   * A local session that reads no lake (options' {@code --lake} is not used): no lock, no catalog
-   * folder, nothing written.
+   * A local session that reads no lake (options' {@code --lake} is not used): no lock, nothing
+   * written.
    */
   public static synchronized SparkSession withoutLake(Settings options) {
     return local(options, null, null, false);
   }
 
   /**
-   * @param lakeRoot the lake's root; null: no lake (no lock, no catalog)
+   * @param lakeRoot the lake's root; null: no lake
+   * @param command the writer's command, which takes the lake's lock; null: a reader
    */
   private static SparkSession local(
       Settings options, String lakeRoot, String command, boolean existing) {
@@ -105,24 +110,27 @@ public final class Sessions {
     }
     if (session == null) {
       SparkSession.Builder builder =
-          SparkSetup.smallLocal(
-              SparkSetup.delta(SparkSession.builder().appName("dpf").master(options.master())));
+          SparkSetup.localCatalog(
+              SparkSetup.smallLocal(
+                  SparkSetup.delta(
+                      SparkSession.builder().appName("dpf").master(options.master()))));
       for (var e : options.conf().entrySet()) {
         builder = builder.config(e.getKey(), e.getValue());
       }
       boolean noLake = lakeRoot == null;
+      boolean writer = command != null;
       URI lake = noLake ? null : URI.create(lakeRoot.replace('\\', '/').replace(" ", "%20"));
       boolean local = !noLake && (lake.getScheme() == null || lake.getScheme().equals("file"));
       if (local && existing) {
         requireLake(lakeRoot, new org.apache.hadoop.conf.Configuration());
       }
-      if (local) {
+      if (local && writer) {
         Path root = Path.of(lake.getScheme() == null ? lakeRoot : lake.getPath());
         if (!java.nio.file.Files.exists(root)) {
           madeLake = root;
         }
         lock(lakeRoot, new org.apache.hadoop.conf.Configuration(), command);
-        builder = localCatalog(builder, root);
+        retireMetastore(root.toAbsolutePath());
       }
       adopted = SparkSession.getDefaultSession().isDefined();
       session = builder.getOrCreate();
@@ -139,11 +147,70 @@ public final class Sessions {
       if (!local && existing) {
         requireLake(lakeRoot, session.sparkContext().hadoopConfiguration());
       }
-      if (!local && !noLake) {
+      if (!local && !noLake && writer) {
         lock(lakeRoot, session.sparkContext().hadoopConfiguration(), command);
+      }
+      if (!noLake) {
+        new Lake(session, lakeRoot).useInSql();
       }
     }
     return session;
+  }
+
+  /**
+   * Takes the lake's lock for one write of a reading process (a {@code dpf sql} statement that
+   * writes), released when the returned lock is closed.
+   *
+   * @throws DpfException when a writer holds the lake
+   */
+  public static LakeLock lockForWrite(String lake, String command) {
+    if (session == null) {
+      throw new IllegalStateException("no session");
+    }
+    return LakeLock.acquire(lake, session.sparkContext().hadoopConfiguration(), "dpf " + command);
+  }
+
+  /**
+   * Sets aside the embedded catalog of an earlier dpf version ({@code _system/metastore_db},
+   * holding absolute locations), which nothing reads any more, and says so once.
+   */
+  static void retireMetastore(Path root) {
+    Path system = root.resolve("_system");
+    Path old = system.resolve(RETIRED_METASTORE);
+    if (!java.nio.file.Files.isDirectory(old)) {
+      return;
+    }
+    Path kept = system.resolve(RETIRED_METASTORE + ".unused");
+    try {
+      java.nio.file.Files.move(old, kept);
+      java.nio.file.Files.deleteIfExists(system.resolve("derby.log"));
+      deleteIfOnlyFolders(system.resolve("warehouse"));
+    } catch (IOException e) {
+      throw new DpfException(
+          "Cannot set aside the earlier catalog " + old + ": " + e.getMessage(), e);
+    }
+    System.err.println(
+        "dpf: "
+            + old
+            + " (the catalog of an earlier dpf version) is no longer read: table names resolve"
+            + " from the lake's own folders. Kept as "
+            + kept.getFileName()
+            + "; delete it once you no longer need views you made in it");
+  }
+
+  private static void deleteIfOnlyFolders(Path dir) throws IOException {
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return;
+    }
+    List<Path> all;
+    try (var walk = java.nio.file.Files.walk(dir)) {
+      all = walk.sorted(java.util.Comparator.reverseOrder()).toList();
+    }
+    if (all.stream().allMatch(java.nio.file.Files::isDirectory)) {
+      for (Path p : all) {
+        java.nio.file.Files.delete(p);
+      }
+    }
   }
 
   /**
@@ -178,15 +245,6 @@ public final class Sessions {
             + " run or dpf init");
   }
 
-  /**
-   * {@link SparkSetup#localCatalog} with the metastore's log in the lake ({@link
-   * SparkSetup#derbyLog}), not in the working folder.
-   */
-  public static SparkSession.Builder localCatalog(SparkSession.Builder builder, Path root) {
-    System.setProperty(SparkSetup.DERBY_LOG_PROPERTY, SparkSetup.derbyLog(root).toString());
-    return SparkSetup.localCatalog(builder, root);
-  }
-
   /** Takes the lake's lock for this process, released by {@link #stop}. */
   static synchronized void lock(
       String lake, org.apache.hadoop.conf.Configuration conf, String command) {
@@ -195,11 +253,13 @@ public final class Sessions {
     }
   }
 
-  /** A local session without a catalog, for commands that only read and write files. */
+  /** A local session that reads no lake, for commands that only read and write files. */
   public static synchronized SparkSession plain(String master) {
     if (session == null) {
       session =
-          SparkSetup.smallLocal(SparkSession.builder().appName("dpf").master(master)).getOrCreate();
+          SparkSetup.localCatalog(
+                  SparkSetup.smallLocal(SparkSession.builder().appName("dpf").master(master)))
+              .getOrCreate();
     }
     return session;
   }
@@ -250,17 +310,5 @@ public final class Sessions {
     } catch (IOException | UncheckedIOException e) {
       // Left as it is: it holds no data, and the next run uses it.
     }
-  }
-
-  /** Registers every Delta table of the lake in the catalog; returns their names, zone by zone. */
-  public static List<String> registerAll(SparkSession spark, Lake lake) {
-    List<String> out = new ArrayList<>();
-    for (Zone zone : Zone.values()) {
-      for (String table : lake.tables(zone)) {
-        lake.register(zone, table);
-        out.add(new TableName(zone, table).toString());
-      }
-    }
-    return out;
   }
 }

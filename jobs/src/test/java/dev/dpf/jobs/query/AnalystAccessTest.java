@@ -96,7 +96,8 @@ class AnalystAccessTest {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    try (JdbcEndpoint endpoint = JdbcEndpoint.start(spark, "127.0.0.1", port)) {
+    try (JdbcEndpoint endpoint =
+        JdbcEndpoint.start(spark, lake, "127.0.0.1", port, java.time.Duration.ofSeconds(1))) {
       assertThat(endpoint.url()).isEqualTo("jdbc:hive2://127.0.0.1:" + port + "/curated");
       Class.forName("org.apache.hive.jdbc.HiveDriver");
       List<String> rows = new ArrayList<>();

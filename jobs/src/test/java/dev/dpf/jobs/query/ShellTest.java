@@ -2,7 +2,6 @@ package dev.dpf.jobs.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.testing.SparkExtension;
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -26,7 +25,7 @@ class ShellTest {
 
     int code =
         Shell.run(
-            SparkExtension.session(),
+            LakeSqlTest.readOnly(),
             SqlOutput.Format.CSV,
             100,
             Shell.plain(new BufferedReader(new StringReader(input)), new PrintWriter(out)),
@@ -58,7 +57,7 @@ class ShellTest {
             new ByteArrayOutputStream(),
             StandardCharsets.UTF_8)) {
       Shell.run(
-          SparkExtension.session(),
+          LakeSqlTest.readOnly(),
           SqlOutput.Format.CSV,
           100,
           Shell.terminal(terminal, history),

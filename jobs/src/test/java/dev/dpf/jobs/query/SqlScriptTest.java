@@ -2,7 +2,6 @@ package dev.dpf.jobs.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.testing.SparkExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -48,7 +47,7 @@ class SqlScriptTest {
 
     int code =
         SqlScript.run(
-            SparkExtension.session(),
+            LakeSqlTest.readOnly(),
             split("select 1 as a;\nselect id from range(5);\n\nselect * from nowhere.t;\nselect 3"),
             SqlOutput.Format.CSV,
             3,
@@ -72,7 +71,7 @@ class SqlScriptTest {
 
     int code =
         SqlScript.run(
-            SparkExtension.session(),
+            LakeSqlTest.readOnly(),
             split(
                 "select array(1, 2) a, named_struct('x', 1, 'y', 'z') s, map('k', 1.5D) m,"
                     + " cast(null as array<int>) n,"
@@ -97,7 +96,7 @@ class SqlScriptTest {
 
     int code =
         SqlScript.run(
-            SparkExtension.session(),
+            LakeSqlTest.readOnly(),
             split(
                 "create temporary view v as select 1 as a;\n"
                     + "select a from v;\n"

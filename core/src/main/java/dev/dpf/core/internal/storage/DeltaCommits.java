@@ -25,7 +25,7 @@ final class DeltaCommits {
   private final String root;
   private final SparkSession spark;
   private final DeltaLogFiles log;
-  private final LakeCatalog catalog;
+  private final CatalogEntries catalog;
   // MERGEs run one at a time in a process (their session settings are shared).
   private final Object mergeLock = new Object();
 
@@ -39,11 +39,11 @@ final class DeltaCommits {
     this.root = root;
     this.spark = spark;
     this.log = log;
-    this.catalog = new LakeCatalog(spark, root);
+    this.catalog = new CatalogEntries(spark, root);
   }
 
   String path(Zone zone, String table) {
-    return LakeCatalog.tablePath(root, zone, table);
+    return CatalogEntries.tablePath(root, zone, table);
   }
 
   long latestVersion(Zone zone, String table) {

@@ -46,6 +46,17 @@ public final class DeltaLogFiles {
     return checksumMetadata(dir).map(m -> m.path("schemaString").asText(null));
   }
 
+  /** The table's partition columns, as its latest checksum file records them; empty as above. */
+  public Optional<List<String>> partitionColumns(String dir) {
+    return checksumMetadata(dir)
+        .map(
+            m -> {
+              List<String> out = new java.util.ArrayList<>();
+              m.path("partitionColumns").forEach(c -> out.add(c.asText()));
+              return out;
+            });
+  }
+
   /**
    * The bytes of the table's data files, as its latest commit's checksum file records them: 0 when
    * there is no table, empty when there is no such file.
@@ -180,6 +191,30 @@ public final class DeltaLogFiles {
       // none, or unreadable: the table itself tells
       return MissingNode.getInstance();
     }
+  }
+
+  /**
+   * The names of the folders under {@code dir} that hold a Delta table (a commit in their log),
+   * sorted; none when {@code dir} does not exist.
+   */
+  public List<String> tablesIn(String dir) {
+    org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(dir);
+    List<String> out = new java.util.ArrayList<>();
+    try {
+      FileSystem fs = folder.getFileSystem(hadoopConf);
+      for (FileStatus s : fs.listStatus(folder)) {
+        String name = s.getPath().getName();
+        if (s.isDirectory() && latestVersion(dir + "/" + name) >= 0) {
+          out.add(name);
+        }
+      }
+    } catch (java.io.FileNotFoundException e) {
+      return out;
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot list " + folder + ": " + e.getMessage(), e);
+    }
+    out.sort(null);
+    return out;
   }
 
   /**

@@ -62,7 +62,7 @@ public final class DeltaWriter {
   public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
     // Delta records no commit for an empty write; a table property change it does record. The
     // property's value is new each time, so it always changes.
-    String property = LakeCatalog.sqlString(java.util.UUID.randomUUID().toString());
+    String property = CatalogEntries.sqlString(java.util.UUID.randomUUID().toString());
     Optional<Commit> commit =
         commits.write(
             zone,

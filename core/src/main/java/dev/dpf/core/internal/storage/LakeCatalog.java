@@ -1,95 +1,104 @@
 package dev.dpf.core.internal.storage;
 
-import dev.dpf.core.DpfException;
-import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
-import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.catalyst.TableIdentifier;
-import org.apache.spark.sql.catalyst.catalog.CatalogTable;
-import scala.Option;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
+import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.delta.catalog.DeltaCatalog;
 
 /**
- * The session catalog's view of a lake: a database per zone at {@code <root>/<zone>}, and each
- * table registered at its folder (re-pointed if an earlier lake in the same metastore had it).
+ * The session's catalog ({@code spark_catalog}): Delta's, with a lake's zones resolved from the
+ * lake's own folders. {@code curated.customer_360} is the Delta table at {@code
+ * <lake>/curated/customer_360} when that folder holds one, found when a statement names it (a
+ * listing of its log, nothing read before), so a table a writer made after this process started is
+ * found, a copied or moved lake reads only its own files, and no location is stored anywhere.
+ *
+ * <p>Which lake: the location of the zone's database in the process's in-memory session catalog,
+ * which {@link CatalogEntries} points at {@code <lake>/<zone>}. With a persistent metastore (the
+ * Glue Data Catalog on AWS) names resolve as that metastore registers them, as in Delta's own
+ * catalog.
  */
-public final class LakeCatalog {
-  private final SparkSession spark;
-  private final String root;
-  private final java.util.Set<TableName> registered = new java.util.HashSet<>();
-  private final java.util.Set<Zone> databases = java.util.EnumSet.noneOf(Zone.class);
+public class LakeCatalog extends DeltaCatalog {
 
-  public LakeCatalog(SparkSession spark, String root) {
-    this.spark = spark;
-    this.root = root;
-  }
-
-  /** Where a lake keeps a table: {@code <root>/<zone>/<table>}. */
-  public static String tablePath(String root, Zone zone, String table) {
-    return root + "/" + zone.dbName() + "/" + table;
-  }
-
-  /** Registers the table unless this Lake already did (writes register after every commit). */
-  synchronized void registerOnce(Zone zone, String table, String location) {
-    if (!registered.contains(new TableName(zone, table))) {
-      register(zone, table, location);
+  /** The table a zone's name stands for, when its folder holds a Delta table. */
+  private Optional<Identifier> folderTable(Identifier ident) {
+    Optional<String> zoneFolder = zoneFolder(ident.namespace());
+    if (zoneFolder.isEmpty()) {
+      return Optional.empty();
     }
+    DeltaLogFiles log = new DeltaLogFiles(spark().sessionState().newHadoopConf());
+    for (String name :
+        new LinkedHashSet<>(
+            java.util.List.of(ident.name(), ident.name().toLowerCase(Locale.ROOT)))) {
+      String path = zoneFolder.get() + "/" + name;
+      if (log.latestVersion(path) >= 0) {
+        return Optional.of(Identifier.of(new String[] {"delta"}, path));
+      }
+    }
+    return Optional.empty();
   }
 
   /**
-   * Registers {@code <zone>.<table>} in the catalog at this lake's location, re-pointing it if it
-   * was registered elsewhere (for example an earlier lake in the same metastore).
+   * The folder of the zone a one-part namespace names, from its database's location; empty for
+   * other namespaces, a zone with no database yet, or a persistent metastore.
    */
-  public synchronized void register(Zone zone, String table, String location) {
-    TableName name = new TableName(zone, table);
-    registered.add(name);
-    String db = zone.dbName();
-
-    createDatabase(zone);
-    TableIdentifier id = new TableIdentifier(table, Option.apply(db));
-    var catalog = spark.sessionState().catalog();
-    if (catalog.tableExists(id)) {
-      CatalogTable existing;
-      try {
-        existing = catalog.getTableMetadata(id);
-      } catch (org.apache.spark.sql.catalyst.analysis.NoSuchDatabaseException
-          | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
-        throw new IllegalStateException("catalog changed while registering " + name, e);
-      }
-      String current = existing.location().toString();
-      if (sameLocation(current, location)) {
-        return;
-      }
-      spark.sql("DROP TABLE " + name);
+  private Optional<String> zoneFolder(String[] namespace) {
+    if (namespace.length != 1 || !CatalogEntries.inMemory(spark())) {
+      return Optional.empty();
     }
-    spark.sql("CREATE TABLE " + name + " USING DELTA LOCATION '" + sqlString(location) + "'");
-  }
-
-  /** Creates the zone's catalog database at {@code <root>/<zone>} unless it exists. */
-  public synchronized void createDatabase(Zone zone) {
-    if (databases.contains(zone)) {
-      return; // this Lake made sure of it already
+    String db = namespace[0].toLowerCase(Locale.ROOT);
+    boolean zone = false;
+    for (Zone z : Zone.values()) {
+      zone |= z.dbName().equals(db);
     }
-    spark.sql(
-        "CREATE DATABASE IF NOT EXISTS "
-            + zone.dbName()
-            + " LOCATION '"
-            + sqlString(root + "/" + zone.dbName())
-            + "'");
-    databases.add(zone);
-  }
-
-  private boolean sameLocation(String catalogUri, String location) {
-    org.apache.hadoop.fs.Path a = new org.apache.hadoop.fs.Path(catalogUri);
-    org.apache.hadoop.fs.Path b = new org.apache.hadoop.fs.Path(location);
+    if (!zone || !catalog().databaseExists(db)) {
+      return Optional.empty();
+    }
     try {
-      var conf = spark.sessionState().newHadoopConf();
-      return a.getFileSystem(conf).makeQualified(a).equals(b.getFileSystem(conf).makeQualified(b));
-    } catch (java.io.IOException e) {
-      throw new DpfException("Cannot resolve lake location " + location + ": " + e.getMessage(), e);
+      String location = catalog().getDatabaseMetadata(db).locationUri().toString();
+      return Optional.of(
+          location.endsWith("/") ? location.substring(0, location.length() - 1) : location);
+    } catch (RuntimeException e) {
+      return Optional.empty(); // dropped meanwhile
     }
   }
 
-  static String sqlString(String s) {
-    return s.replace("\\", "\\\\").replace("'", "\\'");
+  @Override
+  public Table loadTable(Identifier ident) {
+    Optional<Identifier> path = folderTable(ident);
+    return super.loadTable(path.orElse(ident));
+  }
+
+  @Override
+  public boolean tableExists(Identifier ident) {
+    return folderTable(ident).isPresent() || super.tableExists(ident);
+  }
+
+  @Override
+  public Identifier[] listTables(String[] namespace) throws NoSuchNamespaceException {
+    Set<Identifier> out = new LinkedHashSet<>();
+    Optional<String> zoneFolder = zoneFolder(namespace);
+    if (zoneFolder.isPresent()) {
+      DeltaLogFiles log = new DeltaLogFiles(spark().sessionState().newHadoopConf());
+      for (String table : log.tablesIn(zoneFolder.get())) {
+        out.add(Identifier.of(namespace, table));
+      }
+    }
+    try {
+      for (Identifier registered : super.listTables(namespace)) {
+        out.add(Identifier.of(namespace, registered.name()));
+      }
+    } catch (NoSuchNamespaceException e) {
+      if (zoneFolder.isEmpty()) {
+        throw e;
+      }
+    }
+    return out.stream()
+        .sorted(java.util.Comparator.comparing(Identifier::name))
+        .toArray(Identifier[]::new);
   }
 }
