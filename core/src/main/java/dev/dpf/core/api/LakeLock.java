@@ -27,10 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One process at a time on a lake: a process takes the lock before it opens the lake's catalog or
- * writes a table, and a second process stops with a one-line message instead of racing it (two
- * writers of one Delta table on S3, or of the embedded catalog, corrupt or fail). The lock is
- * {@code <lake>/_system/lake.lock}, holding who took it.
+ * One writer at a time on a lake: a process takes the lock before it writes a table, and a second
+ * writer stops with a one-line message instead of racing it (two writers of one Delta table on S3
+ * corrupt it; two runs would make the same decisions twice). Readers take no lock: Delta gives each
+ * of them the tables' committed versions. The lock is {@code <lake>/_system/lake.lock}, holding who
+ * took it.
  *
  * <p>On a local file system it is an operating-system lock on that file: it is released when the
  * process ends, however it ends. On other file systems (S3, HDFS) it is the file itself, created
@@ -92,7 +93,7 @@ public abstract class LakeLock implements AutoCloseable {
   /**
    * Checks, before anything is written, that this process can write every folder of a local lake
    * that a run writes into (the root, the zones, tables and their partitions, each table's Delta
-   * log, the catalog), creating the root if needed.
+   * log), creating the root if needed.
    *
    * @throws DpfException naming the first folder it cannot write
    */
@@ -199,7 +200,7 @@ public abstract class LakeLock implements AutoCloseable {
             + lake
             + " is in use by "
             + (holder == null || holder.isBlank() ? "another process" : holder.strip())
-            + ". One dpf process at a time may open a lake: wait until it ends, then run again");
+            + ". One dpf process at a time may write a lake: wait until it ends, then run again");
   }
 
   private static String host() {

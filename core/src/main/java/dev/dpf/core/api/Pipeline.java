@@ -87,10 +87,11 @@ public final class Pipeline {
   }
 
   /**
-   * Creates each zone's catalog database and, empty, every transformed and curated table the
-   * definition makes, with the schema a run gives it, so that queries and tools can see them before
-   * data arrives. Tables that exist are left alone: it can run at any time. Consolidated tables
-   * take their columns from what the sources deliver; the first ingest creates them.
+   * Creates each zone's folder (and, with a metastore, its database) and, empty, every transformed
+   * and curated table the definition makes, with the schema a run gives it, so that queries and
+   * tools can see them before data arrives. Tables that exist are left alone: it can run at any
+   * time. Consolidated tables take their columns from what the sources deliver; the first ingest
+   * creates them.
    */
   public List<TableResult> init() {
     for (Zone zone : Zone.values()) {

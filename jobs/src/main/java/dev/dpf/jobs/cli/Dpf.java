@@ -73,6 +73,7 @@ public final class Dpf implements Runnable {
           e.printStackTrace(err);
           return EXIT_INTERNAL_ERROR;
         });
+    Sessions.noticesTo(cli.getErr());
     try {
       return cli.execute(args);
     } finally {

@@ -41,16 +41,16 @@ final class Startup {
     return new Started(definition, session.get());
   }
 
-  /** Waits until the process is stopped (Ctrl-C), then runs {@code onStop}. */
+  /**
+   * Waits until the process is stopped (Ctrl-C, or a TERM signal from a service manager), then runs
+   * {@code onStop} and returns, so that the command ends as a stopped server should: exit code 0.
+   */
   static void untilStopped(Runnable onStop) throws InterruptedException {
     java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  onStop.run();
-                  stopped.countDown();
-                }));
+    for (String signal : java.util.List.of("INT", "TERM")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());
+    }
     stopped.await();
+    onStop.run();
   }
 }

@@ -23,6 +23,11 @@ public final class Sessions {
   // The local lake folder this process made (there was none): removed by stop() when the process
   // wrote nothing to it, so a run refused before its first stage leaves no lake behind.
   private static Path madeLake;
+  // Where notices for the user go (the command's standard error).
+  private static java.io.PrintWriter notices =
+      new java.io.PrintWriter(
+          new java.io.OutputStreamWriter(System.err, java.nio.charset.StandardCharsets.UTF_8),
+          true);
 
   /** What opening a lake puts in its folder before anything is written: the lock and markers. */
   private static final java.util.Set<String> OPENED_ONLY =
@@ -170,6 +175,11 @@ public final class Sessions {
     return LakeLock.acquire(lake, session.sparkContext().hadoopConfiguration(), "dpf " + command);
   }
 
+  /** Sends the notices a session tells the user (one line each) to {@code err}. */
+  public static synchronized void noticesTo(java.io.PrintWriter err) {
+    notices = err;
+  }
+
   /**
    * Sets aside the embedded catalog of an earlier dpf version ({@code _system/metastore_db},
    * holding absolute locations), which nothing reads any more, and says so once.
@@ -189,13 +199,14 @@ public final class Sessions {
       throw new DpfException(
           "Cannot set aside the earlier catalog " + old + ": " + e.getMessage(), e);
     }
-    System.err.println(
+    notices.println(
         "dpf: "
             + old
             + " (the catalog of an earlier dpf version) is no longer read: table names resolve"
             + " from the lake's own folders. Kept as "
             + kept.getFileName()
             + "; delete it once you no longer need views you made in it");
+    notices.flush();
   }
 
   private static void deleteIfOnlyFolders(Path dir) throws IOException {

@@ -58,11 +58,11 @@ public final class DocsSite {
                   + " holds files that are not a dpf site; nothing was written there. Pass an"
                   + " empty or new folder");
         }
-        fs.delete(new org.apache.hadoop.fs.Path(root, "tables"), true); // pages of gone tables
       }
       for (var page : pages.entrySet()) {
         write(fs, new org.apache.hadoop.fs.Path(root, page.getKey()), page.getValue());
       }
+      removeGonePages(fs, root, pages.keySet());
       write(fs, new org.apache.hadoop.fs.Path(root, MARKER), stamp(definition));
       String index = fs.makeQualified(new org.apache.hadoop.fs.Path(root, "index.html")).toString();
       return new Written(
@@ -124,6 +124,25 @@ public final class DocsSite {
           pages,
           tables,
           seconds);
+    }
+  }
+
+  /**
+   * Removes the pages of tables that are gone, each file alone after the new pages are written (not
+   * the folder first): a run and a {@code dpf docs} writing the same site at once each leave whole
+   * pages, and neither fails on the other's files.
+   */
+  private static void removeGonePages(
+      FileSystem fs, org.apache.hadoop.fs.Path root, java.util.Set<String> written)
+      throws IOException {
+    org.apache.hadoop.fs.Path tables = new org.apache.hadoop.fs.Path(root, "tables");
+    if (!fs.exists(tables)) {
+      return;
+    }
+    for (var f : fs.listStatus(tables)) {
+      if (f.isFile() && !written.contains("tables/" + f.getPath().getName())) {
+        fs.delete(f.getPath(), false);
+      }
     }
   }
 

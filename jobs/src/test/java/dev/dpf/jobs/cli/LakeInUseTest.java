@@ -24,9 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One process at a time on a lake: while a {@code dpf run} holds it, a second run (or an analyst
- * command) stops with one line and leaves every file of the lake as it was; a lake that cannot be
- * written is one line too. The lock goes with the process that held it, however it ends.
+ * One writer at a time on a lake, any number of readers beside it: while a {@code dpf run} holds
+ * the lake, queries, listings and plans in other processes run and see the committed versions of
+ * its tables, and a second writer (a run, a {@code dpf sql} INSERT) stops with one line and leaves
+ * every file of the lake as it was; a lake that cannot be written is one line too. The lock goes
+ * with the process that held it, however it ends.
  */
 class LakeInUseTest {
   @TempDir Path dir;
@@ -52,40 +54,125 @@ class LakeInUseTest {
   }
 
   @Test
-  void aSecondProcessStopsWithOneLineWhileARunHoldsTheLake() throws Exception {
+  void readersRunBesideAHeldRunAndASecondWriterStopsWithOneLine() throws Exception {
     Path definition = definition();
     Path lake = dir.resolve("lake");
-    Path out = dir.resolve("first.out");
     String[] run = CliRun.runArgs(dir, lake, definition);
-    // The first run stops, holding the lake, once it has planned its ingest batch.
-    Process first =
+    assertThat(dpf(run).code()).isZero(); // transformed.t: rows 1 to 3
+    Files.writeString(dir.resolve("raw/files/t/b.csv"), "id,v\n4,d\n5,e\n");
+
+    // The second run holds the lake once its ingest committed the two new rows to consolidated.t,
+    // before it transforms them, until the test lets it go on.
+    Path out = dir.resolve("held.out");
+    Path release = dir.resolve("release");
+    Process held =
         JavaProcess.start(
-            dir, out, concat(List.of(CrashingDpf.class.getName(), IngestHooks.PLANNED), run));
+            dir,
+            out,
+            concat(
+                List.of(
+                    CrashingDpf.class.getName(),
+                    IngestHooks.WRITTEN,
+                    "--release",
+                    release.toString()),
+                run));
     try {
-      awaitMarker(first, out, "ingest:planned");
+      awaitMarker(held, out, IngestHooks.WRITTEN);
       List<String> before = files(lake);
 
-      CliRun second = dpf(run);
-      CliRun query = dpf("sql", "--lake", lake.toString(), "select 1");
+      // Readers, in a process of their own: the committed versions, and no wait.
+      Path queried = dir.resolve("query.out");
+      Process query =
+          JavaProcess.start(
+              dir,
+              queried,
+              Dpf.class.getName(),
+              "sql",
+              "--lake",
+              lake.toString(),
+              "--master",
+              "local[1]",
+              "--format",
+              "csv",
+              "select count(*) as t from transformed.t; select count(*) as c from"
+                  + " consolidated.t");
+      assertThat(query.waitFor(3, TimeUnit.MINUTES)).isTrue();
+      assertThat(query.exitValue()).isZero();
+      assertThat(Files.readString(queried, UTF_8)).isEqualTo("t\n3\n\nc\n5\n");
+      for (String[] reader :
+          List.of(
+              new String[] {"tables", "--lake", lake.toString()},
+              new String[] {"describe", "--lake", lake.toString(), "transformed.t"},
+              new String[] {"quarantine", "list", "--lake", lake.toString()},
+              new String[] {
+                "plan",
+                "--raw",
+                dir.resolve("raw").toString(),
+                "--lake",
+                lake.toString(),
+                "--definition",
+                definition.toString()
+              })) {
+        CliRun r = dpf(reader);
+        assertThat(r.code()).as(String.join(" ", reader) + ": " + r.err()).isZero();
+      }
 
+      // Writers stop with one line and write nothing.
+      CliRun second = dpf(run);
+      CliRun insert =
+          dpf("sql", "--lake", lake.toString(), "insert into transformed.t values (9, 'z')");
       String inUse =
           "dpf: The lake at "
               + lake
               + " is in use by dpf run \\(pid "
-              + first.pid()
-              + " on .+, since .+Z\\)\\. One dpf process at a time may open a lake: wait until it"
-              + " ends, then run again\n";
+              + held.pid()
+              + " on .+, since .+Z\\)\\. One dpf process at a time may write a lake: wait until"
+              + " it ends, then run again\n";
       assertThat(second.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
       assertThat(second.err()).matches(inUse);
       assertThat(second.out()).isEmpty();
-      assertThat(query.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
-      assertThat(query.err()).matches(inUse);
-      assertThat(files(lake)).as("nothing written by the refused processes").isEqualTo(before);
+      assertThat(insert.code()).isEqualTo(Dpf.EXIT_USER_ERROR);
+      assertThat(insert.err())
+          .matches("dpf: statement 1 of 1 \\(line 1\\) failed: " + inUse.substring(5));
+      assertThat(files(lake)).as("nothing written by the refused writers").isEqualTo(before);
+
+      // The run goes on, finishes, and a reader then sees its rows.
+      Files.createFile(release);
+      assertThat(held.waitFor(3, TimeUnit.MINUTES)).isTrue();
+      assertThat(held.exitValue()).as(Files.readString(out, UTF_8)).isZero();
+    } finally {
+      held.destroyForcibly();
+      held.waitFor(30, TimeUnit.SECONDS);
+    }
+    CliRun after =
+        dpf(
+            "sql",
+            "--lake",
+            lake.toString(),
+            "--format",
+            "csv",
+            "select count(*) from transformed.t");
+    assertThat(after.out()).isEqualTo("count(1)\n5\n");
+  }
+
+  @Test
+  void aKilledWriterLetsGoOfTheLake() throws Exception {
+    Path definition = definition();
+    Path lake = dir.resolve("lake");
+    Path out = dir.resolve("first.out");
+    Process first =
+        JavaProcess.start(
+            dir,
+            out,
+            concat(
+                List.of(CrashingDpf.class.getName(), IngestHooks.PLANNED),
+                CliRun.runArgs(dir, lake, definition)));
+    try {
+      awaitMarker(first, out, IngestHooks.PLANNED);
     } finally {
       first.destroyForcibly();
       first.waitFor(30, TimeUnit.SECONDS);
     }
-
     // The lock went with the killed process (the next run resumes its batch: IngestCrashTest).
     LakeLock.acquire(lake.toString(), new Configuration(), "dpf test").close();
   }
@@ -144,7 +231,7 @@ class LakeInUseTest {
             .isInstanceOf(DpfException.class)
             .hasMessageMatching(
                 "The lake at s3a://lake/sales is in use by dpf run job \\(pid \\d+ on .+, since"
-                    + " .+Z\\)\\. One dpf process at a time may open a lake: wait until it ends,"
+                    + " .+Z\\)\\. One dpf process at a time may write a lake: wait until it ends,"
                     + " then run again");
       }
       // s3a leaves a marker for the folder the file was in.

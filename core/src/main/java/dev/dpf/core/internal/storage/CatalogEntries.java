@@ -137,6 +137,19 @@ public final class CatalogEntries {
       }
       catalog.dropTable(id, true, false);
     }
+    CatalogTable entry = entry(id, location, schema, partitionColumns);
+    catalog.createTable(entry, true, false);
+  }
+
+  /**
+   * A catalog entry for the external Delta table at {@code location}: its name, columns and
+   * partition columns.
+   */
+  static CatalogTable entry(
+      TableIdentifier id,
+      URI location,
+      StructType schema,
+      java.util.List<String> partitionColumns) {
     CatalogStorageFormat storage =
         new CatalogStorageFormat(
             Option.apply(location),
@@ -145,29 +158,27 @@ public final class CatalogEntries {
             Option.empty(),
             false,
             emptyMap());
-    CatalogTable entry =
-        new CatalogTable(
-            id,
-            CatalogTableType.EXTERNAL(),
-            storage,
-            schema,
-            Option.apply("delta"),
-            JavaConverters.asScalaBuffer(partitionColumns).toList(),
-            Option.empty(),
-            "",
-            System.currentTimeMillis(),
-            -1L,
-            org.apache.spark.package$.MODULE$.SPARK_VERSION(),
-            emptyMap(),
-            Option.empty(),
-            Option.empty(),
-            Option.empty(),
-            JavaConverters.asScalaBuffer(java.util.List.<String>of()).toList(),
-            false,
-            true,
-            emptyMap(),
-            Option.empty());
-    catalog.createTable(entry, true, false);
+    return new CatalogTable(
+        id,
+        CatalogTableType.EXTERNAL(),
+        storage,
+        schema,
+        Option.apply("delta"),
+        JavaConverters.asScalaBuffer(partitionColumns).toList(),
+        Option.empty(),
+        "",
+        System.currentTimeMillis(),
+        -1L,
+        org.apache.spark.package$.MODULE$.SPARK_VERSION(),
+        emptyMap(),
+        Option.empty(),
+        Option.empty(),
+        Option.empty(),
+        JavaConverters.asScalaBuffer(java.util.List.<String>of()).toList(),
+        false,
+        true,
+        emptyMap(),
+        Option.empty());
   }
 
   /** Removes the in-memory catalog's entry of a table (one that {@link #mirror} made). */
@@ -190,7 +201,7 @@ public final class CatalogEntries {
         .toList();
   }
 
-  private static scala.collection.immutable.Map<String, String> emptyMap() {
+  static scala.collection.immutable.Map<String, String> emptyMap() {
     return scala.collection.immutable.Map$.MODULE$.empty();
   }
 

@@ -5,10 +5,14 @@ import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
+import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.connector.catalog.Identifier;
 import org.apache.spark.sql.connector.catalog.Table;
 import org.apache.spark.sql.delta.catalog.DeltaCatalog;
+import org.apache.spark.sql.delta.catalog.DeltaTableV2;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * The session's catalog ({@code spark_catalog}): Delta's, with a lake's zones resolved from the
@@ -24,8 +28,8 @@ import org.apache.spark.sql.delta.catalog.DeltaCatalog;
  */
 public class LakeCatalog extends DeltaCatalog {
 
-  /** The table a zone's name stands for, when its folder holds a Delta table. */
-  private Optional<Identifier> folderTable(Identifier ident) {
+  /** The folder a zone's table name stands for, when it holds a Delta table. */
+  private Optional<String> folderTable(Identifier ident) {
     Optional<String> zoneFolder = zoneFolder(ident.namespace());
     if (zoneFolder.isEmpty()) {
       return Optional.empty();
@@ -36,7 +40,7 @@ public class LakeCatalog extends DeltaCatalog {
             java.util.List.of(ident.name(), ident.name().toLowerCase(Locale.ROOT)))) {
       String path = zoneFolder.get() + "/" + name;
       if (log.latestVersion(path) >= 0) {
-        return Optional.of(Identifier.of(new String[] {"delta"}, path));
+        return Optional.of(path);
       }
     }
     return Optional.empty();
@@ -67,10 +71,29 @@ public class LakeCatalog extends DeltaCatalog {
     }
   }
 
+  /**
+   * The zone's table in its folder, as a Delta table that keeps its name ({@code zone.table}) for
+   * plans, messages and column lineage; else as Delta's catalog finds it.
+   */
   @Override
   public Table loadTable(Identifier ident) {
-    Optional<Identifier> path = folderTable(ident);
-    return super.loadTable(path.orElse(ident));
+    Optional<String> path = folderTable(ident);
+    if (path.isEmpty()) {
+      return super.loadTable(ident);
+    }
+    org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(path.get());
+    TableIdentifier name =
+        new TableIdentifier(
+            folder.getName(), scala.Option.apply(ident.namespace()[0].toLowerCase(Locale.ROOT)));
+    CatalogTable entry =
+        CatalogEntries.entry(name, folder.toUri(), new StructType(), java.util.List.of());
+    return new DeltaTableV2(
+        spark(),
+        folder,
+        scala.Option.apply(entry),
+        scala.Option.apply(name.unquotedString()),
+        scala.Option.empty(),
+        CatalogEntries.emptyMap());
   }
 
   @Override
