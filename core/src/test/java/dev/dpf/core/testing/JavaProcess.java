@@ -57,4 +57,34 @@ public final class JavaProcess {
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
   }
+
+  /**
+   * Waits (up to three minutes) until the child has written {@code text} to {@code out}.
+   *
+   * @throws AssertionError when the child ends first or never writes it, with what it wrote
+   */
+  public static void awaitOutput(Process child, Path out, String text) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(3);
+    String printed = "";
+    while (System.nanoTime() < deadline) {
+      printed =
+          java.nio.file.Files.exists(out)
+              ? java.nio.file.Files.readString(out, java.nio.charset.StandardCharsets.UTF_8)
+              : "";
+      if (printed.contains(text)) {
+        return;
+      }
+      if (!child.isAlive()) {
+        throw new AssertionError(
+            "the child ended ("
+                + child.exitValue()
+                + ") before printing "
+                + text
+                + ":\n"
+                + printed);
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("the child never printed " + text + ":\n" + printed);
+  }
 }

@@ -77,7 +77,7 @@ class LakeInUseTest {
                     release.toString()),
                 run));
     try {
-      awaitMarker(held, out, IngestHooks.WRITTEN);
+      JavaProcess.awaitOutput(held, out, CrashAt.MARKER + IngestHooks.WRITTEN);
       List<String> before = files(lake);
 
       // Readers, in a process of their own: the committed versions, and no wait.
@@ -168,7 +168,7 @@ class LakeInUseTest {
                 List.of(CrashingDpf.class.getName(), IngestHooks.PLANNED),
                 CliRun.runArgs(dir, lake, definition)));
     try {
-      awaitMarker(first, out, IngestHooks.PLANNED);
+      JavaProcess.awaitOutput(first, out, CrashAt.MARKER + IngestHooks.PLANNED);
     } finally {
       first.destroyForcibly();
       first.waitFor(30, TimeUnit.SECONDS);
@@ -275,20 +275,5 @@ class LakeInUseTest {
     } catch (java.io.IOException e) {
       return -1;
     }
-  }
-
-  private static void awaitMarker(Process child, Path out, String point) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (System.nanoTime() < deadline) {
-      String text = Files.exists(out) ? Files.readString(out, UTF_8) : "";
-      if (text.contains(CrashAt.MARKER + point)) {
-        return;
-      }
-      if (!child.isAlive()) {
-        throw new AssertionError("first run ended (" + child.exitValue() + "):\n" + text);
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("first run never reached " + point);
   }
 }

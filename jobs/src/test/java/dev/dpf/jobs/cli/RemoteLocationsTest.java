@@ -40,11 +40,7 @@ class RemoteLocationsTest {
                 amount: {type: "decimal(12,2)"}
           """);
       s3.upload(definition, "defs", "dpf/");
-      List<String> conf = new ArrayList<>();
-      s3.s3aSettings()
-          .forEach((k, v) -> conf.addAll(List.of("--conf", "spark.hadoop." + k + "=" + v)));
-      conf.addAll(List.of("--conf", "spark.hadoop.fs.s3a.access.key=" + S3Server.ACCESS_KEY));
-      conf.addAll(List.of("--conf", "spark.hadoop.fs.s3a.secret.key=" + S3Server.SECRET_KEY));
+      List<String> conf = s3.dpfConf();
 
       List<String> init =
           new ArrayList<>(

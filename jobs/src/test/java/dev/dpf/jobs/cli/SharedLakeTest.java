@@ -117,16 +117,12 @@ class SharedLakeTest {
     Path definition = definition(DEFINITION);
     try (S3Server s3 = S3Server.start(dir)) {
       s3.createBucket("lakes");
-      List<String> conf = new ArrayList<>();
+      List<String> conf = s3.dpfConf();
       Configuration hadoop = new Configuration();
       s3.s3aSettings().forEach(hadoop::set);
       hadoop.set("fs.s3a.access.key", S3Server.ACCESS_KEY);
       hadoop.set("fs.s3a.secret.key", S3Server.SECRET_KEY);
       hadoop.setBoolean("fs.s3a.impl.disable.cache", true);
-      s3.s3aSettings()
-          .forEach((k, v) -> conf.addAll(List.of("--conf", "spark.hadoop." + k + "=" + v)));
-      conf.addAll(List.of("--conf", "spark.hadoop.fs.s3a.access.key=" + S3Server.ACCESS_KEY));
-      conf.addAll(List.of("--conf", "spark.hadoop.fs.s3a.secret.key=" + S3Server.SECRET_KEY));
 
       String lake = "s3a://lakes/prod";
       List<String> run =
@@ -227,7 +223,7 @@ class SharedLakeTest {
             "local[1]");
     try {
       String url = "jdbc:hive2://127.0.0.1:" + port + "/curated";
-      awaitLine(serve, out, url);
+      JavaProcess.awaitOutput(serve, out, url);
       Class.forName("org.apache.hive.jdbc.HiveDriver");
       try (Connection c = DriverManager.getConnection(url, "", "")) {
         assertThat(rows(c, "SELECT v, n FROM t_by_v ORDER BY v")).containsExactly("a,2", "b,1");
@@ -376,20 +372,5 @@ class SharedLakeTest {
     try (Stream<Path> all = Files.list(folder)) {
       return all.map(p -> p.getFileName().toString()).sorted().toList();
     }
-  }
-
-  private static void awaitLine(Process child, Path out, String text) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (System.nanoTime() < deadline) {
-      String printed = Files.exists(out) ? Files.readString(out, UTF_8) : "";
-      if (printed.contains(text)) {
-        return;
-      }
-      if (!child.isAlive()) {
-        throw new AssertionError("dpf serve ended (" + child.exitValue() + "):\n" + printed);
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("dpf serve never printed " + text);
   }
 }

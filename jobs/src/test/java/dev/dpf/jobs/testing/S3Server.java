@@ -93,6 +93,19 @@ public final class S3Server implements AutoCloseable {
         "fs.s3a.connection.ssl.enabled", "false");
   }
 
+  /**
+   * The {@code dpf} options that point a command at this server: its s3a settings and credentials
+   * as {@code --conf spark.hadoop.*}.
+   */
+  public java.util.List<String> dpfConf() {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    s3aSettings()
+        .forEach((k, v) -> out.addAll(java.util.List.of("--conf", "spark.hadoop." + k + "=" + v)));
+    out.addAll(java.util.List.of("--conf", "spark.hadoop.fs.s3a.access.key=" + ACCESS_KEY));
+    out.addAll(java.util.List.of("--conf", "spark.hadoop.fs.s3a.secret.key=" + SECRET_KEY));
+    return out;
+  }
+
   /** A client with the server's credentials, for the tests' own reads and checks. */
   public AmazonS3 client() {
     return client;
