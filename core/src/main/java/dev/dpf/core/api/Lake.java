@@ -15,10 +15,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The lake: one Delta table per {@code <root>/<zone>/<table>}, registered in the session's catalog
- * as {@code <zone>.<table>}. Where its tables are, what their Delta logs say, their rows, and the
- * catalog: every reader of a lake goes through here, so tests point it at a temporary folder. The
- * pipeline's stages write its tables; callers of the api read them.
+ * The lake: one Delta table per {@code <root>/<zone>/<table>}, which the session's SQL names {@code
+ * <zone>.<table>} (found in its folder when a statement names it: {@link #useInSql}). Where its
+ * tables are, what their Delta logs say, their rows, and the catalog: every reader of a lake goes
+ * through here, so tests point it at a temporary folder. The pipeline's stages write its tables;
+ * callers of the api read them.
  *
  * <p>Zones and table names are never null; a table that may be absent is asked with {@link #exists}
  * first, and sizes and counts of a table not there are empty optionals. A root that cannot be

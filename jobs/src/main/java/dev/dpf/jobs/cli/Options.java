@@ -82,12 +82,17 @@ final class Options {
         description = "Lake root (default: ${DEFAULT-VALUE}, in the current folder).")
     String lake;
 
-    /** The session on the lake, which this process then holds (see {@link Sessions#local}). */
+    /**
+     * The session of a command that writes the lake, holding its lock (see {@link Sessions#local}).
+     */
     SparkSession local(String command) {
       return Sessions.local(settings(), lake, command);
     }
 
-    /** As {@link #local}, for a lake that must exist (see {@link Sessions#existing}). */
+    /**
+     * The session of a command that only reads a lake that must exist, taking no lock (see {@link
+     * Sessions#existing}).
+     */
     SparkSession existing(String command) {
       return Sessions.existing(settings(), lake, command);
     }
