@@ -73,7 +73,7 @@ class SharedLakeTest {
     Map<String, String> original = fingerprints(lake.toString(), new Configuration());
     assertThat(original).containsKeys("transformed.t", "curated.t_by_v", "_system.runs");
 
-    Path copy = dir.resolve("copy");
+    Path copy = dir.resolve("copy of the lake"); // a space: names and URIs kept apart
     copyTree(lake, copy);
     try (Stream<Path> files = Files.walk(lake)) {
       for (Path p : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
@@ -116,7 +116,8 @@ class SharedLakeTest {
   void aLakeCopiedToAnotherS3PrefixReadsOnlyItsOwnObjects() throws Exception {
     Path definition = definition(DEFINITION);
     try (S3Server s3 = S3Server.start(dir)) {
-      s3.createBucket("lakes");
+      // A bucket no other test names: s3a file systems are cached by bucket in the test JVM.
+      s3.createBucket("copied-lakes");
       List<String> conf = s3.dpfConf();
       Configuration hadoop = new Configuration();
       s3.s3aSettings().forEach(hadoop::set);
@@ -124,7 +125,7 @@ class SharedLakeTest {
       hadoop.set("fs.s3a.secret.key", S3Server.SECRET_KEY);
       hadoop.setBoolean("fs.s3a.impl.disable.cache", true);
 
-      String lake = "s3a://lakes/prod";
+      String lake = "s3a://copied-lakes/prod";
       List<String> run =
           new ArrayList<>(
               List.of(
@@ -145,7 +146,7 @@ class SharedLakeTest {
       assertThat(original).containsKeys("transformed.t", "curated.t_by_v");
 
       org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(lake);
-      org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path("s3a://lakes/test-copy");
+      org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path("s3a://copied-lakes/test-copy");
       FileSystem fs = from.getFileSystem(hadoop);
       assertThat(FileUtil.copy(fs, from, fs, to, false, hadoop)).isTrue();
       assertThat(fs.delete(from, true)).isTrue();

@@ -77,7 +77,7 @@ public final class CatalogEntries {
           | org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
         throw new IllegalStateException("catalog changed while registering " + name, e);
       }
-      if (sameLocation(existing.location().toString(), location)) {
+      if (sameLocation(existing.location(), new org.apache.hadoop.fs.Path(location).toUri())) {
         return;
       }
       spark.sql("DROP TABLE " + name);
@@ -109,7 +109,7 @@ public final class CatalogEntries {
             new CatalogDatabase(db, "the lake's " + db + " zone", uri, emptyMap()), true);
       } else {
         CatalogDatabase current = catalog.getDatabaseMetadata(db);
-        if (!sameLocation(current.locationUri().toString(), location)) {
+        if (!sameLocation(current.locationUri(), uri)) {
           catalog.alterDatabase(
               new CatalogDatabase(db, current.description(), uri, current.properties()));
         }
@@ -131,8 +131,7 @@ public final class CatalogEntries {
     URI location = new org.apache.hadoop.fs.Path(tablePath(root, zone, table)).toUri();
     if (catalog.tableExists(id)) {
       CatalogTable existing = catalog.getTempViewOrPermanentTableMetadata(id);
-      if (existing.schema().equals(schema)
-          && sameLocation(existing.location().toString(), location.toString())) {
+      if (existing.schema().equals(schema) && sameLocation(existing.location(), location)) {
         return;
       }
       catalog.dropTable(id, true, false);
@@ -205,7 +204,8 @@ public final class CatalogEntries {
     return scala.collection.immutable.Map$.MODULE$.empty();
   }
 
-  private boolean sameLocation(String catalogUri, String location) {
+  /** Whether two locations name one folder (as URIs: a path's text would be encoded twice). */
+  private boolean sameLocation(URI catalogUri, URI location) {
     org.apache.hadoop.fs.Path a = new org.apache.hadoop.fs.Path(catalogUri);
     org.apache.hadoop.fs.Path b = new org.apache.hadoop.fs.Path(location);
     try {

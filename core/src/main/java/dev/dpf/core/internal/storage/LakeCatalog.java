@@ -63,9 +63,10 @@ public class LakeCatalog extends DeltaCatalog {
       return Optional.empty();
     }
     try {
-      String location = catalog().getDatabaseMetadata(db).locationUri().toString();
+      // As a path's text (decoded: a folder with a space in its name stays one), not the URI's.
       return Optional.of(
-          location.endsWith("/") ? location.substring(0, location.length() - 1) : location);
+          new org.apache.hadoop.fs.Path(catalog().getDatabaseMetadata(db).locationUri())
+              .toString());
     } catch (RuntimeException e) {
       return Optional.empty(); // dropped meanwhile
     }
@@ -85,8 +86,19 @@ public class LakeCatalog extends DeltaCatalog {
     TableIdentifier name =
         new TableIdentifier(
             folder.getName(), scala.Option.apply(ident.namespace()[0].toLowerCase(Locale.ROOT)));
+    // Its columns and partitions as its latest checksum file records them (no Spark job), for
+    // tools that read a table's catalog entry; Delta itself reads them from the log.
+    DeltaLogFiles log = new DeltaLogFiles(spark().sessionState().newHadoopConf());
+    StructType schema =
+        log.schemaJson(path.get())
+            .map(json -> (StructType) org.apache.spark.sql.types.DataType.fromJson(json))
+            .orElseGet(StructType::new);
     CatalogTable entry =
-        CatalogEntries.entry(name, folder.toUri(), new StructType(), java.util.List.of());
+        CatalogEntries.entry(
+            name,
+            folder.toUri(),
+            schema,
+            log.partitionColumns(path.get()).orElse(java.util.List.of()));
     return new DeltaTableV2(
         spark(),
         folder,
