@@ -53,6 +53,19 @@ public final class Pipeline {
   private final StageLog log;
   private final Stages stages;
   private String piiKey;
+  // Whether a stage that writes has started; whether models were compiled with PROCESS_KEY.
+  private boolean writing;
+  private boolean readingKey;
+
+  /** The key a pipeline that only reads compiles with when the lake has none yet. */
+  private static final String PROCESS_KEY = processKey();
+
+  private static String processKey() {
+    byte[] bytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.HexFormat.of().formatHex(bytes);
+  }
+
   private IngestHooks hooks = IngestHooks.NONE;
   private Map<String, String> environment = Map.of();
   private Models models;
@@ -94,6 +107,7 @@ public final class Pipeline {
    * creates them.
    */
   public List<TableResult> init() {
+    writes();
     for (Zone zone : Zone.values()) {
       lake.createDatabase(zone);
     }
@@ -151,6 +165,7 @@ public final class Pipeline {
    * not on every run.
    */
   public List<String> validateOnce() {
+    writes();
     return check.validateOnce();
   }
 
@@ -256,6 +271,7 @@ public final class Pipeline {
 
   /** All three stages in order. */
   public List<TableResult> run(RawRoot raw) {
+    writes();
     noteStaleInputs(raw);
     List<TableResult> all = new ArrayList<>(ingest(raw));
     all.addAll(transform());
@@ -268,6 +284,7 @@ public final class Pipeline {
    * source that fails does not stop the others: each is ingested, then the first failure is thrown.
    */
   public List<TableResult> ingest(RawRoot raw) {
+    writes();
     noteStaleInputs(raw);
     Ingest ingest =
         new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
@@ -294,6 +311,7 @@ public final class Pipeline {
    * {@code references} rules read), then the transformed-zone models.
    */
   public List<TableResult> transform() {
+    writes();
     noteStaleInputs(null);
     return log.logged(
         "transform",
@@ -308,6 +326,7 @@ public final class Pipeline {
    * Recorded in the run log and reconciled like a transform.
    */
   public List<TableResult> replay() {
+    writes();
     return log.logged("replay", () -> stages.replay(new Transform(spark, lake, runId, startedAt)));
   }
 
@@ -327,6 +346,7 @@ public final class Pipeline {
 
   /** Transformed to curated: the curated-zone models, each after the models it reads. */
   public List<TableResult> curate() {
+    writes();
     noteStaleInputs(null);
     return log.logged("curate", stages::curate);
   }
@@ -407,28 +427,45 @@ public final class Pipeline {
     return this;
   }
 
+  /**
+   * The PII hashing key. A pipeline that writes makes the lake's key file if there is none; one
+   * that only reads (a plan) writes nothing: it compiles with a key of its own, never stored, and
+   * so plans a rebuild of a model hashed with another key, as the run that makes the key does.
+   */
+  private synchronized String piiKey() {
+    if (piiKey != null) {
+      return piiKey;
+    }
+    String keyFile = spark.conf().get(PiiKey.FILE_CONF, null);
+    var conf = spark.sparkContext().hadoopConfiguration();
+    java.util.Optional<PiiKey> found =
+        writing
+            ? java.util.Optional.of(PiiKey.resolve(environment, keyFile, lake.root(), conf))
+            : PiiKey.find(environment, keyFile, lake.root(), conf);
+    if (found.isEmpty()) {
+      readingKey = true;
+      return PROCESS_KEY;
+    }
+    LOG.info("PII hashing key from {}", found.get().origin());
+    piiKey = found.get().value();
+    return piiKey;
+  }
+
+  /**
+   * Marks this pipeline as one that writes the lake (a stage runs); models compiled with a reader's
+   * key before are compiled again with the lake's.
+   */
+  private synchronized void writes() {
+    writing = true;
+    if (readingKey) {
+      readingKey = false;
+      models = null;
+    }
+  }
+
   private synchronized Models models() {
     if (models == null) {
-      models =
-          new Models(
-              spark,
-              definition,
-              lake,
-              () -> {
-                if (piiKey == null) {
-                  PiiKey k =
-                      PiiKey.resolve(
-                          environment,
-                          spark.conf().get(PiiKey.FILE_CONF, null),
-                          lake.root(),
-                          spark.sparkContext().hadoopConfiguration());
-                  LOG.info("PII hashing key from {}", k.origin());
-                  piiKey = k.value();
-                }
-                return piiKey;
-              },
-              runId,
-              startedAt);
+      models = new Models(spark, definition, lake, this::piiKey, runId, startedAt);
       models.fullRefresh(fullRefresh, allowEmpty);
     }
     return models;

@@ -211,6 +211,61 @@ class PlanTest {
   }
 
   @Test
+  void aPlanMakesNoKeyInTheLakeAndPlansTheRebuildTheRunThatMakesItDoes() throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(
+        definition,
+        """
+        sources:
+          a: {kind: csv-files, path: files/a}
+        datasets:
+          a: {source: a, key: [id], columns: {id: {type: int, nullable: false}, name: {type: string, pii: name}}}
+        models:
+          m: {sql: m.sql}
+        """);
+    Files.writeString(
+        dir.resolve("m.sql"), "SELECT id, protect_name(name) AS k FROM transformed.a");
+    Path a1 = dir.resolve("raw/files/a/1.csv");
+    Files.createDirectories(a1.getParent());
+    Files.writeString(a1, "id,name\n1,Ann\n");
+    Path lake = dir.resolve("lake");
+    Path lakeKey = lake.resolve("_system/pii.key");
+    StageRunner.environment(Map.of("DPF_PII_KEY", "a-key-from-the-environment-0123456789"));
+    try {
+      assertThat(CliRun.run(dir, lake, definition).code()).isZero();
+    } finally {
+      StageRunner.environment(Map.of()); // the key is not given any more
+    }
+    try {
+      assertThat(lakeKey).doesNotExist();
+
+      CliRun planned =
+          CliRun.dpf(
+              "plan",
+              "--raw",
+              dir.resolve("raw").toString(),
+              "--lake",
+              lake.toString(),
+              "--definition",
+              definition.toString());
+
+      assertThat(planned.code()).as(planned.err()).isZero();
+      assertThat(lakeKey).as("a plan writes nothing, not even a key").doesNotExist();
+      String rebuild = line("curate", "curated.m", "rebuild", "definition or SQL changed");
+      assertThat(tableLines(planned.out())).contains(rebuild);
+
+      // The run it planned: it makes the lake's own key, so the model is hashed anew.
+      CliRun run = CliRun.run(dir, lake, definition);
+      assertThat(run.code()).as(run.err()).isZero();
+      assertThat(lakeKey).exists();
+      assertThat(run.out())
+          .containsPattern("(?m)^ *curate +curated\\.m .*definition or SQL changed");
+    } finally {
+      StageRunner.environment(System.getenv());
+    }
+  }
+
+  @Test
   void aMistypedRawPathIsAWarningNamingTheCloseFolderFromValidateToRun() throws Exception {
     Path definition = dir.resolve("pipeline.yaml");
     Files.writeString(

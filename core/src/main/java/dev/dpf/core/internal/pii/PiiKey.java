@@ -57,9 +57,26 @@ public record PiiKey(String value, String origin) {
    */
   public static PiiKey resolve(
       Map<String, String> env, String keyFile, String lakeRoot, Configuration conf) {
+    return find(env, keyFile, lakeRoot, conf)
+        .orElseGet(
+            () -> {
+              Path p = lakeFile(lakeRoot);
+              byte[] bytes = new byte[32];
+              new SecureRandom().nextBytes(bytes);
+              write(p, HexFormat.of().formatHex(bytes), conf);
+              return new PiiKey(read(p, conf), "the lake's key file " + p);
+            });
+  }
+
+  /**
+   * The key for a lake as {@link #resolve} finds it, writing nothing: empty when the lake has no
+   * key file yet (and none is configured), which only a process that writes the lake makes.
+   */
+  public static java.util.Optional<PiiKey> find(
+      Map<String, String> env, String keyFile, String lakeRoot, Configuration conf) {
     String fromEnv = env.get(ENV);
     if (fromEnv != null && !fromEnv.isEmpty()) {
-      return new PiiKey(fromEnv, "environment variable " + ENV);
+      return java.util.Optional.of(new PiiKey(fromEnv, "environment variable " + ENV));
     }
     if (keyFile != null && !keyFile.isBlank()) {
       Path p = new Path(keyFile);
@@ -72,17 +89,17 @@ public record PiiKey(String value, String origin) {
                 + FILE_CONF
                 + ") does not exist. Create it or fix the setting");
       }
-      return new PiiKey(text, "file " + keyFile);
+      return java.util.Optional.of(new PiiKey(text, "file " + keyFile));
     }
-    Path p = new Path(lakeRoot + "/_system/pii.key");
+    Path p = lakeFile(lakeRoot);
     String text = read(p, conf);
-    if (text == null) {
-      byte[] bytes = new byte[32];
-      new SecureRandom().nextBytes(bytes);
-      write(p, HexFormat.of().formatHex(bytes), conf);
-      text = read(p, conf);
-    }
-    return new PiiKey(text, "the lake's key file " + p);
+    return text == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(new PiiKey(text, "the lake's key file " + p));
+  }
+
+  private static Path lakeFile(String lakeRoot) {
+    return new Path(lakeRoot + "/_system/pii.key");
   }
 
   private static String read(Path p, Configuration conf) {

@@ -32,13 +32,19 @@ class PiiKeyTest {
     assertThat(fromFile.value()).isEqualTo("from-the-key-file-0123456789");
     assertThat(fromFile.origin()).isEqualTo("file " + file);
 
-    PiiKey made = PiiKey.resolve(Map.of(), null, lake, conf);
     Path lakeKey = dir.resolve("lake/_system/pii.key");
+    // Finding writes nothing: only a process that writes the lake makes its key.
+    assertThat(PiiKey.find(Map.of(), null, lake, conf)).isEmpty();
+    assertThat(lakeKey).doesNotExist();
+
+    PiiKey made = PiiKey.resolve(Map.of(), null, lake, conf);
     assertThat(made.value()).matches("[0-9a-f]{64}");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(lakeKey)))
         .isEqualTo("rw-------");
     // Made once: the next run hashes with the same key.
     assertThat(PiiKey.resolve(Map.of(), null, lake, conf).value()).isEqualTo(made.value());
+    assertThat(PiiKey.find(Map.of(), null, lake, conf).orElseThrow().value())
+        .isEqualTo(made.value());
     assertThat(made.toString()).doesNotContain(made.value());
   }
 
