@@ -179,7 +179,7 @@ abstract class StageCommand implements Callable<Integer> {
     var kept =
         changed
             ? java.util.Optional.<String>empty()
-            : dev.dpf.jobs.site.DocsSite.current(started.spark(), started.definition(), dir);
+            : dev.dpf.jobs.site.DocsSite.current(started.spark(), started.definition(), lake, dir);
     if (kept.isPresent()) {
       out.println();
       out.println("Report " + kept.get() + "  (as it was: this run changed nothing)");

@@ -63,7 +63,7 @@ public final class DocsSite {
         write(fs, new org.apache.hadoop.fs.Path(root, page.getKey()), page.getValue());
       }
       removeGonePages(fs, root, pages.keySet());
-      write(fs, new org.apache.hadoop.fs.Path(root, MARKER), stamp(definition));
+      write(fs, new org.apache.hadoop.fs.Path(root, MARKER), stamp(definition, lake));
       String index = fs.makeQualified(new org.apache.hadoop.fs.Path(root, "index.html")).toString();
       return new Written(
           index, pages.size(), site.nodes().size(), (System.nanoTime() - start) / 1e9);
@@ -72,24 +72,32 @@ public final class DocsSite {
     }
   }
 
-  /** What a site's marker holds: who wrote it, from which definition (by fingerprint). */
-  private static String stamp(PipelineDefinition definition) {
+  /**
+   * What a site's marker holds: who wrote it, from which definition (by fingerprint), of which lake
+   * (where it is: a lake copied or moved has its pages, which name its folders, written again).
+   */
+  private static String stamp(PipelineDefinition definition, Lake lake) {
     try {
       byte[] d =
           java.security.MessageDigest.getInstance("SHA-256")
               .digest(definition.toString().getBytes(StandardCharsets.UTF_8));
-      return "written by dpf docs\ndefinition " + java.util.HexFormat.of().formatHex(d) + "\n";
+      return "written by dpf docs\ndefinition "
+          + java.util.HexFormat.of().formatHex(d)
+          + "\nlake "
+          + lake.root()
+          + "\n";
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
 
   /**
-   * The front page of the site in {@code dir}, if there is one written from this definition (a run
-   * that changed nothing in the lake can keep it: it would be written the same).
+   * The front page of the site in {@code dir}, if there is one written from this definition for
+   * this lake where it is now (a run that changed nothing in the lake can keep it: it would be
+   * written the same).
    */
   public static java.util.Optional<String> current(
-      SparkSession spark, PipelineDefinition definition, String dir) {
+      SparkSession spark, PipelineDefinition definition, Lake lake, String dir) {
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
     try {
       FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -100,7 +108,7 @@ public final class DocsSite {
       }
       try (var in = fs.open(marker)) {
         String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        return text.equals(stamp(definition))
+        return text.equals(stamp(definition, lake))
             ? java.util.Optional.of(fs.makeQualified(index).toString())
             : java.util.Optional.empty();
       }

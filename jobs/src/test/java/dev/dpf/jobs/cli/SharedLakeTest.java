@@ -68,7 +68,7 @@ class SharedLakeTest {
   void aCopiedFolderReadsAndWritesOnlyItsOwnFiles() throws Exception {
     Path definition = definition(DEFINITION);
     Path lake = dir.resolve("lake");
-    CliRun made = CliRun.run(dir, lake, definition);
+    CliRun made = CliRun.run(dir, lake, definition, "--report", report(lake));
     assertThat(made.code()).as(made.err()).isZero();
     Map<String, String> original = fingerprints(lake.toString(), new Configuration());
     assertThat(original).containsKeys("transformed.t", "curated.t_by_v", "_system.runs");
@@ -90,6 +90,16 @@ class SharedLakeTest {
                 .path("location")
                 .asText())
         .isEqualTo("file:" + copy.resolve("curated/t_by_v"));
+
+    // A run on the copy finds nothing new, and writes the copy's report anew: its pages name the
+    // copy's folders.
+    CliRun again = CliRun.run(dir, copy, definition, "--report", report(copy));
+    assertThat(again.code()).as(again.err()).isZero();
+    assertThat(again.out()).contains("Report file:").doesNotContain("as it was");
+    assertThat(Files.readString(copy.resolve("_system/report/index.html")))
+        .contains("file:" + copy)
+        .doesNotContain("file:" + lake + "/")
+        .doesNotContain("file:" + lake + " ");
 
     // A write through the copy changes the copy only.
     List<String> originalLog = files(lake.resolve("transformed/t/_delta_log"));
@@ -268,6 +278,10 @@ class SharedLakeTest {
       serve.destroyForcibly();
       serve.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  private static String report(Path lake) {
+    return lake.resolve("_system/report").toString();
   }
 
   /**
