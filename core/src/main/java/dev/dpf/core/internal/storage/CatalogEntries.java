@@ -48,6 +48,16 @@ public final class CatalogEntries {
     return !"hive".equals(spark.sparkContext().conf().get("spark.sql.catalogImplementation", ""));
   }
 
+  /**
+   * Whether the session's catalog finds a zone's tables in the lake's folders ({@link
+   * LakeCatalog}).
+   */
+  static boolean resolvesFolders(SparkSession spark) {
+    return LakeCatalog.class
+        .getName()
+        .equals(spark.conf().get("spark.sql.catalog.spark_catalog", ""));
+  }
+
   /** As {@link #register}, once per table for this lake (writes register after every commit). */
   synchronized void registerOnce(Zone zone, String table, String location) {
     if (!registered.contains(new TableName(zone, table))) {
@@ -65,6 +75,17 @@ public final class CatalogEntries {
     registered.add(name);
     createDatabase(zone);
     if (inMemory(spark)) {
+      if (!resolvesFolders(spark)) {
+        // A session of the caller's own, without SparkSetup's catalog: an entry names the table.
+        DeltaLogFiles log = new DeltaLogFiles(spark.sessionState().newHadoopConf());
+        mirror(
+            zone,
+            table,
+            log.schemaJson(location)
+                .map(json -> (StructType) org.apache.spark.sql.types.DataType.fromJson(json))
+                .orElseGet(StructType::new),
+            log.partitionColumns(location).orElse(java.util.List.of()));
+      }
       return;
     }
     TableIdentifier id = new TableIdentifier(table, Option.apply(zone.dbName()));
