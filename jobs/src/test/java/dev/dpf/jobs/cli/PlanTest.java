@@ -169,8 +169,8 @@ class PlanTest {
                     + " not selected and out of date: transformed.a"));
   }
 
-  @Test
-  void aPlanReadsThePiiKeyFromTheEnvironmentAsTheRunDoes() throws Exception {
+  /** A definition whose model hashes a name ({@code protect_name}), and a raw file of one row. */
+  private Path hashingModel() throws Exception {
     Path definition = dir.resolve("pipeline.yaml");
     Files.writeString(
         definition,
@@ -187,6 +187,12 @@ class PlanTest {
     Path a1 = dir.resolve("raw/files/a/1.csv");
     Files.createDirectories(a1.getParent());
     Files.writeString(a1, "id,name\n1,Ann\n");
+    return definition;
+  }
+
+  @Test
+  void aPlanReadsThePiiKeyFromTheEnvironmentAsTheRunDoes() throws Exception {
+    Path definition = hashingModel();
     Path lake = dir.resolve("lake");
     StageRunner.environment(Map.of("DPF_PII_KEY", "a-key-from-the-environment-0123456789"));
     try {
@@ -212,22 +218,7 @@ class PlanTest {
 
   @Test
   void aPlanMakesNoKeyInTheLakeAndPlansTheRebuildTheRunThatMakesItDoes() throws Exception {
-    Path definition = dir.resolve("pipeline.yaml");
-    Files.writeString(
-        definition,
-        """
-        sources:
-          a: {kind: csv-files, path: files/a}
-        datasets:
-          a: {source: a, key: [id], columns: {id: {type: int, nullable: false}, name: {type: string, pii: name}}}
-        models:
-          m: {sql: m.sql}
-        """);
-    Files.writeString(
-        dir.resolve("m.sql"), "SELECT id, protect_name(name) AS k FROM transformed.a");
-    Path a1 = dir.resolve("raw/files/a/1.csv");
-    Files.createDirectories(a1.getParent());
-    Files.writeString(a1, "id,name\n1,Ann\n");
+    Path definition = hashingModel();
     Path lake = dir.resolve("lake");
     Path lakeKey = lake.resolve("_system/pii.key");
     StageRunner.environment(Map.of("DPF_PII_KEY", "a-key-from-the-environment-0123456789"));
