@@ -32,7 +32,7 @@ final class DescribeCommand implements Callable<Integer> {
         Startup.start(
             new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile()),
             StageRunner::definition,
-            () -> lakeOptions.existing(spec.name()));
+            () -> lakeOptions.existing());
     SparkSession spark = started.spark();
     PipelineDefinition definition = started.definition();
     var out = spec.commandLine().getOut();

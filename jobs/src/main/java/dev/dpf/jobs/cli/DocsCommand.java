@@ -65,7 +65,7 @@ final class DocsCommand implements Callable<Integer> {
         Startup.start(
             new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile()),
             StageRunner::definition,
-            () -> lakeOptions.existing(spec.name()));
+            () -> lakeOptions.existing());
     Lake lake = new Lake(started.spark(), lakeOptions.lake);
     String dir = out != null ? out : DocsSite.defaultDir(lake);
     DocsSite.Written written = DocsSite.write(started.spark(), started.definition(), lake, dir);

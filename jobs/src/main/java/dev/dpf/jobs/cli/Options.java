@@ -93,8 +93,8 @@ final class Options {
      * The session of a command that only reads a lake that must exist, taking no lock (see {@link
      * Sessions#existing}).
      */
-    SparkSession existing(String command) {
-      return Sessions.existing(settings(), lake, command);
+    SparkSession existing() {
+      return Sessions.existing(settings(), lake);
     }
   }
 

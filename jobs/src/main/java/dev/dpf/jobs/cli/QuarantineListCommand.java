@@ -27,8 +27,7 @@ final class QuarantineListCommand implements Callable<Integer> {
   public Integer call() {
     JobOptions options = new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile());
     Startup.Started started =
-        Startup.start(
-            options, StageRunner::definition, () -> lakeOptions.existing("quarantine list"));
+        Startup.start(options, StageRunner::definition, () -> lakeOptions.existing());
     QuarantineReport.print(
         started.spark(),
         started.definition(),

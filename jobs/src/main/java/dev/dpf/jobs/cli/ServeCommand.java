@@ -48,7 +48,7 @@ final class ServeCommand implements Callable<Integer> {
     if (refreshSeconds < 1) {
       throw new DpfException("--refresh must be at least 1 second, got " + refreshSeconds);
     }
-    SparkSession spark = lakeOptions.existing(spec.name());
+    SparkSession spark = lakeOptions.existing();
     Lake lake = new Lake(spark, lakeOptions.lake);
     JdbcEndpoint endpoint;
     try {

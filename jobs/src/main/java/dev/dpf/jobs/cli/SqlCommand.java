@@ -75,7 +75,7 @@ final class SqlCommand implements Callable<Integer> {
    * takes the lake's lock for its time.
    */
   private LakeSql runner() {
-    SparkSession spark = lakeOptions.existing(spec.name());
+    SparkSession spark = lakeOptions.existing();
     return new LakeSql(
         spark, () -> Sessions.lockForWrite(lakeOptions.lake, "sql (a statement that writes)"));
   }

@@ -20,7 +20,7 @@ final class TablesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    SparkSession spark = lakeOptions.existing(spec.name());
+    SparkSession spark = lakeOptions.existing();
     Lake lake = new Lake(spark, lakeOptions.lake);
     var out = spec.commandLine().getOut();
     out.printf("%-40s %12s%n", "table", "rows");

@@ -83,7 +83,7 @@ public final class Sessions {
    * no lake it stops with a user error and creates nothing). It takes no lock and writes nothing:
    * any number of readers run beside one writer, each seeing the tables' committed versions.
    */
-  public static synchronized SparkSession existing(Settings options, String lake, String command) {
+  public static synchronized SparkSession existing(Settings options, String lake) {
     return local(options, lake, null, true);
   }
 

@@ -28,13 +28,17 @@ import org.apache.spark.sql.types.StructType;
  */
 public class LakeCatalog extends DeltaCatalog {
 
+  /** The session's file system settings, as they are now, for reading Delta logs. */
+  private DeltaLogFiles deltaLogs() {
+    return new DeltaLogFiles(spark().sessionState().newHadoopConf());
+  }
+
   /** The folder a zone's table name stands for, when it holds a Delta table. */
-  private Optional<String> folderTable(Identifier ident) {
+  private Optional<String> folderTable(Identifier ident, DeltaLogFiles log) {
     Optional<String> zoneFolder = zoneFolder(ident.namespace());
     if (zoneFolder.isEmpty()) {
       return Optional.empty();
     }
-    DeltaLogFiles log = new DeltaLogFiles(spark().sessionState().newHadoopConf());
     for (String name :
         new LinkedHashSet<>(
             java.util.List.of(ident.name(), ident.name().toLowerCase(Locale.ROOT)))) {
@@ -78,7 +82,8 @@ public class LakeCatalog extends DeltaCatalog {
    */
   @Override
   public Table loadTable(Identifier ident) {
-    Optional<String> path = folderTable(ident);
+    DeltaLogFiles log = deltaLogs();
+    Optional<String> path = folderTable(ident, log);
     if (path.isEmpty()) {
       return super.loadTable(ident);
     }
@@ -88,7 +93,6 @@ public class LakeCatalog extends DeltaCatalog {
             folder.getName(), scala.Option.apply(ident.namespace()[0].toLowerCase(Locale.ROOT)));
     // Its columns and partitions as its latest checksum file records them (no Spark job), for
     // tools that read a table's catalog entry; Delta itself reads them from the log.
-    DeltaLogFiles log = new DeltaLogFiles(spark().sessionState().newHadoopConf());
     StructType schema =
         log.schemaJson(path.get())
             .map(json -> (StructType) org.apache.spark.sql.types.DataType.fromJson(json))
@@ -110,7 +114,7 @@ public class LakeCatalog extends DeltaCatalog {
 
   @Override
   public boolean tableExists(Identifier ident) {
-    return folderTable(ident).isPresent() || super.tableExists(ident);
+    return folderTable(ident, deltaLogs()).isPresent() || super.tableExists(ident);
   }
 
   @Override
@@ -118,8 +122,7 @@ public class LakeCatalog extends DeltaCatalog {
     Set<Identifier> out = new LinkedHashSet<>();
     Optional<String> zoneFolder = zoneFolder(namespace);
     if (zoneFolder.isPresent()) {
-      DeltaLogFiles log = new DeltaLogFiles(spark().sessionState().newHadoopConf());
-      for (String table : log.tablesIn(zoneFolder.get())) {
+      for (String table : deltaLogs().tablesIn(zoneFolder.get())) {
         out.add(Identifier.of(namespace, table));
       }
     }
