@@ -40,19 +40,44 @@ final class ModelGraph {
 
   /** The zone's models, each after the models of the same zone it reads. */
   List<ModelDef> ordered(Zone zone) {
-    return TopoSort.order(
+    return ordered(
         definition.models(zone),
         m ->
             references(m).stream()
                 .map(byTable::get)
                 .filter(dep -> dep != null && dep.zone() == zone)
-                .toList(),
-        loop ->
-            new DpfException(
-                "Models refer to each other in a cycle: "
-                    + String.join(
-                        " -> ", loop.stream().map(m -> m.name() + " (" + m.file() + ")").toList())
-                    + ". Break the cycle in one of these SQL files"));
+                .toList());
+  }
+
+  /**
+   * The models, each after those of them it reads ({@code reads}), else in the given order.
+   *
+   * @throws Cycle when some read each other in a cycle
+   */
+  List<ModelDef> ordered(
+      List<ModelDef> models, java.util.function.Function<ModelDef, List<ModelDef>> reads) {
+    return TopoSort.order(models, reads, Cycle::new);
+  }
+
+  /** Models that read each other in a cycle: the failure, with the models on it. */
+  static final class Cycle extends DpfException {
+    private final transient List<ModelDef> models;
+
+    Cycle(List<ModelDef> loop) {
+      super(
+          "Models refer to each other in a cycle: "
+              + String.join(
+                  " -> ", loop.stream().map(m -> m.name() + " (" + m.file() + ")").toList())
+              + ". Break the cycle in one of these SQL files");
+      // The path may start with models that lead to the cycle without being on it.
+      ModelDef repeated = loop.get(loop.size() - 1);
+      this.models = List.copyOf(loop.subList(loop.indexOf(repeated), loop.size() - 1));
+    }
+
+    /** The models on the cycle, each once. */
+    List<ModelDef> models() {
+      return models;
+    }
   }
 
   /**

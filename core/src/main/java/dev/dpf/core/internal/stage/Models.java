@@ -391,31 +391,10 @@ public final class Models {
         broken.add(m.table());
       }
     }
-    // Each model once the models it reads are compiled (or known broken).
-    List<ModelDef> waiting =
-        new ArrayList<>(
-            definition.models().stream().filter(m -> !broken.contains(m.table())).toList());
-    while (!waiting.isEmpty()) {
-      ModelDef next = null;
-      for (ModelDef m : waiting) {
-        if (refsOf.get(m.table()).stream()
-            .noneMatch(
-                r ->
-                    graph.model(r).isPresent()
-                        && waiting.stream().anyMatch(w -> w.table().equals(r)))) {
-          next = m;
-          break;
-        }
-      }
-      if (next == null) {
-        problems.add(
-            "Models refer to each other in a cycle: "
-                + String.join(
-                    ", ", waiting.stream().map(m -> m.name() + " (" + m.file() + ")").toList())
-                + ". Break the cycle in one of these SQL files");
-        break;
-      }
-      waiting.remove(next);
+    // Each model once the models it reads are compiled (or known broken): in the run's order (one
+    // topological sort), a cycle told as the run tells it and its models left out.
+    List<String> cycles = new ArrayList<>();
+    for (ModelDef next : compileOrder(refsOf, broken, cycles)) {
       Set<String> refs = refsOf.get(next.table());
       List<String> unusable = refs.stream().filter(broken::contains).toList();
       if (!unusable.isEmpty()) {
@@ -442,7 +421,34 @@ public final class Models {
         broken.add(next.table());
       }
     }
+    problems.addAll(cycles); // after what the other models' compilation found
     return problems;
+  }
+
+  /**
+   * The models to compile (those not {@code broken}), each after the models it reads, by {@link
+   * ModelGraph}'s order; each cycle is told in {@code cycles} as a run tells it, and its models are
+   * marked broken and left out.
+   */
+  private List<ModelDef> compileOrder(
+      Map<String, Set<String>> refsOf, Set<String> broken, List<String> cycles) {
+    while (true) {
+      List<ModelDef> left =
+          definition.models().stream().filter(m -> !broken.contains(m.table())).toList();
+      try {
+        return graph.ordered(
+            left,
+            m ->
+                refsOf.get(m.table()).stream()
+                    .map(graph::model)
+                    .flatMap(java.util.Optional::stream)
+                    .filter(left::contains)
+                    .toList());
+      } catch (ModelGraph.Cycle cycle) {
+        cycles.add(cycle.getMessage());
+        cycle.models().forEach(m -> broken.add(m.table()));
+      }
+    }
   }
 
   /**

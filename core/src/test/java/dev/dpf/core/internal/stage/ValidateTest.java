@@ -45,6 +45,42 @@ class ValidateTest {
   }
 
   @Test
+  void aCycleIsToldAsARunTellsItAndTheModelsOutsideItAreStillCompiled() {
+    // lead reads a, which reads b, which reads a; apart reads the dataset only.
+    String yaml =
+        """
+        sources:
+          t: {kind: csv-files, path: files/t}
+        datasets:
+          t: {source: t, columns: {id: int}}
+        models:
+          lead: {sql: lead.sql}
+          a: {sql: a.sql}
+          b: {sql: b.sql}
+          apart: {sql: apart.sql}
+        """;
+    Map<String, String> sql =
+        Map.of(
+            "lead.sql", "SELECT * FROM curated.a",
+            "a.sql", "SELECT * FROM curated.b",
+            "b.sql", "SELECT * FROM curated.a",
+            "apart.sql", "SELECT idd FROM transformed.t");
+    PipelineDefinition d = Definitions.parse("p.yaml", yaml, sql::get);
+
+    List<String> problems = validate(d);
+
+    assertThat(problems).hasSize(3);
+    assertThat(problems.get(0))
+        .startsWith("Model 'lead' (lead.sql) was not compiled: it reads curated.a");
+    assertThat(problems.get(1))
+        .startsWith("Model 'apart' (apart.sql) does not compile: [UNRESOLVED_COLUMN");
+    assertThat(problems.get(2))
+        .isEqualTo(
+            "Models refer to each other in a cycle: lead (lead.sql) -> a (a.sql) -> b (b.sql) -> a"
+                + " (a.sql). Break the cycle in one of these SQL files");
+  }
+
+  @Test
   void aRunCompilesAgainstTheColumnsTheLakeHasBeyondTheDeclaredOnes() throws Exception {
     // A raw field no dataset declares, which the consolidated table keeps and a model reads.
     String yaml =
@@ -157,7 +193,8 @@ class ValidateTest {
                 + " id). Fix the rule in models.checked.quality",
             "Quality rule expect(sure) of 'checked' reads column 'idd', which models.checked does"
                 + " not have (columns: id). Fix its expression in models.checked.quality",
-            "Models refer to each other in a cycle: a (a.sql), b (b.sql). Break the cycle in one"
-                + " of these SQL files");
+            // As a run tells it (one topological sort for both).
+            "Models refer to each other in a cycle: a (a.sql) -> b (b.sql) -> a (a.sql). Break the"
+                + " cycle in one of these SQL files");
   }
 }
