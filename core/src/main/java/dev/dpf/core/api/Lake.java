@@ -260,23 +260,7 @@ public final class Lake {
    * metadata calls); queries never need it.
    */
   public void mirror(Zone zone, String table) {
-    String dir = path(zone, table);
-    Optional<String> json = log.schemaJson(dir);
-    Optional<List<String>> partitions = log.partitionColumns(dir);
-    if (json.isEmpty() || partitions.isEmpty()) {
-      var snapshot =
-          org.apache.spark.sql.delta.DeltaLog.forTable(spark, dir)
-              .update(false, scala.Option.empty(), scala.Option.empty());
-      json = Optional.of(snapshot.metadata().schemaString());
-      partitions =
-          Optional.of(
-              scala.collection.JavaConverters.seqAsJavaList(
-                  snapshot.metadata().partitionColumns()));
-    }
-    org.apache.spark.sql.types.StructType schema =
-        (org.apache.spark.sql.types.StructType)
-            org.apache.spark.sql.types.DataType.fromJson(json.get());
-    catalog.mirror(zone, table, schema, partitions.get());
+    catalog.mirror(zone, table);
   }
 
   /** Removes a table's entry that {@link #mirror} made. */

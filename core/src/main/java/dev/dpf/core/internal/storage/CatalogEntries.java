@@ -76,15 +76,7 @@ public final class CatalogEntries {
     createDatabase(zone);
     if (inMemory(spark)) {
       if (!resolvesFolders(spark)) {
-        // A session of the caller's own, without SparkSetup's catalog: an entry names the table.
-        DeltaLogFiles log = new DeltaLogFiles(spark.sessionState().newHadoopConf());
-        mirror(
-            zone,
-            table,
-            log.schemaJson(location)
-                .map(json -> (StructType) org.apache.spark.sql.types.DataType.fromJson(json))
-                .orElseGet(StructType::new),
-            log.partitionColumns(location).orElse(java.util.List.of()));
+        mirror(zone, table); // a caller's own session, without SparkSetup's catalog
       }
       return;
     }
@@ -140,11 +132,29 @@ public final class CatalogEntries {
   }
 
   /**
-   * Enters the table's name, columns and location in the in-memory catalog (replacing an entry that
-   * differs), for callers that list tables from it: the JDBC endpoint's metadata calls. Queries do
-   * not use it ({@link LakeCatalog} reads the folder).
+   * Enters the table's name, columns and location (from its checksum file, else its snapshot) in
+   * the in-memory catalog (replacing an entry that differs), for callers that list tables from it:
+   * the JDBC endpoint's metadata calls. Queries do not use it ({@link LakeCatalog} reads the
+   * folder).
    */
-  public synchronized void mirror(
+  public synchronized void mirror(Zone zone, String table) {
+    String dir = tablePath(root, zone, table);
+    DeltaLogFiles log = new DeltaLogFiles(spark.sessionState().newHadoopConf());
+    java.util.Optional<StructType> schema = log.schema(dir);
+    java.util.Optional<java.util.List<String>> partitions = log.partitionColumns(dir);
+    if (schema.isEmpty() || partitions.isEmpty()) {
+      // No checksum file: the table's snapshot tells.
+      var metadata =
+          org.apache.spark.sql.delta.DeltaLog.forTable(spark, dir)
+              .update(false, Option.empty(), Option.empty())
+              .metadata();
+      schema = java.util.Optional.of(metadata.schema());
+      partitions = java.util.Optional.of(JavaConverters.seqAsJavaList(metadata.partitionColumns()));
+    }
+    mirror(zone, table, schema.get(), partitions.get());
+  }
+
+  private void mirror(
       Zone zone, String table, StructType schema, java.util.List<String> partitionColumns) {
     createDatabase(zone);
     var catalog = spark.sessionState().catalog();

@@ -46,6 +46,15 @@ public final class DeltaLogFiles {
     return checksumMetadata(dir).map(m -> m.path("schemaString").asText(null));
   }
 
+  /** The table's schema as {@link #schemaJson} records it, parsed; empty as there. */
+  public Optional<org.apache.spark.sql.types.StructType> schema(String dir) {
+    return schemaJson(dir)
+        .map(
+            json ->
+                (org.apache.spark.sql.types.StructType)
+                    org.apache.spark.sql.types.DataType.fromJson(json));
+  }
+
   /** The table's partition columns, as its latest checksum file records them; empty as above. */
   public Optional<List<String>> partitionColumns(String dir) {
     return checksumMetadata(dir)

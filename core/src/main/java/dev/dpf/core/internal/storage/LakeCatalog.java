@@ -93,15 +93,11 @@ public class LakeCatalog extends DeltaCatalog {
             folder.getName(), scala.Option.apply(ident.namespace()[0].toLowerCase(Locale.ROOT)));
     // Its columns and partitions as its latest checksum file records them (no Spark job), for
     // tools that read a table's catalog entry; Delta itself reads them from the log.
-    StructType schema =
-        log.schemaJson(path.get())
-            .map(json -> (StructType) org.apache.spark.sql.types.DataType.fromJson(json))
-            .orElseGet(StructType::new);
     CatalogTable entry =
         CatalogEntries.entry(
             name,
             folder.toUri(),
-            schema,
+            log.schema(path.get()).orElseGet(StructType::new),
             log.partitionColumns(path.get()).orElse(java.util.List.of()));
     return new DeltaTableV2(
         spark(),
