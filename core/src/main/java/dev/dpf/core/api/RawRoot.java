@@ -193,5 +193,10 @@ public final class RawRoot {
    *     a file re-delivered under the same key is new)
    */
   public record RawFile(String key, String uri, long size, long modified)
-      implements java.io.Serializable {}
+      implements java.io.Serializable {
+    /** The bytes of {@code files} together. */
+    public static long bytes(List<RawFile> files) {
+      return files.stream().mapToLong(RawFile::size).sum();
+    }
+  }
 }

@@ -14,6 +14,9 @@ package dev.dpf.core.api;
  * @param files input files (ingest only, else 0)
  * @param seconds wall time
  * @param note why it was skipped, or what it read
+ * @param action what the run decided to do with the table, as {@code plan} names it: {@code null}
+ *     when no decision stands behind the result ({@code init}, a failure outside a table, a result
+ *     read back from the run log)
  */
 public record TableResult(
     String stage,
@@ -25,7 +28,34 @@ public record TableResult(
     long rowsSuperseded,
     int files,
     double seconds,
-    String note) {
+    String note,
+    Planned.Action action) {
+
+  /** A result with no decision behind it ({@code action} null). */
+  public TableResult(
+      String stage,
+      String table,
+      Status status,
+      long rowsRead,
+      long rowsWritten,
+      long rowsQuarantined,
+      long rowsSuperseded,
+      int files,
+      double seconds,
+      String note) {
+    this(
+        stage,
+        table,
+        status,
+        rowsRead,
+        rowsWritten,
+        rowsQuarantined,
+        rowsSuperseded,
+        files,
+        seconds,
+        note,
+        null);
+  }
 
   /** This result with {@code more} added to its note. */
   public TableResult withNote(String more) {
@@ -39,7 +69,8 @@ public record TableResult(
         rowsSuperseded,
         files,
         seconds,
-        note.isEmpty() ? more : note + "; " + more);
+        note.isEmpty() ? more : note + "; " + more,
+        action);
   }
 
   /** Outcome of one table in one stage. */
@@ -76,11 +107,25 @@ public record TableResult(
     private int files;
     private double seconds;
     private String note = "";
+    private Planned.Action action;
 
     private Builder(String stage, String table, Status status) {
       this.stage = stage;
       this.table = table;
       this.status = status;
+      this.action =
+          switch (status) {
+            case UP_TO_DATE -> Planned.Action.UP_TO_DATE;
+            case SKIPPED -> Planned.Action.SKIP;
+            case NOT_SELECTED -> Planned.Action.NOT_SELECTED;
+            case OK, FAILED -> null;
+          };
+    }
+
+    /** What the run decided to do with the table. */
+    public Builder action(Planned.Action decided) {
+      this.action = decided;
+      return this;
     }
 
     public Builder read(long rows) {
@@ -120,7 +165,17 @@ public record TableResult(
 
     public TableResult build() {
       return new TableResult(
-          stage, table, status, read, written, quarantined, superseded, files, seconds, note);
+          stage,
+          table,
+          status,
+          read,
+          written,
+          quarantined,
+          superseded,
+          files,
+          seconds,
+          note,
+          action);
     }
   }
 
@@ -132,6 +187,7 @@ public record TableResult(
   /** What {@code init} did to a table: created it empty, or left it as it was. */
   public static TableResult init(String table, boolean created, double seconds) {
     return of("init", table, created ? Status.OK : Status.UP_TO_DATE)
+        .action(null)
         .seconds(seconds)
         .note(created ? "created, empty" : "exists; left alone")
         .build();

@@ -3,6 +3,7 @@ package dev.dpf.core.internal.stage;
 import static org.apache.spark.sql.functions.col;
 
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
@@ -35,7 +36,12 @@ final class HistoryWriter {
    * {@code batchTo} that conforms and that the dataset's quarantine does not hold (a row a quality
    * rule quarantined is no version, as it is no row of the table). The quarantine is written first.
    */
-  TableResult write(DatasetDef dataset, Dataset<Row> allValid, List<String> extra, long batchTo) {
+  TableResult write(
+      DatasetDef dataset,
+      Dataset<Row> allValid,
+      List<String> extra,
+      long batchTo,
+      Planned.Action action) {
     long start = System.nanoTime();
     if (allValid == null) {
       Dataset<Row> all =
@@ -55,6 +61,7 @@ final class HistoryWriter {
             History.versions(dataset, allValid),
             List.of());
     return TableResult.of("transform", dataset.qualifiedHistoryTable(), TableResult.Status.OK)
+        .action(action)
         .read(changes)
         .written(versions)
         .superseded(changes - versions)

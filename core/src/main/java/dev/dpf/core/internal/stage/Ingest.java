@@ -128,131 +128,133 @@ public final class Ingest {
     return List.copyOf(warnings);
   }
 
-  /**
-   * What {@link #source} would do now, without doing it: ingest the files the log does not have,
-   * resume a pending batch, or nothing.
-   */
+  /** What {@link #source} would do now, without doing it: its {@link #decide decision}. */
   public Planned plan(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
-    String table = source.table();
-    if (reingest.contains(source.name()) && !listed.isEmpty()) {
-      return new Planned(
-          "ingest",
-          table,
-          Planned.Action.REINGEST,
-          String.format(
-              "all %d raw file(s), %,d bytes, read again; they replace the table's rows",
-              listed.size(), listed.stream().mapToLong(RawRoot.RawFile::size).sum()));
-    }
-    if (!listed.isEmpty() && log.allIngested(source.name(), listed)) {
-      return new Planned(
-          "ingest", table, Planned.Action.UP_TO_DATE, listed.size() + " file(s) already ingested");
-    }
-    IngestState state = state(raw, source);
-    if (state.pending().isPresent()) {
-      IngestLog.Batch b = state.pending().get();
-      return new Planned(
-          "ingest",
-          table,
-          Planned.Action.RESUME,
-          "interrupted batch "
-              + b.id()
-              + " of run "
-              + b.runId()
-              + ", "
-              + b.files().size()
-              + " file(s)");
-    }
-    if (listed.isEmpty()) {
-      return new Planned("ingest", table, Planned.Action.SKIP, noRawData(raw, source));
-    }
-    List<RawRoot.RawFile> fresh = listed.stream().filter(f -> !state.ingested(f)).toList();
-    // As the run: a file delivered again with the content it had is not read again.
-    Map<RawRoot.RawFile, String> unchanged =
-        fresh.isEmpty() ? Map.of() : reader().unchanged(state, fresh);
-    fresh = fresh.stream().filter(f -> !unchanged.containsKey(f)).toList();
-    if (fresh.isEmpty()) {
-      return new Planned(
-          "ingest",
-          table,
-          Planned.Action.UP_TO_DATE,
-          (listed.size() - unchanged.size())
-              + " file(s) already ingested"
-              + (unchanged.isEmpty()
-                  ? ""
-                  : "; "
-                      + unchanged.size()
-                      + " file(s) delivered again unchanged, not read again"));
-    }
-    return new Planned(
-        "ingest",
-        table,
-        Planned.Action.INGEST,
-        String.format(
-            "%d new or changed raw file(s), %,d bytes",
-            fresh.size(), fresh.stream().mapToLong(RawRoot.RawFile::size).sum()));
+    return decide(raw, source, listed).planned("ingest", source.table());
   }
 
   /**
-   * Ingests the source's new files.
+   * What to do with the source, from its listing ({@code listed}) and the ingest log: nothing
+   * (every file ingested, or delivered again unchanged), finish a batch an interrupted run left,
+   * read the new files, or read them all again ({@code --reingest}).
+   *
+   * @throws DpfException to re-ingest a source that has no raw file
+   */
+  Decision decide(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
+    boolean again = reingest.contains(source.name());
+    if (!again && !listed.isEmpty() && log.allIngested(source.name(), listed)) {
+      return new Decision.UpToDate(listed.size() + " file(s) already ingested");
+    }
+    IngestState state = state(raw, source);
+    if (state.pending().isPresent()) {
+      return new Decision.Resume(state.pending().get());
+    }
+    if (listed.isEmpty()) {
+      if (again) {
+        throw new DpfException(
+            "Cannot re-ingest source '"
+                + source.name()
+                + "': there are no raw files under "
+                + source.path()
+                + "/. "
+                + source.table()
+                + " is kept as it is");
+      }
+      return new Decision.Skip(noRawData(raw, source));
+    }
+    if (again) {
+      return new Decision.Reingest(listed);
+    }
+    List<RawRoot.RawFile> fresh = listed.stream().filter(f -> !state.ingested(f)).toList();
+    // A file delivered again with the content it had is logged, not read again.
+    Map<RawRoot.RawFile, String> unchanged =
+        fresh.isEmpty() ? Map.of() : reader().unchanged(state, fresh);
+    Decision.Redelivered redelivered =
+        unchanged.isEmpty()
+            ? Decision.Redelivered.NONE
+            : new Decision.Redelivered(unchanged, state, fresh, listed);
+    List<RawRoot.RawFile> read = fresh.stream().filter(f -> !unchanged.containsKey(f)).toList();
+    if (read.isEmpty()) {
+      return new Decision.UpToDate(
+          (listed.size() - unchanged.size())
+              + " file(s) already ingested"
+              + redeliveredNote(unchanged.size()),
+          redelivered);
+    }
+    return new Decision.Ingest(read, redelivered);
+  }
+
+  private static String redeliveredNote(int files) {
+    return files == 0 ? "" : "; " + files + " file(s) delivered again unchanged, not read again";
+  }
+
+  /**
+   * Ingests the source's new files as {@link #decide} says.
    *
    * @param listed the files under the source's folder now
    */
   TableResult source(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
     long start = System.nanoTime();
+    Decision decision = decide(raw, source, listed);
     String table = source.table();
-    boolean again = reingest.contains(source.name());
-    if (!again && !listed.isEmpty() && log.allIngested(source.name(), listed)) {
-      return TableResult.upToDate(
-          "ingest", table, StageLog.seconds(start), listed.size() + " file(s) already ingested");
+    Decision.Redelivered redelivered = Decision.Redelivered.NONE;
+    if (decision instanceof Decision.UpToDate d) {
+      redelivered = d.redelivered();
+    } else if (decision instanceof Decision.Ingest d) {
+      redelivered = d.redelivered();
     }
-    IngestState state = state(raw, source);
+    // Read only when the source has something to log: a source all ingested is told by its listing.
+    long lastBatch =
+        decision instanceof Decision.UpToDate && redelivered.isEmpty()
+            ? 0
+            : state(raw, source).lastBatch();
+    if (!redelivered.isEmpty()) {
+      reader()
+          .logUnchanged(
+              source,
+              redelivered.state(),
+              redelivered.files(),
+              redelivered.fresh(),
+              ++lastBatch,
+              redelivered.listed());
+    }
     IngestLog.Batch batch;
-    List<RawRoot.RawFile> files = null; // the listing the batch is planned from (not on resume)
-    String resumed = "";
-    String redelivered = "";
-    if (state.pending().isPresent()) {
-      batch = state.pending().get();
-      resumed = "; resumed interrupted batch " + batch.id() + " of run " + batch.runId();
+    if (decision instanceof Decision.UpToDate || decision instanceof Decision.Skip) {
+      return decision instanceof Decision.Skip
+          ? TableResult.skipped("ingest", table, StageLog.seconds(start), decision.why())
+          : TableResult.upToDate("ingest", table, StageLog.seconds(start), decision.why());
+    } else if (decision instanceof Decision.Resume d) {
+      batch = d.batch();
+    } else if (decision instanceof Decision.Ingest d) {
+      batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, d.files(), false);
+    } else if (decision instanceof Decision.Reingest d) {
+      batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, d.files(), true);
     } else {
-      files = listed;
-      if (files.isEmpty()) {
-        if (again) {
-          throw new DpfException(
-              "Cannot re-ingest source '"
-                  + source.name()
-                  + "': there are no raw files under "
-                  + source.path()
-                  + "/. "
-                  + table
-                  + " is kept as it is");
-        }
-        return TableResult.skipped(
-            "ingest", table, StageLog.seconds(start), noRawData(raw, source));
-      }
-      List<RawRoot.RawFile> fresh =
-          again ? files : files.stream().filter(f -> !state.ingested(f)).toList();
-      long lastBatch = state.lastBatch();
-      int repeated = 0;
-      if (!fresh.isEmpty() && !again) {
-        Map<RawRoot.RawFile, String> unchanged = reader().unchanged(state, fresh);
-        if (!unchanged.isEmpty()) {
-          reader().logUnchanged(source, state, unchanged, fresh, lastBatch + 1, files);
-          lastBatch++;
-          repeated = unchanged.size();
-          fresh = fresh.stream().filter(f -> !unchanged.containsKey(f)).toList();
-          redelivered = "; " + repeated + " file(s) delivered again unchanged, not read again";
-        }
-      }
-      if (fresh.isEmpty()) {
-        return TableResult.upToDate(
-            "ingest",
-            table,
-            StageLog.seconds(start),
-            (files.size() - repeated) + " file(s) already ingested" + redelivered);
-      }
-      batch = new IngestLog.Batch(lastBatch + 1, runId, startedAt, fresh, again);
+      throw new IllegalStateException("ingest cannot " + decision.action());
+    }
+    if (!(decision instanceof Decision.Resume)) {
       log.plan(source.name(), batch);
     }
+    return ingestBatch(source, batch, decision, listed, start);
+  }
+
+  /** Reads the batch's files and commits their rows, quarantine and log entries. */
+  private TableResult ingestBatch(
+      SourceDef source,
+      IngestLog.Batch batch,
+      Decision decision,
+      List<RawRoot.RawFile> listed,
+      long start) {
+    String table = source.table();
+    List<RawRoot.RawFile> files = decision instanceof Decision.Resume ? null : listed;
+    String resumed =
+        decision instanceof Decision.Resume
+            ? "; resumed interrupted batch " + batch.id() + " of run " + batch.runId()
+            : "";
+    String redelivered =
+        decision instanceof Decision.Ingest d
+            ? redeliveredNote(d.redelivered().files().size())
+            : "";
     hooks.reached(IngestHooks.PLANNED);
 
     CollectionAccumulator<String> digests =
@@ -364,6 +366,7 @@ public final class Ingest {
               + redelivered
               + resumed;
       return TableResult.of("ingest", table, TableResult.Status.OK)
+          .action(decision.action())
           .read(read)
           .written(good)
           .quarantined(bad)

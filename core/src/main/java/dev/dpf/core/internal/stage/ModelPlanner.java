@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Planned;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.TableName;
@@ -38,7 +37,6 @@ final class ModelPlanner {
   private final ModelGraph graph;
   private final ModelCompiler compiler;
   private final PiiPolicy pii;
-  private boolean fullRefresh;
 
   ModelPlanner(Lake lake, ModelGraph graph, ModelCompiler compiler, PiiPolicy pii) {
     this.lake = lake;
@@ -47,18 +45,19 @@ final class ModelPlanner {
     this.pii = pii;
   }
 
-  /** Rebuilds every model from scratch, whatever its inputs' versions say. */
-  void fullRefresh(boolean on) {
-    this.fullRefresh = on;
-  }
-
   /**
-   * What to do: nothing ({@code upToDate}), recompute {@code partitions}, recompute the rows of
-   * {@code keys} (one column, {@link #KEY}), or rebuild (both null) for {@code reason}.
+   * How to write a model {@link #decide} said to rebuild or recompute: recompute {@code
+   * partitions}, recompute the rows of {@code keys} (one column, {@link #KEY}), or rebuild (both
+   * null) for {@code reason}.
    */
-  record Plan(boolean upToDate, List<Object> partitions, Dataset<Row> keys, String reason) {
+  record Plan(List<Object> partitions, Dataset<Row> keys, String reason) {
     static Plan rebuild(String reason) {
-      return new Plan(false, null, null, reason);
+      return new Plan(null, null, reason);
+    }
+
+    /** Whether the model is written whole. */
+    boolean rebuilds() {
+      return partitions == null && keys == null;
     }
   }
 
@@ -66,56 +65,59 @@ final class ModelPlanner {
   static final String KEY = "__dpf_key";
 
   /**
-   * When the model's last write was made from the same definition (SQL, partitioning, PII tags and
-   * policy, hashing key) and the same version of every input, its run-line PII note; decided from
-   * Delta logs alone, before the SQL is compiled. Empty otherwise: then the full run decides.
+   * What to do with the model, from Delta logs alone (nothing compiled): skip it (an input does not
+   * exist; one the definition does not make is an error), nothing (its last write was made from the
+   * same definition, PII settings and hashing key and the same version of every input, as the user
+   * metadata of its commit records), recompute the partitions or keys that changed rows of its fact
+   * table touch, or rebuild, and why. {@code changing}: the tables the same run writes before it (a
+   * plan's; a run decides once they are written, with none); {@code fullRefresh}: whether it is
+   * rebuilt whatever its inputs say.
    */
-  Optional<String> unchangedSinceLastRun(ModelDef model, Set<String> refs) {
-    if (fullRefresh || lake.latestVersion(model.zone(), model.name()) < 0) {
-      return Optional.empty();
-    }
+  Decision decide(ModelDef model, Set<String> changing, boolean fullRefresh) {
+    Set<String> refs = graph.references(model);
+    List<String> missing = new ArrayList<>();
     Map<String, Long> versions = new TreeMap<>();
     for (String ref : refs) {
       if (!graph.defined(ref)) {
-        return Optional.empty(); // the full run says what is wrong
+        throw graph.undefined(model, ref);
       }
       long v = latestVersion(ModelGraph.input(ref, model));
-      if (v < 0) {
-        return Optional.empty();
+      if (v < 0 && !changing.contains(ref)) {
+        missing.add(ref);
       }
       versions.put(ref, v);
     }
-    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
-    if (previous == null
-        || !previous.path("pii").isTextual()
-        || !fingerprint(model).equals(previous.path("model").asText())) {
-      return Optional.empty();
+    if (!missing.isEmpty()) {
+      return new Decision.Skip("needs " + String.join(", ", missing));
     }
-    return inputsOf(previous).equals(versions)
-        ? Optional.of(previous.path("pii").asText())
-        : Optional.empty();
-  }
-
-  Plan plan(ModelDef model, String fingerprint, Map<String, Long> versions) {
-    if (!lake.exists(model.zone(), model.name())) {
-      return Plan.rebuild("first run");
+    if (lake.latestVersion(model.zone(), model.name()) < 0) {
+      return new Decision.Rebuild("first run");
     }
     if (fullRefresh) {
-      return Plan.rebuild("full refresh");
+      return new Decision.Rebuild("full refresh");
     }
     JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
     if (previous == null) {
-      return Plan.rebuild("no record of its inputs");
+      return new Decision.Rebuild("no record of its inputs");
     }
-    if (!fingerprint.equals(previous.path("model").asText())) {
-      return Plan.rebuild("definition or SQL changed");
+    if (!fingerprint(model).equals(previous.path("model").asText())) {
+      return new Decision.Rebuild("definition or SQL changed");
     }
     Map<String, Long> before = inputsOf(previous);
-    if (before.equals(versions)) {
-      return new Plan(true, null, null, "");
+    if (refs.stream().anyMatch(changing::contains)) {
+      return changesInThisRun(model, refs, changing, versions, before);
     }
+    if (before.equals(versions)) {
+      return new Decision.UpToDate("inputs unchanged since the last run");
+    }
+    return changed(model, versions, before);
+  }
+
+  /** The decision for a model whose inputs' versions changed since its last write. */
+  private static Decision changed(
+      ModelDef model, Map<String, Long> versions, Map<String, Long> before) {
     if (model.incremental().isEmpty()) {
-      return Plan.rebuild(
+      return new Decision.Rebuild(
           "inputs changed: "
               + changed(before, versions)
               + "; not incremental: no incremental setting");
@@ -128,7 +130,7 @@ final class ModelPlanner {
       }
     }
     if (!others.isEmpty()) {
-      return Plan.rebuild(
+      return new Decision.Rebuild(
           String.join(", ", others)
               + " changed: any "
               + (model.incremental().get().key() != null ? "key" : "partition")
@@ -137,92 +139,83 @@ final class ModelPlanner {
     Long last = before.get(fact);
     long now = versions.get(fact);
     if (last == null || last > now) {
-      return Plan.rebuild(fact + " was replaced");
+      return new Decision.Rebuild(fact + " was replaced");
     }
-    String range = "(v" + (last + 1) + "-v" + now + ")";
-    List<Object> partitions;
-    try {
-      String key = model.incremental().get().key();
-      if (key != null) {
-        Dataset<Row> keys =
-            changes(ModelGraph.input(fact, model), last, now).select(col(key).as(KEY)).distinct();
-        keys.schema(); // resolves now: an unreadable change feed fails here
-        return new Plan(false, null, keys, range);
-      }
-      partitions =
-          changes(ModelGraph.input(fact, model), last, now)
-              .selectExpr(model.incremental().get().partition() + " AS p")
-              .distinct()
-              .collectAsList()
-              .stream()
-              .map(r -> r.get(0))
-              .collect(Collectors.toCollection(ArrayList::new));
-    } catch (Exception e) {
-      if (!(e instanceof AnalysisException) && !(e.getCause() instanceof AnalysisException)) {
-        throw e;
-      }
-      return Plan.rebuild("no change data feed of " + fact + " since v" + last);
-    }
-    return new Plan(false, partitions, null, range);
+    return new Decision.Recompute(fact, last, now, recomputeWhy(model, fact));
   }
 
   /**
-   * What {@link Models#run} would do now, without doing it; {@code changing}: the tables the same
-   * run writes before it; {@code fullRefresh}: whether the run rebuilds it whatever its inputs say.
+   * The decision for a model some of whose inputs the same run writes before it ({@code changing}):
+   * their versions are not known yet.
    */
-  Planned plan(String stage, ModelDef model, Set<String> changing, boolean fullRefresh) {
-    String table = model.table();
-    Set<String> refs = graph.references(model);
-    List<String> missing = new ArrayList<>();
-    Map<String, Long> versions = new TreeMap<>();
-    for (String ref : refs) {
-      long v = graph.defined(ref) ? latestVersion(ModelGraph.input(ref, model)) : -1;
-      if (v < 0 && !changing.contains(ref)) {
-        missing.add(ref);
-      }
-      versions.put(ref, v);
-    }
-    if (!missing.isEmpty()) {
-      return new Planned(stage, table, Planned.Action.SKIP, "needs " + String.join(", ", missing));
-    }
-    if (lake.latestVersion(model.zone(), model.name()) < 0) {
-      return new Planned(stage, table, Planned.Action.REBUILD, "first run");
-    }
-    if (fullRefresh) {
-      return new Planned(stage, table, Planned.Action.REBUILD, "full refresh");
-    }
-    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
-    if (previous == null) {
-      return new Planned(stage, table, Planned.Action.REBUILD, "no record of its inputs");
-    }
-    if (!fingerprint(model).equals(previous.path("model").asText())) {
-      return new Planned(stage, table, Planned.Action.REBUILD, "definition or SQL changed");
-    }
-    Map<String, Long> before = inputsOf(previous);
+  private static Decision changesInThisRun(
+      ModelDef model,
+      Set<String> refs,
+      Set<String> changing,
+      Map<String, Long> versions,
+      Map<String, Long> before) {
     List<String> changed = new ArrayList<>();
     for (String ref : refs) {
       if (changing.contains(ref) || !versions.get(ref).equals(before.get(ref))) {
         changed.add(ref);
       }
     }
-    if (changed.isEmpty()) {
-      return new Planned(
-          stage, table, Planned.Action.UP_TO_DATE, "inputs unchanged since the last run");
-    }
     String inputs = String.join(", ", changed);
     if (model.incremental().isPresent()
         && changed.equals(List.of(model.incremental().get().changesOf()))) {
-      return new Planned(
-          stage,
-          table,
-          Planned.Action.RECOMPUTE,
-          "the "
-              + (model.incremental().get().key() != null ? "keys" : "partitions")
-              + " that changed rows of "
-              + inputs
-              + " touch");
+      return new Decision.Recompute(inputs, -1, -1, recomputeWhy(model, inputs));
     }
-    return new Planned(stage, table, Planned.Action.REBUILD, "inputs change: " + inputs);
+    return new Decision.Rebuild("inputs change: " + inputs);
+  }
+
+  private static String recomputeWhy(ModelDef model, String fact) {
+    return "the "
+        + (model.incremental().get().key() != null ? "keys" : "partitions")
+        + " that changed rows of "
+        + fact
+        + " touch";
+  }
+
+  /**
+   * How to write the model {@code decided} says to rebuild or recompute: a recompute reads the
+   * change feed of its fact table between the versions decided; without one it rebuilds.
+   */
+  Plan scope(ModelDef model, Decision decided) {
+    if (!(decided instanceof Decision.Recompute r)) {
+      return Plan.rebuild(decided.why());
+    }
+    String range = "(v" + (r.since() + 1) + "-v" + r.to() + ")";
+    TableName fact = ModelGraph.input(r.fact(), model);
+    try {
+      String key = model.incremental().get().key();
+      if (key != null) {
+        Dataset<Row> keys = changes(fact, r.since(), r.to()).select(col(key).as(KEY)).distinct();
+        keys.schema(); // resolves now: an unreadable change feed fails here
+        return new Plan(null, keys, range);
+      }
+      List<Object> partitions =
+          changes(fact, r.since(), r.to())
+              .selectExpr(model.incremental().get().partition() + " AS p")
+              .distinct()
+              .collectAsList()
+              .stream()
+              .map(row -> row.get(0))
+              .collect(Collectors.toCollection(ArrayList::new));
+      return new Plan(partitions, null, range);
+    } catch (Exception e) {
+      if (!(e instanceof AnalysisException) && !(e.getCause() instanceof AnalysisException)) {
+        throw e;
+      }
+      return Plan.rebuild("no change data feed of " + r.fact() + " since v" + r.since());
+    }
+  }
+
+  /** The PII note the model's last write recorded, if it recorded one. */
+  Optional<String> recordedPii(ModelDef model) {
+    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
+    return previous != null && previous.path("pii").isTextual()
+        ? Optional.of(previous.path("pii").asText())
+        : Optional.empty();
   }
 
   /**

@@ -88,7 +88,6 @@ public final class Models {
    * when that replaces a table that has rows by none (it stops the run otherwise).
    */
   public Models fullRefresh(boolean on, boolean allowEmpty) {
-    planner.fullRefresh(on);
     this.fullRefresh = on;
     this.allowEmpty = allowEmpty;
     return this;
@@ -143,14 +142,20 @@ public final class Models {
     return TableResult.init(model.table(), created, StageLog.seconds(start));
   }
 
-  /** Runs one model in {@code stage} (transform or curate). */
+  /** Runs one model in {@code stage} (transform or curate), as {@link ModelPlanner#decide} says. */
   TableResult run(String stage, ModelDef model) {
     long start = System.nanoTime();
     Set<String> refs = graph.references(model);
     String from = "from " + String.join(", ", refs);
-    Optional<String> unchanged = planner.unchangedSinceLastRun(model, refs);
-    if (unchanged.isPresent()) {
-      return upToDate(stage, model, start, from, unchanged.get());
+    Decision decided = planner.decide(model, Set.of(), fullRefresh);
+    if (decided instanceof Decision.Skip) {
+      return TableResult.skipped(
+          stage, model.table(), StageLog.seconds(start), decided.why() + " (not in the lake)");
+    }
+    Optional<String> recordedPii =
+        decided instanceof Decision.UpToDate ? planner.recordedPii(model) : Optional.empty();
+    if (recordedPii.isPresent()) {
+      return upToDate(stage, model, start, from, recordedPii.get());
     }
     List<String> missing = compiler.registerInputs(model, refs);
     if (!missing.isEmpty()) {
@@ -167,13 +172,12 @@ public final class Models {
       TableName input = ModelGraph.input(ref, model);
       versions.put(ref, lake.version(input.zone(), input.name()));
     }
-    String fingerprint = planner.fingerprint(model);
     String pii = PiiPolicy.note(exposed);
-    String metadata = ModelPlanner.metadata(fingerprint, versions, pii);
-    ModelPlanner.Plan plan = planner.plan(model, fingerprint, versions);
-    if (plan.upToDate()) {
+    if (decided instanceof Decision.UpToDate) { // a write that recorded no PII note
       return upToDate(stage, model, start, from, pii);
     }
+    String metadata = ModelPlanner.metadata(planner.fingerprint(model), versions, pii);
+    ModelPlanner.Plan plan = planner.scope(model, decided);
     Quality.Subject subject = Quality.of(model, rows.schema());
     boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
     // The model's quality results and quarantine commit with its table or not at all.
@@ -227,6 +231,7 @@ public final class Models {
     }
     TableResult done =
         TableResult.of(stage, model.table(), TableResult.Status.OK)
+            .action(plan.rebuilds() ? Planned.Action.REBUILD : Planned.Action.RECOMPUTE)
             .read(written.rows() + quarantined.rows())
             .written(written.rows())
             .quarantined(quarantined.rows())
@@ -456,7 +461,7 @@ public final class Models {
    * writes before it; {@code fullRefresh}: whether the run rebuilds it whatever its inputs say.
    */
   public Planned plan(String stage, ModelDef model, Set<String> changing, boolean fullRefresh) {
-    return planner.plan(stage, model, changing, fullRefresh);
+    return planner.decide(model, changing, fullRefresh).planned(stage, model.table());
   }
 
   /** The quality results of the models run so far, in the order of {@code models}. */

@@ -42,65 +42,70 @@ final class RebuildDecision {
   }
 
   /**
-   * What {@link Transform#dataset} would do now, without doing it; {@code sourceAction}: what the
-   * same run does to its consolidated table first (null: nothing).
+   * What {@link Transform#dataset} does: nothing (the logs say it applied the consolidated table's
+   * newest batch with the schemas it has now, or the table has no row after it), merge the batches
+   * added since, or rebuild from every consolidated row, and why. {@code sourceAction}: what the
+   * same run does to its consolidated table first (null: nothing, or done already); {@code
+   * fullRefresh}: whether the run rebuilds it whatever the logs say. Undeclared columns under
+   * {@code on_new_columns: fail} stop the run when it reads the table ({@link #undeclared}).
    */
-  Planned plan(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
-    boolean sourceChanges = sourceAction != null && sourceAction.changes();
-    String table = dataset.table();
+  Decision decide(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
+    boolean pending = sourceAction != null && sourceAction.changes();
     String source = "consolidated." + dataset.source();
-    if (!sourceChanges && !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
-      return new Planned(
-          "transform", table, Planned.Action.SKIP, source + " does not exist (nothing ingested)");
+    boolean hasInput = lake.exists(Zone.CONSOLIDATED, dataset.source());
+    if (!pending && !hasInput) {
+      return new Decision.Skip(source + " does not exist (nothing ingested)");
     }
     if (!lake.exists(Zone.TRANSFORMED, dataset.name())) {
-      return new Planned("transform", table, Planned.Action.REBUILD, "first run");
+      return new Decision.Rebuild("first run");
     }
     if (fullRefresh) {
-      return new Planned("transform", table, Planned.Action.REBUILD, "full refresh");
+      return new Decision.Rebuild("full refresh");
     }
     if (sourceAction == Planned.Action.REINGEST) {
-      return new Planned(
-          "transform", table, Planned.Action.REBUILD, source + " is re-ingested first");
+      return new Decision.Rebuild(source + " is re-ingested first");
     }
-    if (sourceChanges) {
-      return new Planned(
-          "transform",
-          table,
-          Planned.Action.MERGE,
-          "the batches this run ingests into "
-              + source
-              + " (rebuilt instead if they bring new columns or a DMS reload)");
-    }
-    Optional<Long> unchanged = unchangedSince(dataset);
-    if (unchanged.isPresent()) {
-      return new Planned(
-          "transform",
-          table,
-          Planned.Action.UP_TO_DATE,
-          "no " + source + " rows after ingest batch " + unchanged.get());
+    Decision.Merge ingestedNow =
+        new Decision.Merge(
+            -1,
+            -1,
+            "the batches this run ingests into "
+                + source
+                + " (rebuilt instead if they bring new columns or a DMS reload)");
+    if (!pending) {
+      Optional<Long> unchanged = unchangedSince(dataset);
+      if (unchanged.isPresent()) {
+        return upToDate(dataset, unchanged.get());
+      }
+    } else if (!hasInput) {
+      return ingestedNow;
     }
     Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
     List<String> extra =
-        dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared(dataset, all) : List.of();
+        dataset.onNewColumns() == DatasetDef.NewColumns.ADD
+            ? Conform.undeclaredColumns(dataset, all)
+            : List.of();
     long batchTo = lastBatch(dataset, all);
     Optional<Long> last = log.lastBatch(dataset.name());
     String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
     if (rebuild != null) {
-      return new Planned("transform", table, Planned.Action.REBUILD, rebuild);
+      return new Decision.Rebuild(rebuild);
+    }
+    if (pending) {
+      return ingestedNow;
     }
     if (last.get() >= batchTo) {
-      return new Planned(
-          "transform",
-          table,
-          Planned.Action.UP_TO_DATE,
-          "no " + source + " rows after ingest batch " + batchTo);
+      return upToDate(dataset, batchTo);
     }
-    return new Planned(
-        "transform",
-        table,
-        Planned.Action.MERGE,
+    return new Decision.Merge(
+        last.get() + 1,
+        batchTo,
         "ingest batches " + (last.get() + 1) + ".." + batchTo + " of " + source);
+  }
+
+  private static Decision upToDate(DatasetDef dataset, long batch) {
+    return new Decision.UpToDate(
+        "no consolidated." + dataset.source() + " rows after ingest batch " + batch);
   }
 
   /**

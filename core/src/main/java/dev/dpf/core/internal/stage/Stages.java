@@ -119,8 +119,14 @@ public final class Stages {
         QualityLog.append(spark, lake, runId, transform.qualityToLog(datasets));
       }
     }
-    out.addAll(
-        notSelected("transform", definition.datasets().stream().map(DatasetDef::table).toList()));
+    List<String> tables = new ArrayList<>();
+    for (DatasetDef d : definition.datasets()) {
+      tables.add(d.table());
+      if (d.history() == DatasetDef.History.SCD2) {
+        tables.add(d.qualifiedHistoryTable());
+      }
+    }
+    out.addAll(notSelected("transform", tables));
     models.get().enableChangeFeeds();
     out.addAll(runModels("transform", Zone.TRANSFORMED));
     return out;

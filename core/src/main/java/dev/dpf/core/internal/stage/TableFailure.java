@@ -40,6 +40,7 @@ final class TableFailure extends DpfException {
         .quarantined(committed.rowsQuarantined())
         .superseded(committed.rowsSuperseded())
         .files(committed.files())
+        .action(committed.action())
         .seconds(seconds)
         .note(getMessage())
         .build();

@@ -76,7 +76,9 @@ public final class Transform {
    * rebuilds it whatever the logs say.
    */
   public Planned plan(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
-    return decision.plan(dataset, sourceAction, fullRefresh);
+    return decision
+        .decide(dataset, sourceAction, fullRefresh)
+        .planned("transform", dataset.table());
   }
 
   /** Writes the transform log's entries of the datasets transformed so far, as one commit. */
@@ -185,7 +187,13 @@ public final class Transform {
               Quarantine.partition("transform", dataset.name()));
       quarantined = written - kept;
       if (dataset.history() == DatasetDef.History.SCD2) {
-        out.add(history.write(dataset, null, extra, log.lastBatch(dataset.name()).orElse(0L)));
+        out.add(
+            history.write(
+                dataset,
+                null,
+                extra,
+                log.lastBatch(dataset.name()).orElse(0L),
+                Planned.Action.MERGE));
       }
     } catch (Throwable t) {
       publishIfStoppedByRules(dataset, results, t);
@@ -196,6 +204,7 @@ public final class Transform {
     reconcile(dataset, read, applied, quarantined);
     TableResult done =
         TableResult.of("replay", table, TableResult.Status.OK)
+            .action(Planned.Action.MERGE)
             .read(read)
             .written(applied.written())
             .quarantined(quarantined)
@@ -221,41 +230,64 @@ public final class Transform {
     return TableResult.upToDate("replay", table, StageLog.seconds(start), why);
   }
 
-  /** The dataset's table, then (for an SCD2 dataset) its history table. */
+  /**
+   * The dataset's table, then (for an SCD2 dataset) its history table, as {@link
+   * RebuildDecision#decide} says.
+   */
   List<TableResult> dataset(DatasetDef dataset) {
     long start = System.nanoTime();
-    String table = dataset.table();
-    if (!lake.exists(Zone.CONSOLIDATED, dataset.source())) {
-      return List.of(
+    Decision decided = decision.decide(dataset, null, fullRefresh);
+    if (decided instanceof Decision.Skip || decided instanceof Decision.UpToDate) {
+      return unchanged(dataset, decided, start);
+    }
+    return write(dataset, decided, start);
+  }
+
+  /** The dataset's table (and history) left as they are: skipped, or up to date. */
+  private List<TableResult> unchanged(DatasetDef dataset, Decision decided, long start) {
+    List<TableResult> out = new ArrayList<>();
+    if (decided instanceof Decision.Skip) {
+      out.add(
           TableResult.skipped(
-              "transform",
-              table,
-              StageLog.seconds(start),
-              "consolidated." + dataset.source() + " does not exist (nothing ingested)"));
+              "transform", dataset.table(), StageLog.seconds(start), decided.why()));
+    } else {
+      TableResult r =
+          TableResult.upToDate(
+              "transform", dataset.table(), StageLog.seconds(start), decided.why());
+      quality.rejudgeFreshness(
+          lake, Zone.TRANSFORMED, dataset.name(), Quality.of(dataset), startedAt, r);
+      out.add(r);
     }
-    Optional<Long> unchangedSince =
-        fullRefresh ? Optional.empty() : decision.unchangedSince(dataset);
-    if (unchangedSince.isPresent()) {
-      return upToDate(dataset, start, unchangedSince.get());
+    if (dataset.history() == DatasetDef.History.SCD2) {
+      TableResult r = out.get(0);
+      out.add(
+          TableResult.of("transform", dataset.qualifiedHistoryTable(), r.status())
+              .note(historyWith(dataset))
+              .build());
     }
+    return out;
+  }
+
+  /** What plan and run say of an SCD2 dataset's history table: it goes with the dataset. */
+  static String historyWith(DatasetDef dataset) {
+    return "with " + dataset.table() + ", its versions";
+  }
+
+  /** Merges or rebuilds the dataset's table (and history), as {@code decided}. */
+  private List<TableResult> write(DatasetDef dataset, Decision decided, long start) {
+    String table = dataset.table();
     Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
     List<String> inputColumns = Arrays.asList(all.columns());
     List<String> undeclared = RebuildDecision.undeclared(dataset, all);
     List<String> extra =
         dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared : List.of();
-    long batchTo = decision.lastBatch(dataset, all);
-    Optional<Long> last = log.lastBatch(dataset.name());
-    String rebuild = decision.rebuildReason(dataset, all, extra, last, batchTo);
-    if (rebuild == null && fullRefresh) {
-      rebuild = "full refresh";
-    }
-    if (rebuild == null && last.get() >= batchTo) {
-      return upToDate(dataset, start, batchTo);
-    }
-    boolean full = rebuild != null;
+    boolean full = decided instanceof Decision.Rebuild;
+    String rebuild = full ? decided.why() : null;
+    Decision.Merge merge = full ? null : (Decision.Merge) decided;
+    long batchTo = full ? decision.lastBatch(dataset, all) : merge.to();
     Column batches = col(Columns.BATCH_ID).leq(batchTo);
     if (!full) {
-      batches = batches.and(col(Columns.BATCH_ID).gt(last.get()));
+      batches = batches.and(col(Columns.BATCH_ID).geq(merge.from()));
     }
     Dataset<Row> input = all.filter(batches);
     long read = input.count();
@@ -310,7 +342,7 @@ public final class Transform {
         }
       }
       if (dataset.history() == DatasetDef.History.SCD2) {
-        out.add(history.write(dataset, full ? valid : null, extra, batchTo));
+        out.add(history.write(dataset, full ? valid : null, extra, batchTo, decided.action()));
       }
     } catch (Throwable t) {
       publishIfStoppedByRules(dataset, results, t);
@@ -319,9 +351,10 @@ public final class Transform {
       conformed.unpersist();
     }
     reconcile(dataset, read, applied, quarantined);
-    String range = full ? "" : " batches " + (last.get() + 1) + ".." + batchTo;
+    String range = full ? "" : " batches " + merge.from() + ".." + batchTo;
     TableResult done =
         TableResult.of("transform", table, TableResult.Status.OK)
+            .action(decided.action())
             .read(read)
             .written(applied.written())
             .quarantined(quarantined)
@@ -344,7 +377,7 @@ public final class Transform {
         dataset.name(),
         runId,
         full ? "full" : "incremental",
-        full ? null : last.get() + 1,
+        full ? null : merge.from(),
         batchTo,
         decision.shape(dataset));
     out.add(0, done);
@@ -381,22 +414,6 @@ public final class Transform {
               StageLog.seconds(historyStart)));
     }
     return out;
-  }
-
-  /**
-   * Nothing changed the table: its table-level rules hold as they did, but for freshness, which
-   * time alone breaks: it is judged again.
-   */
-  private List<TableResult> upToDate(DatasetDef dataset, long start, long batchTo) {
-    TableResult r =
-        TableResult.upToDate(
-            "transform",
-            dataset.table(),
-            StageLog.seconds(start),
-            "no consolidated." + dataset.source() + " rows after ingest batch " + batchTo);
-    quality.rejudgeFreshness(
-        lake, Zone.TRANSFORMED, dataset.name(), Quality.of(dataset), startedAt, r);
-    return List.of(r);
   }
 
   /** The schema of a dataset's table over {@code all}'s columns, with {@code extra} raw ones. */

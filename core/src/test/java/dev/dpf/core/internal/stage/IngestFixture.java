@@ -89,11 +89,22 @@ abstract class IngestFixture {
     return pipeline(sources, datasets, runId, Map.of());
   }
 
-  private Pipeline pipeline(
-      String sources, String datasets, String runId, Map<String, String> files) {
-    PipelineDefinition d =
-        Definitions.parse("test.yaml", "sources:\n  " + sources + "\n" + datasets, files::get);
-    return new Pipeline(spark, d, lake(), runId, Instant.parse("2026-11-24T00:00:00Z"), r -> {});
+  Pipeline pipeline(String sources, String datasets, String runId, Map<String, String> files) {
+    return new Pipeline(
+        spark,
+        definition(sources, datasets, files),
+        lake(),
+        runId,
+        Instant.parse("2026-11-24T00:00:00Z"),
+        r -> {});
+  }
+
+  static PipelineDefinition definition(String sources, String datasets, Map<String, String> files) {
+    return Definitions.parse("test.yaml", "sources:\n  " + sources + "\n" + datasets, files::get);
+  }
+
+  RawRoot rawRoot() {
+    return RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration());
   }
 
   Lake lake() {

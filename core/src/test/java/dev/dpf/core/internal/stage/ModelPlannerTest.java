@@ -90,10 +90,12 @@ class ModelPlannerTest {
     ModelPlanner planner = planner(spark, d, lake);
     String fingerprint = planner.fingerprint(model);
     Map<String, Long> v1 = Map.of("transformed.d", 1L);
+    String partitionsWhy = "the partitions that changed rows of transformed.d touch";
 
-    ModelPlanner.Plan first = planner.plan(model, fingerprint, v1);
-    assertThat(first).isEqualTo(ModelPlanner.Plan.rebuild("first run"));
-    assertThat(planner.plan("curate", model, Set.of(), false))
+    Decision first = planner.decide(model, Set.of(), false);
+    assertThat(first).isEqualTo(new Decision.Rebuild("first run"));
+    assertThat(planner.scope(model, first)).isEqualTo(ModelPlanner.Plan.rebuild("first run"));
+    assertThat(first.planned("curate", "curated.daily"))
         .isEqualTo(new Planned("curate", "curated.daily", Planned.Action.REBUILD, "first run"));
 
     // The model written from v1: its commit records the fingerprint and v1.
@@ -104,10 +106,12 @@ class ModelPlannerTest {
             spark.sql("SELECT DATE'2026-11-01' AS day, 1.00 AS total"),
             List.of("day"),
             ModelPlanner.metadata(fingerprint, v1, ""));
-    assertThat(planner.plan(model, fingerprint, v1).upToDate()).isTrue();
-    assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).contains("");
-    assertThat(planner.plan("curate", model, Set.of(), false).action())
-        .isEqualTo(Planned.Action.UP_TO_DATE);
+    assertThat(planner.decide(model, Set.of(), false))
+        .isEqualTo(new Decision.UpToDate("inputs unchanged since the last run"));
+    assertThat(planner.recordedPii(model)).contains("");
+    // A plan in which the same run writes transformed.d first: its partitions, versions unknown.
+    assertThat(planner.decide(model, Set.of("transformed.d"), false))
+        .isEqualTo(new Decision.Recompute("transformed.d", -1, -1, partitionsWhy));
 
     // New rows of days 1 and 3 (version 2): only those partitions are recomputed.
     DeltaWriter.of(lake)
@@ -118,32 +122,22 @@ class ModelPlannerTest {
                 new Object[] {3, day3, new BigDecimal("3.00")},
                 new Object[] {4, day1, new BigDecimal("4.00")}),
             List.of());
-    Map<String, Long> v2 = Map.of("transformed.d", 2L);
-    ModelPlanner.Plan recompute = planner.plan(model, fingerprint, v2);
-    assertThat(recompute.upToDate()).isFalse();
-    assertThat(recompute.keys()).isNull();
-    assertThat(recompute.partitions().stream().map(Object::toString).sorted().toList())
+    Decision recompute = planner.decide(model, Set.of(), false);
+    assertThat(recompute).isEqualTo(new Decision.Recompute("transformed.d", 1, 2, partitionsWhy));
+    ModelPlanner.Plan scope = planner.scope(model, recompute);
+    assertThat(scope.rebuilds()).isFalse();
+    assertThat(scope.keys()).isNull();
+    assertThat(scope.partitions().stream().map(Object::toString).sorted().toList())
         .containsExactly("2026-11-01", "2026-11-03");
-    assertThat(recompute.reason()).isEqualTo("(v2-v2)");
-    assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).isEmpty();
-    assertThat(planner.plan("curate", model, Set.of(), false))
-        .isEqualTo(
-            new Planned(
-                "curate",
-                "curated.daily",
-                Planned.Action.RECOMPUTE,
-                "the partitions that changed rows of transformed.d touch"));
+    assertThat(scope.reason()).isEqualTo("(v2-v2)");
 
     // Another SQL is another model: rebuilt, whatever the versions say.
     PipelineDefinition changed = definition(sql + " HAVING count(*) > 0");
     ModelPlanner other = planner(spark, changed, lake);
-    ModelDef changedModel = changed.models().get(0);
-    assertThat(other.plan(changedModel, other.fingerprint(changedModel), v1))
-        .isEqualTo(ModelPlanner.Plan.rebuild("definition or SQL changed"));
+    assertThat(other.decide(changed.models().get(0), Set.of(), false))
+        .isEqualTo(new Decision.Rebuild("definition or SQL changed"));
 
-    planner.fullRefresh(true);
-    assertThat(planner.plan(model, fingerprint, v1))
-        .isEqualTo(ModelPlanner.Plan.rebuild("full refresh"));
-    assertThat(planner.unchangedSinceLastRun(model, Set.of("transformed.d"))).isEmpty();
+    assertThat(planner.decide(model, Set.of(), true))
+        .isEqualTo(new Decision.Rebuild("full refresh"));
   }
 }
