@@ -29,6 +29,7 @@ public final class DefinitionException extends DpfException {
 
   private DefinitionException(String file, List<String> problems) {
     super(
+        Kind.DEFINITION,
         problems.size() == 1
             ? file + ": " + problems.get(0)
             : file + ": " + problems.size() + " problems:\n  " + String.join("\n  ", problems));

@@ -1,5 +1,6 @@
 package dev.dpf.core.api;
 
+import dev.dpf.core.DpfErrors;
 import dev.dpf.core.DpfException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -195,12 +196,7 @@ public abstract class LakeLock implements AutoCloseable {
   }
 
   private static DpfException inUse(String lake, String holder) {
-    return new DpfException(
-        "The lake at "
-            + lake
-            + " is in use by "
-            + (holder == null || holder.isBlank() ? "another process" : holder.strip())
-            + ". One dpf process at a time may write a lake: wait until it ends, then run again");
+    return DpfErrors.lakeInUse(lake, holder);
   }
 
   private static String host() {

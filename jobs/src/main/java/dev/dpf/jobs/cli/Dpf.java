@@ -61,13 +61,13 @@ public final class Dpf implements Runnable {
     cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
     cli.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
-          Throwable user = userError(e);
+          DpfException user = Exit.userError(e);
           if (user != null) {
             err.println("dpf: " + user.getMessage());
             if (org.apache.logging.log4j.LogManager.getLogger("dev.dpf").isDebugEnabled()) {
               e.printStackTrace(err); // --log-level debug: where it came from
             }
-            return EXIT_USER_ERROR;
+            return Exit.code(user.kind());
           }
           err.println("dpf: unexpected error: " + e);
           e.printStackTrace(err);
@@ -79,52 +79,6 @@ public final class Dpf implements Runnable {
     } finally {
       Sessions.stop();
     }
-  }
-
-  private static Throwable userError(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof DpfException || t instanceof org.apache.spark.sql.AnalysisException) {
-        return t;
-      }
-    }
-    var sql = dev.dpf.core.api.SqlErrors.userMessage(e);
-    if (sql.isPresent()) {
-      return new DpfException(sql.get(), e);
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      String denied = accessDenied(t);
-      if (denied != null) {
-        return new DpfException(
-            "Access denied: "
-                + denied
-                + ". Check that this user can write the lake and read the raw zone",
-            e);
-      }
-    }
-    return null;
-  }
-
-  /**
-   * What a file-system error that the user fixes with permissions says (a read-only folder, a
-   * denied S3 request), in one line; null for any other error.
-   */
-  public static String accessDenied(Throwable t) {
-    if (t instanceof java.nio.file.AccessDeniedException
-        || t instanceof org.apache.hadoop.security.AccessControlException) {
-      return firstLine(t.getMessage());
-    }
-    String m = t instanceof java.io.IOException ? t.getMessage() : null;
-    if (m != null
-        && (m.contains("Permission denied")
-            || m.contains("Operation not permitted")
-            || m.contains("Read-only file system"))) {
-      return firstLine(m);
-    }
-    return null;
-  }
-
-  private static String firstLine(String message) {
-    return message == null ? "" : message.lines().findFirst().orElse("").strip();
   }
 
   @Override

@@ -35,6 +35,7 @@ public final class RunResults {
    *
    * @param warnings the run's warnings besides quality rules, one line each
    * @param error the failure's one-line message; null when the run succeeded
+   * @param errorKind the failure's kind ({@link DpfException.Kind}); null when the run succeeded
    */
   record Run(
       String runId,
@@ -47,7 +48,8 @@ public final class RunResults {
       List<TableResult> tables,
       List<QualityResult> quality,
       List<String> warnings,
-      String error) {}
+      String error,
+      DpfException.Kind errorKind) {}
 
   private RunResults() {}
 
@@ -58,6 +60,7 @@ public final class RunResults {
     o.put("command", run.command());
     o.put("status", run.error() == null ? "succeeded" : "failed");
     o.put("error", run.error());
+    o.put("error_kind", run.errorKind() == null ? null : run.errorKind().label());
     o.put("started", run.started().toString());
     o.put("ended", run.ended().toString());
     o.put("seconds", (run.ended().toEpochMilli() - run.started().toEpochMilli()) / 1000.0);
@@ -70,6 +73,7 @@ public final class RunResults {
       t.put("stage", r.stage());
       t.put("table", r.table());
       t.put("status", Report.label(r.status()));
+      t.put("action", r.action() == null ? null : r.action().label());
       t.put("rows_read", r.rowsRead());
       t.put("rows_written", r.rowsWritten());
       t.put("rows_quarantined", r.rowsQuarantined());

@@ -231,8 +231,8 @@ public final class StageRunner {
                   }
                 })
             .onStart(progress::started);
-    java.util.function.Function<String, RunResults.Run> summary =
-        error ->
+    java.util.function.BiFunction<String, DpfException.Kind, RunResults.Run> summary =
+        (error, kind) ->
             new RunResults.Run(
                 runId,
                 stage.label(),
@@ -244,7 +244,8 @@ public final class StageRunner {
                 List.copyOf(reported),
                 pipeline.quality(),
                 pipeline.warnings(),
-                error);
+                error,
+                kind);
     List<TableResult> results;
     try {
       if (stage != Stage.INGEST) { // ingest runs no SQL
@@ -279,7 +280,7 @@ public final class StageRunner {
     } catch (RuntimeException e) {
       // What the rules found explains many failures: show it before the error.
       printQuality(out, pipeline);
-      writeResults(options, spark, summary.apply(firstLine(e)), e);
+      writeResults(options, spark, summary.apply(firstLine(e), Exit.kind(e)), e);
       throw e;
     }
     out.println();
@@ -295,9 +296,13 @@ public final class StageRunner {
     if (error != null) {
       pipeline.failed(error); // the run log says so too, not only the exit code
     }
-    writeResults(options, spark, summary.apply(error), null);
+    writeResults(
+        options,
+        spark,
+        summary.apply(error, error == null ? null : DpfException.Kind.QUALITY),
+        null);
     if (error != null) {
-      throw new DpfException(error);
+      throw new DpfException(DpfException.Kind.QUALITY, error);
     }
     return results;
   }

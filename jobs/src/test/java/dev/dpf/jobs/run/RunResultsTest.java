@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
@@ -46,13 +47,22 @@ class RunResultsTest {
                     0,
                     1,
                     1.25,
-                    "1 new"),
-                new TableResult(
-                    "transform", "transformed.t", TableResult.Status.OK, 5, 3, 1, 1, 0, 2.0, "x"),
+                    "1 new",
+                    Planned.Action.INGEST),
+                TableResult.of("transform", "transformed.t", TableResult.Status.OK)
+                    .action(Planned.Action.MERGE)
+                    .read(5)
+                    .written(3)
+                    .quarantined(1)
+                    .superseded(1)
+                    .seconds(2.0)
+                    .note("x")
+                    .build(),
                 new TableResult(
                     "curate", "curated.m", TableResult.Status.UP_TO_DATE, 0, 0, 0, 0, 0, 0.1, "y")),
             List.of(new QualityResult("t", notNull, 4, 1, List.of(), "")),
             List.of("source 'u': no folder files/u/ under the raw root"),
+            null,
             null);
 
     assertThat(RunResults.json(run))
@@ -64,6 +74,7 @@ class RunResultsTest {
               "command" : "run",
               "status" : "succeeded",
               "error" : null,
+              "error_kind" : null,
               "started" : "2026-12-01T00:00:00Z",
               "ended" : "2026-12-01T00:00:12.500Z",
               "seconds" : 12.5,
@@ -74,6 +85,7 @@ class RunResultsTest {
                 "stage" : "ingest",
                 "table" : "consolidated.t",
                 "status" : "ok",
+                "action" : "ingest",
                 "rows_read" : 5,
                 "rows_written" : 5,
                 "rows_quarantined" : 0,
@@ -85,6 +97,7 @@ class RunResultsTest {
                 "stage" : "transform",
                 "table" : "transformed.t",
                 "status" : "ok",
+                "action" : "merge",
                 "rows_read" : 5,
                 "rows_written" : 3,
                 "rows_quarantined" : 1,
@@ -96,6 +109,7 @@ class RunResultsTest {
                 "stage" : "curate",
                 "table" : "curated.m",
                 "status" : "up-to-date",
+                "action" : null,
                 "rows_read" : 0,
                 "rows_written" : 0,
                 "rows_quarantined" : 0,
@@ -176,6 +190,7 @@ class RunResultsTest {
     assertThat(doc.path("command").asText()).isEqualTo("run");
     assertThat(doc.path("status").asText()).isEqualTo("failed");
     assertThat(doc.path("error").asText()).isEqualTo(warned);
+    assertThat(doc.path("error_kind").asText()).isEqualTo("quality");
     assertThat(r.out()).contains("dpf run  run " + doc.path("run_id").asText() + "\n");
     // A failed run writes its report too, and says where.
     assertThat(r.out()).contains("\nReport file:" + dir.resolve("report/index.html") + "  (");
@@ -288,6 +303,7 @@ class RunResultsTest {
     JsonNode doc = new ObjectMapper().readTree(results.toFile());
     assertThat(doc.path("error").asText())
         .isEqualTo("curated.broken failed: boom: amount too large");
+    assertThat(doc.path("error_kind").asText()).isEqualTo("input");
     JsonNode broken = doc.path("tables").get(doc.path("tables").size() - 1);
     assertThat(broken.path("table").asText()).isEqualTo("curated.broken");
     assertThat(broken.path("status").asText()).isEqualTo("failed");

@@ -254,7 +254,7 @@ public final class Quality {
    */
   public static final class RuleFailed extends DpfException {
     public RuleFailed(String message) {
-      super(message);
+      super(Kind.QUALITY, message);
     }
   }
 

@@ -245,18 +245,7 @@ public final class Ingest {
       Decision decision,
       List<RawRoot.RawFile> listed,
       long start) {
-    String table = source.table();
-    List<RawRoot.RawFile> files = decision instanceof Decision.Resume ? null : listed;
-    String resumed =
-        decision instanceof Decision.Resume
-            ? "; resumed interrupted batch " + batch.id() + " of run " + batch.runId()
-            : "";
-    String redelivered =
-        decision instanceof Decision.Ingest d
-            ? redeliveredNote(d.redelivered().files().size())
-            : "";
     hooks.reached(IngestHooks.PLANNED);
-
     CollectionAccumulator<String> digests =
         spark.sparkContext().collectionAccumulator("dpf-digests-" + source.name());
     Dataset<Row> parsed = reader().parse(source, batch.files(), digests);
@@ -267,32 +256,15 @@ public final class Ingest {
       long t1 = System.nanoTime();
       long read = perFile.values().stream().mapToLong(IngestLog.FileCounts::records).sum();
       long bad = perFile.values().stream().mapToLong(IngestLog.FileCounts::quarantined).sum();
-      long good = read - bad;
       Dataset<Row> badRows = parsed.filter(col(ParsedRecord.ERROR).isNotNull());
       if (bad > 0 && source.onError() == SourceDef.OnError.FAIL) {
-        Row first =
-            badRows
-                .orderBy(ParsedRecord.FILE, ParsedRecord.ROW_NUMBER)
-                .select(ParsedRecord.FILE, ParsedRecord.LINE, ParsedRecord.ERROR)
-                .head();
-        String message =
-            "Source '"
-                + source.name()
-                + "' has "
-                + bad
-                + " bad record(s) and is set to fail on them (on_error: fail). First: "
-                + first.getString(0)
-                + (first.isNullAt(1) ? "" : " line " + first.getLong(1))
-                + ": "
-                + first.getString(2)
-                + ". Fix or remove the file, or set on_error: quarantine";
+        String message = badRecords(source, bad, badRows);
         log.fail(source.name(), batch, message);
         throw new DpfException(message);
       }
       LinkedHashMap<String, List<String>> columns = columnsOf(source, parsed);
       long t2 = System.nanoTime();
       ConsolidatedColumns.Drift drift = drift(source, columns.keySet());
-
       Dataset<Row> rows =
           ConsolidatedColumns.consolidated(
               source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
@@ -300,48 +272,18 @@ public final class Ingest {
           batch.reingest() && lake.exists(Zone.CONSOLIDATED, source.name())
               ? lake.rows(Zone.CONSOLIDATED, source.name())
               : 0;
-      long written =
-          batch.reingest()
-              ? writer.overwriteOnce(
-                  Zone.CONSOLIDATED,
-                  source.name(),
-                  hooks.during(IngestHooks.WRITING, rows),
-                  List.of(),
-                  appId(source.name()),
-                  batch.id())
-              : writer.appendOnce(
-                  Zone.CONSOLIDATED,
-                  source.name(),
-                  hooks.during(IngestHooks.WRITING, rows),
-                  List.of(),
-                  appId(source.name()),
-                  batch.id());
-      BatchReader.checkCommitted(written, good, table, batch);
+      long written = writeRows(source, batch, rows);
+      BatchReader.checkCommitted(written, read - bad, source.table(), batch);
       hooks.reached(IngestHooks.WRITTEN);
-      if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
-        // The source's earlier ingest quarantine goes with the rows it stood beside.
-        long quarantined =
-            writer.replaceWhere(
-                Zone.QUARANTINE,
-                Quarantine.TABLE,
-                ConsolidatedColumns.quarantine(source, badRows, batch),
-                Quarantine.PARTITION_BY,
-                Quarantine.partition("ingest", source.name()));
-        BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
-      } else if (bad > 0) {
-        long quarantined =
-            writer.appendOnce(
-                Zone.QUARANTINE,
-                Quarantine.TABLE,
-                ConsolidatedColumns.quarantine(source, badRows, batch),
-                Quarantine.PARTITION_BY,
-                appId(source.name()),
-                batch.id());
-        BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
-      }
+      quarantine(source, batch, badRows, bad);
       hooks.reached(IngestHooks.QUARANTINED);
       long t3 = System.nanoTime();
-      log.commit(source.name(), batch, perFile, BatchReader.digestsOf(digests), files);
+      log.commit(
+          source.name(),
+          batch,
+          perFile,
+          BatchReader.digestsOf(digests),
+          decision instanceof Decision.Resume ? null : listed);
       LOG.info(
           "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
           source.name(),
@@ -350,33 +292,106 @@ public final class Ingest {
           String.format("%.1f", (t2 - t1) / 1e9),
           String.format("%.1f", (t3 - t2) / 1e9),
           String.format("%.1f", (System.nanoTime() - t3) / 1e9));
-
-      long bytes = batch.files().stream().mapToLong(RawRoot.RawFile::size).sum();
-      String note =
-          (batch.reingest()
-                  ? "re-ingested all "
-                      + batch.files().size()
-                      + " raw file(s), "
-                      + bytes
-                      + " bytes, replacing "
-                      + (written < 0 ? "the table's" : String.valueOf(replaced))
-                      + " earlier row(s)"
-                  : batch.files().size() + " new file(s), " + bytes + " bytes")
-              + drift.note()
-              + redelivered
-              + resumed;
-      return TableResult.of("ingest", table, TableResult.Status.OK)
+      return TableResult.of("ingest", source.table(), TableResult.Status.OK)
           .action(decision.action())
           .read(read)
-          .written(good)
+          .written(read - bad)
           .quarantined(bad)
           .files(batch.files().size())
           .seconds(StageLog.seconds(start))
-          .note(note)
+          .note(note(batch, decision, written < 0 ? -1 : replaced, drift))
           .build();
     } finally {
       parsed.unpersist();
     }
+  }
+
+  /** The message a source set to fail on bad records stops with: how many, and the first. */
+  private static String badRecords(SourceDef source, long bad, Dataset<Row> badRows) {
+    Row first =
+        badRows
+            .orderBy(ParsedRecord.FILE, ParsedRecord.ROW_NUMBER)
+            .select(ParsedRecord.FILE, ParsedRecord.LINE, ParsedRecord.ERROR)
+            .head();
+    return "Source '"
+        + source.name()
+        + "' has "
+        + bad
+        + " bad record(s) and is set to fail on them (on_error: fail). First: "
+        + first.getString(0)
+        + (first.isNullAt(1) ? "" : " line " + first.getLong(1))
+        + ": "
+        + first.getString(2)
+        + ". Fix or remove the file, or set on_error: quarantine";
+  }
+
+  /**
+   * Appends the batch's rows to the consolidated table, or replaces its rows by them (a re-ingest),
+   * once: returns the rows committed, or -1 when an earlier try committed them.
+   */
+  private long writeRows(SourceDef source, IngestLog.Batch batch, Dataset<Row> rows) {
+    Dataset<Row> told = hooks.during(IngestHooks.WRITING, rows);
+    return batch.reingest()
+        ? writer.overwriteOnce(
+            Zone.CONSOLIDATED, source.name(), told, List.of(), appId(source.name()), batch.id())
+        : writer.appendOnce(
+            Zone.CONSOLIDATED, source.name(), told, List.of(), appId(source.name()), batch.id());
+  }
+
+  /**
+   * Writes the batch's bad records to quarantine: appended once, or (a re-ingest) replacing the
+   * source's earlier ingest quarantine, which goes with the rows it stood beside.
+   */
+  private void quarantine(SourceDef source, IngestLog.Batch batch, Dataset<Row> badRows, long bad) {
+    long quarantined;
+    if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
+      quarantined =
+          writer.replaceWhere(
+              Zone.QUARANTINE,
+              Quarantine.TABLE,
+              ConsolidatedColumns.quarantine(source, badRows, batch),
+              Quarantine.PARTITION_BY,
+              Quarantine.partition("ingest", source.name()));
+    } else if (bad > 0) {
+      quarantined =
+          writer.appendOnce(
+              Zone.QUARANTINE,
+              Quarantine.TABLE,
+              ConsolidatedColumns.quarantine(source, badRows, batch),
+              Quarantine.PARTITION_BY,
+              appId(source.name()),
+              batch.id());
+    } else {
+      return;
+    }
+    BatchReader.checkCommitted(quarantined, bad, "quarantine.records", batch);
+  }
+
+  /**
+   * What the batch read, as its run line says it; {@code replaced}: the rows a re-ingest replaced
+   * (-1: not known, an earlier try committed it); {@code drift}: how its fields differ from those
+   * declared.
+   */
+  private static String note(
+      IngestLog.Batch batch, Decision decision, long replaced, ConsolidatedColumns.Drift drift) {
+    long bytes = RawRoot.RawFile.bytes(batch.files());
+    String read =
+        batch.reingest()
+            ? "re-ingested all "
+                + batch.files().size()
+                + " raw file(s), "
+                + bytes
+                + " bytes, replacing "
+                + (replaced < 0 ? "the table's" : String.valueOf(replaced))
+                + " earlier row(s)"
+            : batch.files().size() + " new file(s), " + bytes + " bytes";
+    read += drift.note();
+    if (decision instanceof Decision.Ingest d) {
+      return read + redeliveredNote(d.redelivered().files().size());
+    }
+    return decision instanceof Decision.Resume
+        ? read + "; resumed interrupted batch " + batch.id() + " of run " + batch.runId()
+        : read;
   }
 
   /** The Delta transaction id of a source's appends: each records its ingest batch id. */

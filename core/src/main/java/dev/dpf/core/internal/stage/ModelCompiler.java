@@ -94,6 +94,7 @@ final class ModelCompiler {
         throw e;
       }
       throw new DpfException(
+          DpfException.Kind.DEFINITION,
           model.label()
               + " does not compile: "
               + analysis.getSimpleMessage().strip().replace('\n', ' ')
@@ -107,6 +108,7 @@ final class ModelCompiler {
     for (String p : model.partitionBy()) {
       if (!columns.contains(p)) {
         throw new DpfException(
+            DpfException.Kind.DEFINITION,
             "Model '"
                 + model.name()
                 + "' is partitioned by '"
@@ -135,6 +137,7 @@ final class ModelCompiler {
                 : null;
     if (missingFrom != null) {
       throw new DpfException(
+          DpfException.Kind.DEFINITION,
           "Model '"
               + model.name()
               + "' is incremental by key '"

@@ -1,5 +1,6 @@
 package dev.dpf.core.internal.stage;
 
+import dev.dpf.core.DpfErrors;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.ModelSql;
 import dev.dpf.definition.ModelDef;
@@ -65,10 +66,8 @@ final class ModelGraph {
 
     Cycle(List<ModelDef> loop) {
       super(
-          "Models refer to each other in a cycle: "
-              + String.join(
-                  " -> ", loop.stream().map(m -> m.name() + " (" + m.file() + ")").toList())
-              + ". Break the cycle in one of these SQL files");
+          Kind.DEFINITION,
+          DpfErrors.cycle(loop.stream().map(m -> m.name() + " (" + m.file() + ")").toList()));
       // The path may start with models that lead to the cycle without being on it.
       ModelDef repeated = loop.get(loop.size() - 1);
       this.models = List.copyOf(loop.subList(loop.indexOf(repeated), loop.size() - 1));
@@ -85,14 +84,11 @@ final class ModelGraph {
    * the table it most likely meant.
    */
   DpfException undefined(ModelDef model, String ref) {
-    return new DpfException(
-        model.label()
-            + " reads "
-            + ref
-            + ", which no source, dataset or model of the definition makes."
-            + dev.dpf.definition.Suggest.didYouMean(
-                ref, definition.tables().stream().map(t -> t.qualified()).toList())
-            + " Fix the table name in the SQL file");
+    return DpfErrors.unknownTable(
+        model.label(),
+        ref,
+        dev.dpf.definition.Suggest.didYouMean(
+            ref, definition.tables().stream().map(t -> t.qualified()).toList()));
   }
 
   /** Whether the definition makes this {@code zone.table}. */
@@ -115,6 +111,7 @@ final class ModelGraph {
       return table.get();
     }
     throw new DpfException(
+        DpfException.Kind.DEFINITION,
         model.label()
             + " reads "
             + ref

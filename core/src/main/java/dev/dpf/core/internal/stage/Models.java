@@ -201,16 +201,8 @@ public final class Models {
         rows =
             checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(ModelWriter.columns(rows));
       }
-      if (fullRefresh && !allowEmpty && lake.exists(model.zone(), model.name())) {
-        long had = lake.rows(model.zone(), model.name());
-        if (had > 0 && rows.isEmpty()) {
-          throw TableFailure.emptyRefresh(
-              model.table(),
-              had,
-              rejected > 0
-                  ? "every row it computed was quarantined"
-                  : "its SQL (" + model.file() + ") returns no row");
-        }
+      if (fullRefresh && !allowEmpty) {
+        refuseEmptyRefresh(model, rows, rejected);
       }
       quarantined = writer.quarantine(model, stage, checked, rejected, plan);
       written = writer.write(model, rows, plan, metadata);
@@ -238,6 +230,35 @@ public final class Models {
             .seconds(StageLog.seconds(start))
             .note(from + "; " + written.how() + pii)
             .build();
+    judgeTable(model, subject, done, results);
+    return done;
+  }
+
+  /**
+   * Stops a full refresh that would replace a model that has rows by none ({@code rows}, after
+   * {@code rejected} were quarantined), unless {@code --allow-empty}.
+   */
+  private void refuseEmptyRefresh(ModelDef model, Dataset<Row> rows, long rejected) {
+    if (!lake.exists(model.zone(), model.name())) {
+      return;
+    }
+    long had = lake.rows(model.zone(), model.name());
+    if (had > 0 && rows.isEmpty()) {
+      throw TableFailure.emptyRefresh(
+          model.table(),
+          had,
+          rejected > 0
+              ? "every row it computed was quarantined"
+              : "its SQL (" + model.file() + ") returns no row");
+    }
+  }
+
+  /**
+   * Judges the written model's table rules after its row rules' {@code results}; all are recorded,
+   * and a failed fail rule stops the run with the table's counts ({@code done}).
+   */
+  private void judgeTable(
+      ModelDef model, Quality.Subject subject, TableResult done, List<QualityResult> results) {
     if (model.quality().stream().anyMatch(r -> r.kind().tableLevel())) {
       results.addAll(TableRules.results(subject, lake.read(model.zone(), model.name()), startedAt));
     }
@@ -247,7 +268,6 @@ public final class Models {
     } catch (Quality.RuleFailed e) {
       throw new TableFailure(done, List.of(), e); // the table is written: its counts stand
     }
-    return done;
   }
 
   private void publish(ModelDef model, List<QualityResult> results) {
@@ -289,7 +309,7 @@ public final class Models {
     Map<String, Set<Exposure>> exposed = new java.util.LinkedHashMap<>();
     List<String> problems = problemsOf(model, refs, rows, exposed);
     if (!problems.isEmpty()) {
-      throw new DpfException(problems.get(0));
+      throw new DpfException(DpfException.Kind.DEFINITION, problems.get(0));
     }
     return exposed;
   }
@@ -383,6 +403,7 @@ public final class Models {
           ModelDef dep = graph.model(ref).orElse(null);
           if (dep != null && dep.zone() == Zone.CURATED && m.zone() == Zone.TRANSFORMED) {
             throw new DpfException(
+                DpfException.Kind.DEFINITION,
                 m.label()
                     + " is in the transformed zone but reads the curated model "
                     + ref

@@ -69,6 +69,7 @@ final class PiiPolicy {
       List<String> missing = compiler.registerInputs(upstream, graph.references(upstream));
       if (!missing.isEmpty()) {
         throw new DpfException(
+            DpfException.Kind.DEFINITION,
             "Cannot trace personal data through "
                 + table
                 + ": it needs "
@@ -103,6 +104,7 @@ final class PiiPolicy {
     }
     if (!problems.isEmpty()) {
       throw new DpfException(
+          DpfException.Kind.DEFINITION,
           model.label()
               + " breaks the PII policy: "
               + String.join("; ", problems)
@@ -114,6 +116,7 @@ final class PiiPolicy {
     for (String allowed : model.piiInClear()) {
       if (exposed.getOrDefault(allowed, Set.of()).isEmpty()) {
         throw new DpfException(
+            DpfException.Kind.DEFINITION,
             "models."
                 + model.name()
                 + ".pii_in_clear lists '"

@@ -1,6 +1,6 @@
 package dev.dpf.core.internal.stage;
 
-import dev.dpf.core.DpfException;
+import dev.dpf.core.DpfErrors;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.TableResult;
@@ -35,20 +35,7 @@ public final class StageLog {
   /** Rows read = written + quarantined + superseded, or the run stops with the numbers. */
   static void reconcile(String table, long read, long written, long quarantined, long superseded) {
     if (read != written + quarantined + superseded) {
-      throw new DpfException(
-          "Reconciliation failed for "
-              + table
-              + ": read "
-              + read
-              + " row(s) but wrote "
-              + written
-              + ", quarantined "
-              + quarantined
-              + " and superseded "
-              + superseded
-              + " (difference "
-              + (read - written - quarantined - superseded)
-              + "). No rows may be lost; report this as a bug");
+      throw DpfErrors.reconciliation(table, read, written, quarantined, superseded);
     }
   }
 

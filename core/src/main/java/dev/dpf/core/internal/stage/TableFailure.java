@@ -22,7 +22,7 @@ final class TableFailure extends DpfException {
    * @param others the other tables its work wrote (a dataset's history), as they were written
    */
   TableFailure(TableResult committed, List<TableResult> others, DpfException cause) {
-    super(cause.getMessage(), cause);
+    super(cause.kind(), cause.getMessage(), cause);
     this.committed = committed;
     this.others = List.copyOf(others);
   }

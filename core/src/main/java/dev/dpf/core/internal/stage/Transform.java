@@ -282,7 +282,6 @@ public final class Transform {
     List<String> extra =
         dataset.onNewColumns() == DatasetDef.NewColumns.ADD ? undeclared : List.of();
     boolean full = decided instanceof Decision.Rebuild;
-    String rebuild = full ? decided.why() : null;
     Decision.Merge merge = full ? null : (Decision.Merge) decided;
     long batchTo = full ? decision.lastBatch(dataset, all) : merge.to();
     Column batches = col(Columns.BATCH_ID).leq(batchTo);
@@ -300,18 +299,7 @@ public final class Transform {
       Quality.Judged judged = rowQuality(dataset, conformed, results);
       QuarantineLimit.judge(table, Quality.of(dataset), judged, conformed, results);
       if (fullRefresh && !allowEmpty && judged.rejected() == read) {
-        long had =
-            lake.exists(Zone.TRANSFORMED, dataset.name())
-                ? lake.rows(Zone.TRANSFORMED, dataset.name())
-                : 0;
-        if (had > 0) {
-          throw TableFailure.emptyRefresh(
-              table,
-              had,
-              read == 0
-                  ? dataset.sourceTable() + " holds no row"
-                  : "all " + read + " row(s) it read were quarantined");
-        }
+        refuseEmptyRefresh(dataset, read);
       }
       Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
       applied =
@@ -319,28 +307,12 @@ public final class Transform {
               ? merges.rebuild(dataset, valid, extra)
               : merges.merge(
                   dataset, valid, extra, "dpf-transform-" + dataset.name(), batchTo, read);
-      Dataset<Row> rejected = Conform.selectRejected(dataset, conformed, inputColumns, runId);
-      if (full) {
-        quarantined =
-            writer.replaceWhere(
-                Zone.QUARANTINE,
-                Quarantine.TABLE,
-                rejected,
-                Quarantine.PARTITION_BY,
-                Quarantine.partition("transform", dataset.name()));
-      } else {
-        quarantined =
-            writer.appendOnce(
-                Zone.QUARANTINE,
-                Quarantine.TABLE,
-                rejected,
-                Quarantine.PARTITION_BY,
-                "dpf-transform-" + dataset.name(),
-                batchTo);
-        if (quarantined < 0) { // written by an interrupted run of the same batches
-          quarantined = rejected.count();
-        }
-      }
+      quarantined =
+          quarantine(
+              dataset,
+              Conform.selectRejected(dataset, conformed, inputColumns, runId),
+              full,
+              batchTo);
       if (dataset.history() == DatasetDef.History.SCD2) {
         out.add(history.write(dataset, full ? valid : null, extra, batchTo, decided.action()));
       }
@@ -351,7 +323,6 @@ public final class Transform {
       conformed.unpersist();
     }
     reconcile(dataset, read, applied, quarantined);
-    String range = full ? "" : " batches " + merge.from() + ".." + batchTo;
     TableResult done =
         TableResult.of("transform", table, TableResult.Status.OK)
             .action(decided.action())
@@ -361,16 +332,12 @@ public final class Transform {
             .superseded(applied.superseded())
             .seconds(StageLog.seconds(start))
             .note(
-                (full ? "rebuilt (" + rebuild + ")" : "merged" + range)
+                (full ? "rebuilt (" + decided.why() + ")" : "merged batches " + merge.from())
+                    + (full ? "" : ".." + batchTo)
                     + " from consolidated."
                     + dataset.source()
                     + applied.note()
-                    + (undeclared.isEmpty()
-                        ? ""
-                        : (extra.isEmpty()
-                                ? "; undeclared column(s) ignored: "
-                                : "; new column(s) added: ")
-                            + String.join(", ", undeclared)))
+                    + columnsNote(undeclared, extra))
             .build();
     tableQuality(dataset, done, out, results);
     log.record(
@@ -382,6 +349,59 @@ public final class Transform {
         decision.shape(dataset));
     out.add(0, done);
     return out;
+  }
+
+  /**
+   * Stops a full refresh that would replace a table that has rows by none ({@code read} rows read,
+   * every one quarantined), unless {@code --allow-empty}.
+   */
+  private void refuseEmptyRefresh(DatasetDef dataset, long read) {
+    long had =
+        lake.exists(Zone.TRANSFORMED, dataset.name())
+            ? lake.rows(Zone.TRANSFORMED, dataset.name())
+            : 0;
+    if (had > 0) {
+      throw TableFailure.emptyRefresh(
+          dataset.table(),
+          had,
+          read == 0
+              ? dataset.sourceTable() + " holds no row"
+              : "all " + read + " row(s) it read were quarantined");
+    }
+  }
+
+  /**
+   * Writes the rows the dataset rejects to quarantine: replacing its quarantine ({@code full}), or
+   * appended once for the batches up to {@code batchTo}. Returns the rows quarantined.
+   */
+  private long quarantine(DatasetDef dataset, Dataset<Row> rejected, boolean full, long batchTo) {
+    if (full) {
+      return writer.replaceWhere(
+          Zone.QUARANTINE,
+          Quarantine.TABLE,
+          rejected,
+          Quarantine.PARTITION_BY,
+          Quarantine.partition("transform", dataset.name()));
+    }
+    long quarantined =
+        writer.appendOnce(
+            Zone.QUARANTINE,
+            Quarantine.TABLE,
+            rejected,
+            Quarantine.PARTITION_BY,
+            "dpf-transform-" + dataset.name(),
+            batchTo);
+    // -1: written by an interrupted run of the same batches
+    return quarantined < 0 ? rejected.count() : quarantined;
+  }
+
+  /** What the run line says of columns the dataset does not declare: ignored, or added. */
+  private static String columnsNote(List<String> undeclared, List<String> extra) {
+    if (undeclared.isEmpty()) {
+      return "";
+    }
+    return (extra.isEmpty() ? "; undeclared column(s) ignored: " : "; new column(s) added: ")
+        + String.join(", ", undeclared);
   }
 
   /**
