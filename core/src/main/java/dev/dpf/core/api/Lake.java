@@ -138,7 +138,9 @@ public final class Lake {
 
   /** The table's newest {@code limit} commits, newest first, from the log's own files. */
   public List<Change> history(Zone zone, String table, int limit) {
-    return log.history(path(zone, table), limit);
+    return log.history(path(zone, table), limit).stream()
+        .map(c -> new Change(c.version(), c.at(), c.operation(), c.metrics()))
+        .toList();
   }
 
   /** Whether the table exists: its Delta log holds a commit (a listing; no Spark job). */

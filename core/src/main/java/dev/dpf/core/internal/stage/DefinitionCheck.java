@@ -3,7 +3,6 @@ package dev.dpf.core.internal.stage;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.ColumnOrigin;
 import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.internal.pii.ColumnLineage;
 import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
@@ -187,7 +186,7 @@ public final class DefinitionCheck {
               .digest(
                   (definition
                           + "\n"
-                          + Pipeline.class.getPackage().getImplementationVersion()
+                          + DefinitionCheck.class.getPackage().getImplementationVersion()
                           + "\n"
                           + spark.version())
                       .getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -2,7 +2,6 @@ package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.DpfErrors;
 import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.TableResult;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * each stage's results appended to the run log, {@code _system.runs}.
  */
 public final class StageLog {
-  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+  // The run's lines are the pipeline's: named so without a reference up to the entry point.
+  private static final Logger LOG = LoggerFactory.getLogger("dev.dpf.core.api.Pipeline");
 
   /**
    * How a stage keeps the rows it reads more than once (parsed records, conformed rows, ranked

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -308,11 +307,19 @@ public final class DeltaLogFiles {
   }
 
   /**
+   * One commit of a table's Delta log, as {@code DESCRIBE HISTORY} tells it.
+   *
+   * @param metrics the operation's metrics (rows, files, bytes written), by name
+   */
+  public record Commit(
+      long version, java.time.Instant at, String operation, Map<String, String> metrics) {}
+
+  /**
    * The table's newest {@code limit} commits, newest first, read from the log's own files (no Spark
    * job); commits the log no longer holds are left out.
    */
-  public List<Lake.Change> history(String dir, int limit) {
-    List<Lake.Change> out = new java.util.ArrayList<>();
+  public List<Commit> history(String dir, int limit) {
+    List<Commit> out = new java.util.ArrayList<>();
     long latest = latestVersion(dir);
     for (long v = latest; v >= 0 && v > latest - limit; v--) {
       if (commitLines(dir, v).isEmpty()) {
@@ -324,7 +331,7 @@ public final class DeltaLogFiles {
           .fields()
           .forEachRemaining(e -> metrics.put(e.getKey(), e.getValue().asText()));
       out.add(
-          new Lake.Change(
+          new Commit(
               v,
               java.time.Instant.ofEpochMilli(info.path("timestamp").asLong()),
               info.path("operation").asText(""),
@@ -427,7 +434,7 @@ public final class DeltaLogFiles {
 
   /**
    * A small table's rows read straight from the data files its latest checksum file lists, or empty
-   * when that file does not list them all plainly ({@link Lake#readSmall}).
+   * when that file does not list them all plainly ({@link dev.dpf.core.api.Lake#readSmall}).
    */
   public Optional<Dataset<Row>> readSmall(SparkSession spark, String dir) {
     JsonNode checksum = checksum(dir);

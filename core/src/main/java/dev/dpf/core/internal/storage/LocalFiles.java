@@ -1,6 +1,5 @@
 package dev.dpf.core.internal.storage;
 
-import dev.dpf.core.api.SparkSetup;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -29,8 +28,8 @@ import org.apache.hadoop.io.nativeio.NativeIO;
  * {@code chmod}, tells a symlink by running {@code readlink} (on every rename of a Delta commit)
  * and reads owners by running {@code ls -ld}: about 1,600 processes forked from a large JVM for the
  * sample pipeline, most of its CPU time. These classes do the same through {@code java.nio.file}.
- * With the native library present they behave as Hadoop's own. {@link SparkSetup} installs them for
- * local sessions.
+ * With the native library present they behave as Hadoop's own. {@link dev.dpf.core.api.SparkSetup}
+ * installs them for local sessions.
  */
 // Public: Hadoop instantiates its file systems by reflection.
 public final class LocalFiles {
