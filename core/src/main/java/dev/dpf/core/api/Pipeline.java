@@ -7,9 +7,11 @@ import dev.dpf.core.internal.stage.DefinitionCheck;
 import dev.dpf.core.internal.stage.Ingest;
 import dev.dpf.core.internal.stage.Models;
 import dev.dpf.core.internal.stage.Reingest;
+import dev.dpf.core.internal.stage.RunContext;
 import dev.dpf.core.internal.stage.StageLog;
 import dev.dpf.core.internal.stage.Stages;
 import dev.dpf.core.internal.stage.Transform;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
@@ -44,11 +46,10 @@ public final class Pipeline {
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
-  private final String runId;
-  private final Instant startedAt;
   private final List<QualityResult> quality = new ArrayList<>();
   private final Set<String> warnings =
       java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
+  private final RunContext run;
   private final DefinitionCheck check;
   private final StageLog log;
   private final Stages stages;
@@ -91,12 +92,18 @@ public final class Pipeline {
     this.spark = spark;
     this.definition = definition;
     this.lake = lake;
-    this.runId = runId;
-    this.startedAt = startedAt;
-    this.check = new DefinitionCheck(spark, definition, lake, runId, startedAt);
-    this.log = new StageLog(spark, lake, runId, listener);
-    this.stages =
-        new Stages(spark, definition, lake, runId, log, quality, this::selected, this::models);
+    this.run =
+        new RunContext(
+            spark,
+            definition,
+            lake,
+            new DeltaWriter(lake),
+            runId,
+            startedAt,
+            RunContext.Options.NONE);
+    this.check = new DefinitionCheck(run);
+    this.log = new StageLog(run, listener);
+    this.stages = new Stages(run, log, quality, this::selected, this::models);
   }
 
   /**
@@ -112,7 +119,7 @@ public final class Pipeline {
       lake.createDatabase(zone);
     }
     List<TableResult> out = new ArrayList<>();
-    Transform transform = new Transform(spark, lake, runId, startedAt);
+    Transform transform = new Transform(context());
     for (DatasetDef dataset : definition.datasets()) {
       SourceDef source = definition.source(dataset.source()).orElseThrow();
       for (TableResult r :
@@ -194,8 +201,7 @@ public final class Pipeline {
           }
         };
     if (raw != null) {
-      Ingest ingest =
-          new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
+      Ingest ingest = new Ingest(context());
       for (SourceDef source : definition.sources()) {
         add.accept(
             planned.test(source.table())
@@ -204,7 +210,7 @@ public final class Pipeline {
       }
       warnings.addAll(ingest.warnings());
     }
-    Transform transform = new Transform(spark, lake, runId, startedAt);
+    Transform transform = new Transform(context());
     for (DatasetDef dataset : definition.datasets()) {
       Planned p =
           planned.test(dataset.table())
@@ -286,8 +292,7 @@ public final class Pipeline {
   public List<TableResult> ingest(RawRoot raw) {
     writes();
     noteStaleInputs(raw);
-    Ingest ingest =
-        new Ingest(spark, definition, lake, runId, startedAt).reingest(reingest).hooks(hooks);
+    Ingest ingest = new Ingest(context());
     try {
       return log.logged("ingest", () -> stages.ingest(raw, ingest));
     } finally {
@@ -313,11 +318,7 @@ public final class Pipeline {
   public List<TableResult> transform() {
     writes();
     noteStaleInputs(null);
-    return log.logged(
-        "transform",
-        () ->
-            stages.transform(
-                new Transform(spark, lake, runId, startedAt).fullRefresh(fullRefresh, allowEmpty)));
+    return log.logged("transform", () -> stages.transform(new Transform(context())));
   }
 
   /**
@@ -327,7 +328,7 @@ public final class Pipeline {
    */
   public List<TableResult> replay() {
     writes();
-    return log.logged("replay", () -> stages.replay(new Transform(spark, lake, runId, startedAt)));
+    return log.logged("replay", () -> stages.replay(new Transform(context())));
   }
 
   /**
@@ -369,8 +370,9 @@ public final class Pipeline {
    * Rebuilds the (selected) datasets from all their consolidated rows and the models from scratch,
    * whatever the logs say; ingest is unchanged (consolidated tables are append-only history).
    */
-  public Pipeline fullRefresh(boolean on) {
+  public synchronized Pipeline fullRefresh(boolean on) {
     this.fullRefresh = on;
+    this.models = null; // made again with this option
     return this;
   }
 
@@ -378,8 +380,9 @@ public final class Pipeline {
    * Lets a full refresh replace a table that has rows by none (it stops the run otherwise: a wrong
    * format that rejects every row, an input emptied by mistake).
    */
-  public Pipeline allowEmpty(boolean on) {
+  public synchronized Pipeline allowEmpty(boolean on) {
     this.allowEmpty = on;
+    this.models = null; // made again with this option
     return this;
   }
 
@@ -463,10 +466,14 @@ public final class Pipeline {
     }
   }
 
+  /** The run's context with the options set so far. */
+  private RunContext context() {
+    return run.with(new RunContext.Options(fullRefresh, allowEmpty, reingest, hooks));
+  }
+
   private synchronized Models models() {
     if (models == null) {
-      models = new Models(spark, definition, lake, this::piiKey, runId, startedAt);
-      models.fullRefresh(fullRefresh, allowEmpty);
+      models = new Models(context(), this::piiKey);
     }
     return models;
   }

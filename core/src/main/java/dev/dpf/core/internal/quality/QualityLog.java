@@ -1,6 +1,5 @@
 package dev.dpf.core.internal.quality;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.internal.storage.DeltaWriter;
@@ -37,7 +36,7 @@ public final class QualityLog {
   private QualityLog() {}
 
   public static void append(
-      SparkSession spark, Lake lake, String runId, List<QualityResult> results) {
+      SparkSession spark, DeltaWriter writer, String runId, List<QualityResult> results) {
     if (results.isEmpty()) {
       return;
     }
@@ -59,7 +58,6 @@ public final class QualityLog {
                         r.detail(),
                         now))
             .toList();
-    DeltaWriter.of(lake)
-        .append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    writer.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

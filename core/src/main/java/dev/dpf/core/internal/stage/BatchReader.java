@@ -46,19 +46,13 @@ final class BatchReader {
   private final Instant startedAt;
   private final IngestHooks hooks;
 
-  BatchReader(
-      SparkSession spark,
-      PipelineDefinition definition,
-      IngestLog log,
-      String runId,
-      Instant startedAt,
-      IngestHooks hooks) {
-    this.spark = spark;
-    this.definition = definition;
+  BatchReader(RunContext run, IngestLog log) {
+    this.spark = run.spark();
+    this.definition = run.definition();
     this.log = log;
-    this.runId = runId;
-    this.startedAt = startedAt;
-    this.hooks = hooks;
+    this.runId = run.runId();
+    this.startedAt = run.startedAt();
+    this.hooks = run.options().hooks();
   }
 
   /**

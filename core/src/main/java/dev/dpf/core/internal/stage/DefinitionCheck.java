@@ -14,7 +14,6 @@ import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,23 +30,16 @@ import org.apache.spark.sql.types.StructType;
  * definition and lake ({@link #validateOnce}), and the column lineage traced on the way.
  */
 public final class DefinitionCheck {
+  private final RunContext run;
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
-  private final String runId;
-  private final Instant startedAt;
 
-  public DefinitionCheck(
-      SparkSession spark,
-      PipelineDefinition definition,
-      Lake lake,
-      String runId,
-      Instant startedAt) {
-    this.spark = spark;
-    this.definition = definition;
-    this.lake = lake;
-    this.runId = runId;
-    this.startedAt = startedAt;
+  public DefinitionCheck(RunContext run) {
+    this.run = run;
+    this.spark = run.spark();
+    this.definition = run.definition();
+    this.lake = run.lake();
   }
 
   /**
@@ -96,9 +88,7 @@ public final class DefinitionCheck {
     SparkSession session = DeclaredCatalog.session(spark, declared);
     try {
       // Nothing is hashed: any key compiles the protect_ functions.
-      problems.addAll(
-          new Models(session, definition, lake, () -> "validate", runId, startedAt)
-              .validate(declared, lineage));
+      problems.addAll(new Models(run.on(session), () -> "validate").validate(declared, lineage));
     } finally {
       DeclaredCatalog.close(session);
     }

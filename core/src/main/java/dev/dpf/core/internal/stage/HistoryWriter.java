@@ -25,9 +25,9 @@ final class HistoryWriter {
   private final Lake lake;
   private final DeltaWriter writer;
 
-  HistoryWriter(Lake lake) {
+  HistoryWriter(Lake lake, DeltaWriter writer) {
     this.lake = lake;
-    this.writer = DeltaWriter.of(lake);
+    this.writer = writer;
   }
 
   /**

@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 public final class Ingest {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
 
+  private final RunContext run;
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
@@ -52,42 +53,27 @@ public final class Ingest {
   private final IngestLog log;
   private final String runId;
   private final Instant startedAt;
+  private final Set<String> reingest; // sources whose raw files are all read again
+  private final IngestHooks hooks;
   private Map<String, IngestState> states; // read once, on the first source
-  private Set<String> reingest = Set.of();
   // Sources are ingested on several threads.
   private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
 
-  /** Sources whose raw files are all read again, replacing their consolidated tables. */
-  public Ingest reingest(Set<String> sources) {
-    this.reingest = Set.copyOf(sources);
-    return this;
-  }
-
-  private IngestHooks hooks = IngestHooks.NONE;
-
-  /** Tells {@code hooks} how far each source's ingest got. */
-  public Ingest hooks(IngestHooks hooks) {
-    this.hooks = hooks;
-    return this;
-  }
-
-  public Ingest(
-      SparkSession spark,
-      PipelineDefinition definition,
-      Lake lake,
-      String runId,
-      Instant startedAt) {
-    this.spark = spark;
-    this.definition = definition;
-    this.lake = lake;
-    this.writer = DeltaWriter.of(lake);
-    this.log = new IngestLog(spark, lake);
-    this.runId = runId;
-    this.startedAt = startedAt;
+  public Ingest(RunContext run) {
+    this.run = run;
+    this.spark = run.spark();
+    this.definition = run.definition();
+    this.lake = run.lake();
+    this.writer = run.writer();
+    this.log = new IngestLog(spark, lake, writer);
+    this.runId = run.runId();
+    this.startedAt = run.startedAt();
+    this.reingest = run.options().reingest();
+    this.hooks = run.options().hooks();
   }
 
   private BatchReader reader() {
-    return new BatchReader(spark, definition, log, runId, startedAt, hooks);
+    return new BatchReader(run, log);
   }
 
   /** What the ingest log says about the source (the log is read once, by the first source). */

@@ -39,9 +39,9 @@ final class KeyedMerge {
   private final Lake lake;
   private final DeltaWriter writer;
 
-  KeyedMerge(Lake lake) {
+  KeyedMerge(Lake lake, DeltaWriter writer) {
     this.lake = lake;
-    this.writer = DeltaWriter.of(lake);
+    this.writer = writer;
   }
 
   /** What one write did: rows written to the table, rows superseded, and what to tell. */

@@ -32,9 +32,9 @@ final class ModelWriter {
   /**
    * @param runId identifies the run in quarantined rows
    */
-  ModelWriter(Lake lake, String runId) {
+  ModelWriter(Lake lake, DeltaWriter writer, String runId) {
     this.lake = lake;
-    this.writer = DeltaWriter.of(lake);
+    this.writer = writer;
     this.runId = runId;
   }
 

@@ -34,7 +34,6 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -57,40 +56,26 @@ public final class Models {
   private final ModelPlanner planner;
   private final ModelWriter writer;
   private final QualityResults quality = new QualityResults();
-  private boolean fullRefresh;
-  private boolean allowEmpty;
+  // Rebuild every model from scratch, whatever its inputs' versions say; allowEmpty: even when
+  // that replaces a table that has rows by none (it stops the run otherwise).
+  private final boolean fullRefresh;
+  private final boolean allowEmpty;
 
   /**
    * @param piiKey the hashing key, asked for only if a model calls a {@code protect_} function
-   * @param runId identifies the run in quarantined rows
-   * @param startedAt the run's start, against which freshness rules judge
    */
-  public Models(
-      SparkSession spark,
-      PipelineDefinition definition,
-      Lake lake,
-      Supplier<String> piiKey,
-      String runId,
-      Instant startedAt) {
-    this.definition = definition;
-    this.lake = lake;
-    this.tables = DeltaWriter.of(lake);
-    this.startedAt = startedAt;
-    this.graph = new ModelGraph(spark, definition);
-    this.compiler = new ModelCompiler(spark, definition, lake, graph, piiKey);
+  public Models(RunContext run, Supplier<String> piiKey) {
+    this.definition = run.definition();
+    this.lake = run.lake();
+    this.tables = run.writer();
+    this.startedAt = run.startedAt();
+    this.graph = new ModelGraph(run.spark(), definition);
+    this.compiler = new ModelCompiler(run.spark(), definition, lake, graph, piiKey);
     this.pii = new PiiPolicy(definition, graph, compiler);
     this.planner = new ModelPlanner(lake, graph, compiler, pii);
-    this.writer = new ModelWriter(lake, runId);
-  }
-
-  /**
-   * Rebuilds every model from scratch, whatever its inputs' versions say; {@code allowEmpty}: even
-   * when that replaces a table that has rows by none (it stops the run otherwise).
-   */
-  public Models fullRefresh(boolean on, boolean allowEmpty) {
-    this.fullRefresh = on;
-    this.allowEmpty = allowEmpty;
-    return this;
+    this.writer = new ModelWriter(lake, tables, run.runId());
+    this.fullRefresh = run.options().fullRefresh();
+    this.allowEmpty = run.options().allowEmpty();
   }
 
   /**

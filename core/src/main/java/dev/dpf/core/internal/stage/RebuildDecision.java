@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.max;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
+import dev.dpf.core.internal.storage.IngestLog;
 import dev.dpf.core.internal.storage.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
@@ -31,14 +31,14 @@ import org.slf4j.LoggerFactory;
 final class RebuildDecision {
   private static final Logger LOG = LoggerFactory.getLogger(Transform.class);
 
-  private final SparkSession spark;
   private final Lake lake;
   private final TransformLog log;
+  private final IngestLog ingested;
 
-  RebuildDecision(SparkSession spark, Lake lake, TransformLog log) {
-    this.spark = spark;
+  RebuildDecision(Lake lake, TransformLog log, IngestLog ingested) {
     this.lake = lake;
     this.log = log;
+    this.ingested = ingested;
   }
 
   /**
@@ -181,8 +181,7 @@ final class RebuildDecision {
       return "consolidated." + dataset.source() + " was rebuilt";
     }
     if (batchTo > last.get()) {
-      java.util.OptionalLong reingested =
-          new dev.dpf.core.internal.storage.IngestLog(spark, lake).lastReingest(dataset.source());
+      java.util.OptionalLong reingested = ingested.lastReingest(dataset.source());
       if (reingested.isPresent() && reingested.getAsLong() > last.get()) {
         return "consolidated." + dataset.source() + " was re-ingested";
       }

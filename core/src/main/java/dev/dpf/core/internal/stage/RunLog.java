@@ -1,6 +1,5 @@
 package dev.dpf.core.internal.stage;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.storage.DeltaWriter;
@@ -40,7 +39,8 @@ public final class RunLog {
 
   private RunLog() {}
 
-  static void append(SparkSession spark, Lake lake, String runId, List<TableResult> results) {
+  static void append(
+      SparkSession spark, DeltaWriter writer, String runId, List<TableResult> results) {
     if (results.isEmpty()) {
       return;
     }
@@ -63,7 +63,6 @@ public final class RunLog {
                         r.note(),
                         now))
             .toList();
-    DeltaWriter.of(lake)
-        .append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    writer.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

@@ -1,8 +1,8 @@
 package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.DpfErrors;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -45,7 +45,7 @@ public final class StageLog {
   }
 
   private final SparkSession spark;
-  private final Lake lake;
+  private final DeltaWriter writer;
   private final String runId;
   private final Consumer<TableResult> listener;
   // Reported, not yet in the run log; tables of a stage report from several threads.
@@ -55,10 +55,10 @@ public final class StageLog {
   private BiConsumer<String, String> starts = (stage, table) -> {};
   private Map<String, String> stale = Map.of();
 
-  public StageLog(SparkSession spark, Lake lake, String runId, Consumer<TableResult> listener) {
-    this.spark = spark;
-    this.lake = lake;
-    this.runId = runId;
+  public StageLog(RunContext run, Consumer<TableResult> listener) {
+    this.spark = run.spark();
+    this.writer = run.writer();
+    this.runId = run.runId();
     this.listener = listener;
   }
 
@@ -137,7 +137,7 @@ public final class StageLog {
                 .build());
       }
       try {
-        RunLog.append(spark, lake, runId, unlogged);
+        RunLog.append(spark, writer, runId, unlogged);
         unlogged.clear();
       } catch (RuntimeException logError) {
         e.addSuppressed(logError);
@@ -151,7 +151,7 @@ public final class StageLog {
                     r.status() != TableResult.Status.UP_TO_DATE
                         && r.status() != TableResult.Status.SKIPPED);
     if (changed) {
-      RunLog.append(spark, lake, runId, unlogged);
+      RunLog.append(spark, writer, runId, unlogged);
       unlogged.clear();
     }
     return results;
@@ -167,7 +167,7 @@ public final class StageLog {
    */
   public void runFailed(String why) {
     unlogged.add(TableResult.of("run", RUN_ROW, TableResult.Status.FAILED).note(why).build());
-    RunLog.append(spark, lake, runId, unlogged);
+    RunLog.append(spark, writer, runId, unlogged);
     unlogged.clear();
   }
 

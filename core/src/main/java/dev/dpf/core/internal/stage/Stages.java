@@ -6,6 +6,7 @@ import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.QualityLog;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
@@ -30,6 +31,7 @@ public final class Stages {
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
+  private final DeltaWriter writer;
   private final String runId;
   private final StageLog log;
   private final List<QualityResult> quality;
@@ -41,18 +43,16 @@ public final class Stages {
    * @param selected whether a table ({@code zone.name}) is in the run's selection
    */
   public Stages(
-      SparkSession spark,
-      PipelineDefinition definition,
-      Lake lake,
-      String runId,
+      RunContext run,
       StageLog log,
       List<QualityResult> quality,
       Predicate<String> selected,
       Supplier<Models> models) {
-    this.spark = spark;
-    this.definition = definition;
-    this.lake = lake;
-    this.runId = runId;
+    this.spark = run.spark();
+    this.definition = run.definition();
+    this.lake = run.lake();
+    this.writer = run.writer();
+    this.runId = run.runId();
     this.log = log;
     this.quality = quality;
     this.selected = selected;
@@ -116,7 +116,7 @@ public final class Stages {
       } finally {
         transform.logApplied();
         quality.addAll(transform.quality(datasets));
-        QualityLog.append(spark, lake, runId, transform.qualityToLog(datasets));
+        QualityLog.append(spark, writer, runId, transform.qualityToLog(datasets));
       }
     }
     List<String> tables = new ArrayList<>();
@@ -143,7 +143,7 @@ public final class Stages {
       }
     } finally {
       quality.addAll(transform.quality(datasets));
-      QualityLog.append(spark, lake, runId, transform.qualityToLog(datasets));
+      QualityLog.append(spark, writer, runId, transform.qualityToLog(datasets));
     }
     out.addAll(
         notSelected("replay", definition.datasets().stream().map(DatasetDef::table).toList()));
@@ -179,7 +179,7 @@ public final class Stages {
     } finally {
       List<ModelDef> ordered = models.get().ordered(zone);
       quality.addAll(models.get().quality(ordered));
-      QualityLog.append(spark, lake, runId, models.get().qualityToLog(ordered));
+      QualityLog.append(spark, writer, runId, models.get().qualityToLog(ordered));
     }
     out.addAll(notSelected(stage, skipped));
     return out;

@@ -10,6 +10,7 @@ import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.QuarantineLimit;
 import dev.dpf.core.internal.quality.TableRules;
 import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.internal.storage.IngestLog;
 import dev.dpf.core.internal.storage.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
@@ -25,7 +26,6 @@ import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -45,29 +45,22 @@ public final class Transform {
   private final HistoryWriter history;
   private final QualityResults quality = new QualityResults();
 
-  private boolean fullRefresh;
-  private boolean allowEmpty;
+  // Rebuild every dataset from all its consolidated rows, whatever the logs say; allowEmpty: even
+  // when that replaces a table that has rows by none (it stops the run otherwise).
+  private final boolean fullRefresh;
+  private final boolean allowEmpty;
 
-  /**
-   * Rebuilds every dataset from all its consolidated rows, whatever the logs say; {@code
-   * allowEmpty}: even when that replaces a table that has rows by none (it stops the run
-   * otherwise).
-   */
-  public Transform fullRefresh(boolean on, boolean allowEmpty) {
-    this.fullRefresh = on;
-    this.allowEmpty = allowEmpty;
-    return this;
-  }
-
-  public Transform(SparkSession spark, Lake lake, String runId, Instant startedAt) {
-    this.lake = lake;
-    this.writer = DeltaWriter.of(lake);
-    this.runId = runId;
-    this.startedAt = startedAt;
-    this.log = new TransformLog(spark, lake);
-    this.decision = new RebuildDecision(spark, lake, log);
-    this.merges = new KeyedMerge(lake);
-    this.history = new HistoryWriter(lake);
+  public Transform(RunContext run) {
+    this.lake = run.lake();
+    this.writer = run.writer();
+    this.runId = run.runId();
+    this.startedAt = run.startedAt();
+    this.log = new TransformLog(run.spark(), lake, writer);
+    this.decision = new RebuildDecision(lake, log, new IngestLog(run.spark(), lake, writer));
+    this.merges = new KeyedMerge(lake, writer);
+    this.history = new HistoryWriter(lake, writer);
+    this.fullRefresh = run.options().fullRefresh();
+    this.allowEmpty = run.options().allowEmpty();
   }
 
   /**

@@ -18,29 +18,24 @@ import scala.Option;
 /**
  * Every write to a lake's Delta tables: appends, overwrites, partition replacements and MERGEs,
  * each committed once (an idempotent append carries its application id and version) and known by
- * its own commit ({@link DeltaCommits}), then registered in the catalog. One writer per {@link
- * Lake} ({@link #of}), so its writes share their locks; the api's {@code Lake} only reads.
+ * its own commit ({@link DeltaCommits}), then registered in the catalog. A run's stages share one
+ * writer ({@code RunContext}), so its writes share their locks; the api's {@code Lake} only reads.
  */
 public final class DeltaWriter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final Map<Lake, DeltaWriter> WRITERS =
-      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-  // No reference to the Lake: the registry holds it weakly, and a writer keeping it would keep it.
   private final SparkSession spark;
   private final DeltaLogFiles log;
   private final DeltaCommits commits;
 
-  private DeltaWriter(Lake lake) {
+  /**
+   * The writer of {@code lake}. A run makes one and passes it to every stage, so that its writes
+   * share their locks.
+   */
+  public DeltaWriter(Lake lake) {
     this.spark = lake.spark();
     this.log = new DeltaLogFiles(spark.sessionState().newHadoopConf());
     this.commits = new DeltaCommits(spark, lake.root(), log);
-  }
-
-  /** The writer of {@code lake}: the same one for every caller, while the lake is in use. */
-  public static DeltaWriter of(Lake lake) {
-    return WRITERS.computeIfAbsent(lake, DeltaWriter::new);
   }
 
   /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */

@@ -62,10 +62,10 @@ public final class IngestLog {
   /** A batch's closing entries, and the listing it leaves all ingested (or null). */
   private record Closing(String source, List<Row> rows, List<RawRoot.RawFile> listed) {}
 
-  public IngestLog(SparkSession spark, Lake lake) {
+  public IngestLog(SparkSession spark, Lake lake, DeltaWriter writer) {
     this.spark = spark;
     this.lake = lake;
-    this.writer = DeltaWriter.of(lake);
+    this.writer = writer;
   }
 
   /**

@@ -46,10 +46,10 @@ public final class TransformLog {
 
   private record Applied(Row row, String dataset, long batchTo, String shape) {}
 
-  public TransformLog(SparkSession spark, Lake lake) {
+  public TransformLog(SparkSession spark, Lake lake, DeltaWriter writer) {
     this.spark = spark;
     this.lake = lake;
-    this.writer = DeltaWriter.of(lake);
+    this.writer = writer;
   }
 
   /**

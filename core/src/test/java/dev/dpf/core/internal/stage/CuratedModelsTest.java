@@ -77,9 +77,9 @@ class CuratedModelsTest {
                 RowFactory.create(1, "Ann Lee", "(171) 555-0199", "10.1.2.3", "London"),
                 RowFactory.create(2, "Bo Young", "212 5550", "192.168.7.70", "NYC")),
             people);
-    DeltaWriter.of(lake).overwrite(Zone.TRANSFORMED, "people", rows, List.of());
-    DeltaWriter.of(lake).overwrite(Zone.TRANSFORMED, "people_view", rows, List.of());
-    DeltaWriter.of(lake)
+    new DeltaWriter(lake).overwrite(Zone.TRANSFORMED, "people", rows, List.of());
+    new DeltaWriter(lake).overwrite(Zone.TRANSFORMED, "people_view", rows, List.of());
+    new DeltaWriter(lake)
         .overwrite(
             Zone.CONSOLIDATED, "people_src", rows.withColumnRenamed("name", "fullName"), List.of());
     Files.createDirectories(dir.resolve("models"));

@@ -8,6 +8,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.FileParser;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.storage.IngestLog;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.SourceDef;
@@ -104,23 +105,38 @@ class IngestRunsTest extends IngestFixture {
     write("files/t/b.csv", "id,v\n2,y\n");
     ingest(CSV, "", "r1");
     RawRoot root = RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration());
-    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isTrue();
+    assertThat(
+            new IngestLog(spark, lake(), new DeltaWriter(lake()))
+                .allIngested("t", root.list("files/t")))
+        .isTrue();
 
     // A file removed from the raw zone after its ingest: the rows tell, and nothing is read.
     Files.delete(raw.resolve("files/t/b.csv"));
-    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isFalse();
+    assertThat(
+            new IngestLog(spark, lake(), new DeltaWriter(lake()))
+                .allIngested("t", root.list("files/t")))
+        .isFalse();
     assertThat(ingest(CSV, "", "r2"))
         .extracting(TableResult::status, TableResult::note)
         .containsExactly(tuple(TableResult.Status.UP_TO_DATE, "1 file(s) already ingested"));
 
     // A new file: read, and the listing it was planned from is the new one to match.
     write("files/t/c.csv", "id,v\n3,z\n");
-    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isFalse();
+    assertThat(
+            new IngestLog(spark, lake(), new DeltaWriter(lake()))
+                .allIngested("t", root.list("files/t")))
+        .isFalse();
     assertThat(ingest(CSV, "", "r3"))
         .extracting(TableResult::status, TableResult::rowsRead)
         .containsExactly(tuple(TableResult.Status.OK, 1L));
-    assertThat(new IngestLog(spark, lake()).allIngested("t", root.list("files/t"))).isTrue();
-    assertThat(new IngestLog(spark, lake()).allIngested("other", root.list("files/t"))).isFalse();
+    assertThat(
+            new IngestLog(spark, lake(), new DeltaWriter(lake()))
+                .allIngested("t", root.list("files/t")))
+        .isTrue();
+    assertThat(
+            new IngestLog(spark, lake(), new DeltaWriter(lake()))
+                .allIngested("other", root.list("files/t")))
+        .isFalse();
     DatasetAssert.diff(List.of("1|x|1", "2|y|1", "3|z|2"), rows("t", "id", "v", "_batch_id"));
   }
 

@@ -3,6 +3,7 @@ package dev.dpf.core.internal.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.DmsChanges;
@@ -56,7 +57,8 @@ class KeyedMergeTest {
             // Redelivered.
             new Change(4, "Di", cdc2, 2, 1, "I", t + "10:00:02.000000"));
 
-    KeyedMerge.Applied applied = new KeyedMerge(lake()).rebuild(DATASET, frame(batch), List.of());
+    KeyedMerge.Applied applied =
+        new KeyedMerge(lake(), new DeltaWriter(lake())).rebuild(DATASET, frame(batch), List.of());
 
     // 11 rows: 3 keys live (1 Annie, 3 Cyd, 4 Di from its redelivery), 8 superseded; 2 deleted.
     assertThat(applied).isEqualTo(new KeyedMerge.Applied(3, 8, 3, "; 1 deleted key(s) remembered"));
@@ -81,7 +83,7 @@ class KeyedMergeTest {
     for (int id = 0; id < 60; id++) {
       all.add(new Change(id, "load-" + id, load, id + 1, 1, null, "2026-11-18 09:00:00.000000"));
     }
-    KeyedMerge merges = new KeyedMerge(lake());
+    KeyedMerge merges = new KeyedMerge(lake(), new DeltaWriter(lake()));
     merges.rebuild(DATASET, frame(all), List.of());
     assertState(all);
 

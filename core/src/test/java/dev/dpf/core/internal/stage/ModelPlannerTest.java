@@ -73,7 +73,7 @@ class ModelPlannerTest {
     Date day1 = Date.valueOf("2026-11-01");
     Date day2 = Date.valueOf("2026-11-02");
     Date day3 = Date.valueOf("2026-11-03");
-    DeltaWriter.of(lake)
+    new DeltaWriter(lake)
         .overwrite(
             Zone.TRANSFORMED,
             "d",
@@ -81,7 +81,7 @@ class ModelPlannerTest {
                 new Object[] {1, day1, new BigDecimal("1.00")},
                 new Object[] {2, day2, new BigDecimal("2.00")}),
             List.of());
-    DeltaWriter.of(lake).enableChangeDataFeed(Zone.TRANSFORMED, "d");
+    new DeltaWriter(lake).enableChangeDataFeed(Zone.TRANSFORMED, "d");
     assertThat(lake.version(Zone.TRANSFORMED, "d")).isEqualTo(1); // the write, the property
 
     String sql = "SELECT day, sum(amount) AS total FROM transformed.d GROUP BY day";
@@ -99,7 +99,7 @@ class ModelPlannerTest {
         .isEqualTo(new Planned("curate", "curated.daily", Planned.Action.REBUILD, "first run"));
 
     // The model written from v1: its commit records the fingerprint and v1.
-    DeltaWriter.of(lake)
+    new DeltaWriter(lake)
         .overwrite(
             Zone.CURATED,
             "daily",
@@ -114,7 +114,7 @@ class ModelPlannerTest {
         .isEqualTo(new Decision.Recompute("transformed.d", -1, -1, partitionsWhy));
 
     // New rows of days 1 and 3 (version 2): only those partitions are recomputed.
-    DeltaWriter.of(lake)
+    new DeltaWriter(lake)
         .append(
             Zone.TRANSFORMED,
             "d",

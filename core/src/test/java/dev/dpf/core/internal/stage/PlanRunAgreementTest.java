@@ -202,6 +202,27 @@ class PlanRunAgreementTest extends IngestFixture {
     agreement.assertAll();
   }
 
+  @Test
+  void anOptionSetAfterAPlanAppliesToEveryStageOfTheRun() throws Exception {
+    write("files/a/1.csv", "id,x\n1,10\n");
+    write("files/b/1.csv", "id,v\n1,one\n");
+    pipeline(p -> p).run(rawRoot());
+
+    // The pipeline planned before the option was set: its models were made without it then.
+    Pipeline p = pipeline(q -> q);
+    p.plan(rawRoot());
+    p.fullRefresh(true);
+    List<TableResult> results = p.run(rawRoot());
+
+    assertThat(results.stream().filter(r -> !r.stage().equals("ingest")))
+        .extracting(r -> r.table() + " " + r.action() + " " + r.note().startsWith("rebuilt (full"))
+        .contains("transformed.a REBUILD true", "transformed.b REBUILD true");
+    assertThat(results)
+        .filteredOn(r -> r.table().startsWith("curated."))
+        .extracting(r -> r.table() + " " + r.action() + " " + r.note().endsWith("(full refresh)"))
+        .containsExactly("curated.m REBUILD true", "curated.k REBUILD true");
+  }
+
   private PipelineDefinition definitionNow() {
     return definition(SOURCES, rest, sql);
   }

@@ -32,29 +32,29 @@ class LakeWritesTest {
     Lake lake = new Lake(spark, dir.toString());
     List<String> parts = List.of("stage");
 
-    assertThat(DeltaWriter.of(lake).append(Zone.QUARANTINE, "q", rows("ingest", 3), parts))
+    assertThat(new DeltaWriter(lake).append(Zone.QUARANTINE, "q", rows("ingest", 3), parts))
         .isEqualTo(3);
     // Nothing to replace in partition 'transform', nothing to add: Delta skips the commit.
     assertThat(
-            DeltaWriter.of(lake)
+            new DeltaWriter(lake)
                 .replaceWhere(
                     Zone.QUARANTINE, "q", rows("transform", 0), parts, "stage = 'transform'"))
         .isZero();
-    assertThat(DeltaWriter.of(lake).append(Zone.QUARANTINE, "q", rows("ingest", 0), parts))
+    assertThat(new DeltaWriter(lake).append(Zone.QUARANTINE, "q", rows("ingest", 0), parts))
         .isZero();
     assertThat(lake.version(Zone.QUARANTINE, "q")).as("no commit made").isZero();
 
     assertThat(
-            DeltaWriter.of(lake)
+            new DeltaWriter(lake)
                 .replaceWhere(
                     Zone.QUARANTINE, "q", rows("transform", 2), parts, "stage = 'transform'"))
         .isEqualTo(2);
     assertThat(
-            DeltaWriter.of(lake)
+            new DeltaWriter(lake)
                 .appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
         .isEqualTo(4);
     assertThat(
-            DeltaWriter.of(lake)
+            new DeltaWriter(lake)
                 .appendOnce(Zone.QUARANTINE, "q", rows("ingest", 4), parts, "app", 1))
         .as("committed before")
         .isEqualTo(-1);
@@ -67,24 +67,24 @@ class LakeWritesTest {
     List<String> none = List.of();
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "c", "ingest-c")).as("no table").isEmpty();
 
-    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 2), none, "ingest-c", 1);
-    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 3), none, "ingest-c", 2);
-    DeltaWriter.of(lake)
+    new DeltaWriter(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 2), none, "ingest-c", 1);
+    new DeltaWriter(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 3), none, "ingest-c", 2);
+    new DeltaWriter(lake)
         .appendOnce(Zone.CONSOLIDATED, "c", rows("a", 0), none, "ingest-c", 3); // no rows
-    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 1), none, "other", 9);
+    new DeltaWriter(lake).appendOnce(Zone.CONSOLIDATED, "c", rows("a", 1), none, "other", 9);
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "c", "ingest-c"))
         .as("another writer added rows after batch 2: only the data can tell")
         .isEmpty();
 
-    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 2), none, "ingest-d", 1);
-    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 3), none, "ingest-d", 2);
-    DeltaWriter.of(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 0), none, "ingest-d", 3);
-    DeltaWriter.of(lake).enableChangeDataFeed(Zone.CONSOLIDATED, "d"); // a commit without rows
+    new DeltaWriter(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 2), none, "ingest-d", 1);
+    new DeltaWriter(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 3), none, "ingest-d", 2);
+    new DeltaWriter(lake).appendOnce(Zone.CONSOLIDATED, "d", rows("a", 0), none, "ingest-d", 3);
+    new DeltaWriter(lake).enableChangeDataFeed(Zone.CONSOLIDATED, "d"); // a commit without rows
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "d", "ingest-d"))
         .as("batch 3 added no rows; the property change none")
         .hasValue(2);
 
-    DeltaWriter.of(lake).overwrite(Zone.CONSOLIDATED, "d", rows("b", 1), none);
+    new DeltaWriter(lake).overwrite(Zone.CONSOLIDATED, "d", rows("b", 1), none);
     assertThat(lake.lastAppendOnce(Zone.CONSOLIDATED, "d", "ingest-d")).isEmpty();
   }
 
@@ -94,12 +94,12 @@ class LakeWritesTest {
     Lake lake = new Lake(spark, dir.toString());
     assertThat(lake.sizeBytes(Zone.CURATED, "s")).as("no table").hasValue(0);
 
-    DeltaWriter.of(lake).append(Zone.CURATED, "s", rows("a", 5), List.of());
-    DeltaWriter.of(lake).append(Zone.CURATED, "s", rows("b", 7), List.of());
+    new DeltaWriter(lake).append(Zone.CURATED, "s", rows("a", 5), List.of());
+    new DeltaWriter(lake).append(Zone.CURATED, "s", rows("b", 7), List.of());
     long appended = parquetBytes(dir.resolve("curated/s"));
     assertThat(lake.sizeBytes(Zone.CURATED, "s")).hasValue(appended);
 
-    DeltaWriter.of(lake).overwrite(Zone.CURATED, "s", rows("c", 2), List.of());
+    new DeltaWriter(lake).overwrite(Zone.CURATED, "s", rows("c", 2), List.of());
     long detail =
         spark
             .sql("describe detail delta.`" + dir.resolve("curated/s") + "`")
@@ -116,12 +116,12 @@ class LakeWritesTest {
     Lake lake = new Lake(spark, dir.toString());
     assertThat(lake.rowCount(Zone.CURATED, "r")).as("no table").isEmpty();
 
-    DeltaWriter.of(lake).append(Zone.CURATED, "r", rows("a", 5).coalesce(1), List.of());
-    DeltaWriter.of(lake).append(Zone.CURATED, "r", rows("b", 7).coalesce(1), List.of());
+    new DeltaWriter(lake).append(Zone.CURATED, "r", rows("a", 5).coalesce(1), List.of());
+    new DeltaWriter(lake).append(Zone.CURATED, "r", rows("b", 7).coalesce(1), List.of());
     assertThat(lake.rowCount(Zone.CURATED, "r")).hasValue(12);
 
     // Delete 2 of b's 7 rows through a deletion vector: its file stays, 2 of its rows less.
-    DeltaWriter.of(lake).enableDeletionVectors(Zone.CURATED, "r");
+    new DeltaWriter(lake).enableDeletionVectors(Zone.CURATED, "r");
     lake.delta(Zone.CURATED, "r").delete("stage = 'b' and v in ('0', '4')");
     String checksum =
         java.nio.file.Files.readString(
@@ -138,7 +138,7 @@ class LakeWritesTest {
     String threshold = "spark.databricks.delta.allFilesInCrc.thresholdNumFiles";
     spark.conf().set(threshold, "2");
     try {
-      DeltaWriter.of(lake).append(Zone.CURATED, "r", rows("c", 4).repartition(2), List.of());
+      new DeltaWriter(lake).append(Zone.CURATED, "r", rows("c", 4).repartition(2), List.of());
     } finally {
       spark.conf().unset(threshold);
     }
@@ -149,7 +149,7 @@ class LakeWritesTest {
   @Test
   void aColumnsNewestValueComesFromTheFilesStatisticsWhenTheyTellItExactly(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
-    DeltaWriter writer = DeltaWriter.of(lake);
+    DeltaWriter writer = new DeltaWriter(lake);
     writer.append(
         Zone.CURATED,
         "f",
@@ -176,7 +176,7 @@ class LakeWritesTest {
   void whetherAPartitionHoldsRowsComesFromTheChecksumOrElseFromTheData(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
     assertThat(lake.holdsRowsIn(Zone.QUARANTINE, "q", Map.of("stage", "a"))).isFalse();
-    DeltaWriter.of(lake)
+    new DeltaWriter(lake)
         .append(Zone.QUARANTINE, "q", rows("a", 2).union(rows("b", 1)), List.of("stage"));
 
     assertThat(lake.holdsRowsIn(Zone.QUARANTINE, "q", Map.of("stage", "a"))).isTrue();
@@ -185,7 +185,7 @@ class LakeWritesTest {
     String threshold = "spark.databricks.delta.allFilesInCrc.thresholdNumFiles";
     spark.conf().set(threshold, "1");
     try {
-      DeltaWriter.of(lake).append(Zone.QUARANTINE, "q", rows("d", 1), List.of("stage"));
+      new DeltaWriter(lake).append(Zone.QUARANTINE, "q", rows("d", 1), List.of("stage"));
     } finally {
       spark.conf().unset(threshold);
     }
@@ -213,30 +213,30 @@ class LakeWritesTest {
   @Test
   void aLogSummaryIsCarriedFromCommitToCommitAndNeverPastAnotherKindOfWrite(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
-    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log")).as("no table").isEmpty();
+    assertThat(new DeltaWriter(lake).logSummary(Zone.SYSTEM, "log")).as("no table").isEmpty();
 
-    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 1));
-    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("b", 2), s -> s.put("b", 2));
-    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 3));
-    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
+    new DeltaWriter(lake).appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 1));
+    new DeltaWriter(lake).appendLog(Zone.SYSTEM, "log", rows("b", 2), s -> s.put("b", 2));
+    new DeltaWriter(lake).appendLog(Zone.SYSTEM, "log", rows("a", 1), s -> s.put("a", 3));
+    assertThat(new DeltaWriter(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
         .isEqualTo("{\"a\":3,\"b\":2}");
-    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("b", 1), s -> s.remove("b"));
-    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
+    new DeltaWriter(lake).appendLog(Zone.SYSTEM, "log", rows("b", 1), s -> s.remove("b"));
+    assertThat(new DeltaWriter(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
         .isEqualTo("{\"a\":3}");
     assertThat(lake.read(Zone.SYSTEM, "log").count()).isEqualTo(5);
 
     // Another kind of write leaves no summary, and the next one starts afresh: what it does not
     // name, only the rows can tell.
-    DeltaWriter.of(lake).append(Zone.SYSTEM, "log", rows("c", 1), List.of());
-    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log")).isEmpty();
-    DeltaWriter.of(lake).appendLog(Zone.SYSTEM, "log", rows("c", 1), s -> s.put("c", 4));
-    assertThat(DeltaWriter.of(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
+    new DeltaWriter(lake).append(Zone.SYSTEM, "log", rows("c", 1), List.of());
+    assertThat(new DeltaWriter(lake).logSummary(Zone.SYSTEM, "log")).isEmpty();
+    new DeltaWriter(lake).appendLog(Zone.SYSTEM, "log", rows("c", 1), s -> s.put("c", 4));
+    assertThat(new DeltaWriter(lake).logSummary(Zone.SYSTEM, "log").orElseThrow().toString())
         .isEqualTo("{\"c\":4}");
   }
 
   @Test
   void aMergeThatChangesNothingHasNoCommit(@TempDir Path dir) {
-    DeltaWriter writer = DeltaWriter.of(new Lake(spark, dir.toString()));
+    DeltaWriter writer = new DeltaWriter(new Lake(spark, dir.toString()));
     writer.overwrite(Zone.TRANSFORMED, "t", spark.sql("select id from range(3)"), List.of());
     java.util.function.Function<String, Optional<DeltaWriter.Commit>> deleteMatching =
         ids ->
@@ -260,8 +260,8 @@ class LakeWritesTest {
   @Test
   void aLakeHasOneWriterWhichDoesNotKeepTheLakeAlive(@TempDir Path dir) throws Exception {
     Lake lake = new Lake(spark, dir.toString());
-    assertThat(DeltaWriter.of(lake)).isSameAs(DeltaWriter.of(lake));
-    assertThat(DeltaWriter.of(new Lake(spark, dir.toString()))).isNotSameAs(DeltaWriter.of(lake));
+    assertThat(new DeltaWriter(lake)).isSameAs(new DeltaWriter(lake));
+    assertThat(new DeltaWriter(new Lake(spark, dir.toString()))).isNotSameAs(new DeltaWriter(lake));
 
     java.lang.ref.WeakReference<Lake> ref = new java.lang.ref.WeakReference<>(lake);
     lake = null;
