@@ -256,19 +256,4 @@ class LakeWritesTest {
     assertThat(some).get().extracting(c -> c.metric("numTargetRowsDeleted")).isEqualTo(2L);
     assertThat(some.get().version()).isEqualTo(1);
   }
-
-  @Test
-  void aLakeHasOneWriterWhichDoesNotKeepTheLakeAlive(@TempDir Path dir) throws Exception {
-    Lake lake = new Lake(spark, dir.toString());
-    assertThat(new DeltaWriter(lake)).isSameAs(new DeltaWriter(lake));
-    assertThat(new DeltaWriter(new Lake(spark, dir.toString()))).isNotSameAs(new DeltaWriter(lake));
-
-    java.lang.ref.WeakReference<Lake> ref = new java.lang.ref.WeakReference<>(lake);
-    lake = null;
-    for (int i = 0; i < 50 && ref.get() != null; i++) {
-      System.gc();
-      Thread.sleep(20);
-    }
-    assertThat(ref.get()).as("the lake, once its callers drop it").isNull();
-  }
 }
