@@ -206,7 +206,7 @@ public final class Pipeline {
         add.accept(
             planned.test(source.table())
                 ? ingest.plan(raw, source, raw.list(source.path()))
-                : Planned.notSelected("ingest", source.table()));
+                : Planned.notSelected(Stage.INGEST, source.table()));
       }
       warnings.addAll(ingest.warnings());
     }
@@ -218,12 +218,12 @@ public final class Pipeline {
                   dataset,
                   changing.get(dataset.sourceTable()),
                   fullRefresh && selected(dataset.table()))
-              : Planned.notSelected("transform", dataset.table());
+              : Planned.notSelected(Stage.TRANSFORM, dataset.table());
       add.accept(p);
       if (dataset.history() == DatasetDef.History.SCD2) {
         add.accept(
             new Planned(
-                "transform",
+                Stage.TRANSFORM,
                 dataset.qualifiedHistoryTable(),
                 p.action(),
                 p.action() == Planned.Action.NOT_SELECTED
@@ -232,7 +232,7 @@ public final class Pipeline {
       }
     }
     for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
-      String stage = zone == Zone.TRANSFORMED ? "transform" : "curate";
+      Stage stage = zone == Zone.TRANSFORMED ? Stage.TRANSFORM : Stage.CURATE;
       for (ModelDef model : models().ordered(zone)) {
         add.accept(
             planned.test(model.table())
@@ -294,7 +294,7 @@ public final class Pipeline {
     noteStaleInputs(raw);
     Ingest ingest = new Ingest(context());
     try {
-      return log.logged("ingest", () -> stages.ingest(raw, ingest));
+      return log.logged(Stage.INGEST, () -> stages.ingest(raw, ingest));
     } finally {
       warnings.addAll(ingest.warnings());
     }
@@ -318,7 +318,7 @@ public final class Pipeline {
   public List<TableResult> transform() {
     writes();
     noteStaleInputs(null);
-    return log.logged("transform", () -> stages.transform(new Transform(context())));
+    return log.logged(Stage.TRANSFORM, () -> stages.transform(new Transform(context())));
   }
 
   /**
@@ -328,7 +328,7 @@ public final class Pipeline {
    */
   public List<TableResult> replay() {
     writes();
-    return log.logged("replay", () -> stages.replay(new Transform(context())));
+    return log.logged(Stage.REPLAY, () -> stages.replay(new Transform(context())));
   }
 
   /**
@@ -349,7 +349,7 @@ public final class Pipeline {
   public List<TableResult> curate() {
     writes();
     noteStaleInputs(null);
-    return log.logged("curate", stages::curate);
+    return log.logged(Stage.CURATE, stages::curate);
   }
 
   /**

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param action what the run would do
  * @param why its reason, for example {@code 3 new raw file(s), 1,204 bytes}
  */
-public record Planned(String stage, String table, Action action, String why) {
+public record Planned(Stage stage, String table, Action action, String why) {
   public Planned {
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(table, "table");
@@ -61,7 +61,7 @@ public record Planned(String stage, String table, Action action, String why) {
   }
 
   /** A table outside the run's selection. */
-  static Planned notSelected(String stage, String table) {
+  static Planned notSelected(Stage stage, String table) {
     return new Planned(stage, table, Action.NOT_SELECTED, "outside --select and --exclude");
   }
 }

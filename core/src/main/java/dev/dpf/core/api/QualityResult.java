@@ -30,15 +30,34 @@ public record QualityResult(
     return checked - failed;
   }
 
+  /** A rule's outcome: it passed, or what failing did. */
+  public enum Status {
+    PASSED,
+    WARNED,
+    QUARANTINED,
+    FAILED;
+
+    /** As printed and logged: {@code warned}. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Its {@link #label}. */
+    @Override
+    public String toString() {
+      return label();
+    }
+  }
+
   /** passed, or what failing did: warned, quarantined or failed. */
-  public String status() {
+  public Status status() {
     if (failed == 0) {
-      return "passed";
+      return Status.PASSED;
     }
     return switch (rule.action()) {
-      case WARN -> "warned";
-      case QUARANTINE -> "quarantined";
-      case FAIL -> "failed";
+      case WARN -> Status.WARNED;
+      case QUARANTINE -> Status.QUARANTINED;
+      case FAIL -> Status.FAILED;
     };
   }
 

@@ -3,7 +3,7 @@ package dev.dpf.core.api;
 /**
  * What one stage did to one table.
  *
- * @param stage ingest, transform or curate
+ * @param stage the stage that reported it
  * @param table the table written, {@code <zone>.<name>}
  * @param status what happened
  * @param rowsRead input rows (for ingest: raw records in the new files)
@@ -19,7 +19,7 @@ package dev.dpf.core.api;
  *     read back from the run log)
  */
 public record TableResult(
-    String stage,
+    Stage stage,
     String table,
     Status status,
     long rowsRead,
@@ -33,7 +33,7 @@ public record TableResult(
 
   /** A result with no decision behind it ({@code action} null). */
   public TableResult(
-      String stage,
+      Stage stage,
       String table,
       Status status,
       long rowsRead,
@@ -91,13 +91,13 @@ public record TableResult(
   }
 
   /** A result of {@code stage} on {@code table} with {@code status}, its counts set by name. */
-  public static Builder of(String stage, String table, Status status) {
+  public static Builder of(Stage stage, String table, Status status) {
     return new Builder(stage, table, status);
   }
 
   /** Builds a {@link TableResult}: counts not set are 0, the note is empty. */
   public static final class Builder {
-    private final String stage;
+    private final Stage stage;
     private final String table;
     private final Status status;
     private long read;
@@ -109,7 +109,7 @@ public record TableResult(
     private String note = "";
     private Planned.Action action;
 
-    private Builder(String stage, String table, Status status) {
+    private Builder(Stage stage, String table, Status status) {
       this.stage = stage;
       this.table = table;
       this.status = status;
@@ -180,13 +180,13 @@ public record TableResult(
   }
 
   /** A table outside the run's selection. */
-  public static TableResult notSelected(String stage, String table) {
+  public static TableResult notSelected(Stage stage, String table) {
     return of(stage, table, Status.NOT_SELECTED).note("outside --select and --exclude").build();
   }
 
   /** What {@code init} did to a table: created it empty, or left it as it was. */
   public static TableResult init(String table, boolean created, double seconds) {
-    return of("init", table, created ? Status.OK : Status.UP_TO_DATE)
+    return of(Stage.INIT, table, created ? Status.OK : Status.UP_TO_DATE)
         .action(null)
         .seconds(seconds)
         .note(created ? "created, empty" : "exists; left alone")
@@ -194,11 +194,11 @@ public record TableResult(
   }
 
   /** A table left as it was: nothing new to read. */
-  public static TableResult upToDate(String stage, String table, double seconds, String note) {
+  public static TableResult upToDate(Stage stage, String table, double seconds, String note) {
     return of(stage, table, Status.UP_TO_DATE).seconds(seconds).note(note).build();
   }
 
-  public static TableResult skipped(String stage, String table, double seconds, String why) {
+  public static TableResult skipped(Stage stage, String table, double seconds, String why) {
     return of(stage, table, Status.SKIPPED).seconds(seconds).note(why).build();
   }
 }

@@ -86,6 +86,7 @@ class ApiSurfaceTest {
             "Selection",
             "SparkSetup",
             "SqlErrors",
+            "Stage",
             "SystemTables",
             "TableResult");
   }

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.jobs.run.StageRunner;
+import dev.dpf.core.api.Stage;
 import picocli.CommandLine.Command;
 
 /** {@code dpf curate}: the curated models. */
@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Transformed -> curated: the curated SQL models.")
 final class CurateCommand extends StageCommand {
   @Override
-  StageRunner.Stage stage() {
-    return StageRunner.Stage.CURATE;
+  Stage stage() {
+    return Stage.CURATE;
   }
 }

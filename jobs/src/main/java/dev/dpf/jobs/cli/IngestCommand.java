@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.jobs.run.StageRunner;
+import dev.dpf.core.api.Stage;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,8 +14,8 @@ final class IngestCommand extends StageCommand {
   @Mixin Options.RawOptions rawOptions;
 
   @Override
-  StageRunner.Stage stage() {
-    return StageRunner.Stage.INGEST;
+  Stage stage() {
+    return Stage.INGEST;
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.jobs.run.StageRunner;
+import dev.dpf.core.api.Stage;
 import picocli.CommandLine.Command;
 
 /** {@code dpf init}: the lake's databases and empty tables. */
@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
     })
 final class InitCommand extends StageCommand {
   @Override
-  StageRunner.Stage stage() {
-    return StageRunner.Stage.INIT;
+  Stage stage() {
+    return Stage.INIT;
   }
 }

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.jobs.run.StageRunner;
+import dev.dpf.core.api.Stage;
 import picocli.CommandLine.Command;
 
 /** {@code dpf quarantine replay}: quarantined records run again. */
@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     })
 final class QuarantineReplayCommand extends StageCommand {
   @Override
-  StageRunner.Stage stage() {
-    return StageRunner.Stage.REPLAY;
+  Stage stage() {
+    return Stage.REPLAY;
   }
 }

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.jobs.run.StageRunner;
+import dev.dpf.core.api.Stage;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,8 +22,8 @@ class RunCommand extends StageCommand {
   boolean dryRun;
 
   @Override
-  StageRunner.Stage stage() {
-    return StageRunner.Stage.RUN;
+  Stage stage() {
+    return Stage.RUN;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.jobs.run.JobOptions;
@@ -63,7 +64,7 @@ abstract class StageCommand implements Callable<Integer> {
               + " failed.")
   boolean failOnWarn;
 
-  abstract StageRunner.Stage stage();
+  abstract Stage stage();
 
   String raw() {
     return "";

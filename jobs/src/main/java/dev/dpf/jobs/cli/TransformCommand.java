@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.jobs.run.StageRunner;
+import dev.dpf.core.api.Stage;
 import picocli.CommandLine.Command;
 
 /** {@code dpf transform}: consolidated to transformed. */
@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         "Consolidated -> transformed: typed datasets (bad rows to quarantine) and transformed models.")
 final class TransformCommand extends StageCommand {
   @Override
-  StageRunner.Stage stage() {
-    return StageRunner.Stage.TRANSFORM;
+  Stage stage() {
+    return Stage.TRANSFORM;
   }
 }

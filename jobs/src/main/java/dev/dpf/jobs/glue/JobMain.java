@@ -3,6 +3,7 @@ package dev.dpf.jobs.glue;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.LakeLock;
 import dev.dpf.core.api.SparkSetup;
+import dev.dpf.core.api.Stage;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.Exit;
@@ -22,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
 public final class JobMain {
   private JobMain() {}
 
-  static void main(StageRunner.Stage stage, String[] args) {
+  static void main(Stage stage, String[] args) {
     PrintWriter out =
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     JobOptions options = orExit(() -> JobOptions.fromJobArgs(args));

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.glue;
 
-import dev.dpf.jobs.run.StageRunner;
+import dev.dpf.core.api.Stage;
 
 /**
  * Entry point for spark-submit and AWS Glue 5.0 ({@code --class dev.dpf.jobs.glue.PipelineJob}):
@@ -11,6 +11,6 @@ public final class PipelineJob {
   private PipelineJob() {}
 
   public static void main(String[] args) {
-    JobMain.main(StageRunner.Stage.RUN, args);
+    JobMain.main(Stage.RUN, args);
   }
 }

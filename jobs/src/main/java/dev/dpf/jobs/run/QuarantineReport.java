@@ -2,6 +2,7 @@ package dev.dpf.jobs.run;
 
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Selection;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
@@ -53,7 +54,7 @@ public final class QuarantineReport {
       }
       long n = r.getLong(3);
       total += n;
-      if (stage.equals("transform") && datasets.contains(r.getString(1))) {
+      if (stage.equals(Stage.TRANSFORM.label()) && datasets.contains(r.getString(1))) {
         replayable += n;
       }
       String reason = r.getString(2);
@@ -79,9 +80,9 @@ public final class QuarantineReport {
   /** The table a quarantine record belongs to: its stage's zone and its dataset's name. */
   private static String tableOf(String stage, String dataset) {
     Zone zone =
-        switch (stage) {
-          case "ingest" -> Zone.CONSOLIDATED;
-          case "curate" -> Zone.CURATED;
+        switch (Stage.of(stage)) {
+          case INGEST -> Zone.CONSOLIDATED;
+          case CURATE -> Zone.CURATED;
           default -> Zone.TRANSFORMED;
         };
     return new TableName(zone, dataset).toString();

@@ -1,6 +1,7 @@
 package dev.dpf.jobs.run;
 
 import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import java.util.List;
 import java.util.Locale;
@@ -122,7 +123,7 @@ public final class Report {
   public static List<TableResult> reconciled(List<TableResult> results) {
     return results.stream()
         .filter(r -> r.status() == TableResult.Status.OK)
-        .filter(r -> !r.stage().equals("curate") && r.rowsRead() != 0)
+        .filter(r -> r.stage() != Stage.CURATE && r.rowsRead() != 0)
         .filter(r -> !(r.table().startsWith("transformed.") && r.note().startsWith("from ")))
         .toList();
   }

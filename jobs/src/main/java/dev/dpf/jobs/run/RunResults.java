@@ -70,7 +70,7 @@ public final class RunResults {
     ArrayNode tables = o.putArray("tables");
     for (TableResult r : run.tables()) {
       ObjectNode t = tables.addObject();
-      t.put("stage", r.stage());
+      t.put("stage", r.stage().label());
       t.put("table", r.table());
       t.put("status", Report.label(r.status()));
       t.put("action", r.action() == null ? null : r.action().label());
@@ -98,7 +98,7 @@ public final class RunResults {
       t.put("dataset", q.dataset());
       t.put("rule", q.rule().label());
       t.put("action", q.rule().action().name().toLowerCase(Locale.ROOT));
-      t.put("status", q.status());
+      t.put("status", q.status().label());
       t.put("checked", q.checked());
       t.put("failed", q.failed());
       ArrayNode samples = t.putArray("samples");
@@ -136,7 +136,7 @@ public final class RunResults {
     ArrayNode tables = o.putArray("tables");
     for (dev.dpf.core.api.Planned p : plan) {
       ObjectNode t = tables.addObject();
-      t.put("stage", p.stage());
+      t.put("stage", p.stage().label());
       t.put("table", p.table());
       t.put("action", p.action().label());
       t.put("changes", p.action().changes());

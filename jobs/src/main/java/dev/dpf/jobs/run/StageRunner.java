@@ -5,8 +5,10 @@ import dev.dpf.core.api.IngestHooks;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Selection;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.definition.DefinitionException;
 import dev.dpf.definition.PipelineDefinition;
@@ -17,26 +19,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import org.apache.spark.sql.SparkSession;
 
 /** Runs one stage, or all, for the CLI and the job mains alike, printing progress and a summary. */
 public final class StageRunner {
-  /** The stages an entry point can run. */
-  public enum Stage {
-    INIT,
-    RUN,
-    INGEST,
-    TRANSFORM,
-    CURATE,
-    REPLAY;
-
-    public String label() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
-
   private static final DateTimeFormatter RUN_ID =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -340,7 +327,8 @@ public final class StageRunner {
    * warned and the run's other warnings; null when there are none.
    */
   static String warnedOf(Pipeline pipeline) {
-    long rules = pipeline.quality().stream().filter(q -> q.status().equals("warned")).count();
+    long rules =
+        pipeline.quality().stream().filter(q -> q.status() == QualityResult.Status.WARNED).count();
     List<String> others = pipeline.warnings();
     List<String> parts = new ArrayList<>();
     if (rules > 0) {

@@ -229,7 +229,7 @@ final class Pages {
     TableResult.Status status =
         TableResult.Status.valueOf(r.status().toUpperCase(Locale.ROOT).replace('-', '_'));
     return new TableResult(
-        r.stage(),
+        dev.dpf.core.api.Stage.of(r.stage()),
         r.table(),
         status,
         r.read(),

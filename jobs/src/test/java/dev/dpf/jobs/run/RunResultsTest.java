@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
@@ -38,7 +39,7 @@ class RunResultsTest {
             Instant.parse("2026-12-01T00:00:12.5Z"),
             List.of(
                 new TableResult(
-                    "ingest",
+                    Stage.INGEST,
                     "consolidated.t",
                     TableResult.Status.OK,
                     5,
@@ -49,7 +50,7 @@ class RunResultsTest {
                     1.25,
                     "1 new",
                     Planned.Action.INGEST),
-                TableResult.of("transform", "transformed.t", TableResult.Status.OK)
+                TableResult.of(Stage.TRANSFORM, "transformed.t", TableResult.Status.OK)
                     .action(Planned.Action.MERGE)
                     .read(5)
                     .written(3)
@@ -59,7 +60,16 @@ class RunResultsTest {
                     .note("x")
                     .build(),
                 new TableResult(
-                    "curate", "curated.m", TableResult.Status.UP_TO_DATE, 0, 0, 0, 0, 0, 0.1, "y")),
+                    Stage.CURATE,
+                    "curated.m",
+                    TableResult.Status.UP_TO_DATE,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    0.1,
+                    "y")),
             List.of(new QualityResult("t", notNull, 4, 1, List.of(), "")),
             List.of("source 'u': no folder files/u/ under the raw root"),
             null,

@@ -50,7 +50,7 @@ public final class QualityLog {
                         r.dataset(),
                         r.rule().label(),
                         r.rule().action().name().toLowerCase(Locale.ROOT),
-                        r.status(),
+                        r.status().label(),
                         r.checked(),
                         r.passed(),
                         r.failed(),

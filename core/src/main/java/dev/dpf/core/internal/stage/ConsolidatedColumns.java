@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.posexplode;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
 import dev.dpf.core.internal.storage.IngestLog;
@@ -229,7 +230,7 @@ public final class ConsolidatedColumns {
   static Dataset<Row> quarantine(SourceDef source, Dataset<Row> bad, IngestLog.Batch batch) {
     return Quarantine.records(
         bad,
-        "ingest",
+        Stage.INGEST,
         source.name(),
         col(ParsedRecord.ERROR),
         col(ParsedRecord.RAW),

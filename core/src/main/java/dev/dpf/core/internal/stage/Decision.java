@@ -2,6 +2,7 @@ package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.internal.storage.IngestLog;
 import dev.dpf.core.internal.storage.IngestState;
 import java.util.List;
@@ -22,7 +23,7 @@ sealed interface Decision {
   String why();
 
   /** As {@code dpf plan} prints it. */
-  default Planned planned(String stage, String table) {
+  default Planned planned(Stage stage, String table) {
     return new Planned(stage, table, action(), why());
   }
 

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
@@ -60,7 +61,7 @@ final class HistoryWriter {
             dataset.historyTable(),
             History.versions(dataset, allValid),
             List.of());
-    return TableResult.of("transform", dataset.qualifiedHistoryTable(), TableResult.Status.OK)
+    return TableResult.of(Stage.TRANSFORM, dataset.qualifiedHistoryTable(), TableResult.Status.OK)
         .action(action)
         .read(changes)
         .written(versions)

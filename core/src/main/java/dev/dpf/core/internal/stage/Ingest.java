@@ -7,6 +7,7 @@ import dev.dpf.core.api.IngestHooks;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
@@ -116,7 +117,7 @@ public final class Ingest {
 
   /** What {@link #source} would do now, without doing it: its {@link #decide decision}. */
   public Planned plan(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
-    return decide(raw, source, listed).planned("ingest", source.table());
+    return decide(raw, source, listed).planned(Stage.INGEST, source.table());
   }
 
   /**
@@ -207,8 +208,8 @@ public final class Ingest {
     IngestLog.Batch batch;
     if (decision instanceof Decision.UpToDate || decision instanceof Decision.Skip) {
       return decision instanceof Decision.Skip
-          ? TableResult.skipped("ingest", table, StageLog.seconds(start), decision.why())
-          : TableResult.upToDate("ingest", table, StageLog.seconds(start), decision.why());
+          ? TableResult.skipped(Stage.INGEST, table, StageLog.seconds(start), decision.why())
+          : TableResult.upToDate(Stage.INGEST, table, StageLog.seconds(start), decision.why());
     } else if (decision instanceof Decision.Resume d) {
       batch = d.batch();
     } else if (decision instanceof Decision.Ingest d) {
@@ -278,7 +279,7 @@ public final class Ingest {
           String.format("%.1f", (t2 - t1) / 1e9),
           String.format("%.1f", (t3 - t2) / 1e9),
           String.format("%.1f", (System.nanoTime() - t3) / 1e9));
-      return TableResult.of("ingest", source.table(), TableResult.Status.OK)
+      return TableResult.of(Stage.INGEST, source.table(), TableResult.Status.OK)
           .action(decision.action())
           .read(read)
           .written(read - bad)
@@ -337,7 +338,7 @@ public final class Ingest {
               Quarantine.TABLE,
               ConsolidatedColumns.quarantine(source, badRows, batch),
               Quarantine.PARTITION_BY,
-              Quarantine.partition("ingest", source.name()));
+              Quarantine.partition(Stage.INGEST, source.name()));
     } else if (bad > 0) {
       quarantined =
           writer.appendOnce(

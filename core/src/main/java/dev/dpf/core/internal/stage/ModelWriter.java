@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
 
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Quarantine;
@@ -125,7 +126,7 @@ final class ModelWriter {
    */
   Quarantined quarantine(
       ModelDef model,
-      String stage,
+      Stage stage,
       Dataset<Row> checked,
       long rejectedRows,
       ModelPlanner.Plan plan) {
@@ -196,13 +197,13 @@ final class ModelWriter {
   }
 
   /** Whether the quarantine table holds rows of the model's stage. */
-  private boolean holdsRows(String stage, ModelDef model) {
+  private boolean holdsRows(Stage stage, ModelDef model) {
     return lake.holdsRowsIn(
-        Zone.QUARANTINE, Quarantine.TABLE, Map.of("stage", stage, "dataset", model.name()));
+        Zone.QUARANTINE, Quarantine.TABLE, Map.of("stage", stage.label(), "dataset", model.name()));
   }
 
   /** Undoes {@code quarantined}: the model's quarantine as it was before that commit. */
-  void undo(ModelDef model, String stage, Quarantined quarantined) {
+  void undo(ModelDef model, Stage stage, Quarantined quarantined) {
     if (quarantined.version() >= 0) {
       writer.restoreWhere(
           Zone.QUARANTINE,

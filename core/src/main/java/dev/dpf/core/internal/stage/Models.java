@@ -8,6 +8,7 @@ import dev.dpf.core.api.ColumnOrigin;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.pii.ColumnLineage;
 import dev.dpf.core.internal.pii.PiiLineage.Exposure;
@@ -109,7 +110,7 @@ public final class Models {
     List<String> missing = compiler.registerInputs(model, refs);
     if (!missing.isEmpty() && !lake.exists(model.zone(), model.name())) {
       return TableResult.skipped(
-          "init",
+          Stage.INIT,
           model.table(),
           StageLog.seconds(start),
           "needs " + String.join(", ", missing) + " (made by the first run)");
@@ -128,7 +129,7 @@ public final class Models {
   }
 
   /** Runs one model in {@code stage} (transform or curate), as {@link ModelPlanner#decide} says. */
-  TableResult run(String stage, ModelDef model) {
+  TableResult run(Stage stage, ModelDef model) {
     long start = System.nanoTime();
     Set<String> refs = graph.references(model);
     String from = "from " + String.join(", ", refs);
@@ -264,7 +265,7 @@ public final class Models {
    * table-level rules hold as they did, but for freshness, which time alone breaks: it is judged
    * again.
    */
-  private TableResult upToDate(String stage, ModelDef model, long start, String from, String pii) {
+  private TableResult upToDate(Stage stage, ModelDef model, long start, String from, String pii) {
     TableResult r =
         TableResult.upToDate(
             stage,
@@ -466,7 +467,7 @@ public final class Models {
    * What {@link #run} would do now, without doing it; {@code changing}: the tables the same run
    * writes before it; {@code fullRefresh}: whether the run rebuilds it whatever its inputs say.
    */
-  public Planned plan(String stage, ModelDef model, Set<String> changing, boolean fullRefresh) {
+  public Planned plan(Stage stage, ModelDef model, Set<String> changing, boolean fullRefresh) {
     return planner.decide(model, changing, fullRefresh).planned(stage, model.table());
   }
 

@@ -51,7 +51,7 @@ public final class RunLog {
                 r ->
                     RowFactory.create(
                         runId,
-                        r.stage(),
+                        r.stage().label(),
                         r.table(),
                         r.status().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                         r.rowsRead(),

@@ -1,6 +1,7 @@
 package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.DpfErrors;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.storage.DeltaWriter;
 import java.util.ArrayList;
@@ -77,10 +78,10 @@ public final class StageLog {
    * result for the table (what it committed, and why it stopped) and throws the failure as {@link
    * TableFailure#of} tells it.
    */
-  List<TableResult> step(String stage, String table, Supplier<List<TableResult>> work) {
+  List<TableResult> step(Stage stage, String table, Supplier<List<TableResult>> work) {
     long start = System.nanoTime();
     List<TableResult> result;
-    starts.accept(stage, table);
+    starts.accept(stage.label(), table);
     // The table's Spark jobs form a group named after it, so that progress can be told per table.
     spark.sparkContext().setJobGroup(table, stage + " " + table, false);
     try {
@@ -119,7 +120,7 @@ public final class StageLog {
    * so a run with nothing new leaves the lake as it found it (a scheduler polling for new data does
    * not grow the run log).
    */
-  public List<TableResult> logged(String stage, Supplier<List<TableResult>> body) {
+  public List<TableResult> logged(Stage stage, Supplier<List<TableResult>> body) {
     long start = System.nanoTime();
     List<TableResult> results;
     try {
@@ -166,7 +167,7 @@ public final class StageLog {
    * not yet logged (a stage that changed nothing), then the run's {@code failed} row.
    */
   public void runFailed(String why) {
-    unlogged.add(TableResult.of("run", RUN_ROW, TableResult.Status.FAILED).note(why).build());
+    unlogged.add(TableResult.of(Stage.RUN, RUN_ROW, TableResult.Status.FAILED).note(why).build());
     RunLog.append(spark, writer, runId, unlogged);
     unlogged.clear();
   }

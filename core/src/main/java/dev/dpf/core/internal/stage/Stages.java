@@ -4,6 +4,7 @@ import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.ModelSql;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.QualityLog;
 import dev.dpf.core.internal.storage.DeltaWriter;
@@ -75,14 +76,14 @@ public final class Stages {
               Set.of(),
               () ->
                   log.step(
-                      "ingest",
+                      Stage.INGEST,
                       source.table(),
                       () -> List.of(ingest.source(raw, source, listed)))));
     }
-    try (Codegen c = Codegen.forInput(spark, "ingest", bytes)) {
+    try (Codegen c = Codegen.forInput(spark, Stage.INGEST.label(), bytes)) {
       List<TableResult> out = new ArrayList<>(TableGraph.run(spark, tasks, true));
       out.addAll(
-          notSelected("ingest", definition.sources().stream().map(SourceDef::table).toList()));
+          notSelected(Stage.INGEST, definition.sources().stream().map(SourceDef::table).toList()));
       return out;
     } finally {
       ingest.closeBatches();
@@ -101,7 +102,7 @@ public final class Stages {
           new TableGraph.Task(
               dataset.table(),
               after,
-              () -> log.step("transform", dataset.table(), () -> transform.dataset(dataset))));
+              () -> log.step(Stage.TRANSFORM, dataset.table(), () -> transform.dataset(dataset))));
     }
     Set<String> sources = new HashSet<>();
     datasets.forEach(d -> sources.add(d.source()));
@@ -126,9 +127,9 @@ public final class Stages {
         tables.add(d.qualifiedHistoryTable());
       }
     }
-    out.addAll(notSelected("transform", tables));
+    out.addAll(notSelected(Stage.TRANSFORM, tables));
     models.get().enableChangeFeeds();
-    out.addAll(runModels("transform", Zone.TRANSFORMED));
+    out.addAll(runModels(Stage.TRANSFORM, Zone.TRANSFORMED));
     return out;
   }
 
@@ -139,25 +140,25 @@ public final class Stages {
     List<TableResult> out = new ArrayList<>();
     try {
       for (DatasetDef d : datasets) {
-        out.addAll(log.step("replay", d.table(), () -> transform.replay(d)));
+        out.addAll(log.step(Stage.REPLAY, d.table(), () -> transform.replay(d)));
       }
     } finally {
       quality.addAll(transform.quality(datasets));
       QualityLog.append(spark, writer, runId, transform.qualityToLog(datasets));
     }
     out.addAll(
-        notSelected("replay", definition.datasets().stream().map(DatasetDef::table).toList()));
+        notSelected(Stage.REPLAY, definition.datasets().stream().map(DatasetDef::table).toList()));
     return out;
   }
 
   /** The curated models. */
   public List<TableResult> curate() {
     models.get().enableChangeFeeds();
-    return runModels("curate", Zone.CURATED);
+    return runModels(Stage.CURATE, Zone.CURATED);
   }
 
   /** The zone's models, each once the models it reads are done. */
-  private List<TableResult> runModels(String stage, Zone zone) {
+  private List<TableResult> runModels(Stage stage, Zone zone) {
     List<TableGraph.Task> tasks = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (ModelDef model : models.get().ordered(zone)) {
@@ -210,7 +211,7 @@ public final class Stages {
   }
 
   /** Reports each of {@code tables} that is not selected; returns those results. */
-  List<TableResult> notSelected(String stage, List<String> tables) {
+  List<TableResult> notSelected(Stage stage, List<String> tables) {
     List<TableResult> out = new ArrayList<>();
     for (String t : tables) {
       if (!selected.test(t)) {

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.QuarantineLimit;
@@ -71,7 +72,7 @@ public final class Transform {
   public Planned plan(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
     return decision
         .decide(dataset, sourceAction, fullRefresh)
-        .planned("transform", dataset.table());
+        .planned(Stage.TRANSFORM, dataset.table());
   }
 
   /** Writes the transform log's entries of the datasets transformed so far, as one commit. */
@@ -144,7 +145,7 @@ public final class Transform {
     long read = input.count();
     Dataset<Row> mine =
         quarantine.filter(
-            col("stage").equalTo("transform").and(col("dataset").equalTo(dataset.name())));
+            col("stage").equalTo(Stage.TRANSFORM).and(col("dataset").equalTo(dataset.name())));
     Dataset<Row> orphans = Quarantine.orphans(mine, all);
     long kept = orphans.count();
     if (read == 0) {
@@ -177,7 +178,7 @@ public final class Transform {
               Quarantine.TABLE,
               still.unionByName(orphans, true),
               Quarantine.PARTITION_BY,
-              Quarantine.partition("transform", dataset.name()));
+              Quarantine.partition(Stage.TRANSFORM, dataset.name()));
       quarantined = written - kept;
       if (dataset.history() == DatasetDef.History.SCD2) {
         out.add(
@@ -196,7 +197,7 @@ public final class Transform {
     }
     reconcile(dataset, read, applied, quarantined);
     TableResult done =
-        TableResult.of("replay", table, TableResult.Status.OK)
+        TableResult.of(Stage.REPLAY, table, TableResult.Status.OK)
             .action(Planned.Action.MERGE)
             .read(read)
             .written(applied.written())
@@ -220,7 +221,7 @@ public final class Transform {
   }
 
   private static TableResult nothingToReplay(String table, long start, String why) {
-    return TableResult.upToDate("replay", table, StageLog.seconds(start), why);
+    return TableResult.upToDate(Stage.REPLAY, table, StageLog.seconds(start), why);
   }
 
   /**
@@ -242,11 +243,11 @@ public final class Transform {
     if (decided instanceof Decision.Skip) {
       out.add(
           TableResult.skipped(
-              "transform", dataset.table(), StageLog.seconds(start), decided.why()));
+              Stage.TRANSFORM, dataset.table(), StageLog.seconds(start), decided.why()));
     } else {
       TableResult r =
           TableResult.upToDate(
-              "transform", dataset.table(), StageLog.seconds(start), decided.why());
+              Stage.TRANSFORM, dataset.table(), StageLog.seconds(start), decided.why());
       quality.rejudgeFreshness(
           lake, Zone.TRANSFORMED, dataset.name(), Quality.of(dataset), startedAt, r);
       out.add(r);
@@ -254,7 +255,7 @@ public final class Transform {
     if (dataset.history() == DatasetDef.History.SCD2) {
       TableResult r = out.get(0);
       out.add(
-          TableResult.of("transform", dataset.qualifiedHistoryTable(), r.status())
+          TableResult.of(Stage.TRANSFORM, dataset.qualifiedHistoryTable(), r.status())
               .note(historyWith(dataset))
               .build());
     }
@@ -317,7 +318,7 @@ public final class Transform {
     }
     reconcile(dataset, read, applied, quarantined);
     TableResult done =
-        TableResult.of("transform", table, TableResult.Status.OK)
+        TableResult.of(Stage.TRANSFORM, table, TableResult.Status.OK)
             .action(decided.action())
             .read(read)
             .written(applied.written())
@@ -374,7 +375,7 @@ public final class Transform {
           Quarantine.TABLE,
           rejected,
           Quarantine.PARTITION_BY,
-          Quarantine.partition("transform", dataset.name()));
+          Quarantine.partition(Stage.TRANSFORM, dataset.name()));
     }
     long quarantined =
         writer.appendOnce(

@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
+import dev.dpf.core.api.Stage;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.ColumnType;
 import dev.dpf.definition.DatasetDef;
@@ -203,7 +204,7 @@ public final class Conform {
     Column[] original = inputColumns.stream().map(c -> col(quote(c))).toArray(Column[]::new);
     return Quarantine.records(
         conformed.filter(size(col(Columns.ERRORS)).gt(0)),
-        "transform",
+        Stage.TRANSFORM,
         dataset.name(),
         array_join(col(Columns.ERRORS), "; "),
         org.apache.spark.sql.functions.to_json(org.apache.spark.sql.functions.struct(original)),

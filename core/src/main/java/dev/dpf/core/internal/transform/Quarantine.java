@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
 import java.util.List;
 import org.apache.spark.sql.Column;
@@ -34,14 +35,14 @@ public final class Quarantine {
    */
   public static Dataset<Row> records(
       Dataset<Row> rejected,
-      String stage,
+      Stage stage,
       String dataset,
       Column reason,
       Column record,
       String runId) {
     List<String> has = java.util.Arrays.asList(rejected.columns());
     return rejected.select(
-        lit(stage).as("stage"),
+        lit(stage.label()).as("stage"),
         lit(dataset).as("dataset"),
         reason.as("reason"),
         record.as("record"),
@@ -85,7 +86,8 @@ public final class Quarantine {
     List<String> qHas = java.util.Arrays.asList(quarantined.columns());
     Dataset<Row> q =
         quarantined
-            .filter(col("stage").equalTo("transform").and(col("dataset").equalTo(dataset)))
+            .filter(
+                col("stage").equalTo(Stage.TRANSFORM.label()).and(col("dataset").equalTo(dataset)))
             .select(
                 col(Columns.SOURCE_FILE).as("q_file"),
                 col(Columns.ROW_NUMBER).as("q_row"),
@@ -131,7 +133,7 @@ public final class Quarantine {
   }
 
   /** The predicate selecting one stage's rows for one dataset, for {@code replaceWhere}. */
-  public static String partition(String stage, String dataset) {
-    return "stage = '" + stage + "' AND dataset = '" + dataset + "'";
+  public static String partition(Stage stage, String dataset) {
+    return "stage = '" + stage.label() + "' AND dataset = '" + dataset + "'";
   }
 }

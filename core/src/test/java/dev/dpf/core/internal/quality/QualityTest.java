@@ -118,7 +118,7 @@ class QualityTest {
             "not in refs.id",
             "expected Amount > 0");
     assertThat(results)
-        .extracting(QualityResult::status)
+        .extracting(r -> r.status().label())
         .containsExactly("warned", "quarantined", "warned", "warned", "warned", "warned");
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
@@ -95,8 +96,8 @@ class ModelPlannerTest {
     Decision first = planner.decide(model, Set.of(), false);
     assertThat(first).isEqualTo(new Decision.Rebuild("first run"));
     assertThat(planner.scope(model, first)).isEqualTo(ModelPlanner.Plan.rebuild("first run"));
-    assertThat(first.planned("curate", "curated.daily"))
-        .isEqualTo(new Planned("curate", "curated.daily", Planned.Action.REBUILD, "first run"));
+    assertThat(first.planned(Stage.CURATE, "curated.daily"))
+        .isEqualTo(new Planned(Stage.CURATE, "curated.daily", Planned.Action.REBUILD, "first run"));
 
     // The model written from v1: its commit records the fingerprint and v1.
     new DeltaWriter(lake)

@@ -7,6 +7,7 @@ import dev.dpf.core.api.IngestHooks;
 import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.Selection;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.definition.PipelineDefinition;
 import java.nio.file.Files;
@@ -214,7 +215,7 @@ class PlanRunAgreementTest extends IngestFixture {
     p.fullRefresh(true);
     List<TableResult> results = p.run(rawRoot());
 
-    assertThat(results.stream().filter(r -> !r.stage().equals("ingest")))
+    assertThat(results.stream().filter(r -> r.stage() != Stage.INGEST))
         .extracting(r -> r.table() + " " + r.action() + " " + r.note().startsWith("rebuilt (full"))
         .contains("transformed.a REBUILD true", "transformed.b REBUILD true");
     assertThat(results)

@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Pipeline;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.Zone;
@@ -60,7 +61,7 @@ class QualityRulesTest extends IngestFixture {
     List<TableResult> results = ingestAndTransform(SOURCES, datasets, "r1");
 
     assertThat(results)
-        .filteredOn(r -> r.stage().equals("transform"))
+        .filteredOn(r -> r.stage() == Stage.TRANSFORM)
         .extracting(
             TableResult::table,
             TableResult::rowsRead,
@@ -111,7 +112,7 @@ class QualityRulesTest extends IngestFixture {
     Pipeline again = pipelineOf(SOURCES, datasets, "r2");
 
     assertThat(again.transform())
-        .filteredOn(r -> r.stage().equals("transform"))
+        .filteredOn(r -> r.stage() == Stage.TRANSFORM)
         .extracting(TableResult::status)
         .containsOnly(TableResult.Status.UP_TO_DATE);
     assertThat(again.quality())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.Zone;
@@ -42,7 +43,7 @@ class RunRecordsTest extends IngestFixture {
     List<TableResult> first = ingestAndTransform(TWO_FILES, TWO_DATASETS, "r1");
 
     assertThat(first)
-        .filteredOn(r -> r.stage().equals("transform"))
+        .filteredOn(r -> r.stage() == Stage.TRANSFORM)
         .extracting(
             TableResult::table,
             TableResult::rowsRead,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.Zone;
@@ -32,7 +33,7 @@ class SchemaEvolutionTest extends IngestFixture {
             "r1");
 
     assertThat(results)
-        .filteredOn(r -> r.stage().equals("transform"))
+        .filteredOn(r -> r.stage() == Stage.TRANSFORM)
         .extracting(TableResult::note)
         .containsExactly(
             "rebuilt (first run) from consolidated.p; undeclared column(s) ignored: channel",

@@ -3,6 +3,7 @@ package dev.dpf.core.internal.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.SparkExtension;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class TableGraphTest {
           events.add("start " + table);
           body.run();
           events.add("end " + table);
-          return List.of(TableResult.skipped("t", table, 0, "done"));
+          return List.of(TableResult.skipped(Stage.TRANSFORM, table, 0, "done"));
         });
   }
 
