@@ -6,6 +6,7 @@ import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.Suggest;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -292,13 +293,13 @@ public final class Selection {
     }
     Set<String> named = new TreeSet<>();
     for (String t : inputs.keySet()) {
-      if (t.substring(t.indexOf('.') + 1).equals(body)) {
+      if (nameOf(t).equals(body)) {
         named.add(t);
       }
     }
     aliases.forEach(
         (history, dataset) -> {
-          if (history.substring(history.indexOf('.') + 1).equals(body)) {
+          if (nameOf(history).equals(body)) {
             named.add(dataset);
           }
         });
@@ -318,7 +319,7 @@ public final class Selection {
     List<String> all = new ArrayList<>(inputs.keySet());
     all.addAll(aliases.keySet());
     List<String> names = new ArrayList<>(all);
-    all.forEach(t -> names.add(t.substring(t.indexOf('.') + 1)));
+    all.forEach(t -> names.add(nameOf(t)));
     String meant = Suggest.didYouMean(body, names);
     throw unknown(
         spec,
@@ -360,7 +361,7 @@ public final class Selection {
     List<String> out = new ArrayList<>();
     for (String t : inputs.keySet()) {
       if (t.startsWith(zone.dbName() + ".")) {
-        out.add(t.substring(t.indexOf('.') + 1));
+        out.add(nameOf(t));
       }
     }
     return out;
@@ -368,5 +369,10 @@ public final class Selection {
 
   private static DpfException unknown(String spec, String option, String why) {
     return new DpfException(option + " '" + spec + "' selects nothing: " + why);
+  }
+
+  /** The name of a {@code zone.table} in its zone. */
+  private static String nameOf(String table) {
+    return TableName.parse(table).map(TableName::name).orElse(table);
   }
 }

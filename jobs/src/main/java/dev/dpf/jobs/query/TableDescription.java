@@ -170,12 +170,12 @@ public final class TableDescription {
         if (d.name().equals(table) || history) {
           d.columns().forEach(c -> tags.put(c.name(), c));
           if (history) {
-            upstream.add("transformed." + d.name());
+            upstream.add(d.table());
             return "SCD2 history of transformed."
                 + d.name()
                 + ": every version of each key, valid_from, valid_to, is_current";
           }
-          upstream.add("consolidated." + d.source());
+          upstream.add(d.sourceTable());
           return "dataset, key "
               + (d.key().isEmpty() ? "-" : String.join(", ", d.key()))
               + (d.history() == DatasetDef.History.SCD2 ? ", history in " + d.historyTable() : "")
@@ -206,11 +206,11 @@ public final class TableDescription {
       SparkSession spark, PipelineDefinition definition, String full) {
     List<String> out = new ArrayList<>();
     for (DatasetDef d : definition.datasets()) {
-      if (full.equals("consolidated." + d.source())) {
-        out.add("transformed." + d.name());
+      if (full.equals(d.sourceTable())) {
+        out.add(d.table());
       }
-      if (full.equals("transformed." + d.name()) && d.history() == DatasetDef.History.SCD2) {
-        out.add("transformed." + d.historyTable());
+      if (full.equals(d.table()) && d.history() == DatasetDef.History.SCD2) {
+        out.add(d.qualifiedHistoryTable());
       }
     }
     for (ModelDef m : definition.models()) {

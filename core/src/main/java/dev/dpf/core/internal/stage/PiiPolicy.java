@@ -160,11 +160,11 @@ final class PiiPolicy {
         if (c.pii().isEmpty()) {
           continue;
         }
-        Exposure e = new Exposure("transformed." + ds.name(), c.name(), c.pii().get());
+        Exposure e = new Exposure(ds.table(), c.name(), c.pii().get());
         List<String[]> places = new ArrayList<>();
-        places.add(new String[] {"transformed." + ds.name(), c.name()});
-        places.add(new String[] {"transformed." + ds.historyTable(), c.name()});
-        places.add(new String[] {"consolidated." + ds.source(), Columns.sanitized(c.from())});
+        places.add(new String[] {ds.table(), c.name()});
+        places.add(new String[] {ds.qualifiedHistoryTable(), c.name()});
+        places.add(new String[] {ds.sourceTable(), Columns.sanitized(c.from())});
         for (String[] p : places) {
           out.computeIfAbsent(p[0], k -> new HashMap<>())
               .computeIfAbsent(p[1].toLowerCase(Locale.ROOT), k -> new TreeSet<>())

@@ -51,7 +51,7 @@ final class RebuildDecision {
    */
   Decision decide(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
     boolean pending = sourceAction != null && sourceAction.changes();
-    String source = "consolidated." + dataset.source();
+    String source = dataset.sourceTable();
     boolean hasInput = lake.exists(Zone.CONSOLIDATED, dataset.source());
     if (!pending && !hasInput) {
       return new Decision.Skip(source + " does not exist (nothing ingested)");
@@ -178,12 +178,12 @@ final class RebuildDecision {
       return "no transform log";
     }
     if (last.get() > batchTo) {
-      return "consolidated." + dataset.source() + " was rebuilt";
+      return dataset.sourceTable() + " was rebuilt";
     }
     if (batchTo > last.get()) {
       java.util.OptionalLong reingested = ingested.lastReingest(dataset.source());
       if (reingested.isPresent() && reingested.getAsLong() > last.get()) {
-        return "consolidated." + dataset.source() + " was re-ingested";
+        return dataset.sourceTable() + " was re-ingested";
       }
     }
     StructType expected = Transform.tableSchema(dataset, all, extra);
