@@ -9,7 +9,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
-import dev.dpf.core.internal.storage.IngestLog;
+import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.definition.ColumnDef;

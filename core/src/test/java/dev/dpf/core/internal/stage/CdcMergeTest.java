@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.internal.storage.TransformLog;
+import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.Zone;
 import java.util.List;

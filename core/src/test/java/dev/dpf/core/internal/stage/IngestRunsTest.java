@@ -9,7 +9,7 @@ import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.FileParser;
 import dev.dpf.core.internal.storage.DeltaWriter;
-import dev.dpf.core.internal.storage.IngestLog;
+import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.SourceKind;

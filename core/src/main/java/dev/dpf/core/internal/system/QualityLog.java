@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.quality;
+package dev.dpf.core.internal.system;
 
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.SystemTables;

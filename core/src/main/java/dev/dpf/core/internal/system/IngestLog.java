@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.internal.system;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.SystemTables;
+import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.internal.system;
 
 import dev.dpf.core.api.RawRoot;
 import java.util.ArrayList;

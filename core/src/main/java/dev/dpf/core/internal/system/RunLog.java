@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.system;
 
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
@@ -39,7 +39,7 @@ public final class RunLog {
 
   private RunLog() {}
 
-  static void append(
+  public static void append(
       SparkSession spark, DeltaWriter writer, String runId, List<TableResult> results) {
     if (results.isEmpty()) {
       return;
