@@ -145,7 +145,9 @@ public final class Transform {
     long read = input.count();
     Dataset<Row> mine =
         quarantine.filter(
-            col("stage").equalTo(Stage.TRANSFORM).and(col("dataset").equalTo(dataset.name())));
+            col("stage")
+                .equalTo(Stage.TRANSFORM.label())
+                .and(col("dataset").equalTo(dataset.name())));
     Dataset<Row> orphans = Quarantine.orphans(mine, all);
     long kept = orphans.count();
     if (read == 0) {
