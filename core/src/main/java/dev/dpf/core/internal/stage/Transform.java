@@ -164,39 +164,29 @@ public final class Transform {
         dataset.onNewColumns() == DatasetDef.NewColumns.ADD
             ? RebuildDecision.undeclared(dataset, all)
             : List.of();
-    Dataset<Row> conformed = checked(dataset, input);
-    KeyedMerge.Applied applied;
-    long quarantined;
     List<TableResult> out = new ArrayList<>();
     List<QualityResult> results = new ArrayList<>();
-    try {
-      rowQuality(dataset, conformed, results);
-      Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
-      applied = merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read);
-      Dataset<Row> still = Conform.selectRejected(dataset, conformed, inputColumns, runId);
-      long written =
-          writer.replaceWhere(
-              Zone.QUARANTINE,
-              Quarantine.TABLE,
-              still.unionByName(orphans, true),
-              Quarantine.PARTITION_BY,
-              Quarantine.partition(Stage.TRANSFORM, dataset.name()));
-      quarantined = written - kept;
-      if (dataset.history() == DatasetDef.History.SCD2) {
-        out.add(
-            history.write(
-                dataset,
-                null,
-                extra,
-                log.lastBatch(dataset.name()).orElse(0L),
-                Planned.Action.MERGE));
-      }
-    } catch (Throwable t) {
-      publishIfStoppedByRules(dataset, results, t);
-      throw t;
-    } finally {
-      conformed.unpersist();
-    }
+    // The rows that conform and pass now are merged; the others, and the records whose
+    // consolidated row is gone, replace the dataset's quarantine.
+    Apply how =
+        new Apply(
+            false,
+            valid ->
+                merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read),
+            still ->
+                writer.replaceWhere(
+                        Zone.QUARANTINE,
+                        Quarantine.TABLE,
+                        still.unionByName(orphans, true),
+                        Quarantine.PARTITION_BY,
+                        Quarantine.partition(Stage.TRANSFORM, dataset.name()))
+                    - kept,
+            valid -> null,
+            log.lastBatch(dataset.name()).orElse(0L));
+    Written w =
+        apply(dataset, input, read, inputColumns, extra, how, Planned.Action.MERGE, out, results);
+    KeyedMerge.Applied applied = w.applied();
+    long quarantined = w.quarantined();
     reconcile(dataset, read, applied, quarantined);
     TableResult done =
         TableResult.of(Stage.REPLAY, table, TableResult.Status.OK)
@@ -286,38 +276,23 @@ public final class Transform {
     }
     Dataset<Row> input = all.filter(batches);
     long read = input.count();
-    Dataset<Row> conformed = checked(dataset, input);
-    KeyedMerge.Applied applied;
-    long quarantined;
     List<TableResult> out = new ArrayList<>();
     List<QualityResult> results = new ArrayList<>();
-    try {
-      Quality.Judged judged = rowQuality(dataset, conformed, results);
-      QuarantineLimit.judge(table, Quality.of(dataset), judged, conformed, results);
-      if (fullRefresh && !allowEmpty && judged.rejected() == read) {
-        refuseEmptyRefresh(dataset, read);
-      }
-      Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
-      applied =
-          full
-              ? merges.rebuild(dataset, valid, extra)
-              : merges.merge(
-                  dataset, valid, extra, "dpf-transform-" + dataset.name(), batchTo, read);
-      quarantined =
-          quarantine(
-              dataset,
-              Conform.selectRejected(dataset, conformed, inputColumns, runId),
-              full,
-              batchTo);
-      if (dataset.history() == DatasetDef.History.SCD2) {
-        out.add(history.write(dataset, full ? valid : null, extra, batchTo, decided.action()));
-      }
-    } catch (Throwable t) {
-      publishIfStoppedByRules(dataset, results, t);
-      throw t;
-    } finally {
-      conformed.unpersist();
-    }
+    Apply how =
+        new Apply(
+            true,
+            valid ->
+                full
+                    ? merges.rebuild(dataset, valid, extra)
+                    : merges.merge(
+                        dataset, valid, extra, "dpf-transform-" + dataset.name(), batchTo, read),
+            rejected -> quarantine(dataset, rejected, full, batchTo),
+            valid -> full ? valid : null,
+            batchTo);
+    Written w =
+        apply(dataset, input, read, inputColumns, extra, how, decided.action(), out, results);
+    KeyedMerge.Applied applied = w.applied();
+    long quarantined = w.quarantined();
     reconcile(dataset, read, applied, quarantined);
     TableResult done =
         TableResult.of(Stage.TRANSFORM, table, TableResult.Status.OK)
@@ -345,6 +320,71 @@ public final class Transform {
         decision.shape(dataset));
     out.add(0, done);
     return out;
+  }
+
+  /**
+   * How one application of a dataset's rows writes: a run's merge or rebuild of ingest batches, or
+   * a replay of its quarantined rows.
+   *
+   * @param limits whether the quarantine limit and the empty full refresh are judged
+   * @param merge writes the valid rows to the table
+   * @param quarantine writes the rejected rows; returns how many it quarantined
+   * @param historyFrom the rows the history is rebuilt from (null: the table's changes up to {@code
+   *     historyBatch})
+   */
+  private record Apply(
+      boolean limits,
+      java.util.function.Function<Dataset<Row>, KeyedMerge.Applied> merge,
+      java.util.function.ToLongFunction<Dataset<Row>> quarantine,
+      java.util.function.UnaryOperator<Dataset<Row>> historyFrom,
+      long historyBatch) {}
+
+  /** What an application of rows wrote: the table's counts and the rows quarantined. */
+  private record Written(KeyedMerge.Applied applied, long quarantined) {}
+
+  /**
+   * The one path of a dataset's rows into its table, for a run and a replay alike: conforms {@code
+   * input} ({@code read} rows, with {@code inputColumns}), judges the row rules, writes the valid
+   * rows and the rejected ones as {@code how} says, then the SCD2 history ({@code action}: what the
+   * run decided). Adds the history's result to {@code out} and the rules' results to {@code
+   * results}.
+   */
+  private Written apply(
+      DatasetDef dataset,
+      Dataset<Row> input,
+      long read,
+      List<String> inputColumns,
+      List<String> extra,
+      Apply how,
+      Planned.Action action,
+      List<TableResult> out,
+      List<QualityResult> results) {
+    Dataset<Row> conformed = checked(dataset, input);
+    try {
+      Quality.Judged judged = rowQuality(dataset, conformed, results);
+      if (how.limits()) {
+        QuarantineLimit.judge(dataset.table(), Quality.of(dataset), judged, conformed, results);
+        if (fullRefresh && !allowEmpty && judged.rejected() == read) {
+          refuseEmptyRefresh(dataset, read);
+        }
+      }
+      Dataset<Row> valid = Conform.selectValid(dataset, conformed, extra);
+      KeyedMerge.Applied applied = how.merge().apply(valid);
+      long quarantined =
+          how.quarantine()
+              .applyAsLong(Conform.selectRejected(dataset, conformed, inputColumns, runId));
+      if (dataset.history() == DatasetDef.History.SCD2) {
+        out.add(
+            history.write(
+                dataset, how.historyFrom().apply(valid), extra, how.historyBatch(), action));
+      }
+      return new Written(applied, quarantined);
+    } catch (Throwable t) {
+      publishIfStoppedByRules(dataset, results, t);
+      throw t;
+    } finally {
+      conformed.unpersist();
+    }
   }
 
   /**
