@@ -8,6 +8,7 @@ import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.QualityRule;
@@ -166,24 +167,19 @@ public final class DefinitionCheck {
 
   /**
    * The marker of this definition having passed {@link #validateOnce} on this lake: named by the
-   * definition's fingerprint (its whole content, with the SQL, and the dpf and Spark versions).
+   * definition's fingerprint (its whole content as {@link DefinitionWriter} writes it, with the
+   * SQL, and the dpf and Spark versions).
    */
   private org.apache.hadoop.fs.Path validatedMarker() {
-    String fingerprint;
-    try {
-      byte[] d =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(
-                  (definition
-                          + "\n"
-                          + DefinitionCheck.class.getPackage().getImplementationVersion()
-                          + "\n"
-                          + spark.version())
-                      .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      fingerprint = java.util.HexFormat.of().formatHex(d, 0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    List<String> parts = new ArrayList<>();
+    parts.add(DefinitionWriter.json(definition));
+    for (ModelDef m : definition.models()) {
+      parts.add(m.file());
+      parts.add(m.sql());
     }
+    parts.add(String.valueOf(DefinitionCheck.class.getPackage().getImplementationVersion()));
+    parts.add(spark.version());
+    String fingerprint = DefinitionWriter.digest(parts.toArray(String[]::new)).substring(0, 32);
     return new org.apache.hadoop.fs.Path(
         lake.root(), Zone.SYSTEM.dbName() + "/validated/" + fingerprint);
   }

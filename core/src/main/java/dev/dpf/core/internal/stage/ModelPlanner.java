@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.core.api.Lake;
+import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.TableName;
@@ -100,7 +101,8 @@ final class ModelPlanner {
     if (previous == null) {
       return new Decision.Rebuild("no record of its inputs");
     }
-    if (!fingerprint(model).equals(previous.path("model").asText())) {
+    String recorded = previous.path("model").asText();
+    if (!fingerprint(model).equals(recorded) && !legacyFingerprint(model).equals(recorded)) {
       return new Decision.Rebuild("definition or SQL changed");
     }
     Map<String, Long> before = inputsOf(previous);
@@ -220,10 +222,33 @@ final class ModelPlanner {
 
   /**
    * A digest of everything that decides the model's content and its PII checks besides its inputs:
-   * its SQL, partitioning, incremental setting, the definition's PII tags, the columns it may show
-   * in clear and the hashing key.
+   * its SQL, partitioning, incremental setting and the rules that decide which rows are written (as
+   * {@link DefinitionWriter} writes them), the definition's PII tags, the columns it may show in
+   * clear and the hashing key.
    */
   String fingerprint(ModelDef model) {
+    ObjectNode settings = DefinitionWriter.model(model);
+    settings.remove(List.of("zone", "sql", "pii_in_clear", "quality"));
+    var inClear = settings.putArray("pii_in_clear");
+    new TreeSet<>(model.piiInClear()).forEach(inClear::add);
+    // The rules that decide which rows are written: changing one rebuilds the model.
+    var rules = settings.putArray("quality");
+    model.quality().stream()
+        .filter(r -> r.action() == QualityRule.Action.QUARANTINE)
+        .forEach(r -> rules.add(DefinitionWriter.rule(r)));
+    return DefinitionWriter.digest(
+            model.sql(),
+            settings.toString(),
+            compiler.usesProtect() ? compiler.keyFingerprint() : "",
+            pii.tagsText())
+        .substring(0, 32);
+  }
+
+  /**
+   * The fingerprint a model's commit recorded before {@link #fingerprint} (of records' {@code
+   * toString()}): read, so that a lake written then is not rebuilt for it, but never written.
+   */
+  String legacyFingerprint(ModelDef model) {
     String text =
         model.sql()
             + "\n"

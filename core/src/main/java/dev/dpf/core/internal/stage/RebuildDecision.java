@@ -12,6 +12,7 @@ import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.Zone;
 import java.util.Arrays;
 import java.util.List;
@@ -124,7 +125,7 @@ final class RebuildDecision {
         lake.lastAppendOnce(Zone.CONSOLIDATED, dataset.source(), Ingest.appId(dataset.source()));
     if (batchTo.isEmpty()
         || last.get().batch() != batchTo.getAsLong()
-        || !last.get().shape().equals(shape(dataset))
+        || !shapes(dataset).contains(last.get().shape())
         || (dataset.history() == DatasetDef.History.SCD2
             && !lake.exists(Zone.TRANSFORMED, dataset.historyTable()))) {
       return Optional.empty();
@@ -150,8 +151,29 @@ final class RebuildDecision {
     if (input.isEmpty() || output.isEmpty()) {
       return null;
     }
-    return dev.dpf.core.internal.ingest.Digests.sha256(
-        dataset + "\n" + input.get() + "\n" + output.get());
+    return DefinitionWriter.digest(
+        DefinitionWriter.dataset(dataset, java.util.Map.of()).toString(),
+        input.get(),
+        output.get());
+  }
+
+  /**
+   * The digests that say the dataset's shape is unchanged: {@link #shape}, and the one a transform
+   * log written before it recorded (of the dataset's {@code toString()}), read but never written.
+   */
+  private List<String> shapes(DatasetDef dataset) {
+    String shape = shape(dataset);
+    if (shape == null) {
+      return List.of();
+    }
+    String legacy =
+        dev.dpf.core.internal.ingest.Digests.sha256(
+            dataset
+                + "\n"
+                + lake.schemaJson(Zone.CONSOLIDATED, dataset.source()).orElseThrow()
+                + "\n"
+                + lake.schemaJson(Zone.TRANSFORMED, dataset.name()).orElseThrow());
+    return List.of(shape, legacy);
   }
 
   /**

@@ -140,5 +140,18 @@ class ModelPlannerTest {
 
     assertThat(planner.decide(model, Set.of(), true))
         .isEqualTo(new Decision.Rebuild("full refresh"));
+
+    // A model a lake recorded before the canonical fingerprint is not rebuilt for it.
+    assertThat(planner.legacyFingerprint(model)).isNotEqualTo(fingerprint).hasSize(32);
+    new DeltaWriter(lake)
+        .overwrite(
+            Zone.CURATED,
+            "daily",
+            spark.sql("SELECT DATE'2026-11-01' AS day, 1.00 AS total"),
+            List.of("day"),
+            ModelPlanner.metadata(
+                planner.legacyFingerprint(model), Map.of("transformed.d", 2L), ""));
+    assertThat(planner.decide(model, Set.of(), false))
+        .isEqualTo(new Decision.UpToDate("inputs unchanged since the last run"));
   }
 }
