@@ -1,10 +1,7 @@
 package dev.dpf.core.api;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.definition.DatasetDef;
-import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
-import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.Suggest;
 import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
@@ -50,27 +47,28 @@ public final class Selection {
    * SQL names.
    */
   public static Selection of(SparkSession spark, PipelineDefinition definition) {
-    Map<String, Set<String>> inputs = new LinkedHashMap<>();
+    return of(LineageGraph.of(spark, definition), definition);
+  }
+
+  /** The selection over {@code graph}, the definition's ({@code definition} gives the tags). */
+  public static Selection of(LineageGraph graph, PipelineDefinition definition) {
     Map<String, String> aliases = new LinkedHashMap<>();
-    for (SourceDef s : definition.sources()) {
-      inputs.put(s.table(), new LinkedHashSet<>());
-    }
-    for (DatasetDef d : definition.datasets()) {
-      Set<String> in = new LinkedHashSet<>();
-      in.add(d.sourceTable());
-      in.addAll(d.referencedTables());
-      in.remove(d.table());
-      inputs.put(d.table(), in);
-      if (d.history() != DatasetDef.History.NONE) {
-        aliases.put(d.qualifiedHistoryTable(), d.table());
+    for (LineageGraph.Edge e : graph.edges()) {
+      if (e.kind() == LineageGraph.Kind.HISTORY) {
+        aliases.put(e.to(), e.from());
       }
     }
-    for (ModelDef m : definition.models()) {
-      Set<String> in = new LinkedHashSet<>();
-      for (String ref : ModelSql.references(spark, m)) {
-        in.add(aliases.getOrDefault(ref, ref));
+    Map<String, Set<String>> inputs = new LinkedHashMap<>();
+    for (String table : graph.tables()) {
+      if (aliases.containsKey(table)) {
+        continue; // a history table is selected with its dataset
       }
-      inputs.put(m.table(), in);
+      Set<String> in = new LinkedHashSet<>();
+      for (String input : graph.inputs(table)) {
+        in.add(aliases.getOrDefault(input, input));
+      }
+      in.remove(table);
+      inputs.put(table, in);
     }
     Map<String, List<String>> tags = new LinkedHashMap<>();
     for (String table : inputs.keySet()) {

@@ -24,7 +24,8 @@ public final class SparkSetup {
         // Stages keep their working rows on disk (see StageLog.WORKING_SET); compressing them by
         // column first took 39 % of the executors' time transforming 10 million payment events.
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
-        // Tables run side by side, each in a scheduler pool of its own (TableGraph): FAIR lets a
+        // Tables run side by side, each in a scheduler pool of its own (TableScheduler): FAIR lets
+        // a
         // small table's tasks run between a large one's rather than after all of them.
         .config("spark.scheduler.mode", "FAIR");
   }

@@ -77,6 +77,7 @@ class ApiSurfaceTest {
             "IngestHooks",
             "Lake",
             "LakeLock",
+            "LineageGraph",
             "ModelSql",
             "Pipeline",
             "Planned",

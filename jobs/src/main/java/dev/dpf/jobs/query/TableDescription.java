@@ -2,6 +2,7 @@ package dev.dpf.jobs.query;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Lake;
+import dev.dpf.core.api.LineageGraph;
 import dev.dpf.core.api.ModelSql;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
@@ -204,21 +205,7 @@ public final class TableDescription {
 
   private static List<String> downstream(
       SparkSession spark, PipelineDefinition definition, String full) {
-    List<String> out = new ArrayList<>();
-    for (DatasetDef d : definition.datasets()) {
-      if (full.equals(d.sourceTable())) {
-        out.add(d.table());
-      }
-      if (full.equals(d.table()) && d.history() == DatasetDef.History.SCD2) {
-        out.add(d.qualifiedHistoryTable());
-      }
-    }
-    for (ModelDef m : definition.models()) {
-      if (ModelSql.references(spark, m).contains(full)) {
-        out.add(m.table());
-      }
-    }
-    return out;
+    return List.copyOf(LineageGraph.of(spark, definition).outputs(full));
   }
 
   private static void line(StringBuilder out, String label, String value) {

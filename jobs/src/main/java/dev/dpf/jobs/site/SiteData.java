@@ -2,7 +2,7 @@ package dev.dpf.jobs.site;
 
 import dev.dpf.core.api.ColumnOrigin;
 import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.ModelSql;
+import dev.dpf.core.api.LineageGraph;
 import dev.dpf.core.api.Protect;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.definition.ColumnDef;
@@ -43,7 +43,7 @@ final class SiteData {
   private final Lake lake;
   private final Map<String, Map<String, Set<ColumnOrigin>>> lineage;
   private final Map<String, ColumnDef> datasetColumns = new LinkedHashMap<>(); // table.column ->
-  private final Map<String, Set<String>> refs = new LinkedHashMap<>(); // model table -> inputs
+  private final LineageGraph graph;
 
   private SiteData(
       SparkSession spark,
@@ -65,9 +65,7 @@ final class SiteData {
             c);
       }
     }
-    for (ModelDef m : definition.models()) {
-      refs.put(m.table(), ModelSql.references(spark, m));
-    }
+    this.graph = LineageGraph.of(spark, definition);
   }
 
   /**
@@ -107,7 +105,7 @@ final class SiteData {
                     // a table whose first build failed is drawn failed, not waiting to be built
                     ? ("failed".equals(status.get(id)) ? "failed" : "not built")
                     : status.getOrDefault(id, logs(id) ? "ok" : "not run"),
-                refs.containsKey(id)));
+                definition.models().stream().anyMatch(m -> m.table().equals(id))));
       }
     }
     for (SourceDef s : definition.sources()) {
@@ -167,15 +165,12 @@ final class SiteData {
       out.add(new Edge(s.table(), quarantine)); // records that do not parse
     }
     for (DatasetDef d : definition.datasets()) {
-      out.add(new Edge(d.sourceTable(), d.table()));
-      d.referencedTables().forEach(to -> out.add(new Edge(to, d.table())));
-      if (d.history() != DatasetDef.History.NONE) {
-        out.add(new Edge(d.table(), d.qualifiedHistoryTable()));
-      }
+      graph.inputs(d.table()).forEach(from -> out.add(new Edge(from, d.table())));
+      graph.historyOf(d.table()).ifPresent(h -> out.add(new Edge(d.table(), h)));
       out.add(new Edge(d.table(), quarantine)); // values that do not conform, rules that quarantine
     }
     for (ModelDef m : definition.models()) {
-      refs.get(m.table()).forEach(ref -> out.add(new Edge(ref, m.table())));
+      graph.inputs(m.table()).forEach(ref -> out.add(new Edge(ref, m.table())));
       if (m.quality().stream().anyMatch(r -> r.action() == QualityRule.Action.QUARANTINE)) {
         out.add(new Edge(m.table(), quarantine));
       }

@@ -1,7 +1,7 @@
 package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.ModelSql;
+import dev.dpf.core.api.LineageGraph;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Stage;
@@ -25,8 +25,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The work of each stage over the selected tables: one task per table, run in dependency order on
- * several threads ({@link TableGraph}), with code generation and shuffle partitions sized to the
- * stage's input; tables outside the selection are reported {@code not selected}.
+ * several threads ({@link TableScheduler}), with code generation and shuffle partitions sized to
+ * the stage's input; tables outside the selection are reported {@code not selected}.
  */
 public final class Stages {
   private final SparkSession spark;
@@ -60,9 +60,19 @@ public final class Stages {
     this.models = models;
   }
 
+  private LineageGraph graph;
+
+  /** The definition's table graph, made on first use. */
+  private synchronized LineageGraph graph() {
+    if (graph == null) {
+      graph = LineageGraph.of(spark, definition);
+    }
+    return graph;
+  }
+
   /** The selected sources ingested with {@code ingest}. */
   public List<TableResult> ingest(RawRoot raw, Ingest ingest) {
-    List<TableGraph.Task> tasks = new ArrayList<>();
+    List<TableScheduler.Task> tasks = new ArrayList<>();
     long bytes = 0;
     for (SourceDef source : definition.sources()) {
       if (!selected.test(source.table())) {
@@ -71,7 +81,7 @@ public final class Stages {
       List<RawRoot.RawFile> listed = raw.list(source.path());
       bytes += listed.stream().mapToLong(RawRoot.RawFile::size).sum();
       tasks.add(
-          new TableGraph.Task(
+          new TableScheduler.Task(
               source.table(),
               Set.of(),
               () ->
@@ -81,7 +91,7 @@ public final class Stages {
                       () -> List.of(ingest.source(raw, source, listed)))));
     }
     try (Codegen c = Codegen.forInput(spark, Stage.INGEST.label(), bytes)) {
-      List<TableResult> out = new ArrayList<>(TableGraph.run(spark, tasks, true));
+      List<TableResult> out = new ArrayList<>(TableScheduler.run(spark, tasks, true));
       out.addAll(
           notSelected(Stage.INGEST, definition.sources().stream().map(SourceDef::table).toList()));
       return out;
@@ -93,13 +103,13 @@ public final class Stages {
   /** The selected datasets transformed with {@code transform}, then the transformed models. */
   public List<TableResult> transform(Transform transform) {
     List<TableResult> out = new ArrayList<>();
-    List<TableGraph.Task> tasks = new ArrayList<>();
+    List<TableScheduler.Task> tasks = new ArrayList<>();
     List<DatasetDef> datasets =
         definition.datasets().stream().filter(d -> selected.test(d.table())).toList();
     for (DatasetDef dataset : datasets) {
-      Set<String> after = new HashSet<>(dataset.referencedTables());
+      Set<String> after = graph().inputs(dataset.table(), LineageGraph.Kind.REFERENCES);
       tasks.add(
-          new TableGraph.Task(
+          new TableScheduler.Task(
               dataset.table(),
               after,
               () -> log.step(Stage.TRANSFORM, dataset.table(), () -> transform.dataset(dataset))));
@@ -113,7 +123,7 @@ public final class Stages {
     try (Codegen c = Codegen.forInput(spark, "transform datasets", bytes);
         ShufflePartitions p = ShufflePartitions.forInput(spark, "transform datasets", bytes)) {
       try {
-        out.addAll(TableGraph.run(spark, tasks, false));
+        out.addAll(TableScheduler.run(spark, tasks, false));
       } finally {
         transform.logApplied();
         quality.addAll(transform.quality(datasets));
@@ -159,7 +169,7 @@ public final class Stages {
 
   /** The zone's models, each once the models it reads are done. */
   private List<TableResult> runModels(Stage stage, Zone zone) {
-    List<TableGraph.Task> tasks = new ArrayList<>();
+    List<TableScheduler.Task> tasks = new ArrayList<>();
     List<String> skipped = new ArrayList<>();
     for (ModelDef model : models.get().ordered(zone)) {
       if (!selected.test(model.table())) {
@@ -167,16 +177,16 @@ public final class Stages {
         continue;
       }
       tasks.add(
-          new TableGraph.Task(
+          new TableScheduler.Task(
               model.table(),
-              ModelSql.references(spark, model),
+              graph().inputs(model.table()),
               () -> log.step(stage, model.table(), () -> List.of(models.get().run(stage, model)))));
     }
     long bytes = inputBytes(tasks);
     List<TableResult> out = new ArrayList<>();
     try (Codegen c = Codegen.forInput(spark, stage + " models", bytes);
         ShufflePartitions p = ShufflePartitions.forInput(spark, stage + " models", bytes)) {
-      out.addAll(TableGraph.run(spark, tasks, false));
+      out.addAll(TableScheduler.run(spark, tasks, false));
     } finally {
       List<ModelDef> ordered = models.get().ordered(zone);
       quality.addAll(models.get().quality(ordered));
@@ -190,7 +200,7 @@ public final class Stages {
    * The bytes of the tables the tasks read that exist before they run (the tables a model reads
    * among the same tasks are made from those).
    */
-  private long inputBytes(List<TableGraph.Task> tasks) {
+  private long inputBytes(List<TableScheduler.Task> tasks) {
     Set<String> made = new HashSet<>();
     tasks.forEach(t -> made.add(t.table()));
     Set<String> read = new HashSet<>();

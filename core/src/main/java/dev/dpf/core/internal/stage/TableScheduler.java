@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  * independent tables overlap. The results come back in task order whatever order the tables
  * finished in.
  */
-final class TableGraph {
+final class TableScheduler {
   /** The session setting for the number of tables run at once (default: the cores, at most 4). */
   static final String THREADS_CONF = "spark.dpf.tableThreads";
 
@@ -48,7 +48,7 @@ final class TableGraph {
 
   private record Outcome(int index, List<TableResult> results, RuntimeException failure) {}
 
-  private TableGraph() {}
+  private TableScheduler() {}
 
   /** Threads for one stage, from the session's {@link #THREADS_CONF} (at least 1). */
   private static int threads(SparkSession spark) {

@@ -17,12 +17,12 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 
 /** Tables of a stage run at once where they can, and report in task order. */
-class TableGraphTest {
+class TableSchedulerTest {
   private final SparkSession spark = SparkExtension.session();
   private final List<String> events = Collections.synchronizedList(new ArrayList<>());
 
-  private TableGraph.Task task(String table, Set<String> after, Runnable body) {
-    return new TableGraph.Task(
+  private TableScheduler.Task task(String table, Set<String> after, Runnable body) {
+    return new TableScheduler.Task(
         table,
         after,
         () -> {
@@ -33,7 +33,7 @@ class TableGraphTest {
         });
   }
 
-  private TableGraph.Task failing(String table) {
+  private TableScheduler.Task failing(String table) {
     return task(
         table,
         Set.of(),
@@ -60,7 +60,7 @@ class TableGraphTest {
           }
         };
     List<TableResult> out =
-        TableGraph.run(
+        TableScheduler.run(
             spark,
             3,
             List.of(
@@ -88,11 +88,11 @@ class TableGraphTest {
           }
           running.decrementAndGet();
         };
-    List<TableGraph.Task> tasks = new ArrayList<>();
+    List<TableScheduler.Task> tasks = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       tasks.add(task("z.t" + i, Set.of(), body));
     }
-    assertThat(tables(TableGraph.run(spark, 2, tasks, false)))
+    assertThat(tables(TableScheduler.run(spark, 2, tasks, false)))
         .containsExactly("z.t0", "z.t1", "z.t2", "z.t3", "z.t4", "z.t5");
     assertThat(most.get()).isEqualTo(2);
   }
@@ -101,20 +101,20 @@ class TableGraphTest {
   void aFailureStopsWhatReadsItAndIsThrownAfterRunningTablesFinish() {
     for (int threads : new int[] {1, 2}) {
       events.clear();
-      List<TableGraph.Task> tasks =
+      List<TableScheduler.Task> tasks =
           List.of(
               failing("z.a"),
               task("z.b", Set.of(), () -> {}),
               task("z.c", Set.of("z.a"), () -> {}));
-      assertThatThrownBy(() -> TableGraph.run(spark, threads, tasks, true))
+      assertThatThrownBy(() -> TableScheduler.run(spark, threads, tasks, true))
           .as("%d thread(s)", threads)
           .hasMessage("a broke");
       assertThat(events).as("%d thread(s)", threads).contains("end z.b");
       assertThat(events).as("%d thread(s)", threads).doesNotContain("start z.c");
     }
     events.clear();
-    List<TableGraph.Task> sequential = List.of(failing("z.a"), task("z.b", Set.of(), () -> {}));
-    assertThatThrownBy(() -> TableGraph.run(spark, 1, sequential, false)).hasMessage("a broke");
+    List<TableScheduler.Task> sequential = List.of(failing("z.a"), task("z.b", Set.of(), () -> {}));
+    assertThatThrownBy(() -> TableScheduler.run(spark, 1, sequential, false)).hasMessage("a broke");
     assertThat(events)
         .as("not keepGoing: nothing starts after a failure")
         .containsExactly("start z.a");
