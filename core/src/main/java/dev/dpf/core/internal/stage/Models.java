@@ -165,48 +165,10 @@ public final class Models {
     String metadata = ModelPlanner.metadata(planner.fingerprint(model), versions, pii);
     ModelPlanner.Plan plan = planner.scope(model, decided);
     Quality.Subject subject = Quality.of(model, rows.schema());
-    boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
-    // The model's quality results and quarantine commit with its table or not at all.
     List<QualityResult> results = new ArrayList<>();
-    Dataset<Row> checked = null;
-    ModelWriter.Quarantined quarantined = ModelWriter.Quarantined.NONE;
-    ModelWriter.Written written;
-    try {
-      long rejected = 0;
-      if (rowRules) {
-        // The model's rows to write with its row rules checked, kept on disk.
-        checked =
-            Quality.withRowChecks(
-                subject, ModelWriter.inScope(model, rows, plan), table -> Optional.empty());
-        checked.persist(StageLog.WORKING_SET);
-        Quality.Judged judged = Quality.judgeRows(subject, checked);
-        results.addAll(judged.results());
-        Quality.failIfAny(subject, judged.results());
-        QuarantineLimit.judge(model.table(), subject, judged, checked, results);
-        rejected = judged.rejected();
-        rows =
-            checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(ModelWriter.columns(rows));
-      }
-      if (fullRefresh && !allowEmpty) {
-        refuseEmptyRefresh(model, rows, rejected);
-      }
-      quarantined = writer.quarantine(model, stage, checked, rejected, plan);
-      written = writer.write(model, rows, plan, metadata);
-    } catch (Throwable t) {
-      try {
-        writer.undo(model, stage, quarantined);
-      } catch (RuntimeException undo) {
-        t.addSuppressed(undo);
-      }
-      if (t instanceof Quality.RuleFailed) {
-        publish(model, results); // they say why it stopped
-      }
-      throw t;
-    } finally {
-      if (checked != null) {
-        checked.unpersist();
-      }
-    }
+    Wrote wrote = write(stage, model, rows, plan, metadata, subject, results);
+    ModelWriter.Written written = wrote.written();
+    ModelWriter.Quarantined quarantined = wrote.quarantined();
     TableResult done =
         TableResult.of(stage, model.table(), TableResult.Status.OK)
             .action(plan.rebuilds() ? Planned.Action.REBUILD : Planned.Action.RECOMPUTE)
@@ -253,6 +215,64 @@ public final class Models {
       Quality.failIfAny(subject, results);
     } catch (Quality.RuleFailed e) {
       throw new TableFailure(done, List.of(), e); // the table is written: its counts stand
+    }
+  }
+
+  /** What writing a model committed: its table's rows and its quarantine's. */
+  private record Wrote(ModelWriter.Written written, ModelWriter.Quarantined quarantined) {}
+
+  /**
+   * Writes the model's rows ({@code rows}, compiled) in {@code plan}'s scope with {@code metadata},
+   * after its row rules ({@code subject}; their results go to {@code results}): the rows they
+   * reject to quarantine, the others to the table. The quarantine and the table commit together or
+   * not at all: a failure undoes the quarantine written.
+   */
+  private Wrote write(
+      Stage stage,
+      ModelDef model,
+      Dataset<Row> rows,
+      ModelPlanner.Plan plan,
+      String metadata,
+      Quality.Subject subject,
+      List<QualityResult> results) {
+    boolean rowRules = model.quality().stream().anyMatch(r -> r.kind().rowLevel());
+    Dataset<Row> checked = null;
+    ModelWriter.Quarantined quarantined = ModelWriter.Quarantined.NONE;
+    try {
+      long rejected = 0;
+      if (rowRules) {
+        // The model's rows to write with its row rules checked, kept on disk.
+        checked =
+            Quality.withRowChecks(
+                subject, ModelWriter.inScope(model, rows, plan), table -> Optional.empty());
+        checked.persist(StageLog.WORKING_SET);
+        Quality.Judged judged = Quality.judgeRows(subject, checked);
+        results.addAll(judged.results());
+        Quality.failIfAny(subject, judged.results());
+        QuarantineLimit.judge(model.table(), subject, judged, checked, results);
+        rejected = judged.rejected();
+        rows =
+            checked.filter(size(col(Columns.ERRORS)).equalTo(0)).select(ModelWriter.columns(rows));
+      }
+      if (fullRefresh && !allowEmpty) {
+        refuseEmptyRefresh(model, rows, rejected);
+      }
+      quarantined = writer.quarantine(model, stage, checked, rejected, plan);
+      return new Wrote(writer.write(model, rows, plan, metadata), quarantined);
+    } catch (Throwable t) {
+      try {
+        writer.undo(model, stage, quarantined);
+      } catch (RuntimeException undo) {
+        t.addSuppressed(undo);
+      }
+      if (t instanceof Quality.RuleFailed) {
+        publish(model, results); // they say why it stopped
+      }
+      throw t;
+    } finally {
+      if (checked != null) {
+        checked.unpersist();
+      }
     }
   }
 
