@@ -219,17 +219,7 @@ public final class Pipeline {
                   changing.get(dataset.sourceTable()),
                   fullRefresh && selected(dataset.table()))
               : Planned.notSelected(Stage.TRANSFORM, dataset.table());
-      add.accept(p);
-      if (dataset.history() == DatasetDef.History.SCD2) {
-        add.accept(
-            new Planned(
-                Stage.TRANSFORM,
-                dataset.qualifiedHistoryTable(),
-                p.action(),
-                p.action() == Planned.Action.NOT_SELECTED
-                    ? p.why()
-                    : "with " + dataset.table() + ", its versions"));
-      }
+      Transform.withHistory(dataset, p).forEach(add);
     }
     for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
       Stage stage = zone == Zone.TRANSFORMED ? Stage.TRANSFORM : Stage.CURATE;

@@ -22,6 +22,11 @@ sealed interface Decision {
   /** Why, as {@code plan} prints it. */
   String why();
 
+  /** Raw files delivered again unchanged, to log without reading them (ingest only). */
+  default Redelivered redelivered() {
+    return Redelivered.NONE;
+  }
+
   /** As {@code dpf plan} prints it. */
   default Planned planned(Stage stage, String table) {
     return new Planned(stage, table, action(), why());

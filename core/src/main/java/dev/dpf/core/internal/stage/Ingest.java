@@ -184,12 +184,7 @@ public final class Ingest {
     long start = System.nanoTime();
     Decision decision = decide(raw, source, listed);
     String table = source.table();
-    Decision.Redelivered redelivered = Decision.Redelivered.NONE;
-    if (decision instanceof Decision.UpToDate d) {
-      redelivered = d.redelivered();
-    } else if (decision instanceof Decision.Ingest d) {
-      redelivered = d.redelivered();
-    }
+    Decision.Redelivered redelivered = decision.redelivered();
     // Read only when the source has something to log: a source all ingested is told by its listing.
     long lastBatch =
         decision instanceof Decision.UpToDate && redelivered.isEmpty()

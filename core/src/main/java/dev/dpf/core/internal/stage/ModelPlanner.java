@@ -75,6 +75,14 @@ final class ModelPlanner {
    * rebuilt whatever its inputs say.
    */
   Decision decide(ModelDef model, Set<String> changing, boolean fullRefresh) {
+    return decide(model, recorded(model), changing, fullRefresh);
+  }
+
+  /**
+   * As above, from {@code recorded}: what the model's last write recorded ({@link #recorded}), read
+   * once by a caller that needs it again.
+   */
+  Decision decide(ModelDef model, Recorded recorded, Set<String> changing, boolean fullRefresh) {
     Set<String> refs = graph.references(model);
     List<String> missing = new ArrayList<>();
     Map<String, Long> versions = new TreeMap<>();
@@ -91,18 +99,18 @@ final class ModelPlanner {
     if (!missing.isEmpty()) {
       return new Decision.Skip("needs " + String.join(", ", missing));
     }
-    if (lake.latestVersion(model.zone(), model.name()) < 0) {
+    if (!recorded.exists()) {
       return new Decision.Rebuild("first run");
     }
     if (fullRefresh) {
       return new Decision.Rebuild("full refresh");
     }
-    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
+    JsonNode previous = recorded.metadata();
     if (previous == null) {
       return new Decision.Rebuild("no record of its inputs");
     }
-    String recorded = previous.path("model").asText();
-    if (!fingerprint(model).equals(recorded) && !legacyFingerprint(model).equals(recorded)) {
+    String fingerprint = previous.path("model").asText();
+    if (!fingerprint(model).equals(fingerprint) && !legacyFingerprint(model).equals(fingerprint)) {
       return new Decision.Rebuild("definition or SQL changed");
     }
     Map<String, Long> before = inputsOf(previous);
@@ -212,12 +220,26 @@ final class ModelPlanner {
     }
   }
 
-  /** The PII note the model's last write recorded, if it recorded one. */
-  Optional<String> recordedPii(ModelDef model) {
-    JsonNode previous = parse(lake.lastUserMetadata(model.zone(), model.name()));
-    return previous != null && previous.path("pii").isTextual()
-        ? Optional.of(previous.path("pii").asText())
-        : Optional.empty();
+  /**
+   * Whether the model's table {@code exists}, and what its last write recorded in its commit's user
+   * metadata: its fingerprint, its inputs' versions and its PII note ({@code metadata} null when
+   * there is no table or no record).
+   */
+  record Recorded(boolean exists, JsonNode metadata) {
+    /** The PII note the write recorded, if it recorded one. */
+    Optional<String> pii() {
+      return metadata != null && metadata.path("pii").isTextual()
+          ? Optional.of(metadata.path("pii").asText())
+          : Optional.empty();
+    }
+  }
+
+  /** What the model's last write recorded, read from its Delta log once. */
+  Recorded recorded(ModelDef model) {
+    if (lake.latestVersion(model.zone(), model.name()) < 0) {
+      return new Recorded(false, null);
+    }
+    return new Recorded(true, parse(lake.lastUserMetadata(model.zone(), model.name())));
   }
 
   /**

@@ -133,13 +133,14 @@ public final class Models {
     long start = System.nanoTime();
     Set<String> refs = graph.references(model);
     String from = "from " + String.join(", ", refs);
-    Decision decided = planner.decide(model, Set.of(), fullRefresh);
+    ModelPlanner.Recorded recorded = planner.recorded(model);
+    Decision decided = planner.decide(model, recorded, Set.of(), fullRefresh);
     if (decided instanceof Decision.Skip) {
       return TableResult.skipped(
           stage, model.table(), StageLog.seconds(start), decided.why() + " (not in the lake)");
     }
     Optional<String> recordedPii =
-        decided instanceof Decision.UpToDate ? planner.recordedPii(model) : Optional.empty();
+        decided instanceof Decision.UpToDate ? recorded.pii() : Optional.empty();
     if (recordedPii.isPresent()) {
       return upToDate(stage, model, start, from, recordedPii.get());
     }

@@ -146,34 +146,27 @@ final class RebuildDecision {
    * the transformed table still has the schema the definition gives the consolidated table's.
    */
   String shape(DatasetDef dataset) {
-    Optional<String> input = lake.schemaJson(Zone.CONSOLIDATED, dataset.source());
-    Optional<String> output = lake.schemaJson(Zone.TRANSFORMED, dataset.name());
-    if (input.isEmpty() || output.isEmpty()) {
-      return null;
-    }
-    return DefinitionWriter.digest(
-        DefinitionWriter.dataset(dataset, java.util.Map.of()).toString(),
-        input.get(),
-        output.get());
+    return shapes(dataset).stream().findFirst().orElse(null);
   }
 
   /**
-   * The digests that say the dataset's shape is unchanged: {@link #shape}, and the one a transform
-   * log written before it recorded (of the dataset's {@code toString()}), read but never written.
+   * The digests that say the dataset's shape is unchanged: {@link #shape}, then the one a transform
+   * log written before it recorded (of the dataset's {@code toString()}), read but never written;
+   * none when a schema is not known from a checksum file. Each schema is read once.
    */
   private List<String> shapes(DatasetDef dataset) {
-    String shape = shape(dataset);
-    if (shape == null) {
+    Optional<String> input = lake.schemaJson(Zone.CONSOLIDATED, dataset.source());
+    Optional<String> output = lake.schemaJson(Zone.TRANSFORMED, dataset.name());
+    if (input.isEmpty() || output.isEmpty()) {
       return List.of();
     }
-    String legacy =
+    return List.of(
+        DefinitionWriter.digest(
+            DefinitionWriter.dataset(dataset, java.util.Map.of()).toString(),
+            input.get(),
+            output.get()),
         dev.dpf.core.internal.ingest.Digests.sha256(
-            dataset
-                + "\n"
-                + lake.schemaJson(Zone.CONSOLIDATED, dataset.source()).orElseThrow()
-                + "\n"
-                + lake.schemaJson(Zone.TRANSFORMED, dataset.name()).orElseThrow());
-    return List.of(shape, legacy);
+            dataset + "\n" + input.get() + "\n" + output.get()));
   }
 
   /**

@@ -130,14 +130,12 @@ public final class Stages {
         QualityLog.append(spark, writer, runId, transform.qualityToLog(datasets));
       }
     }
-    List<String> tables = new ArrayList<>();
     for (DatasetDef d : definition.datasets()) {
-      tables.add(d.table());
-      if (d.history() == DatasetDef.History.SCD2) {
-        tables.add(d.qualifiedHistoryTable());
+      if (!selected.test(d.table())) {
+        Transform.withHistory(d, TableResult.notSelected(Stage.TRANSFORM, d.table()))
+            .forEach(r -> out.add(log.report(r)));
       }
     }
-    out.addAll(notSelected(Stage.TRANSFORM, tables));
     models.get().enableChangeFeeds();
     out.addAll(runModels(Stage.TRANSFORM, Zone.TRANSFORMED));
     return out;

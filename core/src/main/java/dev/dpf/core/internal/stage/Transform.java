@@ -231,31 +231,56 @@ public final class Transform {
 
   /** The dataset's table (and history) left as they are: skipped, or up to date. */
   private List<TableResult> unchanged(DatasetDef dataset, Decision decided, long start) {
-    List<TableResult> out = new ArrayList<>();
     if (decided instanceof Decision.Skip) {
-      out.add(
+      return withHistory(
+          dataset,
           TableResult.skipped(
               Stage.TRANSFORM, dataset.table(), StageLog.seconds(start), decided.why()));
-    } else {
-      TableResult r =
-          TableResult.upToDate(
-              Stage.TRANSFORM, dataset.table(), StageLog.seconds(start), decided.why());
-      quality.rejudgeFreshness(
-          lake, Zone.TRANSFORMED, dataset.name(), Quality.of(dataset), startedAt, r);
-      out.add(r);
     }
-    if (dataset.history() == DatasetDef.History.SCD2) {
-      TableResult r = out.get(0);
-      out.add(
-          TableResult.of(Stage.TRANSFORM, dataset.qualifiedHistoryTable(), r.status())
-              .note(historyWith(dataset))
-              .build());
-    }
-    return out;
+    TableResult r =
+        TableResult.upToDate(
+            Stage.TRANSFORM, dataset.table(), StageLog.seconds(start), decided.why());
+    quality.rejudgeFreshness(
+        lake, Zone.TRANSFORMED, dataset.name(), Quality.of(dataset), startedAt, r);
+    return withHistory(dataset, r);
   }
 
-  /** What plan and run say of an SCD2 dataset's history table: it goes with the dataset. */
-  static String historyWith(DatasetDef dataset) {
+  /**
+   * The plan of a dataset's table, then (an SCD2 dataset's) of its history table, which goes with
+   * it: the same action, and why (but when not selected) it goes with the dataset.
+   */
+  public static List<Planned> withHistory(DatasetDef dataset, Planned table) {
+    if (dataset.history() != DatasetDef.History.SCD2) {
+      return List.of(table);
+    }
+    return List.of(
+        table,
+        new Planned(
+            table.stage(),
+            dataset.qualifiedHistoryTable(),
+            table.action(),
+            table.action() == Planned.Action.NOT_SELECTED ? table.why() : historyWith(dataset)));
+  }
+
+  /**
+   * The result of a dataset's table left as it was (up to date, skipped, not selected), then (an
+   * SCD2 dataset's) its history table's, as {@link #withHistory(DatasetDef, Planned)} plans it.
+   */
+  static List<TableResult> withHistory(DatasetDef dataset, TableResult table) {
+    if (dataset.history() != DatasetDef.History.SCD2) {
+      return List.of(table);
+    }
+    return List.of(
+        table,
+        TableResult.of(table.stage(), dataset.qualifiedHistoryTable(), table.status())
+            .note(
+                table.status() == TableResult.Status.NOT_SELECTED
+                    ? table.note()
+                    : historyWith(dataset))
+            .build());
+  }
+
+  private static String historyWith(DatasetDef dataset) {
     return "with " + dataset.table() + ", its versions";
   }
 

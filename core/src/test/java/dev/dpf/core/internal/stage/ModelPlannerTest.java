@@ -109,7 +109,7 @@ class ModelPlannerTest {
             ModelPlanner.metadata(fingerprint, v1, ""));
     assertThat(planner.decide(model, Set.of(), false))
         .isEqualTo(new Decision.UpToDate("inputs unchanged since the last run"));
-    assertThat(planner.recordedPii(model)).contains("");
+    assertThat(planner.recorded(model).pii()).contains("");
     // A plan in which the same run writes transformed.d first: its partitions, versions unknown.
     assertThat(planner.decide(model, Set.of("transformed.d"), false))
         .isEqualTo(new Decision.Recompute("transformed.d", -1, -1, partitionsWhy));
