@@ -7,7 +7,10 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** What the compiled classes of jobs may use of core: its {@code api} package, nothing internal. */
+/**
+ * What the compiled classes of jobs may use of core: its public packages ({@code api}, {@code
+ * lake}, {@code pipeline}), nothing internal, and the lake's writer only through a pipeline.
+ */
 class LayersTest {
   private static JavaClasses jobs;
 
@@ -28,7 +31,20 @@ class LayersTest {
         .should()
         .dependOnClassesThat()
         .resideInAPackage("dev.dpf.core.internal..")
-        .because("dev.dpf.core.api is core's public surface; its internal packages may change")
+        .because(
+            "core's public surface is api, lake and pipeline; its internal packages may change")
+        .check(jobs);
+  }
+
+  @Test
+  void jobsWritesTheLakeThroughAPipelineOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.dpf.jobs..")
+        .should()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("dev.dpf.core.lake.DeltaWriter")
+        .because("a run's writes share one writer, which the pipeline makes")
         .check(jobs);
   }
 

@@ -61,7 +61,7 @@ public record Planned(Stage stage, String table, Action action, String why) {
   }
 
   /** A table outside the run's selection. */
-  static Planned notSelected(Stage stage, String table) {
+  public static Planned notSelected(Stage stage, String table) {
     return new Planned(stage, table, Action.NOT_SELECTED, "outside --select and --exclude");
   }
 }

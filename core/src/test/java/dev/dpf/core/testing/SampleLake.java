@@ -3,7 +3,7 @@ package dev.dpf.core.testing;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.api.Lake;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.io.UncheckedIOException;

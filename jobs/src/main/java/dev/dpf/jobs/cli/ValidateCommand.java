@@ -1,7 +1,7 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.jobs.run.JobOptions;
@@ -45,13 +45,12 @@ final class ValidateCommand implements Callable<Integer> {
         Startup.start(job, StageRunner::definition, () -> options.withoutLake());
     PipelineDefinition d = started.definition();
     List<String> problems =
-        new dev.dpf.core.api.Pipeline(
+        dev.dpf.core.pipeline.Pipeline.builder(
                 started.spark(),
                 d,
-                new Lake(started.spark(), "validate"), // not read: nothing is written
-                "validate",
-                java.time.Instant.now(),
-                r -> {})
+                new Lake(started.spark(), "validate")) // not read: nothing is written
+            .run("validate", java.time.Instant.now())
+            .build()
             .validate();
     if (!problems.isEmpty()) {
       throw dev.dpf.definition.DefinitionException.all(d.file(), problems);

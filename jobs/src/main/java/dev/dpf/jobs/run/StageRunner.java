@@ -2,14 +2,14 @@ package dev.dpf.jobs.run;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.IngestHooks;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Selection;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.definition.DefinitionException;
 import dev.dpf.definition.PipelineDefinition;
 import java.io.PrintWriter;
@@ -98,15 +98,13 @@ public final class StageRunner {
         "dpf plan  a dry run: nothing is written%n  definition %s%n  raw        %s%n  lake       %s%s%n",
         definition.file(), options.raw(), lake.root(), lakeNote);
     out.flush();
-    Pipeline pipeline = pipeline(options, definition, spark, lake, "plan", Instant.now(), r -> {});
+    Pipeline pipeline =
+        pipeline(options, definition, spark, lake).run("plan", Instant.now()).build();
     List<String> problems = pipeline.validate(true); // as the run would; nothing written
     if (!problems.isEmpty()) {
       throw DefinitionException.all(definition.file(), problems);
     }
     RawRoot raw = RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration());
-    if (!options.reingest().isEmpty()) {
-      pipeline.reingest(options.reingest(), raw);
-    }
     List<Planned> plan = pipeline.plan(raw);
     for (Planned p : plan) {
       out.println(Report.planned(p));
@@ -135,18 +133,13 @@ public final class StageRunner {
    * The pipeline of a run, or of its plan: one construction for both, so that a plan decides with
    * what the run has (the environment's PII key, the selection, a full refresh).
    */
-  private static Pipeline pipeline(
-      JobOptions options,
-      PipelineDefinition definition,
-      SparkSession spark,
-      Lake lake,
-      String runId,
-      Instant started,
-      java.util.function.Consumer<TableResult> listener) {
-    Pipeline pipeline =
-        new Pipeline(spark, definition, lake, runId, started, listener)
+  private static Pipeline.Builder pipeline(
+      JobOptions options, PipelineDefinition definition, SparkSession spark, Lake lake) {
+    Pipeline.Builder pipeline =
+        Pipeline.builder(spark, definition, lake)
             .fullRefresh(options.fullRefresh())
             .allowEmpty(options.allowEmpty())
+            .reingest(options.reingest())
             .environment(environment)
             .hooks(hooks);
     if (!options.select().isEmpty() || !options.exclude().isEmpty()) {
@@ -202,13 +195,9 @@ public final class StageRunner {
         lake.root());
     List<TableResult> reported = java.util.Collections.synchronizedList(new ArrayList<>());
     Pipeline pipeline =
-        pipeline(
-                options,
-                definition,
-                spark,
-                lake,
-                runId,
-                started,
+        pipeline(options, definition, spark, lake)
+            .run(runId, started)
+            .listener(
                 r -> {
                   reported.add(r);
                   progress.finished(r.table());
@@ -217,7 +206,8 @@ public final class StageRunner {
                     out.flush();
                   }
                 })
-            .onStart(progress::started);
+            .onStart(progress::started)
+            .build();
     java.util.function.BiFunction<String, DpfException.Kind, RunResults.Run> summary =
         (error, kind) ->
             new RunResults.Run(
@@ -250,7 +240,7 @@ public final class StageRunner {
           throw new DpfException(
               "--reingest applies to the stages that ingest: run and ingest, not " + stage.label());
         }
-        for (String told : pipeline.reingest(options.reingest(), raw)) {
+        for (String told : pipeline.reingest(raw)) {
           out.println(told);
         }
         out.flush();

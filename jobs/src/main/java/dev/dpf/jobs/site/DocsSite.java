@@ -2,8 +2,8 @@ package dev.dpf.jobs.site;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.definition.PipelineDefinition;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -43,7 +43,10 @@ public final class DocsSite {
       SparkSession spark, PipelineDefinition definition, Lake lake, String dir) {
     long start = System.nanoTime();
     var lineage =
-        new Pipeline(spark, definition, lake, "docs", Instant.now(), r -> {}).columnLineage();
+        Pipeline.builder(spark, definition, lake)
+            .run("docs", Instant.now())
+            .build()
+            .columnLineage();
     Site site = SiteData.collect(spark, definition, lake, lineage);
     Map<String, String> pages = Pages.render(site);
     Configuration conf = spark.sparkContext().hadoopConfiguration();

@@ -2,11 +2,11 @@ package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.ColumnOrigin;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.internal.pii.ColumnLineage;
 import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.ModelDef;

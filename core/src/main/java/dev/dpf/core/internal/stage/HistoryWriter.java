@@ -2,15 +2,15 @@ package dev.dpf.core.internal.stage;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.internal.transform.History;
 import dev.dpf.core.internal.transform.Quarantine;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.Zone;
 import java.util.List;

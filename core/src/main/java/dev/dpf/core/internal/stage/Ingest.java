@@ -4,18 +4,18 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.IngestHooks;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.IngestState;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Quarantine;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.Zone;
@@ -312,12 +312,31 @@ public final class Ingest {
    * once: returns the rows committed, or -1 when an earlier try committed them.
    */
   private long writeRows(SourceDef source, IngestLog.Batch batch, Dataset<Row> rows) {
-    Dataset<Row> told = hooks.during(IngestHooks.WRITING, rows);
+    Dataset<Row> told = during(hooks, IngestHooks.WRITING, rows);
     return batch.reingest()
         ? writer.overwriteOnce(
             Zone.CONSOLIDATED, source.name(), told, List.of(), appId(source.name()), batch.id())
         : writer.appendOnce(
             Zone.CONSOLIDATED, source.name(), told, List.of(), appId(source.name()), batch.id());
+  }
+
+  /** {@code rows}, telling {@code hooks} it {@code point} inside each task that produces them. */
+  private static Dataset<Row> during(IngestHooks hooks, String point, Dataset<Row> rows) {
+    if (hooks == IngestHooks.NONE) {
+      return rows;
+    }
+    org.apache.spark.sql.api.java.UDF1<Long, Boolean> tell =
+        n -> {
+          hooks.reached(point);
+          return true;
+        };
+    return rows.filter(
+        org.apache
+            .spark
+            .sql
+            .functions
+            .udf(tell, org.apache.spark.sql.types.DataTypes.BooleanType)
+            .apply(rows.col(ParsedRecord.ROW_NUMBER)));
   }
 
   /**

@@ -7,11 +7,11 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.Zone;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Protect;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.Pii;
 import dev.dpf.definition.PipelineDefinition;

@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dpf.core.api.Lake;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.QualityRule;

@@ -3,11 +3,11 @@ package dev.dpf.core.internal.stage;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Stage;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Quarantine;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.Zone;
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.size;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.ColumnOrigin;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.Stage;
@@ -16,8 +15,9 @@ import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.QuarantineLimit;
 import dev.dpf.core.internal.quality.TableRules;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.QualityRule;

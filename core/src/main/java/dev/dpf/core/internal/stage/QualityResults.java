@@ -1,10 +1,10 @@
 package dev.dpf.core.internal.stage;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.Zone;
 import java.time.Instant;

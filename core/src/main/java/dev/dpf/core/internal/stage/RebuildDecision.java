@@ -4,13 +4,13 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.Zone;

@@ -1,8 +1,8 @@
 package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
@@ -32,17 +32,13 @@ public final class Reingest {
   }
 
   /**
-   * What re-ingesting each source will do, to be told before the run starts.
+   * The sources named, each checked: a source of the definition, inside the selection.
    *
    * @throws DpfException for a name that is not a source, or a source outside the selection
    */
-  public static List<String> describe(
-      PipelineDefinition definition,
-      Lake lake,
-      Set<String> names,
-      RawRoot raw,
-      Predicate<String> selected) {
-    List<String> told = new ArrayList<>();
+  public static List<SourceDef> check(
+      PipelineDefinition definition, Set<String> names, Predicate<String> selected) {
+    List<SourceDef> out = new ArrayList<>();
     for (String name : names) {
       SourceDef source =
           definition
@@ -66,6 +62,25 @@ public final class Reingest {
                 + name
                 + ")");
       }
+      out.add(source);
+    }
+    return out;
+  }
+
+  /**
+   * What re-ingesting each source will do, to be told before the run starts.
+   *
+   * @throws DpfException for a name that is not a source, or a source outside the selection
+   */
+  public static List<String> describe(
+      PipelineDefinition definition,
+      Lake lake,
+      Set<String> names,
+      RawRoot raw,
+      Predicate<String> selected) {
+    List<String> told = new ArrayList<>();
+    for (SourceDef source : check(definition, names, selected)) {
+      String name = source.name();
       List<RawRoot.RawFile> files = raw.list(source.path());
       long rows = lake.exists(Zone.CONSOLIDATED, name) ? lake.rows(Zone.CONSOLIDATED, name) : 0;
       List<String> datasets =

@@ -1,8 +1,8 @@
 package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.api.IngestHooks;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import java.time.Instant;
 import java.util.Objects;
@@ -10,9 +10,9 @@ import java.util.Set;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What the stages of one run share, made once by the pipeline and passed to each: the session, the
- * definition, the lake and its one writer (so that the run's writes share their locks), the run's
- * id and start, and its options.
+ * What the stages of one run share, made once by the pipeline's builder and passed to each: the
+ * session, the definition, the lake and its one writer (so that the run's writes share their
+ * locks), the run's id and start, and its options.
  *
  * @param runId identifies the run in lineage, quarantine and log rows
  * @param startedAt the run's start: stamped as {@code _ingested_at}, and what freshness judges
@@ -45,17 +45,10 @@ public record RunContext(
    */
   public record Options(
       boolean fullRefresh, boolean allowEmpty, Set<String> reingest, IngestHooks hooks) {
-    public static final Options NONE = new Options(false, false, Set.of(), IngestHooks.NONE);
-
     public Options {
       reingest = Set.copyOf(reingest);
       Objects.requireNonNull(hooks, "hooks");
     }
-  }
-
-  /** This context with {@code options}. */
-  public RunContext with(Options options) {
-    return new RunContext(spark, definition, lake, writer, runId, startedAt, options);
   }
 
   /** This context on another session (one that compiles against declared schemas). */

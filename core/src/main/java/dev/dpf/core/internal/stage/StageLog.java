@@ -3,8 +3,8 @@ package dev.dpf.core.internal.stage;
 import dev.dpf.core.DpfErrors;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.system.RunLog;
+import dev.dpf.core.lake.DeltaWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StageLog {
   // The run's lines are the pipeline's: named so without a reference up to the entry point.
-  private static final Logger LOG = LoggerFactory.getLogger("dev.dpf.core.api.Pipeline");
+  private static final Logger LOG = LoggerFactory.getLogger("dev.dpf.core.pipeline.Pipeline");
 
   /**
    * How a stage keeps the rows it reads more than once (parsed records, conformed rows, ranked

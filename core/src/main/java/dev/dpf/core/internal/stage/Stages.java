@@ -1,13 +1,13 @@
 package dev.dpf.core.internal.stage;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.LineageGraph;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.system.QualityLog;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;

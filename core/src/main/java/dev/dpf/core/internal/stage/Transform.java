@@ -2,7 +2,6 @@ package dev.dpf.core.internal.stage;
 
 import static org.apache.spark.sql.functions.col;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.Stage;
@@ -10,13 +9,14 @@ import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.QuarantineLimit;
 import dev.dpf.core.internal.quality.TableRules;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.internal.transform.Quarantine;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.Zone;
 import java.time.Instant;

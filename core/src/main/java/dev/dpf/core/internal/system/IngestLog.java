@@ -4,10 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.SystemTables;
-import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;

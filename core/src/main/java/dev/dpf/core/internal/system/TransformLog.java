@@ -1,8 +1,8 @@
 package dev.dpf.core.internal.system;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.SystemTables;
-import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.Zone;
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
@@ -113,8 +113,9 @@ class BadInputTest {
   }
 
   private List<TableResult> run(Lake lake, Path raw, String runId) {
-    return new Pipeline(
-            spark, definition, lake, runId, Instant.parse("2026-11-24T00:00:00Z"), r -> {})
+    return Pipeline.builder(spark, definition, lake)
+        .run(runId, Instant.parse("2026-11-24T00:00:00Z"))
+        .build()
         .run(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
   }
 }

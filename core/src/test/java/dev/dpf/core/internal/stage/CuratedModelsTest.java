@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
@@ -107,8 +107,11 @@ class CuratedModelsTest {
     Path file = dir.resolve("pipeline.yaml");
     Files.writeString(file, yaml.toString());
     List<TableResult> results = new ArrayList<>();
-    new Pipeline(spark, Definitions.load(file), lake, "r", Instant.now(), results::add)
+    Pipeline.builder(spark, Definitions.load(file), lake)
+        .run("r", Instant.now())
+        .listener(results::add)
         .piiKey(KEY)
+        .build()
         .curate();
     return results;
   }

@@ -2,10 +2,10 @@ package dev.dpf.core.internal.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
@@ -162,7 +162,9 @@ class IncrementalModelTest {
   }
 
   private List<TableResult> runAll(PipelineDefinition definition, Lake lake, String runId) {
-    return new Pipeline(spark, definition, lake, runId, Instant.now(), r -> {})
+    return Pipeline.builder(spark, definition, lake)
+        .run(runId, Instant.now())
+        .build()
         .run(
             RawRoot.open(
                 dir.resolve("raw").toString(), spark.sparkContext().hadoopConfiguration()));

@@ -4,10 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.api.IngestHooks;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.RawRoot;
-import dev.dpf.core.api.SparkSetup;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.lake.SparkSetup;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.CrashAt;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.JavaProcess;
@@ -149,8 +149,10 @@ class IngestCrashTest {
 
   static void run(SparkSession spark, String raw, String lake, String runId, IngestHooks hooks) {
     PipelineDefinition d = Definitions.parse("crash.yaml", DEFINITION, f -> null);
-    new Pipeline(spark, d, new Lake(spark, lake), runId, Instant.now(), r -> {})
+    Pipeline.builder(spark, d, new Lake(spark, lake))
+        .run(runId, Instant.now())
         .hooks(hooks)
+        .build()
         .ingest(RawRoot.open(raw, spark.sparkContext().hadoopConfiguration()));
   }
 

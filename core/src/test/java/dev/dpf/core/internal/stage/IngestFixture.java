@@ -2,10 +2,10 @@ package dev.dpf.core.internal.stage;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
@@ -73,8 +73,8 @@ abstract class IngestFixture {
       String rest,
       String runId,
       Map<String, String> files,
-      java.util.function.UnaryOperator<Pipeline> options) {
-    Pipeline p = options.apply(pipeline(sources, rest, runId, files));
+      java.util.function.UnaryOperator<Pipeline.Builder> options) {
+    Pipeline p = options.apply(builder(sources, rest, runId, files)).build();
     List<TableResult> results = new ArrayList<>(p.transform());
     results.addAll(p.curate());
     return results;
@@ -90,13 +90,13 @@ abstract class IngestFixture {
   }
 
   Pipeline pipeline(String sources, String datasets, String runId, Map<String, String> files) {
-    return new Pipeline(
-        spark,
-        definition(sources, datasets, files),
-        lake(),
-        runId,
-        Instant.parse("2026-11-24T00:00:00Z"),
-        r -> {});
+    return builder(sources, datasets, runId, files).build();
+  }
+
+  Pipeline.Builder builder(
+      String sources, String datasets, String runId, Map<String, String> files) {
+    return Pipeline.builder(spark, definition(sources, datasets, files), lake())
+        .run(runId, Instant.parse("2026-11-24T00:00:00Z"));
   }
 
   static PipelineDefinition definition(String sources, String datasets, Map<String, String> files) {

@@ -5,8 +5,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.Zone;
 import java.util.Arrays;

@@ -2,9 +2,9 @@ package dev.dpf.core.internal.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.internal.storage.DeltaWriter;
 import dev.dpf.core.internal.transform.Columns;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.DmsChanges;
 import dev.dpf.core.testing.DmsChanges.Change;

@@ -2,10 +2,10 @@ package dev.dpf.core.internal.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.Stage;
-import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.ModelDef;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.Goldens;
 import dev.dpf.core.testing.RawFiles;
@@ -78,8 +78,11 @@ class PipelineEndToEndTest {
   }
 
   private Pipeline pipeline(String runId, List<TableResult> results) {
-    return new Pipeline(spark, definition, lake, runId, STARTED, results::add)
-        .piiKey(SampleLake.PII_KEY);
+    return Pipeline.builder(spark, definition, lake)
+        .run(runId, STARTED)
+        .listener(results::add)
+        .piiKey(SampleLake.PII_KEY)
+        .build();
   }
 
   @Test

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.api.IngestHooks;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.Selection;
-import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.definition.PipelineDefinition;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
@@ -57,8 +56,8 @@ class PlanRunAgreementTest extends IngestFixture {
   private final SoftAssertions agreement = new SoftAssertions();
 
   /** A pipeline of the definition as it is now, for run {@code runs}, with {@code options}. */
-  private Pipeline pipeline(UnaryOperator<Pipeline> options) {
-    return options.apply(pipeline(SOURCES, rest, "r" + runs, sql));
+  private Pipeline pipeline(UnaryOperator<Pipeline.Builder> options) {
+    return options.apply(builder(SOURCES, rest, "r" + runs, sql)).build();
   }
 
   private static String outcome(Planned p) {
@@ -74,7 +73,7 @@ class PlanRunAgreementTest extends IngestFixture {
    * Plans, then runs, with the same options; asserts every table's run did what the plan said.
    * Returns the plan, by table.
    */
-  private Map<String, Planned> planThenRun(UnaryOperator<Pipeline> options) {
+  private Map<String, Planned> planThenRun(UnaryOperator<Pipeline.Builder> options) {
     runs++;
     List<Planned> plan = pipeline(options).plan(rawRoot());
     List<TableResult> results = pipeline(options).run(rawRoot());
@@ -158,14 +157,7 @@ class PlanRunAgreementTest extends IngestFixture {
 
     // --reingest a.
     assertThat(
-            actions(
-                planThenRun(
-                    p -> {
-                      p.reingest(List.of("a"), rawRoot());
-                      return p;
-                    }),
-                "consolidated.a",
-                "transformed.a"))
+            actions(planThenRun(p -> p.reingest(List.of("a"))), "consolidated.a", "transformed.a"))
         .containsExactly(Planned.Action.REINGEST, Planned.Action.REBUILD);
 
     // A selection: b and what reads it, with new files for both sources.
@@ -201,27 +193,6 @@ class PlanRunAgreementTest extends IngestFixture {
     assertThat(actions(planThenRun(p -> p), "consolidated.a", "transformed.a", "curated.k"))
         .containsExactly(Planned.Action.RESUME, Planned.Action.MERGE, Planned.Action.RECOMPUTE);
     agreement.assertAll();
-  }
-
-  @Test
-  void anOptionSetAfterAPlanAppliesToEveryStageOfTheRun() throws Exception {
-    write("files/a/1.csv", "id,x\n1,10\n");
-    write("files/b/1.csv", "id,v\n1,one\n");
-    pipeline(p -> p).run(rawRoot());
-
-    // The pipeline planned before the option was set: its models were made without it then.
-    Pipeline p = pipeline(q -> q);
-    p.plan(rawRoot());
-    p.fullRefresh(true);
-    List<TableResult> results = p.run(rawRoot());
-
-    assertThat(results.stream().filter(r -> r.stage() != Stage.INGEST))
-        .extracting(r -> r.table() + " " + r.action() + " " + r.note().startsWith("rebuilt (full"))
-        .contains("transformed.a REBUILD true", "transformed.b REBUILD true");
-    assertThat(results)
-        .filteredOn(r -> r.table().startsWith("curated."))
-        .extracting(r -> r.table() + " " + r.action() + " " + r.note().endsWith("(full refresh)"))
-        .containsExactly("curated.m REBUILD true", "curated.k REBUILD true");
   }
 
   private PipelineDefinition definitionNow() {

@@ -3,10 +3,10 @@ package dev.dpf.core.internal.stage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.RawFiles;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
@@ -40,13 +40,13 @@ class SeedTransactionsTest {
     Files.copy(seed, target);
     List<TableResult> results = new ArrayList<>();
 
-    new Pipeline(
+    Pipeline.builder(
             spark,
             Definitions.load(Repo.root().resolve("src/pipeline.yaml")),
-            new Lake(spark, lakeDir.toString()),
-            "seed",
-            Instant.parse("2026-11-24T00:00:00Z"),
-            results::add)
+            new Lake(spark, lakeDir.toString()))
+        .run("seed", Instant.parse("2026-11-24T00:00:00Z"))
+        .listener(results::add)
+        .build()
         .run(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()));
 
     assertThat(results)

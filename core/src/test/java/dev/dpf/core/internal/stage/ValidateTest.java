@@ -2,8 +2,8 @@ package dev.dpf.core.internal.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.api.Lake;
-import dev.dpf.core.api.Pipeline;
+import dev.dpf.core.lake.Lake;
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
@@ -26,13 +26,9 @@ class ValidateTest {
   @TempDir Path lakeDir;
 
   private List<String> validate(PipelineDefinition d) {
-    return new Pipeline(
-            spark,
-            d,
-            new Lake(spark, lakeDir.toString()),
-            "v",
-            Instant.parse("2026-12-01T00:00:00Z"),
-            r -> {})
+    return Pipeline.builder(spark, d, new Lake(spark, lakeDir.toString()))
+        .run("v", Instant.parse("2026-12-01T00:00:00Z"))
+        .build()
         .validate();
   }
 
@@ -106,13 +102,9 @@ class ValidateTest {
         .save(lakeDir.resolve("consolidated/t").toString());
 
     Pipeline p =
-        new Pipeline(
-            spark,
-            d,
-            new Lake(spark, lakeDir.toString()),
-            "v",
-            Instant.parse("2026-12-01T00:00:00Z"),
-            r -> {});
+        Pipeline.builder(spark, d, new Lake(spark, lakeDir.toString()))
+            .run("v", Instant.parse("2026-12-01T00:00:00Z"))
+            .build();
 
     assertThat(p.validateOnce()).isEmpty();
     try (var files = Files.list(lakeDir.resolve("_system/validated"))) {

@@ -1,6 +1,15 @@
-package dev.dpf.core.api;
+package dev.dpf.core.pipeline;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.api.ColumnOrigin;
+import dev.dpf.core.api.IngestHooks;
+import dev.dpf.core.api.Planned;
+import dev.dpf.core.api.QualityResult;
+import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.Selection;
+import dev.dpf.core.api.Stage;
+import dev.dpf.core.api.SystemTables;
+import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.pii.PiiKey;
 import dev.dpf.core.internal.stage.ConsolidatedColumns;
 import dev.dpf.core.internal.stage.DefinitionCheck;
@@ -11,7 +20,8 @@ import dev.dpf.core.internal.stage.RunContext;
 import dev.dpf.core.internal.stage.StageLog;
 import dev.dpf.core.internal.stage.Stages;
 import dev.dpf.core.internal.stage.Transform;
-import dev.dpf.core.internal.storage.DeltaWriter;
+import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
@@ -34,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * (consolidated to transformed) and curate (transformed to curated). Each stage reports one {@link
  * TableResult} per table to the listener as it finishes it, and returns them all.
  *
- * <p>No argument may be null. A problem the user can fix (a definition that does not check, a
- * quality rule set to {@code fail}, a lake another process holds) is a {@link
+ * <p>Made by a {@link Builder} with everything a run is told (its id and start, listeners, options,
+ * selection, sources to re-ingest), which it keeps: a plan and the run after it decide with the
+ * same options. No argument may be null. A problem the user can fix (a definition that does not
+ * check, a quality rule set to {@code fail}, a lake another process holds) is a {@link
  * dev.dpf.core.DpfException} saying problem, cause and fix; a table's failure is also reported as a
  * {@link TableResult.Status#FAILED} result and written to {@link SystemTables#RUNS} before the
  * stage stops.
@@ -46,14 +58,19 @@ public final class Pipeline {
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
+  private final RunContext run;
+  private final Selection selection; // null: every table
+  private final Set<String> chosen;
+  private final Map<String, String> environment;
   private final List<QualityResult> quality = new ArrayList<>();
   private final Set<String> warnings =
       java.util.Collections.synchronizedSet(new java.util.LinkedHashSet<>());
-  private final RunContext run;
   private final DefinitionCheck check;
   private final StageLog log;
   private final Stages stages;
   private String piiKey;
+  private Models models;
+  private Map<String, String> stale; // a selected table -> the note on its stale inputs
   // Whether a stage that writes has started; whether models were compiled with PROCESS_KEY.
   private boolean writing;
   private boolean readingKey;
@@ -67,43 +84,151 @@ public final class Pipeline {
     return java.util.HexFormat.of().formatHex(bytes);
   }
 
-  private IngestHooks hooks = IngestHooks.NONE;
-  private Map<String, String> environment = Map.of();
-  private Models models;
-  private boolean fullRefresh;
-  private boolean allowEmpty;
-  private Selection selection;
-  private Set<String> chosen; // null: every table
-  private Map<String, String> stale; // a selected table -> the note on its stale inputs
-  private Set<String> reingest = Set.of();
-
-  /**
-   * @param runId identifies this run in lineage and quarantine columns
-   * @param startedAt the run's start, stamped as {@code _ingested_at}
-   * @param listener told of each table as it finishes
-   */
-  public Pipeline(
-      SparkSession spark,
-      PipelineDefinition definition,
-      Lake lake,
-      String runId,
-      Instant startedAt,
-      Consumer<TableResult> listener) {
-    this.spark = spark;
-    this.definition = definition;
-    this.lake = lake;
+  private Pipeline(Builder b) {
+    this.spark = b.spark;
+    this.definition = b.definition;
+    this.lake = b.lake;
+    this.selection = b.selection;
+    this.chosen = b.chosen;
+    this.environment = b.environment;
+    this.piiKey = b.piiKey;
     this.run =
         new RunContext(
             spark,
             definition,
             lake,
             new DeltaWriter(lake),
-            runId,
-            startedAt,
-            RunContext.Options.NONE);
+            b.runId,
+            b.startedAt,
+            new RunContext.Options(
+                b.fullRefresh, b.allowEmpty, Reingest.names(b.reingest), b.hooks));
     this.check = new DefinitionCheck(run);
-    this.log = new StageLog(run, listener);
+    this.log = new StageLog(run, b.listener);
+    log.onStart(b.onStart);
     this.stages = new Stages(run, log, quality, this::selected, this::models);
+  }
+
+  /** A pipeline of {@code definition} on {@code lake}, to be told its run and options. */
+  public static Builder builder(SparkSession spark, PipelineDefinition definition, Lake lake) {
+    return new Builder(spark, definition, lake);
+  }
+
+  /**
+   * What a pipeline is told before it starts, each setting once; by default a run named {@code run}
+   * starting now, no listeners, no options, every table, nothing re-ingested.
+   */
+  public static final class Builder {
+    private final SparkSession spark;
+    private final PipelineDefinition definition;
+    private final Lake lake;
+    private String runId = "run";
+    private Instant startedAt = Instant.now();
+    private Consumer<TableResult> listener = r -> {};
+    private java.util.function.BiConsumer<String, String> onStart = (stage, table) -> {};
+    private boolean fullRefresh;
+    private boolean allowEmpty;
+    private IngestHooks hooks = IngestHooks.NONE;
+    private Map<String, String> environment = Map.of();
+    private String piiKey;
+    private Selection selection;
+    private Set<String> chosen;
+    private List<String> reingest = List.of();
+
+    private Builder(SparkSession spark, PipelineDefinition definition, Lake lake) {
+      this.spark = java.util.Objects.requireNonNull(spark, "spark");
+      this.definition = java.util.Objects.requireNonNull(definition, "definition");
+      this.lake = java.util.Objects.requireNonNull(lake, "lake");
+    }
+
+    /**
+     * @param runId identifies this run in lineage and quarantine columns
+     * @param startedAt the run's start, stamped as {@code _ingested_at}
+     */
+    public Builder run(String runId, Instant startedAt) {
+      this.runId = java.util.Objects.requireNonNull(runId, "runId");
+      this.startedAt = java.util.Objects.requireNonNull(startedAt, "startedAt");
+      return this;
+    }
+
+    /** Tells {@code listener} of each table as it finishes. */
+    public Builder listener(Consumer<TableResult> listener) {
+      this.listener = java.util.Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** Tells {@code starts} of each table as its work starts: (stage, table). */
+    public Builder onStart(java.util.function.BiConsumer<String, String> starts) {
+      this.onStart = java.util.Objects.requireNonNull(starts, "starts");
+      return this;
+    }
+
+    /**
+     * Rebuilds the (selected) datasets from all their consolidated rows and the models from
+     * scratch, whatever the logs say; ingest is unchanged (consolidated tables are append-only
+     * history).
+     */
+    public Builder fullRefresh(boolean on) {
+      this.fullRefresh = on;
+      return this;
+    }
+
+    /**
+     * Lets a full refresh replace a table that has rows by none (it stops the run otherwise: a
+     * wrong format that rejects every row, an input emptied by mistake).
+     */
+    public Builder allowEmpty(boolean on) {
+      this.allowEmpty = on;
+      return this;
+    }
+
+    /** Tells {@code hooks} how far each ingest got (a crash test stops the process there). */
+    public Builder hooks(IngestHooks hooks) {
+      this.hooks = java.util.Objects.requireNonNull(hooks, "hooks");
+      return this;
+    }
+
+    /**
+     * The process environment, where the PII hashing key may be ({@link PiiKey#ENV}); none by
+     * default.
+     */
+    public Builder environment(Map<String, String> environment) {
+      this.environment = Map.copyOf(environment);
+      return this;
+    }
+
+    /**
+     * Uses {@code key} to hash personal data in models, instead of the key from the environment or
+     * the lake ({@link PiiKey}).
+     */
+    public Builder piiKey(String key) {
+      this.piiKey = java.util.Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /**
+     * Runs only the {@code chosen} tables of {@code selection} ({@link Selection#choose}); each
+     * other table of a stage is reported {@code not selected} and not touched.
+     */
+    public Builder select(Selection selection, Set<String> chosen) {
+      this.selection = java.util.Objects.requireNonNull(selection, "selection");
+      this.chosen = Set.copyOf(chosen);
+      return this;
+    }
+
+    /**
+     * Reads every raw file of these sources again (names separated by commas or spaces, {@code
+     * source:} optional), replacing their consolidated tables (and their ingest quarantine) instead
+     * of appending; their datasets are then rebuilt from the new rows. {@link Pipeline#reingest}
+     * tells what that will do.
+     */
+    public Builder reingest(List<String> sources) {
+      this.reingest = List.copyOf(sources);
+      return this;
+    }
+
+    public Pipeline build() {
+      return new Pipeline(this);
+    }
   }
 
   /**
@@ -119,7 +244,7 @@ public final class Pipeline {
       lake.createDatabase(zone);
     }
     List<TableResult> out = new ArrayList<>();
-    Transform transform = new Transform(context());
+    Transform transform = new Transform(run);
     for (DatasetDef dataset : definition.datasets()) {
       SourceDef source = definition.source(dataset.source()).orElseThrow();
       for (TableResult r :
@@ -183,6 +308,7 @@ public final class Pipeline {
    * a selected one reads that are not selected count as they are now.
    */
   public List<Planned> plan(RawRoot raw) {
+    Reingest.check(definition, run.options().reingest(), this::selected);
     return plan(raw, this::selected);
   }
 
@@ -201,7 +327,7 @@ public final class Pipeline {
           }
         };
     if (raw != null) {
-      Ingest ingest = new Ingest(context());
+      Ingest ingest = new Ingest(run);
       for (SourceDef source : definition.sources()) {
         add.accept(
             planned.test(source.table())
@@ -210,14 +336,14 @@ public final class Pipeline {
       }
       warnings.addAll(ingest.warnings());
     }
-    Transform transform = new Transform(context());
+    Transform transform = new Transform(run);
     for (DatasetDef dataset : definition.datasets()) {
       Planned p =
           planned.test(dataset.table())
               ? transform.plan(
                   dataset,
                   changing.get(dataset.sourceTable()),
-                  fullRefresh && selected(dataset.table()))
+                  run.options().fullRefresh() && selected(dataset.table()))
               : Planned.notSelected(Stage.TRANSFORM, dataset.table());
       Transform.withHistory(dataset, p).forEach(add);
     }
@@ -227,7 +353,11 @@ public final class Pipeline {
         add.accept(
             planned.test(model.table())
                 ? models()
-                    .plan(stage, model, changing.keySet(), fullRefresh && selected(model.table()))
+                    .plan(
+                        stage,
+                        model,
+                        changing.keySet(),
+                        run.options().fullRefresh() && selected(model.table()))
                 : Planned.notSelected(stage, model.table()));
       }
     }
@@ -280,9 +410,10 @@ public final class Pipeline {
    * source that fails does not stop the others: each is ingested, then the first failure is thrown.
    */
   public List<TableResult> ingest(RawRoot raw) {
+    Reingest.check(definition, run.options().reingest(), this::selected);
     writes();
     noteStaleInputs(raw);
-    Ingest ingest = new Ingest(context());
+    Ingest ingest = new Ingest(run);
     try {
       return log.logged(Stage.INGEST, () -> stages.ingest(raw, ingest));
     } finally {
@@ -308,7 +439,7 @@ public final class Pipeline {
   public List<TableResult> transform() {
     writes();
     noteStaleInputs(null);
-    return log.logged(Stage.TRANSFORM, () -> stages.transform(new Transform(context())));
+    return log.logged(Stage.TRANSFORM, () -> stages.transform(new Transform(run)));
   }
 
   /**
@@ -318,7 +449,7 @@ public final class Pipeline {
    */
   public List<TableResult> replay() {
     writes();
-    return log.logged(Stage.REPLAY, () -> stages.replay(new Transform(context())));
+    return log.logged(Stage.REPLAY, () -> stages.replay(new Transform(run)));
   }
 
   /**
@@ -343,81 +474,17 @@ public final class Pipeline {
   }
 
   /**
-   * Runs only the {@code chosen} tables of {@code selection} ({@link Selection#choose}); each other
-   * table of a stage is reported {@code not selected} and not touched.
+   * What re-ingesting each of the {@link Builder#reingest} sources will do, with the raw files now
+   * under {@code raw}: one line each, to be told before the run starts.
+   *
+   * @throws DpfException for a name that is not a source, or a source outside the selection
    */
-  public Pipeline select(Selection selection, Set<String> chosen) {
-    this.selection = selection;
-    this.chosen = Set.copyOf(chosen);
-    return this;
+  public List<String> reingest(RawRoot raw) {
+    return Reingest.describe(definition, lake, run.options().reingest(), raw, this::selected);
   }
 
   private boolean selected(String table) {
     return chosen == null || selection.contains(chosen, table);
-  }
-
-  /**
-   * Rebuilds the (selected) datasets from all their consolidated rows and the models from scratch,
-   * whatever the logs say; ingest is unchanged (consolidated tables are append-only history).
-   */
-  public synchronized Pipeline fullRefresh(boolean on) {
-    this.fullRefresh = on;
-    this.models = null; // made again with this option
-    return this;
-  }
-
-  /**
-   * Lets a full refresh replace a table that has rows by none (it stops the run otherwise: a wrong
-   * format that rejects every row, an input emptied by mistake).
-   */
-  public synchronized Pipeline allowEmpty(boolean on) {
-    this.allowEmpty = on;
-    this.models = null; // made again with this option
-    return this;
-  }
-
-  /**
-   * Reads every raw file of these sources again, replacing their consolidated tables (and their
-   * ingest quarantine) instead of appending; their datasets are then rebuilt from the new rows.
-   * Returns, for each, what that will do, to be told before the run starts.
-   *
-   * @throws DpfException for a name that is not a source, or a source outside the selection
-   */
-  public List<String> reingest(List<String> sources, RawRoot raw) {
-    Set<String> names = Reingest.names(sources);
-    List<String> told = Reingest.describe(definition, lake, names, raw, this::selected);
-    this.reingest = Set.copyOf(names);
-    return told;
-  }
-
-  /** Tells {@code starts} of each table as its work starts: (stage, table). */
-  public Pipeline onStart(java.util.function.BiConsumer<String, String> starts) {
-    log.onStart(starts);
-    return this;
-  }
-
-  /** Tells {@code hooks} how far each ingest got (a crash test stops the process there). */
-  public Pipeline hooks(IngestHooks hooks) {
-    this.hooks = hooks;
-    return this;
-  }
-
-  /**
-   * The process environment, where the PII hashing key may be ({@link PiiKey#ENV}); none by
-   * default.
-   */
-  public Pipeline environment(Map<String, String> environment) {
-    this.environment = Map.copyOf(environment);
-    return this;
-  }
-
-  /**
-   * Uses {@code key} to hash personal data in models, instead of the key from the environment or
-   * the lake ({@link PiiKey}).
-   */
-  public Pipeline piiKey(String key) {
-    this.piiKey = key;
-    return this;
   }
 
   /**
@@ -456,14 +523,9 @@ public final class Pipeline {
     }
   }
 
-  /** The run's context with the options set so far. */
-  private RunContext context() {
-    return run.with(new RunContext.Options(fullRefresh, allowEmpty, reingest, hooks));
-  }
-
   private synchronized Models models() {
     if (models == null) {
-      models = new Models(context(), this::piiKey);
+      models = new Models(run, this::piiKey);
     }
     return models;
   }

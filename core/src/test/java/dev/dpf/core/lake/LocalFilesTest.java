@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.lake;
 
 import dev.dpf.definition.Zone;
 import java.util.LinkedHashSet;

@@ -1,9 +1,7 @@
-package dev.dpf.core.api;
+package dev.dpf.core.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpf.core.DpfException;
-import dev.dpf.core.internal.storage.CatalogEntries;
-import dev.dpf.core.internal.storage.DeltaLogFiles;
 import dev.dpf.definition.Zone;
 import io.delta.tables.DeltaTable;
 import java.util.List;

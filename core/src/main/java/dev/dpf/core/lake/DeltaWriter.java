@@ -1,8 +1,7 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.lake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dpf.core.api.Lake;
 import dev.dpf.definition.Zone;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;

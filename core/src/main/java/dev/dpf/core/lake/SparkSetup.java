@@ -1,7 +1,5 @@
-package dev.dpf.core.api;
+package dev.dpf.core.lake;
 
-import dev.dpf.core.internal.storage.LakeCatalog;
-import dev.dpf.core.internal.storage.LocalFiles;
 import org.apache.spark.sql.SparkSession;
 
 /**

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

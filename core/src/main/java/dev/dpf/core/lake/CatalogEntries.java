@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.lake;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.definition.TableName;
@@ -27,7 +27,7 @@ import scala.collection.JavaConverters;
  * <p>With a persistent metastore (the Glue Data Catalog on AWS, which Athena reads), each table is
  * registered at its folder, and re-pointed if an earlier lake in the same metastore had it.
  */
-public final class CatalogEntries {
+final class CatalogEntries {
   private final SparkSession spark;
   private final String root;
   private final java.util.Set<TableName> registered = new java.util.HashSet<>();

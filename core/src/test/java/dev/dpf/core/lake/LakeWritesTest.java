@@ -1,8 +1,7 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.lake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.api.Lake;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Zone;
 import java.nio.file.Path;

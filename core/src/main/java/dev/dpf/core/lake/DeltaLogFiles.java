@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.storage;
+package dev.dpf.core.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * {@code commitInfo}, and the latest checksum file's schema, size, files and row counts. No Spark
  * job and no table state to rebuild; every method takes the table's folder.
  */
-public final class DeltaLogFiles {
+final class DeltaLogFiles {
 
   /** The user-metadata field that holds a log table's summary ({@link DeltaWriter#appendLog}). */
   static final String SUMMARY = "dpf_summary";
@@ -434,7 +434,7 @@ public final class DeltaLogFiles {
 
   /**
    * A small table's rows read straight from the data files its latest checksum file lists, or empty
-   * when that file does not list them all plainly ({@link dev.dpf.core.api.Lake#readSmall}).
+   * when that file does not list them all plainly ({@link dev.dpf.core.lake.Lake#readSmall}).
    */
   public Optional<Dataset<Row>> readSmall(SparkSession spark, String dir) {
     JsonNode checksum = checksum(dir);

@@ -1,4 +1,4 @@
-package dev.dpf.core.api;
+package dev.dpf.core.lake;
 
 import dev.dpf.core.DpfErrors;
 import dev.dpf.core.DpfException;
