@@ -56,8 +56,13 @@ public record DatasetDef(
   }
 
   /** The table this dataset is conformed into, {@code transformed.<name>}. */
+  public TableName tableName() {
+    return new TableName(Zone.TRANSFORMED, name);
+  }
+
+  /** {@link #tableName} as text. */
   public String table() {
-    return new TableName(Zone.TRANSFORMED, name).toString();
+    return tableName().toString();
   }
 
   /**
@@ -78,8 +83,13 @@ public record DatasetDef(
   }
 
   /** The consolidated table it reads, {@code consolidated.<source>}. */
+  public TableName sourceTableName() {
+    return new TableName(Zone.CONSOLIDATED, source);
+  }
+
+  /** {@link #sourceTableName} as text. */
   public String sourceTable() {
-    return new TableName(Zone.CONSOLIDATED, source).toString();
+    return sourceTableName().toString();
   }
 
   /** The tables of {@link #referencedDatasets}, {@code transformed.<dataset>}. */
@@ -89,9 +99,14 @@ public record DatasetDef(
         .toList();
   }
 
-  /** The history table's qualified name, {@code transformed.<name>_history}. */
+  /** The table that keeps the dataset's history, {@code transformed.<name>_history}. */
+  public TableName historyTableName() {
+    return new TableName(Zone.TRANSFORMED, historyTable());
+  }
+
+  /** {@link #historyTableName} as text. */
   public String qualifiedHistoryTable() {
-    return new TableName(Zone.TRANSFORMED, historyTable()).toString();
+    return historyTableName().toString();
   }
 
   /** A dataset that ignores undeclared raw columns. */

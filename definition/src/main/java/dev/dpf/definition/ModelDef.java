@@ -48,8 +48,13 @@ public record ModelDef(
   }
 
   /** The table this model writes, for example {@code curated.transactions}. */
+  public TableName tableName() {
+    return new TableName(zone, name);
+  }
+
+  /** {@link #tableName} as text. */
   public String table() {
-    return new TableName(zone, name).toString();
+    return tableName().toString();
   }
 
   /**

@@ -68,9 +68,14 @@ public record PipelineDefinition(
    *     (models/customer_360.sql)}
    */
   public record Table(Zone zone, String name, String madeBy) {
+    /** Its name in the lake. */
+    public TableName tableName() {
+      return new TableName(zone, name);
+    }
+
     /** {@code zone.table}, as SQL names it. */
     public String qualified() {
-      return new TableName(zone, name).toString();
+      return tableName().toString();
     }
   }
 

@@ -40,8 +40,13 @@ public record SourceDef(
   }
 
   /** The table this source is ingested into, {@code consolidated.<name>}. */
+  public TableName tableName() {
+    return new TableName(Zone.CONSOLIDATED, name);
+  }
+
+  /** {@link #tableName} as text. */
   public String table() {
-    return new TableName(Zone.CONSOLIDATED, name).toString();
+    return tableName().toString();
   }
 
   /** A source with the defaults of its kind. */

@@ -26,7 +26,18 @@ public record TableName(Zone zone, String name) {
     if (dot < 0 || dot == text.length() - 1 || text.indexOf('.', dot + 1) >= 0) {
       return Optional.empty();
     }
-    return Zone.of(text).map(z -> new TableName(z, text.substring(dot + 1)));
+    return Zone.ofDbName(text.substring(0, dot))
+        .map(z -> new TableName(z, text.substring(dot + 1)));
+  }
+
+  /**
+   * The table {@code text} names ({@link #parse}).
+   *
+   * @throws IllegalArgumentException when it names none
+   */
+  public static TableName of(String text) {
+    return parse(text)
+        .orElseThrow(() -> new IllegalArgumentException("not a zone.table name: " + text));
   }
 
   /** {@code zone.name}, for example {@code transformed.payments}. */

@@ -17,10 +17,8 @@ public enum Zone {
     return this == SYSTEM ? "_system" : name().toLowerCase(Locale.ROOT);
   }
 
-  /** The zone of a {@code zone.table} name, if its database is one. */
-  public static Optional<Zone> of(String qualifiedTable) {
-    int dot = qualifiedTable.indexOf('.');
-    String db = dot < 0 ? "" : qualifiedTable.substring(0, dot);
+  /** The zone whose database is {@code db} ({@link #dbName}), if one is. */
+  public static Optional<Zone> ofDbName(String db) {
     for (Zone z : values()) {
       if (z.dbName().equals(db)) {
         return Optional.of(z);

@@ -358,9 +358,7 @@ public final class Selection {
   private List<String> bareNames(Zone zone) {
     List<String> out = new ArrayList<>();
     for (String t : inputs.keySet()) {
-      if (t.startsWith(zone.dbName() + ".")) {
-        out.add(nameOf(t));
-      }
+      TableName.parse(t).filter(n -> n.zone() == zone).ifPresent(n -> out.add(n.name()));
     }
     return out;
   }

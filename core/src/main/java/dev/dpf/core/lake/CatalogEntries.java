@@ -39,8 +39,8 @@ final class CatalogEntries {
   }
 
   /** Where a lake keeps a table: {@code <root>/<zone>/<table>}. */
-  public static String tablePath(String root, Zone zone, String table) {
-    return root + "/" + zone.dbName() + "/" + table;
+  static String tablePath(String root, TableName table) {
+    return root + "/" + table.zone().dbName() + "/" + table.name();
   }
 
   /** Whether the session's catalog is the in-memory one of this process (not a metastore). */
@@ -59,9 +59,9 @@ final class CatalogEntries {
   }
 
   /** As {@link #register}, once per table for this lake (writes register after every commit). */
-  synchronized void registerOnce(Zone zone, String table, String location) {
-    if (!registered.contains(new TableName(zone, table))) {
-      register(zone, table, location);
+  synchronized void registerOnce(TableName name, String location) {
+    if (!registered.contains(name)) {
+      register(name, location);
     }
   }
 
@@ -70,17 +70,16 @@ final class CatalogEntries {
    * database is pointed at this lake; in a metastore, the table is registered at its location (and
    * re-pointed if it was registered elsewhere).
    */
-  public synchronized void register(Zone zone, String table, String location) {
-    TableName name = new TableName(zone, table);
+  public synchronized void register(TableName name, String location) {
     registered.add(name);
-    createDatabase(zone);
+    createDatabase(name.zone());
     if (inMemory(spark)) {
       if (!resolvesFolders(spark)) {
-        mirror(zone, table); // a caller's own session, without SparkSetup's catalog
+        mirror(name); // a caller's own session, without SparkSetup's catalog
       }
       return;
     }
-    TableIdentifier id = new TableIdentifier(table, Option.apply(zone.dbName()));
+    TableIdentifier id = identifier(name);
     var catalog = spark.sessionState().catalog();
     if (catalog.tableExists(id)) {
       CatalogTable existing;
@@ -137,8 +136,8 @@ final class CatalogEntries {
    * the JDBC endpoint's metadata calls. Queries do not use it ({@link LakeCatalog} reads the
    * folder).
    */
-  public synchronized void mirror(Zone zone, String table) {
-    String dir = tablePath(root, zone, table);
+  public synchronized void mirror(TableName table) {
+    String dir = tablePath(root, table);
     DeltaLogFiles log = new DeltaLogFiles(spark.sessionState().newHadoopConf());
     java.util.Optional<StructType> schema = log.schema(dir);
     java.util.Optional<java.util.List<String>> partitions = log.partitionColumns(dir);
@@ -151,15 +150,14 @@ final class CatalogEntries {
       schema = java.util.Optional.of(metadata.schema());
       partitions = java.util.Optional.of(JavaConverters.seqAsJavaList(metadata.partitionColumns()));
     }
-    mirror(zone, table, schema.get(), partitions.get());
+    mirror(table, schema.get(), partitions.get());
   }
 
-  private void mirror(
-      Zone zone, String table, StructType schema, java.util.List<String> partitionColumns) {
-    createDatabase(zone);
+  private void mirror(TableName table, StructType schema, java.util.List<String> partitionColumns) {
+    createDatabase(table.zone());
     var catalog = spark.sessionState().catalog();
-    TableIdentifier id = new TableIdentifier(table, Option.apply(zone.dbName()));
-    URI location = new org.apache.hadoop.fs.Path(tablePath(root, zone, table)).toUri();
+    TableIdentifier id = identifier(table);
+    URI location = new org.apache.hadoop.fs.Path(tablePath(root, table)).toUri();
     if (catalog.tableExists(id)) {
       CatalogTable existing = catalog.getTempViewOrPermanentTableMetadata(id);
       if (existing.schema().equals(schema) && sameLocation(existing.location(), location)) {
@@ -212,11 +210,12 @@ final class CatalogEntries {
   }
 
   /** Removes the in-memory catalog's entry of a table (one that {@link #mirror} made). */
-  public synchronized void unmirror(Zone zone, String table) {
-    spark
-        .sessionState()
-        .catalog()
-        .dropTable(new TableIdentifier(table, Option.apply(zone.dbName())), true, false);
+  public synchronized void unmirror(TableName table) {
+    spark.sessionState().catalog().dropTable(identifier(table), true, false);
+  }
+
+  private static TableIdentifier identifier(TableName table) {
+    return new TableIdentifier(table.name(), Option.apply(table.zone().dbName()));
   }
 
   /** The tables the in-memory catalog has entries for in the zone's database. */

@@ -3,7 +3,7 @@ package dev.dpf.core.lake;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
@@ -42,16 +42,16 @@ final class DeltaCommits {
     this.catalog = new CatalogEntries(spark, root);
   }
 
-  String path(Zone zone, String table) {
-    return CatalogEntries.tablePath(root, zone, table);
+  String path(TableName table) {
+    return CatalogEntries.tablePath(root, table);
   }
 
-  long latestVersion(Zone zone, String table) {
-    return log.latestVersion(path(zone, table));
+  long latestVersion(TableName table) {
+    return log.latestVersion(path(table));
   }
 
-  void register(Zone zone, String table) {
-    catalog.register(zone, table, path(zone, table));
+  void register(TableName table) {
+    catalog.register(table, path(table));
   }
 
   /**
@@ -70,8 +70,8 @@ final class DeltaCommits {
   }
 
   Optional<DeltaWriter.Commit> write(
-      Zone zone, String table, String userMetadata, java.util.function.Consumer<String> write) {
-    return writeAfter(zone, table, before -> userMetadata, write);
+      TableName table, String userMetadata, java.util.function.Consumer<String> write) {
+    return writeAfter(table, before -> userMetadata, write);
   }
 
   /**
@@ -79,15 +79,14 @@ final class DeltaCommits {
    * write (-1 when there is no table).
    */
   Optional<DeltaWriter.Commit> writeAfter(
-      Zone zone,
-      String table,
+      TableName table,
       java.util.function.LongFunction<String> userMetadata,
       java.util.function.Consumer<String> write) {
-    synchronized (lockOf(zone, table)) {
-      long before = latestVersion(zone, table);
+    synchronized (lockOf(table)) {
+      long before = latestVersion(table);
       String token = java.util.UUID.randomUUID().toString();
       write.accept(withToken(userMetadata.apply(before), token));
-      return commitWith(zone, table, before, token);
+      return commitWith(table, before, token);
     }
   }
 
@@ -95,14 +94,14 @@ final class DeltaCommits {
    * The commit after version {@code before} whose user metadata carries the token, if any;
    * registers the table. Reads the commits' own log entries, newest first.
    */
-  Optional<DeltaWriter.Commit> commitWith(Zone zone, String table, long before, String token) {
-    long latest = latestVersion(zone, table);
+  Optional<DeltaWriter.Commit> commitWith(TableName table, long before, String token) {
+    long latest = latestVersion(table);
     if (latest < 0) {
       return Optional.empty();
     }
-    catalog.registerOnce(zone, table, path(zone, table));
+    catalog.registerOnce(table, path(table));
     for (long v = latest; v > before; v--) {
-      JsonNode info = log.commitInfo(path(zone, table), v);
+      JsonNode info = log.commitInfo(path(table), v);
       if (token.equals(tokenOf(info.path("userMetadata").asText(null)))) {
         Map<String, String> metrics = new java.util.HashMap<>();
         info.path("operationMetrics")
@@ -141,7 +140,7 @@ final class DeltaCommits {
    * numOutputRows} metric; 0 for a commit that added no file (Delta records no row count then: a
    * replacement by nothing); else the row counts of the files it added. 0 when it made no commit.
    */
-  long rowsOf(Zone zone, String table, Optional<DeltaWriter.Commit> commit) {
+  long rowsOf(TableName table, Optional<DeltaWriter.Commit> commit) {
     if (commit.isEmpty()) {
       return 0;
     }
@@ -154,7 +153,7 @@ final class DeltaCommits {
       return 0;
     }
     // No metrics (spark.databricks.delta.history.metricsEnabled=false): the files' statistics.
-    String dir = path(zone, table);
+    String dir = path(table);
     return log.addedRows(dir, commit.get().version())
         .orElseThrow(
             () ->
@@ -167,7 +166,7 @@ final class DeltaCommits {
                         + metrics));
   }
 
-  Object lockOf(Zone zone, String table) {
-    return writeLocks.computeIfAbsent(path(zone, table), k -> new Object());
+  Object lockOf(TableName table) {
+    return writeLocks.computeIfAbsent(path(table), k -> new Object());
   }
 }

@@ -2,7 +2,7 @@ package dev.dpf.core.lake;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import java.util.List;
@@ -38,28 +38,25 @@ public final class DeltaWriter {
   }
 
   /** Appends rows, adding any new columns to the table's schema; returns the rows committed. */
-  public long append(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
+  public long append(TableName table, Dataset<Row> rows, List<String> partitionBy) {
     return commits.rowsOf(
-        zone,
         table,
         commits.write(
-            zone,
             table,
             null,
-            metadata -> appender(rows, partitionBy, metadata).save(commits.path(zone, table))));
+            metadata -> appender(rows, partitionBy, metadata).save(commits.path(table))));
   }
 
   /**
    * Records {@code userMetadata} (a JSON object) in a commit that changes no data: for a write that
    * found nothing to change but must still say what it was computed from.
    */
-  public void commitMetadataOnly(Zone zone, String table, String userMetadata) {
+  public void commitMetadataOnly(TableName table, String userMetadata) {
     // Delta records no commit for an empty write; a table property change it does record. The
     // property's value is new each time, so it always changes.
     String property = CatalogEntries.sqlString(java.util.UUID.randomUUID().toString());
     Optional<Commit> commit =
         commits.write(
-            zone,
             table,
             userMetadata,
             metadata ->
@@ -68,7 +65,7 @@ public final class DeltaWriter {
                     () ->
                         spark.sql(
                             "ALTER TABLE delta.`"
-                                + commits.path(zone, table).replace("`", "``")
+                                + commits.path(table).replace("`", "``")
                                 + "` SET TBLPROPERTIES ('dpf.metadataOnlyCommit' = '"
                                 + property
                                 + "')")));
@@ -97,14 +94,8 @@ public final class DeltaWriter {
    *     or there was nothing to write)
    */
   public long appendOnce(
-      Zone zone,
-      String table,
-      Dataset<Row> rows,
-      List<String> partitionBy,
-      String appId,
-      long version) {
-    return writeOnce(
-        zone, table, appId, version, metadata -> appender(rows, partitionBy, metadata));
+      TableName table, Dataset<Row> rows, List<String> partitionBy, String appId, long version) {
+    return writeOnce(table, appId, version, metadata -> appender(rows, partitionBy, metadata));
   }
 
   /**
@@ -114,14 +105,8 @@ public final class DeltaWriter {
    * @return rows committed now, or -1 when this write made no commit
    */
   public long overwriteOnce(
-      Zone zone,
-      String table,
-      Dataset<Row> rows,
-      List<String> partitionBy,
-      String appId,
-      long version) {
+      TableName table, Dataset<Row> rows, List<String> partitionBy, String appId, long version) {
     return writeOnce(
-        zone,
         table,
         appId,
         version,
@@ -136,14 +121,12 @@ public final class DeltaWriter {
 
   /** Saves {@code writer}'s write as the commit {@code (appId, version)}; -1: no commit made. */
   long writeOnce(
-      Zone zone,
-      String table,
+      TableName table,
       String appId,
       long version,
       java.util.function.Function<String, org.apache.spark.sql.DataFrameWriter<Row>> writer) {
     Optional<Commit> commit =
         commits.write(
-            zone,
             table,
             null,
             metadata ->
@@ -151,8 +134,8 @@ public final class DeltaWriter {
                     .apply(metadata)
                     .option("txnAppId", appId)
                     .option("txnVersion", version)
-                    .save(commits.path(zone, table)));
-    return commit.isEmpty() ? -1 : commits.rowsOf(zone, table, commit);
+                    .save(commits.path(table)));
+    return commit.isEmpty() ? -1 : commits.rowsOf(table, commit);
   }
 
   /**
@@ -161,20 +144,18 @@ public final class DeltaWriter {
    * numTargetRowsUpdated, numTargetRowsDeleted, ...
    */
   public Optional<Commit> merge(
-      Zone zone, String table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
-    return merge(zone, table, null, merge);
+      TableName table, java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
+    return merge(table, null, merge);
   }
 
   /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
   public Optional<Commit> merge(
-      Zone zone,
-      String table,
+      TableName table,
       String userMetadata,
       java.util.function.Function<DeltaTable, DeltaMergeBuilder> merge) {
-    DeltaMergeBuilder builder = merge.apply(DeltaTable.forPath(spark, commits.path(zone, table)));
+    DeltaMergeBuilder builder = merge.apply(DeltaTable.forPath(spark, commits.path(table)));
     Optional<Commit> commit =
         commits.write(
-            zone,
             table,
             userMetadata,
             metadata -> commits.withSessionUserMetadata(metadata, builder::execute));
@@ -188,15 +169,14 @@ public final class DeltaWriter {
    * says about a key from its latest commit alone ({@link #logSummary}), without reading its rows.
    */
   public void appendLog(
-      Zone zone, String table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
+      TableName table, Dataset<Row> rows, java.util.function.Consumer<ObjectNode> update) {
     commits.writeAfter(
-        zone,
         table,
         before -> {
           ObjectNode summary =
               before < 0
                   ? JSON.createObjectNode()
-                  : DeltaLogFiles.summaryOf(log.commitInfo(commits.path(zone, table), before));
+                  : DeltaLogFiles.summaryOf(log.commitInfo(commits.path(table), before));
           if (summary == null) {
             summary = JSON.createObjectNode();
           }
@@ -204,35 +184,31 @@ public final class DeltaWriter {
           return JSON.createObjectNode().set(DeltaLogFiles.SUMMARY, summary).toString();
         },
         // A log's few rows in one file, not one per core.
-        metadata ->
-            appender(rows.coalesce(1), List.of(), metadata).save(commits.path(zone, table)));
+        metadata -> appender(rows.coalesce(1), List.of(), metadata).save(commits.path(table)));
   }
 
   /**
    * The summary the log table's latest commit carries ({@link #appendLog}); empty when there is no
    * table or that commit carries none (another kind of write made it): then only the rows can tell.
    */
-  public Optional<ObjectNode> logSummary(Zone zone, String table) {
-    long latest = commits.latestVersion(zone, table);
+  public Optional<ObjectNode> logSummary(TableName table) {
+    long latest = commits.latestVersion(table);
     return latest < 0
         ? Optional.empty()
-        : Optional.ofNullable(
-            DeltaLogFiles.summaryOf(log.commitInfo(commits.path(zone, table), latest)));
+        : Optional.ofNullable(DeltaLogFiles.summaryOf(log.commitInfo(commits.path(table), latest)));
   }
 
   /** Replaces the table's content (and schema) with {@code rows}; returns the rows committed. */
-  public long overwrite(Zone zone, String table, Dataset<Row> rows, List<String> partitionBy) {
-    return overwrite(zone, table, rows, partitionBy, null);
+  public long overwrite(TableName table, Dataset<Row> rows, List<String> partitionBy) {
+    return overwrite(table, rows, partitionBy, null);
   }
 
   /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
   public long overwrite(
-      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
+      TableName table, Dataset<Row> rows, List<String> partitionBy, String userMetadata) {
     return commits.rowsOf(
-        zone,
         table,
         commits.write(
-            zone,
             table,
             userMetadata,
             metadata ->
@@ -242,7 +218,7 @@ public final class DeltaWriter {
                     .option("overwriteSchema", "true")
                     .option("userMetadata", metadata)
                     .partitionBy(partitionBy.toArray(String[]::new))
-                    .save(commits.path(zone, table))));
+                    .save(commits.path(table))));
   }
 
   /**
@@ -250,20 +226,19 @@ public final class DeltaWriter {
    * {@code rows}; returns the rows committed.
    */
   public long replaceWhere(
-      Zone zone, String table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
-    return replaceWhere(zone, table, rows, partitionBy, predicate, null);
+      TableName table, Dataset<Row> rows, List<String> partitionBy, String predicate) {
+    return replaceWhere(table, rows, partitionBy, predicate, null);
   }
 
   /** As above, recording {@code userMetadata} (a JSON object, or null) in the commit. */
   public long replaceWhere(
-      Zone zone,
-      String table,
+      TableName table,
       Dataset<Row> rows,
       List<String> partitionBy,
       String predicate,
       String userMetadata) {
     return commits.rowsOf(
-        zone, table, replaceWhereCommit(zone, table, rows, partitionBy, predicate, userMetadata));
+        table, replaceWhereCommit(table, rows, partitionBy, predicate, userMetadata));
   }
 
   /**
@@ -271,15 +246,13 @@ public final class DeltaWriter {
    * empty when Delta made none.
    */
   public Optional<Commit> replaceWhereCommit(
-      Zone zone,
-      String table,
+      TableName table,
       Dataset<Row> rows,
       List<String> partitionBy,
       String predicate,
       String userMetadata) {
-    boolean exists = commits.latestVersion(zone, table) >= 0;
+    boolean exists = commits.latestVersion(table) >= 0;
     return commits.write(
-        zone,
         table,
         userMetadata,
         metadata -> {
@@ -293,7 +266,7 @@ public final class DeltaWriter {
               exists
                   ? writer.mode(SaveMode.Overwrite).option("replaceWhere", predicate)
                   : writer.mode(SaveMode.Append);
-          writer.save(commits.path(zone, table));
+          writer.save(commits.path(table));
         });
   }
 
@@ -302,8 +275,8 @@ public final class DeltaWriter {
    * it as of the table's version {@code version} (none when it is -1: the table did not exist).
    */
   public void restoreWhere(
-      Zone zone, String table, List<String> partitionBy, String predicate, long version) {
-    Dataset<Row> latest = spark.read().format("delta").load(commits.path(zone, table));
+      TableName table, List<String> partitionBy, String predicate, long version) {
+    Dataset<Row> latest = spark.read().format("delta").load(commits.path(table));
     Dataset<Row> before =
         version < 0
             ? latest.limit(0)
@@ -311,9 +284,9 @@ public final class DeltaWriter {
                 .read()
                 .format("delta")
                 .option("versionAsOf", version)
-                .load(commits.path(zone, table))
+                .load(commits.path(table))
                 .where(predicate);
-    replaceWhere(zone, table, before, partitionBy, predicate);
+    replaceWhere(table, before, partitionBy, predicate);
   }
 
   /**
@@ -321,26 +294,26 @@ public final class DeltaWriter {
    * replaces instead of rewriting every data file that holds one (Delta 3.1+ writes them; Glue 5.0
    * ships Delta 3.3; Athena reads them).
    */
-  public void enableDeletionVectors(Zone zone, String table) {
-    enable(zone, table, "delta.enableDeletionVectors");
+  public void enableDeletionVectors(TableName table) {
+    enable(table, "delta.enableDeletionVectors");
   }
 
   /**
    * Turns on the table's change data feed, once, so readers can ask which rows later commits
    * changed; returns false if it was on already.
    */
-  public boolean enableChangeDataFeed(Zone zone, String table) {
-    return enable(zone, table, "delta.enableChangeDataFeed");
+  public boolean enableChangeDataFeed(TableName table) {
+    return enable(table, "delta.enableChangeDataFeed");
   }
 
-  private boolean enable(Zone zone, String table, String property) {
-    synchronized (commits.lockOf(zone, table)) {
-      return enableLocked(zone, table, property);
+  private boolean enable(TableName table, String property) {
+    synchronized (commits.lockOf(table)) {
+      return enableLocked(table, property);
     }
   }
 
-  private boolean enableLocked(Zone zone, String table, String property) {
-    if (log.checksumMetadata(commits.path(zone, table))
+  private boolean enableLocked(TableName table, String property) {
+    if (log.checksumMetadata(commits.path(table))
         .map(m -> "true".equals(m.path("configuration").path(property).asText(null)))
         .orElse(false)) {
       return false; // read from the checksum file alone: no Delta snapshot to load
@@ -348,7 +321,7 @@ public final class DeltaWriter {
     // The snapshot's metadata comes from the latest commit's checksum file when there is one: no
     // Spark job, unlike DESCRIBE DETAIL, which rebuilds the table's state to count its files.
     scala.Option<String> value =
-        org.apache.spark.sql.delta.DeltaLog.forTable(spark, commits.path(zone, table))
+        org.apache.spark.sql.delta.DeltaLog.forTable(spark, commits.path(table))
             .update(false, Option.empty(), Option.empty())
             .metadata()
             .configuration()
@@ -358,7 +331,7 @@ public final class DeltaWriter {
     }
     spark.sql(
         "ALTER TABLE delta.`"
-            + commits.path(zone, table).replace("`", "``")
+            + commits.path(table).replace("`", "``")
             + "` SET TBLPROPERTIES ('"
             + property
             + "' = 'true')");
@@ -396,15 +369,14 @@ public final class DeltaWriter {
    * registered); returns whether it was created.
    */
   public boolean createEmpty(
-      Zone zone,
-      String table,
+      TableName table,
       java.util.function.Supplier<org.apache.spark.sql.types.StructType> schema,
       List<String> partitionBy) {
-    if (commits.latestVersion(zone, table) >= 0) {
-      commits.register(zone, table);
+    if (commits.latestVersion(table) >= 0) {
+      commits.register(table);
       return false;
     }
-    overwrite(zone, table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
+    overwrite(table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
     return true;
   }
 }

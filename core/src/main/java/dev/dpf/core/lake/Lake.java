@@ -2,6 +2,7 @@ package dev.dpf.core.lake;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dpf.core.DpfException;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import io.delta.tables.DeltaTable;
 import java.util.List;
@@ -65,34 +66,34 @@ public final class Lake {
     return root;
   }
 
-  public String path(Zone zone, String table) {
-    return CatalogEntries.tablePath(root, zone, table);
+  public String path(TableName table) {
+    return CatalogEntries.tablePath(root, table);
   }
 
   /**
    * The table's schema, as JSON, as its latest commit's checksum file records it (Delta writes one
    * after each commit): no Spark job. Empty when there is no table or no such file.
    */
-  public Optional<String> schemaJson(Zone zone, String table) {
-    return log.schemaJson(path(zone, table));
+  public Optional<String> schemaJson(TableName table) {
+    return log.schemaJson(path(table));
   }
 
   /** The bytes of the table's data files (checksum file): 0 with no table, empty if unknown. */
-  public OptionalLong sizeBytes(Zone zone, String table) {
-    return log.sizeBytes(path(zone, table));
+  public OptionalLong sizeBytes(TableName table) {
+    return log.sizeBytes(path(table));
   }
 
   /** The table's rows as its checksum file counts them; empty when it cannot ({@link #rows}). */
-  public OptionalLong rowCount(Zone zone, String table) {
-    return log.rowCount(path(zone, table));
+  public OptionalLong rowCount(TableName table) {
+    return log.rowCount(path(table));
   }
 
   /**
    * The newest value of a date or timestamp column from the table's file statistics, with no Spark
    * job; empty when the statistics cannot tell exactly (then only the data can).
    */
-  public Optional<java.time.Instant> newest(Zone zone, String table, String column) {
-    return log.newest(path(zone, table), column);
+  public Optional<java.time.Instant> newest(TableName table, String column) {
+    return log.newest(path(table), column);
   }
 
   /**
@@ -100,11 +101,11 @@ public final class Lake {
    * value}): from its checksum file's list of data files where it has one (no Spark job), else
    * read. False when there is no table.
    */
-  public boolean holdsRowsIn(Zone zone, String table, java.util.Map<String, String> partition) {
-    if (!exists(zone, table)) {
+  public boolean holdsRowsIn(TableName table, java.util.Map<String, String> partition) {
+    if (!exists(table)) {
       return false;
     }
-    return log.hasFilesIn(path(zone, table), partition)
+    return log.hasFilesIn(path(table), partition)
         .orElseGet(
             () -> {
               org.apache.spark.sql.Column where = org.apache.spark.sql.functions.lit(true);
@@ -112,47 +113,47 @@ public final class Lake {
                 where =
                     where.and(org.apache.spark.sql.functions.col(e.getKey()).equalTo(e.getValue()));
               }
-              return !read(zone, table).where(where).isEmpty();
+              return !read(table).where(where).isEmpty();
             });
   }
 
   /** The table's data files (checksum file): 0 with no table, empty if unknown. */
-  public OptionalLong fileCount(Zone zone, String table) {
-    return log.fileCount(path(zone, table));
+  public OptionalLong fileCount(TableName table) {
+    return log.fileCount(path(table));
   }
 
   /** The table's latest version, from its Delta log's file names; -1 when there is no log. */
-  public long latestVersion(Zone zone, String table) {
-    return log.latestVersion(path(zone, table));
+  public long latestVersion(TableName table) {
+    return log.latestVersion(path(table));
   }
 
   /**
    * The {@code version} of the newest idempotent append as {@code appId} that added rows, from the
    * Delta log alone; empty when the log cannot tell.
    */
-  public OptionalLong lastAppendOnce(Zone zone, String table, String appId) {
-    return log.lastAppendOnce(path(zone, table), appId);
+  public OptionalLong lastAppendOnce(TableName table, String appId) {
+    return log.lastAppendOnce(path(table), appId);
   }
 
   /** The table's newest {@code limit} commits, newest first, from the log's own files. */
-  public List<Change> history(Zone zone, String table, int limit) {
-    return log.history(path(zone, table), limit).stream()
+  public List<Change> history(TableName table, int limit) {
+    return log.history(path(table), limit).stream()
         .map(c -> new Change(c.version(), c.at(), c.operation(), c.metrics()))
         .toList();
   }
 
   /** Whether the table exists: its Delta log holds a commit (a listing; no Spark job). */
-  public boolean exists(Zone zone, String table) {
-    return latestVersion(zone, table) >= 0;
+  public boolean exists(TableName table) {
+    return latestVersion(table) >= 0;
   }
 
   /**
    * The table's rows: from its checksum file when that lists every data file ({@link #rowCount}, no
    * Spark job), else counted.
    */
-  public long rows(Zone zone, String table) {
-    OptionalLong fromLog = rowCount(zone, table);
-    return fromLog.isPresent() ? fromLog.getAsLong() : read(zone, table).count();
+  public long rows(TableName table) {
+    OptionalLong fromLog = rowCount(table);
+    return fromLog.isPresent() ? fromLog.getAsLong() : read(table).count();
   }
 
   /**
@@ -161,22 +162,24 @@ public final class Lake {
    * every data file, none with a deletion vector, and the table has no partition columns or column
    * mapping; otherwise (and when there is no such file) as {@link #read}.
    */
-  public Dataset<Row> readSmall(Zone zone, String table) {
-    return log.readSmall(spark, path(zone, table)).orElseGet(() -> read(zone, table));
+  public Dataset<Row> readSmall(TableName table) {
+    return log.readSmall(spark, path(table)).orElseGet(() -> read(table));
   }
 
-  public Dataset<Row> read(Zone zone, String table) {
-    return spark.read().format("delta").load(path(zone, table));
+  public Dataset<Row> read(TableName table) {
+    return spark.read().format("delta").load(path(table));
   }
 
   /** The Delta table, for reading its history and details. */
-  public DeltaTable delta(Zone zone, String table) {
-    return DeltaTable.forPath(spark, path(zone, table));
+  public DeltaTable delta(TableName table) {
+    return DeltaTable.forPath(spark, path(table));
   }
 
   /** The zone's tables (folders with a Delta log), by name. */
-  public List<String> tables(Zone zone) {
-    return log.tablesIn(root + "/" + zone.dbName());
+  public List<TableName> tables(Zone zone) {
+    return log.tablesIn(root + "/" + zone.dbName()).stream()
+        .map(name -> new TableName(zone, name))
+        .toList();
   }
 
   /**
@@ -191,14 +194,14 @@ public final class Lake {
    * The rows of the table's commits after {@code afterVersion} up to {@code toVersion}, from its
    * change data feed.
    */
-  public Dataset<Row> changes(Zone zone, String table, long afterVersion, long toVersion) {
+  public Dataset<Row> changes(TableName table, long afterVersion, long toVersion) {
     return spark
         .read()
         .format("delta")
         .option("readChangeFeed", "true")
         .option("startingVersion", afterVersion + 1)
         .option("endingVersion", toVersion)
-        .load(path(zone, table));
+        .load(path(table));
   }
 
   /**
@@ -207,9 +210,9 @@ public final class Lake {
    * changes without user metadata (turning on the change data feed) change no data and are passed
    * over.
    */
-  public String lastUserMetadata(Zone zone, String table) {
-    for (long v = version(zone, table); v >= 0; v--) {
-      JsonNode info = log.commitInfo(path(zone, table), v);
+  public String lastUserMetadata(TableName table) {
+    for (long v = version(table); v >= 0; v--) {
+      JsonNode info = log.commitInfo(path(table), v);
       String metadata = info.path("userMetadata").asText(null);
       if (metadata != null || !"SET TBLPROPERTIES".equals(info.path("operation").asText())) {
         return metadata;
@@ -219,10 +222,10 @@ public final class Lake {
   }
 
   /** The table's latest version. */
-  public long version(Zone zone, String table) {
-    long v = latestVersion(zone, table);
+  public long version(TableName table) {
+    long v = latestVersion(table);
     if (v < 0) {
-      throw new DpfException("No Delta table at " + path(zone, table));
+      throw new DpfException("No Delta table at " + path(table));
     }
     return v;
   }
@@ -232,8 +235,8 @@ public final class Lake {
    * points at this lake's folder (and, with a persistent metastore such as the Glue Data Catalog,
    * the table is registered there at its location).
    */
-  public void register(Zone zone, String table) {
-    catalog.register(zone, table, path(zone, table));
+  public void register(TableName table) {
+    catalog.register(table, path(table));
   }
 
   /**
@@ -259,18 +262,18 @@ public final class Lake {
    * session's in-memory catalog, for tools that list tables from there (the JDBC endpoint's
    * metadata calls); queries never need it.
    */
-  public void mirror(Zone zone, String table) {
-    catalog.mirror(zone, table);
+  public void mirror(TableName table) {
+    catalog.mirror(table);
   }
 
   /** Removes a table's entry that {@link #mirror} made. */
-  public void unmirror(Zone zone, String table) {
-    catalog.unmirror(zone, table);
+  public void unmirror(TableName table) {
+    catalog.unmirror(table);
   }
 
   /** The zone's tables with an entry in the session's in-memory catalog ({@link #mirror}). */
-  public List<String> mirrored(Zone zone) {
-    return catalog.mirrored(zone);
+  public List<TableName> mirrored(Zone zone) {
+    return catalog.mirrored(zone).stream().map(name -> new TableName(zone, name)).toList();
   }
 
   private boolean hasFolder(Zone zone) {

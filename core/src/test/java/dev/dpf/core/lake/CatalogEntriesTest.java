@@ -3,6 +3,7 @@ package dev.dpf.core.lake;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.nio.file.Path;
 import org.apache.spark.sql.SparkSession;
@@ -17,13 +18,14 @@ class CatalogEntriesTest {
   void withDpfsCatalogNamesResolveFromTheFoldersAndNothingIsEntered() {
     SparkSession spark = SparkExtension.session();
     Lake lake = new Lake(spark, dir.resolve("lake").toString());
-    spark.range(3).write().format("delta").save(lake.path(Zone.TRANSFORMED, "folder_only"));
+    spark.range(3).write().format("delta").save(lake.path(TableName.of("transformed.folder_only")));
 
-    lake.register(Zone.TRANSFORMED, "folder_only");
+    lake.register(TableName.of("transformed.folder_only"));
 
     assertThat(spark.sql("select count(*) from transformed.folder_only").first().getLong(0))
         .isEqualTo(3);
-    assertThat(lake.mirrored(Zone.TRANSFORMED)).doesNotContain("folder_only");
+    assertThat(lake.mirrored(Zone.TRANSFORMED))
+        .doesNotContain(TableName.of("transformed.folder_only"));
   }
 
   @Test
@@ -32,12 +34,12 @@ class CatalogEntriesTest {
     own.conf()
         .set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
     Lake lake = new Lake(own, dir.resolve("lake").toString());
-    own.range(4).write().format("delta").save(lake.path(Zone.CURATED, "entered"));
+    own.range(4).write().format("delta").save(lake.path(TableName.of("curated.entered")));
 
-    lake.register(Zone.CURATED, "entered");
+    lake.register(TableName.of("curated.entered"));
 
     assertThat(own.sql("select count(*) from curated.entered").first().getLong(0)).isEqualTo(4);
-    assertThat(lake.mirrored(Zone.CURATED)).contains("entered");
-    lake.unmirror(Zone.CURATED, "entered");
+    assertThat(lake.mirrored(Zone.CURATED)).contains(TableName.of("curated.entered"));
+    lake.unmirror(TableName.of("curated.entered"));
   }
 }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.lake.Lake;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,9 +56,9 @@ public final class SampleLake {
     for (String table : TABLES) {
       String[] zoneAndName = table.split("\\.");
       Zone zone = Zone.valueOf(zoneAndName[0].toUpperCase(java.util.Locale.ROOT));
-      Goldens.assertMatches(table, lake.read(zone, zoneAndName[1]));
+      Goldens.assertMatches(table, lake.read(new TableName(zone, zoneAndName[1])));
     }
-    Dataset<Row> runs = lake.read(Zone.SYSTEM, "runs");
+    Dataset<Row> runs = lake.read(TableName.of("system.runs"));
     String firstRun = runs.orderBy("logged_at").first().getAs("run_id");
     // Every transformed and curated table the run made has a golden (none left unchecked).
     assertThat(

@@ -173,7 +173,7 @@ abstract class StageCommand implements Callable<Integer> {
    */
   private void report(Startup.Started started, PrintWriter out, boolean changed) {
     Lake lake = new Lake(started.spark(), lakeOptions.lake);
-    if (!lake.exists(SystemTables.RUNS.zone(), SystemTables.RUNS.name())) {
+    if (!lake.exists(SystemTables.RUNS)) {
       return; // stopped before it logged anything: nothing to report
     }
     String dir = report().isEmpty() ? dev.dpf.jobs.site.DocsSite.defaultDir(lake) : report();

@@ -25,8 +25,8 @@ final class TablesCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     out.printf("%-40s %12s%n", "table", "rows");
     for (Zone zone : Zone.values()) {
-      for (String table : lake.tables(zone)) {
-        out.printf("%-40s %,12d%n", new TableName(zone, table).toString(), lake.rows(zone, table));
+      for (TableName table : lake.tables(zone)) {
+        out.printf("%-40s %,12d%n", table, lake.rows(table));
       }
     }
     out.flush();

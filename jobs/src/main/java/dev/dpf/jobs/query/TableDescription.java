@@ -41,10 +41,10 @@ public final class TableDescription {
     Zone zone = parsed.zone();
     String table = parsed.name();
     String full = parsed.toString();
-    if (!lake.exists(zone, table)) {
+    if (!lake.exists(parsed)) {
       List<String> there = new java.util.ArrayList<>();
       for (Zone z : Zone.values()) {
-        lake.tables(z).forEach(t -> there.add(z.dbName() + "." + t));
+        lake.tables(z).forEach(t -> there.add(t.toString()));
       }
       throw new DpfException(
           "No table "
@@ -55,7 +55,7 @@ public final class TableDescription {
               + dev.dpf.definition.Suggest.didYouMean(full, there)
               + " dpf tables lists the tables");
     }
-    lake.register(zone, table);
+    lake.register(parsed);
 
     StringBuilder out = new StringBuilder(full).append('\n');
     dev.dpf.definition.TableDocs docs = definition.docs(full);
@@ -75,22 +75,19 @@ public final class TableDescription {
     line(out, "upstream", upstream.isEmpty() ? "-" : String.join(", ", upstream));
     List<String> downstream = downstream(spark, definition, full);
     line(out, "downstream", downstream.isEmpty() ? "-" : String.join(", ", downstream));
-    line(out, "location", lake.path(zone, table));
+    line(out, "location", lake.path(parsed));
 
     Row detail =
-        lake.delta(zone, table)
-            .detail()
-            .select("numFiles", "sizeInBytes", "partitionColumns")
-            .head();
+        lake.delta(parsed).detail().select("numFiles", "sizeInBytes", "partitionColumns").head();
     // The last change of the data, not of a table property.
     Row last =
-        lake.delta(zone, table)
+        lake.delta(parsed)
             .history(20)
             .select("version", "timestamp", "operation")
             .where("operation <> 'SET TBLPROPERTIES'")
             .orderBy(org.apache.spark.sql.functions.col("version").desc())
             .head();
-    long rows = lake.rows(zone, table);
+    long rows = lake.rows(parsed);
     line(out, "rows", String.format(Locale.ROOT, "%,d", rows));
     line(
         out,

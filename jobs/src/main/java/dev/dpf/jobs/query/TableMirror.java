@@ -60,20 +60,19 @@ final class TableMirror implements AutoCloseable {
     lake.useInSql();
     Set<TableName> seen = new HashSet<>();
     for (Zone zone : Zone.values()) {
-      for (String table : lake.tables(zone)) {
-        TableName name = new TableName(zone, table);
-        seen.add(name);
-        long version = lake.latestVersion(zone, table);
-        Long entered = versions.get(name);
+      for (TableName table : lake.tables(zone)) {
+        seen.add(table);
+        long version = lake.latestVersion(table);
+        Long entered = versions.get(table);
         if (entered == null || entered != version) {
-          lake.mirror(zone, table);
-          versions.put(name, version);
+          lake.mirror(table);
+          versions.put(table, version);
         }
       }
-      for (String table : lake.mirrored(zone)) {
-        if (!seen.contains(new TableName(zone, table))) {
-          lake.unmirror(zone, table);
-          versions.remove(new TableName(zone, table));
+      for (TableName table : lake.mirrored(zone)) {
+        if (!seen.contains(table)) {
+          lake.unmirror(table);
+          versions.remove(table);
         }
       }
     }

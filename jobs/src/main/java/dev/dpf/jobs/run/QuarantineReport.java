@@ -27,13 +27,12 @@ public final class QuarantineReport {
       List<String> select,
       List<String> exclude,
       PrintWriter out) {
-    if (!lake.exists(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name())) {
+    if (!lake.exists(SystemTables.QUARANTINE)) {
       out.println("No quarantined records.");
       out.flush();
       return;
     }
-    Dataset<Row> records =
-        lake.read(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name());
+    Dataset<Row> records = lake.read(SystemTables.QUARANTINE);
     Selection selection = Selection.of(spark, definition);
     Set<String> chosen = selection.choose(select, exclude);
     boolean filtered = !select.isEmpty() || !exclude.isEmpty();

@@ -94,13 +94,13 @@ final class SiteData {
       nodes.add(new Node("raw." + s.name(), "raw", "source", false));
     }
     for (String id : tables) {
-      String zone = id.substring(0, id.indexOf('.'));
       boolean built = exists(id);
-      if (!zone.equals(Zone.SYSTEM.dbName())) {
+      Zone zone = TableName.of(id).zone();
+      if (zone != Zone.SYSTEM) {
         nodes.add(
             new Node(
                 id,
-                zone,
+                zone.dbName(),
                 !built
                     // a table whose first build failed is drawn failed, not waiting to be built
                     ? ("failed".equals(status.get(id)) ? "failed" : "not built")
@@ -142,7 +142,7 @@ final class SiteData {
     definition.models().forEach(m -> byZone.get(m.zone()).add(m.table()));
     byZone.get(Zone.QUARANTINE).add(quarantineTable());
     for (Zone z : Zone.values()) {
-      lake.tables(z).forEach(t -> byZone.get(z).add(new TableName(z, t).toString()));
+      lake.tables(z).forEach(t -> byZone.get(z).add(t.toString()));
     }
     return byZone.values().stream().flatMap(Set::stream).toList();
   }
@@ -153,7 +153,7 @@ final class SiteData {
   }
 
   private static String quarantineTable() {
-    return new TableName(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name()).toString();
+    return SystemTables.QUARANTINE.toString();
   }
 
   /** The edges the definition makes, each once, in the definition's order. */
@@ -179,11 +179,7 @@ final class SiteData {
   }
 
   private boolean exists(String id) {
-    return Zone.of(id).map(z -> lake.exists(z, name(id))).orElse(false);
-  }
-
-  private static String name(String id) {
-    return id.substring(id.indexOf('.') + 1);
+    return TableName.parse(id).map(lake::exists).orElse(false);
   }
 
   private Page rawPage(SourceDef s, List<Edge> edges) {
@@ -211,8 +207,7 @@ final class SiteData {
   }
 
   private Page page(String id, List<Edge> edges) {
-    Zone zone = Zone.of(id).orElseThrow();
-    String table = name(id);
+    TableName table = TableName.of(id);
     Optional<ModelDef> model =
         definition.models().stream().filter(m -> m.table().equals(id)).findFirst();
     Optional<DatasetDef> dataset =
@@ -231,12 +226,12 @@ final class SiteData {
         rules.add(r.label() + ", " + r.action().name().toLowerCase(Locale.ROOT));
       }
     }
-    boolean built = lake.exists(zone, table);
+    boolean built = lake.exists(table);
     Optional<Stats> stats = Optional.empty();
     List<Lake.Change> history = List.of();
     List<Column> columns = new ArrayList<>();
     if (built) {
-      history = lake.history(zone, table, VERSIONS);
+      history = lake.history(table, VERSIONS);
       Instant last =
           history.stream()
               .filter(c -> !c.operation().equals("SET TBLPROPERTIES"))
@@ -246,24 +241,24 @@ final class SiteData {
       stats =
           Optional.of(
               new Stats(
-                  lake.rows(zone, table),
-                  lake.fileCount(zone, table)
-                      .orElseGet(() -> lake.delta(zone, table).detail().head().getAs("numFiles")),
-                  lake.sizeBytes(zone, table).orElse(-1),
-                  lake.latestVersion(zone, table),
+                  lake.rows(table),
+                  lake.fileCount(table)
+                      .orElseGet(() -> lake.delta(table).detail().head().getAs("numFiles")),
+                  lake.sizeBytes(table).orElse(-1),
+                  lake.latestVersion(table),
                   last));
       StructType schema =
-          lake.schemaJson(zone, table)
+          lake.schemaJson(table)
               .map(json -> (StructType) DataType.fromJson(json))
-              .orElseGet(() -> lake.read(zone, table).schema());
+              .orElseGet(() -> lake.read(table).schema());
       for (StructField f : schema.fields()) {
         columns.add(column(id, f, dataset, model));
       }
     }
     return new Page(
         id,
-        zone.dbName(),
-        kind(id, zone, dataset, model),
+        table.zone().dbName(),
+        kind(id, table.zone(), dataset, model),
         definition.docs(id),
         columns,
         rules,

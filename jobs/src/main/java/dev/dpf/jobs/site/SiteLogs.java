@@ -27,12 +27,11 @@ final class SiteLogs {
    * table per run) and read whole: one scan, no shuffle.
    */
   static List<RunRow> runs(Lake lake) {
-    if (!lake.exists(SystemTables.RUNS.zone(), SystemTables.RUNS.name())) {
+    if (!lake.exists(SystemTables.RUNS)) {
       return List.of();
     }
     List<RunRow> all = new ArrayList<>();
-    for (Row r :
-        lake.readSmall(SystemTables.RUNS.zone(), SystemTables.RUNS.name()).collectAsList()) {
+    for (Row r : lake.readSmall(SystemTables.RUNS).collectAsList()) {
       all.add(
           new RunRow(
               r.getAs("run_id"),
@@ -66,13 +65,13 @@ final class SiteLogs {
   }
 
   static List<QualityRow> quality(Lake lake, List<RunRow> runs) {
-    if (!lake.exists(SystemTables.QUALITY.zone(), SystemTables.QUALITY.name()) || runs.isEmpty()) {
+    if (!lake.exists(SystemTables.QUALITY) || runs.isEmpty()) {
       return List.of();
     }
     List<String> ids = runs.stream().map(RunRow::runId).distinct().toList();
     List<QualityRow> out = new ArrayList<>();
     for (Row r :
-        lake.readSmall(SystemTables.QUALITY.zone(), SystemTables.QUALITY.name())
+        lake.readSmall(SystemTables.QUALITY)
             .where(col("run_id").isin(ids.toArray()))
             .collectAsList()) {
       out.add(
@@ -93,14 +92,12 @@ final class SiteLogs {
   }
 
   static List<Quarantined> quarantine(Lake lake) {
-    if (!lake.exists(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name())) {
+    if (!lake.exists(SystemTables.QUARANTINE)) {
       return List.of();
     }
     List<Quarantined> out = new ArrayList<>();
     for (Row r :
-        SystemTables.quarantineByReason(
-                lake.readSmall(SystemTables.QUARANTINE.zone(), SystemTables.QUARANTINE.name()))
-            .collectAsList()) {
+        SystemTables.quarantineByReason(lake.readSmall(SystemTables.QUARANTINE)).collectAsList()) {
       out.add(
           new Quarantined(
               r.getAs("stage"),

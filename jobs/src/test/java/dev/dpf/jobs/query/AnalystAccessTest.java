@@ -8,7 +8,7 @@ import dev.dpf.core.lake.Lake;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.PipelineDefinition;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,14 +80,14 @@ class AnalystAccessTest {
                 .add("name", DataTypes.StringType)
                 .add("city", DataTypes.StringType));
     // Tables as the pipeline leaves them: Delta at the lake's paths, registered in the catalog.
-    people.write().format("delta").save(lake.path(Zone.TRANSFORMED, "people"));
-    lake.register(Zone.TRANSFORMED, "people");
+    people.write().format("delta").save(lake.path(TableName.of("transformed.people")));
+    lake.register(TableName.of("transformed.people"));
     spark
         .sql("SELECT city, count(*) AS people FROM transformed.people GROUP BY city")
         .write()
         .format("delta")
-        .save(lake.path(Zone.CURATED, "people_by_city"));
-    lake.register(Zone.CURATED, "people_by_city");
+        .save(lake.path(TableName.of("curated.people_by_city")));
+    lake.register(TableName.of("curated.people_by_city"));
   }
 
   @Test

@@ -78,7 +78,7 @@ public final class DefinitionCheck {
       declared.replaceAll(
           (table, schema) ->
               TableName.parse(table)
-                  .flatMap(t -> lake.schemaJson(t.zone(), t.name()))
+                  .flatMap(t -> lake.schemaJson(t))
                   .map(
                       json ->
                           widened(

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.Stage;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
@@ -12,7 +13,6 @@ import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
-import dev.dpf.definition.Zone;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -46,21 +46,16 @@ final class HistoryWriter {
     long start = System.nanoTime();
     if (allValid == null) {
       Dataset<Row> all =
-          lake.read(Zone.CONSOLIDATED, dataset.source()).filter(col(Columns.BATCH_ID).leq(batchTo));
-      if (lake.exists(Zone.QUARANTINE, Quarantine.TABLE)) {
-        all =
-            Quarantine.notQuarantined(
-                all, lake.read(Zone.QUARANTINE, Quarantine.TABLE), dataset.name());
+          lake.read(dataset.sourceTableName()).filter(col(Columns.BATCH_ID).leq(batchTo));
+      if (lake.exists(SystemTables.QUARANTINE)) {
+        all = Quarantine.notQuarantined(all, lake.read(SystemTables.QUARANTINE), dataset.name());
       }
       allValid = Conform.selectValid(dataset, Conform.withConformed(dataset, all), extra);
     }
     long changes = allValid.count();
     long versions =
         writer.overwrite(
-            Zone.TRANSFORMED,
-            dataset.historyTable(),
-            History.versions(dataset, allValid),
-            List.of());
+            dataset.historyTableName(), History.versions(dataset, allValid), List.of());
     return TableResult.of(Stage.TRANSFORM, dataset.qualifiedHistoryTable(), TableResult.Status.OK)
         .action(action)
         .read(changes)

@@ -7,6 +7,7 @@ import dev.dpf.core.api.IngestHooks;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Stage;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
@@ -18,7 +19,6 @@ import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
-import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -251,9 +251,7 @@ public final class Ingest {
           ConsolidatedColumns.consolidated(
               source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
       long replaced =
-          batch.reingest() && lake.exists(Zone.CONSOLIDATED, source.name())
-              ? lake.rows(Zone.CONSOLIDATED, source.name())
-              : 0;
+          batch.reingest() && lake.exists(source.tableName()) ? lake.rows(source.tableName()) : 0;
       long written = writeRows(source, batch, rows);
       BatchReader.checkCommitted(written, read - bad, source.table(), batch);
       hooks.reached(IngestHooks.WRITTEN);
@@ -315,9 +313,8 @@ public final class Ingest {
     Dataset<Row> told = during(hooks, IngestHooks.WRITING, rows);
     return batch.reingest()
         ? writer.overwriteOnce(
-            Zone.CONSOLIDATED, source.name(), told, List.of(), appId(source.name()), batch.id())
-        : writer.appendOnce(
-            Zone.CONSOLIDATED, source.name(), told, List.of(), appId(source.name()), batch.id());
+            source.tableName(), told, List.of(), appId(source.name()), batch.id())
+        : writer.appendOnce(source.tableName(), told, List.of(), appId(source.name()), batch.id());
   }
 
   /** {@code rows}, telling {@code hooks} it {@code point} inside each task that produces them. */
@@ -345,19 +342,17 @@ public final class Ingest {
    */
   private void quarantine(SourceDef source, IngestLog.Batch batch, Dataset<Row> badRows, long bad) {
     long quarantined;
-    if (batch.reingest() && (bad > 0 || lake.exists(Zone.QUARANTINE, Quarantine.TABLE))) {
+    if (batch.reingest() && (bad > 0 || lake.exists(SystemTables.QUARANTINE))) {
       quarantined =
           writer.replaceWhere(
-              Zone.QUARANTINE,
-              Quarantine.TABLE,
+              SystemTables.QUARANTINE,
               ConsolidatedColumns.quarantine(source, badRows, batch),
               Quarantine.PARTITION_BY,
               Quarantine.partition(Stage.INGEST, source.name()));
     } else if (bad > 0) {
       quarantined =
           writer.appendOnce(
-              Zone.QUARANTINE,
-              Quarantine.TABLE,
+              SystemTables.QUARANTINE,
               ConsolidatedColumns.quarantine(source, badRows, batch),
               Quarantine.PARTITION_BY,
               appId(source.name()),
@@ -417,10 +412,10 @@ public final class Ingest {
   }
 
   private List<String> existingColumns(SourceDef source) {
-    if (!lake.exists(Zone.CONSOLIDATED, source.name())) {
+    if (!lake.exists(source.tableName())) {
       return List.of();
     }
-    return Arrays.stream(lake.read(Zone.CONSOLIDATED, source.name()).columns())
+    return Arrays.stream(lake.read(source.tableName()).columns())
         .filter(c -> !c.startsWith("_"))
         .toList();
   }

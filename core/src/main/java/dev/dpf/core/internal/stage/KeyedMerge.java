@@ -13,6 +13,7 @@ import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,9 +48,9 @@ final class KeyedMerge {
   /** What one write did: rows written to the table, rows superseded, and what to tell. */
   record Applied(long written, long superseded, long expectedWritten, String note) {}
 
-  /** {@code _system.deleted_<dataset>}: each deleted key with the sequence of its delete. */
-  static String deletedTable(DatasetDef dataset) {
-    return "deleted_" + dataset.name();
+  /** {@code system.deleted_<dataset>}: each deleted key with the sequence of its delete. */
+  static TableName deletedTable(DatasetDef dataset) {
+    return new TableName(Zone.SYSTEM, "deleted_" + dataset.name());
   }
 
   /** Every valid row ranked; the table overwritten with the current state. */
@@ -60,19 +61,15 @@ final class KeyedMerge {
       Dataset<Row> current = Changes.current(ranked);
       long written =
           writer.overwrite(
-              Zone.TRANSFORMED,
-              dataset.name(),
-              Conform.project(dataset, current, extra),
-              dataset.partitionBy());
+              dataset.tableName(), Conform.project(dataset, current, extra), dataset.partitionBy());
       if (!dataset.key().isEmpty()) {
-        writer.enableDeletionVectors(Zone.TRANSFORMED, dataset.name());
+        writer.enableDeletionVectors(dataset.tableName());
       }
       long superseded = Changes.superseded(ranked).count();
       String note = "";
       if (Arrays.asList(valid.columns()).contains(Columns.OP) && !dataset.key().isEmpty()) {
         long deleted =
             writer.overwrite(
-                Zone.SYSTEM,
                 deletedTable(dataset),
                 keysAndSeq(dataset, Changes.latest(ranked).filter(col(Columns.OP).equalTo("D"))),
                 List.of());
@@ -98,8 +95,7 @@ final class KeyedMerge {
     if (dataset.key().isEmpty()) {
       Dataset<Row> rows = Conform.project(dataset, valid, extra);
       long written =
-          writer.appendOnce(
-              Zone.TRANSFORMED, dataset.name(), rows, dataset.partitionBy(), appId, version);
+          writer.appendOnce(dataset.tableName(), rows, dataset.partitionBy(), appId, version);
       long all = written < 0 ? rows.count() : written;
       return new Applied(all, 0, all, "");
     }
@@ -133,8 +129,7 @@ final class KeyedMerge {
       DeltaWriter.Commit commit =
           writer
               .merge(
-                  Zone.TRANSFORMED,
-                  dataset.name(),
+                  dataset.tableName(),
                   table -> {
                     var merge =
                         table.as("t").merge(decided.filter(col(APPLY)).as("s"), keyMatch(dataset));
@@ -165,7 +160,6 @@ final class KeyedMerge {
       }
       insert.put(Changes.SEQ, "s." + Changes.SEQ);
       writer.merge(
-          Zone.SYSTEM,
           deletedTable(dataset),
           table ->
               table
@@ -209,10 +203,9 @@ final class KeyedMerge {
     // far: the second lookup would read the table of the first again).
     Optional<Dataset<Row>> keys = few ? Optional.of(latest) : Optional.empty();
     Dataset<Row> joined = latest;
-    joined = withSeqOf(dataset, joined, lake.read(Zone.TRANSFORMED, dataset.name()), LIVE, keys);
+    joined = withSeqOf(dataset, joined, lake.read(dataset.tableName()), LIVE, keys);
     if (dms) {
-      joined =
-          withSeqOf(dataset, joined, lake.read(Zone.SYSTEM, deletedTable(dataset)), TOMB, keys);
+      joined = withSeqOf(dataset, joined, lake.read(deletedTable(dataset)), TOMB, keys);
     } else {
       joined =
           joined.withColumn(TOMB, lit(null).cast(joined.schema().apply(Changes.SEQ).dataType()));

@@ -74,8 +74,8 @@ final class ModelCompiler {
       if (!graph.defined(ref)) {
         throw graph.undefined(model, ref);
       }
-      if (lake.exists(table.zone(), table.name())) {
-        lake.register(table.zone(), table.name()); // so the SQL resolves to this lake's table
+      if (lake.exists(table)) {
+        lake.register(table); // so the SQL resolves to this lake's table
       } else {
         missing.add(ref);
       }

@@ -236,10 +236,10 @@ final class ModelPlanner {
 
   /** What the model's last write recorded, read from its Delta log once. */
   Recorded recorded(ModelDef model) {
-    if (lake.latestVersion(model.zone(), model.name()) < 0) {
+    if (lake.latestVersion(model.tableName()) < 0) {
       return new Recorded(false, null);
     }
-    return new Recorded(true, parse(lake.lastUserMetadata(model.zone(), model.name())));
+    return new Recorded(true, parse(lake.lastUserMetadata(model.tableName())));
   }
 
   /**
@@ -307,11 +307,11 @@ final class ModelPlanner {
   }
 
   private long latestVersion(TableName table) {
-    return lake.latestVersion(table.zone(), table.name());
+    return lake.latestVersion(table);
   }
 
   private Dataset<Row> changes(TableName table, long from, long to) {
-    return lake.changes(table.zone(), table.name(), from, to);
+    return lake.changes(table, from, to);
   }
 
   private static String changed(Map<String, Long> before, Map<String, Long> now) {

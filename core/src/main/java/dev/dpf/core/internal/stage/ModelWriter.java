@@ -4,12 +4,12 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
 
 import dev.dpf.core.api.Stage;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.ModelDef;
-import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,8 +67,7 @@ final class ModelWriter {
       String column = model.partitionBy().get(0);
       long written =
           writer.replaceWhere(
-              model.zone(),
-              model.name(),
+              model.tableName(),
               rows.where(in(col(column), plan.partitions())),
               model.partitionBy(),
               predicate(column, plan.partitions()),
@@ -84,8 +83,7 @@ final class ModelWriter {
               + " "
               + plan.reason());
     }
-    long written =
-        writer.overwrite(model.zone(), model.name(), rows, model.partitionBy(), metadata);
+    long written = writer.overwrite(model.tableName(), rows, model.partitionBy(), metadata);
     return new Written(written, "rebuilt (" + plan.reason() + ")");
   }
 
@@ -141,7 +139,7 @@ final class ModelWriter {
       if (!holdsRows(stage, model)) {
         return Quarantined.NONE;
       }
-      rejected = lake.read(Zone.QUARANTINE, Quarantine.TABLE).limit(0);
+      rejected = lake.read(SystemTables.QUARANTINE).limit(0);
     } else {
       List<String> output =
           java.util.Arrays.stream(checked.columns())
@@ -173,7 +171,7 @@ final class ModelWriter {
     }
     Optional<DeltaWriter.Commit> commit =
         writer.replaceWhereCommit(
-            Zone.QUARANTINE, Quarantine.TABLE, rejected, Quarantine.PARTITION_BY, partition, null);
+            SystemTables.QUARANTINE, rejected, Quarantine.PARTITION_BY, partition, null);
     return new Quarantined(rows, commit.map(DeltaWriter.Commit::version).orElse(-1L));
   }
 
@@ -183,7 +181,7 @@ final class ModelWriter {
    */
   private Dataset<Row> outsideScope(
       ModelDef model, ModelPlanner.Plan plan, String partition, StructType columns) {
-    Dataset<Row> had = lake.read(Zone.QUARANTINE, Quarantine.TABLE).where(partition);
+    Dataset<Row> had = lake.read(SystemTables.QUARANTINE).where(partition);
     Column record = functions.from_json(col("record"), columns);
     if (plan.keys() != null) {
       String key = model.incremental().get().key();
@@ -199,15 +197,14 @@ final class ModelWriter {
   /** Whether the quarantine table holds rows of the model's stage. */
   private boolean holdsRows(Stage stage, ModelDef model) {
     return lake.holdsRowsIn(
-        Zone.QUARANTINE, Quarantine.TABLE, Map.of("stage", stage.label(), "dataset", model.name()));
+        SystemTables.QUARANTINE, Map.of("stage", stage.label(), "dataset", model.name()));
   }
 
   /** Undoes {@code quarantined}: the model's quarantine as it was before that commit. */
   void undo(ModelDef model, Stage stage, Quarantined quarantined) {
     if (quarantined.version() >= 0) {
       writer.restoreWhere(
-          Zone.QUARANTINE,
-          Quarantine.TABLE,
+          SystemTables.QUARANTINE,
           Quarantine.PARTITION_BY,
           Quarantine.partition(stage, model.name()),
           quarantined.version() - 1);
@@ -236,8 +233,7 @@ final class ModelWriter {
     }
     Optional<DeltaWriter.Commit> commit =
         writer.merge(
-            model.zone(),
-            model.name(),
+            model.tableName(),
             metadata,
             t ->
                 t.as("t")
@@ -252,7 +248,7 @@ final class ModelWriter {
       return commit.get();
     }
     // Nothing to delete or insert: Delta made no commit, yet the inputs must be recorded.
-    writer.commitMetadataOnly(model.zone(), model.name(), metadata);
+    writer.commitMetadataOnly(model.tableName(), metadata);
     return new DeltaWriter.Commit(-1, Map.of("numSourceRows", String.valueOf(keys.count())));
   }
 

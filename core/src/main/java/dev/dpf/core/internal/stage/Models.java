@@ -88,8 +88,8 @@ public final class Models {
       if (m.incremental().isPresent()) {
         String fact = m.incremental().get().changesOf();
         TableName table = ModelGraph.input(fact, m);
-        if (lake.exists(table.zone(), table.name())) {
-          tables.enableChangeDataFeed(table.zone(), table.name());
+        if (lake.exists(table)) {
+          tables.enableChangeDataFeed(table);
         }
       }
     }
@@ -108,7 +108,7 @@ public final class Models {
     long start = System.nanoTime();
     Set<String> refs = graph.references(model);
     List<String> missing = compiler.registerInputs(model, refs);
-    if (!missing.isEmpty() && !lake.exists(model.zone(), model.name())) {
+    if (!missing.isEmpty() && !lake.exists(model.tableName())) {
       return TableResult.skipped(
           Stage.INIT,
           model.table(),
@@ -117,8 +117,7 @@ public final class Models {
     }
     boolean created =
         tables.createEmpty(
-            model.zone(),
-            model.name(),
+            model.tableName(),
             () -> {
               Dataset<Row> rows = compiler.compile(model);
               ModelCompiler.checkPartitionColumns(model, rows);
@@ -157,7 +156,7 @@ public final class Models {
     Map<String, Long> versions = new TreeMap<>();
     for (String ref : refs) {
       TableName input = ModelGraph.input(ref, model);
-      versions.put(ref, lake.version(input.zone(), input.name()));
+      versions.put(ref, lake.version(input));
     }
     String pii = PiiPolicy.note(exposed);
     if (decided instanceof Decision.UpToDate) { // a write that recorded no PII note
@@ -188,10 +187,10 @@ public final class Models {
    * {@code rejected} were quarantined), unless {@code --allow-empty}.
    */
   private void refuseEmptyRefresh(ModelDef model, Dataset<Row> rows, long rejected) {
-    if (!lake.exists(model.zone(), model.name())) {
+    if (!lake.exists(model.tableName())) {
       return;
     }
-    long had = lake.rows(model.zone(), model.name());
+    long had = lake.rows(model.tableName());
     if (had > 0 && rows.isEmpty()) {
       throw TableFailure.emptyRefresh(
           model.table(),
@@ -209,7 +208,7 @@ public final class Models {
   private void judgeTable(
       ModelDef model, Quality.Subject subject, TableResult done, List<QualityResult> results) {
     if (model.quality().stream().anyMatch(r -> r.kind().tableLevel())) {
-      results.addAll(TableRules.results(subject, lake.read(model.zone(), model.name()), startedAt));
+      results.addAll(TableRules.results(subject, lake.read(model.tableName()), startedAt));
     }
     publish(model, results);
     try {
@@ -296,11 +295,10 @@ public final class Models {
     if (model.quality().stream().anyMatch(q -> q.kind() == QualityRule.Kind.FRESHNESS)) {
       // The model's columns, from its checksum file where it has one: no Delta snapshot to load.
       StructType schema =
-          lake.schemaJson(model.zone(), model.name())
+          lake.schemaJson(model.tableName())
               .map(json -> (StructType) org.apache.spark.sql.types.DataType.fromJson(json))
-              .orElseGet(() -> lake.read(model.zone(), model.name()).schema());
-      quality.rejudgeFreshness(
-          lake, model.zone(), model.name(), Quality.of(model, schema), startedAt, r);
+              .orElseGet(() -> lake.read(model.tableName()).schema());
+      quality.rejudgeFreshness(lake, model.tableName(), Quality.of(model, schema), startedAt, r);
     }
     return r;
   }

@@ -6,7 +6,7 @@ import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.TableRules;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.QualityRule;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,20 +46,15 @@ final class QualityResults {
    * @throws TableFailure when a freshness rule set to fail fails
    */
   void rejudgeFreshness(
-      Lake lake,
-      Zone zone,
-      String name,
-      Quality.Subject subject,
-      Instant now,
-      TableResult upToDate) {
+      Lake lake, TableName table, Quality.Subject subject, Instant now, TableResult upToDate) {
     if (subject.rules().stream().noneMatch(r -> r.kind() == QualityRule.Kind.FRESHNESS)
-        || !lake.exists(zone, name)) {
+        || !lake.exists(table)) {
       return;
     }
     List<QualityResult> fresh =
         TableRules.freshness(
-            subject, column -> lake.newest(zone, name, column), () -> lake.read(zone, name), now);
-    addRejudged(name, fresh);
+            subject, column -> lake.newest(table, column), () -> lake.read(table), now);
+    addRejudged(table.name(), fresh);
     try {
       Quality.failIfAny(subject, fresh);
     } catch (Quality.RuleFailed e) {

@@ -13,7 +13,6 @@ import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.DefinitionWriter;
-import dev.dpf.definition.Zone;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -53,11 +52,11 @@ final class RebuildDecision {
   Decision decide(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
     boolean pending = sourceAction != null && sourceAction.changes();
     String source = dataset.sourceTable();
-    boolean hasInput = lake.exists(Zone.CONSOLIDATED, dataset.source());
+    boolean hasInput = lake.exists(dataset.sourceTableName());
     if (!pending && !hasInput) {
       return new Decision.Skip(source + " does not exist (nothing ingested)");
     }
-    if (!lake.exists(Zone.TRANSFORMED, dataset.name())) {
+    if (!lake.exists(dataset.tableName())) {
       return new Decision.Rebuild("first run");
     }
     if (fullRefresh) {
@@ -81,7 +80,7 @@ final class RebuildDecision {
     } else if (!hasInput) {
       return ingestedNow;
     }
-    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    Dataset<Row> all = lake.read(dataset.sourceTableName());
     List<String> extra =
         dataset.onNewColumns() == DatasetDef.NewColumns.ADD
             ? Conform.undeclaredColumns(dataset, all)
@@ -122,17 +121,17 @@ final class RebuildDecision {
       return Optional.empty();
     }
     java.util.OptionalLong batchTo =
-        lake.lastAppendOnce(Zone.CONSOLIDATED, dataset.source(), Ingest.appId(dataset.source()));
+        lake.lastAppendOnce(dataset.sourceTableName(), Ingest.appId(dataset.source()));
     if (batchTo.isEmpty()
         || last.get().batch() != batchTo.getAsLong()
         || !shapes(dataset).contains(last.get().shape())
         || (dataset.history() == DatasetDef.History.SCD2
-            && !lake.exists(Zone.TRANSFORMED, dataset.historyTable()))) {
+            && !lake.exists(dataset.historyTableName()))) {
       return Optional.empty();
     }
     if (!dataset.key().isEmpty()
-        && !lake.exists(Zone.SYSTEM, KeyedMerge.deletedTable(dataset))
-        && lake.schemaJson(Zone.CONSOLIDATED, dataset.source())
+        && !lake.exists(KeyedMerge.deletedTable(dataset))
+        && lake.schemaJson(dataset.sourceTableName())
             .map(s -> s.contains("\"" + Columns.OP + "\""))
             .orElse(true)) {
       return Optional.empty(); // a DMS dataset without its deleted-keys table: rebuilt
@@ -155,8 +154,8 @@ final class RebuildDecision {
    * none when a schema is not known from a checksum file. Each schema is read once.
    */
   private List<String> shapes(DatasetDef dataset) {
-    Optional<String> input = lake.schemaJson(Zone.CONSOLIDATED, dataset.source());
-    Optional<String> output = lake.schemaJson(Zone.TRANSFORMED, dataset.name());
+    Optional<String> input = lake.schemaJson(dataset.sourceTableName());
+    Optional<String> output = lake.schemaJson(dataset.tableName());
     if (input.isEmpty() || output.isEmpty()) {
       return List.of();
     }
@@ -175,7 +174,7 @@ final class RebuildDecision {
    */
   long lastBatch(DatasetDef dataset, Dataset<Row> all) {
     java.util.OptionalLong logged =
-        lake.lastAppendOnce(Zone.CONSOLIDATED, dataset.source(), Ingest.appId(dataset.source()));
+        lake.lastAppendOnce(dataset.sourceTableName(), Ingest.appId(dataset.source()));
     if (logged.isPresent()) {
       return logged.getAsLong();
     }
@@ -186,7 +185,7 @@ final class RebuildDecision {
   /** Why the table must be rebuilt from every consolidated row, or null to merge new rows. */
   String rebuildReason(
       DatasetDef dataset, Dataset<Row> all, List<String> extra, Optional<Long> last, long batchTo) {
-    if (!lake.exists(Zone.TRANSFORMED, dataset.name())) {
+    if (!lake.exists(dataset.tableName())) {
       return "first run";
     }
     if (last.isEmpty()) {
@@ -202,17 +201,16 @@ final class RebuildDecision {
       }
     }
     StructType expected = Transform.tableSchema(dataset, all, extra);
-    StructType actual = lake.read(Zone.TRANSFORMED, dataset.name()).schema();
+    StructType actual = lake.read(dataset.tableName()).schema();
     if (!sameFields(expected, actual)) {
       return "definition changed";
     }
-    if (dataset.history() == DatasetDef.History.SCD2
-        && !lake.exists(Zone.TRANSFORMED, dataset.historyTable())) {
+    if (dataset.history() == DatasetDef.History.SCD2 && !lake.exists(dataset.historyTableName())) {
       return "no history table";
     }
     boolean dms = Arrays.asList(all.columns()).contains(Columns.OP);
     if (dms && !dataset.key().isEmpty()) {
-      if (!lake.exists(Zone.SYSTEM, KeyedMerge.deletedTable(dataset))) {
+      if (!lake.exists(KeyedMerge.deletedTable(dataset))) {
         return "no deleted-keys table";
       }
       if (last.get() >= batchTo) {

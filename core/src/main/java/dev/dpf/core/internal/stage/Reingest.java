@@ -6,7 +6,6 @@ import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
-import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -82,7 +81,7 @@ public final class Reingest {
     for (SourceDef source : check(definition, names, selected)) {
       String name = source.name();
       List<RawRoot.RawFile> files = raw.list(source.path());
-      long rows = lake.exists(Zone.CONSOLIDATED, name) ? lake.rows(Zone.CONSOLIDATED, name) : 0;
+      long rows = lake.exists(source.tableName()) ? lake.rows(source.tableName()) : 0;
       List<String> datasets =
           definition.datasets().stream()
               .filter(d -> d.source().equals(name))

@@ -114,11 +114,11 @@ public final class Stages {
               after,
               () -> log.step(Stage.TRANSFORM, dataset.table(), () -> transform.dataset(dataset))));
     }
-    Set<String> sources = new HashSet<>();
-    datasets.forEach(d -> sources.add(d.source()));
+    Set<TableName> sources = new HashSet<>();
+    datasets.forEach(d -> sources.add(d.sourceTableName()));
     long bytes = 0;
-    for (String source : sources) {
-      bytes = plus(bytes, lake.sizeBytes(Zone.CONSOLIDATED, source));
+    for (TableName source : sources) {
+      bytes = plus(bytes, lake.sizeBytes(source));
     }
     try (Codegen c = Codegen.forInput(spark, "transform datasets", bytes);
         ShufflePartitions p = ShufflePartitions.forInput(spark, "transform datasets", bytes)) {
@@ -207,7 +207,7 @@ public final class Stages {
     for (String table : read) {
       Optional<TableName> input = TableName.parse(table);
       if (!made.contains(table) && input.isPresent()) {
-        bytes = plus(bytes, lake.sizeBytes(input.get().zone(), input.get().name()));
+        bytes = plus(bytes, lake.sizeBytes(input.get()));
       }
     }
     return bytes;

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.Stage;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.QuarantineLimit;
@@ -18,6 +19,7 @@ import dev.dpf.core.internal.transform.Quarantine;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,14 +135,14 @@ public final class Transform {
   List<TableResult> replay(DatasetDef dataset) {
     long start = System.nanoTime();
     String table = dataset.table();
-    if (!lake.exists(Zone.QUARANTINE, Quarantine.TABLE)
-        || !lake.exists(Zone.TRANSFORMED, dataset.name())
-        || !lake.exists(Zone.CONSOLIDATED, dataset.source())) {
+    if (!lake.exists(SystemTables.QUARANTINE)
+        || !lake.exists(dataset.tableName())
+        || !lake.exists(dataset.sourceTableName())) {
       return List.of(nothingToReplay(table, start, "nothing quarantined"));
     }
-    long version = lake.version(Zone.QUARANTINE, Quarantine.TABLE);
-    Dataset<Row> quarantine = lake.read(Zone.QUARANTINE, Quarantine.TABLE);
-    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    long version = lake.version(SystemTables.QUARANTINE);
+    Dataset<Row> quarantine = lake.read(SystemTables.QUARANTINE);
+    Dataset<Row> all = lake.read(dataset.sourceTableName());
     Dataset<Row> input = Quarantine.replayable(all, quarantine, dataset.name());
     long read = input.count();
     Dataset<Row> mine =
@@ -175,8 +177,7 @@ public final class Transform {
                 merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read),
             still ->
                 writer.replaceWhere(
-                        Zone.QUARANTINE,
-                        Quarantine.TABLE,
+                        SystemTables.QUARANTINE,
                         still.unionByName(orphans, true),
                         Quarantine.PARTITION_BY,
                         Quarantine.partition(Stage.TRANSFORM, dataset.name()))
@@ -240,8 +241,7 @@ public final class Transform {
     TableResult r =
         TableResult.upToDate(
             Stage.TRANSFORM, dataset.table(), StageLog.seconds(start), decided.why());
-    quality.rejudgeFreshness(
-        lake, Zone.TRANSFORMED, dataset.name(), Quality.of(dataset), startedAt, r);
+    quality.rejudgeFreshness(lake, dataset.tableName(), Quality.of(dataset), startedAt, r);
     return withHistory(dataset, r);
   }
 
@@ -287,7 +287,7 @@ public final class Transform {
   /** Merges or rebuilds the dataset's table (and history), as {@code decided}. */
   private List<TableResult> write(DatasetDef dataset, Decision decided, long start) {
     String table = dataset.table();
-    Dataset<Row> all = lake.read(Zone.CONSOLIDATED, dataset.source());
+    Dataset<Row> all = lake.read(dataset.sourceTableName());
     List<String> inputColumns = Arrays.asList(all.columns());
     List<String> undeclared = RebuildDecision.undeclared(dataset, all);
     List<String> extra =
@@ -417,10 +417,7 @@ public final class Transform {
    * every one quarantined), unless {@code --allow-empty}.
    */
   private void refuseEmptyRefresh(DatasetDef dataset, long read) {
-    long had =
-        lake.exists(Zone.TRANSFORMED, dataset.name())
-            ? lake.rows(Zone.TRANSFORMED, dataset.name())
-            : 0;
+    long had = lake.exists(dataset.tableName()) ? lake.rows(dataset.tableName()) : 0;
     if (had > 0) {
       throw TableFailure.emptyRefresh(
           dataset.table(),
@@ -438,16 +435,14 @@ public final class Transform {
   private long quarantine(DatasetDef dataset, Dataset<Row> rejected, boolean full, long batchTo) {
     if (full) {
       return writer.replaceWhere(
-          Zone.QUARANTINE,
-          Quarantine.TABLE,
+          SystemTables.QUARANTINE,
           rejected,
           Quarantine.PARTITION_BY,
           Quarantine.partition(Stage.TRANSFORM, dataset.name()));
     }
     long quarantined =
         writer.appendOnce(
-            Zone.QUARANTINE,
-            Quarantine.TABLE,
+            SystemTables.QUARANTINE,
             rejected,
             Quarantine.PARTITION_BY,
             "dpf-transform-" + dataset.name(),
@@ -477,8 +472,7 @@ public final class Transform {
         TableResult.init(
             dataset.table(),
             writer.createEmpty(
-                Zone.TRANSFORMED,
-                dataset.name(),
+                dataset.tableName(),
                 () -> tableSchema(dataset, consolidated, List.of()),
                 dataset.partitionBy()),
             StageLog.seconds(start)));
@@ -488,8 +482,7 @@ public final class Transform {
           TableResult.init(
               dataset.qualifiedHistoryTable(),
               writer.createEmpty(
-                  Zone.TRANSFORMED,
-                  dataset.historyTable(),
+                  dataset.historyTableName(),
                   () -> HistoryWriter.schema(dataset, consolidated),
                   List.of()),
               StageLog.seconds(historyStart)));
@@ -528,8 +521,7 @@ public final class Transform {
       DatasetDef dataset, TableResult done, List<TableResult> others, List<QualityResult> results) {
     List<QualityResult> table =
         dataset.quality().stream().anyMatch(r -> r.kind().tableLevel())
-            ? TableRules.results(
-                Quality.of(dataset), lake.read(Zone.TRANSFORMED, dataset.name()), startedAt)
+            ? TableRules.results(Quality.of(dataset), lake.read(dataset.tableName()), startedAt)
             : List.of();
     publish(dataset, results);
     publish(dataset, table);
@@ -540,9 +532,9 @@ public final class Transform {
     }
   }
 
+  /** A dataset's table as it is now, by the dataset's name: what {@code references} rules read. */
   private Optional<Dataset<Row>> current(String dataset) {
-    return lake.exists(Zone.TRANSFORMED, dataset)
-        ? Optional.of(lake.read(Zone.TRANSFORMED, dataset))
-        : Optional.empty();
+    TableName table = new TableName(Zone.TRANSFORMED, dataset);
+    return lake.exists(table) ? Optional.of(lake.read(table)) : Optional.empty();
   }
 }

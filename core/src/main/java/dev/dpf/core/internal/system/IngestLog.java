@@ -8,7 +8,7 @@ import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +31,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class IngestLog {
   /** The log's table name in the system zone. */
-  public static final String TABLE = SystemTables.INGEST_FILES.name();
+  public static final TableName TABLE = SystemTables.INGEST_FILES;
 
   static final StructType SCHEMA =
       new StructType()
@@ -95,11 +95,11 @@ public final class IngestLog {
    * rows of batches before it.
    */
   public java.util.OptionalLong lastReingest(String source) {
-    if (!lake.exists(Zone.SYSTEM, TABLE)) {
+    if (!lake.exists(TABLE)) {
       return java.util.OptionalLong.empty();
     }
     Row r =
-        lake.read(Zone.SYSTEM, TABLE)
+        lake.read(TABLE)
             .filter(
                 col("source")
                     .equalTo(source)
@@ -136,8 +136,8 @@ public final class IngestLog {
    */
   public Map<String, IngestState> states(RawRoot raw) {
     Map<String, List<Row>> bySource = new HashMap<>();
-    if (lake.exists(Zone.SYSTEM, TABLE)) {
-      var log = lake.read(Zone.SYSTEM, TABLE);
+    if (lake.exists(TABLE)) {
+      var log = lake.read(TABLE);
       for (Row r :
           log.select(
                   col("source"),
@@ -207,7 +207,6 @@ public final class IngestLog {
     List<Row> rows = new ArrayList<>();
     closings.forEach(c -> rows.addAll(c.rows()));
     writer.appendLog(
-        Zone.SYSTEM,
         TABLE,
         spark.createDataFrame(rows, SCHEMA),
         summary -> closings.forEach(c -> summarize(summary, c.source(), c.listed())));
@@ -228,7 +227,7 @@ public final class IngestLog {
   /** The summary of the log's latest commit as this run found it (read once). */
   private synchronized JsonNode summary() {
     if (summary == null) {
-      summary = writer.logSummary(Zone.SYSTEM, TABLE).map(JsonNode.class::cast).orElse(MISSING);
+      summary = writer.logSummary(TABLE).map(JsonNode.class::cast).orElse(MISSING);
     }
     return summary;
   }
@@ -300,10 +299,7 @@ public final class IngestLog {
    */
   private void append(String source, List<Row> rows, List<RawRoot.RawFile> listed) {
     writer.appendLog(
-        Zone.SYSTEM,
-        TABLE,
-        spark.createDataFrame(rows, SCHEMA),
-        summary -> summarize(summary, source, listed));
+        TABLE, spark.createDataFrame(rows, SCHEMA), summary -> summarize(summary, source, listed));
   }
 
   private static void summarize(

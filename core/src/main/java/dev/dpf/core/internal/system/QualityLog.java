@@ -3,7 +3,7 @@ package dev.dpf.core.internal.system;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.lake.DeltaWriter;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.apache.spark.sql.types.StructType;
 /** {@code _system.quality}: every quality rule's result in every run. */
 public final class QualityLog {
   /** The table's name in the system zone. */
-  public static final String TABLE = SystemTables.QUALITY.name();
+  public static final TableName TABLE = SystemTables.QUALITY;
 
   private static final StructType SCHEMA =
       new StructType()
@@ -58,6 +58,6 @@ public final class QualityLog {
                         r.detail(),
                         now))
             .toList();
-    writer.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    writer.append(TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

@@ -3,7 +3,7 @@ package dev.dpf.core.internal.system;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.lake.DeltaWriter;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -20,7 +20,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class RunLog {
   /** The run log's table name in the system zone. */
-  public static final String TABLE = SystemTables.RUNS.name();
+  public static final TableName TABLE = SystemTables.RUNS;
 
   private static final StructType SCHEMA =
       new StructType()
@@ -63,6 +63,6 @@ public final class RunLog {
                         r.note(),
                         now))
             .toList();
-    writer.append(Zone.SYSTEM, TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    writer.append(TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
   }
 }

@@ -3,7 +3,7 @@ package dev.dpf.core.internal.system;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class TransformLog {
   /** The log's table name in the system zone. */
-  public static final String TABLE = SystemTables.TRANSFORM_LOG.name();
+  public static final TableName TABLE = SystemTables.TRANSFORM_LOG;
 
   private static final StructType SCHEMA =
       new StructType()
@@ -62,7 +62,7 @@ public final class TransformLog {
     if (summary == null) {
       summary =
           writer
-              .logSummary(Zone.SYSTEM, TABLE)
+              .logSummary(TABLE)
               .map(com.fasterxml.jackson.databind.JsonNode.class::cast)
               .orElse(com.fasterxml.jackson.databind.node.MissingNode.getInstance());
     }
@@ -88,9 +88,9 @@ public final class TransformLog {
     }
     if (applied == null) {
       applied = new HashMap<>();
-      if (lake.exists(Zone.SYSTEM, TABLE)) {
+      if (lake.exists(TABLE)) {
         for (Row r :
-            lake.read(Zone.SYSTEM, TABLE)
+            lake.read(TABLE)
                 .groupBy("dataset")
                 .agg(org.apache.spark.sql.functions.max("batch_to"))
                 .collectAsList()) {
@@ -127,7 +127,6 @@ public final class TransformLog {
     }
     List<Applied> entries = List.copyOf(unwritten);
     writer.appendLog(
-        Zone.SYSTEM,
         TABLE,
         spark.createDataFrame(entries.stream().map(Applied::row).toList(), SCHEMA),
         summary -> {

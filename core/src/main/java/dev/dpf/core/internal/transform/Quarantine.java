@@ -5,7 +5,6 @@ import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.dpf.core.api.Stage;
-import dev.dpf.core.api.SystemTables;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -19,7 +18,6 @@ import org.apache.spark.sql.Row;
  */
 public final class Quarantine {
   /** The quarantine table's name. */
-  public static final String TABLE = SystemTables.QUARANTINE.name();
 
   /** Partition columns of the quarantine table. */
   public static final List<String> PARTITION_BY = List.of("stage", "dataset");

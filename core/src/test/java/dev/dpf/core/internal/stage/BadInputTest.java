@@ -14,7 +14,7 @@ import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.PipelineDefinition;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -91,14 +91,14 @@ class BadInputTest {
         .extracting(TableResult::status)
         .containsOnly(TableResult.Status.UP_TO_DATE, TableResult.Status.SKIPPED);
     assertQuarantine(lake, quarantine);
-    assertThat(lake.read(Zone.CONSOLIDATED, "payments").count()).isEqualTo(2);
+    assertThat(lake.read(TableName.of("consolidated.payments")).count()).isEqualTo(2);
   }
 
   private void assertQuarantine(Lake lake, List<String> expected) {
     DatasetAssert.diff(
         expected,
         DatasetAssert.rowsAsText(
-            lake.read(Zone.QUARANTINE, "records")
+            lake.read(TableName.of("quarantine.records"))
                 .select("stage", "dataset", "reason", "record", "_source_file", "_run_id")));
   }
 

@@ -6,7 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -87,17 +87,15 @@ class CdcMergeTest extends IngestFixture {
     assertThat(history()).containsExactlyInAnyOrderElementsOf(HISTORY);
 
     // A run killed after its MERGE but before logging it: the next run applies batch 4 again.
-    spark.sql(
-        "DELETE FROM delta.`"
-            + lake().path(Zone.SYSTEM, TransformLog.TABLE)
-            + "` WHERE batch_to = 4");
+    spark.sql("DELETE FROM delta.`" + lake().path(TransformLog.TABLE) + "` WHERE batch_to = 4");
     List<TableResult> again = transform(SOURCE, CHECKED, "r5");
     assertThat(counts(again)).isEqualTo(tuple(3L, 0L, 1L, 2L));
     assertThat(note(again)).endsWith("0 deleted, 2 late or unchanged");
     assertThat(current()).isEqualTo(state);
     assertThat(currentVersions()).isEqualTo(state);
     assertThat(history()).containsExactlyInAnyOrderElementsOf(HISTORY);
-    assertThat(lake().read(Zone.QUARANTINE, "records").filter("stage = 'transform'").count())
+    assertThat(
+            lake().read(TableName.of("quarantine.records")).filter("stage = 'transform'").count())
         .as("quarantined once")
         .isEqualTo(3);
   }
@@ -164,12 +162,12 @@ class CdcMergeTest extends IngestFixture {
     List<TableResult> r2 = ingestAndTransform(source, dataset, "r2");
 
     assertThat(counts(r2)).isEqualTo(tuple(2L, 1L, 0L, 1L));
-    assertThat(sorted(lake().read(Zone.TRANSFORMED, "c").selectExpr("id", "credit")))
+    assertThat(sorted(lake().read(TableName.of("transformed.c")).selectExpr("id", "credit")))
         .containsExactly("1|25000.00", "2|800.00");
     assertThat(
             sorted(
                 lake()
-                    .read(Zone.TRANSFORMED, "c_history")
+                    .read(TableName.of("transformed.c_history"))
                     .filter("is_current")
                     .selectExpr("id", "credit")))
         .containsExactly("1|25000.00", "2|800.00");
@@ -191,7 +189,7 @@ class CdcMergeTest extends IngestFixture {
     assertThat(counts(r1)).isEqualTo(tuple(5L, 3L, 1L, 1L));
     assertThat(
             lake()
-                .read(Zone.QUARANTINE, "records")
+                .read(TableName.of("quarantine.records"))
                 .filter("stage = 'transform'")
                 .select("reason")
                 .as(org.apache.spark.sql.Encoders.STRING())
@@ -247,24 +245,29 @@ class CdcMergeTest extends IngestFixture {
   }
 
   private List<String> current() {
-    return sorted(lake().read(Zone.TRANSFORMED, "c").select("id", "name"));
+    return sorted(lake().read(TableName.of("transformed.c")).select("id", "name"));
   }
 
   private List<String> deleted() {
     return sorted(
-        lake().read(Zone.SYSTEM, "deleted_c").selectExpr("id", "cast(_seq.commit_ts as string)"));
+        lake()
+            .read(TableName.of("system.deleted_c"))
+            .selectExpr("id", "cast(_seq.commit_ts as string)"));
   }
 
   /** The current versions of the SCD2 history: the rows that passed, as the table holds them. */
   private List<String> currentVersions() {
     return sorted(
-        lake().read(Zone.TRANSFORMED, "c_history").filter("is_current").select("id", "name"));
+        lake()
+            .read(TableName.of("transformed.c_history"))
+            .filter("is_current")
+            .select("id", "name"));
   }
 
   private List<String> history() {
     return sorted(
         lake()
-            .read(Zone.TRANSFORMED, "c_history")
+            .read(TableName.of("transformed.c_history"))
             .selectExpr(
                 "id",
                 "name",

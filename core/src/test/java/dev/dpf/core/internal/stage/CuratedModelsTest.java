@@ -12,7 +12,7 @@ import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,11 +77,13 @@ class CuratedModelsTest {
                 RowFactory.create(1, "Ann Lee", "(171) 555-0199", "10.1.2.3", "London"),
                 RowFactory.create(2, "Bo Young", "212 5550", "192.168.7.70", "NYC")),
             people);
-    new DeltaWriter(lake).overwrite(Zone.TRANSFORMED, "people", rows, List.of());
-    new DeltaWriter(lake).overwrite(Zone.TRANSFORMED, "people_view", rows, List.of());
+    new DeltaWriter(lake).overwrite(TableName.of("transformed.people"), rows, List.of());
+    new DeltaWriter(lake).overwrite(TableName.of("transformed.people_view"), rows, List.of());
     new DeltaWriter(lake)
         .overwrite(
-            Zone.CONSOLIDATED, "people_src", rows.withColumnRenamed("name", "fullName"), List.of());
+            TableName.of("consolidated.people_src"),
+            rows.withColumnRenamed("name", "fullName"),
+            List.of());
     Files.createDirectories(dir.resolve("models"));
     Files.writeString(
         dir.resolve("models/people_view.sql"), "SELECT id, name, city FROM transformed.people");

@@ -7,7 +7,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -50,13 +50,13 @@ class FieldNamesTest extends IngestFixture {
             TableResult::rowsWritten,
             TableResult::rowsQuarantined)
         .containsExactly(tuple("consolidated.t", 4L, 2L, 2L), tuple("transformed.t", 2L, 2L, 0L));
-    assertThat(lake().read(Zone.CONSOLIDATED, "t").columns())
+    assertThat(lake().read(TableName.of("consolidated.t")).columns())
         .startsWith("customer_id", "transaction_id", "amount", "Note", "_c4", "Sales_Rep_EU_");
     DatasetAssert.diff(
         List.of("1|T1|2.00|files/t/a.csv", "2|T2|3.00|files/t/b.csv"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.TRANSFORMED, "t")
+                .read(TableName.of("transformed.t"))
                 .select("customer_id", "transaction_id", "amount", "_source_file")));
     String reason =
         "the header row lacks the declared column(s) customer_id, transaction_id, amount (header:"
@@ -92,9 +92,9 @@ class FieldNamesTest extends IngestFixture {
         List.of("consolidated.p|ok|3|2|1", "consolidated.t|failed|0|0|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "runs")
+                .read(TableName.of("system.runs"))
                 .select("table_name", "status", "rows_read", "rows_written", "rows_quarantined")));
-    assertThat(lake().read(Zone.CONSOLIDATED, "p").columns())
+    assertThat(lake().read(TableName.of("consolidated.p")).columns())
         .startsWith("id", "amount", "raw_source_file", "_source_file");
     DatasetAssert.diff(
         List.of("1|2.00|NULL", "2|3.00|mine"), rows("p", "id", "amount", "raw_source_file"));

@@ -14,6 +14,7 @@ import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,15 +125,15 @@ class IngestCrashTest {
     Lake lake = new Lake(spark, lakeDir.toString());
     List<String> rows = new ArrayList<>();
     for (String source : List.of("payments", "customers", "transactions")) {
-      var t = lake.read(Zone.CONSOLIDATED, source).drop("_ingested_at", "_run_id");
+      var t = lake.read(new TableName(Zone.CONSOLIDATED, source)).drop("_ingested_at", "_run_id");
       DatasetAssert.rowsAsText(t).forEach(r -> rows.add(source + "|" + r));
     }
     DatasetAssert.rowsAsText(
-            lake.read(Zone.QUARANTINE, "records")
+            lake.read(TableName.of("quarantine.records"))
                 .select("dataset", "reason", "record", "_source_file", "_row_number", "_line"))
         .forEach(r -> rows.add("quarantine|" + r));
     DatasetAssert.rowsAsText(
-            lake.read(Zone.SYSTEM, "ingest_files")
+            lake.read(TableName.of("system.ingest_files"))
                 .filter("state = 'committed'")
                 .select("source", "batch_id", "file", "records", "written", "quarantined"))
         .forEach(r -> rows.add("log|" + r));

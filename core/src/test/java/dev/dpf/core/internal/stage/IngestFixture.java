@@ -10,6 +10,7 @@ import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
@@ -114,17 +115,17 @@ abstract class IngestFixture {
   List<String> rows(String table, String... columns) {
     return DatasetAssert.rowsAsText(
         lake()
-            .read(Zone.CONSOLIDATED, table)
+            .read(new TableName(Zone.CONSOLIDATED, table))
             .select(columns[0], Arrays.copyOfRange(columns, 1, columns.length)));
   }
 
   List<String> quarantine(String source) {
     Lake lake = lake();
-    if (!lake.exists(Zone.QUARANTINE, "records")) {
+    if (!lake.exists(TableName.of("quarantine.records"))) {
       return List.of();
     }
     return DatasetAssert.rowsAsText(
-        lake.read(Zone.QUARANTINE, "records")
+        lake.read(TableName.of("quarantine.records"))
             .filter("stage = 'ingest' and dataset = '" + source + "'")
             .select("reason", "record", "_source_file", "_row_number", "_line", "_byte_offset"));
   }

@@ -8,7 +8,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class IngestFormatsTest extends IngestFixture {
             TableResult::files)
         .containsExactly(tuple(11L, 11L, 0L, 6));
     Lake lake = lake();
-    assertThat(lake.read(Zone.CONSOLIDATED, "p").columns())
+    assertThat(lake.read(TableName.of("consolidated.p")).columns())
         .containsExactly(
             "id",
             "amount",
@@ -175,7 +175,7 @@ class IngestFormatsTest extends IngestFixture {
 
     List<String> ids =
         lake()
-            .read(Zone.CONSOLIDATED, "p")
+            .read(TableName.of("consolidated.p"))
             .orderBy("_row_number")
             .select("id")
             .as(org.apache.spark.sql.Encoders.STRING())
@@ -213,7 +213,7 @@ class IngestFormatsTest extends IngestFixture {
     assertThat(results)
         .extracting(TableResult::rowsRead, TableResult::rowsWritten, TableResult::rowsQuarantined)
         .containsExactly(tuple(6L, 4L, 2L));
-    assertThat(lake().read(Zone.CONSOLIDATED, "customers").columns())
+    assertThat(lake().read(TableName.of("consolidated.customers")).columns())
         .containsExactly(
             "id",
             "name",

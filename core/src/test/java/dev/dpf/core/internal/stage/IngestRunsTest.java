@@ -13,7 +13,7 @@ import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.SourceKind;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
@@ -34,15 +34,15 @@ class IngestRunsTest extends IngestFixture {
         .extracting(TableResult::status, TableResult::rowsRead, TableResult::files)
         .containsExactly(tuple(TableResult.Status.OK, 2L, 1));
 
-    long runsBefore = lake().version(Zone.SYSTEM, "runs");
-    long filesBefore = lake().version(Zone.SYSTEM, "ingest_files");
+    long runsBefore = lake().version(TableName.of("system.runs"));
+    long filesBefore = lake().version(TableName.of("system.ingest_files"));
     assertThat(ingest(CSV, "", "r2"))
         .extracting(
             TableResult::status, TableResult::rowsRead, TableResult::files, TableResult::note)
         .containsExactly(tuple(TableResult.Status.UP_TO_DATE, 0L, 0, "1 file(s) already ingested"));
     // A run that found nothing new wrote nothing: neither the run log nor the ingest log.
-    assertThat(lake().version(Zone.SYSTEM, "runs")).isEqualTo(runsBefore);
-    assertThat(lake().version(Zone.SYSTEM, "ingest_files")).isEqualTo(filesBefore);
+    assertThat(lake().version(TableName.of("system.runs"))).isEqualTo(runsBefore);
+    assertThat(lake().version(TableName.of("system.ingest_files"))).isEqualTo(filesBefore);
 
     write("files/t/b.csv", "id,v\n3,z\n");
     write("files/t/a.csv", "id,v\n1,x\n2,y\n4,w\n"); // re-delivered with other content
@@ -57,7 +57,7 @@ class IngestRunsTest extends IngestFixture {
         List.of("r1|ingest|consolidated.t|ok|2|2|0|1", "r3|ingest|consolidated.t|ok|4|4|0|2"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "runs")
+                .read(TableName.of("system.runs"))
                 .select(
                     "run_id",
                     "stage",
@@ -78,7 +78,7 @@ class IngestRunsTest extends IngestFixture {
             "t|2|committed|files/t/b.csv|r3|1|1|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "ingest_files")
+                .read(TableName.of("system.ingest_files"))
                 .select(
                     "source",
                     "batch_id",
@@ -177,7 +177,7 @@ class IngestRunsTest extends IngestFixture {
             "Source 't' has 1 bad record(s) and is set to fail on them (on_error: fail). First:"
                 + " files/t/a.csv line 3: expected 2 fields (as in the header), found 1. Fix or"
                 + " remove the file, or set on_error: quarantine");
-    assertThat(lake().exists(Zone.CONSOLIDATED, "t")).isFalse();
+    assertThat(lake().exists(TableName.of("consolidated.t"))).isFalse();
 
     write("files/t/a.csv", "id,v\n1,x\n2,y\n"); // fixed and re-delivered
     assertThat(ingest(source, "", "r2"))

@@ -10,7 +10,7 @@ import dev.dpf.core.testing.DmsChanges;
 import dev.dpf.core.testing.DmsChanges.Change;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.DatasetDef;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,9 +65,10 @@ class KeyedMergeTest {
     DatasetAssert.diff(
         List.of("1|Annie|" + cdc1, "3|Cyd|" + cdc1, "4|Di|" + cdc2),
         DatasetAssert.rowsAsText(
-            lake().read(Zone.TRANSFORMED, "t").select("id", "v", Columns.SOURCE_FILE)));
+            lake().read(TableName.of("transformed.t")).select("id", "v", Columns.SOURCE_FILE)));
     DatasetAssert.diff(
-        List.of("2"), DatasetAssert.rowsAsText(lake().read(Zone.SYSTEM, "deleted_t").select("id")));
+        List.of("2"),
+        DatasetAssert.rowsAsText(lake().read(TableName.of("system.deleted_t")).select("id")));
   }
 
   /**
@@ -126,9 +127,9 @@ class KeyedMergeTest {
   private void assertState(List<Change> changes) {
     DatasetAssert.diff(
         DmsChanges.replay(changes),
-        DatasetAssert.rowsAsText(lake().read(Zone.TRANSFORMED, "t").select("id", "v")));
+        DatasetAssert.rowsAsText(lake().read(TableName.of("transformed.t")).select("id", "v")));
     DatasetAssert.diff(
         DmsChanges.deletedKeys(changes),
-        DatasetAssert.rowsAsText(lake().read(Zone.SYSTEM, "deleted_t").select("id")));
+        DatasetAssert.rowsAsText(lake().read(TableName.of("system.deleted_t")).select("id")));
   }
 }

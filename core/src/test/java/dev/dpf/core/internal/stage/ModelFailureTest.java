@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.testing.DatasetAssert;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +34,17 @@ class ModelFailureTest extends IngestFixture {
   private List<String> quarantined() {
     return DatasetAssert.rowsAsText(
         lake()
-            .read(Zone.QUARANTINE, "records")
+            .read(TableName.of("quarantine.records"))
             .filter("dataset = 'm'")
             .selectExpr("get_json_object(record, '$.id')", "reason", "_run_id"));
   }
 
   private List<String> logged(String table, String what) {
     return DatasetAssert.rowsAsText(
-        lake().read(Zone.SYSTEM, table).filter("run_id = '" + what + "'").selectExpr("*"));
+        lake()
+            .read(new TableName(Zone.SYSTEM, table))
+            .filter("run_id = '" + what + "'")
+            .selectExpr("*"));
   }
 
   @Test
@@ -69,19 +73,19 @@ class ModelFailureTest extends IngestFixture {
         List.of("curate|curated.boom|failed|boom", "curate|curated.m|ok|"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "runs")
+                .read(TableName.of("system.runs"))
                 .filter("run_id = 'r1' and stage = 'curate'")
                 .selectExpr("stage", "table_name", "status", "if(status = 'ok', '', note)")));
     DatasetAssert.diff(
         List.of("4|expect(small) failed for 'amount=30.00' (expected amount < 25)|r1"),
         quarantined());
-    assertThat(lake().read(Zone.CURATED, "m").count()).isEqualTo(3);
+    assertThat(lake().read(TableName.of("curated.m")).count()).isEqualTo(3);
 
     // The model rebuilt without its rule: its quarantine goes with the rule.
     run(SOURCES, DATASET + "models:\n" + model(""), "r2", sql);
 
     assertThat(quarantined()).isEmpty();
-    assertThat(lake().read(Zone.CURATED, "m").count()).isEqualTo(4);
+    assertThat(lake().read(TableName.of("curated.m")).count()).isEqualTo(4);
   }
 
   @Test
@@ -123,7 +127,7 @@ class ModelFailureTest extends IngestFixture {
     assertThat(
             DatasetAssert.rowsAsText(
                 lake()
-                    .read(Zone.SYSTEM, "runs")
+                    .read(TableName.of("system.runs"))
                     .filter("run_id = 'r2' and table_name = 'curated.m'")
                     .selectExpr("status", "rows_written", "rows_quarantined")))
         .containsExactly("failed|0|0");

@@ -10,7 +10,7 @@ import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Date;
@@ -76,14 +76,13 @@ class ModelPlannerTest {
     Date day3 = Date.valueOf("2026-11-03");
     new DeltaWriter(lake)
         .overwrite(
-            Zone.TRANSFORMED,
-            "d",
+            TableName.of("transformed.d"),
             rows(
                 new Object[] {1, day1, new BigDecimal("1.00")},
                 new Object[] {2, day2, new BigDecimal("2.00")}),
             List.of());
-    new DeltaWriter(lake).enableChangeDataFeed(Zone.TRANSFORMED, "d");
-    assertThat(lake.version(Zone.TRANSFORMED, "d")).isEqualTo(1); // the write, the property
+    new DeltaWriter(lake).enableChangeDataFeed(TableName.of("transformed.d"));
+    assertThat(lake.version(TableName.of("transformed.d"))).isEqualTo(1); // the write, the property
 
     String sql = "SELECT day, sum(amount) AS total FROM transformed.d GROUP BY day";
     PipelineDefinition d = definition(sql);
@@ -102,8 +101,7 @@ class ModelPlannerTest {
     // The model written from v1: its commit records the fingerprint and v1.
     new DeltaWriter(lake)
         .overwrite(
-            Zone.CURATED,
-            "daily",
+            TableName.of("curated.daily"),
             spark.sql("SELECT DATE'2026-11-01' AS day, 1.00 AS total"),
             List.of("day"),
             ModelPlanner.metadata(fingerprint, v1, ""));
@@ -117,8 +115,7 @@ class ModelPlannerTest {
     // New rows of days 1 and 3 (version 2): only those partitions are recomputed.
     new DeltaWriter(lake)
         .append(
-            Zone.TRANSFORMED,
-            "d",
+            TableName.of("transformed.d"),
             rows(
                 new Object[] {3, day3, new BigDecimal("3.00")},
                 new Object[] {4, day1, new BigDecimal("4.00")}),
@@ -145,8 +142,7 @@ class ModelPlannerTest {
     assertThat(planner.legacyFingerprint(model)).isNotEqualTo(fingerprint).hasSize(32);
     new DeltaWriter(lake)
         .overwrite(
-            Zone.CURATED,
-            "daily",
+            TableName.of("curated.daily"),
             spark.sql("SELECT DATE'2026-11-01' AS day, 1.00 AS total"),
             List.of("day"),
             ModelPlanner.metadata(

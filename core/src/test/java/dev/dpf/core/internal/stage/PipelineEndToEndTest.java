@@ -16,6 +16,7 @@ import dev.dpf.core.testing.SampleLake;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;
 import dev.dpf.definition.PipelineDefinition;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -122,8 +123,7 @@ class PipelineEndToEndTest {
   }
 
   private long versionOf(String table) {
-    String[] parts = table.split("\\.");
-    return lake.version(parts[0].equals("curated") ? Zone.CURATED : Zone.TRANSFORMED, parts[1]);
+    return lake.version(TableName.of(table));
   }
 
   /** Column names and types in order; nullability aside (Delta relaxes it on write). */
@@ -311,11 +311,11 @@ class PipelineEndToEndTest {
   void eachStageWritesItsLogEntriesOnceNotOncePerTable() {
     // Six sources: each batch planned in a commit of its own before its rows are written (versions
     // 0-5), then all six closed in one commit (6). Six datasets: one transform-log commit.
-    assertThat(lake.version(Zone.SYSTEM, "ingest_files")).isEqualTo(6);
-    assertThat(lake.read(Zone.SYSTEM, "ingest_files").filter("state = 'committed'").count())
+    assertThat(lake.version(TableName.of("system.ingest_files"))).isEqualTo(6);
+    assertThat(lake.read(TableName.of("system.ingest_files")).filter("state = 'committed'").count())
         .isEqualTo(39);
-    assertThat(lake.version(Zone.SYSTEM, "transform_log")).isZero();
-    assertThat(lake.read(Zone.SYSTEM, "transform_log").count()).isEqualTo(6);
+    assertThat(lake.version(TableName.of("system.transform_log"))).isZero();
+    assertThat(lake.read(TableName.of("system.transform_log")).count()).isEqualTo(6);
   }
 
   @Test
@@ -332,7 +332,7 @@ class PipelineEndToEndTest {
     assertThat(second)
         .allSatisfy(
             r -> assertThat(r.status()).as(r.table()).isEqualTo(TableResult.Status.UP_TO_DATE));
-    assertThat(lake.read(Zone.CONSOLIDATED, "payments").count())
+    assertThat(lake.read(TableName.of("consolidated.payments")).count())
         .isEqualTo(expected.payments.size());
     Goldens.assertMatches("transformed.payments", spark.table("transformed.payments"));
     Goldens.assertMatches("curated.customer_data_usa", spark.table("curated.customer_data_usa"));

@@ -9,7 +9,7 @@ import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -82,7 +82,7 @@ class QualityRulesTest extends IngestFixture {
             "t|min_rows|fail|passed|1|1|0|[]|2 row(s), at least 1 expected"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "quality")
+                .read(TableName.of("system.quality"))
                 .selectExpr(
                     "dataset",
                     "rule",
@@ -100,12 +100,12 @@ class QualityRulesTest extends IngestFixture {
             "id: 3|regex(code) failed for 'abc' (pattern [A-Z]{3})"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.QUARANTINE, "records")
+                .read(TableName.of("quarantine.records"))
                 .filter("stage = 'transform'")
                 .selectExpr("concat('id: ', get_json_object(record, '$.id'))", "reason")));
     DatasetAssert.diff(
         List.of("1|ABC", "4|ABC"),
-        DatasetAssert.rowsAsText(lake().read(Zone.TRANSFORMED, "t").select("id", "code")));
+        DatasetAssert.rowsAsText(lake().read(TableName.of("transformed.t")).select("id", "code")));
 
     // Nothing new: the tables are up to date, and freshness alone is judged again (time alone
     // makes a table stale), from the table's file statistics; reported, and nothing written.
@@ -120,7 +120,8 @@ class QualityRulesTest extends IngestFixture {
         .containsExactly(
             "t|freshness(ts)|warned|newest 2026-11-20T13:00:00Z, at least 2026-11-23T00:00:00Z"
                 + " expected");
-    assertThat(lake().read(Zone.SYSTEM, "quality").filter("run_id = 'r2'").count()).isZero();
+    assertThat(lake().read(TableName.of("system.quality")).filter("run_id = 'r2'").count())
+        .isZero();
   }
 
   @Test
@@ -139,11 +140,13 @@ class QualityRulesTest extends IngestFixture {
             "Quality rule failed (action fail): t range(amount): 1 of 4 failed, for example"
                 + " '-5.00' (allowed from 0). Fix the data at its source, or change the rule in"
                 + " datasets.t.quality");
-    assertThat(lake().exists(Zone.TRANSFORMED, "t")).isFalse();
+    assertThat(lake().exists(TableName.of("transformed.t"))).isFalse();
     DatasetAssert.diff(
         List.of("t|range(amount)|failed|1"),
         DatasetAssert.rowsAsText(
-            lake().read(Zone.SYSTEM, "quality").select("dataset", "rule", "status", "failed")));
+            lake()
+                .read(TableName.of("system.quality"))
+                .select("dataset", "rule", "status", "failed")));
 
     String tooFew =
         "datasets:\n  t:\n    source: t\n    key: [id]\n"
@@ -160,7 +163,7 @@ class QualityRulesTest extends IngestFixture {
         List.of("transformed.t|failed|5|4|1|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "runs")
+                .read(TableName.of("system.runs"))
                 .filter("run_id = 'r2'")
                 .select(
                     "table_name",
@@ -191,8 +194,8 @@ class QualityRulesTest extends IngestFixture {
                 + " 'amount: cannot parse 'y' as decimal(12,2)', 'range(amount) failed for"
                 + " '-1.00' (allowed from 0)'. Fix the definition or the data, or let it through"
                 + " with {rule: max_quarantined, max: 100%, action: warn} in datasets.t.quality");
-    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
-    assertThat(lake().read(Zone.QUARANTINE, "records").count()).isEqualTo(2);
+    assertThat(lake().read(TableName.of("transformed.t")).count()).isEqualTo(3);
+    assertThat(lake().read(TableName.of("quarantine.records")).count()).isEqualTo(2);
     String letThrough = datasets + "      - {rule: max_quarantined, max: 100%, action: warn}\n";
 
     List<TableResult> results = transform(SOURCES, letThrough, "r5");
@@ -205,7 +208,7 @@ class QualityRulesTest extends IngestFixture {
             TableResult::rowsWritten,
             TableResult::rowsQuarantined)
         .containsExactly(tuple(TableResult.Status.OK, 2L, 0L, 2L));
-    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
+    assertThat(lake().read(TableName.of("transformed.t")).count()).isEqualTo(3);
     DatasetAssert.diff(
         List.of(
             "range(amount)|quarantined|1|1|allowed from 0",
@@ -213,7 +216,7 @@ class QualityRulesTest extends IngestFixture {
                 + " rows read allowed"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "quality")
+                .read(TableName.of("system.quality"))
                 .filter("run_id = 'r5'")
                 .select("rule", "status", "checked", "failed", "detail")));
 
@@ -226,12 +229,12 @@ class QualityRulesTest extends IngestFixture {
             "--full-refresh would replace transformed.t (3 row(s)) by no rows: all 7 row(s) it"
                 + " read were quarantined. Nothing was written. Check what it reads, or pass"
                 + " --allow-empty to replace it anyway");
-    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isEqualTo(3);
+    assertThat(lake().read(TableName.of("transformed.t")).count()).isEqualTo(3);
 
     transformAndCurate(
         SOURCES, rejectAll, "r7", Map.of(), p -> p.fullRefresh(true).allowEmpty(true));
 
-    assertThat(lake().read(Zone.TRANSFORMED, "t").count()).isZero();
+    assertThat(lake().read(TableName.of("transformed.t")).count()).isZero();
   }
 
   private static final String MODEL =
@@ -258,7 +261,7 @@ class QualityRulesTest extends IngestFixture {
             "Quality rule failed (action fail): m expect(refund): 3 of 4 failed, for example"
                 + " 'amount=10.00', 'amount=20.00', 'amount=30.00' (expected amount < 0). Fix the"
                 + " data at its source, or change the rule in models.m.quality");
-    assertThat(lake().exists(Zone.CURATED, "m")).isFalse();
+    assertThat(lake().exists(TableName.of("curated.m"))).isFalse();
 
     List<TableResult> results = run(SOURCES, MODEL + rules, "r1", sql);
 
@@ -273,7 +276,7 @@ class QualityRulesTest extends IngestFixture {
         .containsExactly(tuple(TableResult.Status.OK, 4L, 3L, 1L));
     DatasetAssert.diff(
         List.of("1|10.00|FR", "2|-5.00|US", "3|20.00|NULL"),
-        DatasetAssert.rowsAsText(lake().read(Zone.CURATED, "m")));
+        DatasetAssert.rowsAsText(lake().read(TableName.of("curated.m"))));
     DatasetAssert.diff(
         List.of(
             "m|expect(refund)|failed|4|3|['amount=10.00','amount=20.00','amount=30.00']",
@@ -283,7 +286,7 @@ class QualityRulesTest extends IngestFixture {
             "m|min_rows|warned|1|1|[]"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "quality")
+                .read(TableName.of("system.quality"))
                 .filter("dataset = 'm'")
                 .selectExpr(
                     "dataset",
@@ -296,7 +299,7 @@ class QualityRulesTest extends IngestFixture {
         List.of("curate|m|4|expect(small) failed for 'amount=30.00' (expected amount < 25)|r1"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.QUARANTINE, "records")
+                .read(TableName.of("quarantine.records"))
                 .filter("dataset = 'm'")
                 .selectExpr(
                     "stage", "dataset", "get_json_object(record, '$.id')", "reason", "_run_id")));
@@ -307,6 +310,7 @@ class QualityRulesTest extends IngestFixture {
         .filteredOn(r -> r.table().equals("curated.m"))
         .extracting(TableResult::status)
         .containsExactly(TableResult.Status.UP_TO_DATE);
-    assertThat(lake().read(Zone.SYSTEM, "quality").filter("dataset = 'm'").count()).isEqualTo(5);
+    assertThat(lake().read(TableName.of("system.quality")).filter("dataset = 'm'").count())
+        .isEqualTo(5);
   }
 }

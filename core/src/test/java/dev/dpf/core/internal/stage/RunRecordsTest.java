@@ -8,7 +8,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -108,7 +108,7 @@ class RunRecordsTest extends IngestFixture {
             "transform|transformed.b|failed|2|1|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(Zone.SYSTEM, "runs")
+                .read(TableName.of("system.runs"))
                 .select(
                     "stage",
                     "table_name",
@@ -118,7 +118,7 @@ class RunRecordsTest extends IngestFixture {
                     "rows_quarantined")));
     assertThat(
             lake()
-                .read(Zone.SYSTEM, "runs")
+                .read(TableName.of("system.runs"))
                 .filter("status = 'failed'")
                 .select("note")
                 .head()

@@ -8,7 +8,7 @@ import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.definition.Zone;
+import dev.dpf.definition.TableName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,15 +38,16 @@ class SchemaEvolutionTest extends IngestFixture {
         .containsExactly(
             "rebuilt (first run) from consolidated.p; undeclared column(s) ignored: channel",
             "rebuilt (first run) from consolidated.p; new column(s) added: channel");
-    assertThat(lake().read(Zone.TRANSFORMED, "kept").columns())
+    assertThat(lake().read(TableName.of("transformed.kept")).columns())
         .containsExactly("id", "amount", "_source_file");
     DatasetAssert.diff(
-        List.of("1|2.00|" + file), DatasetAssert.rowsAsText(lake().read(Zone.TRANSFORMED, "kept")));
-    assertThat(lake().read(Zone.TRANSFORMED, "added").columns())
+        List.of("1|2.00|" + file),
+        DatasetAssert.rowsAsText(lake().read(TableName.of("transformed.kept"))));
+    assertThat(lake().read(TableName.of("transformed.added")).columns())
         .containsExactly("id", "amount", "channel", "_source_file");
     DatasetAssert.diff(
         List.of("1|2.00|app|" + file),
-        DatasetAssert.rowsAsText(lake().read(Zone.TRANSFORMED, "added")));
+        DatasetAssert.rowsAsText(lake().read(TableName.of("transformed.added"))));
 
     assertThatThrownBy(
             () ->
@@ -85,7 +86,7 @@ class SchemaEvolutionTest extends IngestFixture {
     DatasetAssert.diff(
         List.of("1|2.00|app"),
         DatasetAssert.rowsAsText(
-            lake().read(Zone.TRANSFORMED, "d").select("id", "amount", "channel")));
+            lake().read(TableName.of("transformed.d")).select("id", "amount", "channel")));
     assertThat(transform(SOURCE, wider, "r5"))
         .extracting(TableResult::status)
         .containsExactly(TableResult.Status.UP_TO_DATE);
