@@ -58,10 +58,23 @@ final class DefinitionParser {
     // the first mistake of each. Names are known from the keys, so that a dataset of a source
     // with a mistake is not reported as reading an unknown source.
     List<DefinitionException> problems = new ArrayList<>();
-    List<SourceDef> sources = new ArrayList<>();
     Set<String> sourceNames = new HashSet<>();
-    for (Map.Entry<String, JsonNode> e : y.entries(sourcesNode, "sources")) {
-      sourceNames.add(e.getKey());
+    List<SourceDef> sources = sources(sourcesNode, sourceNames, problems);
+    Set<String> tables = new HashSet<>();
+    List<DatasetDef> datasets = datasets(root.get("datasets"), sourceNames, tables, problems);
+    List<ModelDef> models = models(root.get("models"), tables, problems);
+    if (!problems.isEmpty()) {
+      throw DefinitionException.of(file, problems);
+    }
+    return new DefinitionResolver(y, file).resolve(sources, datasets, models, docs);
+  }
+
+  /** The sources, their names added to {@code names} (with a mistake or not). */
+  private List<SourceDef> sources(
+      JsonNode node, Set<String> names, List<DefinitionException> problems) {
+    List<SourceDef> sources = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : y.entries(node, "sources")) {
+      names.add(e.getKey());
       collect(
           problems,
           () -> {
@@ -73,10 +86,17 @@ final class DefinitionParser {
                 Map.of());
           });
     }
+    return sources;
+  }
 
+  /** The datasets, their tables added to {@code tables} (with a mistake or not). */
+  private List<DatasetDef> datasets(
+      JsonNode node,
+      Set<String> sourceNames,
+      Set<String> tables,
+      List<DefinitionException> problems) {
     List<DatasetDef> datasets = new ArrayList<>();
-    Set<String> tables = new HashSet<>();
-    for (Map.Entry<String, JsonNode> e : y.entries(root.get("datasets"), "datasets")) {
+    for (Map.Entry<String, JsonNode> e : y.entries(node, "datasets")) {
       tables.add(Zone.TRANSFORMED.dbName() + "." + e.getKey()); // before the name is checked
       collect(
           problems,
@@ -102,8 +122,16 @@ final class DefinitionParser {
                 columns);
           });
     }
+    return datasets;
+  }
+
+  /**
+   * The models; one whose table a dataset (in {@code tables}) or another model has is a mistake.
+   */
+  private List<ModelDef> models(
+      JsonNode node, Set<String> tables, List<DefinitionException> problems) {
     List<ModelDef> models = new ArrayList<>();
-    for (Map.Entry<String, JsonNode> e : y.entries(root.get("models"), "models")) {
+    for (Map.Entry<String, JsonNode> e : y.entries(node, "models")) {
       collect(
           problems,
           () -> {
@@ -115,26 +143,26 @@ final class DefinitionParser {
             }
             models.add(model);
             String at = "models." + e.getKey();
-            Map<String, String> columns = new LinkedHashMap<>();
-            JsonNode c = e.getValue().get("columns");
-            if (c != null) {
-              for (Map.Entry<String, JsonNode> col : y.entries(c, at + ".columns")) {
-                if (!col.getValue().isTextual()) {
-                  throw y.fail(
-                      at + ".columns." + col.getKey(),
-                      "expected the column's description, for example total: the sum of the"
-                          + " payments");
-                }
-                columns.put(col.getKey(), col.getValue().asText().strip());
-              }
-            }
-            docs(model.table(), e.getValue(), at, columns);
+            docs(model.table(), e.getValue(), at, modelColumnDocs(e.getValue().get("columns"), at));
           });
     }
-    if (!problems.isEmpty()) {
-      throw DefinitionException.of(file, problems);
+    return models;
+  }
+
+  /** A model's column descriptions ({@code columns: {name: text}}), by column. */
+  private Map<String, String> modelColumnDocs(JsonNode c, String at) {
+    Map<String, String> columns = new LinkedHashMap<>();
+    if (c != null) {
+      for (Map.Entry<String, JsonNode> col : y.entries(c, at + ".columns")) {
+        if (!col.getValue().isTextual()) {
+          throw y.fail(
+              at + ".columns." + col.getKey(),
+              "expected the column's description, for example total: the sum of the payments");
+        }
+        columns.put(col.getKey(), col.getValue().asText().strip());
+      }
     }
-    return new DefinitionResolver(y, file).resolve(sources, datasets, models, docs);
+    return columns;
   }
 
   /**

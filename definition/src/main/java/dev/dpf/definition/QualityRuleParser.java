@@ -53,16 +53,7 @@ final class QualityRuleParser {
 
   private QualityRule rule(JsonNode node, String at, Set<String> columns) {
     y.object(node, at);
-    Kind kind = y.choice(node, "rule", at, Kind.class, null);
-    if (kind == null) {
-      List<String> kinds = Arrays.stream(Kind.values()).map(Kind::key).toList();
-      throw y.missing(
-          at,
-          "rule",
-          String.join(", ", kinds.subList(0, kinds.size() - 1))
-              + " or "
-              + kinds.get(kinds.size() - 1));
-    }
+    Kind kind = kind(node, at);
     Set<String> allowed = new HashSet<>(KEYS);
     allowed.addAll(kind.settings());
     y.keys(node, at, allowed);
@@ -92,36 +83,9 @@ final class QualityRuleParser {
       case NOT_NULL -> new QualityRule.NotNull(checked, action);
       case UNIQUE -> new QualityRule.Unique(checked, action);
       case RANGE -> range(node, at, checked.get(0), action);
-      case REGEX -> {
-        String pattern =
-            y.string(node, "pattern", at)
-                .orElseThrow(() -> y.missing(at, "pattern", "a regular expression"));
-        try {
-          Pattern.compile(pattern);
-        } catch (PatternSyntaxException e) {
-          throw y.fail(at + ".pattern", "not a valid regular expression: " + e.getDescription());
-        }
-        yield new QualityRule.Regex(checked.get(0), pattern, action);
-      }
-      case ALLOWED_VALUES -> {
-        JsonNode v = node.get("values");
-        if (v == null) {
-          throw y.missing(at, "values", "the list of allowed values, for example [A, B]");
-        }
-        List<String> values = y.list(v, at + ".values").stream().map(JsonNode::asText).toList();
-        yield new QualityRule.AllowedValues(checked.get(0), values, action);
-      }
-      case REFERENCES -> {
-        String to =
-            y.string(node, "to", at)
-                .orElseThrow(
-                    () -> y.missing(at, "to", "the dataset and column, for example customers.id"));
-        if (!to.matches("[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*")) {
-          throw y.fail(at + ".to", "'" + to + "' is not dataset.column, for example customers.id");
-        }
-        String[] parts = to.split("\\.");
-        yield new QualityRule.References(checked.get(0), parts[0], parts[1], action);
-      }
+      case REGEX -> regex(node, at, checked.get(0), action);
+      case ALLOWED_VALUES -> allowedValues(node, at, checked.get(0), action);
+      case REFERENCES -> references(node, at, checked.get(0), action);
       case FRESHNESS -> {
         String text =
             y.string(node, "max_age", at)
@@ -136,25 +100,74 @@ final class QualityRuleParser {
         yield new QualityRule.MinRows(n.asLong(), action);
       }
       case EXPECT -> expect(node, at, action);
-      case MAX_QUARANTINED -> {
-        String max =
-            y.string(node, "max", at)
-                .map(String::strip)
-                .orElseThrow(
-                    () ->
-                        y.missing(
-                            at,
-                            "max",
-                            "the share (10%) or the number of rows (25) of those a run reads"
-                                + " that may be quarantined"));
-        if (!max.matches("[0-9]+(\\.[0-9]+)?%|[0-9]+")) {
-          throw y.fail(
-              at + ".max",
-              "'" + max + "' is neither a share such as 10% nor a number of rows such as 25");
-        }
-        yield new QualityRule.MaxQuarantined(max, action);
-      }
+      case MAX_QUARANTINED -> maxQuarantined(node, at, action);
     };
+  }
+
+  private Kind kind(JsonNode node, String at) {
+    Kind kind = y.choice(node, "rule", at, Kind.class, null);
+    if (kind == null) {
+      List<String> kinds = Arrays.stream(Kind.values()).map(Kind::key).toList();
+      throw y.missing(
+          at,
+          "rule",
+          String.join(", ", kinds.subList(0, kinds.size() - 1))
+              + " or "
+              + kinds.get(kinds.size() - 1));
+    }
+    return kind;
+  }
+
+  private QualityRule regex(JsonNode node, String at, String column, Action action) {
+    String pattern =
+        y.string(node, "pattern", at)
+            .orElseThrow(() -> y.missing(at, "pattern", "a regular expression"));
+    try {
+      Pattern.compile(pattern);
+    } catch (PatternSyntaxException e) {
+      throw y.fail(at + ".pattern", "not a valid regular expression: " + e.getDescription());
+    }
+    return new QualityRule.Regex(column, pattern, action);
+  }
+
+  private QualityRule allowedValues(JsonNode node, String at, String column, Action action) {
+    JsonNode v = node.get("values");
+    if (v == null) {
+      throw y.missing(at, "values", "the list of allowed values, for example [A, B]");
+    }
+    List<String> values = y.list(v, at + ".values").stream().map(JsonNode::asText).toList();
+    return new QualityRule.AllowedValues(column, values, action);
+  }
+
+  private QualityRule references(JsonNode node, String at, String column, Action action) {
+    String to =
+        y.string(node, "to", at)
+            .orElseThrow(
+                () -> y.missing(at, "to", "the dataset and column, for example customers.id"));
+    if (!to.matches("[a-z][a-z0-9_]*\\.[a-z][a-z0-9_]*")) {
+      throw y.fail(at + ".to", "'" + to + "' is not dataset.column, for example customers.id");
+    }
+    int dot = to.indexOf('.');
+    return new QualityRule.References(column, to.substring(0, dot), to.substring(dot + 1), action);
+  }
+
+  private QualityRule maxQuarantined(JsonNode node, String at, Action action) {
+    String max =
+        y.string(node, "max", at)
+            .map(String::strip)
+            .orElseThrow(
+                () ->
+                    y.missing(
+                        at,
+                        "max",
+                        "the share (10%) or the number of rows (25) of those a run reads"
+                            + " that may be quarantined"));
+    if (!max.matches("[0-9]+(\\.[0-9]+)?%|[0-9]+")) {
+      throw y.fail(
+          at + ".max",
+          "'" + max + "' is neither a share such as 10% nor a number of rows such as 25");
+    }
+    return new QualityRule.MaxQuarantined(max, action);
   }
 
   /** The columns a rule checks: {@code column}, or {@code columns} for the kinds that take it. */

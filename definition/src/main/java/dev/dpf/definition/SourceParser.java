@@ -39,32 +39,8 @@ final class SourceParser {
     y.name(name, at);
     y.object(node, at);
     y.keys(node, at, KEYS);
-    String kindText =
-        y.string(node, "kind", at).orElseThrow(() -> y.missing(at, "kind", SourceKind.labels()));
-    SourceKind kind =
-        SourceKind.fromLabel(kindText)
-            .orElseThrow(
-                () ->
-                    y.fail(
-                        at + ".kind",
-                        "unknown kind '"
-                            + kindText
-                            + "'."
-                            + Suggest.didYouMean(
-                                kindText, java.util.Arrays.asList(SourceKind.labels().split(", ")))
-                            + " Use one of "
-                            + SourceKind.labels()));
-    String path =
-        y.string(node, "path", at)
-            .orElseThrow(() -> y.missing(at, "path", "a folder relative to the raw root"));
-    if (path.startsWith("/") || path.contains("..") || path.contains("\\") || path.isBlank()) {
-      throw y.fail(
-          at + ".path",
-          "'"
-              + path
-              + "' must be relative to the raw root, with '/' separators and no '..'."
-              + " For example streaming/payments");
-    }
+    SourceKind kind = kind(node, at);
+    String path = path(node, at);
     SourceDef.Format format = format(kind, node, at);
     if (format != SourceDef.Format.CSV) {
       y.only(node, at, CSV_KEYS, "sources in CSV format");
@@ -105,6 +81,39 @@ final class SourceParser {
         onError,
         y.string(node, "date_format", at).orElse(null),
         y.string(node, "timestamp_format", at).orElse(null));
+  }
+
+  private SourceKind kind(JsonNode node, String at) {
+    String text =
+        y.string(node, "kind", at).orElseThrow(() -> y.missing(at, "kind", SourceKind.labels()));
+    return SourceKind.fromLabel(text)
+        .orElseThrow(
+            () ->
+                y.fail(
+                    at + ".kind",
+                    "unknown kind '"
+                        + text
+                        + "'."
+                        + Suggest.didYouMean(
+                            text, java.util.Arrays.asList(SourceKind.labels().split(", ")))
+                        + " Use one of "
+                        + SourceKind.labels()));
+  }
+
+  /** The source's folder under the raw root, as written (a trailing '/' kept). */
+  private String path(JsonNode node, String at) {
+    String path =
+        y.string(node, "path", at)
+            .orElseThrow(() -> y.missing(at, "path", "a folder relative to the raw root"));
+    if (path.startsWith("/") || path.contains("..") || path.contains("\\") || path.isBlank()) {
+      throw y.fail(
+          at + ".path",
+          "'"
+              + path
+              + "' must be relative to the raw root, with '/' separators and no '..'."
+              + " For example streaming/payments");
+    }
+    return path;
   }
 
   private SourceDef.Format format(SourceKind kind, JsonNode node, String at) {

@@ -22,6 +22,10 @@ class TableNameTest {
     }
     assertThatThrownBy(() -> new TableName(Zone.CURATED, "a.b"))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> TableName.of("gold.x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not a zone.table name: gold.x");
+    assertThat(TableName.of("curated.m")).isEqualTo(new TableName(Zone.CURATED, "m"));
   }
 
   @Test
@@ -32,5 +36,8 @@ class TableNameTest {
     assertThat(d.table()).isEqualTo("transformed.orders");
     assertThat(d.sourceTable()).isEqualTo("consolidated.orders_src");
     assertThat(d.qualifiedHistoryTable()).isEqualTo("transformed.orders_history");
+    assertThat(d.tableName()).isEqualTo(new TableName(Zone.TRANSFORMED, "orders"));
+    assertThat(d.sourceTableName()).isEqualTo(new TableName(Zone.CONSOLIDATED, "orders_src"));
+    assertThat(d.historyTableName()).isEqualTo(new TableName(Zone.TRANSFORMED, "orders_history"));
   }
 }

@@ -213,66 +213,16 @@ public final class Selection {
 
   private Set<String> roots(String body, String spec, String option) {
     int colon = body.indexOf(':');
-    if (colon > 0) {
-      String method = body.substring(0, colon);
-      String value = body.substring(colon + 1);
-      switch (method) {
-        case "source":
-          String table = Zone.CONSOLIDATED.dbName() + "." + value; // as given
-          if (!inputs.containsKey(table)) {
-            throw unknown(
-                spec,
-                option,
-                "no source '"
-                    + value
-                    + "'."
-                    + Suggest.didYouMean(value, bareNames(Zone.CONSOLIDATED))
-                    + " Sources: "
-                    + String.join(", ", bareNames(Zone.CONSOLIDATED)));
-          }
-          return Set.of(table);
-        case "zone":
-          Set<String> zone = new LinkedHashSet<>();
-          for (String t : inputs.keySet()) {
-            if (t.startsWith(value.toLowerCase(Locale.ROOT) + ".")) {
-              zone.add(t);
-            }
-          }
-          if (zone.isEmpty()) {
-            throw unknown(
-                spec,
-                option,
-                "no table in zone '"
-                    + value
-                    + "'."
-                    + Suggest.didYouMean(value, List.of("consolidated", "transformed", "curated"))
-                    + " Use consolidated, transformed or curated");
-          }
-          return zone;
-        case "tag":
-          Set<String> tagged = new LinkedHashSet<>();
-          for (String t : inputs.keySet()) {
-            if (tags.getOrDefault(t, List.of()).contains(value)) {
-              tagged.add(t);
-            }
-          }
-          if (tagged.isEmpty()) {
-            Set<String> known = new TreeSet<>();
-            tags.values().forEach(known::addAll);
-            throw unknown(
-                spec,
-                option,
-                "no table is tagged '"
-                    + value
-                    + "'."
-                    + Suggest.didYouMean(value, known)
-                    + " "
-                    + (known.isEmpty()
-                        ? "No table of the definition has tags"
-                        : "Tags: " + String.join(", ", known)));
-          }
-          return tagged;
-        default:
+    if (colon < 0) {
+      return byName(body, spec, option);
+    }
+    String method = body.substring(0, colon);
+    String value = body.substring(colon + 1);
+    return switch (method) {
+      case "source" -> bySource(value, spec, option);
+      case "zone" -> byZone(value, spec, option);
+      case "tag" -> byTag(value, spec, option);
+      default ->
           throw unknown(
               spec,
               option,
@@ -283,8 +233,76 @@ public final class Selection {
                           + "'."
                           + Suggest.didYouMean(method, List.of("source", "zone", "tag")))
                   + " Use source:, zone:, tag: or a table name");
+    };
+  }
+
+  /** {@code source:<name>}: the source's consolidated table. */
+  private Set<String> bySource(String value, String spec, String option) {
+    String table = Zone.CONSOLIDATED.dbName() + "." + value; // as given: it may name no table
+    if (!inputs.containsKey(table)) {
+      throw unknown(
+          spec,
+          option,
+          "no source '"
+              + value
+              + "'."
+              + Suggest.didYouMean(value, bareNames(Zone.CONSOLIDATED))
+              + " Sources: "
+              + String.join(", ", bareNames(Zone.CONSOLIDATED)));
+    }
+    return Set.of(table);
+  }
+
+  /** {@code zone:<zone>}: every table of the zone. */
+  private Set<String> byZone(String value, String spec, String option) {
+    String db = value.toLowerCase(Locale.ROOT);
+    Set<String> zone = new LinkedHashSet<>();
+    for (String t : inputs.keySet()) {
+      if (TableName.parse(t).filter(n -> n.zone().dbName().equals(db)).isPresent()) {
+        zone.add(t);
       }
     }
+    if (zone.isEmpty()) {
+      throw unknown(
+          spec,
+          option,
+          "no table in zone '"
+              + value
+              + "'."
+              + Suggest.didYouMean(value, List.of("consolidated", "transformed", "curated"))
+              + " Use consolidated, transformed or curated");
+    }
+    return zone;
+  }
+
+  /** {@code tag:<tag>}: every table with the tag. */
+  private Set<String> byTag(String value, String spec, String option) {
+    Set<String> tagged = new LinkedHashSet<>();
+    for (String t : inputs.keySet()) {
+      if (tags.getOrDefault(t, List.of()).contains(value)) {
+        tagged.add(t);
+      }
+    }
+    if (tagged.isEmpty()) {
+      Set<String> known = new TreeSet<>();
+      tags.values().forEach(known::addAll);
+      throw unknown(
+          spec,
+          option,
+          "no table is tagged '"
+              + value
+              + "'."
+              + Suggest.didYouMean(value, known)
+              + " "
+              + (known.isEmpty()
+                  ? "No table of the definition has tags"
+                  : "Tags: " + String.join(", ", known)));
+    }
+    return tagged;
+  }
+
+  /** A table by its {@code zone.table} name or, when one table has it, its bare name. */
+  private Set<String> byName(String body, String spec, String option) {
     String table = aliases.getOrDefault(body, body);
     if (inputs.containsKey(table)) {
       return Set.of(table);

@@ -86,7 +86,7 @@ class RunAnywhereIT {
             "dev/dpf/jobs/glue/PipelineJob.class",
             "dev/dpf/jobs/glue/IngestJob.class",
             "dev/dpf/jobs/run/StageRunner.class",
-            "dev/dpf/core/api/Pipeline.class",
+            "dev/dpf/core/pipeline/Pipeline.class",
             "dpf/pipeline.yaml",
             "dev/dpf/shaded/org/yaml/snakeyaml/Yaml.class");
     for (String left : List.of("cli", "query", "aws", "extract", "generate", "site")) {

@@ -126,31 +126,40 @@ final class CsvRecords {
       return true;
     }
 
+    /**
+     * Learns the field names from the first record: the header row (then it returns true: the
+     * record is taken), or the definition's columns for a file without one.
+     */
+    private boolean fieldNames(Splitter.Raw rec, ParsedRecord.Position at) {
+      if (!source.csv().header()) {
+        names = headerless(dmsFile);
+        opIndex = dms && names[0].equals("Op") ? 0 : -1;
+        tsIndex = indexOf(names, source.dms().timestampColumn());
+        return false;
+      }
+      String[] raw = parse(rec.text());
+      names = header(raw);
+      opIndex = dms ? indexOf(names, "Op") : -1;
+      tsIndex = indexOf(names, source.dms().timestampColumn());
+      if (rec.malformed() || rec.unterminated()) {
+        out.bad(at, "header row is not readable " + charset() + " text", rec.text());
+        return true;
+      }
+      headerProblem = declared.headerProblem(raw);
+      if (headerProblem != null) {
+        out.bad(at, headerProblem, rec.text());
+      }
+      return true;
+    }
+
     private void record(Splitter.Raw rec) {
       ParsedRecord.Position at = new ParsedRecord.Position(rec.line(), null);
       if (headerProblem != null) {
         out.bad(at, headerProblem, rec.text());
         return;
       }
-      if (names == null) {
-        if (source.csv().header()) {
-          String[] raw = parse(rec.text());
-          names = header(raw);
-          opIndex = dms ? indexOf(names, "Op") : -1;
-          tsIndex = indexOf(names, source.dms().timestampColumn());
-          if (rec.malformed() || rec.unterminated()) {
-            out.bad(at, "header row is not readable " + charset() + " text", rec.text());
-            return;
-          }
-          headerProblem = declared.headerProblem(raw);
-          if (headerProblem != null) {
-            out.bad(at, headerProblem, rec.text());
-          }
-          return;
-        }
-        names = headerless(dmsFile);
-        opIndex = dms && names[0].equals("Op") ? 0 : -1;
-        tsIndex = indexOf(names, source.dms().timestampColumn());
+      if (names == null && fieldNames(rec, at)) {
+        return; // the header row
       }
       if (rec.unterminated()) {
         out.bad(

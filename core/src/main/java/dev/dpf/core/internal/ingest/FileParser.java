@@ -88,22 +88,7 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
           new ParsedRecord.Position(null, null), "cannot open file: " + RecordSink.describe(e), "");
       return List.of(sink.take()).iterator();
     }
-    RecordReader reader =
-        switch (source.format()) {
-          case JSON ->
-              new JsonRecords(
-                  in,
-                  sink,
-                  JsonRecords.errorOutput(file.key().substring(source.path().length() + 1)));
-          case CSV ->
-              new CsvRecords(source, declared)
-                  .open(
-                      file.key(),
-                      new DecodingReader(in, Charset.forName(source.csv().encoding())),
-                      sink);
-          case PARQUET ->
-              throw new IllegalArgumentException("Parquet files are read by Spark's reader");
-        };
+    RecordReader reader = reader(file, in, sink);
     return new Iterator<>() {
       private boolean ended;
       private boolean closed;
@@ -131,6 +116,23 @@ public final class FileParser implements FlatMapFunction<RawRoot.RawFile, Row> {
         }
         return sink.take();
       }
+    };
+  }
+
+  /** The reader of the source's format over the file's (decompressed) bytes. */
+  private RecordReader reader(RawRoot.RawFile file, InputStream in, RecordSink sink) {
+    return switch (source.format()) {
+      case JSON ->
+          new JsonRecords(
+              in, sink, JsonRecords.errorOutput(file.key().substring(source.path().length() + 1)));
+      case CSV ->
+          new CsvRecords(source, declared)
+              .open(
+                  file.key(),
+                  new DecodingReader(in, Charset.forName(source.csv().encoding())),
+                  sink);
+      case PARQUET ->
+          throw new IllegalArgumentException("Parquet files are read by Spark's reader");
     };
   }
 

@@ -316,6 +316,20 @@ final class JsonRecords implements RecordReader {
 
     Chunk next() throws IOException {
       chunk.reset();
+      int b = firstByte();
+      if (b < 0) {
+        return null;
+      }
+      chunkLine = line;
+      chunkOffset = offset - 1;
+      chunk.write(b);
+      copying = true; // later bytes are copied from the buffer in spans, not one by one
+      spanStart = pos;
+      return b == '{' || b == '[' ? value() : text();
+    }
+
+    /** The first byte of the next chunk, past blanks and byte-order marks; -1 at the end. */
+    private int firstByte() throws IOException {
       int b;
       do {
         b = read();
@@ -329,24 +343,22 @@ final class JsonRecords implements RecordReader {
           b = ' ';
         }
       } while (b == ' ' || b == '\t' || b == '\r' || b == '\n');
-      if (b < 0) {
-        return null;
-      }
-      chunkLine = line;
-      chunkOffset = offset - 1;
-      chunk.write(b);
-      copying = true; // later bytes are copied from the buffer in spans, not one by one
-      spanStart = pos;
-      if (b != '{' && b != '[') {
-        // Text outside any value: up to the line's end or the next value.
-        while (true) {
-          int n = peek();
-          if (n < 0 || n == '\n' || n == '\r' || n == '{' || n == '[') {
-            return new Chunk(Chunk.Kind.TEXT, taken(), chunkLine, chunkOffset, false);
-          }
-          read();
+      return b;
+    }
+
+    /** Text outside any value: up to the line's end or the next value. */
+    private Chunk text() throws IOException {
+      while (true) {
+        int n = peek();
+        if (n < 0 || n == '\n' || n == '\r' || n == '{' || n == '[') {
+          return new Chunk(Chunk.Kind.TEXT, taken(), chunkLine, chunkOffset, false);
         }
+        read();
       }
+    }
+
+    /** A JSON object or array, to its closing bracket (or cut short). */
+    private Chunk value() throws IOException {
       int depth = 1;
       boolean inString = false;
       boolean escaped = false;

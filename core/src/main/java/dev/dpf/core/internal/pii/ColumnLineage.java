@@ -136,14 +136,7 @@ public final class ColumnLineage {
     }
     List<Attribute> output = list(plan.output());
     if (plan instanceof Union) {
-      for (int i = 0; i < output.size(); i++) {
-        Set<ColumnOrigin> s = new TreeSet<>();
-        for (int c = 0; c < children.size(); c++) {
-          ExprId id = list(children.get(c).output()).get(i).exprId();
-          s.addAll(childMaps.get(c).getOrDefault(id, Set.of()));
-        }
-        m.put(output.get(i).exprId(), s);
-      }
+      union(output, children, childMaps, m);
     } else if (plan instanceof CTERelationDef def) {
       List<Set<ColumnOrigin>> columns = new ArrayList<>();
       for (Attribute a : list(def.child().output())) {
@@ -177,6 +170,22 @@ public final class ColumnLineage {
       }
     }
     return m;
+  }
+
+  /** A union's columns: each from its column of every child. */
+  private static void union(
+      List<Attribute> output,
+      List<LogicalPlan> children,
+      List<Map<ExprId, Set<ColumnOrigin>>> childMaps,
+      Map<ExprId, Set<ColumnOrigin>> m) {
+    for (int i = 0; i < output.size(); i++) {
+      Set<ColumnOrigin> s = new TreeSet<>();
+      for (int c = 0; c < children.size(); c++) {
+        ExprId id = list(children.get(c).output()).get(i).exprId();
+        s.addAll(childMaps.get(c).getOrDefault(id, Set.of()));
+      }
+      m.put(output.get(i).exprId(), s);
+    }
   }
 
   /** The table columns an expression is computed from. */

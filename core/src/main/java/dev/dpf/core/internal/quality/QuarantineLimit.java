@@ -54,19 +54,7 @@ public final class QuarantineLimit {
     if (!declared && !exceeded) {
       return;
     }
-    List<String> reasons =
-        rejected == 0
-            ? List.of()
-            : checked
-                .filter(size(col(Columns.ERRORS)).gt(0))
-                .select(element_at(col(Columns.ERRORS), 1).as("v"))
-                .distinct()
-                .orderBy("v")
-                .limit(Quality.SAMPLES)
-                .collectAsList()
-                .stream()
-                .map(r -> "'" + r.getString(0) + "'")
-                .toList();
+    List<String> reasons = rejected == 0 ? List.of() : reasons(checked);
     String detail =
         rejected
             + " of "
@@ -114,5 +102,19 @@ public final class QuarantineLimit {
             .divide(BigDecimal.valueOf(whole), 1, RoundingMode.HALF_UP)
             .stripTrailingZeros();
     return p.toPlainString() + "%";
+  }
+
+  /** The first reasons rows were rejected for, quoted, a few at most. */
+  private static List<String> reasons(Dataset<Row> checked) {
+    return checked
+        .filter(size(col(Columns.ERRORS)).gt(0))
+        .select(element_at(col(Columns.ERRORS), 1).as("v"))
+        .distinct()
+        .orderBy("v")
+        .limit(Quality.SAMPLES)
+        .collectAsList()
+        .stream()
+        .map(r -> "'" + r.getString(0) + "'")
+        .toList();
   }
 }

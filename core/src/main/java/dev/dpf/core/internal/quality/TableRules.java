@@ -70,59 +70,24 @@ public final class TableRules {
   /** The table rules' results over the transformed table. */
   public static List<QualityResult> results(Subject dataset, Dataset<Row> table, Instant now) {
     List<QualityResult> out = new ArrayList<>();
-    Long rows = null;
+    long[] counted = {-1}; // the table's rows, counted once when a rule needs them
+    java.util.function.LongSupplier rows =
+        () -> counted[0] >= 0 ? counted[0] : (counted[0] = table.count());
     for (QualityRule rule : dataset.rules()) {
       switch (rule.kind()) {
         case MIN_ROWS -> {
           long least = ((QualityRule.MinRows) rule).count();
-          rows = rows != null ? rows : table.count();
+          long n = rows.getAsLong();
           out.add(
               new QualityResult(
                   dataset.name(),
                   rule,
                   1,
-                  rows < least ? 1 : 0,
+                  n < least ? 1 : 0,
                   List.of(),
-                  rows + " row(s), at least " + least + " expected"));
+                  n + " row(s), at least " + least + " expected"));
         }
-        case UNIQUE -> {
-          if (!dataset.key().isEmpty()
-              && java.util.Set.copyOf(rule.columns()).equals(java.util.Set.copyOf(dataset.key()))) {
-            // The dataset's key: the transform keeps one row per key (null-safe, as it merges), so
-            // no shuffle of the whole table is needed to know that it holds.
-            rows = rows != null ? rows : table.count();
-            out.add(new QualityResult(dataset.name(), rule, rows, 0, List.of(), ""));
-            break;
-          }
-          Column[] cols =
-              rule.columns().stream().map(c -> col(Conform.quote(c))).toArray(Column[]::new);
-          Dataset<Row> dupes = table.groupBy(cols).agg(count(lit(1)).as("n")).filter("n > 1");
-          Row r = dupes.agg(sum("n"), count(lit(1))).head();
-          long failed = r.isNullAt(0) ? 0 : r.getLong(0);
-          rows = rows != null ? rows : table.count();
-          List<String> samples =
-              failed == 0
-                  ? List.of()
-                  : dupes
-                      .select(
-                          Quality.joined(
-                                  rule.columns().stream().map(c -> col(Conform.quote(c))).toList())
-                              .as("v"))
-                      .orderBy("v")
-                      .limit(Quality.SAMPLES)
-                      .collectAsList()
-                      .stream()
-                      .map(x -> "'" + x.getString(0) + "'")
-                      .toList();
-          out.add(
-              new QualityResult(
-                  dataset.name(),
-                  rule,
-                  rows,
-                  failed,
-                  samples,
-                  failed == 0 ? "" : r.getLong(1) + " value(s) held by more than one row"));
-        }
+        case UNIQUE -> out.add(unique(dataset, rule, table, rows));
         case FRESHNESS ->
             out.add(
                 freshness(
@@ -136,5 +101,39 @@ public final class TableRules {
       }
     }
     return out;
+  }
+
+  /** A unique rule's result: the rows whose values other rows hold too. */
+  private static QualityResult unique(
+      Subject dataset, QualityRule rule, Dataset<Row> table, java.util.function.LongSupplier rows) {
+    if (!dataset.key().isEmpty()
+        && java.util.Set.copyOf(rule.columns()).equals(java.util.Set.copyOf(dataset.key()))) {
+      // The dataset's key: the transform keeps one row per key (null-safe, as it merges), so
+      // no shuffle of the whole table is needed to know that it holds.
+      return new QualityResult(dataset.name(), rule, rows.getAsLong(), 0, List.of(), "");
+    }
+    List<Column> cols = rule.columns().stream().map(c -> col(Conform.quote(c))).toList();
+    Dataset<Row> dupes =
+        table.groupBy(cols.toArray(Column[]::new)).agg(count(lit(1)).as("n")).filter("n > 1");
+    Row r = dupes.agg(sum("n"), count(lit(1))).head();
+    long failed = r.isNullAt(0) ? 0 : r.getLong(0);
+    List<String> samples =
+        failed == 0
+            ? List.of()
+            : dupes
+                .select(Quality.joined(cols).as("v"))
+                .orderBy("v")
+                .limit(Quality.SAMPLES)
+                .collectAsList()
+                .stream()
+                .map(x -> "'" + x.getString(0) + "'")
+                .toList();
+    return new QualityResult(
+        dataset.name(),
+        rule,
+        rows.getAsLong(),
+        failed,
+        samples,
+        failed == 0 ? "" : r.getLong(1) + " value(s) held by more than one row");
   }
 }

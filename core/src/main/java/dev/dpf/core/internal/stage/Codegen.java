@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * whose input is smaller than {@link #THRESHOLD_CONF} bytes evaluates expressions interpreted;
  * results are the same either way. The session's settings are restored when the stage ends.
  */
-final class Codegen implements AutoCloseable {
+public final class Codegen implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Codegen.class);
 
   /** Inputs below this many bytes run interpreted; 0 never interprets. */
@@ -37,7 +37,7 @@ final class Codegen implements AutoCloseable {
    * Chooses for a stage reading about {@code inputBytes} (Long.MAX_VALUE when not known): below the
    * threshold, expressions are interpreted until {@link #close}.
    */
-  static Codegen forInput(SparkSession spark, String stage, long inputBytes) {
+  public static Codegen forInput(SparkSession spark, String stage, long inputBytes) {
     Codegen before = new Codegen(spark.conf());
     long threshold = threshold(spark);
     if (inputBytes < threshold) {

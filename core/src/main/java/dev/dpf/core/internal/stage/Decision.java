@@ -12,10 +12,10 @@ import java.util.Objects;
 /**
  * What a stage does with one table, decided from metadata before anything is done: {@code plan}
  * tells it ({@link #planned}), the run does it. Each stage decides with one function over the same
- * facts, so the two cannot drift: {@link Ingest#decide}, {@link RebuildDecision#decide}, {@link
- * ModelPlanner#decide}.
+ * facts, so the two cannot drift: {@code sources.Ingest.decide}, {@code
+ * datasets.RebuildDecision.decide}, {@code models.ModelPlanner.decide}.
  */
-sealed interface Decision {
+public sealed interface Decision {
   /** Its kind, as plan and run name it. */
   Planned.Action action();
 
@@ -148,14 +148,14 @@ sealed interface Decision {
       IngestState state,
       List<RawRoot.RawFile> fresh,
       List<RawRoot.RawFile> listed) {
-    static final Redelivered NONE =
+    public static final Redelivered NONE =
         new Redelivered(Map.of(), IngestState.EMPTY, List.of(), List.of());
 
     public Redelivered {
       Objects.requireNonNull(files, "files");
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
       return files.isEmpty();
     }
   }

@@ -20,12 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * by {@code --fail-on-warn}) but not logged, so a scheduler polling a lake with nothing new does
  * not grow it.
  */
-final class QualityResults {
+public final class QualityResults {
   private final Map<String, List<QualityResult>> judged = new ConcurrentHashMap<>();
   private final Map<String, List<QualityResult>> rejudged = new ConcurrentHashMap<>();
 
   /** Results of the rules judged as {@code name}'s table was written (or stopped by them). */
-  void add(String name, List<QualityResult> results) {
+  public void add(String name, List<QualityResult> results) {
     if (!results.isEmpty()) {
       judged.computeIfAbsent(name, k -> new ArrayList<>()).addAll(results);
     }
@@ -45,7 +45,7 @@ final class QualityResults {
    *
    * @throws TableFailure when a freshness rule set to fail fails
    */
-  void rejudgeFreshness(
+  public void rejudgeFreshness(
       Lake lake, TableName table, Quality.Subject subject, Instant now, TableResult upToDate) {
     if (subject.rules().stream().noneMatch(r -> r.kind() == QualityRule.Kind.FRESHNESS)
         || !lake.exists(table)) {
@@ -63,7 +63,7 @@ final class QualityResults {
   }
 
   /** Every result of these tables, in their order: for the run's report. */
-  List<QualityResult> of(List<String> names) {
+  public List<QualityResult> of(List<String> names) {
     List<QualityResult> out = new ArrayList<>();
     for (String n : names) {
       out.addAll(judged.getOrDefault(n, List.of()));
@@ -76,7 +76,7 @@ final class QualityResults {
    * The results to log: those judged as tables were written. Those judged again over unchanged
    * tables are reported, not logged: a run that changes nothing writes nothing.
    */
-  List<QualityResult> toLog(List<String> names) {
+  public List<QualityResult> toLog(List<String> names) {
     List<QualityResult> out = new ArrayList<>();
     for (String n : names) {
       out.addAll(judged.getOrDefault(n, List.of()));

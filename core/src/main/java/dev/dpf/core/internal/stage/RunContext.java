@@ -52,7 +52,7 @@ public record RunContext(
   }
 
   /** This context on another session (one that compiles against declared schemas). */
-  RunContext on(SparkSession session) {
+  public RunContext on(SparkSession session) {
     return new RunContext(session, definition, lake, writer, runId, startedAt, options);
   }
 }

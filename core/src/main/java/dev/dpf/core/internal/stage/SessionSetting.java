@@ -5,7 +5,7 @@ import org.apache.spark.sql.RuntimeConfig;
 /**
  * A session setting as it was when saved (possibly unset), to put back after a stage changed it.
  */
-final class SessionSetting {
+public final class SessionSetting {
   private final RuntimeConfig conf;
   private final String key;
   private final String value;

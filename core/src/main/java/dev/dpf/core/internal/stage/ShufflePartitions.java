@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * session's settings are restored when the stage ends, and a session that already starts with more
  * partitions (a cluster's default of 200) keeps them.
  */
-final class ShufflePartitions implements AutoCloseable {
+public final class ShufflePartitions implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ShufflePartitions.class);
 
   static final String INITIAL = "spark.sql.adaptive.coalescePartitions.initialPartitionNum";
@@ -32,7 +32,7 @@ final class ShufflePartitions implements AutoCloseable {
   }
 
   /** For a stage reading about {@code inputBytes} (Long.MAX_VALUE when not known). */
-  static ShufflePartitions forInput(SparkSession spark, String stage, long inputBytes) {
+  public static ShufflePartitions forInput(SparkSession spark, String stage, long inputBytes) {
     ShufflePartitions before = new ShufflePartitions(spark.conf());
     int now = Integer.parseInt(spark.conf().get(INITIAL, spark.conf().get(SHUFFLE)).strip());
     int wanted = partitions(inputBytes, now);

@@ -35,7 +35,8 @@ public final class StageLog {
   public static final StorageLevel WORKING_SET = StorageLevel.DISK_ONLY();
 
   /** Rows read = written + quarantined + superseded, or the run stops with the numbers. */
-  static void reconcile(String table, long read, long written, long quarantined, long superseded) {
+  public static void reconcile(
+      String table, long read, long written, long quarantined, long superseded) {
     if (read != written + quarantined + superseded) {
       throw DpfErrors.reconciliation(table, read, written, quarantined, superseded);
     }
@@ -79,7 +80,7 @@ public final class StageLog {
    * result for the table (what it committed, and why it stopped) and throws the failure as {@link
    * TableFailure#of} tells it.
    */
-  List<TableResult> step(Stage stage, String table, Supplier<List<TableResult>> work) {
+  public List<TableResult> step(Stage stage, String table, Supplier<List<TableResult>> work) {
     long start = System.nanoTime();
     List<TableResult> result;
     starts.accept(stage.label(), table);

@@ -13,7 +13,7 @@ import java.util.List;
  * with the table named. A failure that came after the table was committed (a table rule set to
  * fail) carries what was committed, so the run log counts it.
  */
-final class TableFailure extends DpfException {
+public final class TableFailure extends DpfException {
   private final TableResult committed;
   private final List<TableResult> others;
 
@@ -21,7 +21,7 @@ final class TableFailure extends DpfException {
    * @param committed what the table's work committed before {@code cause} stopped it
    * @param others the other tables its work wrote (a dataset's history), as they were written
    */
-  TableFailure(TableResult committed, List<TableResult> others, DpfException cause) {
+  public TableFailure(TableResult committed, List<TableResult> others, DpfException cause) {
     super(cause.kind(), cause.getMessage(), cause);
     this.committed = committed;
     this.others = List.copyOf(others);
@@ -60,7 +60,7 @@ final class TableFailure extends DpfException {
    * The failure of a full refresh that would replace {@code table}, which holds {@code had} rows,
    * by none ({@code why}); {@code --allow-empty} lets it.
    */
-  static Quality.RuleFailed emptyRefresh(String table, long had, String why) {
+  public static Quality.RuleFailed emptyRefresh(String table, long had, String why) {
     return new Quality.RuleFailed(
         "--full-refresh would replace "
             + table

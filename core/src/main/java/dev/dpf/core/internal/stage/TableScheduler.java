@@ -23,7 +23,7 @@ import org.apache.spark.sql.SparkSession;
  * independent tables overlap. The results come back in task order whatever order the tables
  * finished in.
  */
-final class TableScheduler {
+public final class TableScheduler {
   /** The session setting for the number of tables run at once (default: the cores, at most 4). */
   static final String THREADS_CONF = "spark.dpf.tableThreads";
 
@@ -44,7 +44,7 @@ final class TableScheduler {
    * @param after the tables it reads; those among the stage's tasks finish first
    * @param work what to do; returns its results (a dataset may report a history table too)
    */
-  record Task(String table, Set<String> after, Supplier<List<TableResult>> work) {}
+  public record Task(String table, Set<String> after, Supplier<List<TableResult>> work) {}
 
   private record Outcome(int index, List<TableResult> results, RuntimeException failure) {}
 
@@ -66,27 +66,19 @@ final class TableScheduler {
    * (those after a failed task never are); once everything started has finished, the failure of the
    * first failed task in task order is thrown, later ones suppressed in it.
    */
-  static List<TableResult> run(SparkSession spark, List<Task> tasks, boolean keepGoing) {
+  public static List<TableResult> run(SparkSession spark, List<Task> tasks, boolean keepGoing) {
     return run(spark, threads(spark), tasks, keepGoing);
   }
 
   /** As above, on {@code threads} threads. */
-  static List<TableResult> run(
+  public static List<TableResult> run(
       SparkSession spark, int threads, List<Task> tasks, boolean keepGoing) {
     Set<String> names = new HashSet<>();
     tasks.forEach(t -> names.add(t.table()));
     if (threads <= 1 || tasks.size() <= 1) {
       return inOrder(tasks, keepGoing);
     }
-    AtomicInteger n = new AtomicInteger();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Math.min(threads, tasks.size()),
-            r -> {
-              Thread t = new Thread(r, "dpf-table-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
+    ExecutorService pool = pool(Math.min(threads, tasks.size()));
     try {
       ExecutorCompletionService<Outcome> done = new ExecutorCompletionService<>(pool);
       Map<Integer, List<TableResult>> results = new HashMap<>();
@@ -112,34 +104,13 @@ final class TableScheduler {
           } else if (finished.containsAll(deps)) {
             it.remove();
             running++;
-            done.submit(
-                () -> {
-                  SparkSession.setActiveSession(spark);
-                  spark.sparkContext().setLocalProperty(POOL, task.table());
-                  try {
-                    return new Outcome(i, task.work().get(), null);
-                  } catch (Exception e) { // Scala code throws checked exceptions undeclared
-                    return new Outcome(i, null, runtime(task.table(), e));
-                  } finally {
-                    spark.sparkContext().setLocalProperty(POOL, null);
-                  }
-                });
+            done.submit(() -> work(spark, i, task));
           }
         }
         if (running == 0) {
           break;
         }
-        Outcome o;
-        try {
-          o = done.take().get();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while running tables", e);
-        } catch (ExecutionException e) {
-          // Only an Error gets here (a task's exceptions are its outcome): stop at once.
-          throw new IllegalStateException(
-              "a table's thread stopped: " + e.getCause(), e.getCause());
-        }
+        Outcome o = next(done);
         running--;
         String table = tasks.get(o.index()).table();
         if (o.failure() == null) {
@@ -153,6 +124,44 @@ final class TableScheduler {
       return collect(tasks, results, failures);
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  /** A pool of {@code threads} daemon threads named {@code dpf-table-<n>}. */
+  private static ExecutorService pool(int threads) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        threads,
+        r -> {
+          Thread t = new Thread(r, "dpf-table-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Task {@code i}'s work on a pool thread, in the table's own scheduler pool. */
+  private static Outcome work(SparkSession spark, int i, Task task) {
+    SparkSession.setActiveSession(spark);
+    spark.sparkContext().setLocalProperty(POOL, task.table());
+    try {
+      return new Outcome(i, task.work().get(), null);
+    } catch (Exception e) { // Scala code throws checked exceptions undeclared
+      return new Outcome(i, null, runtime(task.table(), e));
+    } finally {
+      spark.sparkContext().setLocalProperty(POOL, null);
+    }
+  }
+
+  /** The next task to finish. */
+  private static Outcome next(ExecutorCompletionService<Outcome> done) {
+    try {
+      return done.take().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running tables", e);
+    } catch (ExecutionException e) {
+      // Only an Error gets here (a task's exceptions are its outcome): stop at once.
+      throw new IllegalStateException("a table's thread stopped: " + e.getCause(), e.getCause());
     }
   }
 

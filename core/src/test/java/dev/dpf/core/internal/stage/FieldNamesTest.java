@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.stage.sources.ConsolidatedColumns;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.TableName;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.sources;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -46,7 +46,7 @@ public final class ConsolidatedColumns {
    * (row and position packed in one long), the order across files on the driver: a sort of every
    * field of every record would cost more than the parse.
    */
-  static List<String> fieldsInOrder(Dataset<Row> parsed) {
+  public static List<String> fieldsInOrder(Dataset<Row> parsed) {
     List<Row> firsts =
         parsed
             .filter(col(ParsedRecord.ERROR).isNull())
@@ -99,7 +99,7 @@ public final class ConsolidatedColumns {
   private static final long FIELDS_PER_RECORD = 1L << 20;
 
   /** See {@link #columnsOf}: the columns, each with the field names it is read from. */
-  static LinkedHashMap<String, List<String>> canonicalColumns(
+  public static LinkedHashMap<String, List<String>> canonicalColumns(
       List<String> existing, Collection<String> declared, List<String> fields) {
     LinkedHashMap<String, List<String>> out = new LinkedHashMap<>();
     Map<String, String> byFolded = new HashMap<>();

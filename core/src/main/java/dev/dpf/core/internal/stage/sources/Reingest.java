@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.sources;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.RawRoot;

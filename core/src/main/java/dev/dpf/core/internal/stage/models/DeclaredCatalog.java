@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.datasets;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -6,6 +6,7 @@ import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.stage.StageLog;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.internal.transform.History;
@@ -22,7 +23,7 @@ import org.apache.spark.sql.types.StructType;
  * Writes an scd2 dataset's history table ({@code <dataset>_history}): every version of every key,
  * with {@code valid_from}, {@code valid_to} and {@code is_current} ({@link History#versions}).
  */
-final class HistoryWriter {
+public final class HistoryWriter {
   private final Lake lake;
   private final DeltaWriter writer;
 
@@ -67,7 +68,7 @@ final class HistoryWriter {
   }
 
   /** The schema of an scd2 dataset's history table over {@code consolidated}'s columns. */
-  static StructType schema(DatasetDef dataset, Dataset<Row> consolidated) {
+  public static StructType schema(DatasetDef dataset, Dataset<Row> consolidated) {
     return History.versions(
             dataset,
             Conform.selectValid(dataset, Conform.withConformed(dataset, consolidated), List.of()))

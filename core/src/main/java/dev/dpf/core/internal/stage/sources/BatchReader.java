@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.sources;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -13,6 +13,7 @@ import dev.dpf.core.internal.ingest.Digests;
 import dev.dpf.core.internal.ingest.FileParser;
 import dev.dpf.core.internal.ingest.ParquetRecords;
 import dev.dpf.core.internal.ingest.ParsedRecord;
+import dev.dpf.core.internal.stage.RunContext;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.IngestState;
 import dev.dpf.definition.PipelineDefinition;
@@ -36,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Parquet with Spark's reader), counts them per file, and tells files delivered again unchanged
  * apart from new ones by their SHA-256.
  */
-final class BatchReader {
+public final class BatchReader {
   private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
 
   private final SparkSession spark;

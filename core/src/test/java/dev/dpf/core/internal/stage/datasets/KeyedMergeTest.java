@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.datasets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

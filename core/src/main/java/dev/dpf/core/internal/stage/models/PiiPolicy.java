@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Protect;
@@ -26,7 +26,7 @@ import org.apache.spark.sql.Row;
  * model's output columns show (traced through the models it reads), and whether a curated model
  * shows a tagged value in clear without leave.
  */
-final class PiiPolicy {
+public final class PiiPolicy {
   private final ModelGraph graph;
   private final ModelCompiler compiler;
   private final Map<String, Map<String, Set<Exposure>>> datasetTags;

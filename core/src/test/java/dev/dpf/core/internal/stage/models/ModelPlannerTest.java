@@ -1,9 +1,10 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.api.Planned;
 import dev.dpf.core.api.Stage;
+import dev.dpf.core.internal.stage.Decision;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.core.testing.SparkExtension;

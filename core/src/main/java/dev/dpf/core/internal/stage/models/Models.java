@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
@@ -15,6 +15,11 @@ import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.QuarantineLimit;
 import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.core.internal.stage.Decision;
+import dev.dpf.core.internal.stage.QualityResults;
+import dev.dpf.core.internal.stage.RunContext;
+import dev.dpf.core.internal.stage.StageLog;
+import dev.dpf.core.internal.stage.TableFailure;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
@@ -83,7 +88,7 @@ public final class Models {
    * Turns on the change data feed of every existing fact table an incremental model reads, before
    * any model records its inputs' versions (turning it on is a commit).
    */
-  void enableChangeFeeds() {
+  public void enableChangeFeeds() {
     for (ModelDef m : definition.models()) {
       if (m.incremental().isPresent()) {
         String fact = m.incremental().get().changesOf();
@@ -128,7 +133,7 @@ public final class Models {
   }
 
   /** Runs one model in {@code stage} (transform or curate), as {@link ModelPlanner#decide} says. */
-  TableResult run(Stage stage, ModelDef model) {
+  public TableResult run(Stage stage, ModelDef model) {
     long start = System.nanoTime();
     Set<String> refs = graph.references(model);
     String from = "from " + String.join(", ", refs);
@@ -385,7 +390,7 @@ public final class Models {
    * each compiled model's schema is added). Returns every problem found, in model order; a model
    * reading one that does not compile is not compiled, and says so.
    */
-  List<String> validate(Map<String, StructType> declared) {
+  public List<String> validate(Map<String, StructType> declared) {
     return validate(declared, new HashMap<>());
   }
 
@@ -393,7 +398,7 @@ public final class Models {
    * As above; puts into {@code lineage} each compiled model's columns with the table columns each
    * comes from ({@link ColumnLineage}).
    */
-  List<String> validate(
+  public List<String> validate(
       Map<String, StructType> declared, Map<String, Map<String, Set<ColumnOrigin>>> lineage) {
     List<String> problems = new ArrayList<>();
     Map<String, Set<String>> refsOf = new java.util.LinkedHashMap<>();
@@ -491,12 +496,12 @@ public final class Models {
   }
 
   /** The quality results of the models run so far, in the order of {@code models}. */
-  List<QualityResult> quality(List<ModelDef> models) {
+  public List<QualityResult> quality(List<ModelDef> models) {
     return quality.of(models.stream().map(ModelDef::name).toList());
   }
 
   /** As {@link #quality}, those to log ({@link QualityResults#toLog}). */
-  List<QualityResult> qualityToLog(List<ModelDef> models) {
+  public List<QualityResult> qualityToLog(List<ModelDef> models) {
     return quality.toLog(models.stream().map(ModelDef::name).toList());
   }
 }

@@ -1,10 +1,11 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import static org.apache.spark.sql.functions.col;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dpf.core.internal.stage.Decision;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.ModelDef;
@@ -31,7 +32,7 @@ import org.apache.spark.sql.Row;
  * written, as recorded in the user metadata of its last commit), recompute the partitions or keys
  * that new rows of its fact table touch, or rebuild, and why.
  */
-final class ModelPlanner {
+public final class ModelPlanner {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Lake lake;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import dev.dpf.core.DpfErrors;
 import dev.dpf.core.DpfException;
@@ -18,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The models and the tables their SQL reads: which tables exist, what reads what, in what order.
  */
-final class ModelGraph {
+public final class ModelGraph {
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Map<String, ModelDef> byTable;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.datasets;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -10,6 +10,11 @@ import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.QuarantineLimit;
 import dev.dpf.core.internal.quality.TableRules;
+import dev.dpf.core.internal.stage.Decision;
+import dev.dpf.core.internal.stage.QualityResults;
+import dev.dpf.core.internal.stage.RunContext;
+import dev.dpf.core.internal.stage.StageLog;
+import dev.dpf.core.internal.stage.TableFailure;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
@@ -78,17 +83,17 @@ public final class Transform {
   }
 
   /** Writes the transform log's entries of the datasets transformed so far, as one commit. */
-  void logApplied() {
+  public void logApplied() {
     log.flush();
   }
 
   /** The quality results of the datasets transformed so far, in the order of {@code datasets}. */
-  List<QualityResult> quality(List<DatasetDef> datasets) {
+  public List<QualityResult> quality(List<DatasetDef> datasets) {
     return quality.of(datasets.stream().map(DatasetDef::name).toList());
   }
 
   /** As {@link #quality}, those to log ({@link QualityResults#toLog}). */
-  List<QualityResult> qualityToLog(List<DatasetDef> datasets) {
+  public List<QualityResult> qualityToLog(List<DatasetDef> datasets) {
     return quality.toLog(datasets.stream().map(DatasetDef::name).toList());
   }
 
@@ -132,7 +137,7 @@ public final class Transform {
    * is still quarantined, and a replay repeated after an interruption writes nothing twice. Records
    * whose consolidated row is gone are kept in quarantine as they were.
    */
-  List<TableResult> replay(DatasetDef dataset) {
+  public List<TableResult> replay(DatasetDef dataset) {
     long start = System.nanoTime();
     String table = dataset.table();
     if (!lake.exists(SystemTables.QUARANTINE)
@@ -168,49 +173,69 @@ public final class Transform {
             : List.of();
     List<TableResult> out = new ArrayList<>();
     List<QualityResult> results = new ArrayList<>();
-    // The rows that conform and pass now are merged; the others, and the records whose
-    // consolidated row is gone, replace the dataset's quarantine.
-    Apply how =
-        new Apply(
-            false,
-            valid ->
-                merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read),
-            still ->
-                writer.replaceWhere(
-                        SystemTables.QUARANTINE,
-                        still.unionByName(orphans, true),
-                        Quarantine.PARTITION_BY,
-                        Quarantine.partition(Stage.TRANSFORM, dataset.name()))
-                    - kept,
-            valid -> null,
-            log.lastBatch(dataset.name()).orElse(0L));
     Written w =
-        apply(dataset, input, read, inputColumns, extra, how, Planned.Action.MERGE, out, results);
-    KeyedMerge.Applied applied = w.applied();
-    long quarantined = w.quarantined();
-    reconcile(dataset, read, applied, quarantined);
-    TableResult done =
-        TableResult.of(Stage.REPLAY, table, TableResult.Status.OK)
-            .action(Planned.Action.MERGE)
-            .read(read)
-            .written(applied.written())
-            .quarantined(quarantined)
-            .superseded(applied.superseded())
-            .seconds(StageLog.seconds(start))
-            .note(
-                "replayed "
-                    + read
-                    + " quarantined row(s) of consolidated."
-                    + dataset.source()
-                    + " with the definition as it is now"
-                    + (kept == 0
-                        ? ""
-                        : "; " + kept + " record(s) whose consolidated row is gone, kept")
-                    + applied.note())
-            .build();
+        apply(
+            dataset,
+            input,
+            read,
+            inputColumns,
+            extra,
+            replaying(dataset, extra, version, read, orphans, kept),
+            Planned.Action.MERGE,
+            out,
+            results);
+    reconcile(dataset, read, w.applied(), w.quarantined());
+    TableResult done = replayed(dataset, start, read, w, kept);
     tableQuality(dataset, done, out, results);
     out.add(0, done);
     return out;
+  }
+
+  /**
+   * How a replay applies: the rows that conform and pass now are merged; the others, and the
+   * records whose consolidated row is gone ({@code orphans}), replace the dataset's quarantine.
+   */
+  private Apply replaying(
+      DatasetDef dataset,
+      List<String> extra,
+      long version,
+      long read,
+      Dataset<Row> orphans,
+      long kept) {
+    return new Apply(
+        false,
+        valid -> merges.merge(dataset, valid, extra, "dpf-replay-" + dataset.name(), version, read),
+        still ->
+            writer.replaceWhere(
+                    SystemTables.QUARANTINE,
+                    still.unionByName(orphans, true),
+                    Quarantine.PARTITION_BY,
+                    Quarantine.partition(Stage.TRANSFORM, dataset.name()))
+                - kept,
+        valid -> null,
+        log.lastBatch(dataset.name()).orElse(0L));
+  }
+
+  /** A replay's result: what it read, merged and left quarantined. */
+  private static TableResult replayed(
+      DatasetDef dataset, long start, long read, Written w, long kept) {
+    KeyedMerge.Applied applied = w.applied();
+    return TableResult.of(Stage.REPLAY, dataset.table(), TableResult.Status.OK)
+        .action(Planned.Action.MERGE)
+        .read(read)
+        .written(applied.written())
+        .quarantined(w.quarantined())
+        .superseded(applied.superseded())
+        .seconds(StageLog.seconds(start))
+        .note(
+            "replayed "
+                + read
+                + " quarantined row(s) of "
+                + dataset.sourceTable()
+                + " with the definition as it is now"
+                + (kept == 0 ? "" : "; " + kept + " record(s) whose consolidated row is gone, kept")
+                + applied.note())
+        .build();
   }
 
   private static TableResult nothingToReplay(String table, long start, String why) {
@@ -221,7 +246,7 @@ public final class Transform {
    * The dataset's table, then (for an SCD2 dataset) its history table, as {@link
    * RebuildDecision#decide} says.
    */
-  List<TableResult> dataset(DatasetDef dataset) {
+  public List<TableResult> dataset(DatasetDef dataset) {
     long start = System.nanoTime();
     Decision decided = decision.decide(dataset, null, fullRefresh);
     if (decided instanceof Decision.Skip || decided instanceof Decision.UpToDate) {
@@ -266,7 +291,7 @@ public final class Transform {
    * The result of a dataset's table left as it was (up to date, skipped, not selected), then (an
    * SCD2 dataset's) its history table's, as {@link #withHistory(DatasetDef, Planned)} plans it.
    */
-  static List<TableResult> withHistory(DatasetDef dataset, TableResult table) {
+  public static List<TableResult> withHistory(DatasetDef dataset, TableResult table) {
     if (dataset.history() != DatasetDef.History.SCD2) {
       return List.of(table);
     }
@@ -295,11 +320,7 @@ public final class Transform {
     boolean full = decided instanceof Decision.Rebuild;
     Decision.Merge merge = full ? null : (Decision.Merge) decided;
     long batchTo = full ? decision.lastBatch(dataset, all) : merge.to();
-    Column batches = col(Columns.BATCH_ID).leq(batchTo);
-    if (!full) {
-      batches = batches.and(col(Columns.BATCH_ID).geq(merge.from()));
-    }
-    Dataset<Row> input = all.filter(batches);
+    Dataset<Row> input = batches(all, full ? Long.MIN_VALUE : merge.from(), batchTo);
     long read = input.count();
     List<TableResult> out = new ArrayList<>();
     List<QualityResult> results = new ArrayList<>();
@@ -330,8 +351,8 @@ public final class Transform {
             .note(
                 (full ? "rebuilt (" + decided.why() + ")" : "merged batches " + merge.from())
                     + (full ? "" : ".." + batchTo)
-                    + " from consolidated."
-                    + dataset.source()
+                    + " from "
+                    + dataset.sourceTable()
                     + applied.note()
                     + columnsNote(undeclared, extra))
             .build();
@@ -345,6 +366,12 @@ public final class Transform {
         decision.shape(dataset));
     out.add(0, done);
     return out;
+  }
+
+  /** The consolidated rows of ingest batches {@code from} to {@code to}. */
+  private static Dataset<Row> batches(Dataset<Row> all, long from, long to) {
+    Column batch = col(Columns.BATCH_ID);
+    return all.filter(batch.geq(from).and(batch.leq(to)));
   }
 
   /**
@@ -491,7 +518,7 @@ public final class Transform {
   }
 
   /** The schema of a dataset's table over {@code all}'s columns, with {@code extra} raw ones. */
-  static StructType tableSchema(DatasetDef dataset, Dataset<Row> all, List<String> extra) {
+  public static StructType tableSchema(DatasetDef dataset, Dataset<Row> all, List<String> extra) {
     Dataset<Row> valid =
         Conform.selectValid(dataset, Conform.withConformed(dataset, all.limit(0)), extra);
     if (!dataset.key().isEmpty()) {

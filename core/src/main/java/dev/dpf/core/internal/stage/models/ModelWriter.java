@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.size;
@@ -25,7 +25,7 @@ import org.apache.spark.sql.types.StructType;
  * the partitions it recomputes, a key plan replaces the rows of its keys in one MERGE; each commit
  * records what the rows were computed from. Rows a quarantine rule rejected go to quarantine.
  */
-final class ModelWriter {
+public final class ModelWriter {
   private final Lake lake;
   private final DeltaWriter writer;
   private final String runId;

@@ -1,10 +1,16 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.pipeline;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.ColumnOrigin;
 import dev.dpf.core.internal.pii.ColumnLineage;
 import dev.dpf.core.internal.quality.ExpectRules;
 import dev.dpf.core.internal.quality.Quality;
+import dev.dpf.core.internal.stage.RunContext;
+import dev.dpf.core.internal.stage.datasets.HistoryWriter;
+import dev.dpf.core.internal.stage.datasets.Transform;
+import dev.dpf.core.internal.stage.models.DeclaredCatalog;
+import dev.dpf.core.internal.stage.models.Models;
+import dev.dpf.core.internal.stage.sources.ConsolidatedColumns;
 import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.DatasetDef;
@@ -30,13 +36,13 @@ import org.apache.spark.sql.types.StructType;
  * dataset's expect rules and each model's SQL compiled against the declared schemas, once per
  * definition and lake ({@link #validateOnce}), and the column lineage traced on the way.
  */
-public final class DefinitionCheck {
+final class DefinitionCheck {
   private final RunContext run;
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
 
-  public DefinitionCheck(RunContext run) {
+  DefinitionCheck(RunContext run) {
     this.run = run;
     this.spark = run.spark();
     this.definition = run.definition();
@@ -48,8 +54,7 @@ public final class DefinitionCheck {
    * declares ({@code withLake}: widened by the columns the lake's tables have beyond them); puts
    * each compiled model's column lineage into {@code lineage}. Returns every problem found.
    */
-  public List<String> problems(
-      boolean withLake, Map<String, Map<String, Set<ColumnOrigin>>> lineage) {
+  List<String> problems(boolean withLake, Map<String, Map<String, Set<ColumnOrigin>>> lineage) {
     List<String> problems = new ArrayList<>();
     Map<String, StructType> declared = new java.util.concurrent.ConcurrentHashMap<>();
     Map<String, Dataset<Row>> empty = new java.util.HashMap<>(); // by source name
@@ -102,7 +107,7 @@ public final class DefinitionCheck {
    * under {@code _system/validated} is written when it passes, so a run compiles a definition once,
    * not on every run.
    */
-  public List<String> validateOnce() {
+  List<String> validateOnce() {
     org.apache.hadoop.fs.Path marker = validatedMarker();
     try {
       var fs = marker.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -132,7 +137,7 @@ public final class DefinitionCheck {
    * schemas ({@link #problems}); a model that does not compile is left out. A lake where this
    * definition passed {@link #validateOnce} keeps it from then, and it is read, not traced.
    */
-  public Map<String, Map<String, Set<ColumnOrigin>>> columnLineage() {
+  Map<String, Map<String, Set<ColumnOrigin>>> columnLineage() {
     org.apache.hadoop.fs.Path marker = validatedMarker();
     try {
       var fs = marker.getFileSystem(spark.sparkContext().hadoopConfiguration());

@@ -1,10 +1,12 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.datasets;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.max;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Planned;
+import dev.dpf.core.internal.stage.Decision;
+import dev.dpf.core.internal.stage.sources.Ingest;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * table's newest batch, with the schemas it has now), merge the batches added since, or rebuild
  * from every consolidated row, and why.
  */
-final class RebuildDecision {
+public final class RebuildDecision {
   private static final Logger LOG = LoggerFactory.getLogger(Transform.class);
 
   private final Lake lake;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.sources;
 
 import static org.apache.spark.sql.functions.col;
 
@@ -11,6 +11,9 @@ import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
+import dev.dpf.core.internal.stage.Decision;
+import dev.dpf.core.internal.stage.RunContext;
+import dev.dpf.core.internal.stage.StageLog;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.IngestState;
 import dev.dpf.core.internal.transform.Columns;
@@ -90,7 +93,7 @@ public final class Ingest {
    * one commit. Until then a batch is planned: a run killed before repeats it, and its idempotent
    * appends write nothing twice.
    */
-  void closeBatches() {
+  public void closeBatches() {
     log.flush();
   }
 
@@ -180,7 +183,7 @@ public final class Ingest {
    *
    * @param listed the files under the source's folder now
    */
-  TableResult source(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
+  public TableResult source(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
     long start = System.nanoTime();
     Decision decision = decide(raw, source, listed);
     String table = source.table();
@@ -391,7 +394,7 @@ public final class Ingest {
   }
 
   /** The Delta transaction id of a source's appends: each records its ingest batch id. */
-  static String appId(String source) {
+  public static String appId(String source) {
     return "dpf-ingest-" + source;
   }
 

@@ -1,10 +1,18 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.pipeline;
 
 import dev.dpf.core.api.LineageGraph;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.stage.Codegen;
+import dev.dpf.core.internal.stage.RunContext;
+import dev.dpf.core.internal.stage.ShufflePartitions;
+import dev.dpf.core.internal.stage.StageLog;
+import dev.dpf.core.internal.stage.TableScheduler;
+import dev.dpf.core.internal.stage.datasets.Transform;
+import dev.dpf.core.internal.stage.models.Models;
+import dev.dpf.core.internal.stage.sources.Ingest;
 import dev.dpf.core.internal.system.QualityLog;
 import dev.dpf.core.lake.DeltaWriter;
 import dev.dpf.core.lake.Lake;
@@ -28,7 +36,7 @@ import org.apache.spark.sql.SparkSession;
  * several threads ({@link TableScheduler}), with code generation and shuffle partitions sized to
  * the stage's input; tables outside the selection are reported {@code not selected}.
  */
-public final class Stages {
+final class Stages {
   private final SparkSession spark;
   private final PipelineDefinition definition;
   private final Lake lake;
@@ -43,7 +51,7 @@ public final class Stages {
    * @param quality where the stages' quality results go, in order
    * @param selected whether a table ({@code zone.name}) is in the run's selection
    */
-  public Stages(
+  Stages(
       RunContext run,
       StageLog log,
       List<QualityResult> quality,
@@ -71,7 +79,7 @@ public final class Stages {
   }
 
   /** The selected sources ingested with {@code ingest}. */
-  public List<TableResult> ingest(RawRoot raw, Ingest ingest) {
+  List<TableResult> ingest(RawRoot raw, Ingest ingest) {
     List<TableScheduler.Task> tasks = new ArrayList<>();
     long bytes = 0;
     for (SourceDef source : definition.sources()) {
@@ -101,7 +109,7 @@ public final class Stages {
   }
 
   /** The selected datasets transformed with {@code transform}, then the transformed models. */
-  public List<TableResult> transform(Transform transform) {
+  List<TableResult> transform(Transform transform) {
     List<TableResult> out = new ArrayList<>();
     List<TableScheduler.Task> tasks = new ArrayList<>();
     List<DatasetDef> datasets =
@@ -142,7 +150,7 @@ public final class Stages {
   }
 
   /** The selected datasets' quarantined rows replayed with {@code transform}. */
-  public List<TableResult> replay(Transform transform) {
+  List<TableResult> replay(Transform transform) {
     List<DatasetDef> datasets =
         definition.datasets().stream().filter(d -> selected.test(d.table())).toList();
     List<TableResult> out = new ArrayList<>();
@@ -160,7 +168,7 @@ public final class Stages {
   }
 
   /** The curated models. */
-  public List<TableResult> curate() {
+  List<TableResult> curate() {
     models.get().enableChangeFeeds();
     return runModels(Stage.CURATE, Zone.CURATED);
   }

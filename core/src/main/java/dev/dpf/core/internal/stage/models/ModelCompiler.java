@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.models;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Protect;
@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * Compiles a model's SQL over the lake's tables: registers its inputs, the {@code protect_}
  * functions with the hashing key, and checks what the compiled rows must have.
  */
-final class ModelCompiler {
+public final class ModelCompiler {
   private final SparkSession spark;
   private final Lake lake;
   private final ModelGraph graph;

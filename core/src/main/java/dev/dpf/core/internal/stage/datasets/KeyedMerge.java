@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.stage;
+package dev.dpf.core.internal.stage.datasets;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -7,6 +7,7 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.internal.stage.StageLog;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
@@ -32,7 +33,7 @@ import org.apache.spark.sql.Row;
  * the sequence of their delete in {@code _system.deleted_<dataset>}, so a late change never
  * resurrects a deleted key. A dataset without a key is appended, once per batch.
  */
-final class KeyedMerge {
+public final class KeyedMerge {
   private static final String APPLY = "__apply";
   private static final String LIVE = "__live_seq";
   private static final String TOMB = "__tomb_seq";
@@ -117,65 +118,19 @@ final class KeyedMerge {
     // Sums over no rows (every new row quarantined) are null.
     long upserts = n.isNullAt(1) ? 0 : n.getLong(1);
     long deletes = n.isNullAt(2) ? 0 : n.getLong(2);
-
-    long written = 0;
-    long deleted = 0;
-    if (upserts + deletes > 0) {
-      List<String> columns = Conform.tableColumns(dataset, extra);
-      Map<String, String> set = new LinkedHashMap<>();
-      for (String c : columns) {
-        set.put(Conform.quote(c), "s." + Conform.quote(c));
-      }
-      DeltaWriter.Commit commit =
-          writer
-              .merge(
-                  dataset.tableName(),
-                  table -> {
-                    var merge =
-                        table.as("t").merge(decided.filter(col(APPLY)).as("s"), keyMatch(dataset));
-                    if (dms) {
-                      merge = merge.whenMatched("s._seq > t._seq AND s._op = 'D'").delete();
-                    }
-                    merge = merge.whenMatched("s._seq > t._seq").updateExpr(set);
-                    return dms
-                        ? merge.whenNotMatched("s._op IS NULL OR s._op <> 'D'").insertExpr(set)
-                        : merge.whenNotMatched().insertExpr(set);
-                  })
-              .orElseThrow(
-                  () ->
-                      new DpfException(
-                          "MERGE into transformed."
-                              + dataset.name()
-                              + " changed nothing, but "
-                              + (upserts + deletes)
-                              + " change(s) were due. Was the table changed by another writer?"
-                              + " Re-run the transform"));
-      written = commit.metric("numTargetRowsInserted") + commit.metric("numTargetRowsUpdated");
-      deleted = commit.metric("numTargetRowsDeleted");
-    }
+    long[] done =
+        upserts + deletes > 0
+            ? mergeTable(dataset, decided, dms, extra, upserts + deletes)
+            : new long[] {0, 0};
     if (dms && !n.isNullAt(3) && n.getLong(3) > 0) {
-      Map<String, String> insert = new LinkedHashMap<>();
-      for (String k : dataset.key()) {
-        insert.put(Conform.quote(k), "s." + Conform.quote(k));
-      }
-      insert.put(Changes.SEQ, "s." + Changes.SEQ);
-      writer.merge(
-          deletedTable(dataset),
-          table ->
-              table
-                  .as("t")
-                  .merge(keysAndSeq(dataset, decided, Columns.OP, APPLY).as("s"), keyMatch(dataset))
-                  .whenMatched("s._seq > t._seq AND s._op = 'D'")
-                  .updateExpr(Map.of(Changes.SEQ, "s." + Changes.SEQ))
-                  .whenMatched("s._seq > t._seq AND (s._op IS NULL OR s._op <> 'D')")
-                  .delete()
-                  .whenNotMatched("s._op = 'D' AND s." + APPLY)
-                  .insertExpr(insert));
+      mergeDeletedKeys(dataset, decided);
     }
+    long written = done[0];
+    long deleted = done[1];
     if (written != upserts || deleted != deletes) {
       throw new DpfException(
-          "Reconciliation failed for transformed."
-              + dataset.name()
+          "Reconciliation failed for "
+              + dataset.table()
               + ": the MERGE should have inserted or updated "
               + upserts
               + " and deleted "
@@ -191,6 +146,71 @@ final class KeyedMerge {
         validRows - upserts,
         upserts,
         "; " + deletes + " deleted, " + (n.getLong(0) - upserts - deletes) + " late or unchanged");
+  }
+
+  /**
+   * MERGEs the decided changes that apply into the table: a later change of a key updates its row
+   * (a DMS delete removes it), a new key is inserted. Returns the rows {inserted or updated,
+   * deleted} as Delta reports them.
+   */
+  private long[] mergeTable(
+      DatasetDef dataset, Dataset<Row> decided, boolean dms, List<String> extra, long due) {
+    Map<String, String> set = new LinkedHashMap<>();
+    for (String c : Conform.tableColumns(dataset, extra)) {
+      set.put(Conform.quote(c), "s." + Conform.quote(c));
+    }
+    DeltaWriter.Commit commit =
+        writer
+            .merge(
+                dataset.tableName(),
+                table -> {
+                  var merge =
+                      table.as("t").merge(decided.filter(col(APPLY)).as("s"), keyMatch(dataset));
+                  if (dms) {
+                    merge = merge.whenMatched("s._seq > t._seq AND s._op = 'D'").delete();
+                  }
+                  merge = merge.whenMatched("s._seq > t._seq").updateExpr(set);
+                  return dms
+                      ? merge.whenNotMatched("s._op IS NULL OR s._op <> 'D'").insertExpr(set)
+                      : merge.whenNotMatched().insertExpr(set);
+                })
+            .orElseThrow(
+                () ->
+                    new DpfException(
+                        "MERGE into "
+                            + dataset.table()
+                            + " changed nothing, but "
+                            + due
+                            + " change(s) were due. Was the table changed by another writer?"
+                            + " Re-run the transform"));
+    return new long[] {
+      commit.metric("numTargetRowsInserted") + commit.metric("numTargetRowsUpdated"),
+      commit.metric("numTargetRowsDeleted")
+    };
+  }
+
+  /**
+   * MERGEs the deletes into the dataset's deleted keys (a later delete moves a key's sequence on)
+   * and removes the keys that a later change brought back.
+   */
+  private void mergeDeletedKeys(DatasetDef dataset, Dataset<Row> decided) {
+    Map<String, String> insert = new LinkedHashMap<>();
+    for (String k : dataset.key()) {
+      insert.put(Conform.quote(k), "s." + Conform.quote(k));
+    }
+    insert.put(Changes.SEQ, "s." + Changes.SEQ);
+    writer.merge(
+        deletedTable(dataset),
+        table ->
+            table
+                .as("t")
+                .merge(keysAndSeq(dataset, decided, Columns.OP, APPLY).as("s"), keyMatch(dataset))
+                .whenMatched("s._seq > t._seq AND s._op = 'D'")
+                .updateExpr(Map.of(Changes.SEQ, "s." + Changes.SEQ))
+                .whenMatched("s._seq > t._seq AND (s._op IS NULL OR s._op <> 'D')")
+                .delete()
+                .whenNotMatched("s._op = 'D' AND s." + APPLY)
+                .insertExpr(insert));
   }
 
   /**
