@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -228,29 +229,43 @@ class LakeWritesTest {
   @Test
   void aLogSummaryIsCarriedFromCommitToCommitAndNeverPastAnotherKindOfWrite(@TempDir Path dir) {
     Lake lake = new Lake(spark, dir.toString());
-    assertThat(new DeltaWriter(lake).logSummary(TableName.of("system.log")))
+    assertThat(new DeltaWriter(lake).logSummary(new TableName(Zone.SYSTEM, "log")))
         .as("no table")
         .isEmpty();
 
-    new DeltaWriter(lake).appendLog(TableName.of("system.log"), rows("a", 1), s -> s.put("a", 1));
-    new DeltaWriter(lake).appendLog(TableName.of("system.log"), rows("b", 2), s -> s.put("b", 2));
-    new DeltaWriter(lake).appendLog(TableName.of("system.log"), rows("a", 1), s -> s.put("a", 3));
+    new DeltaWriter(lake)
+        .appendLog(new TableName(Zone.SYSTEM, "log"), rows("a", 1), s -> s.put("a", 1));
+    new DeltaWriter(lake)
+        .appendLog(new TableName(Zone.SYSTEM, "log"), rows("b", 2), s -> s.put("b", 2));
+    new DeltaWriter(lake)
+        .appendLog(new TableName(Zone.SYSTEM, "log"), rows("a", 1), s -> s.put("a", 3));
     assertThat(
-            new DeltaWriter(lake).logSummary(TableName.of("system.log")).orElseThrow().toString())
+            new DeltaWriter(lake)
+                .logSummary(new TableName(Zone.SYSTEM, "log"))
+                .orElseThrow()
+                .toString())
         .isEqualTo("{\"a\":3,\"b\":2}");
-    new DeltaWriter(lake).appendLog(TableName.of("system.log"), rows("b", 1), s -> s.remove("b"));
+    new DeltaWriter(lake)
+        .appendLog(new TableName(Zone.SYSTEM, "log"), rows("b", 1), s -> s.remove("b"));
     assertThat(
-            new DeltaWriter(lake).logSummary(TableName.of("system.log")).orElseThrow().toString())
+            new DeltaWriter(lake)
+                .logSummary(new TableName(Zone.SYSTEM, "log"))
+                .orElseThrow()
+                .toString())
         .isEqualTo("{\"a\":3}");
-    assertThat(lake.read(TableName.of("system.log")).count()).isEqualTo(5);
+    assertThat(lake.read(new TableName(Zone.SYSTEM, "log")).count()).isEqualTo(5);
 
     // Another kind of write leaves no summary, and the next one starts afresh: what it does not
     // name, only the rows can tell.
-    new DeltaWriter(lake).append(TableName.of("system.log"), rows("c", 1), List.of());
-    assertThat(new DeltaWriter(lake).logSummary(TableName.of("system.log"))).isEmpty();
-    new DeltaWriter(lake).appendLog(TableName.of("system.log"), rows("c", 1), s -> s.put("c", 4));
+    new DeltaWriter(lake).append(new TableName(Zone.SYSTEM, "log"), rows("c", 1), List.of());
+    assertThat(new DeltaWriter(lake).logSummary(new TableName(Zone.SYSTEM, "log"))).isEmpty();
+    new DeltaWriter(lake)
+        .appendLog(new TableName(Zone.SYSTEM, "log"), rows("c", 1), s -> s.put("c", 4));
     assertThat(
-            new DeltaWriter(lake).logSummary(TableName.of("system.log")).orElseThrow().toString())
+            new DeltaWriter(lake)
+                .logSummary(new TableName(Zone.SYSTEM, "log"))
+                .orElseThrow()
+                .toString())
         .isEqualTo("{\"c\":4}");
   }
 

@@ -3,6 +3,7 @@ package dev.dpf.core.testing;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
@@ -58,7 +59,7 @@ public final class SampleLake {
       Zone zone = Zone.valueOf(zoneAndName[0].toUpperCase(java.util.Locale.ROOT));
       Goldens.assertMatches(table, lake.read(new TableName(zone, zoneAndName[1])));
     }
-    Dataset<Row> runs = lake.read(TableName.of("system.runs"));
+    Dataset<Row> runs = lake.read(SystemTables.RUNS);
     String firstRun = runs.orderBy("logged_at").first().getAs("run_id");
     // Every transformed and curated table the run made has a golden (none left unchecked).
     assertThat(

@@ -106,18 +106,7 @@ public final class Produce implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (count < 1) {
-      throw new DpfException("--count must be at least 1, got " + count);
-    }
-    if (rate < 0) {
-      throw new DpfException("--rate must be 0 (no limit) or more, got " + rate);
-    }
-    if (maxAttempts < 1) {
-      throw new DpfException("--max-attempts must be at least 1, got " + maxAttempts);
-    }
-    if ((stream == null) == (toRaw == null)) {
-      throw new DpfException("Give either --stream NAME (Kinesis) or --to-raw DIR (files)");
-    }
+    checkOptions();
     PrintWriter out = spec.commandLine().getOut();
     Supplier<PaymentEvent> events =
         new SampleGenerator(1, SampleGenerator.DEFAULT_SEED)
@@ -141,8 +130,59 @@ public final class Produce implements Callable<Integer> {
       checkStream(client);
       sink = batch -> put(client, batch, totals);
     }
-    int perBatch = rate > 0 ? Math.min(MAX_RECORDS, rate) : MAX_RECORDS;
     long start = System.nanoTime();
+    send(events, sink, totals, out, start);
+    long elapsed = System.nanoTime() - start;
+    out.printf(
+        "produce: %,d record(s) sent to %s in %.1f s (%s records/s), %,d failed, %,d retried%s%n",
+        totals.sent,
+        target,
+        elapsed / 1e9,
+        perSecond(totals.sent, elapsed),
+        totals.failed,
+        totals.retried,
+        totals.errors.isEmpty() ? "" : " " + totals.errors);
+    if (totals.lastClientError != null) {
+      out.println("produce: the last request that failed in the client: " + totals.lastClientError);
+    }
+    out.flush();
+    if (totals.failed > 0) {
+      throw new DpfException(
+          totals.failed
+              + " record(s) were not accepted after "
+              + maxAttempts
+              + " attempts each and were not sent");
+    }
+    return 0;
+  }
+
+  private void checkOptions() {
+    if (count < 1) {
+      throw new DpfException("--count must be at least 1, got " + count);
+    }
+    if (rate < 0) {
+      throw new DpfException("--rate must be 0 (no limit) or more, got " + rate);
+    }
+    if (maxAttempts < 1) {
+      throw new DpfException("--max-attempts must be at least 1, got " + maxAttempts);
+    }
+    if ((stream == null) == (toRaw == null)) {
+      throw new DpfException("Give either --stream NAME (Kinesis) or --to-raw DIR (files)");
+    }
+  }
+
+  /**
+   * Sends {@code count} events in batches, at {@code rate} a second if set, with a progress line
+   * each second.
+   */
+  private void send(
+      Supplier<PaymentEvent> events,
+      Consumer<List<PaymentEvent>> sink,
+      Totals totals,
+      PrintWriter out,
+      long start)
+      throws InterruptedException {
+    int perBatch = rate > 0 ? Math.min(MAX_RECORDS, rate) : MAX_RECORDS;
     long lastLine = start;
     int produced = 0;
     while (produced < count) {
@@ -168,28 +208,6 @@ public final class Produce implements Callable<Integer> {
         }
       }
     }
-    long elapsed = System.nanoTime() - start;
-    out.printf(
-        "produce: %,d record(s) sent to %s in %.1f s (%s records/s), %,d failed, %,d retried%s%n",
-        totals.sent,
-        target,
-        elapsed / 1e9,
-        perSecond(totals.sent, elapsed),
-        totals.failed,
-        totals.retried,
-        totals.errors.isEmpty() ? "" : " " + totals.errors);
-    if (totals.lastClientError != null) {
-      out.println("produce: the last request that failed in the client: " + totals.lastClientError);
-    }
-    out.flush();
-    if (totals.failed > 0) {
-      throw new DpfException(
-          totals.failed
-              + " record(s) were not accepted after "
-              + maxAttempts
-              + " attempts each and were not sent");
-    }
-    return 0;
   }
 
   private static String perSecond(long records, long nanos) {

@@ -90,18 +90,7 @@ public final class Upload implements Callable<Integer> {
       long size = size(file);
       String stored = storedSha256(s3, key);
       if (stored == null) {
-        try {
-          s3.putObject(
-              b ->
-                  b.bucket(bucket)
-                      .key(key)
-                      .metadata(Map.of(SHA256_METADATA, hex))
-                      .contentMD5(Base64.getEncoder().encodeToString(digests.md5())),
-              RequestBody.fromFile(file));
-        } catch (SdkException e) {
-          throw new DpfException(
-              "Cannot upload " + file + " to " + target + ": " + Aws.reason(e), e);
-        }
+        put(s3, file, key, digests);
         uploaded++;
         out.printf("upload: %s -> %s (%,d bytes, sha256 %s) uploaded%n", file, target, size, hex);
       } else if (stored.equals(hex)) {
@@ -125,6 +114,22 @@ public final class Upload implements Callable<Integer> {
               + " file with a new name");
     }
     return 0;
+  }
+
+  /** Uploads {@code file} as {@code key} with its SHA-256 in the object's metadata. */
+  private void put(S3Client s3, Path file, String key, Digests digests) {
+    try {
+      s3.putObject(
+          b ->
+              b.bucket(bucket)
+                  .key(key)
+                  .metadata(Map.of(SHA256_METADATA, HexFormat.of().formatHex(digests.sha256())))
+                  .contentMD5(Base64.getEncoder().encodeToString(digests.md5())),
+          RequestBody.fromFile(file));
+    } catch (SdkException e) {
+      throw new DpfException(
+          "Cannot upload " + file + " to s3://" + bucket + "/" + key + ": " + Aws.reason(e), e);
+    }
   }
 
   private void checkBucket(S3Client s3) {

@@ -97,27 +97,7 @@ abstract class StageCommand implements Callable<Integer> {
     PrintWriter out =
         quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     if (dryRun()) {
-      List<String> meaningless = new java.util.ArrayList<>();
-      if (failOnWarn) {
-        meaningless.add("--fail-on-warn");
-      }
-      if (allowEmpty) {
-        meaningless.add("--allow-empty");
-      }
-      meaningless.addAll(reportOptions());
-      if (!meaningless.isEmpty()) {
-        throw new CommandLine.ParameterException(
-            spec.commandLine(),
-            "A plan writes nothing and fails no run: "
-                + String.join(", ", meaningless)
-                + " apply to runs only. --results FILE writes the plan as JSON");
-      }
-      // No lock and no catalog: a plan reads the lake's files and writes nothing.
-      Startup.Started started =
-          Startup.start(
-              options, o -> StageRunner.prepare(stage(), o), () -> lakeOptions.withoutLake());
-      StageRunner.plan(options, started.definition(), started.spark(), out);
-      return 0;
+      return plan(options, out);
     }
     Startup.Started started =
         Startup.start(
@@ -153,6 +133,30 @@ abstract class StageCommand implements Callable<Integer> {
                       r.status() != TableResult.Status.UP_TO_DATE
                           && r.status() != TableResult.Status.SKIPPED));
     }
+    return 0;
+  }
+
+  /** Tells what the run would do: with no lock and no catalog, reading the lake's files only. */
+  private int plan(JobOptions options, PrintWriter out) {
+    List<String> meaningless = new java.util.ArrayList<>();
+    if (failOnWarn) {
+      meaningless.add("--fail-on-warn");
+    }
+    if (allowEmpty) {
+      meaningless.add("--allow-empty");
+    }
+    meaningless.addAll(reportOptions());
+    if (!meaningless.isEmpty()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(),
+          "A plan writes nothing and fails no run: "
+              + String.join(", ", meaningless)
+              + " apply to runs only. --results FILE writes the plan as JSON");
+    }
+    Startup.Started started =
+        Startup.start(
+            options, o -> StageRunner.prepare(stage(), o), () -> lakeOptions.withoutLake());
+    StageRunner.plan(options, started.definition(), started.spark(), out);
     return 0;
   }
 

@@ -80,26 +80,7 @@ final class TableExtract {
     ExtractState state = ExtractState.read(stateDir);
     String name = meta.schema() + "." + meta.table();
     if (state == null) {
-      Dataset<Row> rows = hashed(text(read(null))).persist();
-      try {
-        List<String> files =
-            writeCsv(
-                rows.select(columns(lit(DMS_TIME.format(at)).as(settings.timestampColumn()))),
-                "LOAD");
-        long n = rows.count();
-        writeSnapshot(rows, 1);
-        ExtractState.write(stateDir, new ExtractState(1, highWater));
-        w.printf(
-            "extract: %s full load, %,d row(s) -> %s (%d file(s)) in %.1f s%n",
-            name,
-            n,
-            settings.out().relativize(dir),
-            files.size(),
-            (System.nanoTime() - start) / 1e9);
-        return n;
-      } finally {
-        rows.unpersist();
-      }
+      return fullLoad(w, at, start, highWater, name);
     }
     if (meta.key().isEmpty()) {
       throw new DpfException(
@@ -116,18 +97,7 @@ final class TableExtract {
       String upTo = highWater == null ? since : highWater.replace("'", "''");
       candidates =
           hashed(text(read("`" + wm + "` > '" + since + "' AND `" + wm + "` <= '" + upTo + "'")));
-      keysNow =
-          text(
-              spark
-                  .read()
-                  .jdbc(
-                      settings.sparkUrl(),
-                      "(SELECT "
-                          + String.join(", ", meta.key().stream().map(k -> "`" + k + "`").toList())
-                          + " FROM "
-                          + meta.quoted()
-                          + ") AS k",
-                      props));
+      keysNow = keysNow();
     } else {
       candidates = hashed(text(read(null)));
       keysNow = candidates.select(keyColumns());
@@ -147,52 +117,98 @@ final class TableExtract {
               .select(withOp(previous.columns()));
       Dataset<Row> changes = upserts.unionByName(deletes).persist();
       try {
-        Map<String, Long> byOp = new TreeMap<>();
-        for (Row r : changes.groupBy(OP).count().collectAsList()) {
-          byOp.put(r.getString(0), r.getLong(1));
-        }
-        long n = byOp.values().stream().mapToLong(Long::longValue).sum();
-        if (n == 0) {
-          ExtractState.write(
-              stateDir,
-              new ExtractState(
-                  state.snapshot(), highWater != null ? highWater : state.watermark()));
-          w.printf("extract: %s no changes (%.1f s)%n", name, (System.nanoTime() - start) / 1e9);
-          return 0;
-        }
-        List<String> files =
-            writeCsv(
-                changes
-                    .coalesce(1)
-                    .select(
-                        columns(col(OP), lit(DMS_TIME.format(at)).as(settings.timestampColumn()))),
-                CDC_NAME.format(at));
-        Dataset<Row> kept =
-            previous.join(changes.select(keyColumns()), joinOn(previous, changes), "left_anti");
-        Dataset<Row> next = kept.unionByName(changes.filter(col(OP).notEqual("D")).drop(OP));
-        writeSnapshot(next, state.snapshot() + 1);
-        ExtractState.write(
-            stateDir,
-            new ExtractState(
-                state.snapshot() + 1, highWater != null ? highWater : state.watermark()));
-        ExtractState.deleteTree(snapshotPath(state.snapshot()));
-        w.printf(
-            "extract: %s %,d change(s) (%s) -> %s in %.1f s%n",
-            name,
-            n,
-            byOp.entrySet().stream()
-                .map(e -> e.getValue() + " " + e.getKey())
-                .reduce((a, b) -> a + ", " + b)
-                .orElse(""),
-            files.get(0),
-            (System.nanoTime() - start) / 1e9);
-        return n;
+        return writeChanges(w, at, start, highWater, state, name, previous, changes);
       } finally {
         changes.unpersist();
       }
     } finally {
       candidates.unpersist();
     }
+  }
+
+  /** The first extract of a table: every row, as a DMS full load, and the snapshot to diff with. */
+  private long fullLoad(PrintWriter w, Instant at, long start, String highWater, String name)
+      throws SQLException {
+    Dataset<Row> rows = hashed(text(read(null))).persist();
+    try {
+      List<String> files =
+          writeCsv(
+              rows.select(columns(lit(DMS_TIME.format(at)).as(settings.timestampColumn()))),
+              "LOAD");
+      long n = rows.count();
+      writeSnapshot(rows, 1);
+      ExtractState.write(stateDir, new ExtractState(1, highWater));
+      w.printf(
+          "extract: %s full load, %,d row(s) -> %s (%d file(s)) in %.1f s%n",
+          name, n, settings.out().relativize(dir), files.size(), (System.nanoTime() - start) / 1e9);
+      return n;
+    } finally {
+      rows.unpersist();
+    }
+  }
+
+  /** Every key the table has now (what a watermark read cannot tell: the deleted rows). */
+  private Dataset<Row> keysNow() {
+    return text(
+        spark
+            .read()
+            .jdbc(
+                settings.sparkUrl(),
+                "(SELECT "
+                    + String.join(", ", meta.key().stream().map(k -> "`" + k + "`").toList())
+                    + " FROM "
+                    + meta.quoted()
+                    + ") AS k",
+                props));
+  }
+
+  /**
+   * Writes the changes as one DMS CDC file and the next snapshot, and moves the state on; nothing
+   * but the state when there are none. Returns the changes written.
+   */
+  private long writeChanges(
+      PrintWriter w,
+      Instant at,
+      long start,
+      String highWater,
+      ExtractState state,
+      String name,
+      Dataset<Row> previous,
+      Dataset<Row> changes) {
+    Map<String, Long> byOp = new TreeMap<>();
+    for (Row r : changes.groupBy(OP).count().collectAsList()) {
+      byOp.put(r.getString(0), r.getLong(1));
+    }
+    long n = byOp.values().stream().mapToLong(Long::longValue).sum();
+    String watermark = highWater != null ? highWater : state.watermark();
+    if (n == 0) {
+      ExtractState.write(stateDir, new ExtractState(state.snapshot(), watermark));
+      w.printf("extract: %s no changes (%.1f s)%n", name, (System.nanoTime() - start) / 1e9);
+      return 0;
+    }
+    List<String> files =
+        writeCsv(
+            changes
+                .coalesce(1)
+                .select(columns(col(OP), lit(DMS_TIME.format(at)).as(settings.timestampColumn()))),
+            CDC_NAME.format(at));
+    Dataset<Row> kept =
+        previous.join(changes.select(keyColumns()), joinOn(previous, changes), "left_anti");
+    Dataset<Row> next = kept.unionByName(changes.filter(col(OP).notEqual("D")).drop(OP));
+    writeSnapshot(next, state.snapshot() + 1);
+    ExtractState.write(stateDir, new ExtractState(state.snapshot() + 1, watermark));
+    ExtractState.deleteTree(snapshotPath(state.snapshot()));
+    w.printf(
+        "extract: %s %,d change(s) (%s) -> %s in %.1f s%n",
+        name,
+        n,
+        byOp.entrySet().stream()
+            .map(e -> e.getValue() + " " + e.getKey())
+            .reduce((a, b) -> a + ", " + b)
+            .orElse(""),
+        files.get(0),
+        (System.nanoTime() - start) / 1e9);
+    return n;
   }
 
   private Column[] keyColumns() {

@@ -69,37 +69,10 @@ final class SalesSample {
    * lines).
    */
   TreeMap<String, String> files(SplittableRandom r, List<Integer> customerIds) {
-    List<String[]> products = new ArrayList<>();
-    for (int i = 0; i < SampleGenerator.PRODUCTS * scale; i++) {
-      String line = PRODUCT_LINES[i % PRODUCT_LINES.length];
-      String buy = SampleText.money(r, 15, 105, 2);
-      String msrp =
-          new BigDecimal(buy)
-              .multiply(new BigDecimal("1.8"))
-              .setScale(2, RoundingMode.HALF_UP)
-              .toPlainString();
-      products.add(
-          new String[] {
-            String.format(Locale.ROOT, "S%02d_%04d", 10 + (i % 8) * 2, 1000 + i * 37 % 9000),
-            SampleText.pick(r, PRODUCT_WORDS) + " " + (i + 1),
-            line,
-            SampleText.pick(r, SCALES),
-            SampleText.pick(r, VENDORS),
-            "Replica of a " + line.toLowerCase(Locale.ROOT) + " model, fully assembled",
-            Integer.toString(r.nextInt(10_000)),
-            buy,
-            msrp
-          });
-    }
+    List<String[]> products = products(r);
     StringBuilder productLoad =
         new StringBuilder(SampleGenerator.DMS_TIMESTAMP + "," + PRODUCT_COLUMNS + "\n");
-    for (String[] p : products) {
-      productLoad
-          .append(SampleGenerator.FULL_LOAD_AT)
-          .append(',')
-          .append(SampleText.csvLine(p))
-          .append('\n');
-    }
+    products.forEach(p -> loaded(productLoad, p));
     String orderHeader = SampleGenerator.DMS_TIMESTAMP + "," + ORDER_COLUMNS + "\n";
     String lineHeader = SampleGenerator.DMS_TIMESTAMP + "," + ORDER_LINE_COLUMNS + "\n";
     StringBuilder orderLoad = new StringBuilder(orderHeader);
@@ -114,18 +87,8 @@ final class SalesSample {
       if (order[4].equals("Shipped")) {
         shipped.add(order);
       }
-      orderLoad
-          .append(SampleGenerator.FULL_LOAD_AT)
-          .append(',')
-          .append(SampleText.csvLine(order))
-          .append('\n');
-      for (String[] l : orderLines(r, order[0], products)) {
-        lineLoad
-            .append(SampleGenerator.FULL_LOAD_AT)
-            .append(',')
-            .append(SampleText.csvLine(l))
-            .append('\n');
-      }
+      loaded(orderLoad, order);
+      orderLines(r, order[0], products).forEach(l -> loaded(lineLoad, l));
     }
     for (int k = 0; k < scale; k++) {
       String[] cancelled = shipped.remove(r.nextInt(shipped.size())).clone();
@@ -148,6 +111,41 @@ final class SalesSample {
     out.put(SALES_PATH + "orders/2026/11/18/20261118-140000000.csv", orderCdc.toString());
     out.put(SALES_PATH + "orderdetails/2026/11/18/20261118-140000000.csv", lineCdc.toString());
     return out;
+  }
+
+  /** The products' raw fields, in {@code PRODUCT_COLUMNS} order. */
+  private List<String[]> products(SplittableRandom r) {
+    List<String[]> products = new ArrayList<>();
+    for (int i = 0; i < SampleGenerator.PRODUCTS * scale; i++) {
+      String line = PRODUCT_LINES[i % PRODUCT_LINES.length];
+      String buy = SampleText.money(r, 15, 105, 2);
+      String msrp =
+          new BigDecimal(buy)
+              .multiply(new BigDecimal("1.8"))
+              .setScale(2, RoundingMode.HALF_UP)
+              .toPlainString();
+      products.add(
+          new String[] {
+            String.format(Locale.ROOT, "S%02d_%04d", 10 + (i % 8) * 2, 1000 + i * 37 % 9000),
+            SampleText.pick(r, PRODUCT_WORDS) + " " + (i + 1),
+            line,
+            SampleText.pick(r, SCALES),
+            SampleText.pick(r, VENDORS),
+            "Replica of a " + line.toLowerCase(Locale.ROOT) + " model, fully assembled",
+            Integer.toString(r.nextInt(10_000)),
+            buy,
+            msrp
+          });
+    }
+    return products;
+  }
+
+  /** A full-load line of {@code fields}, stamped with the full load's time. */
+  private static void loaded(StringBuilder load, String[] fields) {
+    load.append(SampleGenerator.FULL_LOAD_AT)
+        .append(',')
+        .append(SampleText.csvLine(fields))
+        .append('\n');
   }
 
   /** One order's raw fields, in {@link #ORDER_COLUMNS} order; mostly shipped. */

@@ -77,6 +77,13 @@ public final class TableDescription {
     line(out, "downstream", downstream.isEmpty() ? "-" : String.join(", ", downstream));
     line(out, "location", lake.path(parsed));
 
+    storage(out, lake, parsed);
+    columns(out, spark.table(full).schema(), tags, docs);
+    return out.toString();
+  }
+
+  /** Where the table's data is: files, bytes, partitions, rows and its last change. */
+  private static void storage(StringBuilder out, Lake lake, TableName parsed) {
     Row detail =
         lake.delta(parsed).detail().select("numFiles", "sizeInBytes", "partitionColumns").head();
     // The last change of the data, not of a table property.
@@ -103,8 +110,16 @@ public final class TableDescription {
             + last.getLong(0)
             + "  "
             + last.getString(2));
+  }
+
+  /** The table's columns with their types, whether they may be null, PII tags and descriptions. */
+  private static void columns(
+      StringBuilder out,
+      org.apache.spark.sql.types.StructType schema,
+      Map<String, ColumnDef> tags,
+      dev.dpf.definition.TableDocs docs) {
     out.append("  columns\n");
-    for (StructField f : spark.table(full).schema().fields()) {
+    for (StructField f : schema.fields()) {
       ColumnDef c = tags.get(f.name());
       String note = "";
       boolean nullable = c == null ? f.nullable() : c.nullable();
@@ -126,7 +141,31 @@ public final class TableDescription {
               .stripTrailing());
       out.append('\n');
     }
-    return out.toString();
+  }
+
+  /** What a model is: its zone, SQL file, how it is kept up to date and its PII allowance. */
+  private static String modelKind(ModelDef m) {
+    return m.zone().dbName()
+        + " model, "
+        + m.file()
+        + m.incremental()
+            .map(
+                i ->
+                    i.key() != null
+                        ? " (incremental: recomputes the "
+                            + i.key()
+                            + " keys that changes of "
+                            + i.changesOf()
+                            + " carry)"
+                        : " (incremental: recomputes the "
+                            + m.partitionBy().get(0)
+                            + " partitions that changes of "
+                            + i.changesOf()
+                            + " touch)")
+            .orElse(" (rebuilt when an input changes)")
+        + (m.piiInClear().isEmpty()
+            ? ""
+            : "; personal data in clear, allowed: " + String.join(", ", m.piiInClear()));
   }
 
   private static String kind(
@@ -139,27 +178,7 @@ public final class TableDescription {
     for (ModelDef m : definition.models()) {
       if (m.zone() == zone && m.name().equals(table)) {
         upstream.addAll(ModelSql.references(spark, m));
-        return zone.dbName()
-            + " model, "
-            + m.file()
-            + m.incremental()
-                .map(
-                    i ->
-                        i.key() != null
-                            ? " (incremental: recomputes the "
-                                + i.key()
-                                + " keys that changes of "
-                                + i.changesOf()
-                                + " carry)"
-                            : " (incremental: recomputes the "
-                                + m.partitionBy().get(0)
-                                + " partitions that changes of "
-                                + i.changesOf()
-                                + " touch)")
-                .orElse(" (rebuilt when an input changes)")
-            + (m.piiInClear().isEmpty()
-                ? ""
-                : "; personal data in clear, allowed: " + String.join(", ", m.piiInClear()));
+        return modelKind(m);
       }
     }
     if (zone == Zone.TRANSFORMED) {
@@ -169,8 +188,8 @@ public final class TableDescription {
           d.columns().forEach(c -> tags.put(c.name(), c));
           if (history) {
             upstream.add(d.table());
-            return "SCD2 history of transformed."
-                + d.name()
+            return "SCD2 history of "
+                + d.table()
                 + ": every version of each key, valid_from, valid_to, is_current";
           }
           upstream.add(d.sourceTable());

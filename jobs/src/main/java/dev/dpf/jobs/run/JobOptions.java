@@ -135,9 +135,46 @@ public record JobOptions(
 
   /** As above; what is ignored is told to {@code ignored}, one line. */
   public static JobOptions fromJobArgs(String[] args, java.util.function.Consumer<String> ignored) {
-    Map<String, String> values = new LinkedHashMap<>();
     List<String> unknown = new ArrayList<>();
     List<String> others = new ArrayList<>();
+    Map<String, String> values = values(args, unknown, others);
+    if (!unknown.isEmpty()) {
+      throw new DpfException(
+          "Unknown job argument(s): " + String.join(", ", unknown) + ". dpf's are " + OURS);
+    }
+    if (!others.isEmpty()) {
+      ignored.accept(
+          "Ignoring job argument(s) that are not dpf's: "
+              + String.join(", ", others)
+              + " (dpf's are "
+              + OURS
+              + ")");
+    }
+    String lake = values.get("lake");
+    if (lake == null) {
+      throw new DpfException(
+          "Missing job argument --lake (the lake root, for example s3://bucket/lake)");
+    }
+    return new JobOptions(
+        values.getOrDefault("raw", ""),
+        lake,
+        Optional.ofNullable(values.get("definition")),
+        Optional.ofNullable(values.get("results")),
+        flag(values, "fail-on-warn"),
+        Optional.ofNullable(values.get("select")).map(List::of).orElse(List.of()),
+        Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()),
+        flag(values, "full-refresh"),
+        Optional.ofNullable(values.get("reingest")).map(List::of).orElse(List.of()),
+        flag(values, "allow-empty"));
+  }
+
+  /**
+   * dpf's job arguments by key; Glue's are passed over, misspelt ones of dpf's added to {@code
+   * unknown}, any other to {@code others}.
+   */
+  private static Map<String, String> values(
+      String[] args, List<String> unknown, List<String> others) {
+    Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (!a.startsWith("--") || a.length() == 2) {
@@ -176,34 +213,7 @@ public record JobOptions(
       }
       values.put(key, value);
     }
-    if (!unknown.isEmpty()) {
-      throw new DpfException(
-          "Unknown job argument(s): " + String.join(", ", unknown) + ". dpf's are " + OURS);
-    }
-    if (!others.isEmpty()) {
-      ignored.accept(
-          "Ignoring job argument(s) that are not dpf's: "
-              + String.join(", ", others)
-              + " (dpf's are "
-              + OURS
-              + ")");
-    }
-    String lake = values.get("lake");
-    if (lake == null) {
-      throw new DpfException(
-          "Missing job argument --lake (the lake root, for example s3://bucket/lake)");
-    }
-    return new JobOptions(
-        values.getOrDefault("raw", ""),
-        lake,
-        Optional.ofNullable(values.get("definition")),
-        Optional.ofNullable(values.get("results")),
-        flag(values, "fail-on-warn"),
-        Optional.ofNullable(values.get("select")).map(List::of).orElse(List.of()),
-        Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()),
-        flag(values, "full-refresh"),
-        Optional.ofNullable(values.get("reingest")).map(List::of).orElse(List.of()),
-        flag(values, "allow-empty"));
+    return values;
   }
 
   /**

@@ -200,11 +200,7 @@ public final class StageRunner {
             .listener(
                 r -> {
                   reported.add(r);
-                  progress.finished(r.table());
-                  synchronized (progress) {
-                    out.println(Report.line(r));
-                    out.flush();
-                  }
+                  told(out, progress, r);
                 })
             .onStart(progress::started)
             .build();
@@ -225,50 +221,14 @@ public final class StageRunner {
                 kind);
     List<TableResult> results;
     try {
-      if (stage != Stage.INGEST) { // ingest runs no SQL
-        List<String> problems = pipeline.validateOnce();
-        if (!problems.isEmpty()) {
-          throw DefinitionException.all(definition.file(), problems);
-        }
-      }
-      RawRoot raw =
-          stage == Stage.RUN || stage == Stage.INGEST
-              ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
-              : null;
-      if (!options.reingest().isEmpty()) {
-        if (raw == null) {
-          throw new DpfException(
-              "--reingest applies to the stages that ingest: run and ingest, not " + stage.label());
-        }
-        for (String told : pipeline.reingest(raw)) {
-          out.println(told);
-        }
-        out.flush();
-      }
-      results =
-          switch (stage) {
-            case INIT -> pipeline.init();
-            case RUN -> pipeline.run(raw);
-            case INGEST -> pipeline.ingest(raw);
-            case TRANSFORM -> pipeline.transform();
-            case CURATE -> pipeline.curate();
-            case REPLAY -> pipeline.replay();
-          };
+      results = stage(stage, options, definition, spark, out, pipeline);
     } catch (RuntimeException e) {
       // What the rules found explains many failures: show it before the error.
       printQuality(out, pipeline);
       writeResults(options, spark, summary.apply(firstLine(e), Exit.kind(e)), e);
       throw e;
     }
-    out.println();
-    out.print(Report.summary(results, secondsSince(started)));
-    String reconciliation = stage == Stage.INIT ? "" : Report.reconciliation(results);
-    if (!reconciliation.isEmpty()) {
-      out.println();
-      out.print(reconciliation);
-    }
-    printQuality(out, pipeline);
-    out.flush();
+    printSummary(stage, out, pipeline, results, started);
     String error = options.failOnWarn() ? warnedOf(pipeline) : null;
     if (error != null) {
       pipeline.failed(error); // the run log says so too, not only the exit code
@@ -282,6 +242,67 @@ public final class StageRunner {
       throw new DpfException(DpfException.Kind.QUALITY, error);
     }
     return results;
+  }
+
+  /** Tells of a table that finished, with the line it gets. */
+  private static void told(PrintWriter out, Progress progress, TableResult r) {
+    progress.finished(r.table());
+    synchronized (progress) {
+      out.println(Report.line(r));
+      out.flush();
+    }
+  }
+
+  /** The run's summary, its reconciliation (a stage that writes rows) and its quality results. */
+  private static void printSummary(
+      Stage stage, PrintWriter out, Pipeline pipeline, List<TableResult> results, Instant started) {
+    out.println();
+    out.print(Report.summary(results, secondsSince(started)));
+    String reconciliation = stage == Stage.INIT ? "" : Report.reconciliation(results);
+    if (!reconciliation.isEmpty()) {
+      out.println();
+      out.print(reconciliation);
+    }
+    printQuality(out, pipeline);
+    out.flush();
+  }
+
+  /** Checks the definition (once per lake), tells what a re-ingest replaces, runs the stage. */
+  private static List<TableResult> stage(
+      Stage stage,
+      JobOptions options,
+      PipelineDefinition definition,
+      SparkSession spark,
+      PrintWriter out,
+      Pipeline pipeline) {
+    if (stage != Stage.INGEST) { // ingest runs no SQL
+      List<String> problems = pipeline.validateOnce();
+      if (!problems.isEmpty()) {
+        throw DefinitionException.all(definition.file(), problems);
+      }
+    }
+    RawRoot raw =
+        stage == Stage.RUN || stage == Stage.INGEST
+            ? RawRoot.open(options.raw(), spark.sparkContext().hadoopConfiguration())
+            : null;
+    if (!options.reingest().isEmpty()) {
+      if (raw == null) {
+        throw new DpfException(
+            "--reingest applies to the stages that ingest: run and ingest, not " + stage.label());
+      }
+      for (String told : pipeline.reingest(raw)) {
+        out.println(told);
+      }
+      out.flush();
+    }
+    return switch (stage) {
+      case INIT -> pipeline.init();
+      case RUN -> pipeline.run(raw);
+      case INGEST -> pipeline.ingest(raw);
+      case TRANSFORM -> pipeline.transform();
+      case CURATE -> pipeline.curate();
+      case REPLAY -> pipeline.replay();
+    };
   }
 
   /**

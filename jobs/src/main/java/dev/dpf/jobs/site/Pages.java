@@ -115,6 +115,19 @@ final class Pages {
         + "</b></div>";
   }
 
+  private static final List<String> RUN_COLUMNS =
+      List.of(
+          "run",
+          "logged",
+          "stages",
+          "#tables",
+          "status",
+          "#read",
+          "#written",
+          "#quarantined",
+          "#superseded",
+          "#seconds");
+
   private static String runs(Site site) {
     StringBuilder b = new StringBuilder("<h1>Runs</h1>").append(header(site));
     List<String> ids = site.runIds();
@@ -160,23 +173,14 @@ final class Pages {
         .append("</figure><figure><figcaption>Seconds per run (tables' own, summed)</figcaption>")
         .append(Svg.chart("runs-seconds", "seconds", site.onAxis(ids), seconds))
         .append("</figure></div>");
-    b.append("<h2>Runs, newest first</h2>")
-        .append(
-            table(
-                "runs",
-                List.of(
-                    "run",
-                    "logged",
-                    "stages",
-                    "#tables",
-                    "status",
-                    "#read",
-                    "#written",
-                    "#quarantined",
-                    "#superseded",
-                    "#seconds"),
-                table));
-    b.append("<h2>Failed tables</h2>");
+    b.append("<h2>Runs, newest first</h2>").append(table("runs", RUN_COLUMNS, table));
+    b.append("<h2>Failed tables</h2>").append(failedTables(site));
+    b.append(reconciliation(site, ids));
+    return Html.page("Runs", "Runs", "", b.toString());
+  }
+
+  /** Every failed table of the runs shown, newest first, with its message. */
+  private static String failedTables(Site site) {
     List<List<String>> failed = new ArrayList<>();
     for (RunRow r : site.runs()) {
       if (r.status().equals("failed")) {
@@ -189,10 +193,14 @@ final class Pages {
                 "<span class=\"status-failed\">" + esc(r.note()) + "</span>"));
       }
     }
-    b.append(
-        failed.isEmpty()
-            ? "<p class=\"muted\">None in the runs shown.</p>"
-            : table("failed", List.of("run", "table", "stage", "message"), failed));
+    return failed.isEmpty()
+        ? "<p class=\"muted\">None in the runs shown.</p>"
+        : table("failed", List.of("run", "table", "stage", "message"), failed);
+  }
+
+  /** Each run's tables written from records they counted, with the counts' check. */
+  private static String reconciliation(Site site, List<String> ids) {
+    StringBuilder b = new StringBuilder();
     b.append("<h2>Reconciliation</h2>")
         .append(
             "<p class=\"muted small\">Each table written from records it counted (ingest and"
@@ -221,7 +229,7 @@ final class Pages {
             "reconciliation",
             List.of("run", "table", "#read", "#written", "#quarantined", "#superseded", "check"),
             rec));
-    return Html.page("Runs", "Runs", "", b.toString());
+    return b.toString();
   }
 
   /** A run log row as the result the run reported. */

@@ -232,21 +232,7 @@ final class SiteData {
     List<Column> columns = new ArrayList<>();
     if (built) {
       history = lake.history(table, VERSIONS);
-      Instant last =
-          history.stream()
-              .filter(c -> !c.operation().equals("SET TBLPROPERTIES"))
-              .map(Lake.Change::at)
-              .findFirst()
-              .orElse(history.isEmpty() ? Instant.EPOCH : history.get(0).at());
-      stats =
-          Optional.of(
-              new Stats(
-                  lake.rows(table),
-                  lake.fileCount(table)
-                      .orElseGet(() -> lake.delta(table).detail().head().getAs("numFiles")),
-                  lake.sizeBytes(table).orElse(-1),
-                  lake.latestVersion(table),
-                  last));
+      stats = Optional.of(stats(table, history));
       StructType schema =
           lake.schemaJson(table)
               .map(json -> (StructType) DataType.fromJson(json))
@@ -267,6 +253,22 @@ final class SiteData {
         downstream(id, edges),
         stats,
         history);
+  }
+
+  /** A built table's size and versions, and when its data last changed (of {@code history}). */
+  private Stats stats(TableName table, List<Lake.Change> history) {
+    Instant last =
+        history.stream()
+            .filter(c -> !c.operation().equals("SET TBLPROPERTIES"))
+            .map(Lake.Change::at)
+            .findFirst()
+            .orElse(history.isEmpty() ? Instant.EPOCH : history.get(0).at());
+    return new Stats(
+        lake.rows(table),
+        lake.fileCount(table).orElseGet(() -> lake.delta(table).detail().head().getAs("numFiles")),
+        lake.sizeBytes(table).orElse(-1),
+        lake.latestVersion(table),
+        last);
   }
 
   private static String kind(

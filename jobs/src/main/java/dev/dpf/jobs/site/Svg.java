@@ -27,6 +27,34 @@ final class Svg {
    * prefix} + its page file), coloured by zone, outlined by status.
    */
   static String lineage(List<Node> nodes, List<Edge> edges, String prefix) {
+    Layout layout = layout(nodes, edges);
+    Map<String, int[]> at = layout.at();
+    int width = layout.width();
+    int height = layout.height();
+    StringBuilder s = new StringBuilder();
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<svg id=\"lineage\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                + " viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"lineage graph\">",
+            width,
+            height,
+            width,
+            height));
+    s.append(
+        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\""
+            + " markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
+            + "<path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#7a8594\"/></marker></defs>");
+    edges(s, edges, at);
+    nodes(s, nodes, at, prefix);
+    return s.append("</svg>").toString();
+  }
+
+  /** Where each node's box is (its top left corner), and the drawing's size. */
+  private record Layout(Map<String, int[]> at, int width, int height) {}
+
+  /** A column per zone, a row per table in it; the quarantine tables in a row below. */
+  private static Layout layout(List<Node> nodes, List<Edge> edges) {
     Map<String, Integer> column = columns(nodes, edges);
     Map<Integer, Integer> filled = new HashMap<>();
     Map<String, int[]> at = new HashMap<>();
@@ -53,20 +81,11 @@ final class Svg {
       width = Math.max(width, x + NODE_W + PAD);
     }
     height = (bottom.isEmpty() ? height : y + NODE_H) + PAD;
-    StringBuilder s = new StringBuilder();
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "<svg id=\"lineage\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                + " viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"lineage graph\">",
-            width,
-            height,
-            width,
-            height));
-    s.append(
-        "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\""
-            + " markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
-            + "<path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#7a8594\"/></marker></defs>");
+    return new Layout(at, width, height);
+  }
+
+  /** An arrow per edge between two drawn nodes; those into quarantine marked. */
+  private static void edges(StringBuilder s, List<Edge> edges, Map<String, int[]> at) {
     for (Edge e : edges) {
       int[] a = at.get(e.from());
       int[] b = at.get(e.to());
@@ -83,6 +102,11 @@ final class Svg {
               esc(e.to()),
               path(a, b, e.to().startsWith("quarantine."))));
     }
+  }
+
+  /** A box per node, linked to its page, with its name, zone and status. */
+  private static void nodes(
+      StringBuilder s, List<Node> nodes, Map<String, int[]> at, String prefix) {
     for (Node n : nodes) {
       int[] p = at.get(n.id());
       String name = n.id().substring(n.id().indexOf('.') + 1);
@@ -110,7 +134,6 @@ final class Svg {
               esc(n.zone()),
               esc(n.status())));
     }
-    return s.append("</svg>").toString();
   }
 
   /** Each node's column: its zone's; a model's right of every table it reads. */
@@ -188,21 +211,15 @@ final class Svg {
    * @param series by name, a value per run (null where none)
    */
   static String chart(String id, String unit, List<Run> runs, Map<String, List<Double>> series) {
-    int w = 640;
-    int h = 210 + 16 * series.size(); // a legend line per series below the plot
-    int left = 64;
-    int right = 16;
-    int top = 26;
-    int bottom = 36 + 16 * series.size();
     double max = 0;
     for (List<Double> values : series.values()) {
       for (Double v : values) {
         max = v == null ? max : Math.max(max, v);
       }
     }
-    double scale = nice(max);
-    int plotW = w - left - right;
-    int plotH = h - top - bottom;
+    // A legend line per series below the plot.
+    Plot plot =
+        new Plot(640, 210 + 16 * series.size(), 64, 16, 26, 36 + 16 * series.size(), nice(max));
     StringBuilder s = new StringBuilder();
     s.append(
         String.format(
@@ -210,24 +227,53 @@ final class Svg {
             "<svg class=\"chart\" id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\""
                 + " height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"%s\">",
             esc(id),
-            w,
-            h,
-            w,
-            h,
+            plot.w(),
+            plot.h(),
+            plot.w(),
+            plot.h(),
             esc(id)));
+    grid(s, plot, unit);
+    TimeAxis axis = new TimeAxis(runs, plot.left(), plot.plotW());
+    ticks(s, plot, axis);
+    int k = 0;
+    for (var e : series.entrySet()) {
+      series(s, plot, axis, runs, k, e.getKey(), e.getValue());
+      k++;
+    }
+    return s.append("</svg>").toString();
+  }
+
+  /** A chart's size, margins and the value at the top of its scale. */
+  private record Plot(int w, int h, int left, int right, int top, int bottom, double scale) {
+    int plotW() {
+      return w - left - right;
+    }
+
+    int plotH() {
+      return h - top - bottom;
+    }
+
+    /** The y of a value. */
+    int y(double v) {
+      return top + plotH() - (int) Math.round(scale == 0 ? 0 : plotH() * v / scale);
+    }
+  }
+
+  /** Five grid lines with their values, and the unit above them. */
+  private static void grid(StringBuilder s, Plot plot, String unit) {
     for (int i = 0; i <= 4; i++) {
-      double v = scale * i / 4;
-      int y = top + plotH - (int) Math.round(plotH * i / 4.0);
+      double v = plot.scale() * i / 4;
+      int y = plot.top() + plot.plotH() - (int) Math.round(plot.plotH() * i / 4.0);
       s.append(
           String.format(
               Locale.ROOT,
               "<line class=\"grid\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
                   + "<text class=\"axis\" x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>",
-              left,
+              plot.left(),
               y,
-              w - right,
+              plot.w() - plot.right(),
               y,
-              left - 6,
+              plot.left() - 6,
               y + 4,
               esc(number(v))));
     }
@@ -236,74 +282,87 @@ final class Svg {
             Locale.ROOT,
             "<text class=\"axis\" x=\"%d\" y=\"%d\">%s</text>",
             4,
-            top - 12,
+            plot.top() - 12,
             esc(unit)));
-    TimeAxis axis = new TimeAxis(runs, left, plotW);
-    for (TimeAxis.Tick t : axis.ticks(plotW / TICK_SPACING + 1)) {
+  }
+
+  /** The time axis' labelled ticks that fit. */
+  private static void ticks(StringBuilder s, Plot plot, TimeAxis axis) {
+    int base = plot.top() + plot.plotH();
+    for (TimeAxis.Tick t : axis.ticks(plot.plotW() / TICK_SPACING + 1)) {
       s.append(
           String.format(
               Locale.ROOT,
               "<line class=\"tick\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
                   + "<text class=\"axis x-label\" x=\"%d\" y=\"%d\" text-anchor=\"%s\">%s</text>",
               t.x(),
-              top + plotH,
+              base,
               t.x(),
-              top + plotH + 4,
+              base + 4,
               t.x(),
-              h - bottom + 16,
+              plot.h() - plot.bottom() + 16,
               t.anchor(),
               esc(t.label())));
     }
+  }
+
+  /**
+   * Series {@code k}: a line through its values, broken where a run has none, a dot per value, and
+   * its legend line.
+   */
+  private static void series(
+      StringBuilder s,
+      Plot plot,
+      TimeAxis axis,
+      List<Run> runs,
+      int k,
+      String name,
+      List<Double> values) {
     int n = runs.size();
-    int k = 0;
-    for (var e : series.entrySet()) {
-      StringBuilder lines = new StringBuilder();
-      List<String> segment = new ArrayList<>();
-      StringBuilder dots = new StringBuilder();
-      for (int i = 0; i <= n; i++) {
-        Double v = i < n ? e.getValue().get(i) : null;
-        if (v == null) { // a gap: the line so far ends here
-          if (segment.size() > 1) {
-            lines.append(
-                String.format(
-                    Locale.ROOT,
-                    "<polyline class=\"line series-%d\" points=\"%s\"/>",
-                    k,
-                    String.join(" ", segment)));
-          }
-          segment.clear();
-          continue;
+    StringBuilder lines = new StringBuilder();
+    List<String> segment = new ArrayList<>();
+    StringBuilder dots = new StringBuilder();
+    for (int i = 0; i <= n; i++) {
+      Double v = i < n ? values.get(i) : null;
+      if (v == null) { // a gap: the line so far ends here
+        if (segment.size() > 1) {
+          lines.append(
+              String.format(
+                  Locale.ROOT,
+                  "<polyline class=\"line series-%d\" points=\"%s\"/>",
+                  k,
+                  String.join(" ", segment)));
         }
-        int x = axis.x(i);
-        int y = top + plotH - (int) Math.round(scale == 0 ? 0 : plotH * v / scale);
-        segment.add(x + "," + y);
-        dots.append(
-            String.format(
-                Locale.ROOT,
-                "<circle class=\"point series-%d\" cx=\"%d\" cy=\"%d\" r=\"4\" data-series=\"%s\""
-                    + " data-run=\"%s\" data-value=\"%s\"><title>%s, run %s: %s</title></circle>",
-                k,
-                x,
-                y,
-                esc(e.getKey()),
-                esc(runs.get(i).id()),
-                esc(raw(v)),
-                esc(e.getKey()),
-                esc(runs.get(i).id()),
-                esc(number(v))));
+        segment.clear();
+        continue;
       }
-      s.append(lines).append(dots);
-      s.append(
+      int x = axis.x(i);
+      int y = plot.y(v);
+      segment.add(x + "," + y);
+      dots.append(
           String.format(
               Locale.ROOT,
-              "<text class=\"legend series-%d\" x=\"%d\" y=\"%d\">● %s</text>",
+              "<circle class=\"point series-%d\" cx=\"%d\" cy=\"%d\" r=\"4\" data-series=\"%s\""
+                  + " data-run=\"%s\" data-value=\"%s\"><title>%s, run %s: %s</title></circle>",
               k,
-              left,
-              h - bottom + 36 + 16 * k,
-              esc(e.getKey())));
-      k++;
+              x,
+              y,
+              esc(name),
+              esc(runs.get(i).id()),
+              esc(raw(v)),
+              esc(name),
+              esc(runs.get(i).id()),
+              esc(number(v))));
     }
-    return s.append("</svg>").toString();
+    s.append(lines).append(dots);
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"legend series-%d\" x=\"%d\" y=\"%d\">● %s</text>",
+            k,
+            plot.left(),
+            plot.h() - plot.bottom() + 36 + 16 * k,
+            esc(name)));
   }
 
   /** Pixels between two time labels at least: a label is about 80 pixels wide. */

@@ -56,25 +56,7 @@ final class TablePage {
         .append(links(root, p.downstream()))
         .append("</p>");
     if (!p.columns().isEmpty()) {
-      b.append("<h2>Columns</h2>");
-      List<List<String>> rows = new ArrayList<>();
-      for (Column c : p.columns()) {
-        rows.add(
-            List.of(
-                "<code>" + esc(c.name()) + "</code>",
-                esc(c.type()),
-                c.nullable() ? "" : "not null",
-                esc(c.pii()),
-                esc(c.description()),
-                c.lineage().stream()
-                    .map(l -> "<code>" + esc(l) + "</code>")
-                    .collect(Collectors.joining("<br>"))));
-      }
-      b.append(
-          table(
-              "columns",
-              List.of("column", "type", "nullable", "PII", "description", "comes from"),
-              rows));
+      b.append("<h2>Columns</h2>").append(columns(p));
     }
     if (!p.rules().isEmpty()) {
       b.append("<h2>Quality rules</h2><ul class=\"rules\">");
@@ -86,22 +68,45 @@ final class TablePage {
             sql -> b.append("<h2>SQL</h2><pre class=\"sql\">").append(esc(sql)).append("</pre>"));
     b.append(history(site, p));
     if (!p.history().isEmpty()) {
-      b.append("<h2>Delta versions, newest first</h2>");
-      List<List<String>> rows = new ArrayList<>();
-      for (Lake.Change c : p.history()) {
-        rows.add(
-            List.of(
-                String.valueOf(c.version()),
-                esc(c.at().toString()),
-                esc(c.operation()),
-                esc(
-                    c.metrics().entrySet().stream()
-                        .map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining(", ")))));
-      }
-      b.append(table("versions", List.of("#version", "time", "operation", "metrics"), rows));
+      b.append("<h2>Delta versions, newest first</h2>").append(versions(p));
     }
     return Html.page(p.id(), "", root, b.toString());
+  }
+
+  /** The table's columns: name, type, nullability, PII tag, description and lineage. */
+  private static String columns(Page p) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Column c : p.columns()) {
+      rows.add(
+          List.of(
+              "<code>" + esc(c.name()) + "</code>",
+              esc(c.type()),
+              c.nullable() ? "" : "not null",
+              esc(c.pii()),
+              esc(c.description()),
+              c.lineage().stream()
+                  .map(l -> "<code>" + esc(l) + "</code>")
+                  .collect(Collectors.joining("<br>"))));
+    }
+    return table(
+        "columns", List.of("column", "type", "nullable", "PII", "description", "comes from"), rows);
+  }
+
+  /** The table's Delta versions, newest first, with each commit's metrics. */
+  private static String versions(Page p) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Lake.Change c : p.history()) {
+      rows.add(
+          List.of(
+              String.valueOf(c.version()),
+              esc(c.at().toString()),
+              esc(c.operation()),
+              esc(
+                  c.metrics().entrySet().stream()
+                      .map(e -> e.getKey() + "=" + e.getValue())
+                      .collect(Collectors.joining(", ")))));
+    }
+    return table("versions", List.of("#version", "time", "operation", "metrics"), rows);
   }
 
   /**

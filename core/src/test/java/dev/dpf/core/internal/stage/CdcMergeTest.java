@@ -7,6 +7,7 @@ import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
 import java.util.List;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
@@ -251,7 +252,7 @@ class CdcMergeTest extends IngestFixture {
   private List<String> deleted() {
     return sorted(
         lake()
-            .read(TableName.of("system.deleted_c"))
+            .read(new TableName(Zone.SYSTEM, "deleted_c"))
             .selectExpr("id", "cast(_seq.commit_ts as string)"));
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.stage.sources.ConsolidatedColumns;
 import dev.dpf.core.testing.DatasetAssert;
@@ -93,7 +94,7 @@ class FieldNamesTest extends IngestFixture {
         List.of("consolidated.p|ok|3|2|1", "consolidated.t|failed|0|0|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.runs"))
+                .read(SystemTables.RUNS)
                 .select("table_name", "status", "rows_read", "rows_written", "rows_quarantined")));
     assertThat(lake().read(TableName.of("consolidated.p")).columns())
         .startsWith("id", "amount", "raw_source_file", "_source_file");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.api.IngestHooks;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.core.lake.SparkSetup;
 import dev.dpf.core.pipeline.Pipeline;
@@ -133,7 +134,7 @@ class IngestCrashTest {
                 .select("dataset", "reason", "record", "_source_file", "_row_number", "_line"))
         .forEach(r -> rows.add("quarantine|" + r));
     DatasetAssert.rowsAsText(
-            lake.read(TableName.of("system.ingest_files"))
+            lake.read(SystemTables.INGEST_FILES)
                 .filter("state = 'committed'")
                 .select("source", "batch_id", "file", "records", "written", "quarantined"))
         .forEach(r -> rows.add("log|" + r));

@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.FileParser;
 import dev.dpf.core.internal.system.IngestLog;
@@ -34,15 +35,15 @@ class IngestRunsTest extends IngestFixture {
         .extracting(TableResult::status, TableResult::rowsRead, TableResult::files)
         .containsExactly(tuple(TableResult.Status.OK, 2L, 1));
 
-    long runsBefore = lake().version(TableName.of("system.runs"));
-    long filesBefore = lake().version(TableName.of("system.ingest_files"));
+    long runsBefore = lake().version(SystemTables.RUNS);
+    long filesBefore = lake().version(SystemTables.INGEST_FILES);
     assertThat(ingest(CSV, "", "r2"))
         .extracting(
             TableResult::status, TableResult::rowsRead, TableResult::files, TableResult::note)
         .containsExactly(tuple(TableResult.Status.UP_TO_DATE, 0L, 0, "1 file(s) already ingested"));
     // A run that found nothing new wrote nothing: neither the run log nor the ingest log.
-    assertThat(lake().version(TableName.of("system.runs"))).isEqualTo(runsBefore);
-    assertThat(lake().version(TableName.of("system.ingest_files"))).isEqualTo(filesBefore);
+    assertThat(lake().version(SystemTables.RUNS)).isEqualTo(runsBefore);
+    assertThat(lake().version(SystemTables.INGEST_FILES)).isEqualTo(filesBefore);
 
     write("files/t/b.csv", "id,v\n3,z\n");
     write("files/t/a.csv", "id,v\n1,x\n2,y\n4,w\n"); // re-delivered with other content
@@ -57,7 +58,7 @@ class IngestRunsTest extends IngestFixture {
         List.of("r1|ingest|consolidated.t|ok|2|2|0|1", "r3|ingest|consolidated.t|ok|4|4|0|2"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.runs"))
+                .read(SystemTables.RUNS)
                 .select(
                     "run_id",
                     "stage",
@@ -78,7 +79,7 @@ class IngestRunsTest extends IngestFixture {
             "t|2|committed|files/t/b.csv|r3|1|1|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.ingest_files"))
+                .read(SystemTables.INGEST_FILES)
                 .select(
                     "source",
                     "batch_id",

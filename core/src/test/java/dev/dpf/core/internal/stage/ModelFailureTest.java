@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
@@ -73,7 +74,7 @@ class ModelFailureTest extends IngestFixture {
         List.of("curate|curated.boom|failed|boom", "curate|curated.m|ok|"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.runs"))
+                .read(SystemTables.RUNS)
                 .filter("run_id = 'r1' and stage = 'curate'")
                 .selectExpr("stage", "table_name", "status", "if(status = 'ok', '', note)")));
     DatasetAssert.diff(
@@ -127,7 +128,7 @@ class ModelFailureTest extends IngestFixture {
     assertThat(
             DatasetAssert.rowsAsText(
                 lake()
-                    .read(TableName.of("system.runs"))
+                    .read(SystemTables.RUNS)
                     .filter("run_id = 'r2' and table_name = 'curated.m'")
                     .selectExpr("status", "rows_written", "rows_quarantined")))
         .containsExactly("failed|0|0");

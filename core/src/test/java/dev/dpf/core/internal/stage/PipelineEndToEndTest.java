@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dpf.core.api.RawRoot;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.lake.Lake;
 import dev.dpf.core.pipeline.Pipeline;
@@ -311,11 +312,11 @@ class PipelineEndToEndTest {
   void eachStageWritesItsLogEntriesOnceNotOncePerTable() {
     // Six sources: each batch planned in a commit of its own before its rows are written (versions
     // 0-5), then all six closed in one commit (6). Six datasets: one transform-log commit.
-    assertThat(lake.version(TableName.of("system.ingest_files"))).isEqualTo(6);
-    assertThat(lake.read(TableName.of("system.ingest_files")).filter("state = 'committed'").count())
+    assertThat(lake.version(SystemTables.INGEST_FILES)).isEqualTo(6);
+    assertThat(lake.read(SystemTables.INGEST_FILES).filter("state = 'committed'").count())
         .isEqualTo(39);
-    assertThat(lake.version(TableName.of("system.transform_log"))).isZero();
-    assertThat(lake.read(TableName.of("system.transform_log")).count()).isEqualTo(6);
+    assertThat(lake.version(SystemTables.TRANSFORM_LOG)).isZero();
+    assertThat(lake.read(SystemTables.TRANSFORM_LOG).count()).isEqualTo(6);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Stage;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.DatasetAssert;
@@ -82,7 +83,7 @@ class QualityRulesTest extends IngestFixture {
             "t|min_rows|fail|passed|1|1|0|[]|2 row(s), at least 1 expected"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.quality"))
+                .read(SystemTables.QUALITY)
                 .selectExpr(
                     "dataset",
                     "rule",
@@ -120,8 +121,7 @@ class QualityRulesTest extends IngestFixture {
         .containsExactly(
             "t|freshness(ts)|warned|newest 2026-11-20T13:00:00Z, at least 2026-11-23T00:00:00Z"
                 + " expected");
-    assertThat(lake().read(TableName.of("system.quality")).filter("run_id = 'r2'").count())
-        .isZero();
+    assertThat(lake().read(SystemTables.QUALITY).filter("run_id = 'r2'").count()).isZero();
   }
 
   @Test
@@ -144,9 +144,7 @@ class QualityRulesTest extends IngestFixture {
     DatasetAssert.diff(
         List.of("t|range(amount)|failed|1"),
         DatasetAssert.rowsAsText(
-            lake()
-                .read(TableName.of("system.quality"))
-                .select("dataset", "rule", "status", "failed")));
+            lake().read(SystemTables.QUALITY).select("dataset", "rule", "status", "failed")));
 
     String tooFew =
         "datasets:\n  t:\n    source: t\n    key: [id]\n"
@@ -163,7 +161,7 @@ class QualityRulesTest extends IngestFixture {
         List.of("transformed.t|failed|5|4|1|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.runs"))
+                .read(SystemTables.RUNS)
                 .filter("run_id = 'r2'")
                 .select(
                     "table_name",
@@ -216,7 +214,7 @@ class QualityRulesTest extends IngestFixture {
                 + " rows read allowed"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.quality"))
+                .read(SystemTables.QUALITY)
                 .filter("run_id = 'r5'")
                 .select("rule", "status", "checked", "failed", "detail")));
 
@@ -286,7 +284,7 @@ class QualityRulesTest extends IngestFixture {
             "m|min_rows|warned|1|1|[]"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.quality"))
+                .read(SystemTables.QUALITY)
                 .filter("dataset = 'm'")
                 .selectExpr(
                     "dataset",
@@ -310,7 +308,6 @@ class QualityRulesTest extends IngestFixture {
         .filteredOn(r -> r.table().equals("curated.m"))
         .extracting(TableResult::status)
         .containsExactly(TableResult.Status.UP_TO_DATE);
-    assertThat(lake().read(TableName.of("system.quality")).filter("dataset = 'm'").count())
-        .isEqualTo(5);
+    assertThat(lake().read(SystemTables.QUALITY).filter("dataset = 'm'").count()).isEqualTo(5);
   }
 }

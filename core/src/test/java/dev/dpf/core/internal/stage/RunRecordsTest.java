@@ -6,9 +6,9 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Stage;
+import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.testing.DatasetAssert;
-import dev.dpf.definition.TableName;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -108,7 +108,7 @@ class RunRecordsTest extends IngestFixture {
             "transform|transformed.b|failed|2|1|0"),
         DatasetAssert.rowsAsText(
             lake()
-                .read(TableName.of("system.runs"))
+                .read(SystemTables.RUNS)
                 .select(
                     "stage",
                     "table_name",
@@ -118,7 +118,7 @@ class RunRecordsTest extends IngestFixture {
                     "rows_quarantined")));
     assertThat(
             lake()
-                .read(TableName.of("system.runs"))
+                .read(SystemTables.RUNS)
                 .filter("status = 'failed'")
                 .select("note")
                 .head()

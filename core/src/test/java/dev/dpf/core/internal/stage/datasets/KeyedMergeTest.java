@@ -11,6 +11,7 @@ import dev.dpf.core.testing.DmsChanges.Change;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,8 @@ class KeyedMergeTest {
             lake().read(TableName.of("transformed.t")).select("id", "v", Columns.SOURCE_FILE)));
     DatasetAssert.diff(
         List.of("2"),
-        DatasetAssert.rowsAsText(lake().read(TableName.of("system.deleted_t")).select("id")));
+        DatasetAssert.rowsAsText(
+            lake().read(new TableName(Zone.SYSTEM, "deleted_t")).select("id")));
   }
 
   /**
@@ -130,6 +132,7 @@ class KeyedMergeTest {
         DatasetAssert.rowsAsText(lake().read(TableName.of("transformed.t")).select("id", "v")));
     DatasetAssert.diff(
         DmsChanges.deletedKeys(changes),
-        DatasetAssert.rowsAsText(lake().read(TableName.of("system.deleted_t")).select("id")));
+        DatasetAssert.rowsAsText(
+            lake().read(new TableName(Zone.SYSTEM, "deleted_t")).select("id")));
   }
 }
