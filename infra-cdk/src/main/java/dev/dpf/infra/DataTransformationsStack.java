@@ -50,6 +50,41 @@ public final class DataTransformationsStack extends Stack {
                 expire("temp/", 7),
                 expire("spark-events/", 90),
                 expire("athena-results/", 30)));
+    BucketDeployment jar = glueArtifacts(config, artifacts);
+
+    LakeCatalog catalog = new LakeCatalog(this, "Catalog", def, lake);
+    GlueJobs glue =
+        new GlueJobs(
+            this,
+            "Glue",
+            config,
+            def,
+            new GlueJobs.Storage(ingestion.raw(), ingestion.key(), lake, key, artifacts));
+    glue.jobs().values().forEach(j -> j.getNode().addDependency(jar));
+    PipelineStateMachine pipeline =
+        new PipelineStateMachine(this, "Pipeline", config, glue.jobs(), key);
+    new AnalystWorkgroup(this, "Analysts", config, def, artifacts, key, catalog);
+
+    CfnOutput.Builder.create(this, "StateMachineArn")
+        .description("Starts a pipeline run: aws stepfunctions start-execution --state-machine-arn")
+        .value(pipeline.stateMachine().getStateMachineArn())
+        .build();
+    CfnOutput.Builder.create(this, "LakeBucketName")
+        .description("The lake: s3://<this>/<zone>/<table>")
+        .value(lake.getBucketName())
+        .build();
+  }
+
+  private static LifecycleRule expire(String prefix, int days) {
+    return LifecycleRule.builder()
+        .id("expire-" + prefix.replace("/", ""))
+        .prefix(prefix)
+        .expiration(Duration.days(days))
+        .build();
+  }
+
+  /** The Glue jar and job scripts copied into the artifacts bucket's glue/ folder. */
+  private BucketDeployment glueArtifacts(DeployConfig config, Bucket artifacts) {
     BucketDeployment jar =
         BucketDeployment.Builder.create(this, "GlueArtifacts")
             .sources(List.of(Source.asset(config.glueArtifacts().toString())))
@@ -87,35 +122,6 @@ public final class DataTransformationsStack extends Stack {
         "Action::kms:(GenerateDataKey|ReEncrypt)\\*",
         "Resource::<ArtifactsBucket.*\\.Arn>/\\*",
         "Resource::arn:<AWS::Partition>:s3:::cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>/\\*");
-
-    LakeCatalog catalog = new LakeCatalog(this, "Catalog", def, lake);
-    GlueJobs glue =
-        new GlueJobs(
-            this,
-            "Glue",
-            config,
-            def,
-            new GlueJobs.Storage(ingestion.raw(), ingestion.key(), lake, key, artifacts));
-    glue.jobs().values().forEach(j -> j.getNode().addDependency(jar));
-    PipelineStateMachine pipeline =
-        new PipelineStateMachine(this, "Pipeline", config, glue.jobs(), key);
-    new AnalystWorkgroup(this, "Analysts", config, def, artifacts, key, catalog);
-
-    CfnOutput.Builder.create(this, "StateMachineArn")
-        .description("Starts a pipeline run: aws stepfunctions start-execution --state-machine-arn")
-        .value(pipeline.stateMachine().getStateMachineArn())
-        .build();
-    CfnOutput.Builder.create(this, "LakeBucketName")
-        .description("The lake: s3://<this>/<zone>/<table>")
-        .value(lake.getBucketName())
-        .build();
-  }
-
-  private static LifecycleRule expire(String prefix, int days) {
-    return LifecycleRule.builder()
-        .id("expire-" + prefix.replace("/", ""))
-        .prefix(prefix)
-        .expiration(Duration.days(days))
-        .build();
+    return jar;
   }
 }

@@ -53,52 +53,8 @@ final class DmsReplication extends Construct {
     Stack stack = Stack.of(this);
 
     IVpc vpc = network(config, rawKey);
-    SecurityGroup securityGroup =
-        SecurityGroup.Builder.create(this, "SecurityGroup")
-            .vpc(vpc)
-            .description("DMS replication instance: MySQL to on premises only, HTTPS to AWS APIs")
-            .allowAllOutbound(false)
-            .build();
-    securityGroup.addEgressRule(
-        Peer.ipv4(config.onPremCidr()),
-        Port.tcp(config.mysqlPort()),
-        "MySQL on premises (context onPremCidr)");
-    // The subnets have no route to the internet: HTTPS reaches only the VPC's endpoints (S3,
-    // Secrets Manager); S3's gateway endpoint serves S3's public addresses, hence not a VPC CIDR.
-    securityGroup.addEgressRule(
-        Peer.anyIpv4(), Port.tcp(443), "HTTPS to AWS APIs via VPC endpoints");
-
-    List<String> subnetIds =
-        config.vpc().isPresent()
-            ? config.vpc().get().subnetIds()
-            : vpc
-                .selectSubnets(
-                    SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build())
-                .getSubnets()
-                .stream()
-                .map(ISubnet::getSubnetId)
-                .toList();
-    CfnReplicationSubnetGroup subnetGroup =
-        CfnReplicationSubnetGroup.Builder.create(this, "SubnetGroup")
-            .replicationSubnetGroupDescription("dpf DMS replication: private subnets")
-            .subnetIds(subnetIds)
-            .build();
-    if (config.createDmsAccountRoles()) {
-      accountRoles(subnetGroup);
-    }
-
-    CfnReplicationInstance instance =
-        CfnReplicationInstance.Builder.create(this, "Instance")
-            .replicationInstanceClass(config.dmsInstanceClass())
-            .allocatedStorage(config.dmsStorageGb())
-            .multiAz(config.dmsMultiAz())
-            .publiclyAccessible(false)
-            .autoMinorVersionUpgrade(true)
-            .kmsKeyId(rawKey.getKeyArn())
-            .replicationSubnetGroupIdentifier(subnetGroup.getRef())
-            .vpcSecurityGroupIds(List.of(securityGroup.getSecurityGroupId()))
-            .build();
-
+    SecurityGroup securityGroup = securityGroup(config, vpc);
+    CfnReplicationInstance instance = instance(config, rawKey, vpc, securityGroup);
     CfnEndpoint source =
         CfnEndpoint.Builder.create(this, "MySqlSource")
             .endpointType("source")
@@ -118,40 +74,7 @@ final class DmsReplication extends Construct {
             .build();
     ManagedPolicy writerPolicy = Roles.policyOf(writer);
     for (int i = 0; i < targets.size(); i++) {
-      DmsTargets.Target t = targets.get(i);
-      String suffix = targets.size() == 1 ? "" : String.valueOf(i + 1);
-      String folder = t.settings().bucketFolder();
-      writerPolicy.addStatements(
-          PolicyStatement.Builder.create()
-              .actions(List.of("s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"))
-              .resources(List.of(raw.arnForObjects(folder.isEmpty() ? "*" : folder + "/*")))
-              .build());
-      CfnEndpoint target =
-          CfnEndpoint.Builder.create(this, "S3Target" + suffix)
-              .endpointType("target")
-              .engineName("s3")
-              .s3Settings(s3Settings(t.settings(), raw, rawKey, writer))
-              .build();
-      target.getNode().addDependency(writer);
-      CfnReplicationTask task =
-          CfnReplicationTask.Builder.create(this, "Task" + suffix)
-              .migrationType("full-load-and-cdc")
-              .replicationInstanceArn(instance.getRef())
-              .sourceEndpointArn(source.getRef())
-              .targetEndpointArn(target.getRef())
-              .tableMappings(DmsTargets.tableMappings(t.tables()))
-              .replicationTaskSettings(DmsTargets.taskSettings())
-              .build();
-      CfnOutput output =
-          CfnOutput.Builder.create(this, "DmsTaskArn" + suffix)
-              .description(
-                  "DMS task for "
-                      + t.tables().stream().map(DmsTargets.Table::source).toList()
-                      + ": aws dms start-replication-task --replication-task-arn <this>")
-              .value(task.getRef())
-              .build();
-      // Plain names (no construct hash), as the README and the dpf tools refer to them.
-      output.overrideLogicalId("DmsTaskArn" + suffix);
+      task(targets, i, raw, rawKey, writer, writerPolicy, instance, source);
     }
     writerPolicy.addStatements(
         PolicyStatement.Builder.create()
@@ -169,6 +92,106 @@ final class DmsReplication extends Construct {
         "DMS names the files it writes itself; the role may write only objects under the DMS"
             + " folder of the raw bucket.",
         "Resource::<.*RawBucket.*\\.Arn>/.*\\*");
+  }
+
+  /** The instance's security group: MySQL to the on-premises network, HTTPS to AWS's APIs. */
+  private SecurityGroup securityGroup(DeployConfig config, IVpc vpc) {
+    SecurityGroup securityGroup =
+        SecurityGroup.Builder.create(this, "SecurityGroup")
+            .vpc(vpc)
+            .description("DMS replication instance: MySQL to on premises only, HTTPS to AWS APIs")
+            .allowAllOutbound(false)
+            .build();
+    securityGroup.addEgressRule(
+        Peer.ipv4(config.onPremCidr()),
+        Port.tcp(config.mysqlPort()),
+        "MySQL on premises (context onPremCidr)");
+    // The subnets have no route to the internet: HTTPS reaches only the VPC's endpoints (S3,
+    // Secrets Manager); S3's gateway endpoint serves S3's public addresses, hence not a VPC CIDR.
+    securityGroup.addEgressRule(
+        Peer.anyIpv4(), Port.tcp(443), "HTTPS to AWS APIs via VPC endpoints");
+
+    return securityGroup;
+  }
+
+  /** The replication instance in the private subnets, encrypted with the raw key. */
+  private CfnReplicationInstance instance(
+      DeployConfig config, IKey rawKey, IVpc vpc, SecurityGroup securityGroup) {
+    List<String> subnetIds =
+        config.vpc().isPresent()
+            ? config.vpc().get().subnetIds()
+            : vpc
+                .selectSubnets(
+                    SubnetSelection.builder().subnetType(SubnetType.PRIVATE_ISOLATED).build())
+                .getSubnets()
+                .stream()
+                .map(ISubnet::getSubnetId)
+                .toList();
+    CfnReplicationSubnetGroup subnetGroup =
+        CfnReplicationSubnetGroup.Builder.create(this, "SubnetGroup")
+            .replicationSubnetGroupDescription("dpf DMS replication: private subnets")
+            .subnetIds(subnetIds)
+            .build();
+    if (config.createDmsAccountRoles()) {
+      accountRoles(subnetGroup);
+    }
+
+    return CfnReplicationInstance.Builder.create(this, "Instance")
+        .replicationInstanceClass(config.dmsInstanceClass())
+        .allocatedStorage(config.dmsStorageGb())
+        .multiAz(config.dmsMultiAz())
+        .publiclyAccessible(false)
+        .autoMinorVersionUpgrade(true)
+        .kmsKeyId(rawKey.getKeyArn())
+        .replicationSubnetGroupIdentifier(subnetGroup.getRef())
+        .vpcSecurityGroupIds(List.of(securityGroup.getSecurityGroupId()))
+        .build();
+  }
+
+  /** Target {@code i}: its S3 endpoint, its full-load-and-CDC task and the task's ARN output. */
+  private void task(
+      List<DmsTargets.Target> targets,
+      int i,
+      IBucket raw,
+      IKey rawKey,
+      Role writer,
+      ManagedPolicy writerPolicy,
+      CfnReplicationInstance instance,
+      CfnEndpoint source) {
+    DmsTargets.Target t = targets.get(i);
+    String suffix = targets.size() == 1 ? "" : String.valueOf(i + 1);
+    String folder = t.settings().bucketFolder();
+    writerPolicy.addStatements(
+        PolicyStatement.Builder.create()
+            .actions(List.of("s3:PutObject", "s3:DeleteObject", "s3:PutObjectTagging"))
+            .resources(List.of(raw.arnForObjects(folder.isEmpty() ? "*" : folder + "/*")))
+            .build());
+    CfnEndpoint target =
+        CfnEndpoint.Builder.create(this, "S3Target" + suffix)
+            .endpointType("target")
+            .engineName("s3")
+            .s3Settings(s3Settings(t.settings(), raw, rawKey, writer))
+            .build();
+    target.getNode().addDependency(writer);
+    CfnReplicationTask task =
+        CfnReplicationTask.Builder.create(this, "Task" + suffix)
+            .migrationType("full-load-and-cdc")
+            .replicationInstanceArn(instance.getRef())
+            .sourceEndpointArn(source.getRef())
+            .targetEndpointArn(target.getRef())
+            .tableMappings(DmsTargets.tableMappings(t.tables()))
+            .replicationTaskSettings(DmsTargets.taskSettings())
+            .build();
+    CfnOutput output =
+        CfnOutput.Builder.create(this, "DmsTaskArn" + suffix)
+            .description(
+                "DMS task for "
+                    + t.tables().stream().map(DmsTargets.Table::source).toList()
+                    + ": aws dms start-replication-task --replication-task-arn <this>")
+            .value(task.getRef())
+            .build();
+    // Plain names (no construct hash), as the README and the dpf tools refer to them.
+    output.overrideLogicalId("DmsTaskArn" + suffix);
   }
 
   private IVpc network(DeployConfig config, IKey key) {

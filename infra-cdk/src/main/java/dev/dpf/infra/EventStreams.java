@@ -38,108 +38,12 @@ final class EventStreams extends Construct {
     super(scope, id);
     for (SourceDef source : sources) {
       String name = Names.pascal(source.name());
-      Stream stream =
-          Stream.Builder.create(this, name + "Stream")
-              .streamMode(StreamMode.ON_DEMAND)
-              .encryption(StreamEncryption.KMS)
-              .encryptionKey(rawKey)
-              .retentionPeriod(Duration.hours(24))
-              .build();
-      Nag.suppress(
-          stream,
-          "AwsSolutions-KDS3",
-          "The stream uses the raw zone's customer managed key on purpose (rotation, key policy,"
-              + " audit), not the AWS managed aws/kinesis key.");
-
-      String dataFolder = source.path() + "/";
-      String errorFolder = "errors/firehose/" + source.name() + "/";
+      Stream stream = stream(name, rawKey);
       LogGroup logs =
           LogGroups.create(this, name + "DeliveryLogs", rawKey, config.devEnvironment());
       LogStream logStream = logs.addStream("S3Delivery");
-      Role role =
-          Role.Builder.create(this, name + "DeliveryRole")
-              .assumedBy(new ServicePrincipal("firehose.amazonaws.com"))
-              .description("Firehose delivers source " + source.name() + " into the raw zone")
-              .build();
-      ManagedPolicy policy = Roles.policyOf(role);
-      policy.addStatements(
-          statement(
-              List.of(
-                  "kinesis:DescribeStream",
-                  "kinesis:DescribeStreamSummary",
-                  "kinesis:GetShardIterator",
-                  "kinesis:GetRecords",
-                  "kinesis:ListShards"),
-              List.of(stream.getStreamArn())),
-          statement(
-              List.of("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
-              List.of(raw.getBucketArn())),
-          statement(
-              List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
-              List.of(raw.arnForObjects(dataFolder + "*"), raw.arnForObjects(errorFolder + "*"))),
-          statement(List.of("kms:Decrypt", "kms:GenerateDataKey"), List.of(rawKey.getKeyArn())),
-          statement(List.of("logs:PutLogEvents"), List.of(logs.getLogGroupArn())));
-      Nag.suppressFindings(
-          role,
-          "AwsSolutions-IAM5",
-          "Firehose names its objects by arrival time; the role writes only under the source's"
-              + " folder and its error folder.",
-          "Resource::<.*RawBucket.*\\.Arn>/.*\\*");
-
-      CfnDeliveryStream delivery =
-          CfnDeliveryStream.Builder.create(this, name + "Delivery")
-              .deliveryStreamType("KinesisStreamAsSource")
-              .kinesisStreamSourceConfiguration(
-                  CfnDeliveryStream.KinesisStreamSourceConfigurationProperty.builder()
-                      .kinesisStreamArn(stream.getStreamArn())
-                      .roleArn(role.getRoleArn())
-                      .build())
-              .extendedS3DestinationConfiguration(
-                  CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty.builder()
-                      .bucketArn(raw.getBucketArn())
-                      .roleArn(role.getRoleArn())
-                      .prefix(dataFolder + "!{timestamp:yyyy/MM/dd/HH}/")
-                      .errorOutputPrefix(
-                          errorFolder + "!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/")
-                      .bufferingHints(
-                          CfnDeliveryStream.BufferingHintsProperty.builder()
-                              .intervalInSeconds(config.firehoseBufferSeconds())
-                              .sizeInMBs(config.firehoseBufferMiB())
-                              .build())
-                      .compressionFormat(config.firehoseGzip() ? "GZIP" : "UNCOMPRESSED")
-                      .encryptionConfiguration(
-                          CfnDeliveryStream.EncryptionConfigurationProperty.builder()
-                              .kmsEncryptionConfig(
-                                  CfnDeliveryStream.KMSEncryptionConfigProperty.builder()
-                                      .awskmsKeyArn(rawKey.getKeyArn())
-                                      .build())
-                              .build())
-                      .processingConfiguration(
-                          CfnDeliveryStream.ProcessingConfigurationProperty.builder()
-                              .enabled(true)
-                              .processors(
-                                  List.of(
-                                      CfnDeliveryStream.ProcessorProperty.builder()
-                                          .type("AppendDelimiterToRecord")
-                                          .build()))
-                              .build())
-                      .cloudWatchLoggingOptions(
-                          CfnDeliveryStream.CloudWatchLoggingOptionsProperty.builder()
-                              .enabled(true)
-                              .logGroupName(logs.getLogGroupName())
-                              .logStreamName(logStream.getLogStreamName())
-                              .build())
-                      .build())
-              .build();
-      // Firehose checks its role's permissions when the stream is created.
-      delivery.getNode().addDependency(role);
-      // With a Kinesis stream as its source, Firehose encrypts nothing itself: the stream is
-      // encrypted (above) and so are the objects it writes (the raw key).
-      Nag.suppress(
-          delivery,
-          "AwsSolutions-KDF1",
-          "A Kinesis-sourced delivery stream cannot enable server-side encryption; the source"
-              + " stream is KMS-encrypted and objects are written with the raw zone's KMS key.");
+      Role role = deliveryRole(name, source, stream, raw, rawKey, logs);
+      delivery(name, source, config, stream, role, raw, rawKey, logs, logStream);
       CfnOutput output =
           CfnOutput.Builder.create(this, name + "StreamName")
               .description(
@@ -149,6 +53,141 @@ final class EventStreams extends Construct {
       // Plain names (no construct hash), as the README and the dpf tools refer to them.
       output.overrideLogicalId(name + "StreamName");
     }
+  }
+
+  /** The source's Kinesis stream, on demand, encrypted with the raw zone's key. */
+  private Stream stream(String name, Key rawKey) {
+    Stream stream =
+        Stream.Builder.create(this, name + "Stream")
+            .streamMode(StreamMode.ON_DEMAND)
+            .encryption(StreamEncryption.KMS)
+            .encryptionKey(rawKey)
+            .retentionPeriod(Duration.hours(24))
+            .build();
+    Nag.suppress(
+        stream,
+        "AwsSolutions-KDS3",
+        "The stream uses the raw zone's customer managed key on purpose (rotation, key policy,"
+            + " audit), not the AWS managed aws/kinesis key.");
+
+    return stream;
+  }
+
+  /** The delivery role: reads only its stream, writes only the source's and its error folder. */
+  private Role deliveryRole(
+      String name, SourceDef source, Stream stream, IBucket raw, Key rawKey, LogGroup logs) {
+    String dataFolder = dataFolder(source);
+    String errorFolder = errorFolder(source);
+    Role role =
+        Role.Builder.create(this, name + "DeliveryRole")
+            .assumedBy(new ServicePrincipal("firehose.amazonaws.com"))
+            .description("Firehose delivers source " + source.name() + " into the raw zone")
+            .build();
+    ManagedPolicy policy = Roles.policyOf(role);
+    policy.addStatements(
+        statement(
+            List.of(
+                "kinesis:DescribeStream",
+                "kinesis:DescribeStreamSummary",
+                "kinesis:GetShardIterator",
+                "kinesis:GetRecords",
+                "kinesis:ListShards"),
+            List.of(stream.getStreamArn())),
+        statement(
+            List.of("s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"),
+            List.of(raw.getBucketArn())),
+        statement(
+            List.of("s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"),
+            List.of(raw.arnForObjects(dataFolder + "*"), raw.arnForObjects(errorFolder + "*"))),
+        statement(List.of("kms:Decrypt", "kms:GenerateDataKey"), List.of(rawKey.getKeyArn())),
+        statement(List.of("logs:PutLogEvents"), List.of(logs.getLogGroupArn())));
+    Nag.suppressFindings(
+        role,
+        "AwsSolutions-IAM5",
+        "Firehose names its objects by arrival time; the role writes only under the source's"
+            + " folder and its error folder.",
+        "Resource::<.*RawBucket.*\\.Arn>/.*\\*");
+
+    return role;
+  }
+
+  /** The Firehose stream from the Kinesis stream into the source's folder, by arrival hour. */
+  private void delivery(
+      String name,
+      SourceDef source,
+      DeployConfig config,
+      Stream stream,
+      Role role,
+      IBucket raw,
+      Key rawKey,
+      LogGroup logs,
+      LogStream logStream) {
+    String dataFolder = dataFolder(source);
+    String errorFolder = errorFolder(source);
+    CfnDeliveryStream delivery =
+        CfnDeliveryStream.Builder.create(this, name + "Delivery")
+            .deliveryStreamType("KinesisStreamAsSource")
+            .kinesisStreamSourceConfiguration(
+                CfnDeliveryStream.KinesisStreamSourceConfigurationProperty.builder()
+                    .kinesisStreamArn(stream.getStreamArn())
+                    .roleArn(role.getRoleArn())
+                    .build())
+            .extendedS3DestinationConfiguration(
+                CfnDeliveryStream.ExtendedS3DestinationConfigurationProperty.builder()
+                    .bucketArn(raw.getBucketArn())
+                    .roleArn(role.getRoleArn())
+                    .prefix(dataFolder + "!{timestamp:yyyy/MM/dd/HH}/")
+                    .errorOutputPrefix(
+                        errorFolder + "!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/")
+                    .bufferingHints(
+                        CfnDeliveryStream.BufferingHintsProperty.builder()
+                            .intervalInSeconds(config.firehoseBufferSeconds())
+                            .sizeInMBs(config.firehoseBufferMiB())
+                            .build())
+                    .compressionFormat(config.firehoseGzip() ? "GZIP" : "UNCOMPRESSED")
+                    .encryptionConfiguration(
+                        CfnDeliveryStream.EncryptionConfigurationProperty.builder()
+                            .kmsEncryptionConfig(
+                                CfnDeliveryStream.KMSEncryptionConfigProperty.builder()
+                                    .awskmsKeyArn(rawKey.getKeyArn())
+                                    .build())
+                            .build())
+                    .processingConfiguration(
+                        CfnDeliveryStream.ProcessingConfigurationProperty.builder()
+                            .enabled(true)
+                            .processors(
+                                List.of(
+                                    CfnDeliveryStream.ProcessorProperty.builder()
+                                        .type("AppendDelimiterToRecord")
+                                        .build()))
+                            .build())
+                    .cloudWatchLoggingOptions(
+                        CfnDeliveryStream.CloudWatchLoggingOptionsProperty.builder()
+                            .enabled(true)
+                            .logGroupName(logs.getLogGroupName())
+                            .logStreamName(logStream.getLogStreamName())
+                            .build())
+                    .build())
+            .build();
+    // Firehose checks its role's permissions when the stream is created.
+    delivery.getNode().addDependency(role);
+    // With a Kinesis stream as its source, Firehose encrypts nothing itself: the stream is
+    // encrypted (above) and so are the objects it writes (the raw key).
+    Nag.suppress(
+        delivery,
+        "AwsSolutions-KDF1",
+        "A Kinesis-sourced delivery stream cannot enable server-side encryption; the source"
+            + " stream is KMS-encrypted and objects are written with the raw zone's KMS key.");
+  }
+
+  /** Where Firehose delivers a source's records. */
+  private static String dataFolder(SourceDef source) {
+    return source.path() + "/";
+  }
+
+  /** Where Firehose puts the records it cannot deliver, by error type. */
+  private static String errorFolder(SourceDef source) {
+    return "errors/firehose/" + source.name() + "/";
   }
 
   private static PolicyStatement statement(List<String> actions, List<String> resources) {

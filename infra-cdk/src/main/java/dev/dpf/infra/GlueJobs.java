@@ -143,6 +143,30 @@ final class GlueJobs extends Construct {
   /** Least privilege: only the definition's raw folders, the lake's zones, its tables, its keys. */
   private void grant(PipelineDefinition def, Storage storage) {
     Stack stack = Stack.of(this);
+    grantRaw(def, storage);
+    grantLake(storage);
+    grantCatalog(def, stack);
+    grantLogs(stack);
+    Nag.suppressFindings(
+        role,
+        "AwsSolutions-IAM5",
+        "Object-level access is per folder: the definition's raw source folders (read), the"
+            + " lake's zone folders and the artifacts' glue/, temp/ and spark-events/ folders,"
+            + " where Spark and Delta name the files themselves.",
+        "Resource::(<.*Bucket.*\\.Arn>|.*ExportsOutputFnGetAtt.*Bucket.*Arn.*)/.*\\*");
+    Nag.suppressFindings(
+        role,
+        "AwsSolutions-IAM5",
+        "Glue names its log streams per run under /aws-glue/; PutMetricData has no resource-level"
+            + " permissions (limited to the Glue namespace by condition); quarantine and _system"
+            + " tables are created by the jobs under their own zone databases.",
+        "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/\\*",
+        "Resource::\\*",
+        "Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/(quarantine|_system)/\\*");
+  }
+
+  /** Reads the definition's raw source folders, lists only them, decrypts with the raw key. */
+  private void grantRaw(PipelineDefinition def, Storage storage) {
     List<String> rawObjects = new ArrayList<>();
     List<String> rawPrefixes = new ArrayList<>();
     for (SourceDef s : def.sources()) {
@@ -159,7 +183,10 @@ final class GlueJobs extends Construct {
             .conditions(Map.of("StringLike", Map.of("s3:prefix", rawPrefixes)))
             .build());
     statement(List.of("kms:Decrypt"), List.of(storage.rawKey().getKeyArn()));
+  }
 
+  /** Reads and writes the lake's zone folders and the artifacts' glue, temp and event folders. */
+  private void grantLake(Storage storage) {
     List<String> lakeObjects =
         java.util.Arrays.stream(Zone.values())
             .map(z -> storage.lake().arnForObjects(z.dbName() + "/*"))
@@ -177,7 +204,10 @@ final class GlueJobs extends Construct {
     statement(
         List.of("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"),
         List.of(storage.lakeKey().getKeyArn()));
+  }
 
+  /** The catalog's zone databases and the definition's tables (the jobs' own by zone). */
+  private void grantCatalog(PipelineDefinition def, Stack stack) {
     List<String> catalog = new ArrayList<>();
     catalog.add(glueArn(stack, "catalog", null));
     catalog.add(glueArn(stack, "database", "default"));
@@ -204,7 +234,10 @@ final class GlueJobs extends Construct {
             "glue:GetPartitions",
             "glue:BatchGetPartition"),
         catalog);
+  }
 
+  /** Glue's log groups and its CloudWatch metrics. */
+  private void grantLogs(Stack stack) {
     String glueLogs =
         stack.formatArn(
             ArnComponents.builder()
@@ -226,23 +259,6 @@ final class GlueJobs extends Construct {
             .resources(List.of("*"))
             .conditions(Map.of("StringEquals", Map.of("cloudwatch:namespace", "Glue")))
             .build());
-
-    Nag.suppressFindings(
-        role,
-        "AwsSolutions-IAM5",
-        "Object-level access is per folder: the definition's raw source folders (read), the"
-            + " lake's zone folders and the artifacts' glue/, temp/ and spark-events/ folders,"
-            + " where Spark and Delta name the files themselves.",
-        "Resource::(<.*Bucket.*\\.Arn>|.*ExportsOutputFnGetAtt.*Bucket.*Arn.*)/.*\\*");
-    Nag.suppressFindings(
-        role,
-        "AwsSolutions-IAM5",
-        "Glue names its log streams per run under /aws-glue/; PutMetricData has no resource-level"
-            + " permissions (limited to the Glue namespace by condition); quarantine and _system"
-            + " tables are created by the jobs under their own zone databases.",
-        "Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/\\*",
-        "Resource::\\*",
-        "Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/(quarantine|_system)/\\*");
   }
 
   private void statement(List<String> actions, List<String> resources) {

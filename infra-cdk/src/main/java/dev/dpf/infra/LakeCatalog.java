@@ -41,50 +41,52 @@ final class LakeCatalog extends Construct {
               .build());
     }
     for (PipelineDefinition.Table t : def.tables()) {
-      String location = lake.s3UrlForObject(t.zone().dbName() + "/" + t.name());
-      TableDocs docs = def.docs(t.qualified());
-      Map<String, String> parameters =
-          new TreeMap<>(
-              Map.of(
-                  "EXTERNAL", "TRUE",
-                  "table_type", "DELTA",
-                  "spark.sql.sources.provider", "delta"));
-      if (!docs.tags().isEmpty()) {
-        parameters.put("dpf.tags", String.join(",", docs.tags()));
-      }
-      String made = "dpf " + t.qualified() + ", made by " + t.madeBy();
-      CfnTable table =
-          CfnTable.Builder.create(this, Names.pascal(t.zone().dbName() + "_" + t.name()))
-              .catalogId(catalogId)
-              .databaseName(t.zone().dbName())
-              .tableInput(
-                  CfnTable.TableInputProperty.builder()
-                      .name(t.name())
-                      .description(
-                          docs.description().isEmpty()
-                              ? made
-                              : docs.description() + " (" + made + ")")
-                      .owner(docs.owner().isEmpty() ? null : docs.owner())
-                      .tableType("EXTERNAL_TABLE")
-                      .parameters(parameters)
-                      .storageDescriptor(
-                          CfnTable.StorageDescriptorProperty.builder()
-                              .location(location)
-                              .inputFormat("org.apache.hadoop.mapred.SequenceFileInputFormat")
-                              .outputFormat(
-                                  "org.apache.hadoop.hive.ql.io.HiveSequenceFileOutputFormat")
-                              .serdeInfo(
-                                  CfnTable.SerdeInfoProperty.builder()
-                                      .serializationLibrary(
-                                          "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe")
-                                      .parameters(new TreeMap<>(Map.of("path", location)))
-                                      .build())
-                              .build())
-                      .build())
-              .build();
+      CfnTable table = table(catalogId, def, lake, t);
       table.addResourceDependency(databases.get(t.zone()));
       tables.put(t.qualified(), table);
     }
+  }
+
+  /** The catalog entry of a table of the definition: an external Delta table at its folder. */
+  private CfnTable table(
+      String catalogId, PipelineDefinition def, IBucket lake, PipelineDefinition.Table t) {
+    String location = lake.s3UrlForObject(t.zone().dbName() + "/" + t.name());
+    TableDocs docs = def.docs(t.qualified());
+    Map<String, String> parameters =
+        new TreeMap<>(
+            Map.of(
+                "EXTERNAL", "TRUE",
+                "table_type", "DELTA",
+                "spark.sql.sources.provider", "delta"));
+    if (!docs.tags().isEmpty()) {
+      parameters.put("dpf.tags", String.join(",", docs.tags()));
+    }
+    String made = "dpf " + t.qualified() + ", made by " + t.madeBy();
+    return CfnTable.Builder.create(this, Names.pascal(t.zone().dbName() + "_" + t.name()))
+        .catalogId(catalogId)
+        .databaseName(t.zone().dbName())
+        .tableInput(
+            CfnTable.TableInputProperty.builder()
+                .name(t.name())
+                .description(
+                    docs.description().isEmpty() ? made : docs.description() + " (" + made + ")")
+                .owner(docs.owner().isEmpty() ? null : docs.owner())
+                .tableType("EXTERNAL_TABLE")
+                .parameters(parameters)
+                .storageDescriptor(
+                    CfnTable.StorageDescriptorProperty.builder()
+                        .location(location)
+                        .inputFormat("org.apache.hadoop.mapred.SequenceFileInputFormat")
+                        .outputFormat("org.apache.hadoop.hive.ql.io.HiveSequenceFileOutputFormat")
+                        .serdeInfo(
+                            CfnTable.SerdeInfoProperty.builder()
+                                .serializationLibrary(
+                                    "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe")
+                                .parameters(new TreeMap<>(Map.of("path", location)))
+                                .build())
+                        .build())
+                .build())
+        .build();
   }
 
   Map<String, CfnTable> tables() {

@@ -61,7 +61,46 @@ final class PipelineStateMachine extends Construct {
   PipelineStateMachine(
       Construct scope, String id, DeployConfig config, Map<GlueJobs.Stage, CfnJob> jobs, Key key) {
     super(scope, id);
-    alerts =
+    alerts = alerts(config, key);
+    SnsPublish notify = notifyFailure();
+    GlueStartJobRun first = stages(jobs, notify);
+    stateMachine =
+        StateMachine.Builder.create(this, "Pipeline")
+            .comment("dpf: ingest -> transform -> curate")
+            .definitionBody(DefinitionBody.fromChainable(first))
+            .timeout(Duration.minutes(3L * config.glueTimeoutMinutes() + 60))
+            .tracingEnabled(true)
+            .logs(
+                LogOptions.builder()
+                    .destination(LogGroups.create(this, "Logs", key, config.devEnvironment()))
+                    .level(LogLevel.ALL)
+                    .includeExecutionData(false)
+                    .build())
+            .build();
+
+    Nag.suppress(
+        stateMachine.getRole(),
+        "PCI.DSS.321-IAMNoInlinePolicy",
+        "The policy the CDK's state machine construct builds from its tasks: these three Glue"
+            + " jobs, the alert topic, logs and X-Ray.");
+    Nag.suppressFindings(
+        stateMachine.getRole(),
+        "AwsSolutions-IAM5",
+        "X-Ray tracing: xray:PutTraceSegments, PutTelemetryRecords and the sampling actions have"
+            + " no resource-level permissions.",
+        "Resource::\\*");
+
+    List.of(
+        alarm("FailedAlarm", stateMachine.metricFailed(), "A pipeline execution failed"),
+        alarm("TimedOutAlarm", stateMachine.metricTimedOut(), "A pipeline execution timed out"),
+        alarm("AbortedAlarm", stateMachine.metricAborted(), "A pipeline execution was aborted"));
+
+    schedule(config);
+  }
+
+  /** The alert topic, encrypted, with the configured e-mail subscribed. */
+  private Topic alerts(DeployConfig config, Key key) {
+    Topic alerts =
         Topic.Builder.create(this, "Alerts")
             .displayName("dpf pipeline failures")
             .masterKey(key)
@@ -76,6 +115,11 @@ final class PipelineStateMachine extends Construct {
             .resources(List.of("*"))
             .build());
 
+    return alerts;
+  }
+
+  /** Publishes a failed execution's error to the alert topic, then fails the execution. */
+  private SnsPublish notifyFailure() {
     SnsPublish notify =
         SnsPublish.Builder.create(this, "NotifyFailure")
             .topic(alerts)
@@ -96,6 +140,11 @@ final class PipelineStateMachine extends Construct {
             .build();
     notify.next(failed);
 
+    return notify;
+  }
+
+  /** A Glue job run per stage, in order, each retried and caught into {@code notify}; the first. */
+  private GlueStartJobRun stages(Map<GlueJobs.Stage, CfnJob> jobs, SnsPublish notify) {
     GlueStartJobRun previous = null;
     GlueStartJobRun first = null;
     for (GlueJobs.Stage stage : GlueJobs.Stage.values()) {
@@ -133,37 +182,11 @@ final class PipelineStateMachine extends Construct {
     }
     previous.next(Succeed.Builder.create(this, "Done").build());
 
-    stateMachine =
-        StateMachine.Builder.create(this, "Pipeline")
-            .comment("dpf: ingest -> transform -> curate")
-            .definitionBody(DefinitionBody.fromChainable(first))
-            .timeout(Duration.minutes(3L * config.glueTimeoutMinutes() + 60))
-            .tracingEnabled(true)
-            .logs(
-                LogOptions.builder()
-                    .destination(LogGroups.create(this, "Logs", key, config.devEnvironment()))
-                    .level(LogLevel.ALL)
-                    .includeExecutionData(false)
-                    .build())
-            .build();
+    return first;
+  }
 
-    Nag.suppress(
-        stateMachine.getRole(),
-        "PCI.DSS.321-IAMNoInlinePolicy",
-        "The policy the CDK's state machine construct builds from its tasks: these three Glue"
-            + " jobs, the alert topic, logs and X-Ray.");
-    Nag.suppressFindings(
-        stateMachine.getRole(),
-        "AwsSolutions-IAM5",
-        "X-Ray tracing: xray:PutTraceSegments, PutTelemetryRecords and the sampling actions have"
-            + " no resource-level permissions.",
-        "Resource::\\*");
-
-    List.of(
-        alarm("FailedAlarm", stateMachine.metricFailed(), "A pipeline execution failed"),
-        alarm("TimedOutAlarm", stateMachine.metricTimedOut(), "A pipeline execution timed out"),
-        alarm("AbortedAlarm", stateMachine.metricAborted(), "A pipeline execution was aborted"));
-
+  /** Starts the pipeline on the configured schedule, through a role of its own. */
+  private void schedule(DeployConfig config) {
     Role schedulerRole =
         Role.Builder.create(this, "ScheduleRole")
             .assumedBy(new ServicePrincipal("scheduler.amazonaws.com"))
