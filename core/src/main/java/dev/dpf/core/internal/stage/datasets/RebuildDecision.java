@@ -52,13 +52,46 @@ public final class RebuildDecision {
    * {@code on_new_columns: fail} stop the run when it reads the table ({@link #undeclared}).
    */
   Decision decide(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
+    return decide(dataset.sourceTable(), new LakeFacts(dataset), sourceAction, fullRefresh);
+  }
+
+  /**
+   * What a dataset's decision reads of its tables and logs. Each fact is asked only when the
+   * decision needs it, so an implementation reads it then (and once): a dataset the logs say is up
+   * to date is decided without reading a table.
+   */
+  public interface Facts {
+    /** Whether the consolidated table exists. */
+    boolean hasInput();
+
+    /** Whether the transformed table exists. */
+    boolean hasTable();
+
+    /** The last ingest batch, when the logs alone say the table is up to date with it. */
+    Optional<Long> unchangedSince();
+
+    /** The last ingest batch the transform log says the table applied; empty: no log. */
+    Optional<Long> lastApplied();
+
+    /** The consolidated table's newest ingest batch. */
+    long lastBatch();
+
+    /** Why the table must be rebuilt from every consolidated row, or null to merge new rows. */
+    String rebuildReason();
+  }
+
+  /**
+   * The decision, from {@code facts} alone: {@code source} names the consolidated table in its
+   * reasons; {@code sourceAction} is what the same run does to it first (null: nothing); {@code
+   * fullRefresh} rebuilds whatever the logs say.
+   */
+  public static Decision decide(
+      String source, Facts facts, Planned.Action sourceAction, boolean fullRefresh) {
     boolean pending = sourceAction != null && sourceAction.changes();
-    String source = dataset.sourceTable();
-    boolean hasInput = lake.exists(dataset.sourceTableName());
-    if (!pending && !hasInput) {
+    if (!pending && !facts.hasInput()) {
       return new Decision.Skip(source + " does not exist (nothing ingested)");
     }
-    if (!lake.exists(dataset.tableName())) {
+    if (!facts.hasTable()) {
       return new Decision.Rebuild("first run");
     }
     if (fullRefresh) {
@@ -75,39 +108,94 @@ public final class RebuildDecision {
                 + source
                 + " (rebuilt instead if they bring new columns or a DMS reload)");
     if (!pending) {
-      Optional<Long> unchanged = unchangedSince(dataset);
+      Optional<Long> unchanged = facts.unchangedSince();
       if (unchanged.isPresent()) {
-        return upToDate(dataset, unchanged.get());
+        return upToDate(source, unchanged.get());
       }
-    } else if (!hasInput) {
+    } else if (!facts.hasInput()) {
       return ingestedNow;
     }
-    Dataset<Row> all = lake.read(dataset.sourceTableName());
-    List<String> extra =
-        dataset.onNewColumns() == DatasetDef.NewColumns.ADD
-            ? Conform.undeclaredColumns(dataset, all)
-            : List.of();
-    long batchTo = lastBatch(dataset, all);
-    Optional<Long> last = log.lastBatch(dataset.name());
-    String rebuild = rebuildReason(dataset, all, extra, last, batchTo);
+    String rebuild = facts.rebuildReason();
     if (rebuild != null) {
       return new Decision.Rebuild(rebuild);
     }
     if (pending) {
       return ingestedNow;
     }
-    if (last.get() >= batchTo) {
-      return upToDate(dataset, batchTo);
+    long batchTo = facts.lastBatch();
+    long last = facts.lastApplied().orElseThrow(); // a table with no log is rebuilt (above)
+    if (last >= batchTo) {
+      return upToDate(source, batchTo);
     }
     return new Decision.Merge(
-        last.get() + 1,
-        batchTo,
-        "ingest batches " + (last.get() + 1) + ".." + batchTo + " of " + source);
+        last + 1, batchTo, "ingest batches " + (last + 1) + ".." + batchTo + " of " + source);
   }
 
-  private static Decision upToDate(DatasetDef dataset, long batch) {
-    return new Decision.UpToDate(
-        "no consolidated." + dataset.source() + " rows after ingest batch " + batch);
+  private static Decision upToDate(String source, long batch) {
+    return new Decision.UpToDate("no " + source + " rows after ingest batch " + batch);
+  }
+
+  /** A dataset's facts as the lake and the logs tell them, each read once when first asked. */
+  private final class LakeFacts implements Facts {
+    private final DatasetDef dataset;
+    private Boolean hasInput;
+    private Dataset<Row> all;
+    private Long batchTo;
+    private Optional<Long> last;
+
+    LakeFacts(DatasetDef dataset) {
+      this.dataset = dataset;
+    }
+
+    @Override
+    public boolean hasInput() {
+      if (hasInput == null) {
+        hasInput = lake.exists(dataset.sourceTableName());
+      }
+      return hasInput;
+    }
+
+    @Override
+    public boolean hasTable() {
+      return lake.exists(dataset.tableName());
+    }
+
+    @Override
+    public Optional<Long> unchangedSince() {
+      return RebuildDecision.this.unchangedSince(dataset);
+    }
+
+    @Override
+    public Optional<Long> lastApplied() {
+      if (last == null) {
+        last = log.lastBatch(dataset.name());
+      }
+      return last;
+    }
+
+    @Override
+    public long lastBatch() {
+      if (batchTo == null) {
+        batchTo = RebuildDecision.this.lastBatch(dataset, all());
+      }
+      return batchTo;
+    }
+
+    @Override
+    public String rebuildReason() {
+      List<String> extra =
+          dataset.onNewColumns() == DatasetDef.NewColumns.ADD
+              ? Conform.undeclaredColumns(dataset, all())
+              : List.of();
+      return RebuildDecision.this.rebuildReason(dataset, all(), extra, lastApplied(), lastBatch());
+    }
+
+    private Dataset<Row> all() {
+      if (all == null) {
+        all = lake.read(dataset.sourceTableName());
+      }
+      return all;
+    }
   }
 
   /**

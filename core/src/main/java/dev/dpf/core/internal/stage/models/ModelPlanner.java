@@ -84,19 +84,42 @@ public final class ModelPlanner {
    * once by a caller that needs it again.
    */
   Decision decide(ModelDef model, Recorded recorded, Set<String> changing, boolean fullRefresh) {
-    Set<String> refs = graph.references(model);
-    List<String> missing = new ArrayList<>();
     Map<String, Long> versions = new TreeMap<>();
-    for (String ref : refs) {
+    for (String ref : graph.references(model)) {
       if (!graph.defined(ref)) {
         throw graph.undefined(model, ref);
       }
-      long v = latestVersion(ModelGraph.input(ref, model));
-      if (v < 0 && !changing.contains(ref)) {
-        missing.add(ref);
-      }
-      versions.put(ref, v);
+      versions.put(ref, latestVersion(ModelGraph.input(ref, model)));
     }
+    return decide(
+        model,
+        versions,
+        recorded,
+        Set.of(fingerprint(model), legacyFingerprint(model)),
+        changing,
+        fullRefresh);
+  }
+
+  /**
+   * The decision from metadata alone: {@code versions}, each input table's latest version (-1: no
+   * table); {@code recorded}, what the model's last write recorded; {@code fingerprints}, the
+   * digests of the model as it is now that a write may have recorded.
+   */
+  static Decision decide(
+      ModelDef model,
+      Map<String, Long> versions,
+      Recorded recorded,
+      Set<String> fingerprints,
+      Set<String> changing,
+      boolean fullRefresh) {
+    Set<String> refs = versions.keySet();
+    List<String> missing = new ArrayList<>();
+    versions.forEach(
+        (ref, v) -> {
+          if (v < 0 && !changing.contains(ref)) {
+            missing.add(ref);
+          }
+        });
     if (!missing.isEmpty()) {
       return new Decision.Skip("needs " + String.join(", ", missing));
     }
@@ -110,8 +133,7 @@ public final class ModelPlanner {
     if (previous == null) {
       return new Decision.Rebuild("no record of its inputs");
     }
-    String fingerprint = previous.path("model").asText();
-    if (!fingerprint(model).equals(fingerprint) && !legacyFingerprint(model).equals(fingerprint)) {
+    if (!fingerprints.contains(previous.path("model").asText())) {
       return new Decision.Rebuild("definition or SQL changed");
     }
     Map<String, Long> before = inputsOf(previous);
