@@ -131,11 +131,39 @@ public final class Ingest {
    * @throws DpfException to re-ingest a source that has no raw file
    */
   Decision decide(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
-    boolean again = reingest.contains(source.name());
-    if (!again && !listed.isEmpty() && log.allIngested(source.name(), listed)) {
+    return decide(source, reingest.contains(source.name()), listed, new LogFacts(raw, source));
+  }
+
+  /**
+   * What a source's decision reads of the ingest log and the raw files: each asked only when the
+   * decision needs it (a source whose files are all logged is decided from its listing alone).
+   */
+  public interface Facts {
+    /** Whether the log has every file of {@code listed} as ingested, by its listing alone. */
+    boolean allIngested(List<RawRoot.RawFile> listed);
+
+    /** What the log says about the source. */
+    IngestState state();
+
+    /** Those of {@code fresh} delivered again with the content they had, with their digests. */
+    Map<RawRoot.RawFile, String> unchanged(IngestState state, List<RawRoot.RawFile> fresh);
+
+    /** Why the source has nothing to read: no folder, or an empty one. */
+    String noRawData();
+  }
+
+  /**
+   * The decision from {@code facts} alone: {@code again}, whether the run re-ingests the source;
+   * {@code listed}, the files under its folder now.
+   *
+   * @throws DpfException to re-ingest a source that has no raw file
+   */
+  public static Decision decide(
+      SourceDef source, boolean again, List<RawRoot.RawFile> listed, Facts facts) {
+    if (!again && !listed.isEmpty() && facts.allIngested(listed)) {
       return new Decision.UpToDate(listed.size() + " file(s) already ingested");
     }
-    IngestState state = state(raw, source);
+    IngestState state = facts.state();
     if (state.pending().isPresent()) {
       return new Decision.Resume(state.pending().get());
     }
@@ -150,7 +178,7 @@ public final class Ingest {
                 + source.table()
                 + " is kept as it is");
       }
-      return new Decision.Skip(noRawData(raw, source));
+      return new Decision.Skip(facts.noRawData());
     }
     if (again) {
       return new Decision.Reingest(listed);
@@ -158,7 +186,7 @@ public final class Ingest {
     List<RawRoot.RawFile> fresh = listed.stream().filter(f -> !state.ingested(f)).toList();
     // A file delivered again with the content it had is logged, not read again.
     Map<RawRoot.RawFile, String> unchanged =
-        fresh.isEmpty() ? Map.of() : reader().unchanged(state, fresh);
+        fresh.isEmpty() ? Map.of() : facts.unchanged(state, fresh);
     Decision.Redelivered redelivered =
         unchanged.isEmpty()
             ? Decision.Redelivered.NONE
@@ -172,6 +200,37 @@ public final class Ingest {
           redelivered);
     }
     return new Decision.Ingest(read, redelivered);
+  }
+
+  /** A source's facts as the ingest log and the raw files tell them. */
+  private final class LogFacts implements Facts {
+    private final RawRoot raw;
+    private final SourceDef source;
+
+    LogFacts(RawRoot raw, SourceDef source) {
+      this.raw = raw;
+      this.source = source;
+    }
+
+    @Override
+    public boolean allIngested(List<RawRoot.RawFile> listed) {
+      return log.allIngested(source.name(), listed);
+    }
+
+    @Override
+    public IngestState state() {
+      return Ingest.this.state(raw, source);
+    }
+
+    @Override
+    public Map<RawRoot.RawFile, String> unchanged(IngestState state, List<RawRoot.RawFile> fresh) {
+      return reader().unchanged(state, fresh);
+    }
+
+    @Override
+    public String noRawData() {
+      return Ingest.this.noRawData(raw, source);
+    }
   }
 
   private static String redeliveredNote(int files) {
