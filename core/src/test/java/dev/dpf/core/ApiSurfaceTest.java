@@ -8,10 +8,10 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaCodeUnit;
 import com.tngtech.archunit.core.domain.JavaModifier;
 import com.tngtech.archunit.core.domain.JavaType;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ConditionEvents;
 import com.tngtech.archunit.lang.SimpleConditionEvent;
+import dev.dpf.core.testing.CoreClasses;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,15 +35,7 @@ class ApiSurfaceTest {
 
   @BeforeAll
   static void importCore() {
-    // core's own classes folder only: scanning the whole class path for the package reads every
-    // jar.
-    core =
-        new ClassFileImporter()
-            .importUrl(
-                dev.dpf.core.pipeline.Pipeline.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation());
+    core = CoreClasses.imported();
   }
 
   @Test

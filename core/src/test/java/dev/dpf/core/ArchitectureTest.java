@@ -4,7 +4,7 @@ import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
+import dev.dpf.core.testing.CoreClasses;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,15 +22,7 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importCore() {
-    // core's own classes folder only: scanning the whole class path for the package reads every
-    // jar.
-    core =
-        new ClassFileImporter()
-            .importUrl(
-                dev.dpf.core.pipeline.Pipeline.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation());
+    core = CoreClasses.imported();
   }
 
   @Test
