@@ -3,6 +3,7 @@ package dev.dpf.jobs.run;
 import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.definition.Zone;
 import java.util.List;
 import java.util.Locale;
 
@@ -124,7 +125,7 @@ public final class Report {
     return results.stream()
         .filter(r -> r.status() == TableResult.Status.OK)
         .filter(r -> r.stage() != Stage.CURATE && r.rowsRead() != 0)
-        .filter(r -> !(r.table().startsWith("transformed.") && r.note().startsWith("from ")))
+        .filter(r -> !(zoneOf(r.table()) == Zone.TRANSFORMED && r.note().startsWith("from ")))
         .toList();
   }
 
@@ -177,5 +178,12 @@ public final class Report {
     return status == TableResult.Status.NOT_SELECTED
         ? "not selected"
         : status.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** The zone of a result's table; null for a row that names no table (a run's or a stage's). */
+  private static Zone zoneOf(String table) {
+    return dev.dpf.definition.TableName.parse(table)
+        .map(dev.dpf.definition.TableName::zone)
+        .orElse(null);
   }
 }

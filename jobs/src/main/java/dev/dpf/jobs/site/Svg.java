@@ -97,10 +97,10 @@ final class Svg {
               Locale.ROOT,
               "<path class=\"edge%s\" data-from=\"%s\" data-to=\"%s\" d=\"%s\""
                   + " marker-end=\"url(#arrow)\"/>",
-              e.to().startsWith("quarantine.") ? " to-quarantine" : "",
+              toQuarantine(e) ? " to-quarantine" : "",
               esc(e.from()),
               esc(e.to()),
-              path(a, b, e.to().startsWith("quarantine."))));
+              path(a, b, toQuarantine(e))));
     }
   }
 
@@ -475,5 +475,12 @@ final class Svg {
           + runId.substring(13, 15);
     }
     return runId;
+  }
+
+  /** Whether an edge goes into the quarantine zone. */
+  private static boolean toQuarantine(Edge e) {
+    return dev.dpf.definition.TableName.parse(e.to())
+        .map(t -> t.zone() == dev.dpf.definition.Zone.QUARANTINE)
+        .orElse(false);
   }
 }

@@ -335,16 +335,15 @@ public final class RebuildDecision {
     List<String> absent = Conform.missingColumns(dataset, input);
     if (!absent.isEmpty()) {
       LOG.warn(
-          "transformed.{}: column(s) {} not in consolidated.{}; read as null",
-          dataset.name(),
+          "{}: column(s) {} not in {}; read as null",
+          dataset.table(),
           absent,
-          dataset.source());
+          dataset.sourceTable());
     }
     List<String> undeclared = Conform.undeclaredColumns(dataset, input);
     if (!undeclared.isEmpty() && dataset.onNewColumns() == DatasetDef.NewColumns.FAIL) {
       throw new DpfException(
-          "consolidated."
-              + dataset.source()
+          dataset.sourceTable()
               + " has column(s) that datasets."
               + dataset.name()
               + " does not declare: "
