@@ -1,16 +1,17 @@
 package dev.dpf.core.api;
 
+import dev.dpf.definition.TableName;
 import java.util.Objects;
 
 /**
  * What a run would do with one table, and why, as {@code dpf plan} tells it before anything runs.
  *
  * @param stage ingest, transform or curate
- * @param table {@code zone.table}
+ * @param table the table
  * @param action what the run would do
  * @param why its reason, for example {@code 3 new raw file(s), 1,204 bytes}
  */
-public record Planned(Stage stage, String table, Action action, String why) {
+public record Planned(Stage stage, TableName table, Action action, String why) {
   public Planned {
     Objects.requireNonNull(stage, "stage");
     Objects.requireNonNull(table, "table");
@@ -61,7 +62,7 @@ public record Planned(Stage stage, String table, Action action, String why) {
   }
 
   /** A table outside the run's selection. */
-  public static Planned notSelected(Stage stage, String table) {
+  public static Planned notSelected(Stage stage, TableName table) {
     return new Planned(stage, table, Action.NOT_SELECTED, "outside --select and --exclude");
   }
 }

@@ -321,7 +321,7 @@ public final class Pipeline {
         p -> {
           out.add(p);
           if (p.action().changes()) {
-            changing.put(p.table(), p.action());
+            changing.put(p.table().toString(), p.action());
           }
         };
     if (raw != null) {
@@ -330,7 +330,7 @@ public final class Pipeline {
         add.accept(
             planned.test(source.table())
                 ? ingest.plan(raw, source, raw.list(source.path()))
-                : Planned.notSelected(Stage.INGEST, source.table()));
+                : Planned.notSelected(Stage.INGEST, source.tableName()));
       }
       warnings.addAll(ingest.warnings());
     }
@@ -342,7 +342,7 @@ public final class Pipeline {
                   dataset,
                   changing.get(dataset.sourceTable()),
                   run.options().fullRefresh() && selected(dataset.table()))
-              : Planned.notSelected(Stage.TRANSFORM, dataset.table());
+              : Planned.notSelected(Stage.TRANSFORM, dataset.tableName());
       Transform.withHistory(dataset, p).forEach(add);
     }
     for (Zone zone : List.of(Zone.TRANSFORMED, Zone.CURATED)) {
@@ -356,7 +356,7 @@ public final class Pipeline {
                         model,
                         changing.keySet(),
                         run.options().fullRefresh() && selected(model.table()))
-                : Planned.notSelected(stage, model.table()));
+                : Planned.notSelected(stage, model.tableName()));
       }
     }
     return out;
@@ -374,7 +374,7 @@ public final class Pipeline {
     Set<String> wouldChange = new HashSet<>();
     for (Planned p : plan(raw, table -> true)) {
       if (p.action().changes()) {
-        wouldChange.add(p.table());
+        wouldChange.add(p.table().toString());
       }
     }
     stale = new java.util.HashMap<>();

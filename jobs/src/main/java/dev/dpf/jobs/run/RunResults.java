@@ -137,7 +137,7 @@ public final class RunResults {
     for (dev.dpf.core.api.Planned p : plan) {
       ObjectNode t = tables.addObject();
       t.put("stage", p.stage().label());
-      t.put("table", p.table());
+      t.put("table", p.table().toString());
       t.put("action", p.action().label());
       t.put("changes", p.action().changes());
       t.put("why", p.why());

@@ -5,6 +5,7 @@ import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.internal.system.IngestLog;
 import dev.dpf.core.internal.system.IngestState;
+import dev.dpf.definition.TableName;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +29,7 @@ public sealed interface Decision {
   }
 
   /** As {@code dpf plan} prints it. */
-  default Planned planned(Stage stage, String table) {
+  default Planned planned(Stage stage, TableName table) {
     return new Planned(stage, table, action(), why());
   }
 

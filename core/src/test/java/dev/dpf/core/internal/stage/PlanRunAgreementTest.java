@@ -81,7 +81,7 @@ class PlanRunAgreementTest extends IngestFixture {
     List<String> done = results.stream().map(PlanRunAgreementTest::outcome).sorted().toList();
     agreement.assertThat(done).as("run %d, planned as %s", runs, plan).isEqualTo(said);
     Map<String, Planned> byTable = new LinkedHashMap<>();
-    plan.forEach(p -> byTable.put(p.table(), p));
+    plan.forEach(p -> byTable.put(p.table().toString(), p));
     return byTable;
   }
 

@@ -79,7 +79,7 @@ public final class Transform {
   public Planned plan(DatasetDef dataset, Planned.Action sourceAction, boolean fullRefresh) {
     return decision
         .decide(dataset, sourceAction, fullRefresh)
-        .planned(Stage.TRANSFORM, dataset.table());
+        .planned(Stage.TRANSFORM, dataset.tableName());
   }
 
   /** Writes the transform log's entries of the datasets transformed so far, as one commit. */
@@ -282,7 +282,7 @@ public final class Transform {
         table,
         new Planned(
             table.stage(),
-            dataset.qualifiedHistoryTable(),
+            dataset.historyTableName(),
             table.action(),
             table.action() == Planned.Action.NOT_SELECTED ? table.why() : historyWith(dataset)));
   }

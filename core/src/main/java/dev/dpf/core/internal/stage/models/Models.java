@@ -492,7 +492,7 @@ public final class Models {
    * writes before it; {@code fullRefresh}: whether the run rebuilds it whatever its inputs say.
    */
   public Planned plan(Stage stage, ModelDef model, Set<String> changing, boolean fullRefresh) {
-    return planner.decide(model, changing, fullRefresh).planned(stage, model.table());
+    return planner.decide(model, changing, fullRefresh).planned(stage, model.tableName());
   }
 
   /** The quality results of the models run so far, in the order of {@code models}. */

@@ -120,7 +120,7 @@ public final class Ingest {
 
   /** What {@link #source} would do now, without doing it: its {@link #decide decision}. */
   public Planned plan(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
-    return decide(raw, source, listed).planned(Stage.INGEST, source.table());
+    return decide(raw, source, listed).planned(Stage.INGEST, source.tableName());
   }
 
   /**

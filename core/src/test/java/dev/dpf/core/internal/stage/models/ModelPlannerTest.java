@@ -96,8 +96,10 @@ class ModelPlannerTest {
     Decision first = planner.decide(model, Set.of(), false);
     assertThat(first).isEqualTo(new Decision.Rebuild("first run"));
     assertThat(planner.scope(model, first)).isEqualTo(ModelPlanner.Plan.rebuild("first run"));
-    assertThat(first.planned(Stage.CURATE, "curated.daily"))
-        .isEqualTo(new Planned(Stage.CURATE, "curated.daily", Planned.Action.REBUILD, "first run"));
+    assertThat(first.planned(Stage.CURATE, TableName.of("curated.daily")))
+        .isEqualTo(
+            new Planned(
+                Stage.CURATE, TableName.of("curated.daily"), Planned.Action.REBUILD, "first run"));
 
     // The model written from v1: its commit records the fingerprint and v1.
     new DeltaWriter(lake)
