@@ -19,8 +19,8 @@ public final class SparkCopy {
     Path raw = Path.of(args[0]).toAbsolutePath();
     String out = Path.of(args[1]).toAbsolutePath().toString();
     SparkSession spark =
-        dev.dpf.core.lake.SparkSetup.smallLocal(
-                dev.dpf.core.lake.SparkSetup.delta(
+        dev.dpf.core.storage.SparkSetup.smallLocal(
+                dev.dpf.core.storage.SparkSetup.delta(
                     SparkSession.builder().appName("spark-copy").master("local[*]")))
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");

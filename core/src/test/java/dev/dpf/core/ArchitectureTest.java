@@ -10,12 +10,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Core's floors, on its compiled classes. From the ground up: the values every package uses ({@code
- * api}: names, results, plans, hooks, selection, lineage), the lake ({@code lake}: where tables
- * are, their reads and writes, the session's catalog), the parts that work on rows and the
- * pipeline's own tables ({@code internal.ingest}, {@code transform}, {@code quality}, {@code pii},
- * {@code system}), the stages that decide and act per table ({@code internal.stage}), and on top
- * the entry point that builds a run ({@code pipeline}). Each floor uses only the floors under it,
- * and no two packages use each other.
+ * api}: names, results, plans, hooks, selection, lineage), the lake's storage ({@code storage}:
+ * where tables are, their reads and writes, the session's catalog), the parts that work on rows and
+ * the pipeline's own tables ({@code internal.ingest}, {@code transform}, {@code quality}, {@code
+ * pii}, {@code system}), the stages that decide and act per table ({@code internal.stage}), and on
+ * top the entry point that builds a run ({@code pipeline}). Each floor uses only the floors under
+ * it, and no two packages use each other.
  */
 class ArchitectureTest {
   private static JavaClasses core;
@@ -40,8 +40,8 @@ class ArchitectureTest {
             "dev.dpf.core.internal.quality..",
             "dev.dpf.core.internal.pii..",
             "dev.dpf.core.internal.system..")
-        .layer("Lake")
-        .definedBy("dev.dpf.core.lake..")
+        .layer("Storage")
+        .definedBy("dev.dpf.core.storage..")
         .layer("Values")
         .definedBy("dev.dpf.core.api..")
         .whereLayer("Entry")
@@ -50,10 +50,10 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("Entry")
         .whereLayer("Parts")
         .mayOnlyBeAccessedByLayers("Stages", "Entry")
-        .whereLayer("Lake")
+        .whereLayer("Storage")
         .mayOnlyBeAccessedByLayers("Parts", "Stages", "Entry")
         .whereLayer("Values")
-        .mayOnlyBeAccessedByLayers("Lake", "Parts", "Stages", "Entry")
+        .mayOnlyBeAccessedByLayers("Storage", "Parts", "Stages", "Entry")
         .check(core);
   }
 

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the compiled classes of jobs may use of core: its public packages ({@code api}, {@code
- * lake}, {@code pipeline}), nothing internal, and the lake's writer only through a pipeline.
+ * storage}, {@code pipeline}), nothing internal, and the lake's writer only through a pipeline.
  */
 class LayersTest {
   private static JavaClasses jobs;
@@ -32,7 +32,7 @@ class LayersTest {
         .dependOnClassesThat()
         .resideInAPackage("dev.dpf.core.internal..")
         .because(
-            "core's public surface is api, lake and pipeline; its internal packages may change")
+            "core's public surface is api, storage and pipeline; its internal packages may change")
         .check(jobs);
   }
 
@@ -43,7 +43,7 @@ class LayersTest {
         .resideInAPackage("dev.dpf.jobs..")
         .should()
         .dependOnClassesThat()
-        .haveFullyQualifiedName("dev.dpf.core.lake.DeltaWriter")
+        .haveFullyQualifiedName("dev.dpf.core.storage.DeltaWriter")
         .because("a run's writes share one writer, which the pipeline makes")
         .check(jobs);
   }

@@ -12,7 +12,7 @@ import dev.dpf.core.internal.stage.models.DeclaredCatalog;
 import dev.dpf.core.internal.stage.models.Models;
 import dev.dpf.core.internal.stage.sources.ConsolidatedColumns;
 import dev.dpf.core.internal.transform.Conform;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.DefinitionWriter;
 import dev.dpf.definition.ModelDef;

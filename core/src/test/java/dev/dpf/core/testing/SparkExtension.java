@@ -1,6 +1,6 @@
 package dev.dpf.core.testing;
 
-import dev.dpf.core.lake.SparkSetup;
+import dev.dpf.core.storage.SparkSetup;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

@@ -1,7 +1,7 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.Sessions;
 import dev.dpf.jobs.run.StageRunner;

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.QuarantineReport;
 import dev.dpf.jobs.run.StageRunner;

@@ -1,7 +1,7 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.query.JdbcEndpoint;
 import java.time.Duration;
 import java.util.concurrent.Callable;

@@ -3,7 +3,7 @@ package dev.dpf.jobs.cli;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.Progress;
 import dev.dpf.jobs.run.RunResults;

@@ -1,6 +1,6 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.util.concurrent.Callable;

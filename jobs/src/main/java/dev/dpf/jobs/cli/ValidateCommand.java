@@ -1,7 +1,7 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.api.RawRoot;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.jobs.run.JobOptions;

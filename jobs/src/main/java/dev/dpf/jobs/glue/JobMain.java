@@ -2,8 +2,8 @@ package dev.dpf.jobs.glue;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Stage;
-import dev.dpf.core.lake.LakeLock;
-import dev.dpf.core.lake.SparkSetup;
+import dev.dpf.core.storage.LakeLock;
+import dev.dpf.core.storage.SparkSetup;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.Exit;

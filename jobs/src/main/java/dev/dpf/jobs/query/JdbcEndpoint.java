@@ -1,6 +1,6 @@
 package dev.dpf.jobs.query;
 
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.hive.thriftserver.HiveThriftServer2;

@@ -3,7 +3,7 @@ package dev.dpf.jobs.query;
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.LineageGraph;
 import dev.dpf.core.api.ModelSql;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;

@@ -3,7 +3,7 @@ package dev.dpf.jobs.run;
 import dev.dpf.core.api.Selection;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.TableName;

@@ -1,9 +1,9 @@
 package dev.dpf.jobs.run;
 
 import dev.dpf.core.DpfException;
-import dev.dpf.core.lake.Lake;
-import dev.dpf.core.lake.LakeLock;
-import dev.dpf.core.lake.SparkSetup;
+import dev.dpf.core.storage.Lake;
+import dev.dpf.core.storage.LakeLock;
+import dev.dpf.core.storage.SparkSetup;
 import dev.dpf.definition.Zone;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,8 +2,8 @@ package dev.dpf.jobs.site;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.dpf.core.DpfException;
-import dev.dpf.core.lake.Lake;
 import dev.dpf.core.pipeline.Pipeline;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import java.io.IOException;
 import java.io.OutputStream;

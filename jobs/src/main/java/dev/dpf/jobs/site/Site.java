@@ -1,6 +1,6 @@
 package dev.dpf.jobs.site;
 
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.TableDocs;
 import java.time.Instant;
 import java.util.List;

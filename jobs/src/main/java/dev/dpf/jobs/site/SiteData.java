@@ -4,7 +4,7 @@ import dev.dpf.core.api.ColumnOrigin;
 import dev.dpf.core.api.LineageGraph;
 import dev.dpf.core.api.Protect;
 import dev.dpf.core.api.SystemTables;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;

@@ -3,7 +3,7 @@ package dev.dpf.jobs.site;
 import static org.apache.spark.sql.functions.col;
 
 import dev.dpf.core.api.SystemTables;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.site.Site.QualityRow;
 import dev.dpf.jobs.site.Site.Quarantined;
 import dev.dpf.jobs.site.Site.RunRow;

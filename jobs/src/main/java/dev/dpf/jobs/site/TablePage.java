@@ -4,7 +4,7 @@ import static dev.dpf.jobs.site.Html.esc;
 import static dev.dpf.jobs.site.Html.link;
 import static dev.dpf.jobs.site.Html.table;
 
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.site.Site.Column;
 import dev.dpf.jobs.site.Site.Page;
 import dev.dpf.jobs.site.Site.RunRow;

@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.IngestHooks;
-import dev.dpf.core.lake.LakeLock;
+import dev.dpf.core.storage.LakeLock;
 import dev.dpf.core.testing.CrashAt;
 import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.jobs.testing.CliRun;

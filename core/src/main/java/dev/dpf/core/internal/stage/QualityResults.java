@@ -4,7 +4,7 @@ import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.quality.Quality;
 import dev.dpf.core.internal.quality.TableRules;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.TableName;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.dpf.core.internal.stage;
 
 import dev.dpf.core.api.IngestHooks;
-import dev.dpf.core.lake.DeltaWriter;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.DeltaWriter;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.PipelineDefinition;
 import java.time.Instant;
 import java.util.Objects;

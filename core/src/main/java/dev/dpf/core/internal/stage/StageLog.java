@@ -4,7 +4,7 @@ import dev.dpf.core.DpfErrors;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.system.RunLog;
-import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.storage.DeltaWriter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;

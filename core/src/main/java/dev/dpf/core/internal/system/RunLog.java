@@ -2,7 +2,7 @@ package dev.dpf.core.internal.system;
 
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.definition.TableName;
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.dpf.core.internal.system;
 
 import dev.dpf.core.api.SystemTables;
-import dev.dpf.core.lake.DeltaWriter;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.DeltaWriter;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.TableName;
 import java.sql.Timestamp;
 import java.time.Instant;

@@ -6,9 +6,9 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.lake.DeltaWriter;
-import dev.dpf.core.lake.Lake;
 import dev.dpf.core.pipeline.Pipeline;
+import dev.dpf.core.storage.DeltaWriter;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;

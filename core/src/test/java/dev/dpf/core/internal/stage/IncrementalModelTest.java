@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.lake.Lake;
 import dev.dpf.core.pipeline.Pipeline;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;

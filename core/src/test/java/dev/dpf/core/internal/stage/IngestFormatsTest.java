@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.TableName;
 import java.util.Arrays;

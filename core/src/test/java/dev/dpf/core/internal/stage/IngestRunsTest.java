@@ -10,7 +10,7 @@ import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.ingest.FileParser;
 import dev.dpf.core.internal.system.IngestLog;
-import dev.dpf.core.lake.DeltaWriter;
+import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.definition.SourceDef;
 import dev.dpf.definition.SourceKind;

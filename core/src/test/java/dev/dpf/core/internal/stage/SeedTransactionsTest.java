@@ -5,8 +5,8 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.TableResult;
-import dev.dpf.core.lake.Lake;
 import dev.dpf.core.pipeline.Pipeline;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.RawFiles;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;

@@ -2,8 +2,8 @@ package dev.dpf.core.internal.stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.dpf.core.lake.Lake;
 import dev.dpf.core.pipeline.Pipeline;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.Repo;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Definitions;

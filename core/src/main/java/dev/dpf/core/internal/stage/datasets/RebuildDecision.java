@@ -12,7 +12,7 @@ import dev.dpf.core.internal.system.TransformLog;
 import dev.dpf.core.internal.transform.Changes;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.DefinitionWriter;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package dev.dpf.core.internal.stage.models;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Protect;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.Pii;
 import dev.dpf.definition.PipelineDefinition;

@@ -2,7 +2,7 @@ package dev.dpf.core.internal.stage.sources;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.RawRoot;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;

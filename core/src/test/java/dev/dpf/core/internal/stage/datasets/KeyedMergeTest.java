@@ -3,8 +3,8 @@ package dev.dpf.core.internal.stage.datasets;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.dpf.core.internal.transform.Columns;
-import dev.dpf.core.lake.DeltaWriter;
-import dev.dpf.core.lake.Lake;
+import dev.dpf.core.storage.DeltaWriter;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.core.testing.DatasetAssert;
 import dev.dpf.core.testing.DmsChanges;
 import dev.dpf.core.testing.DmsChanges.Change;

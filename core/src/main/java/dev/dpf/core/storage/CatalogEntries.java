@@ -1,4 +1,4 @@
-package dev.dpf.core.lake;
+package dev.dpf.core.storage;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.definition.TableName;

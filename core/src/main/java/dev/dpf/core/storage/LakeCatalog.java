@@ -1,4 +1,4 @@
-package dev.dpf.core.lake;
+package dev.dpf.core.storage;
 
 import dev.dpf.definition.Zone;
 import java.util.LinkedHashSet;

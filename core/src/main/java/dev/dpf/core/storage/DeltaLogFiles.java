@@ -1,4 +1,4 @@
-package dev.dpf.core.lake;
+package dev.dpf.core.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -434,7 +434,7 @@ final class DeltaLogFiles {
 
   /**
    * A small table's rows read straight from the data files its latest checksum file lists, or empty
-   * when that file does not list them all plainly ({@link dev.dpf.core.lake.Lake#readSmall}).
+   * when that file does not list them all plainly ({@link dev.dpf.core.storage.Lake#readSmall}).
    */
   public Optional<Dataset<Row>> readSmall(SparkSession spark, String dir) {
     JsonNode checksum = checksum(dir);

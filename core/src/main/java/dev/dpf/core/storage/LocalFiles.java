@@ -1,4 +1,4 @@
-package dev.dpf.core.lake;
+package dev.dpf.core.storage;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -28,8 +28,8 @@ import org.apache.hadoop.io.nativeio.NativeIO;
  * {@code chmod}, tells a symlink by running {@code readlink} (on every rename of a Delta commit)
  * and reads owners by running {@code ls -ld}: about 1,600 processes forked from a large JVM for the
  * sample pipeline, most of its CPU time. These classes do the same through {@code java.nio.file}.
- * With the native library present they behave as Hadoop's own. {@link dev.dpf.core.lake.SparkSetup}
- * installs them for local sessions.
+ * With the native library present they behave as Hadoop's own. {@link
+ * dev.dpf.core.storage.SparkSetup} installs them for local sessions.
  */
 // Public: Hadoop instantiates its file systems by reflection.
 public final class LocalFiles {
