@@ -106,17 +106,18 @@ public final class DeltaWriter {
    */
   public long overwriteOnce(
       TableName table, Dataset<Row> rows, List<String> partitionBy, String appId, long version) {
-    return writeOnce(
-        table,
-        appId,
-        version,
-        metadata ->
-            rows.write()
-                .format("delta")
-                .mode(SaveMode.Overwrite)
-                .option("overwriteSchema", "true")
-                .option("userMetadata", metadata)
-                .partitionBy(partitionBy.toArray(String[]::new)));
+    return writeOnce(table, appId, version, metadata -> overwriter(rows, partitionBy, metadata));
+  }
+
+  /** A write of {@code rows} that replaces the table's rows and schema. */
+  static org.apache.spark.sql.DataFrameWriter<Row> overwriter(
+      Dataset<Row> rows, List<String> partitionBy, String metadata) {
+    return rows.write()
+        .format("delta")
+        .mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true")
+        .option("userMetadata", metadata)
+        .partitionBy(partitionBy.toArray(String[]::new));
   }
 
   /** Saves {@code writer}'s write as the commit {@code (appId, version)}; -1: no commit made. */
@@ -211,14 +212,7 @@ public final class DeltaWriter {
         commits.write(
             table,
             userMetadata,
-            metadata ->
-                rows.write()
-                    .format("delta")
-                    .mode(SaveMode.Overwrite)
-                    .option("overwriteSchema", "true")
-                    .option("userMetadata", metadata)
-                    .partitionBy(partitionBy.toArray(String[]::new))
-                    .save(commits.path(table))));
+            metadata -> overwriter(rows, partitionBy, metadata).save(commits.path(table))));
   }
 
   /**

@@ -4,11 +4,8 @@ import dev.dpf.core.api.QualityResult;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.definition.TableName;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -37,27 +34,24 @@ public final class QualityLog {
 
   public static void append(
       SparkSession spark, DeltaWriter writer, String runId, List<QualityResult> results) {
-    if (results.isEmpty()) {
-      return;
-    }
-    Timestamp now = Timestamp.from(Instant.now());
-    List<Row> rows =
-        results.stream()
-            .map(
-                r ->
-                    RowFactory.create(
-                        runId,
-                        r.dataset(),
-                        r.rule().label(),
-                        r.rule().action().name().toLowerCase(Locale.ROOT),
-                        r.status().label(),
-                        r.checked(),
-                        r.passed(),
-                        r.failed(),
-                        r.samples().toArray(String[]::new),
-                        r.detail(),
-                        now))
-            .toList();
-    writer.append(TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    SystemLogs.append(
+        spark,
+        writer,
+        TABLE,
+        SCHEMA,
+        results,
+        (r, now) ->
+            RowFactory.create(
+                runId,
+                r.dataset(),
+                r.rule().label(),
+                r.rule().action().name().toLowerCase(Locale.ROOT),
+                r.status().label(),
+                r.checked(),
+                r.passed(),
+                r.failed(),
+                r.samples().toArray(String[]::new),
+                r.detail(),
+                now));
   }
 }

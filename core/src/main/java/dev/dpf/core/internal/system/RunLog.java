@@ -4,11 +4,8 @@ import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.definition.TableName;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -41,28 +38,25 @@ public final class RunLog {
 
   public static void append(
       SparkSession spark, DeltaWriter writer, String runId, List<TableResult> results) {
-    if (results.isEmpty()) {
-      return;
-    }
-    Timestamp now = Timestamp.from(Instant.now());
-    List<Row> rows =
-        results.stream()
-            .map(
-                r ->
-                    RowFactory.create(
-                        runId,
-                        r.stage().label(),
-                        r.table(),
-                        r.status().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                        r.rowsRead(),
-                        r.rowsWritten(),
-                        r.rowsQuarantined(),
-                        r.rowsSuperseded(),
-                        r.files(),
-                        r.seconds(),
-                        r.note(),
-                        now))
-            .toList();
-    writer.append(TABLE, spark.createDataFrame(rows, SCHEMA).coalesce(1), List.of());
+    SystemLogs.append(
+        spark,
+        writer,
+        TABLE,
+        SCHEMA,
+        results,
+        (r, now) ->
+            RowFactory.create(
+                runId,
+                r.stage().label(),
+                r.table(),
+                r.status().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                r.rowsRead(),
+                r.rowsWritten(),
+                r.rowsQuarantined(),
+                r.rowsSuperseded(),
+                r.files(),
+                r.seconds(),
+                r.note(),
+                now));
   }
 }
