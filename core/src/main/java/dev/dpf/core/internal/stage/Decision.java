@@ -140,6 +140,25 @@ public sealed interface Decision {
   }
 
   /**
+   * Recompute the rows of a model without an incremental setting whose {@code column} holds a value
+   * that the rows changed in its inputs touch: {@code byInput}, each input's key expression (the
+   * column's value in the rows its rows reach); {@code since} and {@code to}, the versions of each
+   * changed input (empty when the same run writes them).
+   */
+  record RecomputeKeys(
+      String column,
+      Map<String, String> byInput,
+      Map<String, Long> since,
+      Map<String, Long> to,
+      String why)
+      implements Decision {
+    @Override
+    public Planned.Action action() {
+      return Planned.Action.RECOMPUTE;
+    }
+  }
+
+  /**
    * Raw files found new by their listing that hold the content of files ingested before: each with
    * its SHA-256, in listing order. {@code state}: the source's log when they were found; {@code
    * fresh}: the files found new by their listing; {@code listed}: the whole listing.

@@ -132,7 +132,7 @@ class PlanRunAgreementTest extends IngestFixture {
             Planned.Action.MERGE,
             Planned.Action.UP_TO_DATE,
             Planned.Action.UP_TO_DATE,
-            Planned.Action.REBUILD,
+            Planned.Action.RECOMPUTE, // m: its id keys its rows by a's id, found in its SQL
             Planned.Action.RECOMPUTE);
 
     // A new file for a of a row a has, as it is, and a row that does not conform (quarantined).
@@ -172,7 +172,7 @@ class PlanRunAgreementTest extends IngestFixture {
             Planned.Action.NOT_SELECTED,
             Planned.Action.MERGE,
             Planned.Action.MERGE,
-            Planned.Action.REBUILD,
+            Planned.Action.RECOMPUTE, // m: the ids b's new rows carry
             Planned.Action.NOT_SELECTED);
 
     // --full-refresh.

@@ -22,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
@@ -39,29 +40,63 @@ public final class ModelPlanner {
   private final ModelGraph graph;
   private final ModelCompiler compiler;
   private final PiiPolicy pii;
+  private final Map<String, String> tableKeys;
+  private final Map<String, List<RowKeys.Key>> found =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
-  ModelPlanner(Lake lake, ModelGraph graph, ModelCompiler compiler, PiiPolicy pii) {
+  /**
+   * @param tableKeys each dataset's table ({@code zone.table}) with a one-column key, and the key
+   */
+  ModelPlanner(
+      Lake lake,
+      ModelGraph graph,
+      ModelCompiler compiler,
+      PiiPolicy pii,
+      Map<String, String> tableKeys) {
     this.lake = lake;
     this.graph = graph;
     this.compiler = compiler;
     this.pii = pii;
+    this.tableKeys = Map.copyOf(tableKeys);
   }
 
   /**
    * How to write a model {@link #decide} said to rebuild or recompute: recompute {@code
-   * partitions}, recompute the rows of {@code keys} (one column, {@link #KEY}), or rebuild (both
-   * null) for {@code reason}.
+   * partitions}, recompute the rows of {@code keys} (one column, {@link #KEY}) in the model's
+   * {@code keyColumn}, or rebuild (both null) for {@code reason}; {@code changed}: the inputs whose
+   * changes it recomputes; {@code inputs}: when set, the recomputation reads only the input rows of
+   * the keys.
    */
-  record Plan(List<Object> partitions, Dataset<Row> keys, String reason) {
+  record Plan(
+      List<Object> partitions,
+      Dataset<Row> keys,
+      String keyColumn,
+      String changed,
+      Restriction inputs,
+      String reason) {
     static Plan rebuild(String reason) {
-      return new Plan(null, null, reason);
+      return new Plan(null, null, null, null, null, reason);
     }
 
     /** Whether the model is written whole. */
     boolean rebuilds() {
       return partitions == null && keys == null;
     }
+
+    /** The model's rows to compute: {@code rows}, over only its inputs' rows of the keys if set. */
+    Dataset<Row> read(Dataset<Row> rows) {
+      return inputs == null
+          ? rows
+          : RowKeys.restrict(
+              rows.sparkSession(), rows, inputs.byInput(), inputs.touched(), keys.schema(), KEY);
+    }
   }
+
+  /** The keys a recomputation touches ({@code touched}), and each input's key expression. */
+  record Restriction(Map<String, String> byInput, List<Row> touched) {}
+
+  /** At most this many touched keys are recomputed by key; more rebuild the model. */
+  static final int MAX_KEYS = 1_000_000;
 
   /** The changed keys' column in a key-incremental model's MERGE source. */
   static final String KEY = "__dpf_key";
@@ -96,20 +131,78 @@ public final class ModelPlanner {
         versions,
         recorded,
         Set.of(fingerprint(model), legacyFingerprint(model)),
+        changed -> keyFor(model, changed),
         changing,
         fullRefresh);
   }
 
   /**
+   * The column of the model's rows to recompute them by when {@code changed} inputs changed: of the
+   * columns that key its rows ({@link RowKeys}) by every changed input, the one that is the dataset
+   * key of the most changed inputs, then the one that keys the most inputs, then the first. None
+   * when the model does not compile or no column keys them all.
+   */
+  Optional<RowKeys.Key> keyFor(ModelDef model, Set<String> changed) {
+    return choose(rowKeys(model), changed, tableKeys);
+  }
+
+  static Optional<RowKeys.Key> choose(
+      List<RowKeys.Key> keys, Set<String> changed, Map<String, String> tableKeys) {
+    RowKeys.Key best = null;
+    int bestKeyed = -1;
+    for (RowKeys.Key k : keys) {
+      if (!k.covers(changed)) {
+        continue;
+      }
+      int keyed = 0;
+      for (String t : changed) {
+        if (ModelWriter.quoted(tableKeys.getOrDefault(t, "")).equals(k.byInput().get(t))
+            || tableKeys.getOrDefault(t, "").equals(k.byInput().get(t))) {
+          keyed++;
+        }
+      }
+      if (best == null
+          || keyed > bestKeyed
+          || (keyed == bestKeyed && k.byInput().size() > best.byInput().size())) {
+        best = k;
+        bestKeyed = keyed;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /**
+   * The columns that key the model's rows, from its compiled SQL (none when it does not compile).
+   */
+  private List<RowKeys.Key> rowKeys(ModelDef model) {
+    return found.computeIfAbsent(
+        model.table(),
+        t -> {
+          Set<String> refs = graph.references(model);
+          try {
+            if (!compiler.registerInputs(model, refs).isEmpty()) {
+              return List.of();
+            }
+            return RowKeys.of(compiler.compile(model).queryExecution().analyzed(), refs);
+          } catch (RuntimeException e) {
+            return List.of(); // the run tells why it does not compile
+          }
+        });
+  }
+
+  /**
    * The decision from metadata alone: {@code versions}, each input table's latest version (-1: no
    * table); {@code recorded}, what the model's last write recorded; {@code fingerprints}, the
-   * digests of the model as it is now that a write may have recorded.
+   * digests of the model as it is now that a write may have recorded; {@code keyFor}: for a model
+   * without an {@code incremental} setting, the column to recompute its rows by when the given
+   * inputs changed, if one keys them all ({@link #keyFor}).
    */
   static Decision decide(
       ModelDef model,
       Map<String, Long> versions,
       Recorded recorded,
       Set<String> fingerprints,
+      Function<Set<String>, Optional<RowKeys.Key>> keyFor,
       Set<String> changing,
       boolean fullRefresh) {
     Set<String> refs = versions.keySet();
@@ -138,23 +231,75 @@ public final class ModelPlanner {
     }
     Map<String, Long> before = inputsOf(previous);
     if (refs.stream().anyMatch(changing::contains)) {
-      return changesInThisRun(model, refs, changing, versions, before);
+      return changesInThisRun(model, refs, changing, versions, before, keyFor);
     }
     if (before.equals(versions)) {
       return new Decision.UpToDate("inputs unchanged since the last run");
     }
+    if (model.incremental().isEmpty()) {
+      return byKey(versions, before, keyFor);
+    }
     return changed(model, versions, before);
   }
 
-  /** The decision for a model whose inputs' versions changed since its last write. */
-  private static Decision changed(
-      ModelDef model, Map<String, Long> versions, Map<String, Long> before) {
-    if (model.incremental().isEmpty()) {
+  /**
+   * The decision for a model without an incremental setting whose inputs changed since its last
+   * write: recompute the rows of the keys the changes touch when a column keys its rows by every
+   * changed input, else rebuild.
+   */
+  private static Decision byKey(
+      Map<String, Long> versions,
+      Map<String, Long> before,
+      Function<Set<String>, Optional<RowKeys.Key>> keyFor) {
+    Set<String> changed = new TreeSet<>();
+    for (var e : versions.entrySet()) {
+      if (!e.getValue().equals(before.get(e.getKey()))) {
+        changed.add(e.getKey());
+      }
+    }
+    List<String> replaced =
+        changed.stream()
+            .filter(t -> before.get(t) == null || before.get(t) > versions.get(t))
+            .toList();
+    if (!replaced.isEmpty()) {
+      return new Decision.Rebuild(
+          String.join(", ", replaced) + (replaced.size() == 1 ? " was" : " were") + " replaced");
+    }
+    if (!versions.keySet().containsAll(before.keySet())) {
+      return new Decision.Rebuild("inputs changed: an input was removed");
+    }
+    Optional<RowKeys.Key> key = keyFor.apply(changed);
+    if (key.isEmpty()) {
       return new Decision.Rebuild(
           "inputs changed: "
               + changed(before, versions)
-              + "; not incremental: no incremental setting");
+              + "; not incremental: no column of its rows follows the rows of "
+              + String.join(" and ", changed));
     }
+    Map<String, Long> since = new TreeMap<>();
+    Map<String, Long> to = new TreeMap<>();
+    changed.forEach(
+        t -> {
+          since.put(t, before.get(t));
+          to.put(t, versions.get(t));
+        });
+    return new Decision.RecomputeKeys(
+        key.get().column(), key.get().byInput(), since, to, keysWhy(key.get(), changed));
+  }
+
+  private static String keysWhy(RowKeys.Key key, Set<String> changed) {
+    return "the rows of the "
+        + key.column()
+        + " values that changed rows of "
+        + String.join(", ", changed)
+        + " touch ("
+        + key.column()
+        + " keys its rows, found in its SQL)";
+  }
+
+  /** The decision for a model with an incremental setting whose inputs changed. */
+  private static Decision changed(
+      ModelDef model, Map<String, Long> versions, Map<String, Long> before) {
     String fact = model.incremental().get().changesOf();
     List<String> others = new ArrayList<>();
     for (var e : versions.entrySet()) {
@@ -186,7 +331,8 @@ public final class ModelPlanner {
       Set<String> refs,
       Set<String> changing,
       Map<String, Long> versions,
-      Map<String, Long> before) {
+      Map<String, Long> before,
+      Function<Set<String>, Optional<RowKeys.Key>> keyFor) {
     List<String> changed = new ArrayList<>();
     for (String ref : refs) {
       if (changing.contains(ref) || !versions.get(ref).equals(before.get(ref))) {
@@ -197,6 +343,22 @@ public final class ModelPlanner {
     if (model.incremental().isPresent()
         && changed.equals(List.of(model.incremental().get().changesOf()))) {
       return new Decision.Recompute(inputs, -1, -1, recomputeWhy(model, inputs));
+    }
+    if (model.incremental().isEmpty()) {
+      Optional<RowKeys.Key> key = keyFor.apply(new TreeSet<>(changed));
+      if (key.isPresent()) {
+        return new Decision.RecomputeKeys(
+            key.get().column(),
+            key.get().byInput(),
+            Map.of(),
+            Map.of(),
+            keysWhy(key.get(), new TreeSet<>(changed)));
+      }
+      return new Decision.Rebuild(
+          "inputs change: "
+              + inputs
+              + "; not incremental: no column of its rows follows the rows of "
+              + String.join(" and ", changed));
     }
     return new Decision.Rebuild("inputs change: " + inputs);
   }
@@ -211,9 +373,13 @@ public final class ModelPlanner {
 
   /**
    * How to write the model {@code decided} says to rebuild or recompute: a recompute reads the
-   * change feed of its fact table between the versions decided; without one it rebuilds.
+   * change feed of its fact table (or of its changed inputs) between the versions decided; without
+   * one it rebuilds.
    */
   Plan scope(ModelDef model, Decision decided) {
+    if (decided instanceof Decision.RecomputeKeys k) {
+      return byKeys(model, k);
+    }
     if (!(decided instanceof Decision.Recompute r)) {
       return Plan.rebuild(decided.why());
     }
@@ -224,7 +390,7 @@ public final class ModelPlanner {
       if (key != null) {
         Dataset<Row> keys = changes(fact, r.since(), r.to()).select(col(key).as(KEY)).distinct();
         keys.schema(); // resolves now: an unreadable change feed fails here
-        return new Plan(null, keys, range);
+        return new Plan(null, keys, key, r.fact(), null, range);
       }
       List<Object> partitions =
           changes(fact, r.since(), r.to())
@@ -234,13 +400,60 @@ public final class ModelPlanner {
               .stream()
               .map(row -> row.get(0))
               .collect(Collectors.toCollection(ArrayList::new));
-      return new Plan(partitions, null, range);
+      return new Plan(partitions, null, null, r.fact(), null, range);
     } catch (Exception e) {
-      if (!(e instanceof AnalysisException) && !(e.getCause() instanceof AnalysisException)) {
+      if (!unreadable(e)) {
         throw e;
       }
       return Plan.rebuild("no change data feed of " + r.fact() + " since v" + r.since());
     }
+  }
+
+  /**
+   * The plan of a model recomputed by a key found in its SQL: the key values of its changed inputs'
+   * changed rows (before and after each change), read from their change feeds.
+   */
+  private Plan byKeys(ModelDef model, Decision.RecomputeKeys k) {
+    List<String> ranges = new ArrayList<>();
+    Dataset<Row> keys = null;
+    for (var e : k.since().entrySet()) {
+      String input = e.getKey();
+      long since = e.getValue();
+      long to = k.to().get(input);
+      ranges.add(input + " v" + (since + 1) + "-v" + to);
+      Dataset<Row> changed;
+      try {
+        changed =
+            changes(ModelGraph.input(input, model), since, to)
+                .selectExpr(k.byInput().get(input) + " AS " + KEY);
+        changed.schema(); // resolves now: an unreadable change feed fails here
+      } catch (Exception ex) {
+        if (!unreadable(ex)) {
+          throw ex;
+        }
+        return Plan.rebuild("no change data feed of " + input + " since v" + since);
+      }
+      keys = keys == null ? changed : keys.union(changed);
+    }
+    Dataset<Row> distinct = keys.distinct();
+    List<Row> touched = distinct.limit(MAX_KEYS + 1).collectAsList();
+    if (touched.size() > MAX_KEYS) {
+      return Plan.rebuild(
+          "more than " + MAX_KEYS + " " + k.column() + " values touched: rebuilt whole");
+    }
+    Dataset<Row> keyRows = distinct.sparkSession().createDataFrame(touched, distinct.schema());
+    String changed = String.join(", ", k.since().keySet());
+    return new Plan(
+        null,
+        keyRows,
+        k.column(),
+        changed,
+        new Restriction(k.byInput(), touched),
+        "(" + String.join(", ", ranges) + "; " + k.column() + " keys its rows, found in its SQL)");
+  }
+
+  private static boolean unreadable(Exception e) {
+    return e instanceof AnalysisException || e.getCause() instanceof AnalysisException;
   }
 
   /**

@@ -44,8 +44,11 @@ public final class ModelWriter {
 
   /** Writes {@code rows} (the model's, in the plan's scope) as {@code plan} says. */
   Written write(ModelDef model, Dataset<Row> rows, ModelPlanner.Plan plan, String metadata) {
+    if (plan.inputs() != null && plan.inputs().touched().size() <= PREDICATE_KEYS) {
+      return replaceWhereKeys(model, rows, plan, metadata);
+    }
     if (plan.keys() != null) {
-      String key = model.incremental().get().key();
+      String key = plan.keyColumn();
       DeltaWriter.Commit commit = replaceKeys(model, rows, key, plan.keys(), metadata);
       long written = commit.metric("numTargetRowsInserted");
       return new Written(
@@ -55,7 +58,7 @@ public final class ModelWriter {
               + " "
               + key
               + " key(s) changed in "
-              + model.incremental().get().changesOf()
+              + plan.changed()
               + " "
               + plan.reason()
               + ": "
@@ -79,7 +82,7 @@ public final class ModelWriter {
               + " partition(s) of "
               + column
               + " touched by "
-              + model.incremental().get().changesOf()
+              + plan.changed()
               + " "
               + plan.reason());
     }
@@ -87,10 +90,49 @@ public final class ModelWriter {
     return new Written(written, "rebuilt (" + plan.reason() + ")");
   }
 
+  /**
+   * Up to this many touched keys replace their rows by a predicate listing them ({@code
+   * replaceWhere}: a delete and an append in one commit, fewer passes than a MERGE); more are
+   * replaced by a MERGE.
+   */
+  static final int PREDICATE_KEYS = 20_000;
+
+  /** Replaces the rows of the plan's touched keys by those recomputed, in one commit. */
+  private Written replaceWhereKeys(
+      ModelDef model, Dataset<Row> rows, ModelPlanner.Plan plan, String metadata) {
+    String key = plan.keyColumn();
+    List<Object> values = plan.inputs().touched().stream().map(r -> r.get(0)).toList();
+    Optional<DeltaWriter.Commit> commit =
+        writer.replaceWhereCommit(
+            model.tableName(),
+            inScope(model, rows, plan),
+            model.partitionBy(),
+            predicate(key, values),
+            metadata);
+    // The files holding a touched key are rewritten: their other rows are copied, not written.
+    long written =
+        commit.map(c -> c.metric("numOutputRows") - c.metric("numCopiedRows")).orElse(0L);
+    long replaced = commit.map(c -> c.metric("numDeletedRows")).orElse(0L);
+    return new Written(
+        written,
+        "recomputed the rows of "
+            + values.size()
+            + " "
+            + key
+            + " key(s) changed in "
+            + plan.changed()
+            + " "
+            + plan.reason()
+            + ": "
+            + replaced
+            + " row(s) replaced by "
+            + written);
+  }
+
   /** The rows of {@code rows} the plan writes: all, its partitions, or the rows of its keys. */
   static Dataset<Row> inScope(ModelDef model, Dataset<Row> rows, ModelPlanner.Plan plan) {
     if (plan.keys() != null) {
-      String key = model.incremental().get().key();
+      String key = plan.keyColumn();
       return rows.join(
           plan.keys(), rows.col(key).eqNullSafe(plan.keys().col(ModelPlanner.KEY)), "left_semi");
     }
@@ -184,7 +226,7 @@ public final class ModelWriter {
     Dataset<Row> had = lake.read(SystemTables.QUARANTINE).where(partition);
     Column record = functions.from_json(col("record"), columns);
     if (plan.keys() != null) {
-      String key = model.incremental().get().key();
+      String key = plan.keyColumn();
       return had.join(
           plan.keys(),
           record.getField(key).eqNullSafe(plan.keys().col(ModelPlanner.KEY)),

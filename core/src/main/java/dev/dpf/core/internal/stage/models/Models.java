@@ -78,26 +78,44 @@ public final class Models {
     this.graph = new ModelGraph(run.spark(), definition);
     this.compiler = new ModelCompiler(run.spark(), definition, lake, graph, piiKey);
     this.pii = new PiiPolicy(definition, graph, compiler);
-    this.planner = new ModelPlanner(lake, graph, compiler, pii);
+    this.planner = new ModelPlanner(lake, graph, compiler, pii, tableKeys(definition));
     this.writer = new ModelWriter(lake, tables, run.runId());
     this.fullRefresh = run.options().fullRefresh();
     this.allowEmpty = run.options().allowEmpty();
   }
 
+  /** Each dataset's table with a one-column key, and the key. */
+  private static Map<String, String> tableKeys(PipelineDefinition definition) {
+    Map<String, String> keys = new HashMap<>();
+    for (var d : definition.datasets()) {
+      if (d.key().size() == 1) {
+        keys.put(d.table(), d.key().get(0));
+      }
+    }
+    return keys;
+  }
+
   /**
-   * Turns on the change data feed of every existing fact table an incremental model reads, before
-   * any model records its inputs' versions (turning it on is a commit).
+   * Turns on the change data feed of every existing table a model reads changes of (the fact table
+   * of a model with an incremental setting, every input of one without), before any model records
+   * its inputs' versions (turning it on is a commit).
    */
   public void enableChangeFeeds() {
+    Set<TableName> feeds =
+        new java.util.TreeSet<>(java.util.Comparator.comparing(Object::toString));
     for (ModelDef m : definition.models()) {
-      if (m.incremental().isPresent()) {
-        String fact = m.incremental().get().changesOf();
-        TableName table = ModelGraph.input(fact, m);
-        if (lake.exists(table)) {
-          tables.enableChangeDataFeed(table);
+      Set<String> inputs =
+          m.incremental().isPresent()
+              ? Set.of(m.incremental().get().changesOf())
+              : graph.references(m);
+      for (String input : inputs) {
+        TableName table = ModelGraph.input(input, m);
+        if (graph.defined(input) && lake.exists(table)) {
+          feeds.add(table);
         }
       }
     }
+    feeds.forEach(tables::enableChangeDataFeed);
   }
 
   /** The zone's models, each after the models of the same zone it reads. */
@@ -169,6 +187,7 @@ public final class Models {
     }
     String metadata = ModelPlanner.metadata(planner.fingerprint(model), versions, pii);
     ModelPlanner.Plan plan = planner.scope(model, decided);
+    rows = plan.read(rows);
     Quality.Subject subject = Quality.of(model, rows.schema());
     List<QualityResult> results = new ArrayList<>();
     Wrote wrote = write(stage, model, rows, plan, metadata, subject, results);

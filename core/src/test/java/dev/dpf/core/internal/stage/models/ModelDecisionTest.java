@@ -67,7 +67,8 @@ class ModelDecisionTest {
       Set<String> changing,
       boolean fullRefresh) {
     Decision d =
-        ModelPlanner.decide(model, versions, recorded, Set.of("fp"), changing, fullRefresh);
+        ModelPlanner.decide(
+            model, versions, recorded, Set.of("fp"), c -> Optional.empty(), changing, fullRefresh);
     String range =
         d instanceof Decision.Recompute r
             ? " [" + r.fact() + " " + r.since() + ".." + r.to() + "]"
@@ -80,7 +81,9 @@ class ModelDecisionTest {
     assertThat(decided(PLAIN, versions(-1, 3), wrote("fp", 1, 3), Set.of(), false))
         .isEqualTo("SKIP: needs transformed.payments");
     assertThat(decided(PLAIN, versions(-1, 3), wrote("fp", 1, 3), Set.of(FACT), false))
-        .isEqualTo("REBUILD: inputs change: transformed.payments");
+        .isEqualTo(
+            "REBUILD: inputs change: transformed.payments; not incremental: no column of its rows"
+                + " follows the rows of transformed.payments");
   }
 
   @Test
@@ -115,7 +118,77 @@ class ModelDecisionTest {
         .isEqualTo("REBUILD: transformed.payments was replaced");
     assertThat(decided(PLAIN, versions(5, 3), wrote("fp", 2, 3), Set.of(), false))
         .startsWith("REBUILD: inputs changed: ")
-        .endsWith("; not incremental: no incremental setting");
+        .endsWith(
+            "; not incremental: no column of its rows follows the rows of transformed.payments");
+  }
+
+  /** A key {@code column} found in the SQL, keying the rows by the payments and customers ids. */
+  private static RowKeys.Key byCustomer() {
+    return new RowKeys.Key("customer_id", Map.of(FACT, "customer_id", DIM, "`customer_id`"));
+  }
+
+  @Test
+  void withoutASettingAKeyFoundInItsSqlRecomputesTheRowsOfEveryChangedInput() throws Exception {
+    Decision d =
+        ModelPlanner.decide(
+            PLAIN,
+            versions(5, 4),
+            wrote("fp", 2, 3),
+            Set.of("fp"),
+            changed -> {
+              assertThat(changed).containsExactlyInAnyOrder(FACT, DIM);
+              return Optional.of(byCustomer());
+            },
+            Set.of(),
+            false);
+    assertThat(d).isInstanceOf(Decision.RecomputeKeys.class);
+    Decision.RecomputeKeys k = (Decision.RecomputeKeys) d;
+    assertThat(k.column()).isEqualTo("customer_id");
+    assertThat(k.since()).isEqualTo(Map.of(FACT, 2L, DIM, 3L));
+    assertThat(k.to()).isEqualTo(Map.of(FACT, 5L, DIM, 4L));
+    assertThat(d.why())
+        .isEqualTo(
+            "the rows of the customer_id values that changed rows of transformed.customers,"
+                + " transformed.payments touch (customer_id keys its rows, found in its SQL)");
+    // Only the changed input is asked about; an input replaced (its version went back) rebuilds.
+    Decision one =
+        ModelPlanner.decide(
+            PLAIN,
+            versions(5, 3),
+            wrote("fp", 2, 3),
+            Set.of("fp"),
+            changed -> {
+              assertThat(changed).containsExactly(FACT);
+              return Optional.of(byCustomer());
+            },
+            Set.of(),
+            false);
+    assertThat(((Decision.RecomputeKeys) one).since()).isEqualTo(Map.of(FACT, 2L));
+    assertThat(
+            ModelPlanner.decide(
+                    PLAIN,
+                    versions(1, 3),
+                    wrote("fp", 2, 3),
+                    Set.of("fp"),
+                    changed -> Optional.of(byCustomer()),
+                    Set.of(),
+                    false)
+                .why())
+        .isEqualTo("transformed.payments was replaced");
+  }
+
+  @Test
+  void theKeyChosenIsTheChangedInputsDatasetKeyThenTheOneKeyingMostInputs() {
+    RowKeys.Key payment = new RowKeys.Key("reference_id", Map.of(FACT, "payment_id"));
+    RowKeys.Key day = new RowKeys.Key("day", Map.of(FACT, "to_date(payment_time)"));
+    List<RowKeys.Key> keys = List.of(day, byCustomer(), payment);
+    Map<String, String> tableKeys = Map.of(FACT, "payment_id", DIM, "customer_id");
+    assertThat(ModelPlanner.choose(keys, Set.of(FACT), tableKeys)).contains(payment);
+    assertThat(ModelPlanner.choose(keys, Set.of(DIM), tableKeys)).contains(byCustomer());
+    assertThat(ModelPlanner.choose(keys, Set.of(FACT, DIM), tableKeys)).contains(byCustomer());
+    assertThat(ModelPlanner.choose(List.of(day, byCustomer()), Set.of(FACT), Map.of()))
+        .contains(byCustomer());
+    assertThat(ModelPlanner.choose(List.of(day), Set.of(DIM), tableKeys)).isEmpty();
   }
 
   @Test

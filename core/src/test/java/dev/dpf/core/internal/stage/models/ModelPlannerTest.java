@@ -66,7 +66,7 @@ class ModelPlannerTest {
   private static ModelPlanner planner(SparkSession spark, PipelineDefinition d, Lake lake) {
     ModelGraph graph = new ModelGraph(spark, d);
     ModelCompiler compiler = new ModelCompiler(spark, d, lake, graph, () -> "k".repeat(32));
-    return new ModelPlanner(lake, graph, compiler, new PiiPolicy(d, graph, compiler));
+    return new ModelPlanner(lake, graph, compiler, new PiiPolicy(d, graph, compiler), Map.of());
   }
 
   @Test
