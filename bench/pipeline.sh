@@ -11,7 +11,8 @@
 # into Delta (bench/SparkCopy.java: read and write, no logic) in one JVM with the same settings (the same
 # class-data archive too).
 # At SCALE: raw size and files; the copy limit; `dpf ingest` alone into an empty lake; the whole pipeline into
-# another, with a 2 GB driver heap and its peak heap use (JFR); then 1 % new payment events and a run over them.
+# another, with a 2 GB driver heap and its peak heap use (JFR); then 1 % new payment events and a run over them;
+# then 1 % of the customers and orders changed by DMS and a run over that.
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scale="${1:-}"
@@ -102,4 +103,10 @@ mkdir -p "$work/raw/streaming/payments/more"
 cp -r "$work/more/streaming/payments/." "$work/raw/streaming/payments/more/"
 dpf_timed run --raw "$work/raw" --lake "$work/lake"
 printf '  1 %% new data run    in-run %6.1f s   wall %6.1f s   / full run %s\n' \
+  "$in_run" "$wall" "$(ratio "$in_run" "$full")"
+# 1 % of the DMS rows changed: every 100th customer and order of the full loads updated (a tenth of those deleted),
+# as one CDC file each, committed the next day.
+"$dpf" generate --out "$work/raw" --scale "$scale" --dms-changes 1 >/dev/null
+dpf_timed run --raw "$work/raw" --lake "$work/lake"
+printf '  1 %% DMS changes run  in-run %6.1f s   wall %6.1f s   / full run %s\n' \
   "$in_run" "$wall" "$(ratio "$in_run" "$full")"

@@ -51,6 +51,15 @@ final class GenerateCommand implements Callable<Integer> {
               + " seconds of arrivals each (default: about 40 events per object).")
   Integer bufferMb;
 
+  @Option(
+      names = "--dms-changes",
+      paramLabel = "PERCENT",
+      description =
+          "Write only DMS change files instead: PERCENT % of the customers and orders that the"
+              + " same --scale and --seed load, updated (a tenth of them deleted), committed the"
+              + " next day.")
+  Integer dmsChanges;
+
   @Override
   public Integer call() {
     if (scale < 1) {
@@ -69,6 +78,19 @@ final class GenerateCommand implements Callable<Integer> {
             "--firehose-buffer-mb must be between 1 and 128 (Firehose's range), got " + bufferMb);
       }
       generator = generator.withFirehoseBuffer(bufferMb * 1024L * 1024L);
+    }
+    if (dmsChanges != null) {
+      if (dmsChanges < 1 || dmsChanges > 100) {
+        throw new DpfException("--dms-changes must be between 1 and 100, got " + dmsChanges);
+      }
+      var changes = generator.dmsChanges(dmsChanges);
+      SampleGenerator.write(out, changes);
+      var w = spec.commandLine().getOut();
+      w.printf(
+          "wrote %d DMS change file(s) under %s (%d %% of scale %d, seed %d)%n",
+          changes.size(), out, dmsChanges, scale, seed);
+      w.flush();
+      return 0;
     }
     List<String> files = generator.writeTo(out);
     var w = spec.commandLine().getOut();

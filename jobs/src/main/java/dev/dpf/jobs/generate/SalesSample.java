@@ -69,6 +69,12 @@ final class SalesSample {
    * lines).
    */
   TreeMap<String, String> files(SplittableRandom r, List<Integer> customerIds) {
+    return files(r, customerIds, new ArrayList<>());
+  }
+
+  /** As above; {@code orders} receives the full load's orders' raw fields, in load order. */
+  TreeMap<String, String> files(
+      SplittableRandom r, List<Integer> customerIds, List<String[]> orders) {
     List<String[]> products = products(r);
     StringBuilder productLoad =
         new StringBuilder(SampleGenerator.DMS_TIMESTAMP + "," + PRODUCT_COLUMNS + "\n");
@@ -88,6 +94,7 @@ final class SalesSample {
         shipped.add(order);
       }
       loaded(orderLoad, order);
+      orders.add(order);
       orderLines(r, order[0], products).forEach(l -> loaded(lineLoad, l));
     }
     for (int k = 0; k < scale; k++) {
@@ -111,6 +118,26 @@ final class SalesSample {
     out.put(SALES_PATH + "orders/2026/11/18/20261118-140000000.csv", orderCdc.toString());
     out.put(SALES_PATH + "orderdetails/2026/11/18/20261118-140000000.csv", lineCdc.toString());
     return out;
+  }
+
+  /** The path of an orders CDC file named {@code name} (its dated folders and file name). */
+  static String ordersPath(String name) {
+    return SALES_PATH + "orders/" + name;
+  }
+
+  /**
+   * A CDC file changing every {@code every}-th order of {@code orders} in load order: its status
+   * updated (every tenth deleted instead), each change at {@link SampleGenerator#changedAt}.
+   */
+  static String orderChanges(SplittableRandom r, List<String[]> orders, int every) {
+    StringBuilder cdc =
+        new StringBuilder("Op," + SampleGenerator.DMS_TIMESTAMP + "," + ORDER_COLUMNS + "\n");
+    for (int i = 0, n = 0; i < orders.size(); i += every, n++) {
+      String[] o = orders.get(i).clone();
+      o[4] = SampleText.pick(r, STATUSES);
+      cdc.append(SampleGenerator.change(n % 10 == 9 ? "D" : "U", SampleGenerator.changedAt(n), o));
+    }
+    return cdc.toString();
   }
 
   /** The products' raw fields, in {@code PRODUCT_COLUMNS} order. */

@@ -162,17 +162,26 @@ public final class SampleGenerator {
     List<String> paths = new ArrayList<>();
     generate(
         (path, content) -> {
-          Path p = out.resolve(path);
-          try {
-            Files.createDirectories(p.getParent());
-            Files.writeString(p, content, StandardCharsets.UTF_8);
-          } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write sample data under " + out, e);
-          }
+          put(out, path, content);
           paths.add(path);
         });
     paths.sort(null);
     return paths;
+  }
+
+  /** Writes {@code files} (relative path to content) under {@code out}. */
+  public static void write(Path out, java.util.Map<String, String> files) {
+    files.forEach((path, content) -> put(out, path, content));
+  }
+
+  private static void put(Path out, String path, String content) {
+    Path p = out.resolve(path);
+    try {
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, content, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write sample data under " + out, e);
+    }
   }
 
   /** The raw files in memory: relative path to content. */
@@ -197,6 +206,51 @@ public final class SampleGenerator {
         transactions(random.split(), customerIds));
     customerChanges(random.split(), customers).forEach(sink::put);
     new SalesSample(scale).files(random.split(), customerIds).forEach(sink::put);
+  }
+
+  /**
+   * DMS CDC files that change {@code percent} % of the customers and orders the same scale and seed
+   * load: every (100 / percent)-th row of each full load, in load order, updated (a new credit
+   * limit; a new order status), and every tenth of those deleted instead, committed on the next
+   * day. A scheduler's hourly batch of a busy order system, for the benchmark of a run over it.
+   */
+  public TreeMap<String, String> dmsChanges(int percent) {
+    if (percent < 1 || percent > 100) {
+      throw new IllegalArgumentException("percent must be 1 to 100, got " + percent);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    List<Integer> customerIds = new ArrayList<>();
+    List<String[]> customers = customers(random.split(), customerIds);
+    random.split(); // payments
+    random.split(); // transactions
+    random.split(); // customer changes
+    List<String[]> orders = new ArrayList<>();
+    new SalesSample(scale).files(random.split(), customerIds, orders);
+    SplittableRandom r = new SplittableRandom(seed ^ 0x5EEDL);
+    int every = 100 / percent;
+    StringBuilder customerCdc =
+        new StringBuilder("Op," + DMS_TIMESTAMP + "," + CUSTOMER_COLUMNS + "\n");
+    for (int i = 0, n = 0; i < customers.size(); i += every, n++) {
+      String[] c = customers.get(i).clone();
+      c[12] = SampleText.money(r, 20_000, 230_000, 2);
+      customerCdc.append(change(n % 10 == 9 ? "D" : "U", changedAt(n), c));
+    }
+    TreeMap<String, String> out = new TreeMap<>();
+    out.put(CUSTOMERS_PATH + "2026/11/19/20261119-100000000.csv", customerCdc.toString());
+    out.put(
+        SalesSample.ordersPath("2026/11/19/20261119-100000000.csv"),
+        SalesSample.orderChanges(r, orders, every));
+    return out;
+  }
+
+  /** {@code 2026-11-19 10:mm:ss.SSSSSS}: the n-th change of a batch, a millisecond apart. */
+  static String changedAt(int n) {
+    return String.format(
+        Locale.ROOT,
+        "2026-11-19 10:%02d:%02d.%06d",
+        n / 60_000 % 60,
+        n / 1000 % 60,
+        n % 1000 * 1000);
   }
 
   /** Products per unit of scale. */

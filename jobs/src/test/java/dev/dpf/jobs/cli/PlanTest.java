@@ -35,6 +35,11 @@ class PlanTest {
     return String.format("  %-9s %-36s %-12s %s", stage, table, action, why);
   }
 
+  /** Model m's plan when a changes: its id keys its rows by a's (and b's) ids. */
+  private static final String M_RECOMPUTES =
+      "the rows of the id values that changed rows of transformed.a touch (id keys its rows,"
+          + " found in its SQL)";
+
   @Test
   void aPlanSaysWhatARunWouldDoAndWritesNothing() throws Exception {
     Path definition = dir.resolve("pipeline.yaml");
@@ -119,7 +124,7 @@ class PlanTest {
                 "transformed.b",
                 "up-to-date",
                 "no consolidated.b rows after ingest batch 1"),
-            line("curate", "curated.m", "rebuild", "inputs change: transformed.a"),
+            line("curate", "curated.m", "recompute", M_RECOMPUTES),
             line(
                 "curate",
                 "curated.k",
@@ -143,7 +148,7 @@ class PlanTest {
     assertThat(tableLines(selected.out()))
         .contains(
             line("curate", "curated.k", "not selected", "outside --select and --exclude"),
-            line("curate", "curated.m", "rebuild", "inputs change: transformed.a"));
+            line("curate", "curated.m", "recompute", M_RECOMPUTES));
     try (var files = Files.list(lake.resolve("_system/runs/_delta_log"))) {
       assertThat(files.map(p -> p.getFileName().toString()).sorted().toList()).isEqualTo(runs);
     }

@@ -110,6 +110,44 @@ class SampleGeneratorTest {
   }
 
   @Test
+  void dmsChangesUpdateEveryNthLoadedCustomerAndOrderAndDeleteEveryTenthOfThose() {
+    SampleGenerator generator = new SampleGenerator(1, 7L);
+    var loaded = generator.files();
+    var changes = generator.dmsChanges(25); // every 4th row of each full load
+    assertThat(changes.keySet())
+        .containsExactly(
+            "dms/classicmodels/customers/2026/11/19/20261119-100000000.csv",
+            "dms/classicmodels/orders/2026/11/19/20261119-100000000.csv");
+    checkChanges(
+        loaded.get("dms/classicmodels/customers/LOAD00000001.csv"),
+        changes.get("dms/classicmodels/customers/2026/11/19/20261119-100000000.csv"),
+        SampleGenerator.CUSTOMERS / 4);
+    checkChanges(
+        loaded.get("dms/classicmodels/orders/LOAD00000001.csv"),
+        changes.get("dms/classicmodels/orders/2026/11/19/20261119-100000000.csv"),
+        SampleGenerator.ORDERS / 4);
+    assertThat(generator.dmsChanges(25)).isEqualTo(changes);
+  }
+
+  /**
+   * The CDC file holds, in order, the keys of every 4th row of the full load, each an update but
+   * the tenth (a delete), with the full load's header behind an Op column; {@code count} changes.
+   */
+  private static void checkChanges(String load, String cdc, int count) {
+    List<String> loadLines = load.lines().toList();
+    List<String> cdcLines = cdc.lines().toList();
+    assertThat(cdcLines.get(0)).isEqualTo("Op," + loadLines.get(0));
+    assertThat(cdcLines).hasSize(count + 1);
+    for (int n = 0; n < count; n++) {
+      String[] change = cdcLines.get(n + 1).split(",", 4);
+      String[] row = loadLines.get(1 + 4 * n).split(",", 3);
+      assertThat(change[0]).isEqualTo(n == 9 ? "D" : "U");
+      assertThat(change[1]).startsWith("2026-11-19 10:");
+      assertThat(change[2]).isEqualTo(row[1]); // the key: the first column after the timestamp
+    }
+  }
+
+  @Test
   void quotesCsvFieldsThatNeedIt() {
     assertThat(SampleText.csvField("Dragon Souveniers, Ltd."))
         .isEqualTo("\"Dragon Souveniers, Ltd.\"");

@@ -173,6 +173,21 @@ class KeyedRecomputeTest {
         .contains(
             "changed in transformed.customers, transformed.payments, transformed.transactions");
     assertEqualFullRecompute("r3");
+
+    // A change that touches no row of a model (a transaction of a customer the customers table
+    // does not have) still records the inputs it was computed from: nothing new then changes
+    // nothing.
+    files++;
+    write(
+        "files/transactions/t" + files + ".csv",
+        "transaction_id,customer_id,amount,transaction_date,approved\nt-none,404,1.00,2026-11-18,true\n");
+    Map<String, TableResult> r4 = run(definition, lake, "r4");
+    assertThat(r4.get("curated.customer_360").note()).contains(": 0 row(s) replaced by 0");
+    assertEqualFullRecompute("r4");
+    Map<String, TableResult> r5 = run(definition, lake, "r5");
+    for (String m : MODELS) {
+      assertThat(r5.get("curated." + m).action()).as(m).isEqualTo(Planned.Action.UP_TO_DATE);
+    }
   }
 
   private Map<String, TableResult> run(PipelineDefinition definition, Lake lake, String runId) {

@@ -109,6 +109,10 @@ public final class ModelWriter {
             model.partitionBy(),
             predicate(key, values),
             metadata);
+    if (commit.isEmpty()) {
+      // Nothing to delete or insert: Delta made no commit, yet the inputs must be recorded.
+      writer.commitMetadataOnly(model.tableName(), metadata);
+    }
     // The files holding a touched key are rewritten: their other rows are copied, not written.
     long written =
         commit.map(c -> c.metric("numOutputRows") - c.metric("numCopiedRows")).orElse(0L);
