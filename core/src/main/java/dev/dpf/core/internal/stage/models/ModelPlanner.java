@@ -441,6 +441,10 @@ public final class ModelPlanner {
       return Plan.rebuild(
           "more than " + MAX_KEYS + " " + k.column() + " values touched: rebuilt whole");
     }
+    Optional<String> costlier = costlierThanRebuild(k.column(), touched.size(), rowsOf(model));
+    if (costlier.isPresent()) {
+      return Plan.rebuild(costlier.get());
+    }
     Dataset<Row> keyRows = distinct.sparkSession().createDataFrame(touched, distinct.schema());
     String changed = String.join(", ", k.since().keySet());
     return new Plan(
@@ -450,6 +454,29 @@ public final class ModelPlanner {
         changed,
         new Restriction(k.byInput(), touched),
         "(" + String.join(", ", ranges) + "; " + k.column() + " keys its rows, found in its SQL)");
+  }
+
+  /**
+   * Why recomputing the rows of {@code touched} keys costs more than a rebuild of a model of {@code
+   * rows} rows, if it does: the keys reach a quarter of its rows or more (each key's rows are
+   * deleted and written again, and its inputs are read for them), on a model of at least {@link
+   * #COSTED_ROWS} rows (below that, either is cheap).
+   */
+  static Optional<String> costlierThanRebuild(String column, long touched, long rows) {
+    if (rows < COSTED_ROWS || touched * 4 < rows) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        String.format(
+            "%,d %s values touched, as many as a quarter or more of its %,d rows: rebuilt whole",
+            touched, column, rows));
+  }
+
+  /** Models of fewer rows are recomputed by key however many keys are touched. */
+  static final long COSTED_ROWS = 10_000;
+
+  private long rowsOf(ModelDef model) {
+    return lake.exists(model.tableName()) ? lake.rows(model.tableName()) : 0;
   }
 
   private static boolean unreadable(Exception e) {

@@ -178,6 +178,16 @@ class ModelDecisionTest {
   }
 
   @Test
+  void keysReachingAQuarterOfALargeModelsRowsRebuildIt() {
+    assertThat(ModelPlanner.costlierThanRebuild("customer_id", 2_499, 10_000)).isEmpty();
+    assertThat(ModelPlanner.costlierThanRebuild("customer_id", 2_500, 10_000))
+        .contains(
+            "2,500 customer_id values touched, as many as a quarter or more of its 10,000 rows:"
+                + " rebuilt whole");
+    assertThat(ModelPlanner.costlierThanRebuild("customer_id", 41_000, 9_999)).isEmpty();
+  }
+
+  @Test
   void theKeyChosenIsTheChangedInputsDatasetKeyThenTheOneKeyingMostInputs() {
     RowKeys.Key payment = new RowKeys.Key("reference_id", Map.of(FACT, "payment_id"));
     RowKeys.Key day = new RowKeys.Key("day", Map.of(FACT, "to_date(payment_time)"));
