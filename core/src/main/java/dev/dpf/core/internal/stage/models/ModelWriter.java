@@ -51,20 +51,11 @@ public final class ModelWriter {
       String key = plan.keyColumn();
       DeltaWriter.Commit commit = replaceKeys(model, rows, key, plan.keys(), metadata);
       long written = commit.metric("numTargetRowsInserted");
-      return new Written(
-          written,
-          "recomputed the rows of "
-              + (commit.metric("numSourceRows") - written)
-              + " "
-              + key
-              + " key(s) changed in "
-              + plan.changed()
-              + " "
-              + plan.reason()
-              + ": "
-              + commit.metric("numTargetRowsDeleted")
-              + " row(s) replaced by "
-              + written);
+      return keysWritten(
+          plan,
+          commit.metric("numSourceRows") - written,
+          commit.metric("numTargetRowsDeleted"),
+          written);
     }
     if (plan.partitions() != null) {
       String column = model.partitionBy().get(0);
@@ -117,12 +108,18 @@ public final class ModelWriter {
     long written =
         commit.map(c -> c.metric("numOutputRows") - c.metric("numCopiedRows")).orElse(0L);
     long replaced = commit.map(c -> c.metric("numDeletedRows")).orElse(0L);
+    return keysWritten(plan, values.size(), replaced, written);
+  }
+
+  /** What a recompute of {@code keys} keys wrote, as the run line tells it. */
+  private static Written keysWritten(
+      ModelPlanner.Plan plan, long keys, long replaced, long written) {
     return new Written(
         written,
         "recomputed the rows of "
-            + values.size()
+            + keys
             + " "
-            + key
+            + plan.keyColumn()
             + " key(s) changed in "
             + plan.changed()
             + " "
