@@ -368,11 +368,14 @@ final class RowKeys {
     return e.mapChildren(c -> replace(c, id, with));
   }
 
-  /** Tables a subquery reads are keyed by no column: their rows reach rows of any key. */
+  /**
+   * Tables a subquery reads are keyed by no column: their rows reach rows of any key. Visited by
+   * this finder, so that the CTEs it reads are known and the tables of its own subqueries are
+   * marked too.
+   */
   private void subqueries(Expression e) {
     if (e instanceof SubqueryExpression sub) {
-      unkeyable.addAll(new RowKeys().visit(sub.plan()).tables());
-      // and its own subqueries' tables, found by that visit, are read under no key either
+      unkeyable.addAll(visit(sub.plan()).tables());
     }
     for (Expression c : list(e.children())) {
       subqueries(c);

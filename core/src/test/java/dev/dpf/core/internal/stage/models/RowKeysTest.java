@@ -117,6 +117,22 @@ class RowKeysTest {
                 "SELECT p.cid FROM transformed.p p"
                     + " WHERE p.cid IN (SELECT cid FROM transformed.c)"))
         .containsExactly("cid {transformed.p=cid}");
+    // A table read whole by a subquery within a subquery, or through a CTE a subquery reads,
+    // keys no column either, though the main query joins it by the key.
+    String joined =
+        "SELECT p.cid FROM transformed.p p JOIN transformed.c c ON c.cid = p.cid WHERE p.cid IN ";
+    assertThat(
+            keys(
+                joined
+                    + "(SELECT cid FROM transformed.p WHERE cid IN"
+                    + " (SELECT cid FROM transformed.c WHERE country = 'USA'))"))
+        .isEmpty();
+    assertThat(
+            keys(
+                "WITH usa AS (SELECT cid FROM transformed.c WHERE country = 'USA') "
+                    + joined
+                    + "(SELECT cid FROM usa)"))
+        .containsExactly("cid {transformed.p=cid}");
   }
 
   @Test
