@@ -28,10 +28,11 @@ import org.apache.spark.sql.Row;
 
 /**
  * Writes a dataset's valid rows to its table: a rebuild overwrites it with the current state of
- * every key; new rows are merged with Delta MERGE, each change applied only if it is later than the
- * state the table holds for its key (inserts and updates upsert, deletes delete). Deleted keys keep
- * the sequence of their delete in {@code _system.deleted_<dataset>}, so a late change never
- * resurrects a deleted key. A dataset without a key is appended, once per batch.
+ * every key; new rows are merged with Delta MERGE (appended when all of them are of keys the table
+ * has no row of), each change applied only if it is later than the state the table holds for its
+ * key (inserts and updates upsert, deletes delete). Deleted keys keep the sequence of their delete
+ * in {@code _system.deleted_<dataset>}, so a late change never resurrects a deleted key. A dataset
+ * without a key is appended, once per batch.
  */
 public final class KeyedMerge {
   private static final String APPLY = "__apply";
@@ -112,16 +113,25 @@ public final class KeyedMerge {
                     when(col(APPLY).and(notDelete(dms).unary_$bang()).and(col(LIVE).isNotNull()), 1)
                         .otherwise(0)),
                 // Rows the deleted-keys MERGE can change: deletes, and changes of deleted keys.
-                sum(when(notDelete(dms).unary_$bang().or(col(TOMB).isNotNull()), 1).otherwise(0)))
+                sum(when(notDelete(dms).unary_$bang().or(col(TOMB).isNotNull()), 1).otherwise(0)),
+                // Upserts of keys the table has no row of: inserts.
+                sum(when(col(APPLY).and(notDelete(dms)).and(col(LIVE).isNull()), 1).otherwise(0)))
             .head();
     long validRows = valid.count();
     // Sums over no rows (every new row quarantined) are null.
     long upserts = n.isNullAt(1) ? 0 : n.getLong(1);
     long deletes = n.isNullAt(2) ? 0 : n.getLong(2);
-    long[] done =
-        upserts + deletes > 0
-            ? mergeTable(dataset, decided, dms, extra, upserts + deletes)
-            : new long[] {0, 0};
+    long inserts = n.isNullAt(4) ? 0 : n.getLong(4);
+    long[] done;
+    if (upserts + deletes == 0) {
+      done = new long[] {0, 0};
+    } else if (inserts == upserts && deletes == 0) {
+      // Only new keys (new events, most often): appended, with no MERGE scanning the table's
+      // files for rows to match. A repeat after a crash finds them in the table and appends none.
+      done = new long[] {appendNew(dataset, decided.filter(notDelete(dms)), extra), 0};
+    } else {
+      done = mergeTable(dataset, decided, dms, extra, upserts + deletes);
+    }
     if (dms && !n.isNullAt(3) && n.getLong(3) > 0) {
       mergeDeletedKeys(dataset, decided);
     }
@@ -146,6 +156,14 @@ public final class KeyedMerge {
         validRows - upserts,
         upserts,
         "; " + deletes + " deleted, " + (n.getLong(0) - upserts - deletes) + " late or unchanged");
+  }
+
+  /** Appends the decided upserts that apply, all of keys the table has no row of. */
+  private long appendNew(DatasetDef dataset, Dataset<Row> decided, List<String> extra) {
+    return writer.append(
+        dataset.tableName(),
+        Conform.project(dataset, decided.filter(col(APPLY)), extra),
+        dataset.partitionBy());
   }
 
   /**

@@ -117,6 +117,62 @@ class KeyedMergeTest {
     assertThat(all).hasSizeGreaterThan(1000);
   }
 
+  /**
+   * A batch whose changes are all of keys the table has no live row of (new keys, a deleted key
+   * inserted again, a delete of a key never seen) is appended, not MERGEd; a batch with an update
+   * is MERGEd; the same batch again (a retried run) writes nothing. The state is the replay's.
+   */
+  @Test
+  void aBatchOfOnlyNewKeysIsAppendedAndARetryWritesNothing() {
+    String load = "dms/t/LOAD00000001.csv";
+    String t = "2026-11-18 ";
+    List<Change> all = new ArrayList<>();
+    for (int id = 1; id <= 3; id++) {
+      all.add(new Change(id, "load-" + id, load, id, 1, null, t + "09:00:00.000000"));
+    }
+    all.add(new Change(2, "Bo", "dms/t/20261118-100000000.csv", 1, 1, "D", t + "10:00:00.000000"));
+    KeyedMerge merges = new KeyedMerge(lake(), new DeltaWriter(lake()));
+    merges.rebuild(DATASET, frame(all), List.of());
+
+    String cdc = "dms/t/20261118-110000000.csv";
+    List<Change> fresh =
+        List.of(
+            new Change(5, "Eve", cdc, 1, 2, "I", t + "11:00:00.000000"),
+            new Change(2, "Bob", cdc, 2, 2, "I", t + "11:00:01.000000"),
+            new Change(9, "Zed", cdc, 3, 2, "D", t + "11:00:02.000000"));
+    all.addAll(fresh);
+    KeyedMerge.Applied appended = merges.merge(DATASET, frame(fresh), List.of(), "test", 2, 3);
+    // 2 rows written (5 and 2); the delete of 9 is remembered, not written.
+    assertThat(appended.written()).isEqualTo(2);
+    assertThat(appended.note()).isEqualTo("; 0 deleted, 1 late or unchanged");
+    assertThat(lastOperation()).isEqualTo("WRITE");
+    assertState(all);
+    long version = lake().latestVersion(TableName.of("transformed.t"));
+
+    KeyedMerge.Applied again = merges.merge(DATASET, frame(fresh), List.of(), "test", 2, 3);
+    assertThat(again.written()).isZero();
+    assertThat(lake().latestVersion(TableName.of("transformed.t"))).isEqualTo(version);
+    assertState(all);
+
+    List<Change> update =
+        List.of(
+            new Change(6, "Fay", "dms/t/20261118-120000000.csv", 1, 3, "I", t + "12:00:00.000000"),
+            new Change(5, "Evy", "dms/t/20261118-120000000.csv", 2, 3, "U", t + "12:00:01.000000"));
+    all.addAll(update);
+    assertThat(merges.merge(DATASET, frame(update), List.of(), "test", 3, 2).written())
+        .isEqualTo(2);
+    assertThat(lastOperation()).isEqualTo("MERGE");
+    assertState(all);
+  }
+
+  private String lastOperation() {
+    return io.delta.tables.DeltaTable.forPath(spark, lake().path(TableName.of("transformed.t")))
+        .history(1)
+        .select("operation")
+        .head()
+        .getString(0);
+  }
+
   private Lake lake() {
     return new Lake(spark, dir.toString());
   }
