@@ -7,6 +7,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,6 +24,9 @@ public final class RawRoot {
   private final FileSystem fs;
   private final Path root;
   private final String rootPath;
+  // Folders listed one by one (where the file system does not count its LIST requests).
+  private final java.util.concurrent.atomic.AtomicLong folderListings =
+      new java.util.concurrent.atomic.AtomicLong();
 
   private RawRoot(FileSystem fs, Path root) {
     this.fs = fs;
@@ -89,6 +93,209 @@ public final class RawRoot {
   }
 
   /**
+   * Lists the data files under {@code relative} as {@link #list(String)} does, but from the time
+   * folder {@code since} on when one is given ({@code 2026/11/19/16}: folders named by numbers
+   * directly under {@code relative}, years, months, days and hours as Firehose and DMS lay them
+   * out). A time folder wholly before {@code since} is not listed; every other folder is, whole. On
+   * an object store each folder wholly after {@code since} is one flat listing.
+   */
+  public Listing list(String relative, Optional<String> since) {
+    long requests = listRequests();
+    long folders = folderListings.get();
+    List<RawFile> out = new ArrayList<>();
+    Path dir = new Path(root, relative);
+    if (since.isEmpty()) {
+      out.addAll(list(relative));
+    } else {
+      try {
+        listFrom(dir, relative, new ArrayList<>(), numbers(since.get()), out);
+      } catch (FileNotFoundException e) {
+        out.clear();
+      } catch (IOException e) {
+        throw new DpfException("Cannot list raw folder " + dir + ": " + e.getMessage(), e);
+      }
+      out.sort(Comparator.comparing(RawFile::key));
+    }
+    return requests < 0
+        ? new Listing(relative, List.copyOf(out), since, folderListings.get() - folders, false)
+        : new Listing(relative, List.copyOf(out), since, listRequests() - requests, true);
+  }
+
+  /** The object store's LIST requests so far (S3A counts them), or -1 when it does not count. */
+  private long listRequests() {
+    Long n = fs.getStorageStatistics().getLong("object_list_request");
+    return n == null ? -1 : n;
+  }
+
+  /** Lists {@code dir}, on the path to the time folder {@code mark} (its first {@code at}). */
+  private void listFrom(
+      Path dir, String relative, List<Long> at, List<Long> mark, List<RawFile> out)
+      throws IOException {
+    folderListings.incrementAndGet();
+    for (FileStatus s : fs.listStatus(dir)) {
+      if (!s.isDirectory()) {
+        add(s, relative, out);
+        continue;
+      }
+      Optional<Long> n = number(s.getPath().getName());
+      List<Long> next = new ArrayList<>(at);
+      n.ifPresent(next::add);
+      int order = n.isEmpty() ? 1 : compare(next, mark);
+      if (order < 0) {
+        continue; // a time folder before the mark: listed before, not again
+      }
+      if (order == 0 && next.size() < mark.size()) {
+        listFrom(s.getPath(), relative, next, mark, out);
+      } else if ("file".equals(fs.getScheme())) {
+        walk(s.getPath(), relative, out);
+      } else {
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(s.getPath(), true);
+        while (it.hasNext()) {
+          add(it.next(), relative, out);
+        }
+      }
+    }
+  }
+
+  /**
+   * -1, 0 or 1 as the time folder {@code folder} is before, on the path to (or at), or after the
+   * time folder {@code mark}, comparing their numbers from the year down.
+   */
+  private static int compare(List<Long> folder, List<Long> mark) {
+    for (int i = 0; i < Math.min(folder.size(), mark.size()); i++) {
+      int c = Long.compare(folder.get(i), mark.get(i));
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * Whether a listing of {@code folder} from the time folder {@code since} lists the file {@code
+   * key} (as {@link #list(String, Optional)} does, from a listing already made).
+   */
+  public static boolean listedFrom(String folder, String key, String since) {
+    return compare(timeFolder(folder, key), numbers(since)) >= 0;
+  }
+
+  /**
+   * The newest time folder the files of {@code folder} lie in ({@code 2026/11/20/17}): the leading
+   * folders named by numbers under it, the greatest by their numbers. Empty when none lies in one.
+   */
+  public static Optional<String> newestTimeFolder(String folder, List<RawFile> files) {
+    List<Long> newest = null;
+    for (RawFile f : files) {
+      List<Long> t = timeFolder(folder, f.key());
+      if (t.isEmpty()) {
+        continue;
+      }
+      int c = newest == null ? 1 : compare(t, newest);
+      if (c > 0 || (c == 0 && t.size() > newest.size())) {
+        newest = t;
+      }
+    }
+    return Optional.ofNullable(newest).map(RawRoot::text);
+  }
+
+  /**
+   * The time folder to list from, {@code window} before the time folder {@code newest} ({@code
+   * 2026/11/20/17} and a day: {@code 2026/11/19/17}); empty when {@code newest} is not a year,
+   * month, day and hour (at most four numbers that make a date).
+   */
+  public static Optional<String> listFrom(String newest, java.time.Duration window) {
+    List<Long> n = numbers(newest);
+    if (n.size() > 4) {
+      return Optional.empty();
+    }
+    try {
+      java.time.LocalDateTime t =
+          java.time.LocalDateTime.of(
+              Math.toIntExact(n.get(0)),
+              n.size() > 1 ? Math.toIntExact(n.get(1)) : 1,
+              n.size() > 2 ? Math.toIntExact(n.get(2)) : 1,
+              n.size() > 3 ? Math.toIntExact(n.get(3)) : 0,
+              0);
+      if (t.getYear() < 1970) {
+        return Optional.empty();
+      }
+      java.time.LocalDateTime from = t.minus(window);
+      long[] parts = {from.getYear(), from.getMonthValue(), from.getDayOfMonth(), from.getHour()};
+      List<Long> out = new ArrayList<>();
+      for (int i = 0; i < n.size(); i++) {
+        out.add(parts[i]);
+      }
+      return Optional.of(text(out));
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The numbers of the leading folders named by numbers between {@code folder} and the file. */
+  private static List<Long> timeFolder(String folder, String key) {
+    String prefix = folder.replaceAll("/+$", "") + "/";
+    List<Long> out = new ArrayList<>();
+    if (!key.startsWith(prefix)) {
+      return out;
+    }
+    String[] parts = key.substring(prefix.length()).split("/");
+    for (int i = 0; i < parts.length - 1; i++) {
+      Optional<Long> n = number(parts[i]);
+      if (n.isEmpty()) {
+        break;
+      }
+      out.add(n.get());
+    }
+    return out;
+  }
+
+  private static Optional<Long> number(String name) {
+    return name.matches("[0-9]{1,9}") ? Optional.of(Long.parseLong(name)) : Optional.empty();
+  }
+
+  private static List<Long> numbers(String timeFolder) {
+    List<Long> out = new ArrayList<>();
+    for (String part : timeFolder.split("/")) {
+      out.add(
+          number(part)
+              .orElseThrow(() -> new IllegalArgumentException("not a time folder: " + timeFolder)));
+    }
+    return out;
+  }
+
+  /** A time folder as text, numbers of two digits or more ({@code 2026/11/09/07}). */
+  private static String text(List<Long> numbers) {
+    return String.join("/", numbers.stream().map(n -> String.format("%02d", n)).toList());
+  }
+
+  /**
+   * A source folder's files as one listing found them.
+   *
+   * @param folder the folder listed, relative to the root
+   * @param files its data files, sorted by key
+   * @param since the time folder it was listed from; empty when listed in full
+   * @param requests the LIST requests it took ({@code counted}: an object store counted them), or
+   *     else the folders it listed one by one
+   */
+  public record Listing(
+      String folder, List<RawFile> files, Optional<String> since, long requests, boolean counted) {
+    /** Whether every folder was listed. */
+    public boolean full() {
+      return since.isEmpty();
+    }
+
+    /**
+     * How it was listed, for a run line: {@code listed from 2026/11/19/17/ (5 LIST request(s))}.
+     */
+    public String how() {
+      return (since.isPresent() ? "listed from " + since.get() + "/" : "listed in full")
+          + " ("
+          + requests
+          + (counted ? " LIST request(s))" : " folder listing(s))");
+    }
+  }
+
+  /**
    * What to say of the folder {@code relative} when it does not exist (a mistyped path leaves its
    * source with nothing to read, which is not otherwise an error): that it does not, and the folder
    * at the same level whose name is closest to the first missing part, when one is close ({@code
@@ -139,6 +346,7 @@ public final class RawRoot {
    * permissions by running a process per file (seconds per thousand files).
    */
   private void walk(Path dir, String relative, List<RawFile> out) throws IOException {
+    folderListings.incrementAndGet();
     for (FileStatus s : fs.listStatus(dir)) {
       if (s.isDirectory()) {
         walk(s.getPath(), relative, out);

@@ -329,7 +329,7 @@ public final class Pipeline {
       for (SourceDef source : definition.sources()) {
         add.accept(
             planned.test(source.table())
-                ? ingest.plan(raw, source, raw.list(source.path()))
+                ? ingest.plan(raw, source, ingest.listing(raw, source))
                 : Planned.notSelected(Stage.INGEST, source.tableName()));
       }
       warnings.addAll(ingest.warnings());

@@ -86,8 +86,8 @@ final class Stages {
       if (!selected.test(source.table())) {
         continue;
       }
-      List<RawRoot.RawFile> listed = raw.list(source.path());
-      bytes += listed.stream().mapToLong(RawRoot.RawFile::size).sum();
+      RawRoot.Listing listed = ingest.listing(raw, source);
+      bytes += listed.files().stream().mapToLong(RawRoot.RawFile::size).sum();
       tasks.add(
           new TableScheduler.Task(
               source.table(),

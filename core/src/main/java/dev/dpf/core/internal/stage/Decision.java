@@ -161,15 +161,11 @@ public sealed interface Decision {
   /**
    * Raw files found new by their listing that hold the content of files ingested before: each with
    * its SHA-256, in listing order. {@code state}: the source's log when they were found; {@code
-   * fresh}: the files found new by their listing; {@code listed}: the whole listing.
+   * fresh}: the files found new by their listing.
    */
   record Redelivered(
-      Map<RawRoot.RawFile, String> files,
-      IngestState state,
-      List<RawRoot.RawFile> fresh,
-      List<RawRoot.RawFile> listed) {
-    public static final Redelivered NONE =
-        new Redelivered(Map.of(), IngestState.EMPTY, List.of(), List.of());
+      Map<RawRoot.RawFile, String> files, IngestState state, List<RawRoot.RawFile> fresh) {
+    public static final Redelivered NONE = new Redelivered(Map.of(), IngestState.EMPTY, List.of());
 
     public Redelivered {
       Objects.requireNonNull(files, "files");

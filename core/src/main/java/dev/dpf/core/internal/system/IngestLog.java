@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -51,6 +52,22 @@ public final class IngestLog {
           .add("logged_at", DataTypes.TimestampType, false);
 
   private static final String LISTING = "listing";
+  // Per source, beside the sources' digests (no source name starts with '_'): the newest time
+  // folder ingested and when the source was last listed in full.
+  private static final String MARKS = "_marks";
+  private static final String NEWEST = "newest";
+  private static final String FULL_AT = "full_listing_at";
+
+  /**
+   * How far before the newest time folder ingested a listing starts: objects still arriving in a
+   * folder after a later one was listed (Firehose writes an hour's folder until its buffer flushes,
+   * up to 15 minutes later) are found within it.
+   */
+  public static final java.time.Duration LISTING_WINDOW = java.time.Duration.ofDays(1);
+
+  /** How often a source laid out by time is listed in full, to find objects delivered later. */
+  public static final java.time.Duration FULL_LISTING_EVERY = java.time.Duration.ofHours(24);
+
   private static final JsonNode MISSING =
       com.fasterxml.jackson.databind.node.MissingNode.getInstance();
 
@@ -61,7 +78,7 @@ public final class IngestLog {
   private final List<Closing> unwritten = new ArrayList<>(); // closed, not yet in the log
 
   /** A batch's closing entries, and the listing it leaves all ingested (or null). */
-  private record Closing(String source, List<Row> rows, List<RawRoot.RawFile> listed) {}
+  private record Closing(String source, List<Row> rows, RawRoot.Listing listed, Instant at) {}
 
   public IngestLog(SparkSession spark, Lake lake, DeltaWriter writer) {
     this.spark = spark;
@@ -168,7 +185,7 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "planned", f, null, null, null));
     }
-    append(source, rows, null);
+    append(source, rows, null, batch.ingestedAt());
   }
 
   /**
@@ -183,12 +200,12 @@ public final class IngestLog {
       Batch batch,
       Map<String, FileCounts> counts,
       Map<String, String> digests,
-      List<RawRoot.RawFile> listed) {
+      RawRoot.Listing listed) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "committed", f, counts.get(f.key()), null, digests.get(f.key())));
     }
-    close(new Closing(source, rows, listed));
+    close(new Closing(source, rows, listed, batch.ingestedAt()));
   }
 
   private synchronized void close(Closing closing) {
@@ -209,7 +226,7 @@ public final class IngestLog {
     writer.appendLog(
         TABLE,
         spark.createDataFrame(rows, SCHEMA),
-        summary -> closings.forEach(c -> summarize(summary, c.source(), c.listed())));
+        summary -> closings.forEach(c -> summarize(summary, c.source(), c.listed(), c.at())));
     unwritten.clear();
   }
 
@@ -219,9 +236,9 @@ public final class IngestLog {
    * latest commit alone ({@link DeltaWriter#logSummary}); false when it cannot tell, and then the
    * log's rows decide ({@link #states}).
    */
-  public boolean allIngested(String source, List<RawRoot.RawFile> listed) {
+  public boolean allIngested(String source, RawRoot.Listing listed) {
     String known = summary().path(source).path(LISTING).asText(null);
-    return known != null && known.equals(listingDigest(listed));
+    return known != null && known.equals(listingDigest(listed.files()));
   }
 
   /** The summary of the log's latest commit as this run found it (read once). */
@@ -260,7 +277,7 @@ public final class IngestLog {
       Batch batch,
       Map<String, String> digests,
       Map<String, String> notes,
-      List<RawRoot.RawFile> listed) {
+      RawRoot.Listing listed) {
     List<Row> rows = new ArrayList<>();
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(
@@ -273,7 +290,7 @@ public final class IngestLog {
               notes.get(f.key()),
               digests.get(f.key())));
     }
-    append(source, rows, listed);
+    append(source, rows, listed, batch.ingestedAt());
   }
 
   /**
@@ -285,7 +302,7 @@ public final class IngestLog {
     for (RawRoot.RawFile f : batch.files()) {
       rows.add(row(source, batch, "failed", f, null, reason, null));
     }
-    close(new Closing(source, rows, null));
+    close(new Closing(source, rows, null, batch.ingestedAt()));
   }
 
   /**
@@ -297,20 +314,70 @@ public final class IngestLog {
    *
    * @param listed the source's listing, all of it ingested once these rows are in; null otherwise
    */
-  private void append(String source, List<Row> rows, List<RawRoot.RawFile> listed) {
+  private void append(String source, List<Row> rows, RawRoot.Listing listed, Instant at) {
     writer.appendLog(
-        TABLE, spark.createDataFrame(rows, SCHEMA), summary -> summarize(summary, source, listed));
+        TABLE,
+        spark.createDataFrame(rows, SCHEMA),
+        summary -> summarize(summary, source, listed, at));
   }
 
   private static void summarize(
       com.fasterxml.jackson.databind.node.ObjectNode summary,
       String source,
-      List<RawRoot.RawFile> listed) {
+      RawRoot.Listing listed,
+      Instant at) {
     if (listed == null) {
       summary.remove(source);
-    } else {
-      summary.putObject(source).put(LISTING, listingDigest(listed));
+      return;
     }
+    // The digest is of the listing as the next run makes it, from the newest folder ingested now.
+    Optional<String> newest = RawRoot.newestTimeFolder(listed.folder(), listed.files());
+    Optional<String> next = newest.flatMap(n -> RawRoot.listFrom(n, LISTING_WINDOW));
+    List<RawRoot.RawFile> nextListing =
+        next.isEmpty()
+            ? listed.files()
+            : listed.files().stream()
+                .filter(f -> RawRoot.listedFrom(listed.folder(), f.key(), next.get()))
+                .toList();
+    summary.putObject(source).put(LISTING, listingDigest(nextListing));
+    com.fasterxml.jackson.databind.node.ObjectNode marks =
+        summary.path(MARKS).isObject()
+            ? (com.fasterxml.jackson.databind.node.ObjectNode) summary.get(MARKS)
+            : summary.putObject(MARKS);
+    com.fasterxml.jackson.databind.node.ObjectNode mark =
+        marks.path(source).isObject()
+            ? (com.fasterxml.jackson.databind.node.ObjectNode) marks.get(source)
+            : marks.putObject(source);
+    if (newest.isPresent()) {
+      mark.put(NEWEST, newest.get());
+    } else {
+      mark.remove(NEWEST);
+    }
+    if (listed.full()) {
+      mark.put(FULL_AT, at.toString());
+    }
+  }
+
+  /**
+   * The time folder to list the source from ({@code window} before the newest it ingested), or
+   * empty to list it in full: when it has none, or was last listed in full {@link
+   * #FULL_LISTING_EVERY} or longer before {@code now}.
+   */
+  public Optional<String> listFrom(String source, Instant now) {
+    JsonNode mark = summary().path(MARKS).path(source);
+    if (!mark.path(NEWEST).isTextual() || !mark.path(FULL_AT).isTextual()) {
+      return Optional.empty();
+    }
+    Instant full;
+    try {
+      full = Instant.parse(mark.path(FULL_AT).asText());
+    } catch (java.time.format.DateTimeParseException e) {
+      return Optional.empty();
+    }
+    if (!full.plus(FULL_LISTING_EVERY).isAfter(now)) {
+      return Optional.empty();
+    }
+    return RawRoot.listFrom(mark.path(NEWEST).asText(), LISTING_WINDOW);
   }
 
   private static Row row(

@@ -108,14 +108,14 @@ class IngestRunsTest extends IngestFixture {
     RawRoot root = RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration());
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t")))
+                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
         .isTrue();
 
     // A file removed from the raw zone after its ingest: the rows tell, and nothing is read.
     Files.delete(raw.resolve("files/t/b.csv"));
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t")))
+                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
         .isFalse();
     assertThat(ingest(CSV, "", "r2"))
         .extracting(TableResult::status, TableResult::note)
@@ -125,20 +125,66 @@ class IngestRunsTest extends IngestFixture {
     write("files/t/c.csv", "id,v\n3,z\n");
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t")))
+                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
         .isFalse();
     assertThat(ingest(CSV, "", "r3"))
         .extracting(TableResult::status, TableResult::rowsRead)
         .containsExactly(tuple(TableResult.Status.OK, 1L));
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t")))
+                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
         .isTrue();
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("other", root.list("files/t")))
+                .allIngested("other", root.list("files/t", java.util.Optional.empty())))
         .isFalse();
     DatasetAssert.diff(List.of("1|x|1", "2|y|1", "3|z|2"), rows("t", "id", "v", "_batch_id"));
+  }
+
+  /**
+   * A Firehose source is listed from a day before the newest hour folder it ingested: a new object
+   * and one in a folder not named by time are read, an object arriving late in an older hour is not
+   * (and nothing says it is there) until the next full listing, 24 hours after the last. A run with
+   * nothing new is told up to date by the pruned listing alone.
+   */
+  @Test
+  void aSourceLaidOutByTimeIsListedFromADayBeforeItsNewestHourAndInFullOnceADay() throws Exception {
+    String source = "p: {kind: firehose-json, path: streaming/p}";
+    write("streaming/p/2026/11/18/10/a", "{\"id\":\"a\"}\n");
+    write("streaming/p/2026/11/20/09/b", "{\"id\":\"b\"}\n");
+    TableResult first = ingestAt(source, "r1", "2026-11-24T00:00:00Z");
+    assertThat(first.rowsRead()).isEqualTo(2);
+    assertThat(first.note()).isEqualTo("2 new file(s), 22 bytes");
+
+    write("streaming/p/2026/11/20/10/c", "{\"id\":\"c\"}\n");
+    write("streaming/p/resent/d", "{\"id\":\"d\"}\n");
+    write("streaming/p/2026/11/18/11/late", "{\"id\":\"late\"}\n");
+    // Listed: the root (2026/, resent/), 2026/ (11/), 11/ (18/ skipped, 20/ after the mark,
+    // listed whole: 20/, 09/, 10/), and resent/: 7 folders.
+    TableResult second = ingestAt(source, "r2", "2026-11-24T01:00:00Z");
+    assertThat(second.rowsRead()).isEqualTo(2);
+    assertThat(second.note())
+        .isEqualTo("2 new file(s), 22 bytes; listed from 2026/11/19/09/ (7 folder listing(s))");
+
+    TableResult third = ingestAt(source, "r3", "2026-11-24T23:59:59Z");
+    assertThat(third)
+        .extracting(TableResult::status, TableResult::note)
+        .containsExactly(
+            TableResult.Status.UP_TO_DATE,
+            "3 file(s) already ingested; listed from 2026/11/19/10/ (7 folder listing(s))");
+
+    TableResult fourth = ingestAt(source, "r4", "2026-11-25T00:00:00Z");
+    assertThat(fourth.rowsRead()).isEqualTo(1);
+    assertThat(fourth.note()).isEqualTo("1 new file(s), 14 bytes");
+    DatasetAssert.diff(List.of("a|1", "b|1", "c|2", "d|2", "late|3"), rows("p", "id", "_batch_id"));
+  }
+
+  private TableResult ingestAt(String source, String runId, String at) {
+    return builder(source, "", runId, java.util.Map.of())
+        .run(runId, java.time.Instant.parse(at))
+        .build()
+        .ingest(RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration()))
+        .get(0);
   }
 
   @Test
@@ -160,7 +206,10 @@ class IngestRunsTest extends IngestFixture {
     write("streaming/p/2026/11/18/11/o2", o2);
     TableResult second = ingest(source, datasets, "r2").get(0);
     assertThat(second.note())
-        .isEqualTo("1 new file(s), " + o2.length() + " bytes; new field(s) kept: channel");
+        .isEqualTo(
+            "1 new file(s), "
+                + o2.length()
+                + " bytes; new field(s) kept: channel; listed from 2026/11/17/10/ (6 folder listing(s))");
 
     DatasetAssert.diff(
         List.of("1|2.00|NULL|NULL", "2|3.00|EUR|app"),

@@ -80,7 +80,7 @@ public final class BatchReader {
   /**
    * Logs the files {@link #unchanged} found as batch {@code batchId} without reading them, so a DMS
    * full-load file copied again is never taken for a reload; {@code fresh}: the files found new by
-   * their listing, {@code listed}: the whole listing.
+   * their listing, {@code listed}: the listing.
    */
   void logUnchanged(
       SourceDef source,
@@ -88,7 +88,7 @@ public final class BatchReader {
       Map<RawRoot.RawFile, String> unchanged,
       List<RawRoot.RawFile> fresh,
       long batchId,
-      List<RawRoot.RawFile> listed) {
+      RawRoot.Listing listed) {
     List<RawRoot.RawFile> out = new ArrayList<>(unchanged.keySet());
     Map<String, String> digests = new HashMap<>();
     Map<String, String> notes = new HashMap<>();

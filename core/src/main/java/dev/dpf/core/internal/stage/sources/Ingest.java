@@ -119,8 +119,23 @@ public final class Ingest {
   }
 
   /** What {@link #source} would do now, without doing it: its {@link #decide decision}. */
-  public Planned plan(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
+  public Planned plan(RawRoot raw, SourceDef source, RawRoot.Listing listed) {
     return decide(raw, source, listed).planned(Stage.INGEST, source.tableName());
+  }
+
+  /**
+   * The source's files: for a source laid out by time (Firehose, DMS), from {@link
+   * IngestLog#LISTING_WINDOW} before the newest time folder it ingested, and in full at least every
+   * {@link IngestLog#FULL_LISTING_EVERY}, when re-ingested or with nothing ingested yet; other
+   * sources in full.
+   */
+  public RawRoot.Listing listing(RawRoot raw, SourceDef source) {
+    boolean byTime = source.kind() != dev.dpf.definition.SourceKind.CSV_FILES;
+    Optional<String> since =
+        byTime && !reingest.contains(source.name())
+            ? log.listFrom(source.name(), startedAt)
+            : Optional.empty();
+    return raw.list(source.path(), since);
   }
 
   /**
@@ -130,8 +145,12 @@ public final class Ingest {
    *
    * @throws DpfException to re-ingest a source that has no raw file
    */
-  Decision decide(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
-    return decide(source, reingest.contains(source.name()), listed, new LogFacts(raw, source));
+  Decision decide(RawRoot raw, SourceDef source, RawRoot.Listing listed) {
+    return decide(
+        source,
+        reingest.contains(source.name()),
+        listed.files(),
+        new LogFacts(raw, source, listed));
   }
 
   /**
@@ -190,7 +209,7 @@ public final class Ingest {
     Decision.Redelivered redelivered =
         unchanged.isEmpty()
             ? Decision.Redelivered.NONE
-            : new Decision.Redelivered(unchanged, state, fresh, listed);
+            : new Decision.Redelivered(unchanged, state, fresh);
     List<RawRoot.RawFile> read = fresh.stream().filter(f -> !unchanged.containsKey(f)).toList();
     if (read.isEmpty()) {
       return new Decision.UpToDate(
@@ -206,15 +225,17 @@ public final class Ingest {
   private final class LogFacts implements Facts {
     private final RawRoot raw;
     private final SourceDef source;
+    private final RawRoot.Listing listing;
 
-    LogFacts(RawRoot raw, SourceDef source) {
+    LogFacts(RawRoot raw, SourceDef source, RawRoot.Listing listing) {
       this.raw = raw;
       this.source = source;
+      this.listing = listing;
     }
 
     @Override
     public boolean allIngested(List<RawRoot.RawFile> listed) {
-      return log.allIngested(source.name(), listed);
+      return log.allIngested(source.name(), listing);
     }
 
     @Override
@@ -242,7 +263,7 @@ public final class Ingest {
    *
    * @param listed the files under the source's folder now
    */
-  public TableResult source(RawRoot raw, SourceDef source, List<RawRoot.RawFile> listed) {
+  public TableResult source(RawRoot raw, SourceDef source, RawRoot.Listing listed) {
     long start = System.nanoTime();
     Decision decision = decide(raw, source, listed);
     String table = source.table();
@@ -260,13 +281,14 @@ public final class Ingest {
               redelivered.files(),
               redelivered.fresh(),
               ++lastBatch,
-              redelivered.listed());
+              listed);
     }
     IngestLog.Batch batch;
     if (decision instanceof Decision.UpToDate || decision instanceof Decision.Skip) {
       return decision instanceof Decision.Skip
           ? TableResult.skipped(Stage.INGEST, table, StageLog.seconds(start), decision.why())
-          : TableResult.upToDate(Stage.INGEST, table, StageLog.seconds(start), decision.why());
+          : TableResult.upToDate(
+              Stage.INGEST, table, StageLog.seconds(start), decision.why() + listedNote(listed));
     } else if (decision instanceof Decision.Resume d) {
       batch = d.batch();
     } else if (decision instanceof Decision.Ingest d) {
@@ -287,7 +309,7 @@ public final class Ingest {
       SourceDef source,
       IngestLog.Batch batch,
       Decision decision,
-      List<RawRoot.RawFile> listed,
+      RawRoot.Listing listed,
       long start) {
     hooks.reached(IngestHooks.PLANNED);
     CollectionAccumulator<String> digests =
@@ -341,7 +363,7 @@ public final class Ingest {
           .quarantined(bad)
           .files(batch.files().size())
           .seconds(StageLog.seconds(start))
-          .note(note(batch, decision, written < 0 ? -1 : replaced, drift))
+          .note(note(batch, decision, written < 0 ? -1 : replaced, drift) + listedNote(listed))
           .build();
     } finally {
       parsed.unpersist();
@@ -450,6 +472,14 @@ public final class Ingest {
     return decision instanceof Decision.Resume
         ? read + "; resumed interrupted batch " + batch.id() + " of run " + batch.runId()
         : read;
+  }
+
+  /**
+   * How the source was listed, when a run line should say: listed from a time folder, or (an object
+   * store) how many LIST requests the listing took.
+   */
+  private static String listedNote(RawRoot.Listing listed) {
+    return listed.full() && !listed.counted() ? "" : "; " + listed.how();
   }
 
   /** The Delta transaction id of a source's appends: each records its ingest batch id. */
