@@ -96,8 +96,9 @@ public final class RawRoot {
    * Lists the data files under {@code relative} as {@link #list(String)} does, but from the time
    * folder {@code since} on when one is given ({@code 2026/11/19/16}: folders named by numbers
    * directly under {@code relative}, years, months, days and hours as Firehose and DMS lay them
-   * out). A time folder wholly before {@code since} is not listed; every other folder is, whole. On
-   * an object store each folder wholly after {@code since} is one flat listing.
+   * out). A time folder wholly before {@code since} is not listed; every other folder is, whole,
+   * and so is the folder of the mark's last level (its day, for an hour), its files before the mark
+   * then dropped. On an object store each folder listed whole is one flat listing.
    */
   public Listing list(String relative, Optional<String> since) {
     long requests = listRequests();
@@ -109,6 +110,8 @@ public final class RawRoot {
     } else {
       try {
         listFrom(dir, relative, new ArrayList<>(), numbers(since.get()), out);
+        // The folder holding the mark's last level was listed whole: drop what lies before it.
+        out.removeIf(f -> !listedFrom(relative, f.key(), since.get()));
       } catch (FileNotFoundException e) {
         out.clear();
       } catch (IOException e) {
@@ -144,7 +147,7 @@ public final class RawRoot {
       if (order < 0) {
         continue; // a time folder before the mark: listed before, not again
       }
-      if (order == 0 && next.size() < mark.size()) {
+      if (order == 0 && next.size() < mark.size() - 1) {
         listFrom(s.getPath(), relative, next, mark, out);
       } else if ("file".equals(fs.getScheme())) {
         walk(s.getPath(), relative, out);
@@ -216,7 +219,7 @@ public final class RawRoot {
               n.size() > 2 ? Math.toIntExact(n.get(2)) : 1,
               n.size() > 3 ? Math.toIntExact(n.get(3)) : 0,
               0);
-      if (t.getYear() < 1970) {
+      if (t.getYear() < 1970 || t.getYear() > 2999) { // a number, not a year
         return Optional.empty();
       }
       java.time.LocalDateTime from = t.minus(window);
