@@ -7,7 +7,8 @@
 # Uploads DAYS x 24 hour folders of OBJECTS_PER_HOUR small payment objects under streaming/payments/; then
 # `dpf ingest` from s3a:// into an empty local lake (a full listing), one more hour of objects and an ingest
 # (listed from a day before the newest hour), and an ingest with nothing new. Each line: the run line's
-# listing (LIST requests as S3A counts them), files read, and the ingest stage's in-run seconds.
+# listing (LIST requests as S3A counts them, first and continued pages, at most 1,000 keys a page as S3 returns),
+# files read, and the source's in-run seconds.
 # Needs jobs/target/test-servers/s3proxy.jar (the build copies it there: mvn -pl jobs generate-test-resources).
 set -euo pipefail
 home="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,7 +63,8 @@ ingest() {
   local out line
   out=$("$dpf" ingest --raw s3a://bench/raw --lake "$work/lake" \
     --conf spark.hadoop.fs.s3a.endpoint="http://127.0.0.1:$port" --conf spark.hadoop.fs.s3a.path.style.access=true \
-    --conf spark.hadoop.fs.s3a.connection.ssl.enabled=false --conf spark.hadoop.fs.s3a.access.key=$key \
+    --conf spark.hadoop.fs.s3a.connection.ssl.enabled=false --conf spark.hadoop.fs.s3a.paging.maximum=1000 \
+    --conf spark.hadoop.fs.s3a.access.key=$key \
     --conf spark.hadoop.fs.s3a.secret.key=$secret) || { echo "$out" >&2; exit 1; }
   line=$(echo "$out" | grep -E '^  ingest +consolidated.payments .*listed' | tail -1)
   printf '  %-22s %s\n' "$1" "$(echo "$line" | sed -E 's/^ +ingest +consolidated.payments +//')"

@@ -124,10 +124,14 @@ public final class RawRoot {
         : new Listing(relative, List.copyOf(out), since, listRequests() - requests, true);
   }
 
-  /** The object store's LIST requests so far (S3A counts them), or -1 when it does not count. */
+  /**
+   * The object store's LIST requests so far, first pages and continued ones (S3A counts them), or
+   * -1 when it does not count.
+   */
   private long listRequests() {
-    Long n = fs.getStorageStatistics().getLong("object_list_request");
-    return n == null ? -1 : n;
+    Long first = fs.getStorageStatistics().getLong("object_list_request");
+    Long more = fs.getStorageStatistics().getLong("object_continue_list_request");
+    return first == null ? -1 : first + (more == null ? 0 : more);
   }
 
   /** Lists {@code dir}, on the path to the time folder {@code mark} (its first {@code at}). */
