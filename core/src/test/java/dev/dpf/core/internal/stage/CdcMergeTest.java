@@ -207,7 +207,9 @@ class CdcMergeTest extends IngestFixture {
     write(CDC + "20261118-123000000.csv", "Op,ts,id,name\nU," + T + "12:30:00.000000,1,Annie\n");
     List<TableResult> r2 = ingestAndTransform(SOURCE, DATASET, "r2");
     assertThat(r2.get(0).note())
-        .isEqualTo("1 new file(s), 51 bytes; 1 file(s) delivered again unchanged, not read again");
+        .isEqualTo(
+            "1 new file(s), 51 bytes; 1 file(s) delivered again unchanged, not read again;"
+                + " listed from 2026/11/17/ (4 folder listing(s))");
     assertThat(counts(r2)).isEqualTo(tuple(1L, 1L, 0L, 0L));
     assertThat(current()).containsExactly("1|Annie", "2|Bob", "3|Cy");
 
