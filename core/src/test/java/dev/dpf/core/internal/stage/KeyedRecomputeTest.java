@@ -148,7 +148,11 @@ class KeyedRecomputeTest {
     assertThat(r1.get("curated.by_country").action()).isEqualTo(Planned.Action.UP_TO_DATE);
     assertThat(r1.get("curated.customer_360").note())
         .contains("customer_id key(s) changed in transformed.payments")
-        .contains("customer_id keys its rows, found in its SQL");
+        .contains("customer_id keys its rows, found in its SQL")
+        .doesNotContain("change data feed");
+    // risk_flags is keyed by the payments' own key: their touched rows are their latest changes.
+    assertThat(r1.get("curated.risk_flags").note())
+        .contains("the rows of transformed.payments read from its change data feed");
     assertEqualFullRecompute("r1");
 
     // Customers only: the daily summary's rows do not follow a customer's: it is rebuilt.
@@ -157,6 +161,8 @@ class KeyedRecomputeTest {
     for (String m : List.of("customer_360", "risk_flags", "by_country", "customer_countries")) {
       assertThat(r2.get("curated." + m).action()).as(m).isEqualTo(Planned.Action.RECOMPUTE);
     }
+    assertThat(r2.get("curated.customer_360").note())
+        .contains("the rows of transformed.customers read from its change data feed");
     assertThat(r2.get("curated.daily_payments_by_country").action())
         .isEqualTo(Planned.Action.REBUILD);
     assertThat(r2.get("curated.daily_payments_by_country").note())

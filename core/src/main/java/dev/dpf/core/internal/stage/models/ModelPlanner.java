@@ -25,6 +25,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -88,12 +89,25 @@ public final class ModelPlanner {
       return inputs == null
           ? rows
           : RowKeys.restrict(
-              rows.sparkSession(), rows, inputs.byInput(), inputs.touched(), keys.schema(), KEY);
+              rows.sparkSession(),
+              rows,
+              inputs.byInput(),
+              inputs.touched(),
+              keys.schema(),
+              KEY,
+              inputs.fromChanges());
     }
   }
 
-  /** The keys a recomputation touches ({@code touched}), and each input's key expression. */
-  record Restriction(Map<String, String> byInput, List<Row> touched) {}
+  /**
+   * The keys a recomputation touches ({@code touched}), and each input's key expression; {@code
+   * fromChanges}: inputs whose rows of the keys are read from their change data feed instead of the
+   * table (each call a fresh read).
+   */
+  record Restriction(
+      Map<String, String> byInput,
+      List<Row> touched,
+      Map<String, java.util.function.Supplier<Dataset<Row>>> fromChanges) {}
 
   /** At most this many touched keys are recomputed by key; more rebuild the model. */
   static final int MAX_KEYS = 1_000_000;
@@ -447,13 +461,62 @@ public final class ModelPlanner {
     }
     Dataset<Row> keyRows = distinct.sparkSession().createDataFrame(touched, distinct.schema());
     String changed = String.join(", ", k.since().keySet());
+    var fromChanges = fromChanges(model, k);
     return new Plan(
         null,
         keyRows,
         k.column(),
         changed,
-        new Restriction(k.byInput(), touched),
-        "(" + String.join(", ", ranges) + "; " + k.column() + " keys its rows, found in its SQL)");
+        new Restriction(k.byInput(), touched, fromChanges),
+        "("
+            + String.join(", ", ranges)
+            + "; "
+            + k.column()
+            + " keys its rows, found in its SQL"
+            + fromChanges.keySet().stream()
+                .map(t -> "; the rows of " + t + " read from its change data feed")
+                .collect(Collectors.joining())
+            + ")");
+  }
+
+  /**
+   * The changed input whose rows of the touched keys are its change feed's latest rows, if there is
+   * one: when it is the only changed input and its key expression is its own one-column key, every
+   * touched key is one its changes carry, and the table's row of each (none if deleted) is the
+   * latest change of it. The model then reads those rows instead of scanning the input for them.
+   */
+  private Map<String, java.util.function.Supplier<Dataset<Row>>> fromChanges(
+      ModelDef model, Decision.RecomputeKeys k) {
+    if (k.since().size() != 1) {
+      return Map.of();
+    }
+    String input = k.since().keySet().iterator().next();
+    String own = tableKeys.get(input);
+    String expression = k.byInput().get(input);
+    if (own == null || !(own.equals(expression) || ModelWriter.quoted(own).equals(expression))) {
+      return Map.of();
+    }
+    long since = k.since().get(input);
+    long to = k.to().get(input);
+    TableName table = ModelGraph.input(input, model);
+    return Map.of(input, () -> latestRows(changes(table, since, to), own));
+  }
+
+  /**
+   * The rows a table holds after its changes {@code changes} for the keys ({@code key}) they
+   * change: each key's latest insert or post-image, none when its latest change deletes it. A
+   * commit changes a key at most once (a MERGE matches each row once).
+   */
+  static Dataset<Row> latestRows(Dataset<Row> changes, String key) {
+    Column type = col("_change_type");
+    var latest =
+        org.apache.spark.sql.expressions.Window.partitionBy(col(ModelWriter.quoted(key)))
+            .orderBy(col("_commit_version").desc());
+    return changes
+        .filter(type.notEqual("update_preimage"))
+        .withColumn("__dpf_latest", org.apache.spark.sql.functions.row_number().over(latest))
+        .filter(col("__dpf_latest").equalTo(1).and(type.notEqual("delete")))
+        .drop("__dpf_latest", "_change_type", "_commit_version", "_commit_timestamp");
   }
 
   /**

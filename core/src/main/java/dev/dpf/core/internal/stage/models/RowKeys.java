@@ -425,9 +425,17 @@ final class RowKeys {
       Map<String, String> byInput,
       List<Row> touched,
       StructType keySchema,
-      String keyColumn) {
+      String keyColumn,
+      Map<String, java.util.function.Supplier<Dataset<Row>>> fromChanges) {
     LogicalPlan plan =
-        restricted(spark, rows.queryExecution().analyzed(), byInput, touched, keySchema, keyColumn);
+        restricted(
+            spark,
+            rows.queryExecution().analyzed(),
+            byInput,
+            touched,
+            keySchema,
+            keyColumn,
+            fromChanges);
     return Dataset.ofRows(spark, plan);
   }
 
@@ -437,12 +445,16 @@ final class RowKeys {
       Map<String, String> byInput,
       List<Row> touched,
       StructType keySchema,
-      String keyColumn) {
+      String keyColumn,
+      Map<String, java.util.function.Supplier<Dataset<Row>>> fromChanges) {
     Optional<String> table = tableOf(plan);
     if (table.isPresent()) {
       String key = byInput.get(table.get());
       if (key == null) {
         return plan;
+      }
+      if (fromChanges.containsKey(table.get())) {
+        return sameOutput(plan, fromChanges.get(table.get()).get());
       }
       Dataset<Row> read = Dataset.ofRows(spark, plan);
       Dataset<Row> keys = spark.createDataFrame(touched, keySchema); // fresh columns per read
@@ -450,7 +462,34 @@ final class RowKeys {
           .queryExecution()
           .analyzed();
     }
-    return plan.mapChildren(c -> restricted(spark, c, byInput, touched, keySchema, keyColumn));
+    return plan.mapChildren(
+        c -> restricted(spark, c, byInput, touched, keySchema, keyColumn, fromChanges));
+  }
+
+  /**
+   * {@code rows} in place of the table read {@code read}: its columns by name, as the attributes of
+   * {@code read} (the same ids, so the plan above it reads them).
+   */
+  private static LogicalPlan sameOutput(LogicalPlan read, Dataset<Row> rows) {
+    LogicalPlan from = rows.queryExecution().analyzed();
+    Map<String, Attribute> byName = new HashMap<>();
+    list(from.output()).forEach(a -> byName.put(a.name().toLowerCase(Locale.ROOT), a));
+    List<NamedExpression> columns = new ArrayList<>();
+    for (Attribute a : list(read.output())) {
+      Attribute source = byName.get(a.name().toLowerCase(Locale.ROOT));
+      if (source == null) {
+        throw new IllegalStateException("the change feed has no column " + a.name());
+      }
+      columns.add(
+          new Alias(
+              source,
+              a.name(),
+              a.exprId(),
+              a.qualifier(),
+              scala.Option.apply(a.metadata()),
+              JavaConverters.asScalaBuffer(new ArrayList<String>()).toSeq()));
+    }
+    return new Project(JavaConverters.asScalaBuffer(columns).toSeq(), from);
   }
 
   /** A key expression as SQL over the table's columns. */
