@@ -236,9 +236,9 @@ public final class IngestLog {
    * latest commit alone ({@link DeltaWriter#logSummary}); false when it cannot tell, and then the
    * log's rows decide ({@link #states}).
    */
-  public boolean allIngested(String source, RawRoot.Listing listed) {
+  public boolean allIngested(String source, List<RawRoot.RawFile> listed) {
     String known = summary().path(source).path(LISTING).asText(null);
-    return known != null && known.equals(listingDigest(listed.files()));
+    return known != null && known.equals(listingDigest(listed));
   }
 
   /** The summary of the log's latest commit as this run found it (read once). */

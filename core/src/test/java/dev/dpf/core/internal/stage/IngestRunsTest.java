@@ -108,14 +108,14 @@ class IngestRunsTest extends IngestFixture {
     RawRoot root = RawRoot.open(raw.toString(), spark.sparkContext().hadoopConfiguration());
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
+                .allIngested("t", root.list("files/t")))
         .isTrue();
 
     // A file removed from the raw zone after its ingest: the rows tell, and nothing is read.
     Files.delete(raw.resolve("files/t/b.csv"));
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
+                .allIngested("t", root.list("files/t")))
         .isFalse();
     assertThat(ingest(CSV, "", "r2"))
         .extracting(TableResult::status, TableResult::note)
@@ -125,18 +125,18 @@ class IngestRunsTest extends IngestFixture {
     write("files/t/c.csv", "id,v\n3,z\n");
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
+                .allIngested("t", root.list("files/t")))
         .isFalse();
     assertThat(ingest(CSV, "", "r3"))
         .extracting(TableResult::status, TableResult::rowsRead)
         .containsExactly(tuple(TableResult.Status.OK, 1L));
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("t", root.list("files/t", java.util.Optional.empty())))
+                .allIngested("t", root.list("files/t")))
         .isTrue();
     assertThat(
             new IngestLog(spark, lake(), new DeltaWriter(lake()))
-                .allIngested("other", root.list("files/t", java.util.Optional.empty())))
+                .allIngested("other", root.list("files/t")))
         .isFalse();
     DatasetAssert.diff(List.of("1|x|1", "2|y|1", "3|z|2"), rows("t", "id", "v", "_batch_id"));
   }

@@ -130,7 +130,9 @@ public final class Ingest {
    * sources in full.
    */
   public RawRoot.Listing listing(RawRoot raw, SourceDef source) {
-    boolean byTime = source.kind() != dev.dpf.definition.SourceKind.CSV_FILES;
+    boolean byTime =
+        source.kind() == dev.dpf.definition.SourceKind.FIREHOSE_JSON
+            || source.kind() == dev.dpf.definition.SourceKind.DMS;
     Optional<String> since =
         byTime && !reingest.contains(source.name())
             ? log.listFrom(source.name(), startedAt)
@@ -147,10 +149,7 @@ public final class Ingest {
    */
   Decision decide(RawRoot raw, SourceDef source, RawRoot.Listing listed) {
     return decide(
-        source,
-        reingest.contains(source.name()),
-        listed.files(),
-        new LogFacts(raw, source, listed));
+        source, reingest.contains(source.name()), listed.files(), new LogFacts(raw, source));
   }
 
   /**
@@ -225,17 +224,15 @@ public final class Ingest {
   private final class LogFacts implements Facts {
     private final RawRoot raw;
     private final SourceDef source;
-    private final RawRoot.Listing listing;
 
-    LogFacts(RawRoot raw, SourceDef source, RawRoot.Listing listing) {
+    LogFacts(RawRoot raw, SourceDef source) {
       this.raw = raw;
       this.source = source;
-      this.listing = listing;
     }
 
     @Override
     public boolean allIngested(List<RawRoot.RawFile> listed) {
-      return log.allIngested(source.name(), listing);
+      return log.allIngested(source.name(), listed);
     }
 
     @Override
