@@ -92,7 +92,7 @@ class ApiSurfaceTest {
                         "Stage",
                         "SystemTables",
                         "TableResult"))),
-            Map.entry("dev.dpf.core.pipeline", new TreeSet<>(List.of("Pipeline"))),
+            Map.entry("dev.dpf.core.pipeline", new TreeSet<>(List.of("LakeRuns", "Pipeline"))),
             Map.entry(
                 "dev.dpf.core.storage",
                 new TreeSet<>(

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * A stage of the pipeline, as results, plans, logs and the command line name it: {@code init},
- * {@code ingest}, {@code transform}, {@code curate}, {@code replay}, and {@code run} (all three, or
- * a row about the whole run).
+ * {@code ingest}, {@code transform}, {@code curate}, {@code replay}, {@code restore}, {@code
+ * maintain}, and {@code run} (all three, or a row about the whole run).
  */
 public enum Stage {
   INIT,
@@ -14,7 +14,11 @@ public enum Stage {
   INGEST,
   TRANSFORM,
   CURATE,
-  REPLAY;
+  REPLAY,
+  /** Every table back to the version a run left. */
+  RESTORE,
+  /** Compacting tables and removing files no kept run needs. */
+  MAINTAIN;
 
   /** As printed and logged: {@code transform}. */
   public String label() {

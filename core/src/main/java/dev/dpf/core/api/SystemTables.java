@@ -30,6 +30,12 @@ public final class SystemTables {
   /** The consolidated ingest batches each transform applied. */
   public static final TableName TRANSFORM_LOG = new TableName(Zone.SYSTEM, "transform_log");
 
+  /**
+   * The version of every table of the lake at the end of each stage of each run that changed
+   * something: what {@code --as-of-run}, {@code diff} and {@code restore} read a run's state from.
+   */
+  public static final TableName MANIFESTS = new TableName(Zone.SYSTEM, "manifests");
+
   /** Every rejected record with its stage, dataset, reason and the record as text. */
   public static final TableName QUARANTINE = new TableName(Zone.QUARANTINE, "records");
 

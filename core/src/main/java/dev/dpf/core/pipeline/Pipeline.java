@@ -18,6 +18,7 @@ import dev.dpf.core.internal.stage.models.Models;
 import dev.dpf.core.internal.stage.sources.ConsolidatedColumns;
 import dev.dpf.core.internal.stage.sources.Ingest;
 import dev.dpf.core.internal.stage.sources.Reingest;
+import dev.dpf.core.internal.stage.versions.Restore;
 import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.DatasetDef;
@@ -448,6 +449,47 @@ public final class Pipeline {
   public List<TableResult> replay() {
     writes();
     return log.logged(Stage.REPLAY, () -> stages.replay(new Transform(run)));
+  }
+
+  /**
+   * What {@link #restore} would do with each table of the lake, in zone order: its version and rows
+   * now, and the version and rows the run {@code runId} left. Reads the logs, writes nothing.
+   *
+   * @throws DpfException when the lake has no record of that run's versions, or one of them is no
+   *     longer whole (removed by maintenance)
+   */
+  public List<RestoreStep> planRestore(String runId) {
+    return Restore.plan(lake, runId).stream()
+        .map(
+            s ->
+                new RestoreStep(
+                    s.table().toString(), s.action(), s.now(), s.to(), s.rowsNow(), s.rowsThen()))
+        .toList();
+  }
+
+  /**
+   * One table's part of a restore.
+   *
+   * @param table {@code zone.table}
+   * @param action {@code restore}, {@code empty} (the run did not have the table) or {@code
+   *     unchanged}
+   * @param now the table's latest version
+   * @param to the version it goes back to (-1: emptied)
+   * @param rowsNow its rows now
+   * @param rowsThen its rows after the restore
+   */
+  public record RestoreStep(
+      String table, String action, long now, long to, long rowsNow, long rowsThen) {}
+
+  /**
+   * Puts every table of the lake back to the version it had at the end of the run {@code runId}
+   * (but the run, quality and manifest logs), with new commits, as this pipeline's run; logged like
+   * a stage. Run again after it was stopped, it finishes what is left.
+   */
+  public List<TableResult> restore(String runId) {
+    writes();
+    List<Restore.Step> plan = Restore.plan(lake, runId); // refused before the run writes anything
+    return log.logged(Stage.RESTORE, () -> Restore.apply(run, log, runId, plan));
   }
 
   /**

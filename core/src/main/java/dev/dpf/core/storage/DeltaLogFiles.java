@@ -85,7 +85,32 @@ final class DeltaLogFiles {
    * #rows}).
    */
   public OptionalLong rowCount(String dir) {
-    JsonNode checksum = checksum(dir);
+    return rowCount(checksum(dir));
+  }
+
+  /** As {@link #rowCount(String)}, at the table's {@code version}. */
+  public OptionalLong rowCount(String dir, long version) {
+    return rowCount(checksum(dir, version));
+  }
+
+  /**
+   * The {@code path} of every data file of the table's {@code version}, as its checksum file lists
+   * them; empty when it does not list them all.
+   */
+  public Optional<List<String>> dataFiles(String dir, long version) {
+    JsonNode checksum = checksum(dir, version);
+    JsonNode files = checksum.path("allFiles");
+    if (!files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
+      return Optional.empty();
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode add : files) {
+      out.add(add.path("path").asText());
+    }
+    return Optional.of(out);
+  }
+
+  private static OptionalLong rowCount(JsonNode checksum) {
     JsonNode files = checksum.path("allFiles");
     if (!files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
       return OptionalLong.empty();
@@ -184,7 +209,11 @@ final class DeltaLogFiles {
 
   /** The latest commit's checksum file; a missing node when there is none or it is unreadable. */
   JsonNode checksum(String dir) {
-    long version = latestVersion(dir);
+    return checksum(dir, latestVersion(dir));
+  }
+
+  /** The checksum file of the table's {@code version}; a missing node when there is none. */
+  JsonNode checksum(String dir, long version) {
     if (version < 0) {
       return MissingNode.getInstance();
     }

@@ -1,5 +1,6 @@
 package dev.dpf.core.storage;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dpf.definition.TableName;
@@ -372,5 +373,103 @@ public final class DeltaWriter {
     }
     overwrite(table, spark.createDataFrame(List.of(), schema.get()), partitionBy);
     return true;
+  }
+
+  /** The key of a restore's closing commit's user metadata ({@link #restore}). */
+  public static final String RESTORED = "dpf_restored";
+
+  /**
+   * Puts the table's content back as it was at {@code version} (-1: no rows, for a table made after
+   * it) with new commits: Delta's RESTORE (or a delete of every row), then a closing commit that
+   * sets each idempotent write's id ({@link #appendOnce}) back to the version it had then, so that
+   * writes after the restore are not taken for ones already made, and records {@code marker} under
+   * {@link #RESTORED} with the log summary the table had then ({@link #appendLog}). Repeated after
+   * it was stopped, it finishes what is left: nothing when the latest commit is that closing commit
+   * already, only the closing commit after the RESTORE.
+   *
+   * @return whether it committed anything
+   */
+  public boolean restore(TableName table, long version, ObjectNode marker) {
+    String path = commits.path(table);
+    long latest = commits.latestVersion(table);
+    if (latest < 0) {
+      throw new IllegalStateException("no table " + table + " to restore");
+    }
+    if (latest == version) {
+      return false;
+    }
+    JsonNode last = log.commitInfo(path, latest);
+    if (restoredBy(last, marker)) {
+      return false;
+    }
+    boolean restored =
+        "RESTORE".equals(last.path("operation").asText())
+            && String.valueOf(version)
+                .equals(last.path("operationParameters").path("version").asText());
+    if (version >= 0 && !restored) {
+      DeltaTable.forPath(spark, path).restoreToVersion(version);
+    } else if (version < 0 && !"DELETE".equals(last.path("operation").asText())) {
+      DeltaTable.forPath(spark, path).delete();
+    }
+    ObjectNode metadata = JSON.createObjectNode();
+    metadata.set(RESTORED, marker.deepCopy());
+    if (version >= 0) {
+      ObjectNode summary = DeltaLogFiles.summaryOf(log.commitInfo(path, version));
+      if (summary != null) {
+        metadata.set(DeltaLogFiles.SUMMARY, summary);
+      }
+    }
+    commits.withSessionUserMetadata(metadata.toString(), () -> resetTransactions(path, version));
+    return true;
+  }
+
+  /** Whether the commit is the closing commit of the restore {@code marker} tells. */
+  private static boolean restoredBy(JsonNode commitInfo, ObjectNode marker) {
+    String metadata = commitInfo.path("userMetadata").asText(null);
+    if (metadata == null || !metadata.startsWith("{")) {
+      return false;
+    }
+    try {
+      // As text: a number read back is an int where the marker's may be a long.
+      return marker.toString().equals(JSON.readTree(metadata).path(RESTORED).toString());
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Commits each idempotent write id of the table at the version it had at {@code version} (-1 when
+   * it had none then), in one commit that changes no data (Delta keeps an id's last value).
+   */
+  private void resetTransactions(String path, long version) {
+    org.apache.spark.sql.delta.DeltaLog deltaLog =
+        org.apache.spark.sql.delta.DeltaLog.forTable(spark, path);
+    Map<String, Long> then = new java.util.HashMap<>();
+    if (version >= 0) {
+      then = transactions(deltaLog.getSnapshotAt(version, Option.empty(), Option.empty()));
+    }
+    org.apache.spark.sql.delta.OptimisticTransaction txn = deltaLog.startTransaction();
+    List<org.apache.spark.sql.delta.actions.Action> actions = new java.util.ArrayList<>();
+    for (Map.Entry<String, Long> now : transactions(txn.snapshot()).entrySet()) {
+      long was = then.getOrDefault(now.getKey(), -1L);
+      if (was != now.getValue()) {
+        actions.add(
+            new org.apache.spark.sql.delta.actions.SetTransaction(
+                now.getKey(), was, Option.apply(System.currentTimeMillis())));
+      }
+    }
+    txn.commit(
+        scala.collection.JavaConverters.asScalaBuffer(actions).toSeq(),
+        org.apache.spark.sql.delta.DeltaOperations.ManualUpdate$.MODULE$);
+  }
+
+  /** The snapshot's idempotent write ids and their versions. */
+  private static Map<String, Long> transactions(org.apache.spark.sql.delta.Snapshot snapshot) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (org.apache.spark.sql.delta.actions.SetTransaction t :
+        scala.collection.JavaConverters.seqAsJavaList(snapshot.setTransactions())) {
+      out.put(t.appId(), t.version());
+    }
+    return out;
   }
 }

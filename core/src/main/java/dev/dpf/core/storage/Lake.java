@@ -284,4 +284,92 @@ public final class Lake {
       throw new DpfException("Cannot read " + dir + ": " + e.getMessage(), e);
     }
   }
+
+  /** The table's rows at {@code version} (time travel; a count Delta answers from statistics). */
+  public long rowsAt(TableName table, long version) {
+    OptionalLong fromLog = log.rowCount(path(table), version);
+    return fromLog.isPresent()
+        ? fromLog.getAsLong()
+        : spark.read().format("delta").option("versionAsOf", version).load(path(table)).count();
+  }
+
+  /**
+   * What of the table's {@code version} is gone, if anything: the version is no longer in its Delta
+   * log, or data files it reads are no longer on storage (removed by VACUUM). One listing of the
+   * table's folder; empty when the version can still be read whole.
+   */
+  public Optional<String> missingAt(TableName table, long version) {
+    org.apache.spark.sql.delta.Snapshot snapshot;
+    try {
+      snapshot =
+          org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(table))
+              .getSnapshotAt(version, scala.Option.empty(), scala.Option.empty());
+    } catch (RuntimeException e) {
+      return Optional.of("version " + version + " is no longer in its Delta log");
+    }
+    java.util.Set<String> onDisk = new java.util.HashSet<>();
+    for (DataFile f : dataFiles(table)) {
+      onDisk.add(f.path());
+    }
+    long missing =
+        snapshot
+            .allFiles()
+            .select("path")
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList()
+            .stream()
+            .filter(p -> !onDisk.contains(dataFilePath(table, p)))
+            .count();
+    return missing == 0
+        ? Optional.empty()
+        : Optional.of(
+            "version " + version + " reads " + missing + " data file(s) no longer on storage");
+  }
+
+  /**
+   * A file under a table's folder that is not part of its Delta log: a data file or a deletion
+   * vector, of any version.
+   *
+   * @param path its qualified path
+   * @param bytes its size
+   */
+  public record DataFile(String path, long bytes) {}
+
+  /** Every file under the table's folder but its Delta log: what it keeps on storage. */
+  public List<DataFile> dataFiles(TableName table) {
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path(table));
+    List<DataFile> out = new java.util.ArrayList<>();
+    try {
+      org.apache.hadoop.fs.FileSystem fs = dir.getFileSystem(hadoopConf);
+      var files = fs.listFiles(dir, true);
+      String logPrefix = fs.makeQualified(new org.apache.hadoop.fs.Path(dir, "_delta_log")) + "/";
+      while (files.hasNext()) {
+        var f = files.next();
+        String p = f.getPath().toString();
+        if (!p.startsWith(logPrefix) && !f.getPath().getName().startsWith(".")) {
+          out.add(new DataFile(p, f.getLen()));
+        }
+      }
+    } catch (java.io.FileNotFoundException e) {
+      return List.of();
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot list " + dir + ": " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** The qualified path of a data file the table's log names ({@code path} of an add action). */
+  private String dataFilePath(TableName table, String logged) {
+    java.net.URI uri = java.net.URI.create(logged);
+    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path(table));
+    org.apache.hadoop.fs.Path file =
+        uri.isAbsolute()
+            ? new org.apache.hadoop.fs.Path(uri)
+            : new org.apache.hadoop.fs.Path(dir, new org.apache.hadoop.fs.Path(uri.getPath()));
+    try {
+      return file.getFileSystem(hadoopConf).makeQualified(file).toString();
+    } catch (java.io.IOException e) {
+      throw new DpfException("Cannot resolve " + file + ": " + e.getMessage(), e);
+    }
+  }
 }

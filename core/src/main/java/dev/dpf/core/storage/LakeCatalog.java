@@ -1,5 +1,6 @@
 package dev.dpf.core.storage;
 
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -10,6 +11,7 @@ import org.apache.spark.sql.catalyst.analysis.NoSuchNamespaceException;
 import org.apache.spark.sql.catalyst.catalog.CatalogTable;
 import org.apache.spark.sql.connector.catalog.Identifier;
 import org.apache.spark.sql.connector.catalog.Table;
+import org.apache.spark.sql.delta.DeltaTimeTravelSpec;
 import org.apache.spark.sql.delta.catalog.DeltaCatalog;
 import org.apache.spark.sql.delta.catalog.DeltaTableV2;
 import org.apache.spark.sql.types.StructType;
@@ -27,6 +29,48 @@ import org.apache.spark.sql.types.StructType;
  * catalog.
  */
 public class LakeCatalog extends DeltaCatalog {
+  /**
+   * The session setting that pins the lake's tables to versions ({@link #pinVersions}): {@code
+   * zone.table=version} pairs separated by commas.
+   */
+  static final String PINNED = "spark.dpf.pinnedVersions";
+
+  /**
+   * Makes the session's SQL read each of the lake's tables at the version {@code versions} gives
+   * it, and find no zone table it does not name: the state a run left, read as one. Empty: the
+   * latest versions again. Statements that write fail on a pinned table (Delta writes no old
+   * version).
+   */
+  public static void pinVersions(
+      org.apache.spark.sql.SparkSession spark, java.util.Map<TableName, Long> versions) {
+    // In the session's settings, and in the context's, which sessions made later start from (the
+    // JDBC endpoint's, one per connection).
+    if (versions.isEmpty()) {
+      spark.conf().unset(PINNED);
+      spark.sparkContext().conf().remove(PINNED);
+      return;
+    }
+    StringBuilder text = new StringBuilder();
+    versions.forEach(
+        (table, version) ->
+            text.append(text.length() == 0 ? "" : ",").append(table).append('=').append(version));
+    spark.conf().set(PINNED, text.toString());
+    spark.sparkContext().conf().set(PINNED, text.toString());
+  }
+
+  /** The pinned versions, by {@code zone.table}; null when the session reads the latest. */
+  private java.util.Map<String, Long> pinned() {
+    String text = spark().conf().get(PINNED, null);
+    if (text == null) {
+      return null;
+    }
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    for (String pair : text.split(",")) {
+      int eq = pair.lastIndexOf('=');
+      out.put(pair.substring(0, eq), Long.parseLong(pair.substring(eq + 1)));
+    }
+    return out;
+  }
 
   /** The session's file system settings, as they are now, for reading Delta logs. */
   private DeltaLogFiles deltaLogs() {
@@ -39,10 +83,14 @@ public class LakeCatalog extends DeltaCatalog {
     if (zoneFolder.isEmpty()) {
       return Optional.empty();
     }
+    java.util.Map<String, Long> pinned = pinned();
     for (String name :
         new LinkedHashSet<>(
             java.util.List.of(ident.name(), ident.name().toLowerCase(Locale.ROOT)))) {
       String path = zoneFolder.get() + "/" + name;
+      if (pinned != null && !pinned.containsKey(qualified(ident, name))) {
+        continue; // not a table of the state pinned
+      }
       if (log.latestVersion(path) >= 0) {
         return Optional.of(path);
       }
@@ -99,13 +147,27 @@ public class LakeCatalog extends DeltaCatalog {
             folder.toUri(),
             log.schema(path.get()).orElseGet(StructType::new),
             log.partitionColumns(path.get()).orElse(java.util.List.of()));
+    java.util.Map<String, Long> pinned = pinned();
+    scala.Option<DeltaTimeTravelSpec> version =
+        pinned == null
+            ? scala.Option.empty()
+            : scala.Option.apply(
+                new DeltaTimeTravelSpec(
+                    scala.Option.empty(),
+                    scala.Option.apply(pinned.get(qualified(ident, folder.getName()))),
+                    scala.Option.apply("dpf pinned version")));
     return new DeltaTableV2(
         spark(),
         folder,
         scala.Option.apply(entry),
         scala.Option.apply(name.unquotedString()),
-        scala.Option.empty(),
+        version,
         CatalogEntries.emptyMap());
+  }
+
+  /** {@code zone.table} of a table {@code name} in the zone {@code ident} names. */
+  private static String qualified(Identifier ident, String name) {
+    return ident.namespace()[0].toLowerCase(Locale.ROOT) + "." + name;
   }
 
   @Override
@@ -118,8 +180,12 @@ public class LakeCatalog extends DeltaCatalog {
     Set<Identifier> out = new LinkedHashSet<>();
     Optional<String> zoneFolder = zoneFolder(namespace);
     if (zoneFolder.isPresent()) {
+      java.util.Map<String, Long> pinned = pinned();
       for (String table : deltaLogs().tablesIn(zoneFolder.get())) {
-        out.add(Identifier.of(namespace, table));
+        if (pinned == null
+            || pinned.containsKey(qualified(Identifier.of(namespace, table), table))) {
+          out.add(Identifier.of(namespace, table));
+        }
       }
     }
     try {

@@ -32,6 +32,8 @@ import picocli.CommandLine.Command;
       QuarantineCommand.class,
       SqlCommand.class,
       TablesCommand.class,
+      RunsCommand.class,
+      RestoreCommand.class,
       DescribeCommand.class,
       DocsCommand.class,
       ServeCommand.class,

@@ -40,6 +40,14 @@ final class ServeCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}).")
   int refreshSeconds;
 
+  @Option(
+      names = "--as-of-run",
+      paramLabel = "RUN_ID",
+      description =
+          "Serve every table as run RUN_ID left it (see dpf runs), one consistent state, instead"
+              + " of the latest versions.")
+  String asOfRun;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 1 || port > 65535) {
@@ -50,6 +58,9 @@ final class ServeCommand implements Callable<Integer> {
     }
     SparkSession spark = lakeOptions.existing();
     Lake lake = new Lake(spark, lakeOptions.lake);
+    if (asOfRun != null) {
+      new dev.dpf.core.pipeline.LakeRuns(lake).pin(asOfRun);
+    }
     JdbcEndpoint endpoint;
     try {
       endpoint =

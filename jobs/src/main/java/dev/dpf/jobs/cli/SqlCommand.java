@@ -1,6 +1,8 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.pipeline.LakeRuns;
+import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.query.LakeSql;
 import dev.dpf.jobs.query.Shell;
 import dev.dpf.jobs.query.SqlOutput;
@@ -64,6 +66,15 @@ final class SqlCommand implements Callable<Integer> {
       description = "Run the statements in FILE, separated by ';'.")
   Path file;
 
+  @Option(
+      names = "--as-of-run",
+      paramLabel = "RUN_ID",
+      description =
+          "Read every table as run RUN_ID left it (see dpf runs): one consistent state across"
+              + " tables; a table the run did not have is not found. Statements that write are"
+              + " refused.")
+  String asOfRun;
+
   @Parameters(
       arity = "0..*",
       paramLabel = "QUERY",
@@ -76,6 +87,17 @@ final class SqlCommand implements Callable<Integer> {
    */
   private LakeSql runner() {
     SparkSession spark = lakeOptions.existing();
+    if (asOfRun != null) {
+      new LakeRuns(new Lake(spark, lakeOptions.lake)).pin(asOfRun);
+      return new LakeSql(
+          spark,
+          () -> {
+            throw new DpfException(
+                "--as-of-run "
+                    + asOfRun
+                    + " reads a past state: statements that write are refused");
+          });
+    }
     return new LakeSql(
         spark, () -> Sessions.lockForWrite(lakeOptions.lake, "sql (a statement that writes)"));
   }

@@ -28,6 +28,11 @@ public final class SqlOutput {
 
   private SqlOutput() {}
 
+  /** The first {@code maxRows} rows of the result as text in the format (a table of the CLI's). */
+  public static String text(Dataset<Row> result, Format format, int maxRows) {
+    return render(result, format, maxRows).text();
+  }
+
   /** A result as text, and whether it was cut at the row limit. */
   record Rendered(String text, boolean cut) {}
 

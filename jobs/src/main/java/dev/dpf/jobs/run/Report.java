@@ -12,7 +12,7 @@ public final class Report {
   private Report() {}
 
   /** One progress line, printed as each table finishes. */
-  static String line(TableResult r) {
+  public static String line(TableResult r) {
     if (r.status() != TableResult.Status.OK) {
       return String.format(
           Locale.ROOT, "  %-9s %-36s %-10s %s", r.stage(), r.table(), label(r.status()), r.note());

@@ -149,6 +149,11 @@ public final class StageRunner {
     return pipeline;
   }
 
+  /** A new run's id: its start to the second (UTC) and 8 random hex digits. */
+  public static String newRunId(Instant started) {
+    return RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
   /**
    * Runs the stage and returns its results.
    *
@@ -184,7 +189,7 @@ public final class StageRunner {
       PrintWriter out,
       Progress progress) {
     Instant started = Instant.now();
-    String runId = RUN_ID.format(started) + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String runId = newRunId(started);
     Lake lake = new Lake(spark, options.lake());
     out.printf(
         "dpf %s  run %s%n  definition %s%n  raw        %s%n  lake       %s%n",
@@ -302,6 +307,8 @@ public final class StageRunner {
       case TRANSFORM -> pipeline.transform();
       case CURATE -> pipeline.curate();
       case REPLAY -> pipeline.replay();
+      case RESTORE, MAINTAIN ->
+          throw new IllegalArgumentException(stage + " has a command of its own");
     };
   }
 

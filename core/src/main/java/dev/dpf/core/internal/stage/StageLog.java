@@ -4,6 +4,7 @@ import dev.dpf.core.DpfErrors;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.system.RunLog;
+import dev.dpf.core.internal.system.RunManifest;
 import dev.dpf.core.storage.DeltaWriter;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,7 +50,9 @@ public final class StageLog {
 
   private final SparkSession spark;
   private final DeltaWriter writer;
+  private final dev.dpf.core.storage.Lake lake;
   private final String runId;
+  private final java.time.Instant startedAt;
   private final Consumer<TableResult> listener;
   // Reported, not yet in the run log; tables of a stage report from several threads.
   private final List<TableResult> unlogged = Collections.synchronizedList(new ArrayList<>());
@@ -61,7 +64,9 @@ public final class StageLog {
   public StageLog(RunContext run, Consumer<TableResult> listener) {
     this.spark = run.spark();
     this.writer = run.writer();
+    this.lake = run.lake();
     this.runId = run.runId();
+    this.startedAt = run.startedAt();
     this.listener = listener;
   }
 
@@ -140,8 +145,7 @@ public final class StageLog {
                 .build());
       }
       try {
-        RunLog.append(spark, writer, runId, unlogged);
-        unlogged.clear();
+        appendToLogs(stage);
       } catch (RuntimeException logError) {
         e.addSuppressed(logError);
       }
@@ -154,10 +158,19 @@ public final class StageLog {
                     r.status() != TableResult.Status.UP_TO_DATE
                         && r.status() != TableResult.Status.SKIPPED);
     if (changed) {
-      RunLog.append(spark, writer, runId, unlogged);
-      unlogged.clear();
+      appendToLogs(stage);
     }
     return results;
+  }
+
+  /**
+   * Appends the results not yet logged to the run log, then the version each table of the lake has
+   * now to the manifest ({@link RunManifest}): the state this run left at the end of {@code stage}.
+   */
+  private void appendToLogs(Stage stage) {
+    RunLog.append(spark, writer, runId, unlogged);
+    unlogged.clear();
+    RunManifest.record(lake, writer, runId, startedAt, stage);
   }
 
   /** The run log's name for a row about the whole run, not one table. */
@@ -170,8 +183,7 @@ public final class StageLog {
    */
   public void runFailed(String why) {
     unlogged.add(TableResult.of(Stage.RUN, RUN_ROW, TableResult.Status.FAILED).note(why).build());
-    RunLog.append(spark, writer, runId, unlogged);
-    unlogged.clear();
+    appendToLogs(Stage.RUN);
   }
 
   public synchronized TableResult report(TableResult r) {
