@@ -18,6 +18,7 @@ import dev.dpf.core.internal.stage.models.Models;
 import dev.dpf.core.internal.stage.sources.ConsolidatedColumns;
 import dev.dpf.core.internal.stage.sources.Ingest;
 import dev.dpf.core.internal.stage.sources.Reingest;
+import dev.dpf.core.internal.stage.versions.LakeDiff;
 import dev.dpf.core.internal.stage.versions.Restore;
 import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.core.storage.Lake;
@@ -491,6 +492,56 @@ public final class Pipeline {
     List<Restore.Step> plan = Restore.plan(lake, runId); // refused before the run writes anything
     return log.logged(Stage.RESTORE, () -> Restore.apply(run, log, runId, plan));
   }
+
+  /**
+   * What changed in each (selected) table of the lake between the end of run {@code from} and the
+   * end of run {@code to}, in zone order: rows inserted, updated and deleted by the table's key
+   * (whole rows for a table without one), from its change data feed where it keeps one, else by
+   * comparing the two versions; with up to {@code examples} keys of each kind. Reads only.
+   *
+   * @throws DpfException when the lake has no record of either run's versions
+   */
+  public List<TableDiff> diff(String from, String to, int examples) {
+    LakeRuns runs = new LakeRuns(lake);
+    return new LakeDiff(lake, definition)
+            .diff(runs.versionsAt(from), runs.versionsAt(to), t -> selected(t.toString()), examples)
+            .stream()
+            .map(
+                d ->
+                    new TableDiff(
+                        d.table().toString(),
+                        d.from(),
+                        d.to(),
+                        d.key(),
+                        d.method(),
+                        d.inserted(),
+                        d.updated(),
+                        d.deleted(),
+                        d.examples()))
+            .toList();
+  }
+
+  /**
+   * One table's changes between two runs ({@link #diff}).
+   *
+   * @param table {@code zone.table}
+   * @param from its version at the end of the first run (-1: it had none)
+   * @param to its version at the end of the second run (-1: it had none)
+   * @param key the columns rows are matched by; empty: whole rows
+   * @param method {@code change data feed}, {@code keyed comparison}, {@code row comparison} or
+   *     {@code same version}
+   * @param examples a few changed keys: {@code + } inserted, {@code ~ } updated, {@code - } deleted
+   */
+  public record TableDiff(
+      String table,
+      long from,
+      long to,
+      List<String> key,
+      String method,
+      long inserted,
+      long updated,
+      long deleted,
+      List<String> examples) {}
 
   /**
    * Ends this run as failed for a reason outside any one table ({@code why}, one line: warnings

@@ -288,9 +288,7 @@ public final class Lake {
   /** The table's rows at {@code version} (time travel; a count Delta answers from statistics). */
   public long rowsAt(TableName table, long version) {
     OptionalLong fromLog = log.rowCount(path(table), version);
-    return fromLog.isPresent()
-        ? fromLog.getAsLong()
-        : spark.read().format("delta").option("versionAsOf", version).load(path(table)).count();
+    return fromLog.isPresent() ? fromLog.getAsLong() : readAt(table, version).count();
   }
 
   /**
@@ -371,5 +369,24 @@ public final class Lake {
     } catch (java.io.IOException e) {
       throw new DpfException("Cannot resolve " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the table's change data feed was on at {@code version}, as that version's checksum file
+   * records its settings; false when there is no such file.
+   */
+  public boolean changeFeedAt(TableName table, long version) {
+    return "true"
+        .equals(
+            log.checksum(path(table), version)
+                .path("metadata")
+                .path("configuration")
+                .path("delta.enableChangeDataFeed")
+                .asText(null));
+  }
+
+  /** The table's rows at {@code version} (time travel). */
+  public Dataset<Row> readAt(TableName table, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(table));
   }
 }

@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       TablesCommand.class,
       RunsCommand.class,
+      DiffCommand.class,
       RestoreCommand.class,
       DescribeCommand.class,
       DocsCommand.class,

@@ -142,6 +142,33 @@ class RunVersionsTest {
     run(definition, a, "a4");
     run(definition, b, "b2");
 
+    // What b's second run changed, hand-counted from the deliveries: (inserted, updated, deleted).
+    Map<String, Pipeline.TableDiff> diff = new TreeMap<>();
+    pipeline(definition, b, "diff").diff("b1", "b2", 3).forEach(d -> diff.put(d.table(), d));
+    assertThat(diff.get("transformed.customers"))
+        .extracting(
+            Pipeline.TableDiff::inserted,
+            Pipeline.TableDiff::updated,
+            Pipeline.TableDiff::deleted,
+            Pipeline.TableDiff::examples)
+        .containsExactly(
+            1L, 1L, 1L, List.of("+ customer_id=5", "~ customer_id=2", "- customer_id=3"));
+    assertThat(diff.get("transformed.customers").method()).isEqualTo("change data feed");
+    assertThat(counts(diff.get("transformed.payments"))).containsExactly(1L, 1L, 0L);
+    assertThat(diff.get("transformed.payments").examples())
+        .containsExactly("+ payment_id=p4", "~ payment_id=p1");
+    assertThat(counts(diff.get("transformed.transactions"))).containsExactly(1L, 0L, 0L);
+    assertThat(diff.get("transformed.transactions").method()).isEqualTo("keyed comparison");
+    // Bob's and Eve's versions start; Bob's first and Cho's end.
+    assertThat(counts(diff.get("transformed.customers_history"))).containsExactly(2L, 2L, 0L);
+    assertThat(counts(diff.get("consolidated.customers"))).containsExactly(3L, 0L, 0L);
+    // Whole rows: France and Japan go, Spain and Italy come; Ann's total and Cho go, Ann's new
+    // total and Eve come.
+    assertThat(counts(diff.get("curated.by_country"))).containsExactly(2L, 0L, 2L);
+    assertThat(diff.get("curated.by_country").method()).isEqualTo("row comparison");
+    assertThat(counts(diff.get("curated.customer_totals"))).containsExactly(2L, 0L, 2L);
+    assertThat(diff).doesNotContainKeys("_system.runs", "_system.manifests");
+
     Set<TableName> tablesA = tables(a);
     assertThat(tablesA).isEqualTo(tables(b));
     for (TableName table : tablesA) {
@@ -167,6 +194,10 @@ class RunVersionsTest {
             "a3:restore",
             "a2:ingest,transform,curate",
             "a1:ingest,transform,curate");
+  }
+
+  private static List<Long> counts(Pipeline.TableDiff d) {
+    return List.of(d.inserted(), d.updated(), d.deleted());
   }
 
   /** The rows of every table of the lake, by table. */
