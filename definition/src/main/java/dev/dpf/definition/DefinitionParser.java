@@ -15,7 +15,13 @@ import java.util.function.Function;
  */
 final class DefinitionParser {
   /** The top-level keys. */
-  static final Set<String> KEYS = Set.of("sources", "datasets", "models");
+  static final Set<String> KEYS = Set.of("sources", "datasets", "models", "maintenance");
+
+  /** The keys of the {@code maintenance} section. */
+  static final Set<String> MAINTENANCE_KEYS = Set.of("keep_runs", "keep_days", "target_file_size");
+
+  private static final java.util.regex.Pattern SIZE =
+      java.util.regex.Pattern.compile("(?i)([0-9]+)\\s*(b|kb|mb|gb)?");
 
   /** The keys that say what a table is, for people ({@link TableDocs}). */
   static final Set<String> DOC_KEYS = Set.of("description", "owner", "tags");
@@ -63,10 +69,63 @@ final class DefinitionParser {
     Set<String> tables = new HashSet<>();
     List<DatasetDef> datasets = datasets(root.get("datasets"), sourceNames, tables, problems);
     List<ModelDef> models = models(root.get("models"), tables, problems);
+    Maintenance maintenance = Maintenance.DEFAULT;
+    try {
+      maintenance = maintenance(root.get("maintenance"));
+    } catch (DefinitionException e) {
+      problems.add(e);
+    }
     if (!problems.isEmpty()) {
       throw DefinitionException.of(file, problems);
     }
-    return new DefinitionResolver(y, file).resolve(sources, datasets, models, docs);
+    return new DefinitionResolver(y, file).resolve(sources, datasets, models, docs, maintenance);
+  }
+
+  /** The {@code maintenance} section; the defaults for what it leaves out. */
+  private Maintenance maintenance(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Maintenance.DEFAULT;
+    }
+    y.object(node, "maintenance");
+    y.keys(node, "maintenance", MAINTENANCE_KEYS);
+    int runs = whole(node, "keep_runs", 1, Maintenance.DEFAULT.keepRuns());
+    int days = whole(node, "keep_days", 0, Maintenance.DEFAULT.keepDays());
+    long size = Maintenance.DEFAULT.targetFileBytes();
+    java.util.Optional<String> text = y.string(node, "target_file_size", "maintenance");
+    if (text.isPresent()) {
+      var m = SIZE.matcher(text.get().strip());
+      if (!m.matches() || Long.parseLong(m.group(1)) < 1) {
+        throw y.fail(
+            "maintenance.target_file_size",
+            "'"
+                + text.get()
+                + "' is not a size. Write a number of bytes, or with KB, MB or GB: 128MB");
+      }
+      String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT);
+      int shift =
+          switch (unit) {
+            case "kb" -> 10;
+            case "mb" -> 20;
+            case "gb" -> 30;
+            default -> 0;
+          };
+      size = Long.parseLong(m.group(1)) << shift;
+    }
+    return new Maintenance(runs, days, size);
+  }
+
+  /** A whole number of at least {@code least} under {@code maintenance.field}, else otherwise. */
+  private int whole(JsonNode node, String field, int least, int otherwise) {
+    JsonNode n = node.get(field);
+    if (n == null || n.isNull()) {
+      return otherwise;
+    }
+    if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < least) {
+      throw y.fail(
+          "maintenance." + field,
+          "expected a whole number of at least " + least + ", found " + n.asText());
+    }
+    return n.asInt();
   }
 
   /** The sources, their names added to {@code names} (with a mistake or not). */

@@ -28,7 +28,8 @@ final class DefinitionResolver {
       List<SourceDef> sources,
       List<DatasetDef> datasets,
       List<ModelDef> models,
-      Map<String, TableDocs> docs) {
+      Map<String, TableDocs> docs,
+      Maintenance maintenance) {
     List<SourceDef> outSources = new ArrayList<>();
     for (SourceDef declared : sources) {
       SourceDef s = declared;
@@ -82,7 +83,8 @@ final class DefinitionResolver {
       }
       outDatasets.add(d.withColumns(columns));
     }
-    return new PipelineDefinition(file, outSources, dependencyOrder(outDatasets), models, docs);
+    return new PipelineDefinition(
+        file, outSources, dependencyOrder(outDatasets), models, docs, maintenance);
   }
 
   /**

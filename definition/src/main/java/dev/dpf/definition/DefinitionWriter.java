@@ -51,6 +51,13 @@ public final class DefinitionWriter {
       }
       models.set(m.name(), node);
     }
+    Maintenance kept = definition.maintenance();
+    if (!kept.equals(Maintenance.DEFAULT)) {
+      root.putObject("maintenance")
+          .put("keep_runs", kept.keepRuns())
+          .put("keep_days", kept.keepDays())
+          .put("target_file_size", String.valueOf(kept.targetFileBytes()));
+    }
     return root.toString();
   }
 

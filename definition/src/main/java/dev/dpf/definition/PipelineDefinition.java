@@ -19,13 +19,25 @@ public record PipelineDefinition(
     List<SourceDef> sources,
     List<DatasetDef> datasets,
     List<ModelDef> models,
-    Map<String, TableDocs> docs) {
+    Map<String, TableDocs> docs,
+    Maintenance maintenance) {
   public PipelineDefinition {
+    java.util.Objects.requireNonNull(maintenance, "maintenance");
     sources = List.copyOf(sources);
     datasets = List.copyOf(datasets);
     models = List.copyOf(models);
     // In the definition's order, the same in every JVM (see TableDocs).
     docs = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(docs));
+  }
+
+  /** A definition with the default {@link Maintenance}. */
+  public PipelineDefinition(
+      String file,
+      List<SourceDef> sources,
+      List<DatasetDef> datasets,
+      List<ModelDef> models,
+      Map<String, TableDocs> docs) {
+    this(file, sources, datasets, models, docs, Maintenance.DEFAULT);
   }
 
   /** A definition whose tables say nothing for people. */

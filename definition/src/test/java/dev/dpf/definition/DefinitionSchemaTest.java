@@ -67,6 +67,8 @@ class DefinitionSchemaTest {
     assertThat(properties(defs.get("column").get("anyOf").get(1)))
         .isEqualTo(new TreeSet<>(DatasetParser.COLUMN_KEYS));
     assertThat(properties(defs.get("model"))).isEqualTo(new TreeSet<>(ModelParser.KEYS));
+    assertThat(properties(schemaNode().get("properties").get("maintenance")))
+        .isEqualTo(new TreeSet<>(DefinitionParser.MAINTENANCE_KEYS));
     assertThat(properties(defs.get("model").get("properties").get("incremental")))
         .isEqualTo(new TreeSet<>(ModelParser.INCREMENTAL_KEYS));
     for (QualityRule.Kind kind : QualityRule.Kind.values()) {

@@ -311,6 +311,32 @@ class DefinitionsTest {
   }
 
   @Test
+  void readsMaintenanceAndItsDefaults() {
+    String sources = "sources:\n  p: {kind: dms, path: a}\n";
+    assertThat(parse(sources).maintenance()).isEqualTo(new Maintenance(24, 7, 128L * 1024 * 1024));
+    assertThat(
+            parse(sources + "maintenance: {keep_runs: 3, keep_days: 0, target_file_size: 64kb}\n")
+                .maintenance())
+        .isEqualTo(new Maintenance(3, 0, 64 * 1024));
+    assertThat(parse(sources + "maintenance: {target_file_size: 1000}\n").maintenance())
+        .isEqualTo(new Maintenance(24, 7, 1000));
+    assertError(
+        sources + "maintenance: {keep_runs: 0}\n",
+        "p.yaml: maintenance.keep_runs: expected a whole number of at least 1, found 0");
+    assertError(
+        sources + "maintenance: {keep_days: 1.5}\n",
+        "p.yaml: maintenance.keep_days: expected a whole number of at least 0, found 1.5");
+    assertError(
+        sources + "maintenance: {target_file_size: 12 parsecs}\n",
+        "p.yaml: maintenance.target_file_size: '12 parsecs' is not a size. Write a number of"
+            + " bytes, or with KB, MB or GB: 128MB");
+    assertError(
+        sources + "maintenance: {keep: 3}\n",
+        "p.yaml: maintenance.keep: unknown key. Allowed here: keep_days, keep_runs,"
+            + " target_file_size");
+  }
+
+  @Test
   void reportsUnknownSourceKind() {
     assertError(
         "sources:\n  p: {kind: firehose, path: a}\n",

@@ -12,6 +12,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.dpf.core.DpfException;
 import dev.dpf.core.api.SystemTables;
+import dev.dpf.core.internal.stage.versions.Maintain;
 import dev.dpf.core.internal.system.RunManifest;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.core.storage.LakeCatalog;
@@ -81,6 +82,7 @@ public final class LakeRuns {
                 .select(
                     lit(null).cast("string").as("manifest_run"),
                     lit(null).cast("timestamp").as("run_started_at"));
+    Column kept = keptSince(runs);
     return runs.join(manifests, runs.col("run_id").equalTo(col("manifest_run")), "left")
         .select(
             col("run_id"),
@@ -92,8 +94,43 @@ public final class LakeRuns {
             col("rows_read"),
             col("rows_written"),
             col("rows_quarantined"),
-            col("manifest_run").isNotNull().as("restorable"))
+            col("manifest_run").isNotNull().and(kept).as("restorable"))
         .orderBy(col("ended_at").desc(), col("run_id").desc());
+  }
+
+  /**
+   * Whether a run (by its {@code ended_at}) is one the last maintenance kept: it kept the runs from
+   * the one its run log rows name on and removed what older ones alone read.
+   */
+  private Column keptSince(Dataset<Row> runs) {
+    Row keptFrom =
+        lake
+            .read(SystemTables.RUNS)
+            .where(col("stage").equalTo("maintain").and(col("note").startsWith(Maintain.KEEPS)))
+            .orderBy(col("logged_at").desc())
+            .select(
+                org.apache.spark.sql.functions.regexp_extract(
+                    col("note"), "^" + Maintain.KEEPS + "(\\S+)", 1))
+            .limit(1)
+            .collectAsList()
+            .stream()
+            .findFirst()
+            .orElse(null);
+    Column kept = lit(true);
+    if (keptFrom != null) {
+      Row end =
+          runs
+              .where(col("run_id").equalTo(keptFrom.getString(0)))
+              .select("ended_at")
+              .collectAsList()
+              .stream()
+              .findFirst()
+              .orElse(null);
+      if (end != null) {
+        kept = col("ended_at").geq(lit(end.getTimestamp(0)));
+      }
+    }
+    return kept;
   }
 
   /**

@@ -19,6 +19,7 @@ import dev.dpf.core.internal.stage.sources.ConsolidatedColumns;
 import dev.dpf.core.internal.stage.sources.Ingest;
 import dev.dpf.core.internal.stage.sources.Reingest;
 import dev.dpf.core.internal.stage.versions.LakeDiff;
+import dev.dpf.core.internal.stage.versions.Maintain;
 import dev.dpf.core.internal.stage.versions.Restore;
 import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.core.storage.Lake;
@@ -491,6 +492,17 @@ public final class Pipeline {
     writes();
     List<Restore.Step> plan = Restore.plan(lake, runId); // refused before the run writes anything
     return log.logged(Stage.RESTORE, () -> Restore.apply(run, log, runId, plan));
+  }
+
+  /**
+   * Keeps the lake's storage to what its kept runs need, as the definition's {@code maintenance}
+   * says ({@link dev.dpf.definition.Maintenance}): compacts each table's small files, purges the
+   * rows deletion vectors removed, and removes the files that neither a table's latest version nor
+   * a kept run's version reads. Logged like a stage; changes no row.
+   */
+  public List<TableResult> maintain() {
+    writes();
+    return log.logged(Stage.MAINTAIN, () -> Maintain.apply(run, log, definition.maintenance()));
   }
 
   /**

@@ -94,6 +94,29 @@ final class DeltaLogFiles {
   }
 
   /**
+   * Whether a data file of the table's latest version has a deletion vector, as its checksum file
+   * lists them; empty when it does not list them all.
+   */
+  public Optional<Boolean> hasDeletionVectors(String dir) {
+    return hasDeletionVectorsAt(dir, latestVersion(dir));
+  }
+
+  /** As {@link #hasDeletionVectors}, at the table's {@code version}. */
+  public Optional<Boolean> hasDeletionVectorsAt(String dir, long version) {
+    JsonNode checksum = checksum(dir, version);
+    JsonNode files = checksum.path("allFiles");
+    if (!files.isArray() || files.size() != checksum.path("numFiles").asLong(-1)) {
+      return Optional.empty();
+    }
+    for (JsonNode add : files) {
+      if (add.hasNonNull("deletionVector")) {
+        return Optional.of(true);
+      }
+    }
+    return Optional.of(false);
+  }
+
+  /**
    * The {@code path} of every data file of the table's {@code version}, as its checksum file lists
    * them; empty when it does not list them all.
    */
@@ -293,6 +316,14 @@ final class DeltaLogFiles {
       boolean files = false; // rows added or files removed
       JsonNode txn = null;
       try {
+        if (lines.get().stream()
+            .anyMatch(
+                l ->
+                    l.contains("\"commitInfo\"")
+                        && UNCHANGING.stream()
+                            .anyMatch(op -> l.contains("\"operation\":\"" + op + "\"")))) {
+          continue; // maintenance: the same rows in other files
+        }
         for (String line : lines.get()) {
           if (line.startsWith("{\"remove\"")
               || (line.startsWith("{\"add\"") && !emptyFile(JSON.readTree(line).path("add")))) {
@@ -379,6 +410,33 @@ final class DeltaLogFiles {
     }
     JsonNode n = checksum(dir).path("numFiles");
     return n.canConvertToLong() ? OptionalLong.of(n.asLong()) : OptionalLong.empty();
+  }
+
+  /**
+   * The operations of maintenance ({@code dpf maintain}): they change no row, so whoever reads what
+   * the last write recorded looks past them.
+   */
+  static final java.util.Set<String> UNCHANGING =
+      java.util.Set.of("OPTIMIZE", "REORG", "VACUUM START", "VACUUM END");
+
+  /**
+   * The table's latest version made by a write: not by maintenance ({@link #UNCHANGING}) or a
+   * change of a table setting that records nothing; -1 when there is none. A commit the log no
+   * longer holds counts as a write.
+   */
+  public long lastWriteVersion(String dir) {
+    for (long v = latestVersion(dir); v >= 0; v--) {
+      if (commitLines(dir, v).isEmpty()) {
+        return v;
+      }
+      JsonNode info = commitInfo(dir, v);
+      String op = info.path("operation").asText();
+      boolean setting = "SET TBLPROPERTIES".equals(op) && info.path("userMetadata").isMissingNode();
+      if (!UNCHANGING.contains(op) && !setting) {
+        return v;
+      }
+    }
+    return -1;
   }
 
   /** The {@code commitInfo} action of one commit (an empty node if it has none). */

@@ -178,7 +178,9 @@ public final class DeltaWriter {
           ObjectNode summary =
               before < 0
                   ? JSON.createObjectNode()
-                  : DeltaLogFiles.summaryOf(log.commitInfo(commits.path(table), before));
+                  : DeltaLogFiles.summaryOf(
+                      log.commitInfo(
+                          commits.path(table), log.lastWriteVersion(commits.path(table))));
           if (summary == null) {
             summary = JSON.createObjectNode();
           }
@@ -194,7 +196,7 @@ public final class DeltaWriter {
    * table or that commit carries none (another kind of write made it): then only the rows can tell.
    */
   public Optional<ObjectNode> logSummary(TableName table) {
-    long latest = commits.latestVersion(table);
+    long latest = log.lastWriteVersion(commits.path(table));
     return latest < 0
         ? Optional.empty()
         : Optional.ofNullable(DeltaLogFiles.summaryOf(log.commitInfo(commits.path(table), latest)));
@@ -398,7 +400,7 @@ public final class DeltaWriter {
     if (latest == version) {
       return false;
     }
-    JsonNode last = log.commitInfo(path, latest);
+    JsonNode last = log.commitInfo(path, log.lastWriteVersion(path));
     if (restoredBy(last, marker)) {
       return false;
     }
@@ -471,5 +473,120 @@ public final class DeltaWriter {
       out.put(t.appId(), t.version());
     }
     return out;
+  }
+
+  /**
+   * Compacts the table's files smaller than {@code targetBytes} into files of about that size
+   * (Delta's OPTIMIZE; nothing when there are not two such files), then rewrites the files that
+   * carry deletion vectors without their deleted rows (REORG ... APPLY (PURGE)), so that a deleted
+   * row leaves storage once the files before are vacuumed. Changes no row.
+   */
+  public void compact(TableName table, long targetBytes) {
+    String path = commits.path(table);
+    String quoted = "delta.`" + path.replace("`", "``") + "`";
+    synchronized (commits.lockOf(table)) {
+      if (log.fileCount(path).orElse(2) >= 2) {
+        withSettings(
+            Map.of(
+                "spark.databricks.delta.optimize.maxFileSize", String.valueOf(targetBytes),
+                "spark.databricks.delta.optimize.minFileSize", String.valueOf(targetBytes)),
+            () -> spark.sql("OPTIMIZE " + quoted).collect());
+      }
+      if (log.hasDeletionVectors(path).orElse(true)) {
+        spark.sql("REORG TABLE " + quoted + " APPLY (PURGE)").collect();
+      }
+    }
+  }
+
+  /**
+   * Removes the files of the table that its latest version does not read and that left it before
+   * {@code retention} ago (Delta's VACUUM). The retention is the table's {@code
+   * delta.deletedFileRetentionDuration}, set to it to the second: VACUUM's own argument counts
+   * whole hours.
+   */
+  public void vacuum(TableName table, java.time.Duration retention) {
+    String path = commits.path(table);
+    long seconds = Math.max(0, retention.toSeconds() + (retention.toNanosPart() > 0 ? 1 : 0));
+    String wanted = "interval " + seconds + " seconds";
+    synchronized (commits.lockOf(table)) {
+      boolean set =
+          log.checksumMetadata(path)
+              .map(
+                  m ->
+                      wanted.equals(
+                          m.path("configuration")
+                              .path("delta.deletedFileRetentionDuration")
+                              .asText(null)))
+              .orElse(false);
+      if (!set) {
+        spark.sql(
+            "ALTER TABLE delta.`"
+                + path.replace("`", "``")
+                + "` SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = '"
+                + wanted
+                + "')");
+      }
+      // VACUUM lists the table's folders in as many tasks as partition discovery may use (10,000
+      // by default: 100,000 tasks for a small table); the cores are enough.
+      withSettings(
+          Map.of(
+              "spark.databricks.delta.retentionDurationCheck.enabled",
+              "false",
+              "spark.sql.sources.parallelPartitionDiscovery.parallelism",
+              String.valueOf(Math.max(1, spark.sparkContext().defaultParallelism()))),
+          () -> DeltaTable.forPath(spark, path).vacuum());
+    }
+  }
+
+  /** Runs {@code work} with these session settings, restoring the ones it replaced. */
+  private void withSettings(Map<String, String> settings, Runnable work) {
+    Map<String, Optional<String>> before = new java.util.HashMap<>();
+    settings.forEach(
+        (k, v) -> {
+          before.put(k, Optional.ofNullable(spark.conf().get(k, null)));
+          spark.conf().set(k, v);
+        });
+    try {
+      work.run();
+    } finally {
+      before.forEach(
+          (k, v) -> {
+            if (v.isPresent()) {
+              spark.conf().set(k, v.get());
+            } else {
+              spark.conf().unset(k);
+            }
+          });
+    }
+  }
+
+  /** Delta's default time a table's log keeps old commits (time travel needs them). */
+  private static final java.time.Duration LOG_RETENTION = java.time.Duration.ofDays(30);
+
+  /**
+   * Makes the table's Delta log keep its commits for at least {@code wanted} (a table property, set
+   * only when that is longer than what it keeps now), so that the versions maintenance keeps can
+   * still be read.
+   */
+  public void keepLog(TableName table, java.time.Duration wanted) {
+    if (wanted.compareTo(LOG_RETENTION) <= 0) {
+      return;
+    }
+    long days = wanted.toDays() + 1;
+    String now =
+        log.checksumMetadata(commits.path(table))
+            .map(m -> m.path("configuration").path("delta.logRetentionDuration").asText(""))
+            .orElse("");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("interval ([0-9]+) days").matcher(now);
+    if (m.matches() && Long.parseLong(m.group(1)) >= days) {
+      return;
+    }
+    spark.sql(
+        "ALTER TABLE delta.`"
+            + commits.path(table).replace("`", "``")
+            + "` SET TBLPROPERTIES ('delta.logRetentionDuration' = 'interval "
+            + days
+            + " days')");
   }
 }

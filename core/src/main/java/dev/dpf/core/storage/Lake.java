@@ -122,6 +122,14 @@ public final class Lake {
     return log.fileCount(path(table));
   }
 
+  /**
+   * The table's latest version made by a write, not by maintenance or a change of its settings:
+   * what its rows were last changed by; -1 when there is no log.
+   */
+  public long lastWriteVersion(TableName table) {
+    return log.lastWriteVersion(path(table));
+  }
+
   /** The table's latest version, from its Delta log's file names; -1 when there is no log. */
   public long latestVersion(TableName table) {
     return log.latestVersion(path(table));
@@ -211,8 +219,11 @@ public final class Lake {
    * over.
    */
   public String lastUserMetadata(TableName table) {
-    for (long v = version(table); v >= 0; v--) {
+    for (long v = log.lastWriteVersion(path(table)); v >= 0; v--) {
       JsonNode info = log.commitInfo(path(table), v);
+      if (DeltaLogFiles.UNCHANGING.contains(info.path("operation").asText())) {
+        continue;
+      }
       String metadata = info.path("userMetadata").asText(null);
       if (metadata != null || !"SET TBLPROPERTIES".equals(info.path("operation").asText())) {
         return metadata;
@@ -297,27 +308,38 @@ public final class Lake {
    * table's folder; empty when the version can still be read whole.
    */
   public Optional<String> missingAt(TableName table, long version) {
-    org.apache.spark.sql.delta.Snapshot snapshot;
-    try {
-      snapshot =
-          org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(table))
-              .getSnapshotAt(version, scala.Option.empty(), scala.Option.empty());
-    } catch (RuntimeException e) {
-      return Optional.of("version " + version + " is no longer in its Delta log");
+    // The checksum file's list when no file has a deletion vector; else the snapshot's files and
+    // the deletion vectors' own files.
+    Optional<List<String>> files =
+        log.hasDeletionVectorsAt(path(table), version).orElse(true)
+            ? Optional.empty()
+            : log.dataFiles(path(table), version);
+    if (files.isEmpty()) {
+      try {
+        List<String> out = new java.util.ArrayList<>();
+        org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path(table));
+        for (org.apache.spark.sql.delta.actions.AddFile add :
+            org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(table))
+                .getSnapshotAt(version, scala.Option.empty(), scala.Option.empty())
+                .allFiles()
+                .collectAsList()) {
+          out.add(add.path());
+          var dv = add.deletionVector();
+          if (dv != null && dv.isOnDisk()) {
+            out.add(dv.absolutePath(dir).toUri().toString());
+          }
+        }
+        files = Optional.of(out);
+      } catch (RuntimeException e) {
+        return Optional.of("version " + version + " is no longer in its Delta log");
+      }
     }
     java.util.Set<String> onDisk = new java.util.HashSet<>();
     for (DataFile f : dataFiles(table)) {
       onDisk.add(f.path());
     }
     long missing =
-        snapshot
-            .allFiles()
-            .select("path")
-            .as(org.apache.spark.sql.Encoders.STRING())
-            .collectAsList()
-            .stream()
-            .filter(p -> !onDisk.contains(dataFilePath(table, p)))
-            .count();
+        files.get().stream().filter(p -> !onDisk.contains(dataFilePath(table, p))).count();
     return missing == 0
         ? Optional.empty()
         : Optional.of(
@@ -388,5 +410,18 @@ public final class Lake {
   /** The table's rows at {@code version} (time travel). */
   public Dataset<Row> readAt(TableName table, long version) {
     return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+  }
+
+  /**
+   * When the table's {@code version} was committed, from its commit's record; the log file's time
+   * when the record is gone.
+   */
+  public java.time.Instant commitTime(TableName table, long version) {
+    JsonNode info = log.commitInfo(path(table), version);
+    if (info.path("timestamp").canConvertToLong()) {
+      return java.time.Instant.ofEpochMilli(info.path("timestamp").asLong());
+    }
+    throw new DpfException(
+        "The commit time of version " + version + " of " + table + " is unknown");
   }
 }

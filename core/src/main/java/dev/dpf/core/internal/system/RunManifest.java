@@ -101,4 +101,76 @@ public final class RunManifest {
     }
     return Optional.of(out);
   }
+
+  /**
+   * A run the manifest records.
+   *
+   * @param runId the run
+   * @param startedAt when it started
+   * @param endedAt when its last stage was recorded
+   */
+  public record RunEnd(String runId, Instant startedAt, Instant endedAt) {}
+
+  /** Every run the manifest records, the newest end first. */
+  public static List<RunEnd> runs(Lake lake) {
+    if (!lake.exists(TABLE)) {
+      return List.of();
+    }
+    List<RunEnd> out = new ArrayList<>();
+    for (Row r :
+        lake.read(TABLE)
+            .groupBy("run_id")
+            .agg(
+                org.apache.spark.sql.functions.min("run_started_at"),
+                org.apache.spark.sql.functions.max("recorded_at").as("ended"))
+            .orderBy(col("ended").desc(), col("run_id").desc())
+            .collectAsList()) {
+      out.add(
+          new RunEnd(r.getString(0), r.getTimestamp(1).toInstant(), r.getTimestamp(2).toInstant()));
+    }
+    return out;
+  }
+
+  /** The versions each of {@code runs} left at its last recorded stage, by run. */
+  public static Map<String, Map<TableName, Long>> of(Lake lake, java.util.Collection<String> runs) {
+    Map<String, Map<TableName, Long>> out = new TreeMap<>();
+    if (runs.isEmpty() || !lake.exists(TABLE)) {
+      return out;
+    }
+    var rows = lake.read(TABLE).where(col("run_id").isin(runs.toArray()));
+    var last =
+        rows.groupBy(col("run_id").as("last_run")).agg(max("recorded_at").as("last_recorded"));
+    for (Row r :
+        rows.join(
+                last,
+                col("run_id")
+                    .equalTo(col("last_run"))
+                    .and(col("recorded_at").equalTo(col("last_recorded"))))
+            .select("run_id", "table_name", "version")
+            .collectAsList()) {
+      out.computeIfAbsent(
+              r.getString(0),
+              k -> new TreeMap<>(java.util.Comparator.comparing(TableName::toString)))
+          .put(TableName.of(r.getString(1)), r.getLong(2));
+    }
+    return out;
+  }
+
+  /**
+   * Appends {@code versions} as the state the run {@code runId} left, recorded again at the end of
+   * {@code stage} of another run (maintenance that rewrote its files without changing a row).
+   */
+  public static void recordAgain(
+      Lake lake, DeltaWriter writer, RunEnd run, Stage stage, Map<TableName, Long> versions) {
+    Timestamp started = Timestamp.from(run.startedAt());
+    SystemLogs.append(
+        lake.spark(),
+        writer,
+        TABLE,
+        SCHEMA,
+        new ArrayList<>(versions.entrySet()),
+        (e, now) ->
+            RowFactory.create(
+                run.runId(), stage.label(), e.getKey().toString(), e.getValue(), started, now));
+  }
 }

@@ -201,7 +201,7 @@ class RunVersionsTest {
   }
 
   /** The rows of every table of the lake, by table. */
-  private static Map<TableName, List<String>> state(Lake lake) {
+  static Map<TableName, List<String>> state(Lake lake) {
     Map<TableName, List<String>> out =
         new TreeMap<>(java.util.Comparator.comparing(Object::toString));
     for (TableName t : tables(lake)) {

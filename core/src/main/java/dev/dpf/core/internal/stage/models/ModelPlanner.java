@@ -632,8 +632,9 @@ public final class ModelPlanner {
     return node.toString();
   }
 
+  /** The version the table's rows were last written at (maintenance after it changes nothing). */
   private long latestVersion(TableName table) {
-    return lake.latestVersion(table);
+    return lake.lastWriteVersion(table);
   }
 
   private Dataset<Row> changes(TableName table, long from, long to) {

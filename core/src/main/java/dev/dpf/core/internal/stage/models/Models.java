@@ -179,7 +179,7 @@ public final class Models {
     Map<String, Long> versions = new TreeMap<>();
     for (String ref : refs) {
       TableName input = ModelGraph.input(ref, model);
-      versions.put(ref, lake.version(input));
+      versions.put(ref, lake.lastWriteVersion(input)); // as the planner compares them
     }
     String pii = PiiPolicy.note(exposed);
     if (decided instanceof Decision.UpToDate) { // a write that recorded no PII note
