@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * @param flatFileSchedule DataSync schedule of the landing-to-raw copy of flat files
  * @param pipelineSchedule EventBridge Scheduler expression that starts the pipeline
  * @param scheduleTimeZone the schedule's time zone
+ * @param maintenanceSchedule Glue trigger schedule (UTC) of the maintenance job
  * @param alarmEmail an address subscribed to the failure topic, if any
  * @param glueWorkerType Glue worker type of the jobs
  * @param glueWorkers Glue workers per job
@@ -62,6 +63,7 @@ public record DeployConfig(
     String flatFileSchedule,
     String pipelineSchedule,
     String scheduleTimeZone,
+    String maintenanceSchedule,
     Optional<String> alarmEmail,
     String glueWorkerType,
     int glueWorkers,
@@ -69,6 +71,9 @@ public record DeployConfig(
     String athenaWorkGroup,
     Path definition,
     Path glueArtifacts) {
+
+  /** Maintenance daily at 04:00 UTC, after the pipeline's default run. */
+  public static final String DEFAULT_MAINTENANCE_SCHEDULE = "cron(0 4 * * ? *)";
 
   /** The blueprint's daily run, at 02:00 in {@link #scheduleTimeZone}. */
   public static final String DEFAULT_PIPELINE_SCHEDULE = "cron(0 2 * * ? *)";
@@ -140,6 +145,7 @@ public record DeployConfig(
             r.string("flatFileSchedule", "rate(1 hour)"),
             r.string("pipelineSchedule", DEFAULT_PIPELINE_SCHEDULE),
             r.string("scheduleTimeZone", "UTC"),
+            r.string("maintenanceSchedule", DEFAULT_MAINTENANCE_SCHEDULE),
             r.optional("alarmEmail"),
             worker,
             r.integer("glueWorkers", 2, 2, 299),

@@ -13,6 +13,7 @@ import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.glue.CfnJob;
 import software.amazon.awscdk.services.glue.CfnSecurityConfiguration;
+import software.amazon.awscdk.services.glue.CfnTrigger;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
@@ -22,24 +23,32 @@ import software.amazon.awscdk.services.s3.IBucket;
 import software.constructs.Construct;
 
 /**
- * The Glue 5.0 jobs: one per stage, each running the stage's Java main class from the jobs jar
- * (Glue's {@code --class} and {@code --extra-jars}), with Delta and the Glue Data Catalog, one run
- * at a time, continuous logs and metrics, everything it writes encrypted by a security
- * configuration, and one role that reaches only the pipeline's folders, catalog entries and keys.
+ * The Glue 5.0 jobs: one per stage and one for maintenance (on a schedule), each running the
+ * stage's Java main class from the jobs jar (Glue's {@code --class} and {@code --extra-jars}), with
+ * Delta and the Glue Data Catalog, one run at a time, continuous logs and metrics, everything it
+ * writes encrypted by a security configuration, and one role that reaches only the pipeline's
+ * folders, catalog entries and keys.
  */
 final class GlueJobs extends Construct {
-  /** A stage: its name in messages and the jobs jar's entry class for it. */
+  /**
+   * A job: its name in messages, the jobs jar's entry class for it, and whether it is a stage of
+   * the pipeline's run (the state machine runs those in order; maintenance has a schedule of its
+   * own).
+   */
   enum Stage {
-    INGEST("ingest", "dev.dpf.jobs.glue.IngestJob"),
-    TRANSFORM("transform", "dev.dpf.jobs.glue.TransformJob"),
-    CURATE("curate", "dev.dpf.jobs.glue.CurateJob");
+    INGEST("ingest", "dev.dpf.jobs.glue.IngestJob", true),
+    TRANSFORM("transform", "dev.dpf.jobs.glue.TransformJob", true),
+    CURATE("curate", "dev.dpf.jobs.glue.CurateJob", true),
+    MAINTAIN("maintain", "dev.dpf.jobs.glue.MaintainJob", false);
 
     final String label;
     final String mainClass;
+    final boolean ofRun;
 
-    Stage(String label, String mainClass) {
+    Stage(String label, String mainClass, boolean ofRun) {
       this.label = label;
       this.mainClass = mainClass;
+      this.ofRun = ofRun;
     }
   }
 
@@ -110,6 +119,25 @@ final class GlueJobs extends Construct {
               .build();
       jobs.put(stage, job);
     }
+    schedule(config);
+  }
+
+  /**
+   * Maintenance on its own schedule (Glue triggers count in UTC); a run that holds the lake then
+   * makes it stop with one line, and the next one does the work.
+   */
+  private void schedule(DeployConfig config) {
+    CfnTrigger.Builder.create(this, "MaintainSchedule")
+        .description("dpf maintain: compacts, and removes files no kept run needs")
+        .type("SCHEDULED")
+        .schedule(config.maintenanceSchedule())
+        .startOnCreation(true)
+        .actions(
+            List.of(
+                CfnTrigger.ActionProperty.builder()
+                    .jobName(jobs.get(Stage.MAINTAIN).getRef())
+                    .build()))
+        .build();
   }
 
   /** Where the jobs read and write. */

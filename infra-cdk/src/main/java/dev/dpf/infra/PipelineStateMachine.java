@@ -147,7 +147,8 @@ final class PipelineStateMachine extends Construct {
   private GlueStartJobRun stages(Map<GlueJobs.Stage, CfnJob> jobs, SnsPublish notify) {
     GlueStartJobRun previous = null;
     GlueStartJobRun first = null;
-    for (GlueJobs.Stage stage : GlueJobs.Stage.values()) {
+    for (GlueJobs.Stage stage :
+        java.util.Arrays.stream(GlueJobs.Stage.values()).filter(s -> s.ofRun).toList()) {
       GlueStartJobRun run =
           GlueStartJobRun.Builder.create(this, Names.pascal(stage.label))
               .stateName(Names.pascal(stage.label))

@@ -31,7 +31,8 @@ class DataTransformationsStackTest {
       Map.of(
           "ingest", "dev.dpf.jobs.glue.IngestJob",
           "transform", "dev.dpf.jobs.glue.TransformJob",
-          "curate", "dev.dpf.jobs.glue.CurateJob");
+          "curate", "dev.dpf.jobs.glue.CurateJob",
+          "maintain", "dev.dpf.jobs.glue.MaintainJob");
 
   private String id(String type) {
     return Synth.onlyId(t, type);
@@ -49,8 +50,33 @@ class DataTransformationsStackTest {
   }
 
   @Test
+  void maintenanceRunsOnAScheduleOfItsOwnOutsideThePipelinesStateMachine() {
+    String maintain =
+        t.findResources("AWS::Glue::Job").entrySet().stream()
+            .filter(e -> e.getValue().toString().contains("dpf maintain stage"))
+            .map(Map.Entry::getKey)
+            .findFirst()
+            .orElseThrow();
+    t.resourceCountIs("AWS::Glue::Trigger", 1);
+    t.hasResourceProperties(
+        "AWS::Glue::Trigger",
+        Map.of(
+            "Type",
+            "SCHEDULED",
+            "Schedule",
+            "cron(0 4 * * ? *)",
+            "StartOnCreation",
+            true,
+            "Actions",
+            List.of(Map.of("JobName", ref(maintain)))));
+    String definition =
+        t.findResources("AWS::StepFunctions::StateMachine").values().iterator().next().toString();
+    assertThat(definition).contains("Ingest").contains("Curate").doesNotContain("Maintain");
+  }
+
+  @Test
   void glueJobsRunOurJavaMainsOnGlue5WithDeltaAndTheCatalog() {
-    t.resourceCountIs("AWS::Glue::Job", 3);
+    t.resourceCountIs("AWS::Glue::Job", 4);
     t.allResourcesProperties(
         "AWS::Glue::Job",
         Map.of(

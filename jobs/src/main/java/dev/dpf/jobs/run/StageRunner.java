@@ -307,8 +307,8 @@ public final class StageRunner {
       case TRANSFORM -> pipeline.transform();
       case CURATE -> pipeline.curate();
       case REPLAY -> pipeline.replay();
-      case RESTORE, MAINTAIN ->
-          throw new IllegalArgumentException(stage + " has a command of its own");
+      case MAINTAIN -> pipeline.maintain();
+      case RESTORE -> throw new IllegalArgumentException("restore has a command of its own");
     };
   }
 
