@@ -420,23 +420,50 @@ final class DeltaLogFiles {
       java.util.Set.of("OPTIMIZE", "REORG", "VACUUM START", "VACUUM END");
 
   /**
-   * The table's latest version made by a write: not by maintenance ({@link #UNCHANGING}) or a
-   * change of a table setting that records nothing; -1 when there is none. A commit the log no
-   * longer holds counts as a write.
+   * The table's latest version made by anything but maintenance ({@link #maintenance}); -1 when
+   * there is none. A commit the log no longer holds counts.
    */
   public long lastWriteVersion(String dir) {
     for (long v = latestVersion(dir); v >= 0; v--) {
-      if (commitLines(dir, v).isEmpty()) {
-        return v;
-      }
-      JsonNode info = commitInfo(dir, v);
-      String op = info.path("operation").asText();
-      boolean setting = "SET TBLPROPERTIES".equals(op) && info.path("userMetadata").isMissingNode();
-      if (!UNCHANGING.contains(op) && !setting) {
+      if (commitLines(dir, v).isEmpty() || !maintenance(commitInfo(dir, v))) {
         return v;
       }
     }
     return -1;
+  }
+
+  /** The table settings maintenance sets: how long its log and removed files stay. */
+  private static final java.util.Set<String> KEEPING =
+      java.util.Set.of("delta.deletedFileRetentionDuration", "delta.logRetentionDuration");
+
+  /**
+   * Whether a commit is maintenance's: an {@link #UNCHANGING} operation, or a change of only the
+   * settings that say how long files stay. (Turning on the change data feed is not: a change feed
+   * is read from the commit after it.)
+   */
+  static boolean maintenance(JsonNode commitInfo) {
+    String op = commitInfo.path("operation").asText();
+    if (UNCHANGING.contains(op)) {
+      return true;
+    }
+    if (!"SET TBLPROPERTIES".equals(op) || commitInfo.hasNonNull("userMetadata")) {
+      return false;
+    }
+    try {
+      JsonNode properties =
+          JSON.readTree(commitInfo.path("operationParameters").path("properties").asText("{}"));
+      java.util.Iterator<String> names = properties.fieldNames();
+      boolean any = false;
+      while (names.hasNext()) {
+        any = true;
+        if (!KEEPING.contains(names.next())) {
+          return false;
+        }
+      }
+      return any;
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** The {@code commitInfo} action of one commit (an empty node if it has none). */

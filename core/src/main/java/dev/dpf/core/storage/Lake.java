@@ -123,8 +123,8 @@ public final class Lake {
   }
 
   /**
-   * The table's latest version made by a write, not by maintenance or a change of its settings:
-   * what its rows were last changed by; -1 when there is no log.
+   * The table's latest version not made by maintenance (compaction, vacuum, the settings of how
+   * long files stay); -1 when there is no log.
    */
   public long lastWriteVersion(TableName table) {
     return log.lastWriteVersion(path(table));
@@ -221,7 +221,7 @@ public final class Lake {
   public String lastUserMetadata(TableName table) {
     for (long v = log.lastWriteVersion(path(table)); v >= 0; v--) {
       JsonNode info = log.commitInfo(path(table), v);
-      if (DeltaLogFiles.UNCHANGING.contains(info.path("operation").asText())) {
+      if (DeltaLogFiles.maintenance(info)) {
         continue;
       }
       String metadata = info.path("userMetadata").asText(null);
