@@ -78,11 +78,22 @@ final class ServeCommand implements Callable<Integer> {
     out.printf(
         "dpf serve: %d table(s) of %s at %s%n"
             + "  Hive JDBC driver (org.apache.hive.jdbc.HiveDriver), no user or password;"
-            + " Ctrl-C stops. Runs may write the lake meanwhile: each query sees the tables'"
-            + " latest committed versions.%n",
-        endpoint.tables(), lake.root(), endpoint.url());
+            + " Ctrl-C stops. %s%n",
+        endpoint.tables(),
+        lake.root(),
+        endpoint.url(),
+        asOfRun == null
+            ? "Runs may write the lake meanwhile: each query sees the tables' latest committed"
+                + " versions."
+            : "Every table as run " + asOfRun + " left it.");
     out.flush();
-    Startup.untilStopped(endpoint::close);
+    Startup.untilStopped(
+        () -> {
+          endpoint.close();
+          if (asOfRun != null) {
+            new dev.dpf.core.pipeline.LakeRuns(lake).unpin();
+          }
+        });
     return 0;
   }
 }

@@ -88,7 +88,8 @@ final class SqlCommand implements Callable<Integer> {
   private LakeSql runner() {
     SparkSession spark = lakeOptions.existing();
     if (asOfRun != null) {
-      new LakeRuns(new Lake(spark, lakeOptions.lake)).pin(asOfRun);
+      pinned = new LakeRuns(new Lake(spark, lakeOptions.lake));
+      pinned.pin(asOfRun);
       return new LakeSql(
           spark,
           () -> {
@@ -104,6 +105,18 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try {
+      return statements();
+    } finally {
+      if (asOfRun != null && pinned != null) {
+        pinned.unpin(); // the session may serve another command of this process
+      }
+    }
+  }
+
+  private LakeRuns pinned;
+
+  private Integer statements() throws Exception {
     int given = (query == null || query.isEmpty() ? 0 : 1) + (execute == null ? 0 : 1);
     given += file == null ? 0 : 1;
     if (given > 1) {
