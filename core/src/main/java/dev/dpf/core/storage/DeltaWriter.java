@@ -387,11 +387,11 @@ public final class DeltaWriter {
    * writes after the restore are not taken for ones already made, and records {@code marker} under
    * {@link #RESTORED} with the log summary the table had then ({@link #appendLog}). Repeated after
    * it was stopped, it finishes what is left: nothing when the latest commit is that closing commit
-   * already, only the closing commit after the RESTORE.
+   * already, only the closing commit after the RESTORE. {@code between} runs between the two.
    *
    * @return whether it committed anything
    */
-  public boolean restore(TableName table, long version, ObjectNode marker) {
+  public boolean restore(TableName table, long version, ObjectNode marker, Runnable between) {
     String path = commits.path(table);
     long latest = commits.latestVersion(table);
     if (latest < 0) {
@@ -413,6 +413,7 @@ public final class DeltaWriter {
     } else if (version < 0 && !"DELETE".equals(last.path("operation").asText())) {
       DeltaTable.forPath(spark, path).delete();
     }
+    between.run();
     ObjectNode metadata = JSON.createObjectNode();
     metadata.set(RESTORED, marker.deepCopy());
     if (version >= 0) {

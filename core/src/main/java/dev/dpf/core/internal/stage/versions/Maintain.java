@@ -86,6 +86,7 @@ public final class Maintain {
         keptVersions.put(newest.runId(), again);
       }
     }
+    run.options().hooks().reached("maintain:compacted");
     String keptFrom =
         kept.isEmpty() ? "" : KEEPS + kept.get(kept.size() - 1).runId() + " (" + kept.size() + ")";
     List<TableResult> out = new ArrayList<>();
@@ -138,6 +139,7 @@ public final class Maintain {
     }
     run.writer().keepLog(table, retention.plusDays(1));
     run.writer().vacuum(table, retention);
+    run.options().hooks().reached("maintain:vacuumed " + table);
     long[] after = onDisk(lake, table);
     long currentFiles = lake.fileCount(table).orElse(-1);
     long currentBytes = lake.sizeBytes(table).orElse(-1);

@@ -133,7 +133,12 @@ public final class Restore {
     // The same for every try, so that a restore run again knows what an earlier one finished.
     ObjectNode marker = JSON.createObjectNode().put("run", runId).put("version", step.to());
     if (step.action().equals("unchanged")
-        || !run.writer().restore(step.table(), step.to(), marker)) {
+        || !run.writer()
+            .restore(
+                step.table(),
+                step.to(),
+                marker,
+                () -> run.options().hooks().reached("restore:" + table))) {
       return TableResult.upToDate(
           Stage.RESTORE,
           table,
