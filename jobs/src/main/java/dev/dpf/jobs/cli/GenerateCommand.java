@@ -55,7 +55,7 @@ final class GenerateCommand implements Callable<Integer> {
       names = "--dms-changes",
       paramLabel = "PERCENT",
       description =
-          "Write only DMS change files instead: PERCENT % of the customers and orders that the"
+          "Write only DMS change files instead: PERCENT %% of the customers and orders that the"
               + " same --scale and --seed load, updated (a tenth of them deleted), committed the"
               + " next day.")
   Integer dmsChanges;

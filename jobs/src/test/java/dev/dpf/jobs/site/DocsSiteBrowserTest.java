@@ -176,7 +176,7 @@ class DocsSiteBrowserTest {
       assertThat(out.lines().filter(l -> l.startsWith("Report ")))
           .singleElement()
           .satisfies(
-              l -> assertThat(l).startsWith(index + "  (39 pages, 27 tables in the graph, "));
+              l -> assertThat(l).startsWith(index + "  (40 pages, 27 tables in the graph, "));
     }
     assertThat(printed.get(2).lines().filter(l -> l.startsWith("Report ")))
         .containsExactly(index + "  (as it was: this run changed nothing)");
@@ -408,7 +408,7 @@ class DocsSiteBrowserTest {
         }
       }
     }
-    assertThat(visited).hasSize(39); // 4 site pages, 27 nodes' pages, 8 system tables' pages
+    assertThat(visited).hasSize(40); // 4 site pages, 27 nodes' pages, 9 system tables' pages
     assertThat(dead).isEmpty();
     assertThat(errors).isEmpty();
     assertThat(outside).isEmpty();
@@ -433,7 +433,7 @@ class DocsSiteBrowserTest {
             l ->
                 assertThat(l)
                     .startsWith(
-                        "Report file:" + out.resolve("index.html") + "  (39 pages, 27 tables"));
+                        "Report file:" + out.resolve("index.html") + "  (40 pages, 27 tables"));
     assertThat(Files.readString(out.resolve("tables/curated.risk_flags.html")))
         .isEqualTo(Files.readString(site().resolve("tables/curated.risk_flags.html")));
 

@@ -160,6 +160,13 @@ class MaintainTest {
     assertThat(lakeRuns.runs().where("run_id = 'r18'").head().<Boolean>getAs("restorable"))
         .isTrue();
 
+    // A run with nothing new after maintenance is up to date everywhere: it looks past the
+    // maintenance's commits and writes nothing.
+    long commits = lake.latestVersion(CUSTOMERS);
+    assertThat(pipeline(3, lake, "r21").run(raw()))
+        .allMatch(r -> r.status() == TableResult.Status.UP_TO_DATE, "up to date");
+    assertThat(lake.latestVersion(CUSTOMERS)).isEqualTo(commits);
+
     // Once only the newest run is kept, storage is within twice the latest versions'.
     pipeline(1, lake, "m2").maintain();
     long current = 0;
