@@ -466,6 +466,34 @@ final class DeltaLogFiles {
     }
   }
 
+  /**
+   * The earliest {@code deletionTimestamp} of the files the commits after {@code version} removed:
+   * the files that version reads and a later one does not left the table then or after. Empty when
+   * those commits removed nothing; null when a commit is no longer in the log.
+   */
+  public java.util.Optional<java.time.Instant> earliestRemovalAfter(String dir, long version) {
+    long earliest = Long.MAX_VALUE;
+    for (long v = version + 1; v <= latestVersion(dir); v++) {
+      Optional<List<String>> lines = commitLines(dir, v);
+      if (lines.isEmpty()) {
+        return null;
+      }
+      for (String line : lines.get()) {
+        if (line.startsWith("{\"remove\"")) {
+          try {
+            JsonNode at = JSON.readTree(line).path("remove").path("deletionTimestamp");
+            earliest = Math.min(earliest, at.canConvertToLong() ? at.asLong() : 0);
+          } catch (java.io.IOException e) {
+            throw new DpfException("Cannot parse Delta commit " + v + " of " + dir, e);
+          }
+        }
+      }
+    }
+    return earliest == Long.MAX_VALUE
+        ? Optional.empty()
+        : Optional.of(java.time.Instant.ofEpochMilli(earliest));
+  }
+
   /** The {@code commitInfo} action of one commit (an empty node if it has none). */
   public JsonNode commitInfo(String dir, long version) {
     List<String> lines =

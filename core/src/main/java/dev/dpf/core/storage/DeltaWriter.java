@@ -501,32 +501,12 @@ public final class DeltaWriter {
 
   /**
    * Removes the files of the table that its latest version does not read and that left it before
-   * {@code retention} ago (Delta's VACUUM). The retention is the table's {@code
-   * delta.deletedFileRetentionDuration}, set to it to the second: VACUUM's own argument counts
-   * whole hours.
+   * {@code cutoff} (Delta's VACUUM, told that time exactly: its retention argument counts whole
+   * hours, so it is given one hour and a clock an hour past the cutoff).
    */
-  public void vacuum(TableName table, java.time.Duration retention) {
+  public void vacuum(TableName table, java.time.Instant cutoff) {
     String path = commits.path(table);
-    long seconds = Math.max(0, retention.toSeconds() + (retention.toNanosPart() > 0 ? 1 : 0));
-    String wanted = "interval " + seconds + " seconds";
     synchronized (commits.lockOf(table)) {
-      boolean set =
-          log.checksumMetadata(path)
-              .map(
-                  m ->
-                      wanted.equals(
-                          m.path("configuration")
-                              .path("delta.deletedFileRetentionDuration")
-                              .asText(null)))
-              .orElse(false);
-      if (!set) {
-        spark.sql(
-            "ALTER TABLE delta.`"
-                + path.replace("`", "``")
-                + "` SET TBLPROPERTIES ('delta.deletedFileRetentionDuration' = '"
-                + wanted
-                + "')");
-      }
       // VACUUM lists the table's folders in as many tasks as partition discovery may use (10,000
       // by default: 100,000 tasks for a small table); the cores are enough.
       withSettings(
@@ -535,7 +515,16 @@ public final class DeltaWriter {
               "false",
               "spark.sql.sources.parallelPartitionDiscovery.parallelism",
               String.valueOf(Math.max(1, spark.sparkContext().defaultParallelism()))),
-          () -> DeltaTable.forPath(spark, path).vacuum());
+          () ->
+              org.apache.spark.sql.delta.commands.VacuumCommand.gc(
+                  spark,
+                  org.apache.spark.sql.delta.DeltaLog.forTable(spark, path),
+                  false,
+                  Option.apply(1.0),
+                  Option.empty(),
+                  Option.empty(),
+                  scala.collection.immutable.Map$.MODULE$.empty(),
+                  new org.apache.spark.util.ManualClock(cutoff.toEpochMilli() + 3_600_000L)));
     }
   }
 

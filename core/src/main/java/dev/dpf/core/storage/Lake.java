@@ -424,4 +424,13 @@ public final class Lake {
     throw new DpfException(
         "The commit time of version " + version + " of " + table + " is unknown");
   }
+
+  /**
+   * The earliest time a file that the table's {@code version} reads left it (the earliest removal
+   * of the commits after it); empty when none did, null when a commit after it is no longer in its
+   * log.
+   */
+  public Optional<java.time.Instant> earliestRemovalAfter(TableName table, long version) {
+    return log.earliestRemovalAfter(path(table), version);
+  }
 }

@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -24,19 +25,13 @@ import java.util.Set;
  * {@link Maintenance#keepRuns} runs or ended within {@link Maintenance#keepDays} days (so the kept
  * runs are every run from the oldest kept one on). Each table's small files are compacted and the
  * rows its deletion vectors remove are purged from its files; then the files that neither its
- * latest version nor the version any kept run left reads are removed (Delta's VACUUM, its retention
- * set from the oldest such version's commit time and the days kept). When no table changed since
- * the newest run, that run's state is recorded again at the compacted versions (the same rows), so
- * its small files need not stay.
+ * latest version nor the version any kept run left reads are removed (Delta's VACUUM, keeping what
+ * left the table from the earliest removal after the oldest such version, or the days kept). When
+ * no table changed since the newest run, that run's state is recorded again at the compacted
+ * versions (the same rows), so its small files need not stay.
  */
 public final class Maintain {
   private Maintain() {}
-
-  /**
-   * How long before the oldest kept version's commit maintenance keeps the files that left the
-   * table: covers the time between computing the retention and VACUUM reading its clock.
-   */
-  static final Duration MARGIN = Duration.ofSeconds(5);
 
   /** The note's start that names the oldest run maintenance kept. */
   public static final String KEEPS = "keeps runs from ";
@@ -130,15 +125,20 @@ public final class Maintain {
         needed.add(v);
       }
     }
-    Instant from = lake.commitTime(table, oldest);
-    // Files the oldest version kept reads left the table after it was committed: retained from a
-    // little before that commit (MARGIN) up to the VACUUM, which starts after this.
-    Duration retention = Duration.between(from, Instant.now()).plus(MARGIN);
-    if (retention.compareTo(Duration.ofDays(settings.keepDays())) < 0) {
-      retention = Duration.ofDays(settings.keepDays());
+    // What the oldest kept version reads and a later one does not left the table after it: keep
+    // every file that left at or after the earliest such removal (its commit's time when the log
+    // no longer tells), and every file that left within the days kept.
+    Optional<Instant> removed = lake.earliestRemovalAfter(table, oldest);
+    Instant cutoff =
+        removed == null
+            ? lake.commitTime(table, oldest).minus(Duration.ofHours(1))
+            : removed.orElse(now);
+    Instant byDays = now.minus(Duration.ofDays(settings.keepDays()));
+    if (byDays.isBefore(cutoff)) {
+      cutoff = byDays;
     }
-    run.writer().keepLog(table, retention.plusDays(1));
-    run.writer().vacuum(table, retention);
+    run.writer().keepLog(table, Duration.between(cutoff, now).plusDays(1));
+    run.writer().vacuum(table, cutoff);
     run.options().hooks().reached("maintain:vacuumed " + table);
     long[] after = onDisk(lake, table);
     long currentFiles = lake.fileCount(table).orElse(-1);
