@@ -128,16 +128,18 @@ public final class Maintain {
     // What the oldest kept version reads and a later one does not left the table after it: keep
     // every file that left at or after the earliest such removal (its commit's time when the log
     // no longer tells), and every file that left within the days kept.
+    // The time is taken here, after the compaction: what it removed is read by no kept version.
+    Instant vacuumAt = Instant.now();
     Optional<Instant> removed = lake.earliestRemovalAfter(table, oldest);
     Instant cutoff =
         removed == null
             ? lake.commitTime(table, oldest).minus(Duration.ofHours(1))
-            : removed.orElse(now);
-    Instant byDays = now.minus(Duration.ofDays(settings.keepDays()));
-    if (byDays.isBefore(cutoff)) {
-      cutoff = byDays;
+            : removed.orElse(vacuumAt);
+    if (settings.keepDays() > 0
+        && now.minus(Duration.ofDays(settings.keepDays())).isBefore(cutoff)) {
+      cutoff = now.minus(Duration.ofDays(settings.keepDays()));
     }
-    run.writer().keepLog(table, Duration.between(cutoff, now).plusDays(1));
+    run.writer().keepLog(table, Duration.between(cutoff, vacuumAt).plusDays(1));
     run.writer().vacuum(table, cutoff);
     run.options().hooks().reached("maintain:vacuumed " + table);
     long[] after = onDisk(lake, table);
