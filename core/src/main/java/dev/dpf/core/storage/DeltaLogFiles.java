@@ -31,9 +31,23 @@ final class DeltaLogFiles {
       java.util.regex.Pattern.compile("[0-9]{20}\\.json");
 
   private final Configuration hadoopConf;
+  private final Map<String, Long> pins; // null: every table at its latest version
 
   public DeltaLogFiles(Configuration hadoopConf) {
+    this(hadoopConf, null);
+  }
+
+  private DeltaLogFiles(Configuration hadoopConf, Map<String, Long> pins) {
     this.hadoopConf = hadoopConf;
+    this.pins = pins;
+  }
+
+  /**
+   * These logs as they were at the given versions (by table folder): every answer about a table's
+   * latest version is about its version here, and a folder not named has no table.
+   */
+  public DeltaLogFiles pinned(Map<String, Long> versions) {
+    return new DeltaLogFiles(hadoopConf, Map.copyOf(versions));
   }
 
   /**
@@ -283,6 +297,9 @@ final class DeltaLogFiles {
    * DeltaTable.history}.
    */
   public long latestVersion(String dir) {
+    if (pins != null) {
+      return pins.getOrDefault(dir, -1L);
+    }
     org.apache.hadoop.fs.Path log = new org.apache.hadoop.fs.Path(dir, "_delta_log");
     try {
       FileSystem fs = log.getFileSystem(hadoopConf);

@@ -31,6 +31,7 @@ public final class Lake {
   private final org.apache.hadoop.conf.Configuration hadoopConf; // reads of Delta logs
   private final DeltaLogFiles log;
   private final CatalogEntries catalog;
+  private final boolean pinned;
 
   /**
    * @param spark the session (Delta configured)
@@ -42,6 +43,33 @@ public final class Lake {
     this.log = new DeltaLogFiles(hadoopConf);
     this.root = qualify(spark, root);
     this.catalog = new CatalogEntries(spark, this.root);
+    this.pinned = false;
+  }
+
+  private Lake(Lake lake, DeltaLogFiles log) {
+    this.spark = lake.spark;
+    this.hadoopConf = lake.hadoopConf;
+    this.log = log;
+    this.root = lake.root;
+    this.catalog = lake.catalog;
+    this.pinned = true;
+  }
+
+  /**
+   * This lake as it was when its tables were at {@code versions} (a run's manifest): its tables are
+   * those named, each read, counted and described at its version there ({@link #read}, {@link
+   * #rows}, {@link #history}, ...). Only for reading; the files on storage ({@link #dataFiles}) are
+   * today's.
+   */
+  public Lake asOf(Map<TableName, Long> versions) {
+    Map<String, Long> byFolder = new java.util.HashMap<>();
+    versions.forEach((table, version) -> byFolder.put(path(table), version));
+    return new Lake(this, log.pinned(byFolder));
+  }
+
+  /** Whether this is a lake as it was ({@link #asOf}). */
+  public boolean pinned() {
+    return pinned;
   }
 
   /**
@@ -175,7 +203,7 @@ public final class Lake {
   }
 
   public Dataset<Row> read(TableName table) {
-    return spark.read().format("delta").load(path(table));
+    return pinned ? readAt(table, version(table)) : spark.read().format("delta").load(path(table));
   }
 
   /** The Delta table, for reading its history and details. */

@@ -1,6 +1,7 @@
 package dev.dpf.jobs.cli;
 
 import dev.dpf.core.DpfException;
+import dev.dpf.core.pipeline.LakeRuns;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.Sessions;
@@ -43,6 +44,14 @@ final class DocsCommand implements Callable<Integer> {
   boolean serve;
 
   @Option(
+      names = "--as-of-run",
+      paramLabel = "RUN_ID",
+      description =
+          "Show the lake as run RUN_ID left it (see dpf runs): every table at its version then"
+              + " (default folder: <lake>/_system/report/as-of/RUN_ID).")
+  String asOfRun;
+
+  @Option(
       names = "--port",
       defaultValue = "8000",
       description = "TCP port for --serve, on 127.0.0.1 (default: ${DEFAULT-VALUE}).")
@@ -67,8 +76,19 @@ final class DocsCommand implements Callable<Integer> {
             StageRunner::definition,
             () -> lakeOptions.existing());
     Lake lake = new Lake(started.spark(), lakeOptions.lake);
-    String dir = out != null ? out : DocsSite.defaultDir(lake);
-    DocsSite.Written written = DocsSite.write(started.spark(), started.definition(), lake, dir);
+    String dir =
+        out != null
+            ? out
+            : asOfRun != null ? DocsSite.defaultDir(lake, asOfRun) : DocsSite.defaultDir(lake);
+    DocsSite.Written written =
+        asOfRun == null
+            ? DocsSite.write(started.spark(), started.definition(), lake, dir)
+            : DocsSite.write(
+                started.spark(),
+                started.definition(),
+                lake.asOf(new LakeRuns(lake).versionsAt(asOfRun)),
+                dir,
+                asOfRun);
     PrintWriter w = spec.commandLine().getOut();
     w.println(written.line());
     w.flush();

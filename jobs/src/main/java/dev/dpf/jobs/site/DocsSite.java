@@ -34,6 +34,14 @@ public final class DocsSite {
   }
 
   /**
+   * Where {@code dpf docs --as-of-run RUN} writes by default: {@code
+   * <lake>/_system/report/as-of/<RUN>}, beside the report (which leaves it alone).
+   */
+  public static String defaultDir(Lake lake, String asOfRun) {
+    return defaultDir(lake) + "/as-of/" + asOfRun.replaceAll("[^A-Za-z0-9_.-]", "_");
+  }
+
+  /**
    * Writes the site of {@code lake} into {@code dir} (a local folder or a Hadoop URI), replacing an
    * earlier one there. Returns what was written.
    *
@@ -41,13 +49,23 @@ public final class DocsSite {
    */
   public static Written write(
       SparkSession spark, PipelineDefinition definition, Lake lake, String dir) {
+    return write(spark, definition, lake, dir, "");
+  }
+
+  /**
+   * As {@link #write(SparkSession, PipelineDefinition, Lake, String)}, of the lake as the run
+   * {@code asOfRun} left it: {@code lake} is {@link Lake#asOf} that run's versions, and every page
+   * says which run it shows.
+   */
+  public static Written write(
+      SparkSession spark, PipelineDefinition definition, Lake lake, String dir, String asOfRun) {
     long start = System.nanoTime();
     var lineage =
         Pipeline.builder(spark, definition, lake)
             .run("docs", Instant.now())
             .build()
             .columnLineage();
-    Site site = SiteData.collect(spark, definition, lake, lineage);
+    Site site = SiteData.collect(spark, definition, lake, asOfRun, lineage);
     Map<String, String> pages = Pages.render(site);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(dir);
@@ -66,7 +84,10 @@ public final class DocsSite {
         write(fs, new org.apache.hadoop.fs.Path(root, page.getKey()), page.getValue());
       }
       removeGonePages(fs, root, pages.keySet());
-      write(fs, new org.apache.hadoop.fs.Path(root, MARKER), stamp(definition, lake));
+      write(
+          fs,
+          new org.apache.hadoop.fs.Path(root, MARKER),
+          stamp(definition, lake) + (asOfRun.isEmpty() ? "" : "as of run " + asOfRun + "\n"));
       String index = fs.makeQualified(new org.apache.hadoop.fs.Path(root, "index.html")).toString();
       return new Written(
           index, pages.size(), site.nodes().size(), (System.nanoTime() - start) / 1e9);

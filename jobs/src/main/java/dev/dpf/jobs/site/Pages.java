@@ -51,6 +51,7 @@ final class Pages {
         .append(card("runs shown", String.valueOf(ids.size())))
         .append(card("last run", esc(Svg.shortRun(last)) + (failed > 0 ? " (failed)" : "")))
         .append(card("quarantined records", String.format(Locale.ROOT, "%,d", quarantined)))
+        .append(storageCard(site))
         .append("</div>");
     b.append("<p class=\"legend-zones\">");
     for (String zone : List.of("raw", "consolidated", "transformed", "curated", "quarantine")) {
@@ -63,7 +64,12 @@ final class Pages {
     b.append("<div class=\"graph\">")
         .append(Svg.lineage(site.nodes(), site.edges(), ""))
         .append("</div>");
-    b.append("<h2>Tables</h2>");
+    b.append("<h2>Tables</h2>").append(tables(site));
+    return Html.page("Lineage", "Lineage", "", b.toString());
+  }
+
+  /** Every page's table with its size now and on storage. */
+  private static String tables(Site site) {
     List<List<String>> rows = new ArrayList<>();
     for (Page p : site.pages().values()) {
       rows.add(
@@ -74,15 +80,43 @@ final class Pages {
               p.stats().map(s -> String.format(Locale.ROOT, "%,d", s.rows())).orElse(""),
               p.stats().map(s -> String.format(Locale.ROOT, "%,d", s.files())).orElse(""),
               p.stats().map(s -> bytes(s.bytes())).orElse(""),
+              p.stats().map(s -> String.format(Locale.ROOT, "%,d", s.filesOnDisk())).orElse(""),
+              p.stats().map(s -> bytes(s.bytesOnDisk())).orElse(""),
               p.stats().map(s -> esc(s.lastUpdate().toString())).orElse(""),
               esc(p.docs().description())));
     }
-    b.append(
-        table(
-            "tables",
-            List.of("table", "zone", "status", "#rows", "#files", "#size", "last update", ""),
-            rows));
-    return Html.page("Lineage", "Lineage", "", b.toString());
+    return table(
+        "tables",
+        List.of(
+            "table",
+            "zone",
+            "status",
+            "#rows",
+            "#files",
+            "#size",
+            "#files on storage",
+            "#size on storage",
+            "last update",
+            ""),
+        rows);
+  }
+
+  /**
+   * The bytes every table keeps on storage against the bytes their versions shown read: what
+   * maintenance ({@code dpf maintain}) can give back.
+   */
+  private static String storageCard(Site site) {
+    long current = 0;
+    long stored = 0;
+    for (Page p : site.pages().values()) {
+      if (p.stats().isPresent()) {
+        current += Math.max(0, p.stats().get().bytes());
+        stored += p.stats().get().bytesOnDisk();
+      }
+    }
+    return card(
+        "on storage",
+        bytes(stored) + " <span class=\"muted small\">for " + bytes(current) + " read</span>");
   }
 
   private static long rawCount(Site site) {
@@ -102,6 +136,9 @@ final class Pages {
         + esc(site.definitionFile())
         + " · lake "
         + esc(site.lakeRoot())
+        + (site.asOfRun().isEmpty()
+            ? ""
+            : " · <b class=\"as-of\">as run " + esc(site.asOfRun()) + " left it</b>")
         + " · made "
         + esc(site.generated().toString())
         + "</p>";

@@ -17,6 +17,8 @@ import java.util.Optional;
  *     feeds its datasets; a dataset feeds its history table and, through a references rule, the
  *     dataset checked against it; a model's SQL reads its inputs; a table whose stage can
  *     quarantine records feeds the quarantine table
+ * @param asOfRun the run whose end state the site shows ({@code dpf docs --as-of-run}); empty for
+ *     the lake as it is
  * @param pages every node's page, and one per system table, by id
  * @param runs the run log's rows of the newest runs, oldest first
  * @param quality the quality log's rows of those runs, oldest first
@@ -26,6 +28,7 @@ record Site(
     String lakeRoot,
     String definitionFile,
     Instant generated,
+    String asOfRun,
     List<Node> nodes,
     List<Edge> edges,
     Map<String, Page> pages,
@@ -60,8 +63,22 @@ record Site(
       String description,
       List<String> lineage) {}
 
-  /** A table's size and last change, from its Delta log. */
-  record Stats(long rows, long files, long bytes, long version, Instant lastUpdate) {}
+  /**
+   * A table's size and last change, from its Delta log, and what it keeps on storage.
+   *
+   * @param filesOnDisk the files under its folder (its log aside): every version's that is still
+   *     there, so at least {@code files} until maintenance removes the others ({@code dpf
+   *     maintain})
+   * @param bytesOnDisk their bytes
+   */
+  record Stats(
+      long rows,
+      long files,
+      long bytes,
+      long version,
+      Instant lastUpdate,
+      long filesOnDisk,
+      long bytesOnDisk) {}
 
   /**
    * One table's page.

@@ -78,11 +78,12 @@ final class SiteData {
       SparkSession spark,
       PipelineDefinition definition,
       Lake lake,
+      String asOfRun,
       Map<String, Map<String, Set<ColumnOrigin>>> lineage) {
-    return new SiteData(spark, definition, lake, lineage).collect();
+    return new SiteData(spark, definition, lake, lineage).collect(asOfRun);
   }
 
-  private Site collect() {
+  private Site collect(String asOfRun) {
     List<RunRow> runs = SiteLogs.runs(lake);
     Map<String, String> status = new LinkedHashMap<>();
     runs.forEach(r -> status.put(r.table(), r.status())); // the newest wins
@@ -118,6 +119,7 @@ final class SiteData {
         lake.root(),
         definition.file(),
         Instant.now(),
+        asOfRun,
         nodes,
         edges,
         pages,
@@ -263,12 +265,20 @@ final class SiteData {
             .map(Lake.Change::at)
             .findFirst()
             .orElse(history.isEmpty() ? Instant.EPOCH : history.get(0).at());
+    long filesOnDisk = 0;
+    long bytesOnDisk = 0;
+    for (Lake.DataFile f : lake.dataFiles(table)) {
+      filesOnDisk++;
+      bytesOnDisk += f.bytes();
+    }
     return new Stats(
         lake.rows(table),
-        lake.fileCount(table).orElseGet(() -> lake.delta(table).detail().head().getAs("numFiles")),
+        lake.fileCount(table).orElseGet(() -> lake.read(table).inputFiles().length),
         lake.sizeBytes(table).orElse(-1),
         lake.latestVersion(table),
-        last);
+        last,
+        filesOnDisk,
+        bytesOnDisk);
   }
 
   private static String kind(

@@ -47,6 +47,11 @@ final class TablePage {
                     .append(Pages.card("rows", String.format(Locale.ROOT, "%,d", s.rows())))
                     .append(Pages.card("files", String.format(Locale.ROOT, "%,d", s.files())))
                     .append(Pages.card("size", Pages.bytes(s.bytes())))
+                    .append(
+                        Pages.card(
+                            "on storage",
+                            String.format(Locale.ROOT, "%,d files, ", s.filesOnDisk())
+                                + Pages.bytes(s.bytesOnDisk())))
                     .append(Pages.card("version", String.valueOf(s.version())))
                     .append(Pages.card("last update", esc(s.lastUpdate().toString())))
                     .append("</div>"));

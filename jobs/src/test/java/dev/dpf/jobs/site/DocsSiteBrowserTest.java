@@ -362,6 +362,120 @@ class DocsSiteBrowserTest {
         .satisfies(l -> assertThat(l).endsWith(" | 1"));
   }
 
+  /** The cells of the front page's table of tables, by table: header to text. */
+  private Map<String, Map<String, String>> tablesTable() {
+    List<String> headers = new ArrayList<>();
+    browser.findElements(By.cssSelector("table.tables th")).forEach(h -> headers.add(h.getText()));
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    for (WebElement row : browser.findElements(By.cssSelector("table.tables tr"))) {
+      List<WebElement> cells = row.findElements(By.tagName("td"));
+      if (!cells.isEmpty()) {
+        Map<String, String> byHeader = new LinkedHashMap<>();
+        for (int i = 0; i < cells.size(); i++) {
+          byHeader.put(headers.get(i), cells.get(i).getText());
+        }
+        out.put(cells.get(0).getText(), byHeader);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void eachTableShowsTheFilesItKeepsOnStorage() throws Exception {
+    open("index.html");
+    Map<String, Map<String, String>> shown = tablesTable();
+    int tables = 0;
+    for (String zone : List.of("consolidated", "transformed", "curated", "quarantine", "_system")) {
+      try (var folders = Files.list(lake.resolve(zone))) {
+        for (Path t : folders.filter(f -> Files.isDirectory(f.resolve("_delta_log"))).toList()) {
+          // Counted here: every file under the folder but the Delta log and hidden checksums.
+          long files;
+          try (var walk = Files.walk(t)) {
+            files =
+                walk.filter(Files::isRegularFile)
+                    .filter(f -> !t.relativize(f).startsWith("_delta_log"))
+                    .filter(f -> !f.getFileName().toString().startsWith("."))
+                    .count();
+          }
+          String id = zone + "." + t.getFileName();
+          assertThat(shown).as(id).containsKey(id);
+          assertThat(shown.get(id).get("files on storage")).as(id).isEqualTo(String.valueOf(files));
+          assertThat(Long.parseLong(shown.get(id).get("files").replace(",", "")))
+              .as(id)
+              .isLessThanOrEqualTo(files);
+          tables++;
+        }
+      }
+    }
+    assertThat(tables).isEqualTo(30); // the graph's 27 nodes but the 6 raw sources; 9 logs
+    // What every version of a model the second run recomputed read is still on storage (as
+    // Delta's own snapshots list it), and more than its latest version reads.
+    String customer360 = lake.resolve("curated/customer_360").toString();
+    long versions;
+    try (var log = Files.list(Path.of(customer360, "_delta_log"))) {
+      versions = log.filter(f -> f.toString().endsWith(".json")).count();
+    }
+    assertThat(versions).isGreaterThan(1);
+    Set<String> read = new HashSet<>();
+    for (long v = 0; v < versions; v++) {
+      for (String f :
+          spark.read().format("delta").option("versionAsOf", v).load(customer360).inputFiles()) {
+        read.add(Path.of(java.net.URI.create(f)).toString());
+      }
+    }
+    Set<String> stored = new HashSet<>();
+    try (var walk = Files.list(Path.of(customer360))) {
+      walk.filter(f -> f.toString().endsWith(".parquet")).forEach(f -> stored.add(f.toString()));
+    }
+    assertThat(stored).containsAll(read);
+    assertThat(Long.parseLong(shown.get("curated.customer_360").get("files on storage")))
+        .isEqualTo(stored.size())
+        .isGreaterThan(Long.parseLong(shown.get("curated.customer_360").get("files")));
+  }
+
+  @Test
+  void docsAsOfTheFirstRunShowsTheLakeAsThatRunLeftIt() throws Exception {
+    String first =
+        spark
+            .read()
+            .format("delta")
+            .load(lake.resolve("_system/runs").toString())
+            .orderBy("logged_at")
+            .head()
+            .getAs("run_id");
+    CliRun docs =
+        CliRun.dpf(
+            "docs",
+            "--lake",
+            lake.toString(),
+            "--definition",
+            Repo.root().resolve("src/pipeline.yaml").toString(),
+            "--as-of-run",
+            first);
+    assertThat(docs.code()).as(docs.err()).isZero();
+    Path asOf = site().resolve("as-of").resolve(first);
+    browser.get(asOf.resolve("index.html").toUri().toString());
+    assertThat(browser.findElement(By.cssSelector(".as-of")).getText())
+        .isEqualTo("as run " + first + " left it");
+    // The sample's 200 transactions then; the second run added one (its good row).
+    assertThat(tablesTable().get("transformed.transactions").get("rows")).isEqualTo("200");
+    open("index.html");
+    assertThat(browser.findElements(By.cssSelector(".as-of"))).isEmpty();
+    assertThat(tablesTable().get("transformed.transactions").get("rows")).isEqualTo("201");
+    // Its runs page knows only that run.
+    browser.get(asOf.resolve("runs.html").toUri().toString());
+    assertThat(browser.findElement(By.tagName("main")).getText())
+        .contains(first)
+        .doesNotContain(
+            spark
+                .read()
+                .format("delta")
+                .load(lake.resolve("_system/runs").toString())
+                .orderBy(org.apache.spark.sql.functions.col("logged_at").desc())
+                .head()
+                .<String>getAs("run_id"));
+  }
+
   @Test
   void everyPageLoadsWithNoErrorNoOutsideRequestAndNoDeadLink() throws Exception {
     Deque<Path> toVisit = new ArrayDeque<>(List.of(site().resolve("index.html")));

@@ -110,7 +110,16 @@ class SitePagesBrowserTest {
             new QualityRow(B, "a", "unique(id)", "fail", "passed", 3, 0, "", Instant.EPOCH));
     Site site =
         new Site(
-            "lake", "pipeline.yaml", Instant.EPOCH, nodes, edges, pages, runs, quality, List.of());
+            "lake",
+            "pipeline.yaml",
+            Instant.EPOCH,
+            "",
+            nodes,
+            edges,
+            pages,
+            runs,
+            quality,
+            List.of());
     for (var p : Pages.render(site).entrySet()) {
       Path file = dir.resolve(p.getKey());
       Files.createDirectories(file.getParent());
@@ -258,6 +267,7 @@ class SitePagesBrowserTest {
             "lake",
             "pipeline.yaml",
             Instant.EPOCH,
+            "",
             List.of(new Node("transformed.a", "transformed", "ok", false)),
             List.of(),
             pages,
