@@ -20,6 +20,7 @@ import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.s3.IBucket;
+import software.amazon.awscdk.services.secretsmanager.ISecret;
 import software.constructs.Construct;
 
 /**
@@ -140,8 +141,15 @@ final class GlueJobs extends Construct {
         .build();
   }
 
-  /** Where the jobs read and write. */
-  record Storage(IBucket raw, IKey rawKey, IBucket lake, IKey lakeKey, IBucket artifacts) {}
+  /**
+   * Where the jobs read and write, and the secret under which they hash personal data (the lake key
+   * encrypts it; only the jobs' role reads it).
+   */
+  record Storage(
+      IBucket raw, IKey rawKey, IBucket lake, IKey lakeKey, IBucket artifacts, ISecret piiKey) {}
+
+  /** The job argument that names the PII key's secret (the Spark setting the jobs read it from). */
+  static final String PII_KEY_SECRET = "--pii-key-secret";
 
   /** The job's arguments: Glue's settings for a Java jar job with Delta, then dpf's own. */
   static Map<String, String> arguments(Stage stage, Storage storage) {
@@ -161,6 +169,7 @@ final class GlueJobs extends Construct {
     args.put("--job-bookmark-option", "job-bookmark-disable");
     args.put("--raw", "s3://" + storage.raw().getBucketName());
     args.put("--lake", "s3://" + storage.lake().getBucketName());
+    args.put(PII_KEY_SECRET, storage.piiKey().getSecretArn());
     return args;
   }
 
@@ -173,6 +182,9 @@ final class GlueJobs extends Construct {
     Stack stack = Stack.of(this);
     grantRaw(def, storage);
     grantLake(storage);
+    statement(
+        List.of("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"),
+        List.of(storage.piiKey().getSecretArn()));
     grantCatalog(def, stack);
     grantLogs(stack);
     Nag.suppressFindings(
@@ -237,17 +249,17 @@ final class GlueJobs extends Construct {
   /** The catalog's zone databases and the definition's tables (the jobs' own by zone). */
   private void grantCatalog(PipelineDefinition def, Stack stack) {
     List<String> catalog = new ArrayList<>();
-    catalog.add(glueArn(stack, "catalog", null));
-    catalog.add(glueArn(stack, "database", "default"));
+    catalog.add(Roles.glueArn(stack, "catalog", null));
+    catalog.add(Roles.glueArn(stack, "database", "default"));
     for (Zone z : Zone.values()) {
-      catalog.add(glueArn(stack, "database", z.dbName()));
+      catalog.add(Roles.glueArn(stack, "database", z.dbName()));
     }
     for (PipelineDefinition.Table t : def.tables()) {
-      catalog.add(glueArn(stack, "table", t.zone().dbName() + "/" + t.name()));
+      catalog.add(Roles.glueArn(stack, "table", t.zone().dbName() + "/" + t.name()));
     }
     // The pipeline's own tables (run log, file log, quarantine) are named by the jobs.
-    catalog.add(glueArn(stack, "table", Zone.QUARANTINE.dbName() + "/*"));
-    catalog.add(glueArn(stack, "table", Zone.SYSTEM.dbName() + "/*"));
+    catalog.add(Roles.glueArn(stack, "table", Zone.QUARANTINE.dbName() + "/*"));
+    catalog.add(Roles.glueArn(stack, "table", Zone.SYSTEM.dbName() + "/*"));
     statement(
         List.of(
             "glue:GetDatabase",
@@ -292,15 +304,5 @@ final class GlueJobs extends Construct {
   private void statement(List<String> actions, List<String> resources) {
     policy.addStatements(
         PolicyStatement.Builder.create().actions(actions).resources(resources).build());
-  }
-
-  private static String glueArn(Stack stack, String resource, String name) {
-    ArnComponents.Builder b = ArnComponents.builder().service("glue").resource(resource);
-    if (name != null) {
-      b.resourceName(name).arnFormat(ArnFormat.SLASH_RESOURCE_NAME);
-    } else {
-      b.arnFormat(ArnFormat.NO_RESOURCE_NAME);
-    }
-    return stack.formatArn(b.build());
   }
 }

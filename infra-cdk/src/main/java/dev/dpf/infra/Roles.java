@@ -1,6 +1,9 @@
 package dev.dpf.infra;
 
 import java.util.List;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.iam.ManagedPolicy;
 import software.amazon.awscdk.services.iam.Role;
 
@@ -18,5 +21,19 @@ final class Roles {
         .description("Permissions of " + role.getNode().getPath())
         .roles(List.of(role))
         .build();
+  }
+
+  /**
+   * A Glue Data Catalog ARN of the stack's account and region: the {@code catalog} ({@code name}
+   * null), a {@code database} or a {@code table} ({@code <database>/<table>}).
+   */
+  static String glueArn(Stack stack, String resource, String name) {
+    ArnComponents.Builder b = ArnComponents.builder().service("glue").resource(resource);
+    if (name != null) {
+      b.resourceName(name).arnFormat(ArnFormat.SLASH_RESOURCE_NAME);
+    } else {
+      b.arnFormat(ArnFormat.NO_RESOURCE_NAME);
+    }
+    return stack.formatArn(b.build());
   }
 }

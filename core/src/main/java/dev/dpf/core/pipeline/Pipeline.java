@@ -614,6 +614,33 @@ public final class Pipeline {
     return piiKey;
   }
 
+  /** The environment variable a process can hold the PII hashing key in. */
+  public static final String PII_KEY_ENV = PiiKey.ENV;
+
+  /**
+   * Whether the lake at {@code lakeRoot} is on object storage ({@code s3://} and the like), where
+   * no PII hashing key is made inside the lake: its writers must be given one.
+   */
+  public static boolean onObjectStorage(String lakeRoot) {
+    return PiiKey.onObjectStorage(lakeRoot);
+  }
+
+  /**
+   * Checks that a writer of the lake at {@code lakeRoot} has a PII hashing key, from {@code
+   * environment} ({@value #PII_KEY_ENV}), the session's {@code spark.dpf.pii.keyFile} or the lake's
+   * key file; a local lake without one gets its key file made.
+   *
+   * @throws DpfException when the lake is on object storage and has none
+   */
+  public static void requirePiiKey(
+      SparkSession spark, Map<String, String> environment, String lakeRoot) {
+    PiiKey.resolve(
+        environment,
+        spark.conf().get(PiiKey.FILE_CONF, null),
+        lakeRoot,
+        spark.sparkContext().hadoopConfiguration());
+  }
+
   /**
    * Marks this pipeline as one that writes the lake (a stage runs); models compiled with a reader's
    * key before are compiled again with the lake's.
@@ -623,6 +650,9 @@ public final class Pipeline {
     if (readingKey) {
       readingKey = false;
       models = null;
+    }
+    if (PiiKey.onObjectStorage(lake.root())) {
+      piiKey(); // before anything is written: a writer there must have been given the key
     }
   }
 

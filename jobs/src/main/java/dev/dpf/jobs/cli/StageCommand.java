@@ -93,7 +93,8 @@ abstract class StageCommand implements Callable<Integer> {
             selection.exclude,
             fullRefresh,
             reingest(),
-            allowEmpty);
+            allowEmpty,
+            Optional.empty());
     PrintWriter out =
         quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     if (dryRun()) {

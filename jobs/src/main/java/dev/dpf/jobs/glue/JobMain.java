@@ -8,6 +8,7 @@ import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.jobs.run.DefinitionSource;
 import dev.dpf.jobs.run.Exit;
 import dev.dpf.jobs.run.JobOptions;
+import dev.dpf.jobs.run.PiiKeySecret;
 import dev.dpf.jobs.run.StageRunner;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
@@ -27,6 +28,7 @@ public final class JobMain {
     PrintWriter out =
         new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
     JobOptions options = orExit(() -> JobOptions.fromJobArgs(args));
+    options.piiKeySecret().ifPresent(secret -> keyFromSecret(secret, out));
     // A definition on a Hadoop path (s3://...) is read once the session is up, with its settings;
     // anything else is checked before Spark starts, so mistakes fail fast.
     boolean remoteDefinition = DefinitionSource.isHadoopPath(options.definition());
@@ -52,6 +54,14 @@ public final class JobMain {
       builder = SparkSetup.localCatalog(builder); // names resolve from the lake's folders
     }
     SparkSession spark = builder.getOrCreate();
+    if (dev.dpf.core.pipeline.Pipeline.onObjectStorage(options.lake())) {
+      // Before the lake's lock or any write: a job there must have been given the key.
+      orExit(
+          () -> {
+            StageRunner.requirePiiKey(options.lake(), spark);
+            return true;
+          });
+    }
     try {
       if (!local) {
         lock =
@@ -70,6 +80,15 @@ public final class JobMain {
         lock.close();
       }
     }
+  }
+
+  /** Runs with the PII hashing key that the Secrets Manager secret holds. */
+  private static void keyFromSecret(String secret, PrintWriter out) {
+    String key = orExit(() -> PiiKeySecret.read(secret));
+    java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+    env.put(dev.dpf.core.pipeline.Pipeline.PII_KEY_ENV, key);
+    StageRunner.environment(env);
+    out.println("dpf: the PII hashing key is the Secrets Manager secret's " + secret);
   }
 
   /**

@@ -22,6 +22,8 @@ import java.util.Set;
  * @param fullRefresh whether datasets and models are rebuilt whatever the logs say
  * @param reingest sources whose raw files are all read again, replacing their consolidated tables
  * @param allowEmpty whether a full refresh may replace a table that has rows by none
+ * @param piiKeySecret the AWS Secrets Manager secret (name or ARN) holding the PII hashing key
+ *     ({@link PiiKeySecret}); empty: the key comes from where {@code PiiKey} looks
  */
 public record JobOptions(
     String raw,
@@ -33,7 +35,8 @@ public record JobOptions(
     List<String> exclude,
     boolean fullRefresh,
     List<String> reingest,
-    boolean allowEmpty) {
+    boolean allowEmpty,
+    Optional<String> piiKeySecret) {
   public JobOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
@@ -52,7 +55,8 @@ public record JobOptions(
         List.of(),
         false,
         List.of(),
-        false);
+        false,
+        Optional.empty());
   }
 
   /** Our own argument keys. */
@@ -67,12 +71,13 @@ public record JobOptions(
           "exclude",
           "full-refresh",
           "reingest",
-          "allow-empty");
+          "allow-empty",
+          "pii-key-secret");
 
   /** How the job arguments are listed in messages. */
   private static final String OURS =
       "--raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude,"
-          + " --full-refresh, --reingest, --allow-empty";
+          + " --full-refresh, --reingest, --allow-empty, --pii-key-secret";
 
   /**
    * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
@@ -165,7 +170,8 @@ public record JobOptions(
         Optional.ofNullable(values.get("exclude")).map(List::of).orElse(List.of()),
         flag(values, "full-refresh"),
         Optional.ofNullable(values.get("reingest")).map(List::of).orElse(List.of()),
-        flag(values, "allow-empty"));
+        flag(values, "allow-empty"),
+        Optional.ofNullable(values.get("pii-key-secret")));
   }
 
   /**

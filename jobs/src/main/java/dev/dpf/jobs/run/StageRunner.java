@@ -49,6 +49,15 @@ public final class StageRunner {
     environment = java.util.Map.copyOf(variables);
   }
 
+  /**
+   * Checks that a run of the lake at {@code lake} has a PII hashing key, as this process is set up
+   * (its environment, the session's settings): a lake on object storage without one refuses with
+   * one line ({@link Pipeline#requirePiiKey}).
+   */
+  public static synchronized void requirePiiKey(String lake, SparkSession spark) {
+    Pipeline.requirePiiKey(spark, environment, lake);
+  }
+
   public static PipelineDefinition definition(JobOptions options) {
     return DefinitionSource.load(options.definition(), StageRunner::hadoopConfiguration);
   }

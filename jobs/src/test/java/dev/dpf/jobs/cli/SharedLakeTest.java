@@ -150,6 +150,9 @@ class SharedLakeTest {
                   "local[1]",
                   "--no-report"));
       run.addAll(conf);
+      // A lake on object storage is given its PII key: none is made inside it.
+      Path key = Files.writeString(dir.resolve("pii.key"), "0123456789abcdef0123456789abcdef\n");
+      run.addAll(List.of("--conf", "spark.dpf.pii.keyFile=" + key));
       CliRun made = dpf(run.toArray(String[]::new));
       assertThat(made.code()).as(made.err()).isZero();
       Map<String, String> original = fingerprints(lake, hadoop);

@@ -129,6 +129,26 @@ class RunAnywhereIT {
               "AWS_ACCESS_KEY_ID", S3Server.ACCESS_KEY,
               "AWS_SECRET_ACCESS_KEY", S3Server.SECRET_KEY);
       credentials.forEach((k, v) -> conf.put("spark.executorEnv." + k, v));
+      // Without a PII hashing key, a job on object storage stops before it writes: it makes no
+      // key file inside the lake.
+      Map<String, String> noKey = new LinkedHashMap<>(conf);
+      noKey.put(PiiKey.FILE_CONF, null);
+      Submitted refused =
+          launch(
+              dir,
+              "local[1]",
+              noKey,
+              credentials,
+              raw("s3a://dpf-raw/sample"),
+              lake("s3a://dpf-lake/lake"),
+              List.of("--definition", "s3a://dpf-raw/definition/pipeline.yaml"));
+      assertThat(refused.exitCode()).as(refused.out() + refused.err()).isNotZero();
+      assertThat(refused.err())
+          .contains(
+              "No PII hashing key for the lake s3a://dpf-lake/lake: on object storage dpf does"
+                  + " not make one inside the lake");
+      // (The lake's lock came and went; s3a leaves a marker of its folder.)
+      assertThat(s3.keys("dpf-lake", "lake/")).isSubsetOf("lake/_system/");
       try (StandaloneCluster cluster =
           StandaloneCluster.start(sparkHome, dir.resolve("cluster"), 2)) {
         submit(
@@ -245,6 +265,7 @@ class RunAnywhereIT {
     Map<String, String> all = new LinkedHashMap<>(SMALL_DATA);
     all.put(PiiKey.FILE_CONF, piiKeyFile.toString());
     all.putAll(conf);
+    all.values().removeIf(java.util.Objects::isNull); // a setting left out
     all.forEach((k, v) -> args.addAll(List.of("--conf", k + "=" + v)));
     args.add(glueJar.toAbsolutePath().toString());
     args.addAll(

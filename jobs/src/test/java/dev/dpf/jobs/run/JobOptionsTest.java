@@ -118,7 +118,7 @@ class JobOptionsTest {
             "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
                 + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
                 + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh, --reingest, --allow-empty");
+                + " --exclude, --full-refresh, --reingest, --allow-empty, --pii-key-secret");
   }
 
   @Test
@@ -144,7 +144,7 @@ class JobOptionsTest {
         .containsExactly(
             "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
                 + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh, --reingest, --allow-empty)");
+                + " --exclude, --full-refresh, --reingest, --allow-empty, --pii-key-secret)");
   }
 
   @Test
@@ -172,11 +172,19 @@ class JobOptionsTest {
                 List.of(),
                 false,
                 List.of(),
-                false));
+                false,
+                Optional.empty()));
     assertThat(
             JobOptions.fromJobArgs(new String[] {"--lake", "l", "--allow-empty", "true"})
                 .allowEmpty())
         .isTrue();
+    assertThat(
+            JobOptions.fromJobArgs(
+                    new String[] {
+                      "--lake", "l", "--pii-key-secret", "arn:aws:secretsmanager:r:1:secret:k"
+                    })
+                .piiKeySecret())
+        .contains("arn:aws:secretsmanager:r:1:secret:k");
     assertThat(
             JobOptions.fromJobArgs(new String[] {"--lake", "l", "--reingest", "payments,orders"})
                 .reingest())

@@ -433,25 +433,29 @@ class DocsSiteBrowserTest {
         .isGreaterThan(Long.parseLong(shown.get("curated.customer_360").get("files")));
   }
 
+  /** {@code dpf docs} on the lake with the repository's definition and these options. */
+  private CliRun docs(String... options) {
+    List<String> args = new ArrayList<>(List.of("docs", "--lake", lake.toString()));
+    args.addAll(List.of("--definition", Repo.root().resolve("src/pipeline.yaml").toString()));
+    args.addAll(List.of(options));
+    return CliRun.dpf(args.toArray(String[]::new));
+  }
+
+  /** The id of the run the run log orders first by {@code order}. */
+  private String run(org.apache.spark.sql.Column order) {
+    return spark
+        .read()
+        .format("delta")
+        .load(lake.resolve("_system/runs").toString())
+        .orderBy(order)
+        .head()
+        .getAs("run_id");
+  }
+
   @Test
   void docsAsOfTheFirstRunShowsTheLakeAsThatRunLeftIt() throws Exception {
-    String first =
-        spark
-            .read()
-            .format("delta")
-            .load(lake.resolve("_system/runs").toString())
-            .orderBy("logged_at")
-            .head()
-            .getAs("run_id");
-    CliRun docs =
-        CliRun.dpf(
-            "docs",
-            "--lake",
-            lake.toString(),
-            "--definition",
-            Repo.root().resolve("src/pipeline.yaml").toString(),
-            "--as-of-run",
-            first);
+    String first = run(org.apache.spark.sql.functions.col("logged_at"));
+    CliRun docs = docs("--as-of-run", first);
     assertThat(docs.code()).as(docs.err()).isZero();
     Path asOf = site().resolve("as-of").resolve(first);
     browser.get(asOf.resolve("index.html").toUri().toString());
@@ -466,14 +470,7 @@ class DocsSiteBrowserTest {
     browser.get(asOf.resolve("runs.html").toUri().toString());
     assertThat(browser.findElement(By.tagName("main")).getText())
         .contains(first)
-        .doesNotContain(
-            spark
-                .read()
-                .format("delta")
-                .load(lake.resolve("_system/runs").toString())
-                .orderBy(org.apache.spark.sql.functions.col("logged_at").desc())
-                .head()
-                .<String>getAs("run_id"));
+        .doesNotContain(run(org.apache.spark.sql.functions.col("logged_at").desc()));
   }
 
   @Test
@@ -531,15 +528,7 @@ class DocsSiteBrowserTest {
   @Test
   void docsWritesTheSiteWhereToldServesItAndLeavesOtherFoldersAlone() throws Exception {
     Path out = dir.resolve("site");
-    CliRun docs =
-        CliRun.dpf(
-            "docs",
-            "--lake",
-            lake.toString(),
-            "--definition",
-            Repo.root().resolve("src/pipeline.yaml").toString(),
-            "--out",
-            out.toString());
+    CliRun docs = docs("--out", out.toString());
     assertThat(docs.code()).as(docs.err()).isZero();
     assertThat(docs.out().lines().filter(l -> l.startsWith("Report ")))
         .singleElement()
@@ -553,15 +542,7 @@ class DocsSiteBrowserTest {
 
     Path other = Files.createDirectories(dir.resolve("notes"));
     Files.writeString(other.resolve("todo.txt"), "mine");
-    CliRun refused =
-        CliRun.dpf(
-            "docs",
-            "--lake",
-            lake.toString(),
-            "--definition",
-            Repo.root().resolve("src/pipeline.yaml").toString(),
-            "--out",
-            other.toString());
+    CliRun refused = docs("--out", other.toString());
     assertThat(refused.code()).isEqualTo(1);
     assertThat(refused.err())
         .contains(other + " holds files that are not a dpf site; nothing was written there");

@@ -18,7 +18,9 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * the environment variable {@value #ENV}, the file named by the Spark setting {@value #FILE_CONF}
  * (any Hadoop path, such as {@code s3://secure-bucket/dpf/pii.key}), or the lake's own key file
  * {@code <lake>/_system/pii.key}, created with 32 random bytes on first use so that local lakes
- * work with no setup and hashes stay stable from run to run.
+ * work with no setup and hashes stay stable from run to run. A lake on object storage ({@code
+ * s3://} and the like) gets no key file made inside it, where whoever reads the bucket would find
+ * it beside the hashes: its writers must be given a key ({@link #resolve} refuses).
  *
  * @param value the key
  * @param origin where it came from, for messages (never the key itself)
@@ -61,6 +63,18 @@ public record PiiKey(String value, String origin) {
         .orElseGet(
             () -> {
               Path p = lakeFile(lakeRoot);
+              if (onObjectStorage(lakeRoot)) {
+                throw new DpfException(
+                    "No PII hashing key for the lake "
+                        + lakeRoot
+                        + ": on object storage dpf does not make one inside the lake, where"
+                        + " whoever reads the bucket would find it beside the hashes. Give the"
+                        + " jobs --pii-key-secret <Secrets Manager secret> (the CDK stack does),"
+                        + " or set "
+                        + ENV
+                        + " or "
+                        + FILE_CONF);
+              }
               byte[] bytes = new byte[32];
               new SecureRandom().nextBytes(bytes);
               write(p, HexFormat.of().formatHex(bytes), conf);
@@ -96,6 +110,15 @@ public record PiiKey(String value, String origin) {
     return text == null
         ? java.util.Optional.empty()
         : java.util.Optional.of(new PiiKey(text, "the lake's key file " + p));
+  }
+
+  /**
+   * Whether the lake is on object storage: anything but a local folder or HDFS (where the key file
+   * is readable by its owner only).
+   */
+  public static boolean onObjectStorage(String lakeRoot) {
+    String scheme = new Path(lakeRoot).toUri().getScheme();
+    return scheme != null && !java.util.Set.of("file", "hdfs", "viewfs").contains(scheme);
   }
 
   private static Path lakeFile(String lakeRoot) {
