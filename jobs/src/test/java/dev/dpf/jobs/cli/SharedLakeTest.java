@@ -4,9 +4,11 @@ import static dev.dpf.jobs.testing.CliRun.dpf;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.testing.JavaProcess;
 import dev.dpf.core.testing.SparkExtension;
 import dev.dpf.definition.Zone;
+import dev.dpf.jobs.run.StageRunner;
 import dev.dpf.jobs.testing.CliRun;
 import dev.dpf.jobs.testing.S3Server;
 import java.net.ServerSocket;
@@ -150,10 +152,17 @@ class SharedLakeTest {
                   "local[1]",
                   "--no-report"));
       run.addAll(conf);
-      // A lake on object storage is given its PII key: none is made inside it.
-      Path key = Files.writeString(dir.resolve("pii.key"), "0123456789abcdef0123456789abcdef\n");
-      run.addAll(List.of("--conf", "spark.dpf.pii.keyFile=" + key));
-      CliRun made = dpf(run.toArray(String[]::new));
+      // A lake on object storage is given its PII key (none is made inside it): here in the
+      // environment this process's runs read, as set back after.
+      java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+      env.put(Pipeline.PII_KEY_ENV, "0123456789abcdef0123456789abcdef");
+      StageRunner.environment(env);
+      CliRun made;
+      try {
+        made = dpf(run.toArray(String[]::new));
+      } finally {
+        StageRunner.environment(System.getenv());
+      }
       assertThat(made.code()).as(made.err()).isZero();
       Map<String, String> original = fingerprints(lake, hadoop);
       assertThat(original).containsKeys("transformed.t", "curated.t_by_v");
