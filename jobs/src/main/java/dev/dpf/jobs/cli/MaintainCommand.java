@@ -57,13 +57,7 @@ final class MaintainCommand implements Callable<Integer> {
     List<TableResult> results =
         Pipeline.builder(started.spark(), started.definition(), lake)
             .run(runId, Instant.now())
-            .listener(
-                r -> {
-                  synchronized (out) {
-                    out.println(Report.line(r));
-                    out.flush();
-                  }
-                })
+            .listener(Report.printer(out))
             .build()
             .maintain();
     long changed = results.stream().filter(r -> r.status() == TableResult.Status.OK).count();

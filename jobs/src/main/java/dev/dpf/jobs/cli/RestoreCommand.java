@@ -67,13 +67,7 @@ final class RestoreCommand implements Callable<Integer> {
         Pipeline.builder(
                 started.spark(), started.definition(), new Lake(started.spark(), lakeOptions.lake))
             .run(restoreRun, Instant.now())
-            .listener(
-                r -> {
-                  synchronized (out) {
-                    out.println(Report.line(r));
-                    out.flush();
-                  }
-                })
+            .listener(Report.printer(out))
             .build()
             .restore(runId);
     long changed = results.stream().filter(r -> r.status() == TableResult.Status.OK).count();

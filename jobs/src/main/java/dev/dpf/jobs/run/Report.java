@@ -11,6 +11,19 @@ import java.util.Locale;
 public final class Report {
   private Report() {}
 
+  /**
+   * A run's listener that prints {@link #line} of each table as it finishes to {@code out} (one
+   * line at a time, from whichever thread finished it).
+   */
+  public static java.util.function.Consumer<TableResult> printer(java.io.PrintWriter out) {
+    return r -> {
+      synchronized (out) {
+        out.println(line(r));
+        out.flush();
+      }
+    };
+  }
+
   /** One progress line, printed as each table finishes. */
   public static String line(TableResult r) {
     if (r.status() != TableResult.Status.OK) {
