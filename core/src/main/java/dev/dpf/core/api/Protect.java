@@ -90,7 +90,7 @@ public final class Protect {
   }
 
   /** HMAC-SHA256 of a string under {@code key}, as lower-case hex; null for null. */
-  static String hmac(String key, String value) {
+  public static String hmac(String key, String value) {
     if (value == null) {
       return null;
     }

@@ -6,7 +6,7 @@ import java.util.Locale;
 /**
  * A stage of the pipeline, as results, plans, logs and the command line name it: {@code init},
  * {@code ingest}, {@code transform}, {@code curate}, {@code replay}, {@code restore}, {@code
- * maintain}, and {@code run} (all three, or a row about the whole run).
+ * maintain}, {@code erase}, and {@code run} (all three, or a row about the whole run).
  */
 public enum Stage {
   INIT,
@@ -18,7 +18,9 @@ public enum Stage {
   /** Every table back to the version a run left. */
   RESTORE,
   /** Compacting tables and removing files no kept run needs. */
-  MAINTAIN;
+  MAINTAIN,
+  /** Removing every row of one data subject. */
+  ERASE;
 
   /** As printed and logged: {@code transform}. */
   public String label() {

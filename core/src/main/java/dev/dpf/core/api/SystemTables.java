@@ -36,6 +36,13 @@ public final class SystemTables {
    */
   public static final TableName MANIFESTS = new TableName(Zone.SYSTEM, "manifests");
 
+  /**
+   * The data subjects {@code dpf erase} removed: per dataset, each erased key as a keyed hash
+   * (under the lake's PII hashing key, never the key in clear), so that an ingest withholds later
+   * deliveries of them.
+   */
+  public static final TableName ERASED = new TableName(Zone.SYSTEM, "erased");
+
   /** Every rejected record with its stage, dataset, reason and the record as text. */
   public static final TableName QUARANTINE = new TableName(Zone.QUARANTINE, "records");
 

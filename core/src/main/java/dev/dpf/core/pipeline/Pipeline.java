@@ -10,6 +10,7 @@ import dev.dpf.core.api.Selection;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.erase.Erase;
 import dev.dpf.core.internal.pii.PiiKey;
 import dev.dpf.core.internal.stage.RunContext;
 import dev.dpf.core.internal.stage.StageLog;
@@ -27,6 +28,7 @@ import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.SourceDef;
+import dev.dpf.definition.TableName;
 import dev.dpf.definition.Zone;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -414,7 +416,7 @@ public final class Pipeline {
     Reingest.check(definition, run.options().reingest(), this::selected);
     writes();
     noteStaleInputs(raw);
-    Ingest ingest = new Ingest(run);
+    Ingest ingest = new Ingest(run, this::piiKey);
     try {
       return log.logged(Stage.INGEST, () -> stages.ingest(raw, ingest));
     } finally {
@@ -503,6 +505,62 @@ public final class Pipeline {
   public List<TableResult> maintain() {
     writes();
     return log.logged(Stage.MAINTAIN, () -> Maintain.apply(run, log, definition.maintenance()));
+  }
+
+  /**
+   * What {@link #erase} would remove: per table, and per dataset whose rows it holds, the rows of
+   * the subject now and the table's rows. Reads only.
+   *
+   * @throws DpfException for a dataset the definition does not have, a key that is not its whole
+   *     key, or a value that does not parse as its column's type
+   */
+  public List<EraseStep> planErase(String dataset, Map<String, String> key) {
+    return Erase.plan(lake, definition, dataset, key).steps().stream()
+        .map(s -> new EraseStep(s.table().toString(), s.dataset(), s.rows(), s.total()))
+        .toList();
+  }
+
+  /**
+   * One table's part of an erase.
+   *
+   * @param table {@code zone.table}
+   * @param dataset the dataset whose rows in it are removed
+   * @param rows the subject's rows it removes
+   * @param total the table's rows now
+   */
+  public record EraseStep(String table, String dataset, long rows, long total) {}
+
+  /**
+   * Removes the data subject {@code dataset} {@code key} (column to value, the dataset's whole key)
+   * from the lake as this pipeline's run: its rows, and the rows that reference them (following the
+   * definition's {@code references} rules), from the consolidated and transformed tables, history
+   * and quarantine; the erased keys are recorded, hashed, in {@link SystemTables#ERASED} so that
+   * later ingests withhold them; then the transformed and curated models are brought up to date.
+   * With {@code purge}, the files that the latest versions of those tables and of every model do
+   * not read are removed at once (as {@code maintain} would remove them after the runs and days it
+   * keeps), also after an earlier erase of the same subject.
+   */
+  public List<TableResult> erase(String dataset, Map<String, String> key, boolean purge) {
+    writes();
+    Erase.Plan plan = Erase.plan(lake, definition, dataset, key); // refused before any write
+    String hashKey = piiKey();
+    List<TableResult> out =
+        new ArrayList<>(log.logged(Stage.ERASE, () -> Erase.apply(run, log, plan, hashKey)));
+    out.addAll(transform());
+    out.addAll(curate());
+    if (purge) {
+      // Every table that held or may have held the subject, also when an earlier erase removed
+      // its rows: the erased datasets' tables and every model.
+      java.util.Set<TableName> tables = new java.util.LinkedHashSet<>();
+      plan.steps().forEach(s -> tables.add(s.table()));
+      definition.models().forEach(m -> tables.add(TableName.of(m.table())));
+      tables.removeIf(t -> !lake.exists(t));
+      out.addAll(
+          log.logged(
+              Stage.MAINTAIN,
+              () -> Maintain.purge(run, log, List.copyOf(tables), definition.maintenance())));
+    }
+    return out;
   }
 
   /**

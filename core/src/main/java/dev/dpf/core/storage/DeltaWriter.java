@@ -9,6 +9,7 @@ import io.delta.tables.DeltaTable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -162,6 +163,19 @@ public final class DeltaWriter {
             userMetadata,
             metadata -> commits.withSessionUserMetadata(metadata, builder::execute));
     return commit;
+  }
+
+  /**
+   * Deletes the table's rows matching {@code condition} (Delta's DELETE, recording {@code
+   * userMetadata}, a JSON object or null, in the commit) and returns its commit; empty when no row
+   * matched. Its metric {@code numDeletedRows} says how many went.
+   */
+  public Optional<Commit> delete(TableName table, Column condition, String userMetadata) {
+    DeltaTable delta = DeltaTable.forPath(spark, commits.path(table));
+    return commits.write(
+        table,
+        userMetadata,
+        metadata -> commits.withSessionUserMetadata(metadata, () -> delta.delete(condition)));
   }
 
   /**

@@ -35,6 +35,7 @@ import picocli.CommandLine.Command;
       RunsCommand.class,
       DiffCommand.class,
       RestoreCommand.class,
+      EraseCommand.class,
       MaintainCommand.class,
       DescribeCommand.class,
       DocsCommand.class,

@@ -50,6 +50,14 @@ public final class StageRunner {
   }
 
   /**
+   * The environment the runs and plans of this process read (see {@link
+   * #environment(java.util.Map)}).
+   */
+  public static synchronized java.util.Map<String, String> environment() {
+    return environment;
+  }
+
+  /**
    * Checks that a run of the lake at {@code lake} has a PII hashing key, as this process is set up
    * (its environment, the session's settings): a lake on object storage without one refuses with
    * one line ({@link Pipeline#requirePiiKey}).
@@ -317,7 +325,8 @@ public final class StageRunner {
       case CURATE -> pipeline.curate();
       case REPLAY -> pipeline.replay();
       case MAINTAIN -> pipeline.maintain();
-      case RESTORE -> throw new IllegalArgumentException("restore has a command of its own");
+      case RESTORE, ERASE ->
+          throw new IllegalArgumentException(stage.label() + " has a command of its own");
     };
   }
 

@@ -216,8 +216,15 @@ public final class Conform {
    * parse.
    */
   static Column parse(ColumnDef c, String column) {
+    return parseText(c, "CAST(" + quote(column) + " AS STRING)");
+  }
+
+  /**
+   * The parsed value of the text the SQL expression {@code raw} gives, as {@code c} types it; null
+   * when it does not parse. {@link #parse} is this for a raw column.
+   */
+  public static Column parseText(ColumnDef c, String raw) {
     ColumnType t = c.type();
-    String raw = "CAST(" + quote(column) + " AS STRING)";
     String trimmed = "trim(" + raw + ")";
     // try_cast has ANSI semantics whatever the session says: an overflow is null, nothing is
     // truncated silently.
@@ -283,7 +290,8 @@ public final class Conform {
     return "CASE WHEN " + value + " RLIKE " + literal(regex) + " THEN " + then + " END";
   }
 
-  private static String literal(String s) {
+  /** {@code s} as a SQL string literal. */
+  public static String literal(String s) {
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 

@@ -9,6 +9,7 @@ import dev.dpf.core.api.RawRoot;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
+import dev.dpf.core.internal.erase.ErasedLog;
 import dev.dpf.core.internal.ingest.DeclaredFields;
 import dev.dpf.core.internal.ingest.ParsedRecord;
 import dev.dpf.core.internal.stage.Decision;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -60,10 +62,22 @@ public final class Ingest {
   private final Set<String> reingest; // sources whose raw files are all read again
   private final IngestHooks hooks;
   private Map<String, IngestState> states; // read once, on the first source
+  private final java.util.function.Supplier<String> piiKey; // null: a plan
+  private ErasedLog erased; // read once, on the first batch
   // Sources are ingested on several threads.
   private final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
 
+  /** An ingest that only plans (it withholds nothing: it writes nothing). */
   public Ingest(RunContext run) {
+    this(run, null);
+  }
+
+  /**
+   * An ingest that withholds the records of the subjects the lake erased, matched under the PII
+   * hashing key {@code piiKey} gives (asked for only when the lake erased something).
+   */
+  public Ingest(RunContext run, java.util.function.Supplier<String> piiKey) {
+    this.piiKey = piiKey;
     this.run = run;
     this.spark = run.spark();
     this.definition = run.definition();
@@ -328,13 +342,16 @@ public final class Ingest {
       LinkedHashMap<String, List<String>> columns = columnsOf(source, parsed);
       long t2 = System.nanoTime();
       ConsolidatedColumns.Drift drift = drift(source, columns.keySet());
-      Dataset<Row> rows =
-          ConsolidatedColumns.consolidated(
-              source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch);
+      Kept kept =
+          withoutErased(
+              source,
+              ConsolidatedColumns.consolidated(
+                  source, parsed.filter(col(ParsedRecord.ERROR).isNull()), columns, batch));
+      long withheld = kept.withheld();
       long replaced =
           batch.reingest() && lake.exists(source.tableName()) ? lake.rows(source.tableName()) : 0;
-      long written = writeRows(source, batch, rows);
-      BatchReader.checkCommitted(written, read - bad, source.table(), batch);
+      long written = writeRows(source, batch, kept.rows());
+      BatchReader.checkCommitted(written, read - bad - withheld, source.table(), batch);
       hooks.reached(IngestHooks.WRITTEN);
       quarantine(source, batch, badRows, bad);
       hooks.reached(IngestHooks.QUARANTINED);
@@ -345,26 +362,75 @@ public final class Ingest {
           perFile,
           BatchReader.digestsOf(digests),
           decision instanceof Decision.Resume ? null : listed);
-      LOG.info(
-          "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
-          source.name(),
-          String.format("%.1f", (t0 - start) / 1e9),
-          String.format("%.1f", (t1 - t0) / 1e9),
-          String.format("%.1f", (t2 - t1) / 1e9),
-          String.format("%.1f", (t3 - t2) / 1e9),
-          String.format("%.1f", (System.nanoTime() - t3) / 1e9));
+      logPhases(source, start, t0, t1, t2, t3);
       return TableResult.of(Stage.INGEST, source.table(), TableResult.Status.OK)
           .action(decision.action())
           .read(read)
-          .written(read - bad)
+          .written(read - bad - withheld)
           .quarantined(bad)
+          .superseded(withheld)
           .files(batch.files().size())
           .seconds(StageLog.seconds(start))
-          .note(note(batch, decision, written < 0 ? -1 : replaced, drift) + listedNote(listed))
+          .note(
+              note(batch, decision, written < 0 ? -1 : replaced, drift)
+                  + kept.note()
+                  + listedNote(listed))
           .build();
     } finally {
       parsed.unpersist();
     }
+  }
+
+  private static void logPhases(SourceDef source, long start, long... ends) {
+    LOG.info(
+        "consolidated.{}: plan {}s, parse {}s, columns {}s, write {}s, log {}s",
+        source.name(),
+        String.format("%.1f", (ends[0] - start) / 1e9),
+        String.format("%.1f", (ends[1] - ends[0]) / 1e9),
+        String.format("%.1f", (ends[2] - ends[1]) / 1e9),
+        String.format("%.1f", (ends[3] - ends[2]) / 1e9),
+        String.format("%.1f", (System.nanoTime() - ends[3]) / 1e9));
+  }
+
+  /** A batch's rows without the records of erased subjects, and how many those were. */
+  private record Kept(Dataset<Row> rows, long withheld) {
+    String note() {
+      return withheld > 0 ? "; " + withheld + " record(s) of erased subjects withheld" : "";
+    }
+  }
+
+  private Kept withoutErased(SourceDef source, Dataset<Row> rows) {
+    Optional<Column> erasedRows = erased().withheld(source, List.of(rows.columns()));
+    if (erasedRows.isEmpty()) {
+      return new Kept(rows, 0);
+    }
+    return new Kept(
+        rows.filter(org.apache.spark.sql.functions.not(erasedRows.get())),
+        rows.filter(erasedRows.get()).count());
+  }
+
+  /**
+   * The lake's erasures, read on first use; a warning when some were recorded under another PII
+   * hashing key (they can no longer be matched).
+   */
+  private synchronized ErasedLog erased() {
+    if (erased == null) {
+      if (piiKey == null) {
+        throw new IllegalStateException("an ingest made to plan does not write");
+      }
+      erased =
+          lake.exists(SystemTables.ERASED)
+              ? ErasedLog.read(lake, definition, piiKey.get())
+              : ErasedLog.none(definition);
+      if (erased.underOtherKeys() > 0) {
+        warnings.add(
+            erased.underOtherKeys()
+                + " erased key(s) were recorded under another PII hashing key and cannot be"
+                + " matched: records of those subjects are no longer withheld at ingest (erase"
+                + " them again after a key rotation)");
+      }
+    }
+    return erased;
   }
 
   /** The message a source set to fail on bad records stops with: how many, and the first. */

@@ -97,6 +97,45 @@ public final class Maintain {
     return out;
   }
 
+  /**
+   * Removes from storage every file of {@code tables} that their latest versions do not read, now:
+   * rewrites the files that carry deletion vectors without their deleted rows, then vacuums with no
+   * retention, so that the rows the run removed leave the disk (and the tables' earlier versions
+   * can no longer be read or restored).
+   */
+  public static List<TableResult> purge(
+      RunContext run, StageLog log, List<TableName> tables, Maintenance settings) {
+    List<TableResult> out = new ArrayList<>();
+    for (TableName table : tables) {
+      out.addAll(
+          log.step(
+              Stage.MAINTAIN,
+              table.toString(),
+              () -> {
+                long start = System.nanoTime();
+                long[] before = onDisk(run.lake(), table);
+                run.writer().compact(table, settings.targetFileBytes());
+                run.writer().vacuum(table, Instant.now());
+                long[] after = onDisk(run.lake(), table);
+                return List.of(
+                    TableResult.of(Stage.MAINTAIN, table.toString(), TableResult.Status.OK)
+                        .files((int) after[0])
+                        .seconds(StageLog.seconds(start))
+                        .note(
+                            String.format(
+                                Locale.ROOT,
+                                "purged: on disk %d file(s), %s (were %d file(s), %s); earlier"
+                                    + " versions' files removed",
+                                after[0],
+                                size(after[1]),
+                                before[0],
+                                size(before[1])))
+                        .build());
+              }));
+    }
+    return out;
+  }
+
   /** {@code before}, only the tables {@code left} has. */
   private static Map<TableName, Long> withoutNewTables(
       Map<TableName, Long> before, Map<TableName, Long> left) {

@@ -1,0 +1,288 @@
+package dev.dpf.jobs.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dpf.core.testing.Repo;
+import dev.dpf.core.testing.SparkExtension;
+import dev.dpf.jobs.testing.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code dpf erase customers customer_id=246} on the sample, with a change that gives the customer
+ * values found nowhere else, a quarantined change and a payment of its own: the customer's rows and
+ * those that reference it leave every table, other customers' rows stay; after {@code --purge} no
+ * Parquet file under the lake (any version, the Delta logs' checkpoints included) holds the
+ * customer's id, names, phone or IP addresses; a DMS full load and a payment delivered again later
+ * are withheld at ingest and counted, and stored nowhere.
+ */
+class EraseCommandTest {
+  @TempDir Path dir;
+
+  private final SparkSession spark = SparkExtension.session();
+
+  private static final String SUBJECT = "246";
+  private static final String HEADER =
+      "dms_timestamp,customerNumber,customerName,contactLastName,contactFirstName,phone,"
+          + "addressLine1,addressLine2,city,state,postalCode,country,salesRepEmployeeNumber,"
+          + "creditLimit";
+  private static final String ROW =
+      "246,Quillfeather Erasable Traders,Wrzesniewska,Ottilie,+81 99 0246-7,9 Erasure Way,,Tokyo,"
+          + "Tokyo,10623,Japan,,";
+  private static final List<String> UNIQUE =
+      List.of(
+          "Quillfeather Erasable Traders",
+          "Wrzesniewska",
+          "+81 99 0246-7",
+          "9 Erasure Way",
+          "203.0.113.246");
+
+  /** Each table's rows of the subject, found by plain SQL on its columns. */
+  private static final Map<String, String> OF_SUBJECT = new LinkedHashMap<>();
+
+  static {
+    String orders =
+        "(SELECT order_number FROM delta.`%1$s/transformed/orders` WHERE customer_id = 246)";
+    OF_SUBJECT.put("consolidated.customers", "trim(customerNumber) = '246'");
+    OF_SUBJECT.put("transformed.customers", "customer_id = 246");
+    OF_SUBJECT.put("transformed.customers_history", "customer_id = 246");
+    OF_SUBJECT.put("consolidated.payments", "trim(customer_id) = '246'");
+    OF_SUBJECT.put("transformed.payments", "customer_id = 246");
+    OF_SUBJECT.put("consolidated.transactions", "trim(customer_id) = '246'");
+    OF_SUBJECT.put("transformed.transactions", "customer_id = 246");
+    OF_SUBJECT.put("consolidated.orders", "trim(customerNumber) = '246'");
+    OF_SUBJECT.put("transformed.orders", "customer_id = 246");
+    OF_SUBJECT.put("consolidated.orderdetails", "CAST(orderNumber AS INT) IN " + orders);
+    OF_SUBJECT.put("transformed.order_lines", "order_number IN " + orders);
+    OF_SUBJECT.put("curated.customer_360", "customer_id = 246");
+    OF_SUBJECT.put("transformed.customer_data", "customer_id = 246");
+  }
+
+  @Test
+  void eraseRemovesTheCustomerEverywhereAndWithholdsItsLaterDeliveries() throws Exception {
+    Path raw = dir.resolve("raw");
+    copySample(raw);
+    Path customers = raw.resolve("dms/classicmodels/customers/2026/11/18/20261118-140000000.csv");
+    Files.writeString(
+        customers,
+        "Op,"
+            + HEADER
+            + "\n"
+            + "U,2026-11-18 14:00:01.000000,"
+            + ROW
+            + "83480.35\n"
+            // A credit limit below 0: quarantined, with the customer's phone in its record.
+            + "U,2026-11-18 14:00:02.000000,"
+            + ROW
+            + "-1.00\n");
+    Path payments = raw.resolve("streaming/payments/2026/11/20/09");
+    Files.createDirectories(payments);
+    Files.writeString(
+        payments.resolve("dpf-payments-1-2026-11-20-09-00-00-erase-1"),
+        payment("e-1", 246, "203.0.113.246") + payment("e-2", 107, "198.51.100.7"));
+    Path lake = dir.resolve("lake");
+    Path definition = Repo.root().resolve("src/pipeline.yaml");
+    CliRun first = CliRun.run(dir, lake, definition);
+    assertThat(first.code()).as(first.out() + first.err()).isZero();
+
+    Map<String, long[]> before = counts(lake); // table -> {rows, rows of the subject}
+    assertThat(before.get("transformed.customers_history")[1]).isEqualTo(4);
+    assertThat(before.get("transformed.payments")[1]).isEqualTo(8);
+    assertThat(quarantinedOfSubject(lake)).isEqualTo(1);
+    List<String> ips = subjectIps(lake);
+    assertThat(ips).contains("203.0.113.246").hasSize(8);
+
+    CliRun erased = erase(lake, definition);
+
+    assertThat(erased.code()).as(erased.out() + erased.err()).isZero();
+    for (Map.Entry<String, long[]> e : before.entrySet()) {
+      long[] now = count(lake, e.getKey());
+      assertThat(now).as(e.getKey()).containsExactly(e.getValue()[0] - e.getValue()[1], 0);
+      if (e.getKey().startsWith("consolidated.")
+          || e.getKey().startsWith("transformed.")
+              && !e.getKey().equals("transformed.customer_data")) {
+        assertThat(erased.out())
+            .as(e.getKey())
+            .containsPattern(
+                "erase +"
+                    + Pattern.quote(e.getKey())
+                    + " .* "
+                    + e.getValue()[1]
+                    + " row\\(s\\) of the subject removed");
+      }
+    }
+    assertThat(quarantinedOfSubject(lake)).isZero();
+    assertThat(spark.read().format("delta").load(lake + "/_system/erased").count())
+        .as("one hashed key per erased row's key: 1 customer, 8 payments, orders and lines")
+        .isEqualTo(
+            1
+                + 8
+                + before.get("transformed.transactions")[1]
+                + before.get("transformed.orders")[1]
+                + before.get("transformed.order_lines")[1]);
+
+    CliRun purged = erase(lake, definition, "--purge");
+
+    assertThat(purged.code()).as(purged.out() + purged.err()).isZero();
+    List<String> values = new ArrayList<>(UNIQUE);
+    values.addAll(ips);
+    assertThat(parquetHolding(lake, values)).isEmpty();
+
+    // Delivered again: a DMS full load with the customer and a new one, a payment of it.
+    Files.writeString(
+        raw.resolve("dms/classicmodels/customers/LOAD00000002.csv"),
+        HEADER
+            + "\n2026-11-21 09:00:00.000000,"
+            + ROW
+            + "83480.35\n"
+            + "2026-11-21 09:00:00.000000,990,New Customer,Nowak,Ala,+48 22 000,1 Main St.,,"
+            + "Warsaw,,00-001,Poland,,1000.00\n");
+    Path later = raw.resolve("streaming/payments/2026/11/21/09");
+    Files.createDirectories(later);
+    Files.writeString(
+        later.resolve("dpf-payments-1-2026-11-21-09-00-00-erase-2"),
+        payment("e-3", 246, "203.0.113.246") + payment("e-4", 990, "198.51.100.9"));
+
+    CliRun again = CliRun.run(dir, lake, definition);
+
+    assertThat(again.code()).as(again.out() + again.err()).isZero();
+    assertThat(again.out())
+        .containsPattern(
+            "ingest +consolidated.customers +2 read +1 written +0 quarantined +1 superseded .*1"
+                + " record\\(s\\) of erased subjects withheld")
+        .containsPattern(
+            "ingest +consolidated.payments +2 read +1 written +0 quarantined +1 superseded .*1"
+                + " record\\(s\\) of erased subjects withheld")
+        .containsPattern("consolidated.customers +2 = 1 \\+ 0 \\+ 1 +ok");
+    for (String table : before.keySet()) {
+      assertThat(count(lake, table)[1]).as(table).isZero();
+    }
+    assertThat(quarantinedOfSubject(lake)).isZero();
+    assertThat(
+            spark
+                .sql(
+                    "SELECT count(*) FROM delta.`"
+                        + lake
+                        + "/transformed/customers` WHERE"
+                        + " customer_id = 990")
+                .head()
+                .getLong(0))
+        .as("the new customer of the same load")
+        .isEqualTo(1);
+    assertThat(parquetHolding(lake, UNIQUE)).isEmpty();
+  }
+
+  private static String payment(String id, int customer, String ip) {
+    return "{\"payment_id\":\""
+        + id
+        + "\",\"payment_time\":\"2026-11-20T09:00:00.000Z\","
+        + "\"customer_id\":"
+        + customer
+        + ",\"payment_amount\":10.00,\"ipv4_address\":\""
+        + ip
+        + "\"}\n";
+  }
+
+  private static CliRun erase(Path lake, Path definition, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "erase",
+                "customers",
+                "customer_id=" + SUBJECT,
+                "--lake",
+                lake.toString(),
+                "--definition",
+                definition.toString(),
+                "--master",
+                "local[1]"));
+    args.addAll(List.of(more));
+    return CliRun.dpf(args.toArray(String[]::new));
+  }
+
+  private static void copySample(Path raw) throws Exception {
+    Path sample = Repo.root().resolve("sample-data");
+    try (var files = Files.walk(sample)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Path to = raw.resolve(sample.relativize(f).toString());
+        Files.createDirectories(to.getParent());
+        Files.copy(f, to);
+      }
+    }
+  }
+
+  private Map<String, long[]> counts(Path lake) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    OF_SUBJECT.keySet().forEach(t -> out.put(t, count(lake, t)));
+    return out;
+  }
+
+  /** The table's rows, and its rows of the subject. */
+  private long[] count(Path lake, String table) {
+    String from = "FROM delta.`" + lake + "/" + table.replace('.', '/') + "`";
+    return new long[] {
+      spark.sql("SELECT count(*) " + from).head().getLong(0),
+      spark
+          .sql("SELECT count(*) " + from + " WHERE " + OF_SUBJECT.get(table).formatted(lake))
+          .head()
+          .getLong(0)
+    };
+  }
+
+  private long quarantinedOfSubject(Path lake) {
+    return spark
+        .sql(
+            "SELECT count(*) FROM delta.`"
+                + lake
+                + "/quarantine/records` WHERE record LIKE '%\"customerNumber\":\"246\"%'")
+        .head()
+        .getLong(0);
+  }
+
+  private List<String> subjectIps(Path lake) {
+    return spark
+        .sql(
+            "SELECT DISTINCT ipv4_address FROM delta.`"
+                + lake
+                + "/transformed/payments` WHERE customer_id = 246 AND ipv4_address NOT IN"
+                + " (SELECT ipv4_address FROM delta.`"
+                + lake
+                + "/transformed/payments` WHERE customer_id <> 246)")
+        .as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+  }
+
+  /**
+   * The Parquet files under the lake (data files of every version, checkpoints of the Delta logs)
+   * with a row that holds one of {@code values} in any column, or the subject's id in a column
+   * named for it; each file read on its own, every row as JSON.
+   */
+  private List<String> parquetHolding(Path lake, List<String> values) throws Exception {
+    Pattern id = Pattern.compile("\"(customer_id|customerNumber)\":\"?246\"?[,}]");
+    List<String> out = new ArrayList<>();
+    List<Path> files;
+    try (var walk = Files.walk(lake)) {
+      files = walk.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
+    }
+    assertThat(files).hasSizeGreaterThan(20);
+    for (Path f : files) {
+      Dataset<Row> rows = spark.read().parquet(f.toString());
+      for (String json : rows.toJSON().collectAsList()) {
+        if (id.matcher(json).find() || values.stream().anyMatch(json::contains)) {
+          out.add(lake.relativize(f) + ": " + json);
+        }
+      }
+    }
+    return out;
+  }
+}
