@@ -542,6 +542,95 @@ public final class DeltaWriter {
     }
   }
 
+  private static final java.util.regex.Pattern LOG_FILE =
+      java.util.regex.Pattern.compile("([0-9]{20})\\.(json|crc|checkpoint\\..*parquet)");
+
+  /**
+   * Leaves in the table's Delta log no value of a row its latest version does not hold, for after a
+   * purge (its earlier versions vacuumed, so no longer readable): writes a checkpoint of the latest
+   * version; deletes the earlier checkpoints and version checksums (their file lists carry every
+   * file's column statistics); keeps, of the statistics in each commit's actions, only the row
+   * count (their minimum and maximum values are values of rows); and replaces the predicates of the
+   * erase's deletes (which name the erased keys) by a mark.
+   */
+  public void scrubLog(TableName table) {
+    String path = commits.path(table);
+    synchronized (commits.lockOf(table)) {
+      org.apache.spark.sql.delta.DeltaLog delta =
+          org.apache.spark.sql.delta.DeltaLog.forTable(spark, path);
+      org.apache.spark.sql.delta.Snapshot latest =
+          delta.update(false, Option.empty(), Option.empty());
+      delta.checkpoint(latest, Option.empty());
+      org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(path, "_delta_log");
+      try {
+        org.apache.hadoop.fs.FileSystem fs =
+            dir.getFileSystem(spark.sessionState().newHadoopConf());
+        for (org.apache.hadoop.fs.FileStatus f : fs.listStatus(dir)) {
+          java.util.regex.Matcher m = LOG_FILE.matcher(f.getPath().getName());
+          if (!m.matches()) {
+            continue;
+          }
+          if (m.group(2).equals("json")) {
+            scrubCommit(fs, f.getPath());
+          } else if (Long.parseLong(m.group(1)) < latest.version()) {
+            fs.delete(f.getPath(), false);
+          }
+        }
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("Cannot scrub the Delta log of " + table, e);
+      }
+    }
+  }
+
+  private static void scrubCommit(org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path p)
+      throws java.io.IOException {
+    List<String> lines;
+    try (var in = fs.open(p)) {
+      lines =
+          List.of(
+              new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n"));
+    }
+    StringBuilder out = new StringBuilder();
+    boolean changed = false;
+    for (String line : lines) {
+      if (line.isBlank()) {
+        continue;
+      }
+      JsonNode action = JSON.readTree(line);
+      changed |= scrubAction(action);
+      out.append(JSON.writeValueAsString(action)).append('\n');
+    }
+    if (changed) {
+      try (var o = fs.create(p, true)) {
+        o.write(out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  /** Scrubs one action of a commit (see {@link #scrubLog}); whether it changed it. */
+  private static boolean scrubAction(JsonNode action) throws java.io.IOException {
+    for (String kind : List.of("add", "remove", "cdc")) {
+      JsonNode file = action.path(kind);
+      if (file.isObject() && file.hasNonNull("stats")) {
+        JsonNode stats = JSON.readTree(file.get("stats").asText());
+        if (stats.size() > 1 || !stats.has("numRecords")) {
+          ObjectNode kept = JSON.createObjectNode();
+          if (stats.has("numRecords")) {
+            kept.set("numRecords", stats.get("numRecords"));
+          }
+          ((ObjectNode) file).put("stats", kept.toString());
+          return true;
+        }
+      }
+    }
+    JsonNode parameters = action.path("commitInfo").path("operationParameters");
+    if (parameters.isObject() && parameters.has("predicate")) {
+      ((ObjectNode) parameters).put("predicate", "(scrubbed)");
+      return true;
+    }
+    return false;
+  }
+
   /** Runs {@code work} with these session settings, restoring the ones it replaced. */
   private void withSettings(Map<String, String> settings, Runnable work) {
     Map<String, Optional<String>> before = new java.util.HashMap<>();

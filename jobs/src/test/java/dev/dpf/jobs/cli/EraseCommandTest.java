@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * values found nowhere else, a quarantined change and a payment of its own: the customer's rows and
  * those that reference it leave every table, other customers' rows stay; after {@code --purge} no
  * Parquet file under the lake (any version, the Delta logs' checkpoints included) holds the
- * customer's id, names, phone or IP addresses; a DMS full load and a payment delivered again later
- * are withheld at ingest and counted, and stored nowhere.
+ * customer's id, names, phone or IP addresses, and no other file (the Delta logs' statistics) its
+ * values; a DMS full load and a payment delivered again later are withheld at ingest and counted,
+ * and stored nowhere.
  */
 class EraseCommandTest {
   @TempDir Path dir;
@@ -137,6 +138,7 @@ class EraseCommandTest {
     List<String> values = new ArrayList<>(UNIQUE);
     values.addAll(ips);
     assertThat(parquetHolding(lake, values)).isEmpty();
+    assertThat(otherFilesHolding(lake, values)).as("the Delta logs' statistics, ...").isEmpty();
 
     // Delivered again: a DMS full load with the customer and a new one, a payment of it.
     Files.writeString(
@@ -260,6 +262,22 @@ class EraseCommandTest {
                 + "/transformed/payments` WHERE customer_id <> 246)")
         .as(org.apache.spark.sql.Encoders.STRING())
         .collectAsList();
+  }
+
+  /** The files under the lake but Parquet files (Delta logs, checksums, ...) with a value. */
+  private static List<String> otherFilesHolding(Path lake, List<String> values) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (var walk = Files.walk(lake)) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        if (!f.getFileName().toString().endsWith(".parquet")) {
+          String text = new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8);
+          values.stream()
+              .filter(text::contains)
+              .forEach(v -> out.add(lake.relativize(f) + ": " + v));
+        }
+      }
+    }
+    return out;
   }
 
   /**

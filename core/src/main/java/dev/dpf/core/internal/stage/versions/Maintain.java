@@ -101,7 +101,8 @@ public final class Maintain {
    * Removes from storage every file of {@code tables} that their latest versions do not read, now:
    * rewrites the files that carry deletion vectors without their deleted rows, then vacuums with no
    * retention, so that the rows the run removed leave the disk (and the tables' earlier versions
-   * can no longer be read or restored).
+   * can no longer be read or restored); then scrubs the tables' Delta logs of the values their
+   * statistics kept ({@link dev.dpf.core.storage.DeltaWriter#scrubLog}).
    */
   public static List<TableResult> purge(
       RunContext run, StageLog log, List<TableName> tables, Maintenance settings) {
@@ -116,6 +117,7 @@ public final class Maintain {
                 long[] before = onDisk(run.lake(), table);
                 run.writer().compact(table, settings.targetFileBytes());
                 run.writer().vacuum(table, Instant.now());
+                run.writer().scrubLog(table);
                 long[] after = onDisk(run.lake(), table);
                 return List.of(
                     TableResult.of(Stage.MAINTAIN, table.toString(), TableResult.Status.OK)
