@@ -49,17 +49,42 @@ public final class Quality {
    * @param key the columns that identify a row (the transform keeps one row per key); may be empty
    * @param columns for each column name the rules may use (lower case), the column of the rows
    *     checked that holds its value, and its SQL type
+   * @param personal the PII tag of each tagged column (lower case): a rule over one keeps no
+   *     failing values, which would keep personal data in the quality log
    */
   public record Subject(
       String name,
       String where,
       List<QualityRule> rules,
       List<String> key,
-      Map<String, Map.Entry<String, String>> columns) {
+      Map<String, Map.Entry<String, String>> columns,
+      Map<String, String> personal) {
     public Subject {
       rules = List.copyOf(rules);
       key = List.copyOf(key);
       columns = Map.copyOf(columns);
+      personal = Map.copyOf(personal);
+    }
+
+    /** A subject without PII-tagged columns. */
+    public Subject(
+        String name,
+        String where,
+        List<QualityRule> rules,
+        List<String> key,
+        Map<String, Map.Entry<String, String>> columns) {
+      this(name, where, rules, key, columns, Map.of());
+    }
+
+    /** The PII tags of the columns {@code rule} reads, in order, once each. */
+    List<String> personalIn(QualityRule rule) {
+      List<String> read =
+          rule instanceof QualityRule.Expect expect ? ExpectRules.columns(expect) : rule.columns();
+      return read.stream()
+          .map(c -> personal.get(c.toLowerCase(Locale.ROOT)))
+          .filter(java.util.Objects::nonNull)
+          .distinct()
+          .toList();
     }
 
     /**
@@ -98,11 +123,18 @@ public final class Quality {
   /** A dataset's rules over the output of {@link Conform#withConformed}. */
   public static Subject of(DatasetDef dataset) {
     Map<String, Map.Entry<String, String>> columns = new HashMap<>();
+    Map<String, String> personal = new HashMap<>();
     for (ColumnDef c : dataset.columns()) {
       columns.put(c.name().toLowerCase(Locale.ROOT), Map.entry(Conform.tmp(c), c.type().sql()));
+      c.pii().ifPresent(p -> personal.put(c.name().toLowerCase(Locale.ROOT), p.key()));
     }
     return new Subject(
-        dataset.name(), "datasets." + dataset.name(), dataset.quality(), dataset.key(), columns);
+        dataset.name(),
+        "datasets." + dataset.name(),
+        dataset.quality(),
+        dataset.key(),
+        columns,
+        personal);
   }
 
   /** A model's rules over its output rows, whose schema is {@code schema}. */
@@ -230,19 +262,22 @@ public final class Quality {
       int i = rules.get(j);
       QualityRule rule = dataset.rules().get(i);
       long failed = counts.isNullAt(j) ? 0 : counts.getLong(j);
+      List<String> personal = dataset.personalIn(rule);
       List<String> samples =
           failed == 0
               ? List.of()
-              : checked
-                  .filter(col(flag(i)))
-                  .select(value(dataset, rule).as("v"))
-                  .distinct()
-                  .orderBy("v")
-                  .limit(SAMPLES)
-                  .collectAsList()
-                  .stream()
-                  .map(r -> "'" + r.getString(0) + "'")
-                  .toList();
+              : !personal.isEmpty()
+                  ? List.of("(values not kept: pii " + String.join(", ", personal) + ")")
+                  : checked
+                      .filter(col(flag(i)))
+                      .select(value(dataset, rule).as("v"))
+                      .distinct()
+                      .orderBy("v")
+                      .limit(SAMPLES)
+                      .collectAsList()
+                      .stream()
+                      .map(r -> "'" + r.getString(0) + "'")
+                      .toList();
       out.add(new QualityResult(dataset.name(), rule, rowsChecked, failed, samples, rule.allows()));
     }
     return new Judged(out, rows, rejected);

@@ -143,6 +143,28 @@ class QualityTest {
   }
 
   @Test
+  void aRuleOverAPiiTaggedColumnKeepsNoFailingValues(SparkSession spark) {
+    Quality.Subject plain = subject(SCHEMA, List.of(ROW_RULES.get(2), ROW_RULES.get(5)));
+    Quality.Subject tagged =
+        new Quality.Subject(
+            plain.name(),
+            plain.where(),
+            plain.rules(),
+            plain.key(),
+            plain.columns(),
+            Map.of("email", "email"));
+    Dataset<Row> checked = Quality.withRowChecks(tagged, rows(spark), d -> Optional.empty());
+
+    List<QualityResult> results = Quality.rowResults(tagged, checked);
+
+    // regex(email): row 2's 'bad' fails, and is not kept; the expression reads only amount.
+    assertThat(results.get(0).failed()).isEqualTo(1);
+    assertThat(results.get(0).samples()).containsExactly("(values not kept: pii email)");
+    assertThat(results.get(1).samples()).containsExactly("'Amount=-5.00'");
+    assertThat(Quality.rowResults(plain, checked).get(0).samples()).containsExactly("'bad'");
+  }
+
+  @Test
   void aReferenceToADatasetNotYetTransformedFailsEveryValueButNull(SparkSession spark) {
     Quality.Subject subject =
         subject(SCHEMA, List.of(new QualityRule.References("ref", "refs", "id", Action.WARN)));
