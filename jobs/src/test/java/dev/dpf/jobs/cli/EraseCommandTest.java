@@ -184,6 +184,152 @@ class EraseCommandTest {
     assertThat(parquetHolding(lake, UNIQUE)).isEmpty();
   }
 
+  private static final String SMALL =
+      """
+      sources:
+        customers: {kind: csv-files, path: files/customers}
+        orders: {kind: csv-files, path: files/orders}
+        lines: {kind: csv-files, path: files/lines}
+      datasets:
+        customers:
+          source: customers
+          key: [id]
+          columns:
+            id: {type: int, nullable: false}
+            name: {type: string, pii: name}
+        orders:
+          source: orders
+          key: [order_no]
+          columns:
+            order_no: {type: int, nullable: false}
+            customer_id: {type: int, nullable: false}
+            amount: "decimal(10,2)"
+          quality:
+            - {rule: references, column: customer_id, to: customers.id, action: warn}
+            - {rule: range, column: amount, min: 0, action: quarantine}
+        lines:
+          source: lines
+          key: [order_no, line]
+          columns:
+            order_no: {type: int, nullable: false}
+            line: {type: int, nullable: false}
+            sku: {type: string}
+          quality:
+            - {rule: references, column: order_no, to: orders.order_no, action: warn}
+      models:
+        small_orders:
+          sql: models/small_orders.sql
+          quality:
+            - {rule: expect, name: small, expression: "amount < 500", action: quarantine}
+      """;
+
+  /**
+   * A small lake worked by hand: customer 1 has orders 10, 11 (its model row quarantined: 700 is
+   * not small) and 12 (quarantined by the transform: a negative amount), and lines 10/1, 10/2 and
+   * 11/1 (a two-column key); customer 2 has orders 20 and 21 (quarantined by the model) and lines
+   * 20/1 and 21/1. Erasing customer 1 leaves exactly customer 2's rows everywhere.
+   */
+  @Test
+  void eraseFollowsReferencesThroughCompositeKeysAndQuarantines() throws Exception {
+    Path definition = dir.resolve("pipeline.yaml");
+    Files.writeString(definition, SMALL);
+    Files.createDirectories(dir.resolve("models"));
+    Files.writeString(
+        dir.resolve("models/small_orders.sql"),
+        "SELECT o.order_no, o.customer_id, o.amount FROM transformed.orders o"
+            + " JOIN transformed.customers c ON o.customer_id = c.id");
+    Path files = dir.resolve("raw/files");
+    Files.createDirectories(files.resolve("customers"));
+    Files.createDirectories(files.resolve("orders"));
+    Files.createDirectories(files.resolve("lines"));
+    Files.writeString(files.resolve("customers/1.csv"), "id,name\n1,Alice Erasable\n2,Bob Kept\n");
+    Files.writeString(
+        files.resolve("orders/1.csv"),
+        "order_no,customer_id,amount\n10,1,100.00\n11,1,700.00\n12,1,-5.00\n20,2,50.00\n"
+            + "21,2,800.00\n");
+    Files.writeString(
+        files.resolve("lines/1.csv"),
+        "order_no,line,sku\n10,1,A\n10,2,B\n11,1,C\n20,1,D\n21,1,E\n");
+    Path lake = dir.resolve("lake");
+    CliRun run = CliRun.run(dir, lake, definition);
+    assertThat(run.code()).as(run.out() + run.err()).isZero();
+    String[] args = {
+      "erase",
+      "customers",
+      "id=1",
+      "--lake",
+      lake.toString(),
+      "--definition",
+      definition.toString(),
+      "--master",
+      "local[1]"
+    };
+
+    CliRun dry = CliRun.dpf(append(args, "--dry-run"));
+
+    assertThat(dry.code()).as(dry.out() + dry.err()).isZero();
+    assertThat(dry.out())
+        .isEqualTo(
+            "dpf erase customers id=1 --dry-run: nothing written\n"
+                + String.format("  %-40s %-16s %12s %12s%n", "table", "rows of", "rows", "remove")
+                + dryLine("consolidated.customers", "customers", 2, 1)
+                + dryLine("transformed.customers", "customers", 2, 1)
+                + dryLine("quarantine.records", "customers", 3, 0)
+                + dryLine("consolidated.orders", "orders", 5, 3)
+                + dryLine("transformed.orders", "orders", 4, 2)
+                + dryLine("quarantine.records", "orders", 3, 1)
+                + dryLine("consolidated.lines", "lines", 5, 3)
+                + dryLine("transformed.lines", "lines", 5, 3)
+                + dryLine("quarantine.records", "lines", 3, 0)
+                + dryLine("quarantine.records", "small_orders", 3, 1)
+                + "15 row(s) would be removed\n");
+
+    CliRun erased = CliRun.dpf(args);
+
+    assertThat(erased.code()).as(erased.out() + erased.err()).isZero();
+    assertThat(rows(lake, "consolidated/customers", "id")).containsExactly("2");
+    assertThat(rows(lake, "transformed/customers", "id")).containsExactly("2");
+    assertThat(rows(lake, "consolidated/orders", "order_no")).containsExactly("20", "21");
+    assertThat(rows(lake, "transformed/orders", "order_no")).containsExactly("20", "21");
+    assertThat(rows(lake, "consolidated/lines", "concat(order_no, '/', line)"))
+        .containsExactly("20/1", "21/1");
+    assertThat(rows(lake, "transformed/lines", "concat(order_no, '/', line)"))
+        .containsExactly("20/1", "21/1");
+    assertThat(rows(lake, "curated/small_orders", "order_no")).containsExactly("20");
+    assertThat(rows(lake, "quarantine/records", "concat(stage, ' ', dataset, ' ', record)"))
+        .containsExactly(
+            "curate small_orders {\"order_no\":21,\"customer_id\":2,\"amount\":800.00}");
+    assertThat(rows(lake, "_system/erased", "dataset"))
+        .as("customer 1, orders 10, 11 and 12, lines 10/1, 10/2 and 11/1")
+        .containsExactly("customers", "lines", "lines", "lines", "orders", "orders", "orders");
+  }
+
+  private static String dryLine(String table, String of, long rows, long remove) {
+    return String.format("  %-40s %-16s %,12d %,12d%n", table, of, rows, remove);
+  }
+
+  private static String[] append(String[] args, String more) {
+    List<String> out = new ArrayList<>(List.of(args));
+    out.add(more);
+    return out.toArray(String[]::new);
+  }
+
+  /** One SQL expression over every row of a table, as text, sorted. */
+  private List<String> rows(Path lake, String table, String expression) {
+    return spark
+        .sql(
+            "SELECT CAST("
+                + expression
+                + " AS STRING) FROM delta.`"
+                + lake
+                + "/"
+                + table
+                + "`"
+                + " ORDER BY 1")
+        .as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList();
+  }
+
   private static String payment(String id, int customer, String ip) {
     return "{\"payment_id\":\""
         + id

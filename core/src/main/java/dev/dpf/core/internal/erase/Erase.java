@@ -15,9 +15,11 @@ import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
+import dev.dpf.definition.ModelDef;
 import dev.dpf.definition.PipelineDefinition;
 import dev.dpf.definition.QualityRule;
 import dev.dpf.definition.TableName;
+import dev.dpf.definition.Zone;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -100,11 +102,48 @@ public final class Erase {
                 lake.rows(table)));
       }
     }
+    if (lake.exists(SystemTables.QUARANTINE)) {
+      steps.addAll(modelQuarantine(lake, definition, keys));
+    }
     String subject =
         d.name()
             + " "
             + String.join(", ", d.key().stream().map(k -> k + "=" + key.get(k)).toList());
     return new Plan(d.name(), subject, keys, steps);
+  }
+
+  /**
+   * The deletes of the models' quarantined rows that carry an erased key: a row whose field named
+   * as an erased dataset's key column (a one-column key: customer_id, payment_id) holds one of its
+   * erased keys, as a model's rows are keyed by such columns. Only those that match a row.
+   */
+  private static List<Step> modelQuarantine(
+      Lake lake, PipelineDefinition definition, Map<DatasetDef, Set<List<Object>>> keys) {
+    Column any = lit(false);
+    for (Map.Entry<DatasetDef, Set<List<Object>>> e : keys.entrySet()) {
+      if (e.getKey().key().size() == 1 && !e.getValue().isEmpty()) {
+        ColumnDef k = KeyColumns.column(e.getKey(), e.getKey().key().get(0));
+        String field =
+            "get_json_object(`record`, " + Conform.literal("$['" + k.name() + "']") + ")";
+        any = any.or(KeyColumns.oneOf(List.of(Conform.parseText(k, field)), e.getValue()));
+      }
+    }
+    Dataset<Row> quarantine = lake.read(SystemTables.QUARANTINE);
+    long total = lake.rows(SystemTables.QUARANTINE);
+    List<Step> out = new ArrayList<>();
+    for (ModelDef m : definition.models()) {
+      Stage stage = m.zone() == Zone.CURATED ? Stage.CURATE : Stage.TRANSFORM;
+      Column condition =
+          col("stage")
+              .equalTo(lit(stage.label()))
+              .and(col("dataset").equalTo(lit(m.name())))
+              .and(any);
+      long rows = quarantine.filter(condition).count();
+      if (rows > 0) {
+        out.add(new Step(SystemTables.QUARANTINE, m.name(), condition, rows, total));
+      }
+    }
+    return out;
   }
 
   private static DatasetDef dataset(PipelineDefinition definition, String name) {
