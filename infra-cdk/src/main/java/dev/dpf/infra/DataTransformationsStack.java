@@ -75,6 +75,12 @@ public final class DataTransformationsStack extends Stack {
             def,
             new AccessRoles.Resources(lake, key, artifacts, config.athenaWorkGroup()));
 
+    outputs(roles, pipeline, glue, lake);
+  }
+
+  /** How people reach what the stack made: the roles, the run, the erase job and the lake. */
+  private void outputs(
+      AccessRoles roles, PipelineStateMachine pipeline, GlueJobs glue, Bucket lake) {
     CfnOutput.Builder.create(this, "AnalystRoleArn")
         .description("Analysts: the curated zone through the Athena workgroup (sts:AssumeRole)")
         .value(roles.analysts().getRoleArn())
@@ -87,6 +93,12 @@ public final class DataTransformationsStack extends Stack {
     CfnOutput.Builder.create(this, "StateMachineArn")
         .description("Starts a pipeline run: aws stepfunctions start-execution --state-machine-arn")
         .value(pipeline.stateMachine().getStateMachineArn())
+        .build();
+    CfnOutput.Builder.create(this, "EraseJobName")
+        .description(
+            "Erases a data subject: aws glue start-job-run --job-name <this> --arguments"
+                + " '{\"--erase\":\"customers customer_id=103\",\"--purge\":\"true\"}'")
+        .value(glue.jobs().get(GlueJobs.Stage.ERASE).getRef())
         .build();
     CfnOutput.Builder.create(this, "LakeBucketName")
         .description("The lake: s3://<this>/<zone>/<table>")

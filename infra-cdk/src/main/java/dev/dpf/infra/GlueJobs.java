@@ -34,13 +34,15 @@ final class GlueJobs extends Construct {
   /**
    * A job: its name in messages, the jobs jar's entry class for it, and whether it is a stage of
    * the pipeline's run (the state machine runs those in order; maintenance has a schedule of its
-   * own).
+   * own; an erase is started by hand).
    */
   enum Stage {
     INGEST("ingest", "dev.dpf.jobs.glue.IngestJob", true),
     TRANSFORM("transform", "dev.dpf.jobs.glue.TransformJob", true),
     CURATE("curate", "dev.dpf.jobs.glue.CurateJob", true),
-    MAINTAIN("maintain", "dev.dpf.jobs.glue.MaintainJob", false);
+    MAINTAIN("maintain", "dev.dpf.jobs.glue.MaintainJob", false),
+    /** Started by hand with {@code --erase 'DATASET KEY=VALUE'} (and {@code --purge true}). */
+    ERASE("erase", "dev.dpf.jobs.glue.EraseJob", false);
 
     final String label;
     final String mainClass;

@@ -32,7 +32,8 @@ class DataTransformationsStackTest {
           "ingest", "dev.dpf.jobs.glue.IngestJob",
           "transform", "dev.dpf.jobs.glue.TransformJob",
           "curate", "dev.dpf.jobs.glue.CurateJob",
-          "maintain", "dev.dpf.jobs.glue.MaintainJob");
+          "maintain", "dev.dpf.jobs.glue.MaintainJob",
+          "erase", "dev.dpf.jobs.glue.EraseJob");
 
   private String id(String type) {
     return Synth.onlyId(t, type);
@@ -71,12 +72,16 @@ class DataTransformationsStackTest {
             List.of(Map.of("JobName", ref(maintain)))));
     String definition =
         t.findResources("AWS::StepFunctions::StateMachine").values().iterator().next().toString();
-    assertThat(definition).contains("Ingest").contains("Curate").doesNotContain("Maintain");
+    assertThat(definition)
+        .contains("Ingest")
+        .contains("Curate")
+        .doesNotContain("Maintain")
+        .doesNotContain("Erase");
   }
 
   @Test
   void glueJobsRunOurJavaMainsOnGlue5WithDeltaAndTheCatalog() {
-    t.resourceCountIs("AWS::Glue::Job", 4);
+    t.resourceCountIs("AWS::Glue::Job", 5);
     t.allResourcesProperties(
         "AWS::Glue::Job",
         Map.of(

@@ -1,16 +1,15 @@
 package dev.dpf.jobs.cli;
 
-import dev.dpf.core.DpfException;
 import dev.dpf.core.api.Stage;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.pipeline.Pipeline;
 import dev.dpf.core.storage.Lake;
+import dev.dpf.jobs.run.EraseRequest;
 import dev.dpf.jobs.run.JobOptions;
 import dev.dpf.jobs.run.Report;
 import dev.dpf.jobs.run.StageRunner;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,11 +63,12 @@ final class EraseCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Map<String, String> key = key(keyValues);
+    EraseRequest request = EraseRequest.of(dataset, keyValues);
+    Map<String, String> key = request.key();
     JobOptions options = new JobOptions("", lakeOptions.lake, lakeOptions.definitionFile());
     PrintWriter out = spec.commandLine().getOut();
     if (dryRun) {
-      return dryRun(options, key, out);
+      return dryRun(options, request, out);
     }
     Startup.Started started =
         Startup.start(options, StageRunner::definition, () -> lakeOptions.local("erase"));
@@ -77,7 +77,7 @@ final class EraseCommand implements Callable<Integer> {
         Locale.ROOT,
         "dpf erase  run %s%n  subject    %s%n  lake       %s%n",
         runId,
-        subject(key),
+        request,
         new Lake(started.spark(), lakeOptions.lake).root());
     out.flush();
     List<TableResult> results =
@@ -97,7 +97,7 @@ final class EraseCommand implements Callable<Integer> {
         Locale.ROOT,
         "%nErased %s: %,d row(s) removed from %d table(s); its keys are withheld from later"
             + " ingests. %s%n",
-        subject(key),
+        request,
         removed,
         tables,
         purge
@@ -108,11 +108,12 @@ final class EraseCommand implements Callable<Integer> {
   }
 
   /** Tells what the erase would remove from each table, reading only. */
-  private int dryRun(JobOptions options, Map<String, String> key, PrintWriter out) {
+  private int dryRun(JobOptions options, EraseRequest request, PrintWriter out) {
     Startup.Started started =
         Startup.start(options, StageRunner::definition, () -> lakeOptions.existing());
-    List<Pipeline.EraseStep> steps = pipeline(started, "dry-run").build().planErase(dataset, key);
-    out.printf(Locale.ROOT, "dpf erase %s --dry-run: nothing written%n", subject(key));
+    List<Pipeline.EraseStep> steps =
+        pipeline(started, "dry-run").build().planErase(dataset, request.key());
+    out.printf(Locale.ROOT, "dpf erase %s --dry-run: nothing written%n", request);
     out.printf(Locale.ROOT, "  %-40s %-16s %12s %12s%n", "table", "rows of", "rows", "remove");
     for (Pipeline.EraseStep s : steps) {
       out.printf(
@@ -124,27 +125,6 @@ final class EraseCommand implements Callable<Integer> {
         steps.stream().mapToLong(Pipeline.EraseStep::rows).sum());
     out.flush();
     return 0;
-  }
-
-  private String subject(Map<String, String> key) {
-    StringBuilder s = new StringBuilder(dataset);
-    key.forEach((k, v) -> s.append(' ').append(k).append('=').append(v));
-    return s.toString();
-  }
-
-  /** KEY=VALUE arguments as a map, each key once. */
-  static Map<String, String> key(List<String> keyValues) {
-    Map<String, String> out = new LinkedHashMap<>();
-    for (String kv : keyValues) {
-      int eq = kv.indexOf('=');
-      if (eq <= 0) {
-        throw new DpfException("'" + kv + "' is not KEY=VALUE (for example customer_id=103)");
-      }
-      if (out.put(kv.substring(0, eq), kv.substring(eq + 1)) != null) {
-        throw new DpfException("The key column " + kv.substring(0, eq) + " is given twice");
-      }
-    }
-    return out;
   }
 
   private Pipeline.Builder pipeline(Startup.Started started, String id) {

@@ -94,7 +94,9 @@ abstract class StageCommand implements Callable<Integer> {
             fullRefresh,
             reingest(),
             allowEmpty,
-            Optional.empty());
+            Optional.empty(),
+            Optional.empty(),
+            false);
     PrintWriter out =
         quiet ? new PrintWriter(java.io.Writer.nullWriter()) : spec.commandLine().getOut();
     if (dryRun()) {

@@ -24,6 +24,8 @@ import java.util.Set;
  * @param allowEmpty whether a full refresh may replace a table that has rows by none
  * @param piiKeySecret the AWS Secrets Manager secret (name or ARN) holding the PII hashing key
  *     ({@link PiiKeySecret}); empty: the key comes from where {@code PiiKey} looks
+ * @param erase for the erase job: the data subject, {@code DATASET KEY=VALUE [KEY=VALUE...]}
+ * @param purge for the erase job: whether the erased rows' files leave storage at once
  */
 public record JobOptions(
     String raw,
@@ -36,7 +38,9 @@ public record JobOptions(
     boolean fullRefresh,
     List<String> reingest,
     boolean allowEmpty,
-    Optional<String> piiKeySecret) {
+    Optional<String> piiKeySecret,
+    Optional<String> erase,
+    boolean purge) {
   public JobOptions {
     select = List.copyOf(select);
     exclude = List.copyOf(exclude);
@@ -56,7 +60,9 @@ public record JobOptions(
         false,
         List.of(),
         false,
-        Optional.empty());
+        Optional.empty(),
+        Optional.empty(),
+        false);
   }
 
   /** Our own argument keys. */
@@ -72,12 +78,14 @@ public record JobOptions(
           "full-refresh",
           "reingest",
           "allow-empty",
-          "pii-key-secret");
+          "pii-key-secret",
+          "erase",
+          "purge");
 
   /** How the job arguments are listed in messages. */
   private static final String OURS =
       "--raw, --lake, --definition, --results, --fail-on-warn, --select, --exclude,"
-          + " --full-refresh, --reingest, --allow-empty, --pii-key-secret";
+          + " --full-refresh, --reingest, --allow-empty, --pii-key-secret, --erase, --purge";
 
   /**
    * Arguments Glue passes to jobs itself (with a value); they are accepted and ignored. AWS adds
@@ -171,7 +179,9 @@ public record JobOptions(
         flag(values, "full-refresh"),
         Optional.ofNullable(values.get("reingest")).map(List::of).orElse(List.of()),
         flag(values, "allow-empty"),
-        Optional.ofNullable(values.get("pii-key-secret")));
+        Optional.ofNullable(values.get("pii-key-secret")),
+        Optional.ofNullable(values.get("erase")),
+        flag(values, "purge"));
   }
 
   /**

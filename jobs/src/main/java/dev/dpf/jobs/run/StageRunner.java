@@ -81,6 +81,17 @@ public final class StageRunner {
   /** Checks the inputs a stage needs before Spark starts, so mistakes fail fast. */
   public static PipelineDefinition prepare(Stage stage, JobOptions options) {
     PipelineDefinition definition = definition(options);
+    if (stage == Stage.ERASE) {
+      EraseRequest.parse(
+          options
+              .erase()
+              .orElseThrow(
+                  () ->
+                      new DpfException(
+                          "The erase job needs --erase 'DATASET KEY=VALUE', for example"
+                              + " --erase 'customers customer_id=103' (and --purge true to remove"
+                              + " the files at once)")));
+    }
     boolean readsRaw = stage == Stage.RUN || stage == Stage.INGEST;
     if (readsRaw && options.raw().isEmpty()) {
       throw new DpfException(
@@ -325,8 +336,11 @@ public final class StageRunner {
       case CURATE -> pipeline.curate();
       case REPLAY -> pipeline.replay();
       case MAINTAIN -> pipeline.maintain();
-      case RESTORE, ERASE ->
-          throw new IllegalArgumentException(stage.label() + " has a command of its own");
+      case ERASE -> {
+        EraseRequest request = EraseRequest.parse(options.erase().orElseThrow());
+        yield pipeline.erase(request.dataset(), request.key(), options.purge());
+      }
+      case RESTORE -> throw new IllegalArgumentException("restore has a command of its own");
     };
   }
 

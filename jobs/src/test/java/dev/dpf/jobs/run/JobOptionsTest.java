@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.dpf.core.DpfException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -118,7 +119,8 @@ class JobOptionsTest {
             "Unknown job argument(s): --lakes (did you mean --lake?), --raww (did you mean --raw?),"
                 + " --Definition (did you mean --definition?), --DEFINITION_ (did you mean"
                 + " --definition?). dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh, --reingest, --allow-empty, --pii-key-secret");
+                + " --exclude, --full-refresh, --reingest, --allow-empty, --pii-key-secret, --erase,"
+                + " --purge");
   }
 
   @Test
@@ -144,7 +146,8 @@ class JobOptionsTest {
         .containsExactly(
             "Ignoring job argument(s) that are not dpf's: --enable-new-glue-feature, --rows,"
                 + " --flag (dpf's are --raw, --lake, --definition, --results, --fail-on-warn, --select,"
-                + " --exclude, --full-refresh, --reingest, --allow-empty, --pii-key-secret)");
+                + " --exclude, --full-refresh, --reingest, --allow-empty, --pii-key-secret, --erase,"
+                + " --purge)");
   }
 
   @Test
@@ -173,7 +176,9 @@ class JobOptionsTest {
                 false,
                 List.of(),
                 false,
-                Optional.empty()));
+                Optional.empty(),
+                Optional.empty(),
+                false));
     assertThat(
             JobOptions.fromJobArgs(new String[] {"--lake", "l", "--allow-empty", "true"})
                 .allowEmpty())
@@ -189,6 +194,29 @@ class JobOptionsTest {
             JobOptions.fromJobArgs(new String[] {"--lake", "l", "--reingest", "payments,orders"})
                 .reingest())
         .containsExactly("payments,orders");
+    JobOptions erase =
+        JobOptions.fromJobArgs(
+            new String[] {
+              "--lake",
+              "l",
+              "--erase",
+              "order_lines order_number=10100  product_code=S18_1749",
+              "--purge",
+              "true"
+            });
+    assertThat(erase.erase()).contains("order_lines order_number=10100  product_code=S18_1749");
+    assertThat(erase.purge()).isTrue();
+    EraseRequest request = EraseRequest.parse(erase.erase().orElseThrow());
+    assertThat(request.dataset()).isEqualTo("order_lines");
+    assertThat(request.key())
+        .containsExactly(Map.entry("order_number", "10100"), Map.entry("product_code", "S18_1749"));
+    assertThat(request).hasToString("order_lines order_number=10100 product_code=S18_1749");
+    assertThatThrownBy(() -> EraseRequest.parse("customers"))
+        .hasMessageStartingWith("--erase takes 'DATASET KEY=VALUE [KEY=VALUE...]'");
+    assertThatThrownBy(() -> EraseRequest.parse("customers customer_id"))
+        .hasMessage("'customer_id' is not KEY=VALUE (for example customer_id=103)");
+    assertThatThrownBy(() -> EraseRequest.parse("customers id=1 id=2"))
+        .hasMessage("The key column id is given twice");
     assertThat(JobOptions.fromJobArgs(new String[] {"--lake", "l"}).failOnWarn()).isFalse();
     assertThatThrownBy(
             () -> JobOptions.fromJobArgs(new String[] {"--lake", "l", "--fail-on-warn", "yes"}))
