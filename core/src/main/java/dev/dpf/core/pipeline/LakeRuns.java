@@ -154,7 +154,25 @@ public final class LakeRuns {
    * the run did not have is not found), until {@link #unpin}.
    */
   public void pin(String runId) {
-    LakeCatalog.pinVersions(lake.spark(), versionsAt(runId));
+    Map<TableName, Long> versions = versionsAt(runId);
+    for (Map.Entry<TableName, Long> e : versions.entrySet()) {
+      if (lake.exists(e.getKey()) && lake.latestVersion(e.getKey()) != e.getValue()) {
+        lake.missingAt(e.getKey(), e.getValue())
+            .ifPresent(
+                gone -> {
+                  throw new DpfException(
+                      "Run "
+                          + runId
+                          + " can no longer be read as it left the lake: "
+                          + e.getKey()
+                          + " "
+                          + gone
+                          + " (removed by maintenance or an erase's purge: `dpf runs` shows which"
+                          + " runs can still be read)");
+                });
+      }
+    }
+    LakeCatalog.pinVersions(lake.spark(), versions);
   }
 
   /** Makes the session's SQL read the latest versions again. */

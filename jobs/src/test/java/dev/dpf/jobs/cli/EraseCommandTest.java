@@ -139,6 +139,19 @@ class EraseCommandTest {
     values.addAll(ips);
     assertThat(parquetHolding(lake, values)).isEmpty();
     assertThat(otherFilesHolding(lake, values)).as("the Delta logs' statistics, ...").isEmpty();
+    // The runs before the purge can no longer be read as they were; the erase's own can.
+    CliRun runs =
+        CliRun.dpf(
+            "runs",
+            "--lake",
+            lake.toString(),
+            "--definition",
+            definition.toString(),
+            "--format",
+            "json");
+    assertThat(runs.out().lines().map(l -> l.replaceAll(".*\"restorable\":(true|false).*", "$1")))
+        .containsExactly("true", "false", "false");
+    assertThat(runs.out().lines().findFirst().orElseThrow()).contains("maintain");
 
     // Delivered again: a DMS full load with the customer and a new one, a payment of it.
     Files.writeString(

@@ -126,8 +126,10 @@ public final class Maintain {
                         .note(
                             String.format(
                                 Locale.ROOT,
-                                "purged: on disk %d file(s), %s (were %d file(s), %s); earlier"
-                                    + " versions' files removed",
+                                "%s%s (1); purged: on disk %d file(s), %s (were %d file(s), %s);"
+                                    + " earlier versions' files removed",
+                                KEEPS,
+                                run.runId(),
                                 after[0],
                                 size(after[1]),
                                 before[0],
