@@ -315,6 +315,26 @@ class EraseCommandTest {
     assertThat(rows(lake, "_system/erased", "dataset"))
         .as("customer 1, orders 10, 11 and 12, lines 10/1, 10/2 and 11/1")
         .containsExactly("customers", "lines", "lines", "lines", "orders", "orders", "orders");
+    // A restore to the run before the erase would bring the customer back: refused.
+    String before =
+        rows(lake, "_system/runs", "run_id").stream()
+            .filter(id -> !erased.out().contains(id))
+            .findFirst()
+            .orElseThrow();
+    CliRun restore =
+        CliRun.dpf(
+            "restore",
+            "--to-run",
+            before,
+            "--dry-run",
+            "--lake",
+            lake.toString(),
+            "--definition",
+            definition.toString());
+    assertThat(restore.code()).isEqualTo(1);
+    assertThat(restore.err())
+        .contains("Cannot restore to run " + before + ": the erase run ")
+        .contains("would bring the subject's rows back");
   }
 
   private static String dryLine(String table, String of, long rows, long remove) {

@@ -29,7 +29,7 @@ import java.util.Set;
 public final class Restore {
   /** The tables a restore leaves as they are: the lake's record of what happened. */
   public static final Set<TableName> KEPT =
-      Set.of(SystemTables.RUNS, SystemTables.QUALITY, SystemTables.MANIFESTS);
+      Set.of(SystemTables.RUNS, SystemTables.QUALITY, SystemTables.MANIFESTS, SystemTables.ERASED);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -72,6 +72,7 @@ public final class Restore {
                             + ": the lake has no record of the tables' versions at its end (a"
                             + " run that changed nothing, a run of an older dpf, or no run of"
                             + " this lake). `dpf runs` lists the runs that can be restored"));
+    refuseBeforeAnErase(lake, runId);
     List<Step> steps = new ArrayList<>();
     for (Zone zone : Zone.values()) {
       for (TableName table : lake.tables(zone)) {
@@ -109,6 +110,46 @@ public final class Restore {
       }
     }
     return steps;
+  }
+
+  /**
+   * Refuses a restore to a run that ended before an erase: the tables would get the erased
+   * subject's rows back.
+   */
+  private static void refuseBeforeAnErase(Lake lake, String runId) {
+    if (!lake.exists(SystemTables.ERASED)) {
+      return;
+    }
+    java.time.Instant ended =
+        RunManifest.runs(lake).stream()
+            .filter(r -> r.runId().equals(runId))
+            .map(RunManifest.RunEnd::endedAt)
+            .findFirst()
+            .orElse(null);
+    if (ended == null) {
+      return;
+    }
+    List<org.apache.spark.sql.Row> later =
+        lake.read(SystemTables.ERASED)
+            .filter(
+                org.apache
+                    .spark
+                    .sql
+                    .functions
+                    .col("erased_at")
+                    .gt(org.apache.spark.sql.functions.lit(java.sql.Timestamp.from(ended))))
+            .select("run_id")
+            .distinct()
+            .collectAsList();
+    if (!later.isEmpty()) {
+      throw new DpfException(
+          "Cannot restore to run "
+              + runId
+              + ": the erase run "
+              + later.get(0).getString(0)
+              + " removed a data subject after it, and a restore would bring the subject's rows"
+              + " back. Restore to that erase run or a later one");
+    }
   }
 
   /**
