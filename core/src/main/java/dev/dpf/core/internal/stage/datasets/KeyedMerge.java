@@ -51,7 +51,7 @@ public final class KeyedMerge {
   record Applied(long written, long superseded, long expectedWritten, String note) {}
 
   /** {@code system.deleted_<dataset>}: each deleted key with the sequence of its delete. */
-  static TableName deletedTable(DatasetDef dataset) {
+  public static TableName deletedTable(DatasetDef dataset) {
     return new TableName(Zone.SYSTEM, "deleted_" + dataset.name());
   }
 

@@ -1,10 +1,8 @@
-package dev.dpf.core.internal.erase;
+package dev.dpf.core.internal.transform;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.dpf.core.internal.transform.Columns;
-import dev.dpf.core.internal.transform.Conform;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
 import dev.dpf.definition.PipelineDefinition;
@@ -21,9 +19,9 @@ import org.apache.spark.sql.Column;
  * quarantined record as the JSON of its consolidated row. With these, one condition finds a data
  * subject's rows in all of them.
  */
-final class KeyColumns {
+public final class KeyColumns {
   /** Where a dataset's values are read from. */
-  enum Kind {
+  public enum Kind {
     /** The transformed table and its history: typed columns by their names. */
     TYPED,
     /** The consolidated table: raw text by the field the column is read from. */
@@ -38,7 +36,7 @@ final class KeyColumns {
    * The typed value of {@code c} as a table of {@code kind} holds it; {@code rawColumns} are the
    * consolidated table's columns (a field it has none of reads as null).
    */
-  static Column value(ColumnDef c, Kind kind, List<String> rawColumns) {
+  public static Column value(ColumnDef c, Kind kind, List<String> rawColumns) {
     if (kind == Kind.TYPED) {
       return col(Conform.quote(c.name()));
     }
@@ -54,17 +52,17 @@ final class KeyColumns {
   }
 
   /** The consolidated column a declared column is read from, matched as the transform does. */
-  static Optional<String> rawColumn(ColumnDef c, List<String> rawColumns) {
+  public static Optional<String> rawColumn(ColumnDef c, List<String> rawColumns) {
     String folded = Columns.folded(c.from());
     return rawColumns.stream().filter(r -> Columns.folded(r).equals(folded)).findFirst();
   }
 
   /** The dataset's key columns as {@link #value} reads them. */
-  static List<Column> key(DatasetDef d, Kind kind, List<String> rawColumns) {
+  public static List<Column> key(DatasetDef d, Kind kind, List<String> rawColumns) {
     return d.key().stream().map(k -> value(column(d, k), kind, rawColumns)).toList();
   }
 
-  static ColumnDef column(DatasetDef d, String name) {
+  public static ColumnDef column(DatasetDef d, String name) {
     return d.columns().stream()
         .filter(c -> c.name().equals(name))
         .findFirst()
@@ -75,7 +73,7 @@ final class KeyColumns {
   /**
    * Whether a row's values ({@code typed}, in key order) are one of {@code keys}; false for none.
    */
-  static Column oneOf(List<Column> typed, Collection<List<Object>> keys) {
+  public static Column oneOf(List<Column> typed, Collection<List<Object>> keys) {
     if (keys.isEmpty()) {
       return lit(false);
     }
@@ -97,7 +95,8 @@ final class KeyColumns {
    * The {@code references} rules of {@code d} that can be followed: to a column of another
    * dataset's key that is that dataset's whole key.
    */
-  static List<QualityRule.References> references(PipelineDefinition definition, DatasetDef d) {
+  public static List<QualityRule.References> references(
+      PipelineDefinition definition, DatasetDef d) {
     List<QualityRule.References> out = new ArrayList<>();
     for (QualityRule r : d.quality()) {
       if (r instanceof QualityRule.References ref

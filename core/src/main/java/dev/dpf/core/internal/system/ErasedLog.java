@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.erase;
+package dev.dpf.core.internal.system;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import dev.dpf.core.api.Protect;
 import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.core.internal.transform.KeyColumns;
 import dev.dpf.core.storage.DeltaWriter;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.ColumnDef;

@@ -1,4 +1,4 @@
-package dev.dpf.core.internal.erase;
+package dev.dpf.core.internal.stage.erase;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -10,8 +10,11 @@ import dev.dpf.core.api.SystemTables;
 import dev.dpf.core.api.TableResult;
 import dev.dpf.core.internal.stage.RunContext;
 import dev.dpf.core.internal.stage.StageLog;
+import dev.dpf.core.internal.stage.datasets.KeyedMerge;
+import dev.dpf.core.internal.system.ErasedLog;
 import dev.dpf.core.internal.transform.Columns;
 import dev.dpf.core.internal.transform.Conform;
+import dev.dpf.core.internal.transform.KeyColumns;
 import dev.dpf.core.storage.Lake;
 import dev.dpf.definition.ColumnDef;
 import dev.dpf.definition.DatasetDef;
@@ -219,7 +222,10 @@ public final class Erase {
         }
         Set<List<Object>> found = new LinkedHashSet<>();
         for (TableName table : tablesOf(d)) {
-          if (!table.equals(SystemTables.QUARANTINE) && lake.exists(table)) {
+          // Quarantine and the deleted keys tell no key the other tables do not.
+          if (table.zone() != Zone.QUARANTINE
+              && table.zone() != Zone.SYSTEM
+              && lake.exists(table)) {
             Dataset<Row> rows = lake.read(table);
             found.addAll(
                 keysOf(
@@ -256,12 +262,16 @@ public final class Erase {
     return out;
   }
 
-  /** The tables holding a dataset's rows: consolidated, transformed, history, quarantine. */
+  /**
+   * The tables holding a dataset's rows: consolidated, transformed, history, the keys deleted at
+   * the source ({@code _system.deleted_<dataset>}), quarantine.
+   */
   private static List<TableName> tablesOf(DatasetDef d) {
     List<TableName> out = new ArrayList<>(List.of(d.sourceTableName(), d.tableName()));
     if (d.history() == DatasetDef.History.SCD2) {
       out.add(d.historyTableName());
     }
+    out.add(KeyedMerge.deletedTable(d));
     out.add(SystemTables.QUARANTINE);
     return out;
   }
@@ -288,7 +298,8 @@ public final class Erase {
     Column any = KeyColumns.oneOf(KeyColumns.key(d, kind, columns), keys.getOrDefault(d, Set.of()));
     for (QualityRule.References ref : KeyColumns.references(definition, d)) {
       for (Map.Entry<DatasetDef, Set<List<Object>>> e : keys.entrySet()) {
-        if (e.getKey().name().equals(ref.dataset())) {
+        if (e.getKey().name().equals(ref.dataset())
+            && (kind != KeyColumns.Kind.TYPED || columns.contains(ref.column()))) {
           Column value = KeyColumns.value(KeyColumns.column(d, ref.column()), kind, columns);
           any = any.or(KeyColumns.oneOf(List.of(value), e.getValue()));
         }
