@@ -555,10 +555,7 @@ public final class Pipeline {
       plan.steps().forEach(s -> tables.add(s.table()));
       definition.models().forEach(m -> tables.add(TableName.of(m.table())));
       tables.removeIf(t -> !lake.exists(t));
-      out.addAll(
-          log.logged(
-              Stage.MAINTAIN,
-              () -> Maintain.purge(run, log, List.copyOf(tables), definition.maintenance())));
+      out.addAll(log.logged(Stage.MAINTAIN, () -> Maintain.purge(run, log, List.copyOf(tables))));
     }
     return out;
   }

@@ -507,8 +507,19 @@ public final class DeltaWriter {
                 "spark.databricks.delta.optimize.minFileSize", String.valueOf(targetBytes)),
             () -> spark.sql("OPTIMIZE " + quoted).collect());
       }
+      purgeDeletedRows(table);
+    }
+  }
+
+  /**
+   * Rewrites the table's files that carry deletion vectors without their deleted rows (REORG ...
+   * APPLY (PURGE)), so that a deleted row leaves storage once the files before are vacuumed.
+   */
+  public void purgeDeletedRows(TableName table) {
+    String path = commits.path(table);
+    synchronized (commits.lockOf(table)) {
       if (log.hasDeletionVectors(path).orElse(true)) {
-        spark.sql("REORG TABLE " + quoted + " APPLY (PURGE)").collect();
+        spark.sql("REORG TABLE delta.`" + path.replace("`", "``") + "` APPLY (PURGE)").collect();
       }
     }
   }
@@ -631,8 +642,20 @@ public final class DeltaWriter {
     return false;
   }
 
+  /**
+   * Guards the session settings {@link #withSettings} changes: two tables maintained side by side
+   * must not restore each other's settings in the middle of their work.
+   */
+  private static final Object SETTINGS = new Object();
+
   /** Runs {@code work} with these session settings, restoring the ones it replaced. */
   private void withSettings(Map<String, String> settings, Runnable work) {
+    synchronized (SETTINGS) {
+      withSettingsHeld(settings, work);
+    }
+  }
+
+  private void withSettingsHeld(Map<String, String> settings, Runnable work) {
     Map<String, Optional<String>> before = new java.util.HashMap<>();
     settings.forEach(
         (k, v) -> {

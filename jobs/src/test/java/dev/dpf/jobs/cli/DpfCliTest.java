@@ -31,6 +31,7 @@ class DpfCliTest {
           "runs",
           "diff",
           "restore",
+          "erase",
           "maintain",
           "describe",
           "docs",

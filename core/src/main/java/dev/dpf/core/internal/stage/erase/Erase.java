@@ -1,7 +1,10 @@
 package dev.dpf.core.internal.stage.erase;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.dpf.core.DpfException;
@@ -86,28 +89,21 @@ public final class Erase {
     DatasetDef d = dataset(definition, dataset);
     List<Object> typed = typedKey(lake, d, key);
     Map<DatasetDef, Set<List<Object>>> keys = follow(lake, definition, d, typed);
-    List<Step> steps = new ArrayList<>();
+    List<Pending> pending = new ArrayList<>();
     for (Map.Entry<DatasetDef, Set<List<Object>>> e : keys.entrySet()) {
       for (TableName table : tablesOf(e.getKey())) {
-        if (!lake.exists(table)) {
-          continue;
+        if (lake.exists(table)) {
+          Column condition =
+              condition(
+                  definition, e.getKey(), kind(table), columnsOf(lake, e.getKey(), table), keys);
+          pending.add(new Pending(table, e.getKey().name(), condition, false));
         }
-        Dataset<Row> rows = lake.read(table);
-        Column condition =
-            condition(
-                definition, e.getKey(), kind(table), columnsOf(lake, e.getKey(), table), keys);
-        steps.add(
-            new Step(
-                table,
-                e.getKey().name(),
-                condition,
-                rows.filter(condition).count(),
-                lake.rows(table)));
       }
     }
     if (lake.exists(SystemTables.QUARANTINE)) {
-      steps.addAll(modelQuarantine(lake, definition, keys));
+      pending.addAll(modelQuarantine(definition, keys));
     }
+    List<Step> steps = counted(lake, pending);
     String subject =
         d.name()
             + " "
@@ -115,13 +111,47 @@ public final class Erase {
     return new Plan(d.name(), subject, keys, steps);
   }
 
+  /** A delete before its rows are counted; {@code ifAny}: dropped when it matches no row. */
+  private record Pending(TableName table, String dataset, Column condition, boolean ifAny) {}
+
+  /**
+   * The pending deletes with the rows each matches and its table's rows, counted in one pass over
+   * each table. (The plan reads small tables straight from their files, {@link Lake#readSmall}: a
+   * Delta log replay per table would cost more than the data.)
+   */
+  private static List<Step> counted(Lake lake, List<Pending> pending) {
+    Map<TableName, List<Pending>> byTable = new LinkedHashMap<>();
+    pending.forEach(p -> byTable.computeIfAbsent(p.table(), t -> new ArrayList<>()).add(p));
+    Map<Pending, long[]> counts = new java.util.HashMap<>();
+    for (Map.Entry<TableName, List<Pending>> e : byTable.entrySet()) {
+      List<Column> aggs = new ArrayList<>();
+      for (Pending p : e.getValue()) {
+        aggs.add(sum(when(p.condition(), 1L).otherwise(0L)));
+      }
+      Row r = lake.readSmall(e.getKey()).agg(count(lit(1)), aggs.toArray(Column[]::new)).head();
+      for (int i = 0; i < e.getValue().size(); i++) {
+        counts.put(
+            e.getValue().get(i),
+            new long[] {r.isNullAt(i + 1) ? 0 : r.getLong(i + 1), r.getLong(0)});
+      }
+    }
+    List<Step> out = new ArrayList<>();
+    for (Pending p : pending) {
+      long[] c = counts.get(p);
+      if (!p.ifAny() || c[0] > 0) {
+        out.add(new Step(p.table(), p.dataset(), p.condition(), c[0], c[1]));
+      }
+    }
+    return out;
+  }
+
   /**
    * The deletes of the models' quarantined rows that carry an erased key: a row whose field named
    * as an erased dataset's key column (a one-column key: customer_id, payment_id) holds one of its
    * erased keys, as a model's rows are keyed by such columns. Only those that match a row.
    */
-  private static List<Step> modelQuarantine(
-      Lake lake, PipelineDefinition definition, Map<DatasetDef, Set<List<Object>>> keys) {
+  private static List<Pending> modelQuarantine(
+      PipelineDefinition definition, Map<DatasetDef, Set<List<Object>>> keys) {
     Column any = lit(false);
     for (Map.Entry<DatasetDef, Set<List<Object>>> e : keys.entrySet()) {
       if (e.getKey().key().size() == 1 && !e.getValue().isEmpty()) {
@@ -131,9 +161,7 @@ public final class Erase {
         any = any.or(KeyColumns.oneOf(List.of(Conform.parseText(k, field)), e.getValue()));
       }
     }
-    Dataset<Row> quarantine = lake.read(SystemTables.QUARANTINE);
-    long total = lake.rows(SystemTables.QUARANTINE);
-    List<Step> out = new ArrayList<>();
+    List<Pending> out = new ArrayList<>();
     for (ModelDef m : definition.models()) {
       Stage stage = m.zone() == Zone.CURATED ? Stage.CURATE : Stage.TRANSFORM;
       Column condition =
@@ -141,10 +169,7 @@ public final class Erase {
               .equalTo(lit(stage.label()))
               .and(col("dataset").equalTo(lit(m.name())))
               .and(any);
-      long rows = quarantine.filter(condition).count();
-      if (rows > 0) {
-        out.add(new Step(SystemTables.QUARANTINE, m.name(), condition, rows, total));
-      }
+      out.add(new Pending(SystemTables.QUARANTINE, m.name(), condition, true));
     }
     return out;
   }
@@ -210,23 +235,31 @@ public final class Erase {
       Lake lake, PipelineDefinition definition, DatasetDef subject, List<Object> key) {
     Map<DatasetDef, Set<List<Object>>> keys = new LinkedHashMap<>();
     keys.put(subject, new LinkedHashSet<>(List.of(key)));
+    // How often each dataset's keys grew, and what the referenced ones' were at each scan: a
+    // dataset is read again only when a dataset it references has new keys.
+    Map<String, Integer> grew = new java.util.HashMap<>(Map.of(subject.name(), 1));
+    Map<String, Map<String, Integer>> scannedAt = new java.util.HashMap<>();
     boolean changed = true;
     while (changed) {
       changed = false;
       for (DatasetDef d : definition.datasets()) {
-        boolean refers =
-            KeyColumns.references(definition, d).stream()
-                .anyMatch(r -> keys.keySet().stream().anyMatch(t -> t.name().equals(r.dataset())));
-        if (!refers && !keys.containsKey(d)) {
-          continue;
+        Map<String, Integer> inputs = new java.util.HashMap<>();
+        for (QualityRule.References r : KeyColumns.references(definition, d)) {
+          if (grew.containsKey(r.dataset())) {
+            inputs.put(r.dataset(), grew.get(r.dataset()));
+          }
         }
+        if (inputs.isEmpty() || inputs.equals(scannedAt.get(d.name()))) {
+          continue; // its own keys alone find only themselves
+        }
+        scannedAt.put(d.name(), inputs);
         Set<List<Object>> found = new LinkedHashSet<>();
         for (TableName table : tablesOf(d)) {
           // Quarantine and the deleted keys tell no key the other tables do not.
           if (table.zone() != Zone.QUARANTINE
               && table.zone() != Zone.SYSTEM
               && lake.exists(table)) {
-            Dataset<Row> rows = lake.read(table);
+            Dataset<Row> rows = lake.readSmall(table);
             found.addAll(
                 keysOf(
                     d,
@@ -235,7 +268,14 @@ public final class Erase {
                     condition(definition, d, kind(table), columnsOf(lake, d, table), keys)));
           }
         }
-        changed |= keys.computeIfAbsent(d, x -> new LinkedHashSet<>()).addAll(found);
+        if (keys.computeIfAbsent(d, x -> new LinkedHashSet<>()).addAll(found)) {
+          grew.merge(d.name(), 1, Integer::sum);
+          changed = true;
+        } else if (grew.putIfAbsent(d.name(), 0) == null) {
+          // None found (an earlier erase removed them): those referencing it are still visited,
+          // so that a purge cleans their tables too.
+          changed = true;
+        }
       }
     }
     // A dataset that references the subject's without a row of it now stays, with no keys: an
@@ -321,10 +361,10 @@ public final class Erase {
    */
   private static List<String> columnsOf(Lake lake, DatasetDef d, TableName table) {
     if (kind(table) != KeyColumns.Kind.QUARANTINED) {
-      return Arrays.asList(lake.read(table).columns());
+      return Arrays.asList(lake.readSmall(table).columns());
     }
     return lake.exists(d.sourceTableName())
-        ? Arrays.asList(lake.read(d.sourceTableName()).columns())
+        ? Arrays.asList(lake.readSmall(d.sourceTableName()).columns())
         : d.columns().stream().map(c -> Columns.sanitized(c.from())).toList();
   }
 

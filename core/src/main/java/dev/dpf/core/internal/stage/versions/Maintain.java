@@ -104,40 +104,42 @@ public final class Maintain {
    * can no longer be read or restored); then scrubs the tables' Delta logs of the values their
    * statistics kept ({@link dev.dpf.core.storage.DeltaWriter#scrubLog}).
    */
-  public static List<TableResult> purge(
-      RunContext run, StageLog log, List<TableName> tables, Maintenance settings) {
-    List<TableResult> out = new ArrayList<>();
+  public static List<TableResult> purge(RunContext run, StageLog log, List<TableName> tables) {
+    List<dev.dpf.core.internal.stage.TableScheduler.Task> tasks = new ArrayList<>();
     for (TableName table : tables) {
-      out.addAll(
-          log.step(
-              Stage.MAINTAIN,
+      tasks.add(
+          new dev.dpf.core.internal.stage.TableScheduler.Task(
               table.toString(),
-              () -> {
-                long start = System.nanoTime();
-                long[] before = onDisk(run.lake(), table);
-                run.writer().compact(table, settings.targetFileBytes());
-                run.writer().vacuum(table, Instant.now());
-                run.writer().scrubLog(table);
-                long[] after = onDisk(run.lake(), table);
-                return List.of(
-                    TableResult.of(Stage.MAINTAIN, table.toString(), TableResult.Status.OK)
-                        .files((int) after[0])
-                        .seconds(StageLog.seconds(start))
-                        .note(
-                            String.format(
-                                Locale.ROOT,
-                                "%s%s (1); purged: on disk %d file(s), %s (were %d file(s), %s);"
-                                    + " earlier versions' files removed",
-                                KEEPS,
-                                run.runId(),
-                                after[0],
-                                size(after[1]),
-                                before[0],
-                                size(before[1])))
-                        .build());
-              }));
+              Set.of(),
+              () ->
+                  log.step(Stage.MAINTAIN, table.toString(), () -> List.of(purgeOne(run, table)))));
     }
-    return out;
+    // The tables are independent: purged side by side.
+    return dev.dpf.core.internal.stage.TableScheduler.run(run.spark(), tasks, false);
+  }
+
+  private static TableResult purgeOne(RunContext run, TableName table) {
+    long start = System.nanoTime();
+    long[] before = onDisk(run.lake(), table);
+    run.writer().purgeDeletedRows(table);
+    run.writer().vacuum(table, Instant.now());
+    run.writer().scrubLog(table);
+    long[] after = onDisk(run.lake(), table);
+    return TableResult.of(Stage.MAINTAIN, table.toString(), TableResult.Status.OK)
+        .files((int) after[0])
+        .seconds(StageLog.seconds(start))
+        .note(
+            String.format(
+                Locale.ROOT,
+                "%s%s (1); purged: on disk %d file(s), %s (were %d file(s), %s); earlier"
+                    + " versions' files removed",
+                KEEPS,
+                run.runId(),
+                after[0],
+                size(after[1]),
+                before[0],
+                size(before[1])))
+        .build();
   }
 
   /** {@code before}, only the tables {@code left} has. */
