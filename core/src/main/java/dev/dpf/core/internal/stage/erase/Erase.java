@@ -59,12 +59,10 @@ public final class Erase {
    * What an erase removes.
    *
    * @param dataset the dataset named
-   * @param subject the dataset named and the key given, as text
    * @param keys each dataset's erased keys (typed values in key order), following references
    * @param steps the deletes, one per table and dataset, with the rows each matches now
    */
-  public record Plan(
-      String dataset, String subject, Map<DatasetDef, Set<List<Object>>> keys, List<Step> steps) {}
+  public record Plan(String dataset, Map<DatasetDef, Set<List<Object>>> keys, List<Step> steps) {}
 
   /**
    * One delete.
@@ -104,11 +102,7 @@ public final class Erase {
       pending.addAll(modelQuarantine(definition, keys));
     }
     List<Step> steps = counted(lake, pending);
-    String subject =
-        d.name()
-            + " "
-            + String.join(", ", d.key().stream().map(k -> k + "=" + key.get(k)).toList());
-    return new Plan(d.name(), subject, keys, steps);
+    return new Plan(d.name(), keys, steps);
   }
 
   /** A delete before its rows are counted; {@code ifAny}: dropped when it matches no row. */
